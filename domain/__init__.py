@@ -1,0 +1,1 @@
+"""Zhibu business rules: plain Python, no I/O, one subpackage per bounded context."""
