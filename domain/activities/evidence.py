@@ -1,0 +1,252 @@
+"""Evidence rules (佐证材料): what may be uploaded to an activity, and whether it arrived intact.
+
+Upload is two steps: the client declares the file (kind, type, size, sha256) and gets a
+signed URL; after the upload the server reads what was stored and confirms it. Both steps
+are checked here; reading the object and sniffing its type is the storage adapter's job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import MappingProxyType
+
+from domain.shared.errors import DomainError, FieldError, Message
+
+MIB = 1024 * 1024
+
+JPEG = "image/jpeg"
+PNG = "image/png"
+WEBP = "image/webp"
+HEIC = "image/heic"
+HEIF = "image/heif"
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ZIP = "application/zip"
+TEXT = "text/plain"
+
+
+class EvidenceKind(StrEnum):
+    """会议记录 / 照片 / 签到表 / 其他文件."""
+
+    MINUTES = "minutes"
+    PHOTO = "photo"
+    SIGNIN_SHEET = "signin_sheet"
+    FILE = "file"
+
+    @property
+    def label_zh(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    EvidenceKind.MINUTES: "会议记录",
+    EvidenceKind.PHOTO: "照片",
+    EvidenceKind.SIGNIN_SHEET: "签到表",
+    EvidenceKind.FILE: "文件",
+}
+
+_IMAGES = frozenset({JPEG, PNG, WEBP, HEIC, HEIF})
+
+DEFAULT_ALLOWED_TYPES: Mapping[EvidenceKind, frozenset[str]] = MappingProxyType(
+    {
+        EvidenceKind.PHOTO: _IMAGES,
+        # Handwritten minutes and paper sign-in sheets are usually photographed.
+        EvidenceKind.MINUTES: _IMAGES | {PDF, DOCX, TEXT},
+        EvidenceKind.SIGNIN_SHEET: _IMAGES | {PDF, DOCX, XLSX},
+        EvidenceKind.FILE: _IMAGES | {PDF, DOCX, XLSX, PPTX, TEXT},
+    }
+)
+
+_ALIASES = {"image/jpg": JPEG, "image/pjpeg": JPEG, "image/x-png": PNG}
+
+# Sniffers cannot tell these apart by their first bytes: HEIC is a HEIF brand, and the
+# Office Open XML formats are all ZIP archives (a sniffer may call an .xlsx a .docx).
+_FAMILIES = {HEIC: "heif", HEIF: "heif", DOCX: "ooxml", XLSX: "ooxml", PPTX: "ooxml", ZIP: "ooxml"}
+
+# Plain text has no magic number, so "unrecognised" is the expected sniff result.
+_UNSNIFFABLE = frozenset({TEXT})
+
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def normalize_content_type(content_type: str) -> str:
+    """Lower-case, without parameters (`; charset=…`), with common aliases resolved."""
+    bare = content_type.split(";", 1)[0].strip().lower()
+    return _ALIASES.get(bare, bare)
+
+
+@dataclass(frozen=True, slots=True)
+class EvidencePolicy:
+    """Limits from the tenant settings; the defaults suit phone photos and scanned PDFs."""
+
+    max_file_bytes: int = 20 * MIB
+    max_files_per_activity: int = 50
+    max_total_bytes_per_activity: int = 500 * MIB
+    allowed_types: Mapping[EvidenceKind, frozenset[str]] = field(
+        default_factory=lambda: DEFAULT_ALLOWED_TYPES
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceUpload:
+    """What the client declares before uploading one file."""
+
+    kind: EvidenceKind
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceUsage:
+    """What the activity already holds (confirmed and pending files)."""
+
+    file_count: int = 0
+    total_bytes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """What storage reports after the upload; `sniffed_content_type` None = not recognised."""
+
+    size_bytes: int
+    sha256: str
+    sniffed_content_type: str | None
+
+
+def validate_upload(
+    policy: EvidencePolicy, upload: EvidenceUpload, *, usage: EvidenceUsage
+) -> EvidenceUpload:
+    """Refuse a declaration that cannot be accepted; return it normalized.
+
+    Problems with the file itself are reported together (422); a full activity is a
+    conflict with what is already there (409).
+    """
+    content_type = normalize_content_type(upload.content_type)
+    errors: list[FieldError] = []
+    if not _SHA256.fullmatch(upload.sha256):
+        errors.append(
+            FieldError(
+                "sha256",
+                "invalid_checksum",
+                Message(
+                    zh="sha256 须为 64 位十六进制字符串。",
+                    en="sha256 must be 64 hexadecimal characters.",
+                ),
+            )
+        )
+    if upload.size_bytes <= 0:
+        errors.append(
+            FieldError(
+                "size_bytes",
+                "invalid_size",
+                Message(zh="文件大小必须大于零。", en="The file size must be positive."),
+            )
+        )
+    elif upload.size_bytes > policy.max_file_bytes:
+        errors.append(
+            FieldError(
+                "size_bytes",
+                "too_large",
+                Message(
+                    zh=f"单个文件不能超过 {_mib(policy.max_file_bytes)}。",
+                    en=f"A file may not exceed {_mib(policy.max_file_bytes)}.",
+                ),
+            )
+        )
+    if content_type not in policy.allowed_types.get(upload.kind, frozenset()):
+        errors.append(
+            FieldError("content_type", "content_type_not_allowed", _not_allowed(upload.kind))
+        )
+    if errors:
+        raise DomainError(code=errors[0].code, message=errors[0].message, errors=errors)
+    if usage.file_count + 1 > policy.max_files_per_activity:
+        raise DomainError(
+            code="too_many_files",
+            message=Message(
+                zh=f"每项活动最多上传 {policy.max_files_per_activity} 个文件。",
+                en=f"An activity may hold at most {policy.max_files_per_activity} files.",
+            ),
+            status=409,
+        )
+    if usage.total_bytes + upload.size_bytes > policy.max_total_bytes_per_activity:
+        raise DomainError(
+            code="too_large",
+            message=Message(
+                zh=f"本活动佐证材料总大小不能超过 {_mib(policy.max_total_bytes_per_activity)}。",
+                en=(
+                    "The activity's evidence may not exceed "
+                    f"{_mib(policy.max_total_bytes_per_activity)} in total."
+                ),
+            ),
+            status=409,
+        )
+    return replace(upload, content_type=content_type, sha256=upload.sha256.lower())
+
+
+def validate_confirmation(
+    policy: EvidencePolicy, declared: EvidenceUpload, stored: StoredObject
+) -> None:
+    """Refuse a stored object that is not the file declared, or not a type we accept.
+
+    The sniffed type decides; where sniffing cannot distinguish formats (see `_FAMILIES`)
+    the declared type is taken as long as it is in the same family, so a ZIP passed off as
+    a .docx is only caught by the type allow-list, not here.
+    """
+    if stored.size_bytes != declared.size_bytes:
+        raise DomainError(
+            code="size_mismatch",
+            message=Message(
+                zh="上传的文件大小与声明不符，请重新上传。",
+                en="The uploaded file's size differs from the declared size; upload it again.",
+            ),
+        )
+    if stored.sha256.lower() != declared.sha256.lower():
+        raise DomainError(
+            code="checksum_mismatch",
+            message=Message(
+                zh="上传的文件校验值与声明不符，请重新上传。",
+                en="The uploaded file's checksum differs from the declared one; upload it again.",
+            ),
+        )
+    declared_type = normalize_content_type(declared.content_type)
+    effective = _effective_type(declared_type, stored.sniffed_content_type)
+    if effective is not None and effective not in policy.allowed_types.get(
+        declared.kind, frozenset()
+    ):
+        raise DomainError(code="content_type_not_allowed", message=_not_allowed(declared.kind))
+    if effective != declared_type:
+        raise DomainError(
+            code="content_type_mismatch",
+            message=Message(
+                zh="文件内容与声明的文件类型不符。",
+                en="The file's content does not match its declared type.",
+            ),
+        )
+
+
+def _effective_type(declared: str, sniffed: str | None) -> str | None:
+    """The type the content really has, as far as sniffing can tell; None if unknown."""
+    if sniffed is None:
+        return declared if declared in _UNSNIFFABLE else None
+    actual = normalize_content_type(sniffed)
+    family = _FAMILIES.get(actual)
+    if actual == declared or (family is not None and family == _FAMILIES.get(declared)):
+        return declared
+    return actual
+
+
+def _not_allowed(kind: EvidenceKind) -> Message:
+    return Message(
+        zh=f"“{kind.label_zh}”不接受这种文件类型。",
+        en=f"This file type is not accepted as {kind.value} evidence.",
+    )
+
+
+def _mib(size: int) -> str:
+    return f"{size / MIB:g} MB"
