@@ -1,0 +1,192 @@
+"""Tenant settings (租户配置): one JSON document per tenant, inherited down the tree.
+
+Each tenant stores only what it overrides (`TenantSettingsOverride`); the settings in force
+(`TenantSettings`) are the defaults below overlaid by every override from the root down.
+An override of `null` means "inherit" rather than "no value".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from domain.shared.errors import DomainError, FieldError, Message
+
+MIB = 1024 * 1024
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+Period = Literal["monthly", "quarterly", "half_yearly", "yearly"]
+RankingsEnabled = Annotated[bool, Field(description="个人积分排名；2023年基层减负规定要求默认关闭")]
+SelfCheckinRequired = Annotated[bool, Field(description="是否强制党员自行签到；默认不强制")]
+DuesRounding = Annotated[
+    Literal["half_up", "half_even", "down", "up"], Field(description="党费舍入到分的方式")
+]
+DuesBaseMode = Annotated[
+    Literal["from_month_paid", "fixed_yearly"],
+    Field(description="党费基数：自新工资发放当月起调整（2008规定第十条），或年初核定全年不变"),
+]
+TransferLetterValidityDays = Annotated[
+    int, Field(ge=1, le=180, description="组织关系介绍信有效期（天）")
+]
+EvidenceMaxFileBytes = Annotated[
+    int, Field(ge=1024, le=200 * MIB, description="单个佐证材料文件的大小上限（字节）")
+]
+EvidenceMaxFilesPerActivity = Annotated[
+    int, Field(ge=1, le=500, description="每次活动的佐证材料数量上限")
+]
+CheckinGraceMinutes = Annotated[
+    int, Field(ge=0, le=240, description="活动开始前和结束后仍可签到的分钟数")
+]
+SyncGraceHours = Annotated[
+    int, Field(ge=1, le=720, description="离线签到在活动结束后仍可同步的小时数")
+]
+
+
+class MeetingFrequencies(BaseModel):
+    """How often each activity is due (组织生活频次); 支部工作条例 2018 by default."""
+
+    model_config = _STRICT
+
+    branch_congress: Period = Field(default="quarterly", description="支部党员大会")
+    committee_meeting: Period = Field(default="monthly", description="支委会")
+    group_meeting: Period = Field(default="monthly", description="党小组会")
+    party_lecture: Period = Field(default="yearly", description="党课")
+    theme_day: Period = Field(default="monthly", description="主题党日")
+    org_life_meeting: Period = Field(default="yearly", description="组织生活会")
+    democratic_review: Period = Field(default="yearly", description="民主评议党员")
+    heart_talk: Period = Field(default="yearly", description="谈心谈话")
+
+
+class TenantSettings(BaseModel):
+    """The complete settings in force for one tenant."""
+
+    model_config = _STRICT
+
+    rankings_enabled: RankingsEnabled = False
+    self_checkin_required: SelfCheckinRequired = False
+    dues_rounding: DuesRounding = "half_up"
+    dues_base_mode: DuesBaseMode = "from_month_paid"
+    transfer_letter_validity_days: TransferLetterValidityDays = 90
+    meeting_frequencies: MeetingFrequencies = MeetingFrequencies()
+    evidence_max_file_bytes: EvidenceMaxFileBytes = 20 * MIB
+    evidence_max_files_per_activity: EvidenceMaxFilesPerActivity = 50
+    checkin_grace_minutes: CheckinGraceMinutes = 30
+    sync_grace_hours: SyncGraceHours = 72
+
+
+class MeetingFrequenciesOverride(BaseModel):
+    """The frequencies one tenant changes; omitted or null ones are inherited."""
+
+    model_config = _STRICT
+
+    branch_congress: Period | None = Field(default=None, description="支部党员大会")
+    committee_meeting: Period | None = Field(default=None, description="支委会")
+    group_meeting: Period | None = Field(default=None, description="党小组会")
+    party_lecture: Period | None = Field(default=None, description="党课")
+    theme_day: Period | None = Field(default=None, description="主题党日")
+    org_life_meeting: Period | None = Field(default=None, description="组织生活会")
+    democratic_review: Period | None = Field(default=None, description="民主评议党员")
+    heart_talk: Period | None = Field(default=None, description="谈心谈话")
+
+
+class TenantSettingsOverride(BaseModel):
+    """The settings document a tenant stores: only what it overrides."""
+
+    model_config = _STRICT
+
+    rankings_enabled: RankingsEnabled | None = None
+    self_checkin_required: SelfCheckinRequired | None = None
+    dues_rounding: DuesRounding | None = None
+    dues_base_mode: DuesBaseMode | None = None
+    transfer_letter_validity_days: TransferLetterValidityDays | None = None
+    meeting_frequencies: MeetingFrequenciesOverride | None = None
+    evidence_max_file_bytes: EvidenceMaxFileBytes | None = None
+    evidence_max_files_per_activity: EvidenceMaxFilesPerActivity | None = None
+    checkin_grace_minutes: CheckinGraceMinutes | None = None
+    sync_grace_hours: SyncGraceHours | None = None
+
+
+def _field_error(err: Mapping[str, Any]) -> FieldError:
+    """Turn one pydantic error into a FieldError on its JSON path, in both languages."""
+    path = ".".join(str(part) for part in err["loc"]) or "$"
+    ctx = err.get("ctx", {})
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return FieldError(path, "unknown_field", Message(zh="不支持的设置项", en="Unknown setting"))
+    if kind in {"bool_type", "bool_parsing"}:
+        return FieldError(
+            path, "must_be_boolean", Message(zh="应为 true 或 false", en="Must be true or false")
+        )
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return FieldError(path, "must_be_integer", Message(zh="应为整数", en="Must be an integer"))
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        listed = expected.replace(" or ", "、").replace(", ", "、")
+        return FieldError(
+            path,
+            "not_allowed_value",
+            Message(zh=f"取值应为以下之一：{listed}", en=f"Must be one of {expected}"),
+        )
+    if kind == "greater_than_equal":
+        return FieldError(
+            path,
+            "too_small",
+            Message(zh=f"不得小于 {ctx['ge']}", en=f"Must be at least {ctx['ge']}"),
+        )
+    if kind == "less_than_equal":
+        return FieldError(
+            path,
+            "too_large",
+            Message(zh=f"不得大于 {ctx['le']}", en=f"Must be at most {ctx['le']}"),
+        )
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return FieldError(path, "must_be_object", Message(zh="应为对象", en="Must be an object"))
+    return FieldError(path, "invalid", Message(zh="取值无效", en=str(err["msg"])))
+
+
+def _invalid(exc: ValidationError) -> DomainError:
+    return DomainError(
+        code="tenant_settings_invalid",
+        message=Message(zh="租户配置不符合规则", en="The tenant settings are invalid"),
+        errors=[_field_error(err) for err in exc.errors()],
+    )
+
+
+def validate_override(document: object) -> TenantSettingsOverride:
+    """Check one tenant's stored document before it is saved."""
+    try:
+        return TenantSettingsOverride.model_validate(document)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+def _overlay(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        below = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(below, dict):
+            merged[key] = _overlay(below, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def effective_settings(overrides_from_root_to_leaf: Sequence[object]) -> TenantSettings:
+    """The settings in force at a tenant: defaults, then each ancestor's override, then its own."""
+    merged = TenantSettings().model_dump()
+    for document in overrides_from_root_to_leaf:
+        override = validate_override(document)
+        merged = _overlay(merged, override.model_dump(exclude_none=True))
+    try:
+        return TenantSettings.model_validate(merged)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the per-tenant override document, for the OpenAPI contract."""
+    return TenantSettingsOverride.model_json_schema()
