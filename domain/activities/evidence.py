@@ -26,7 +26,11 @@ PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+DOC = "application/msword"
+XLS = "application/vnd.ms-excel"
+PPT = "application/vnd.ms-powerpoint"
 ZIP = "application/zip"
+OLE = "application/x-ole-storage"
 TEXT = "text/plain"
 
 
@@ -56,20 +60,21 @@ DEFAULT_ALLOWED_TYPES: Mapping[EvidenceKind, frozenset[str]] = MappingProxyType(
     {
         EvidenceKind.PHOTO: _IMAGES,
         # Handwritten minutes and paper sign-in sheets are usually photographed.
-        EvidenceKind.MINUTES: _IMAGES | {PDF, DOCX, TEXT},
-        EvidenceKind.SIGNIN_SHEET: _IMAGES | {PDF, DOCX, XLSX},
-        EvidenceKind.FILE: _IMAGES | {PDF, DOCX, XLSX, PPTX, TEXT},
+        EvidenceKind.MINUTES: _IMAGES | {PDF, DOCX, DOC, TEXT},
+        EvidenceKind.SIGNIN_SHEET: _IMAGES | {PDF, DOCX, DOC, XLSX, XLS},
+        EvidenceKind.FILE: _IMAGES | {PDF, DOCX, DOC, XLSX, XLS, PPTX, PPT, TEXT},
     }
 )
 
 _ALIASES = {"image/jpg": JPEG, "image/pjpeg": JPEG, "image/x-png": PNG}
 
-# Sniffers cannot tell these apart by their first bytes: HEIC is a HEIF brand, and the
-# Office Open XML formats are all ZIP archives (a sniffer may call an .xlsx a .docx).
-_FAMILIES = {HEIC: "heif", HEIF: "heif", DOCX: "ooxml", XLSX: "ooxml", PPTX: "ooxml", ZIP: "ooxml"}
+# What a sniffer may answer when it cannot see inside a container: a ZIP that is not
+# recognisably Office Open XML, an OLE file whose Office kind is beyond the bytes read.
+# Such an answer is consistent with any declared format of that container.
+_CONTAINERS = {ZIP: frozenset({DOCX, XLSX, PPTX}), OLE: frozenset({DOC, XLS, PPT})}
 
-# Plain text has no magic number, so "unrecognised" is the expected sniff result.
-_UNSNIFFABLE = frozenset({TEXT})
+# HEIC is a brand of HEIF; phones label the same photo either way.
+_SAME = {HEIF: HEIC}
 
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -194,9 +199,9 @@ def validate_confirmation(
 ) -> None:
     """Refuse a stored object that is not the file declared, or not a type we accept.
 
-    The sniffed type decides; where sniffing cannot distinguish formats (see `_FAMILIES`)
-    the declared type is taken as long as it is in the same family, so a ZIP passed off as
-    a .docx is only caught by the type allow-list, not here.
+    The sniffed type decides. Where the sniffer could only name the container (a ZIP or
+    OLE file) the declared Office format inside it is taken; an unrecognised object
+    (sniffed None) is refused as not matching, since it is not what was declared.
     """
     if stored.size_bytes != declared.size_bytes:
         raise DomainError(
@@ -233,10 +238,11 @@ def validate_confirmation(
 def _effective_type(declared: str, sniffed: str | None) -> str | None:
     """The type the content really has, as far as sniffing can tell; None if unknown."""
     if sniffed is None:
-        return declared if declared in _UNSNIFFABLE else None
+        return None
     actual = normalize_content_type(sniffed)
-    family = _FAMILIES.get(actual)
-    if actual == declared or (family is not None and family == _FAMILIES.get(declared)):
+    if declared in _CONTAINERS.get(actual, frozenset()):
+        return declared
+    if _SAME.get(actual, actual) == _SAME.get(declared, declared):
         return declared
     return actual
 
