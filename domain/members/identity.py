@@ -19,8 +19,8 @@ PHONE_FIELD = "phone"
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
-_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9][0-9]{9})")
 _PHONE_SEPARATORS = re.compile(r"[\s\-]")
 
 

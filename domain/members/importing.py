@@ -58,12 +58,12 @@ _MOBILE_FIELDS = tuple(field for field in _FIELD_ALIASES if field.startswith("mo
 
 _PARENTHESISED = re.compile(r"\(.*?\)")
 _DATE_SEPARATED = re.compile(
-    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", re.ASCII
 )
-_DATE_CHINESE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
-_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_YEAR_MONTH_ONLY = re.compile(r"\d{4}(?:[-/.]\d{1,2}|年\d{1,2}月?)")
-_EXCEL_SERIAL = re.compile(r"\d{1,5}(?:\.\d+)?")
+_DATE_CHINESE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?")
+_DATE_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_YEAR_MONTH_ONLY = re.compile(r"[0-9]{4}(?:[-/.][0-9]{1,2}|年[0-9]{1,2}月?)")
+_EXCEL_SERIAL = re.compile(r"[0-9]{1,5}(?:\.[0-9]+)?")
 _TAG_SEPARATORS = re.compile(r"[,;、\s]+")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_FAKE_LEAP_DAY = 60

@@ -52,7 +52,7 @@ _SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 _COMPOUND_SURNAME_LENGTH = 2
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_ID_NUMBER_SHAPE = re.compile(r"\d{17}[\dX]")
+_ID_NUMBER_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _PINYIN_QUERY = re.compile(r"[a-z]+")
 
 

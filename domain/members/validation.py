@@ -53,11 +53,8 @@ class _Errors:
     def extend(self, error: DomainError) -> None:
         self.items.extend(error.errors)
 
-    def fields(self) -> set[str]:
-        return {item.field for item in self.items}
 
-
-def validation_error(errors: list[FieldError]) -> DomainError:
+def _validation_error(errors: list[FieldError]) -> DomainError:
     """The one error a refused member record raises, listing every field at fault."""
     return DomainError(
         code="validation_failed",
@@ -163,7 +160,7 @@ def validate_member(
     tags = _clean_tags(errors, draft.tags)
 
     if errors.items:
-        raise validation_error(errors.items)
+        raise _validation_error(errors.items)
     return dataclasses.replace(
         draft,
         name=name,

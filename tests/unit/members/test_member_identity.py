@@ -58,6 +58,7 @@ def test_wrong_check_character_is_refused_with_reason():
         ("11010519491231002", "id_number_length", "18位"),
         ("110105194912310", "id_number_length", "15位"),
         ("1101051949123100X2", "id_number_format", "前17位"),
+        ("११०१०५१९४९१२३१००२X", "id_number_format", "前17位"),
         ("11010519490231002X", "id_number_birth_date", "不是有效日期"),
     ],
 )
@@ -114,7 +115,9 @@ def test_mobile_numbers_are_normalised(raw):
     assert normalize_mobile(raw) == "13812341234"
 
 
-@pytest.mark.parametrize("raw", ["12812341234", "1381234123", "010-12345678", "+1 13812341234"])
+@pytest.mark.parametrize(
+    "raw", ["12812341234", "1381234123", "010-12345678", "+1 13812341234", "१३८१२३४१२३४"]
+)
 def test_invalid_mobile_numbers_are_refused_with_reason(raw):
     with pytest.raises(DomainError) as caught:
         normalize_mobile(raw)
