@@ -64,6 +64,7 @@ def _p(resource: str, action: str, zh: str, en: str) -> Permission:
 
 
 PERMISSIONS: tuple[Permission, ...] = (
+    _p("profile", "read", "查看本人账号、租户和角色", "View one's own account, tenant and roles"),
     _p("tenant", "read", "查看租户", "View tenants"),
     _p("tenant", "create", "创建下级租户", "Create child tenants"),
     _p("tenant", "update", "修改租户信息", "Edit tenants"),
@@ -197,7 +198,7 @@ def shipped_role_permissions() -> list[tuple[str, str, str]]:
     return [
         (role.value, permission.resource, permission.action)
         for role in ShippedRole
-        for grant in _GRANTS[role]
+        for grant in ("profile:read", *_GRANTS[role])
         for permission in _expand(grant)
     ]
 

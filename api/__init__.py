@@ -1,0 +1,1 @@
+"""HTTP layer: the Litestar app, controllers per bounded context, auth, errors."""

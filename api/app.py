@@ -1,0 +1,102 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme, Tag
+
+from api import health
+from api.context import provide_ctx
+from api.errors import EXCEPTION_HANDLERS
+from api.etag import etag_middleware
+from api.middleware import request_id_middleware
+from api.tenancy import ROUTES as TENANCY_ROUTES
+from infra.authz import Authorizer, fetch_snapshot
+from infra.db.bootstrap import conninfo_of
+from infra.db.session import Database
+from infra.settings import Settings
+
+API_VERSION = "1.0.0"
+DESCRIPTION = """Zhibu（支部）机关党建多租户 API。
+
+- 认证：`POST /api/v1/auth/login` 取得 Bearer 访问令牌。
+- 错误：RFC 9457 `application/problem+json`，含稳定的 `code` 字段；
+  `Accept-Language: en` 返回英文说明。
+- 列表：游标分页（`limit`、`cursor`，响应中的 `next_cursor`）。
+- 租户隔离：每个请求只能看到调用者所在租户子树的数据（PostgreSQL 行级安全保证）。
+"""
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    if not settings.app_database_url:
+        raise RuntimeError("APP_DATABASE_URL is not set; start through `python -m api.serve`")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db = Database(settings.app_database_url or "", pool_size=settings.db_pool_size)
+        authz = Authorizer()
+
+        async def snapshot() -> list[tuple[str, str, str, str]]:
+            async with db.unit_of_work(None) as uow:
+                return await fetch_snapshot(uow.session)
+
+        authz.load(await snapshot())
+        authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
+        app.state.settings = settings
+        app.state.db = db
+        app.state.authz = authz
+        try:
+            yield
+        finally:
+            await authz.stop()
+            await db.dispose()
+
+    api_v1 = Router(path="/api/v1", route_handlers=TENANCY_ROUTES)
+    return Litestar(
+        route_handlers=[api_v1, health.health, health.ready],
+        dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_id_middleware, etag_middleware],
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=openapi_config(),
+        logging_config=None,
+        debug=False,
+    )
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Zhibu 支部 API",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        path="/docs",
+        render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
+        ),
+        security=[{"bearer": []}],
+        tags=[
+            Tag(name="认证 Auth", description="登录、刷新、当前用户"),
+            Tag(name="租户 Tenants", description="省、市、县机关工委"),
+            Tag(name="党组织 Organizations", description="党委、党总支、党支部、党小组"),
+            Tag(name="用户 Users", description="登录账号"),
+            Tag(name="角色 Roles", description="角色、权限目录与授权"),
+            Tag(name="审计 Audit", description="只追加的审计日志"),
+            Tag(name="运维 Operations", description="健康与就绪检查"),
+        ],
+        use_handler_docstrings=False,
+    )
+
+
+logging.getLogger("casbin").setLevel(logging.WARNING)

@@ -1,0 +1,126 @@
+"""Per-request context: who calls, in which language, with which database and policy."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+
+from api.errors import ProblemError, language
+from infra.authz import Authorizer, fetch_snapshot, tenant_domain, user_subject
+from infra.db.session import Actor, Database, Scope, UnitOfWork
+from infra.security import AccessClaims, TokenError, decode_access_token
+from infra.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller, as the access token says."""
+
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    tenant_path: str
+    username: str
+    session_id: uuid.UUID
+
+    @property
+    def subject(self) -> str:
+        return user_subject(self.user_id)
+
+    @property
+    def home_domain(self) -> str:
+        return tenant_domain(self.tenant_path)
+
+
+class Ctx:
+    """What a handler needs besides its parsed input; handlers stay thin with it."""
+
+    def __init__(self, request: Request[Any, Any, State]) -> None:
+        self.request = request
+        state = request.app.state
+        self.settings: Settings = state.settings
+        self.db: Database = state.db
+        self.authz: Authorizer = state.authz
+        self.lang = language(request)
+        self.request_id: str | None = request.scope.get("state", {}).get("request_id")
+        self._principal: Principal | None = None
+
+    @property
+    def client_addr(self) -> str | None:
+        return self.request.client.host if self.request.client else None
+
+    @property
+    def principal(self) -> Principal:
+        if self._principal is None:
+            self._principal = self._authenticate()
+        return self._principal
+
+    def _authenticate(self) -> Principal:
+        header = self.request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ProblemError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+        try:
+            claims: AccessClaims = decode_access_token(
+                token.strip(), secret=self.settings.secret_bytes("jwt_secret")
+            )
+        except TokenError as exc:
+            code = "token_expired" if "expired" in str(exc).lower() else "token_invalid"
+            raise ProblemError(
+                401, code, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            ) from exc
+        return Principal(
+            user_id=claims.user_id,
+            tenant_id=claims.tenant_id,
+            tenant_path=claims.tenant_path,
+            username=claims.username,
+            session_id=claims.session_id,
+        )
+
+    def actor(self) -> Actor:
+        p = self._principal
+        return Actor(
+            user_id=p.user_id if p else None,
+            name=p.username if p else None,
+            tenant_id=p.tenant_id if p else None,
+            client_addr=self.client_addr,
+            request_id=self.request_id,
+        )
+
+    @asynccontextmanager
+    async def uow(self) -> AsyncIterator[UnitOfWork]:
+        """The caller's transaction, scoped to their tenant subtree by row-level security."""
+        p = self.principal
+        async with self.db.unit_of_work(Scope(p.tenant_path, p.user_id), self.actor()) as uow:
+            yield uow
+
+    async def authz_changed(self) -> None:
+        """Reload this worker's policy now; the others follow the NOTIFY."""
+        async with self.db.unit_of_work(None) as uow:
+            self.authz.load(await fetch_snapshot(uow.session))
+
+    def can(self, obj: str, act: str, domain: str | None = None) -> bool:
+        p = self.principal
+        dom = domain or p.home_domain
+        if self.authz.allowed(p.subject, dom, obj, act):
+            return True
+        # Everyone may see their own account; members' other rights follow from their
+        # member record, not from a Casbin grouping per member.
+        return (
+            obj == "profile"
+            and dom == p.home_domain
+            and self.authz.allowed("member", dom, obj, act)
+        )
+
+    def require(self, obj: str, act: str, domain: str | None = None) -> None:
+        if not self.can(obj, act, domain):
+            raise ProblemError(403, "forbidden")
+
+
+def provide_ctx(request: Request[Any, Any, State]) -> Ctx:
+    return Ctx(request)

@@ -1,0 +1,165 @@
+"""RFC 9457 problem details for every error, with a stable `code` and a localized `detail`.
+
+No stack trace reaches a client: unexpected exceptions are logged with the request id and
+answered with a generic 500 problem that names the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from api.messages import HTTP_MESSAGES
+from domain.shared import DomainError, FieldError, Message
+
+log = logging.getLogger("zhibu.api")
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemError(HTTPException):
+    """An HTTP-level refusal with a stable code (401, 403, 404, 409, 412, 429...)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: Message | None = None,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(status_code=status, detail=code, headers=headers)
+        self.code = code
+        self.message = message or HTTP_MESSAGES.get(code, HTTP_MESSAGES["internal_error"])
+        self.errors = errors or []
+        self.problem_extra = extra or {}
+
+
+def language(request: Request[Any, Any, Any]) -> str:
+    header = request.headers.get("accept-language", "")
+    first = header.split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "zh"
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    code: str,
+    message: Message,
+    *,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response[dict[str, Any]]:
+    lang = language(request)
+    body: dict[str, Any] = {
+        "type": f"https://zhibu.example/problems/{code}",
+        "title": code.replace("_", " "),
+        "status": status,
+        "code": code,
+        "detail": message.pick(lang),
+        "instance": request.url.path,
+        "request_id": request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex,
+    }
+    if errors:
+        body["errors"] = [
+            {"field": e.field, "code": e.code, "message": e.message.pick(lang)} for e in errors
+        ]
+    if extra:
+        body.update(extra)
+    return Response(
+        content=body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={"Content-Language": "en" if lang == "en" else "zh-CN", **(headers or {})},
+    )
+
+
+def _validation_errors(exc: ValidationException) -> list[FieldError]:
+    errors: list[FieldError] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key") or item.get("source") or "body")
+        text = str(item.get("message", "invalid"))
+        errors.append(
+            FieldError(key, "invalid", Message(f"字段 {key} 不合法：{text}", f"{key}: {text}"))
+        )
+    return errors
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return problem(request, exc.status, exc.code, exc.message, errors=exc.errors)
+
+
+def handle_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[Any]:
+    return problem(
+        request,
+        exc.status_code,
+        exc.code,
+        exc.message,
+        errors=exc.errors,
+        headers=exc.headers,
+        extra=exc.problem_extra,
+    )
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        code = "validation_failed" if errors else "malformed_request"
+        return problem(request, 400, code, HTTP_MESSAGES[code], errors=errors)
+    if isinstance(exc, NotAuthorizedException):
+        code = "unauthenticated"
+    elif isinstance(exc, PermissionDeniedException):
+        code = "forbidden"
+    elif isinstance(exc, NotFoundException):
+        code = "not_found"
+    elif isinstance(exc, MethodNotAllowedException):
+        code = "method_not_allowed"
+    elif status == 413:
+        code = "payload_too_large"
+    elif status == 415:
+        code = "unsupported_media_type"
+    elif status == 429:
+        code = "rate_limited"
+    elif status >= 500:
+        code = "service_unavailable" if status == 503 else "internal_error"
+    else:
+        code = "malformed_request"
+    return problem(request, status, code, HTTP_MESSAGES[code], headers=exc.headers)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        request.url.path,
+        request.scope.get("state", {}).get("request_id"),
+    )
+    return problem(
+        request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", HTTP_MESSAGES["internal_error"]
+    )
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: handle_domain_error,
+    ProblemError: handle_problem,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

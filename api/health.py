@@ -1,0 +1,52 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Response, get
+from sqlalchemy import text
+
+from api.context import Ctx
+from api.openapi_common import errors
+
+OPS = ["运维 Operations"]
+
+
+class HealthOut(msgspec.Struct):
+    status: str
+    checks: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+@get("/health", summary="存活检查 Liveness", tags=OPS, operation_id="health", security=[])
+async def health() -> HealthOut:
+    return HealthOut(status="ok")
+
+
+@get(
+    "/ready",
+    summary="就绪检查 Readiness",
+    description="数据库和对象存储均可用时返回 200，否则 503。",
+    tags=OPS,
+    operation_id="ready",
+    security=[],
+    responses=errors(400),
+)
+async def ready(ctx: Ctx) -> Response[HealthOut]:
+    checks: dict[str, str] = {}
+    try:
+        async with ctx.db.unit_of_work(None) as uow:
+            await uow.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "unavailable"
+    storage = getattr(ctx.request.app.state, "storage", None)
+    if storage is not None:
+        try:
+            await storage.ensure_ready()
+            checks["storage"] = "ok"
+        except Exception:
+            checks["storage"] = "unavailable"
+    ok = all(v == "ok" for v in checks.values())
+    return Response(
+        HealthOut("ok" if ok else "unavailable", checks), status_code=200 if ok else 503
+    )

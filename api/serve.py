@@ -1,0 +1,40 @@
+"""`make run`: prepare the database (embedded unless DATABASE_URL), seed, and serve."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import uvicorn
+
+from infra.db.bootstrap import prepare
+from infra.seed import announce, seed
+from infra.settings import Settings
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    urls = prepare(
+        database_url=settings.database_url,
+        data_dir=settings.data_dir,
+        app_password=settings.app_db_password_value,
+    )
+    admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
+    announce(seed(urls.admin, admin_password=admin_password, demo=settings.seed_demo))
+    os.environ.setdefault("APP_DATABASE_URL", urls.app)
+    sys.stdout.write(f"  Zhibu serving on http://{settings.host}:{settings.port}  (docs: /docs)\n")
+    uvicorn.run(
+        "api.asgi:app_factory",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

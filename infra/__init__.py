@@ -1,0 +1,1 @@
+"""Adapters: database, storage, crypto, payment providers, jobs, settings."""

@@ -1,0 +1,1 @@
+"""PostgreSQL: embedded server, role bootstrap, engine, unit of work, migrations."""

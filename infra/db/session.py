@@ -1,0 +1,165 @@
+"""Engine, tenant-scoped transactions and the unit of work.
+
+Every request runs in one transaction whose first statement sets the caller's tenant
+path with `set_config(..., true)` (transaction-local, bound as a parameter), so row-level
+security decides what exists. The change, its audit events and its outbox events commit
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from domain.shared import new_id
+
+_SET_SCOPE = text(
+    "SELECT set_config('app.tenant_path', :tenant_path, true),"
+    " set_config('app.user_id', :user_id, true)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose transaction this is: the subtree it may see and who acts."""
+
+    tenant_path: str
+    user_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did it and from where, as recorded in the audit trail."""
+
+    user_id: uuid.UUID | None
+    name: str | None
+    tenant_id: uuid.UUID | None
+    client_addr: str | None
+    request_id: str | None
+
+
+@dataclass(slots=True)
+class AuditRecord:
+    action: str
+    resource_type: str
+    resource_id: str | None
+    outcome: str
+    tenant_id: uuid.UUID
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class UnitOfWork:
+    """One transaction: the session, plus audit events written just before commit."""
+
+    def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
+        self.session = session
+        self.actor = actor
+        self._audit: list[AuditRecord] = []
+        self.deferred_error: Exception | None = None
+
+    def fail_after_commit(self, error: Exception) -> None:
+        """Commit what was recorded (a failed login, a revoked session), then raise `error`."""
+        self.deferred_error = error
+
+    def audit(
+        self,
+        action: str,
+        resource_type: str,
+        resource_id: object | None = None,
+        *,
+        tenant_id: uuid.UUID | None = None,
+        outcome: str = "success",
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        tid = tenant_id or (self.actor.tenant_id if self.actor else None)
+        if tid is None:
+            raise ValueError("an audit event needs a tenant")
+        self._audit.append(
+            AuditRecord(
+                action=action,
+                resource_type=resource_type,
+                resource_id=None if resource_id is None else str(resource_id),
+                outcome=outcome,
+                tenant_id=tid,
+                detail=detail or {},
+            )
+        )
+
+    async def flush_audit(self) -> None:
+        if not self._audit:
+            return
+        await write_audit(self.session, self.actor, self._audit)
+        self._audit.clear()
+
+
+async def write_audit(
+    session: AsyncSession, actor: Actor | None, records: list[AuditRecord]
+) -> None:
+    from infra.tenancy.tables import AuditEvent
+
+    for rec in records:
+        session.add(
+            AuditEvent(
+                tenant_id=rec.tenant_id,
+                id=new_id(),
+                actor_id=actor.user_id if actor else None,
+                actor_name=actor.name if actor else None,
+                action=rec.action,
+                resource_type=rec.resource_type,
+                resource_id=rec.resource_id,
+                outcome=rec.outcome,
+                client_addr=actor.client_addr if actor else None,
+                request_id=actor.request_id if actor else None,
+                detail=rec.detail,
+            )
+        )
+    await session.flush()
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_recycle=1800,
+        )
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @asynccontextmanager
+    async def unit_of_work(
+        self, scope: Scope | None, actor: Actor | None = None
+    ) -> AsyncIterator[UnitOfWork]:
+        async with self._sessions() as session:
+            async with session.begin():
+                if scope is not None:
+                    await set_scope(session, scope)
+                uow = UnitOfWork(session, actor)
+                yield uow
+                await uow.flush_audit()
+            if uow.deferred_error is not None:
+                raise uow.deferred_error
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def set_scope(session: AsyncSession, scope: Scope) -> None:
+    await session.execute(
+        _SET_SCOPE,
+        {
+            "tenant_path": scope.tenant_path,
+            "user_id": str(scope.user_id) if scope.user_id else "",
+        },
+    )

@@ -1,0 +1,117 @@
+"""Typed settings read from environment variables.
+
+Secrets that a zero-setup start needs (JWT key, field-encryption keys, storage signing
+key, the app database role's password) are generated once and kept under the data
+directory, so `make run` works with no configuration and restarts keep sessions valid.
+Production deployments set them explicitly.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_GENERATED = (
+    "jwt_secret",
+    "storage_secret",
+    "field_key",
+    "blind_index_key",
+    "checkin_secret",
+    "app_db_password",
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", case_sensitive=False, populate_by_name=True
+    )
+
+    data_dir: Path = Field(default=Path("var"), alias="ZHIBU_DATA_DIR")
+    host: str = Field(default="127.0.0.1", alias="HOST")
+    port: int = Field(default=8000, alias="PORT")
+    workers: int = Field(default=1, alias="WORKERS")
+    public_base_url: str | None = Field(default=None, alias="ZHIBU_PUBLIC_URL")
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    app_database_url: str | None = Field(default=None, alias="APP_DATABASE_URL")
+    db_pool_size: int = Field(default=10, alias="DB_POOL_SIZE")
+
+    admin_password: SecretStr | None = Field(default=None, alias="ZHIBU_ADMIN_PASSWORD")
+    seed_demo: bool = Field(default=True, alias="ZHIBU_SEED_DEMO")
+
+    jwt_secret: SecretStr | None = Field(default=None, alias="ZHIBU_JWT_SECRET")
+    access_token_minutes: int = Field(default=15, alias="ZHIBU_ACCESS_TOKEN_MINUTES")
+    refresh_idle_minutes: int = Field(default=30, alias="ZHIBU_REFRESH_IDLE_MINUTES")
+    refresh_absolute_hours: int = Field(default=12, alias="ZHIBU_REFRESH_ABSOLUTE_HOURS")
+
+    storage_secret: SecretStr | None = Field(default=None, alias="ZHIBU_STORAGE_SECRET")
+    field_key: SecretStr | None = Field(default=None, alias="ZHIBU_FIELD_KEY")
+    field_key_id: str = Field(default="k1", alias="ZHIBU_FIELD_KEY_ID")
+    old_field_keys: str = Field(default="", alias="ZHIBU_OLD_FIELD_KEYS")
+    blind_index_key: SecretStr | None = Field(default=None, alias="ZHIBU_BLIND_INDEX_KEY")
+    checkin_secret: SecretStr | None = Field(default=None, alias="ZHIBU_CHECKIN_SECRET")
+    app_db_password: SecretStr | None = Field(default=None, alias="ZHIBU_APP_DB_PASSWORD")
+
+    s3_endpoint: str | None = Field(default=None, alias="S3_ENDPOINT")
+    s3_access_key: str | None = Field(default=None, alias="S3_ACCESS_KEY")
+    s3_secret_key: SecretStr | None = Field(default=None, alias="S3_SECRET_KEY")
+    s3_bucket: str = Field(default="zhibu-evidence", alias="S3_BUCKET")
+    s3_region: str = Field(default="us-east-1", alias="S3_REGION")
+    s3_secure: bool = Field(default=False, alias="S3_SECURE")
+
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, alias="ZHIBU_MAX_BODY_BYTES")
+
+    @cached_property
+    def secrets(self) -> dict[str, str]:
+        """Explicit settings win; missing ones come from (or go to) data_dir/secrets.json."""
+        path = self.data_dir / "secrets.json"
+        stored: dict[str, str] = {}
+        if path.exists():
+            stored = json.loads(path.read_text())
+        changed = False
+        for name in _GENERATED:
+            explicit = getattr(self, name)
+            if explicit is not None:
+                stored[name] = explicit.get_secret_value()
+                continue
+            if name not in stored:
+                raw = secrets.token_bytes(32)
+                stored[name] = (
+                    secrets.token_urlsafe(24)
+                    if name == "app_db_password"
+                    else base64.b64encode(raw).decode()
+                )
+                changed = True
+        if changed:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                json.dump(stored, fh)
+            tmp.replace(path)
+        return stored
+
+    def secret_bytes(self, name: str) -> bytes:
+        return base64.b64decode(self.secrets[name])
+
+    @property
+    def app_db_password_value(self) -> str:
+        return self.secrets["app_db_password"]
+
+    def public_url(self) -> str:
+        return self.public_base_url or f"http://{self.host}:{self.port}"
+
+    def dump_safe(self) -> dict[str, Any]:
+        return self.model_dump(exclude={n for n in _GENERATED} | {"admin_password"})
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,1 @@
+"""Tenancy adapters: tables and queries for tenants, organizations, users, roles, audit."""
