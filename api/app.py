@@ -17,13 +17,17 @@ from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
 from api.middleware import request_id_middleware
+from api.platform import ROUTES as PLATFORM_ROUTES
 from api.tenancy import ROUTES as TENANCY_ROUTES
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
+from infra.platform.jobs import JobHandler, JobRunner
 from infra.settings import Settings
 
 API_VERSION = "1.0.0"
+# Background job handlers by kind; each bounded context adds its own.
+JOB_HANDLERS: dict[str, JobHandler] = {}
 DESCRIPTION = """Zhibu（支部）机关党建多租户 API。
 
 - 认证：`POST /api/v1/auth/login` 取得 Bearer 访问令牌。
@@ -50,16 +54,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         authz.load(await snapshot())
         authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
+        jobs = JobRunner(db)
+        for kind, handler in JOB_HANDLERS.items():
+            jobs.register(kind, handler)
+        jobs.start()
         app.state.settings = settings
         app.state.db = db
         app.state.authz = authz
+        app.state.jobs = jobs
         try:
             yield
         finally:
+            await jobs.stop()
             await authz.stop()
             await db.dispose()
 
-    api_v1 = Router(path="/api/v1", route_handlers=TENANCY_ROUTES)
+    api_v1 = Router(path="/api/v1", route_handlers=[*TENANCY_ROUTES, *PLATFORM_ROUTES])
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready],
         dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
@@ -93,6 +103,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="用户 Users", description="登录账号"),
             Tag(name="角色 Roles", description="角色、权限目录与授权"),
             Tag(name="审计 Audit", description="只追加的审计日志"),
+            Tag(name="后台任务 Jobs", description="导入等长任务的进度"),
             Tag(name="运维 Operations", description="健康与就绪检查"),
         ],
         use_handler_docstrings=False,

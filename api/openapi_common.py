@@ -58,6 +58,7 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
             description=description,
             media_type="application/problem+json",
             examples=[Example(summary=code, value=example)],
+            generate_examples=False,
         )
     return specs
 

@@ -8,6 +8,7 @@ import uuid
 from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
 from api.errors import ProblemError
@@ -18,7 +19,9 @@ Limit = Annotated[int, Parameter(ge=1, le=200, description="每页条数 Page si
 Cursor = Annotated[
     str | None,
     Parameter(
-        max_length=200, description="上一页返回的 next_cursor / next_cursor of the previous page"
+        max_length=200,
+        description="上一页返回的 next_cursor / next_cursor of the previous page",
+        examples=[Example(value="eyJpZCI6ICIwMTkzNmQ3Ny0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDEifQ")],
     ),
 ]
 

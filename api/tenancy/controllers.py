@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Response, delete, get, patch, post
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
 from api.context import Ctx
@@ -26,7 +27,12 @@ USERS = ["用户 Users"]
 ROLES = ["角色 Roles"]
 AUDIT = ["审计 Audit"]
 
-Q = Annotated[str | None, Parameter(max_length=100, description="名称包含 Name contains")]
+Q = Annotated[
+    str | None,
+    Parameter(
+        max_length=100, description="名称包含 Name contains", examples=[Example(value="福田")]
+    ),
+]
 
 
 def _auth(ctx: Ctx) -> AuthService:
@@ -607,8 +613,12 @@ async def list_audit_events(
     ctx: Ctx,
     limit: Limit = 50,
     cursor: Cursor = None,
-    action: Annotated[str | None, Parameter(max_length=64)] = None,
-    resource_type: Annotated[str | None, Parameter(max_length=64)] = None,
+    action: Annotated[
+        str | None, Parameter(max_length=64, examples=[Example(value="tenant.create")])
+    ] = None,
+    resource_type: Annotated[
+        str | None, Parameter(max_length=64, examples=[Example(value="organization")])
+    ] = None,
     actor_id: uuid.UUID | None = None,
     tenant_id: uuid.UUID | None = None,
     since: datetime | None = None,

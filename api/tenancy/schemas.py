@@ -14,6 +14,13 @@ Code = Annotated[str, Meta(pattern=r"^\d{6}$", examples=["440304"], description=
 Username = Annotated[str, Meta(min_length=1, max_length=64, examples=["futian_admin"])]
 Password = Annotated[str, Meta(min_length=1, max_length=128, examples=["Zhibu-2026-secure"])]
 Phone = Annotated[str, Meta(min_length=11, max_length=11, examples=["13800138000"])]
+SettingsDoc = Annotated[
+    dict[str, Any],
+    Meta(
+        description="本级覆盖的配置项，未列出的继承上级 Overrides; the rest is inherited",
+        examples=[{"rankings_enabled": False, "transfer_letter_validity_days": 60}],
+    ),
+]
 Level = Literal["province", "city", "county"]
 OrgKindName = Literal[
     "party_committee", "general_branch", "branch", "party_group", "temporary_branch"
@@ -80,12 +87,12 @@ class TenantIn(Strict):
     name: Name
     parent_id: uuid.UUID | None = None
     level: Level | None = None
-    settings: dict[str, Any] | None = None
+    settings: SettingsDoc | None = None
 
 
 class TenantPatch(Strict):
     name: Name | None = None
-    settings: dict[str, Any] | None = None
+    settings: SettingsDoc | None = None
 
 
 class TenantOut(msgspec.Struct):
@@ -117,7 +124,10 @@ class OrganizationIn(Strict):
 class OrganizationPatch(Strict):
     """Only the fields sent change; `null` clears a date."""
 
-    name: Annotated[str, Meta(min_length=1, max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    name: (
+        Annotated[str, Meta(min_length=1, max_length=100, examples=["区委办公室党支部"])]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
     established_on: date | msgspec.UnsetType | None = msgspec.UNSET
     end_date: date | msgspec.UnsetType | None = msgspec.UNSET
     term_start: date | msgspec.UnsetType | None = msgspec.UNSET
@@ -183,7 +193,7 @@ class UserIn(Strict):
 
 
 class UserPatch(Strict):
-    display_name: Annotated[str, Meta(min_length=1, max_length=50)] | None = None
+    display_name: Annotated[str, Meta(min_length=1, max_length=50, examples=["李四"])] | None = None
     phone: Phone | None = None
     is_active: bool | None = None
     password: Password | None = None
@@ -226,8 +236,12 @@ class RoleIn(Strict):
 
 
 class RolePatch(Strict):
-    display_name: Annotated[str, Meta(min_length=1, max_length=50)] | None = None
-    permissions: Annotated[list[str], Meta(min_length=1, max_length=100)] | None = None
+    display_name: (
+        Annotated[str, Meta(min_length=1, max_length=50, examples=["党费管理员"])] | None
+    ) = None
+    permissions: (
+        Annotated[list[str], Meta(min_length=1, max_length=100, examples=[["member:read"]])] | None
+    ) = None
 
 
 class RoleAssignmentIn(Strict):

@@ -104,6 +104,7 @@ def ensure_schema_rights(admin_db_url: str) -> None:
     """On a database we did not create, let the owner role build the schema in `public`."""
     with psycopg.connect(conninfo_of(admin_db_url), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS ltree")
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         conn.execute(
             sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(sql.Identifier(OWNER_ROLE))
         )

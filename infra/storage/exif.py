@@ -84,7 +84,8 @@ def _offset(raw: object) -> tzinfo | None:
 def _position(tags: dict[str, Any]) -> tuple[float, float] | None:
     latitude = _coordinate(tags.get("GPS GPSLatitude"), tags.get("GPS GPSLatitudeRef"), "S", 90)
     longitude = _coordinate(tags.get("GPS GPSLongitude"), tags.get("GPS GPSLongitudeRef"), "W", 180)
-    if latitude is None or longitude is None:
+    # Cameras without a fix may write an all-zero GPS block; 0°N 0°E is open sea anyway.
+    if latitude is None or longitude is None or latitude == longitude == 0:
         return None
     return latitude, longitude
 

@@ -1,0 +1,104 @@
+"""Job progress endpoints: long imports and batch runs report here."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import get
+from sqlalchemy import select
+
+from api.context import Ctx
+from api.openapi_common import LIST, READ
+from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from infra.platform.tables import Job
+from infra.tenancy.service import not_found
+
+JOBS = ["后台任务 Jobs"]
+
+
+class JobOut(msgspec.Struct):
+    """后台任务 A background job and its progress."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    kind: str
+    status: str
+    progress_done: int
+    progress_total: int | None
+    percent: float | None
+    result: dict[str, Any] | None
+    error: dict[str, Any] | None
+    created_by: uuid.UUID
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def job_out(job: Job) -> JobOut:
+    percent = round(100 * job.progress_done / job.progress_total, 1) if job.progress_total else None
+    if job.status == "succeeded":
+        percent = 100.0
+    return JobOut(
+        id=job.id,
+        tenant_id=job.tenant_id,
+        kind=job.kind,
+        status=job.status,
+        progress_done=job.progress_done,
+        progress_total=job.progress_total,
+        percent=percent,
+        result=job.result,
+        error=job.error,
+        created_by=job.created_by,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
+
+
+@get(
+    "/jobs/{job_id:uuid}",
+    summary="任务进度 Get a job",
+    description="后台任务的状态、进度和结果（如导入报告）。",
+    tags=JOBS,
+    operation_id="getJob",
+    responses=READ,
+)
+async def get_job(ctx: Ctx, job_id: uuid.UUID) -> JobOut:
+    async with ctx.uow() as uow:
+        job = (
+            await uow.session.execute(select(Job).where(Job.id == job_id))  # type: ignore[arg-type]
+        ).scalar_one_or_none()
+        if job is None or (job.created_by != ctx.principal.user_id and not ctx.can("job", "read")):
+            raise not_found("job")
+        return job_out(job)
+
+
+@get(
+    "/jobs",
+    summary="任务列表 List jobs",
+    description="本人创建的后台任务（有 job:read 权限者可见本子树全部），新任务在前。",
+    tags=JOBS,
+    operation_id="listJobs",
+    responses=LIST,
+)
+async def list_jobs(
+    ctx: Ctx, limit: Limit = 50, cursor: Cursor = None, kind: str | None = None
+) -> Page[JobOut]:
+    after = decode_cursor(cursor)
+    async with ctx.uow() as uow:
+        stmt = select(Job)
+        if not ctx.can("job", "read"):
+            stmt = stmt.where(Job.created_by == ctx.principal.user_id)  # type: ignore[arg-type]
+        if kind:
+            stmt = stmt.where(Job.kind == kind)  # type: ignore[arg-type]
+        if after:
+            stmt = stmt.where(Job.id < after)  # type: ignore[arg-type,operator]
+        stmt = stmt.order_by(Job.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
+        rows = list((await uow.session.execute(stmt)).scalars())
+    return page_of([job_out(r) for r in rows], limit, lambda j: j.id)
+
+
+ROUTES = [get_job, list_jobs]

@@ -1,0 +1,1 @@
+"""Cross-cutting adapters every context reuses: background jobs, idempotency, outbox."""

@@ -1,0 +1,102 @@
+"""Idempotency-Key: the first response is stored with the change it produced.
+
+The reservation row is inserted inside the request's own transaction. A concurrent
+duplicate blocks on the unique key until the first commits (then replays its response)
+or rolls back (then proceeds as the first). A key reused for a different request is
+refused.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+
+from domain.shared import DomainError, FieldError, Message
+from infra.db.session import UnitOfWork
+from infra.platform.tables import IdempotencyKey
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    status_code: int
+    body: bytes
+
+
+def check_key(key: str) -> str:
+    if not _KEY.match(key):
+        raise DomainError(
+            "idempotency_key_invalid",
+            Message(
+                "Idempotency-Key 须为1至200个可见ASCII字符。",
+                "Idempotency-Key must be 1-200 visible ASCII characters.",
+            ),
+            status=400,
+            errors=[FieldError("Idempotency-Key", "format", Message("格式错误", "bad format"))],
+        )
+    return key
+
+
+async def reserve(
+    uow: UnitOfWork, *, tenant_id: uuid.UUID, user_id: uuid.UUID, key: str, fingerprint: bytes
+) -> StoredResponse | None:
+    """None: go ahead (and call `remember`); otherwise the response to replay."""
+    check_key(key)
+    inserted = (
+        await uow.session.execute(
+            text(
+                "INSERT INTO idempotency_key (tenant_id, user_id, key, fingerprint)"
+                " VALUES (:t, :u, :k, :f) ON CONFLICT DO NOTHING RETURNING key"
+            ),
+            {"t": tenant_id, "u": user_id, "k": key, "f": fingerprint},
+        )
+    ).first()
+    if inserted is not None:
+        return None
+    row = (
+        await uow.session.execute(
+            select(IdempotencyKey).where(
+                IdempotencyKey.tenant_id == tenant_id,  # type: ignore[arg-type]
+                IdempotencyKey.user_id == user_id,  # type: ignore[arg-type]
+                IdempotencyKey.key == key,  # type: ignore[arg-type]
+            )
+        )
+    ).scalar_one()
+    if row.fingerprint != fingerprint:
+        raise DomainError(
+            "idempotency_key_reused",
+            Message(
+                "该 Idempotency-Key 已用于另一个不同的请求。",
+                "This Idempotency-Key was already used for a different request.",
+            ),
+            status=422,
+        )
+    if row.status_code is None or row.body is None:
+        raise DomainError(
+            "idempotency_in_flight",
+            Message("相同请求正在处理中，请稍后重试。", "The same request is still in progress."),
+            status=409,
+        )
+    return StoredResponse(row.status_code, row.body)
+
+
+async def remember(
+    uow: UnitOfWork,
+    *,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    key: str,
+    status_code: int,
+    body: bytes,
+) -> None:
+    await uow.session.execute(
+        text(
+            "UPDATE idempotency_key SET status_code = :s, body = :b"
+            " WHERE tenant_id = :t AND user_id = :u AND key = :k"
+        ),
+        {"s": status_code, "b": body, "t": tenant_id, "u": user_id, "k": key},
+    )

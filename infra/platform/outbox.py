@@ -1,0 +1,32 @@
+"""Domain events written in the same transaction as the change they describe."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from domain.shared import new_id
+from infra.db.session import UnitOfWork
+from infra.platform.tables import OutboxEvent
+
+
+def emit(
+    uow: UnitOfWork,
+    *,
+    tenant_id: uuid.UUID,
+    topic: str,
+    aggregate_type: str,
+    aggregate_id: object,
+    payload: dict[str, Any],
+) -> None:
+    """Queue an event; nothing is published for a change that rolls back."""
+    uow.session.add(
+        OutboxEvent(
+            tenant_id=tenant_id,
+            id=new_id(),
+            topic=topic,
+            aggregate_type=aggregate_type,
+            aggregate_id=str(aggregate_id),
+            payload=payload,
+        )
+    )
