@@ -56,7 +56,7 @@ def database(data_dir: Path) -> Iterator[DatabaseUrls]:
 
         root = start_embedded(ROOT / "var" / "test")
     ensure_roles(root, password)
-    name = f"zhibu_test_{_worker()}"
+    name = f"zhibu_test_{_worker()}_{os.getpid()}"
     drop_database(root, name)
     admin_db = ensure_database(root, name)
     ensure_schema_rights(admin_db)

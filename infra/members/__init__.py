@@ -1,0 +1,1 @@
+"""Member registry adapters: tables, field protection, queries, import and export."""
