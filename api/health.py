@@ -17,7 +17,7 @@ class HealthOut(msgspec.Struct):
     checks: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-@get("/health", summary="存活检查 Liveness", tags=OPS, operation_id="health", security=[])
+@get("/health", summary="存活检查 Liveness", tags=OPS, operation_id="health", security=[{}])
 async def health() -> HealthOut:
     return HealthOut(status="ok")
 
@@ -28,7 +28,7 @@ async def health() -> HealthOut:
     description="数据库和对象存储均可用时返回 200，否则 503。",
     tags=OPS,
     operation_id="ready",
-    security=[],
+    security=[{}],
     responses=errors(400),
 )
 async def ready(ctx: Ctx) -> Response[HealthOut]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import get
+from litestar.openapi.spec import Example
+from litestar.params import Parameter
 from sqlalchemy import select
 
 from api.context import Ctx
@@ -85,7 +87,12 @@ async def get_job(ctx: Ctx, job_id: uuid.UUID) -> JobOut:
     responses=LIST,
 )
 async def list_jobs(
-    ctx: Ctx, limit: Limit = 50, cursor: Cursor = None, kind: str | None = None
+    ctx: Ctx,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    kind: Annotated[
+        str | None, Parameter(max_length=64, examples=[Example(value="member_import")])
+    ] = None,
 ) -> Page[JobOut]:
     after = decode_cursor(cursor)
     async with ctx.uow() as uow:

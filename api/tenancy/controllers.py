@@ -60,7 +60,7 @@ def _tokens(session: object) -> s.TokenOut:
     operation_id="login",
     status_code=200,
     responses=errors(400, 401, 429),
-    security=[],
+    security=[{}],
 )
 async def login(ctx: Ctx, data: s.LoginIn) -> s.TokenOut:
     return _tokens(await _auth(ctx).login(data.username, data.password, ctx.actor()))
@@ -74,7 +74,7 @@ async def login(ctx: Ctx, data: s.LoginIn) -> s.TokenOut:
     operation_id="refreshToken",
     status_code=200,
     responses=errors(400, 401),
-    security=[],
+    security=[{}],
 )
 async def refresh(ctx: Ctx, data: s.RefreshIn) -> s.TokenOut:
     return _tokens(await _auth(ctx).refresh(data.refresh_token, ctx.actor()))
@@ -88,7 +88,7 @@ async def refresh(ctx: Ctx, data: s.RefreshIn) -> s.TokenOut:
     operation_id="logout",
     status_code=204,
     responses=errors(400),
-    security=[],
+    security=[{}],
 )
 async def logout(ctx: Ctx, data: s.RefreshIn) -> None:
     await _auth(ctx).logout(data.refresh_token, ctx.actor())
