@@ -1,0 +1,166 @@
+"""Row-level security as the app role sees it, straight through psycopg.
+
+Whatever a handler forgets, PostgreSQL must not return another subtree's rows: the app
+role cannot bypass the policies, every tenant table forces them, and without a tenant
+scope nothing at all is visible. Tables are listed from the catalogue, so a new tenant
+table is covered the day it is migrated.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from infra.db.bootstrap import APP_ROLE, OWNER_ROLE, DatabaseUrls, conninfo_of
+
+CORE_TABLES = {"tenant", "app_user", "organization", "role_assignment", "login_identity"}
+
+
+def _one(cursor: psycopg.Cursor[tuple[object, ...]]) -> tuple[object, ...]:
+    row = cursor.fetchone()
+    assert row is not None
+    return row
+
+
+def _tenant_tables(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        "SELECT c.table_name FROM information_schema.columns c"
+        " JOIN information_schema.tables t USING (table_schema, table_name)"
+        " WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id'"
+        "   AND t.table_type = 'BASE TABLE' ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def admin_conn(database: DatabaseUrls) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(conninfo_of(database.admin), autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture
+def app_conn(database: DatabaseUrls) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(conninfo_of(database.app)) as conn:
+        yield conn
+        conn.rollback()
+
+
+@pytest.fixture(scope="module")
+def tables(admin_conn: psycopg.Connection) -> list[str]:
+    found = _tenant_tables(admin_conn)
+    assert CORE_TABLES - {"tenant"} <= set(found), found
+    return found
+
+
+def _path(admin_conn: psycopg.Connection, code: str) -> tuple[uuid.UUID, str]:
+    row = _one(admin_conn.execute("SELECT id, path::text FROM tenant WHERE code = %s", (code,)))
+    return row[0], row[1]
+
+
+def _count(conn: psycopg.Connection, table: str, where: str = "", *args: object) -> int:
+    query = sql.SQL("SELECT count(*) FROM {} " + where).format(sql.Identifier(table))
+    return int(_one(conn.execute(query, args))[0])
+
+
+def test_app_role_cannot_bypass_row_level_security(app_conn: psycopg.Connection) -> None:
+    user, superuser, bypass = _one(
+        app_conn.execute(
+            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+    )
+    assert user == APP_ROLE
+    assert not superuser
+    assert not bypass
+    member = app_conn.execute("SELECT pg_has_role(current_user, %s, 'MEMBER')", (OWNER_ROLE,))
+    assert _one(member)[0] is False
+    owns = app_conn.execute(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) = current_user"
+    )
+    assert _one(owns)[0] == 0, "the app role must own no table (owners skip RLS unless FORCE)"
+
+
+def test_every_tenant_table_forces_row_level_security(
+    admin_conn: psycopg.Connection, tables: list[str]
+) -> None:
+    rows = admin_conn.execute(
+        "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class"
+        " WHERE relnamespace = 'public'::regnamespace AND relname = ANY(%s)",
+        (["tenant", *tables],),
+    ).fetchall()
+    flags = {name: (enabled, forced) for name, enabled, forced in rows}
+    assert set(flags) == {"tenant", *tables}
+    missing = [t for t, f in flags.items() if f != (True, True)]
+    assert not missing, f"tables without ENABLE + FORCE ROW LEVEL SECURITY: {missing}"
+
+
+def test_no_scope_sees_no_rows_in_any_tenant_table(
+    admin_conn: psycopg.Connection, app_conn: psycopg.Connection, tables: list[str]
+) -> None:
+    populated = {t for t in ["tenant", *tables] if _count(admin_conn, t) > 0}
+    assert populated >= CORE_TABLES, "the seed should fill the core tables"
+    visible = {t: _count(app_conn, t) for t in ["tenant", *tables]}
+    assert visible == dict.fromkeys(visible, 0)
+    # An empty scope is no scope either.
+    app_conn.execute("SELECT set_config('app.tenant_path', '', true)")
+    assert {t: _count(app_conn, t) for t in visible} == visible
+
+
+def test_sibling_scope_sees_none_of_the_other_county(
+    admin_conn: psycopg.Connection, app_conn: psycopg.Connection, tables: list[str]
+) -> None:
+    futian_id, _ = _path(admin_conn, "440304")
+    nanshan_id, nanshan_path = _path(admin_conn, "440305")
+    app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (nanshan_path,))
+    leaked = {t: _count(app_conn, t, "WHERE tenant_id = %s", futian_id) for t in tables}
+    assert leaked == dict.fromkeys(tables, 0)
+    assert _count(app_conn, "tenant", "WHERE id = %s", futian_id) == 0
+    assert _count(app_conn, "tenant", "WHERE code IN ('440000', '440300')") == 0
+    # The scope works, it does not just hide everything.
+    assert _count(app_conn, "tenant", "WHERE id = %s", nanshan_id) == 1
+    assert _count(app_conn, "app_user", "WHERE tenant_id = %s", nanshan_id) >= 1
+    assert _count(app_conn, "organization", "WHERE tenant_id = %s", nanshan_id) >= 1
+
+
+def test_parent_scope_sees_the_subtree(
+    admin_conn: psycopg.Connection, app_conn: psycopg.Connection
+) -> None:
+    futian_id, _ = _path(admin_conn, "440304")
+    _, province_path = _path(admin_conn, "440000")
+    app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (province_path,))
+    assert _count(app_conn, "organization", "WHERE tenant_id = %s", futian_id) >= 1
+    assert _count(app_conn, "tenant", "WHERE code = '000000'") == 0
+
+
+def test_writes_outside_the_scope_are_refused(
+    admin_conn: psycopg.Connection, app_conn: psycopg.Connection
+) -> None:
+    futian_id, _ = _path(admin_conn, "440304")
+    _, nanshan_path = _path(admin_conn, "440305")
+    app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (nanshan_path,))
+    changed = app_conn.execute(
+        "UPDATE organization SET name = 'x' WHERE tenant_id = %s", (futian_id,)
+    ).rowcount
+    assert changed == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_conn.execute(
+            "INSERT INTO organization (tenant_id, id, kind, name, path)"
+            " VALUES (%s, %s, 'branch', 'x', 'x')",
+            (futian_id, uuid.uuid4()),
+        )
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"]
+)
+def test_audit_events_are_append_only_for_the_app_role(
+    admin_conn: psycopg.Connection, app_conn: psycopg.Connection, statement: str
+) -> None:
+    _, futian_path = _path(admin_conn, "440304")
+    app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (futian_path,))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_conn.execute(statement)
