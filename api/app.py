@@ -13,6 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from api import health
+from api.audit_hooks import audit_denials
 from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware, etag_middleware],
+        after_exception=[audit_denials],
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),

@@ -119,6 +119,12 @@ class Ctx:
 
     def require(self, obj: str, act: str, domain: str | None = None) -> None:
         if not self.can(obj, act, domain):
+            self.request.scope.setdefault("state", {})["denied"] = {  # type: ignore[typeddict-item]
+                "principal": self.principal,
+                "actor": self.actor(),
+                "permission": f"{obj}:{act}",
+                "domain": domain or self.principal.home_domain,
+            }
             raise ProblemError(403, "forbidden")
 
 
