@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +72,9 @@ def settings(database: DatabaseUrls, data_dir: Path) -> Settings:
     return Settings(ZHIBU_DATA_DIR=data_dir, APP_DATABASE_URL=database.app, DB_POOL_SIZE=5)
 
 
-@pytest.fixture(scope="session")
-async def server(settings: Settings) -> AsyncIterator[str]:
-    from api.app import create_app
-
-    app = create_app(settings)
+@asynccontextmanager
+async def serve(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port, in this event loop."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     srv = uvicorn.Server(config)
     task = asyncio.create_task(srv.serve())
@@ -84,9 +83,19 @@ async def server(settings: Settings) -> AsyncIterator[str]:
             task.result()
         await asyncio.sleep(0.02)
     port = srv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    await task
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[str]:
+    from api.app import create_app
+
+    async with serve(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
