@@ -38,6 +38,9 @@ def read_photo_metadata(head: bytes, *, default_tz: tzinfo = SHANGHAI) -> PhotoM
 
     DateTimeOriginal has no zone; OffsetTimeOriginal gives it when present, otherwise
     `default_tz` (the tenant's zone) is assumed. Returns None when neither is there.
+
+    CPU-bound: a hostile IFD can claim 65535 entries (about half a second of parsing), so
+    async callers should run it with `asyncio.to_thread`.
     """
     try:
         tags = exifread.process_file(
