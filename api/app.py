@@ -19,10 +19,12 @@ from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
 from api.middleware import request_id_middleware
 from api.platform import ROUTES as PLATFORM_ROUTES
+from api.storage_routes import ROUTES as STORAGE_ROUTES
 from api.tenancy import ROUTES as TENANCY_ROUTES
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
+from infra.evidence.storage import open_storage
 from infra.platform.jobs import JobHandler, JobRunner
 from infra.settings import Settings
 
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.db = db
         app.state.authz = authz
         app.state.jobs = jobs
+        app.state.storage = await open_storage(settings)
         try:
             yield
         finally:
@@ -70,7 +73,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await authz.stop()
             await db.dispose()
 
-    api_v1 = Router(path="/api/v1", route_handlers=[*TENANCY_ROUTES, *PLATFORM_ROUTES])
+    api_v1 = Router(
+        path="/api/v1", route_handlers=[*TENANCY_ROUTES, *PLATFORM_ROUTES, *STORAGE_ROUTES]
+    )
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready],
         dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
@@ -106,6 +111,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="角色 Roles", description="角色、权限目录与授权"),
             Tag(name="审计 Audit", description="只追加的审计日志"),
             Tag(name="后台任务 Jobs", description="导入等长任务的进度"),
+            Tag(name="对象存储 Storage", description="本地存储的签名上传与下载（未配置 S3 时）"),
             Tag(name="运维 Operations", description="健康与就绪检查"),
         ],
         use_handler_docstrings=False,
