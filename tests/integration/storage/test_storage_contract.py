@@ -174,3 +174,19 @@ async def test_unreachable_s3_fails_readiness() -> None:
 
     with pytest.raises(StorageUnavailableError):
         await storage.ensure_ready()
+
+
+async def test_presigned_urls_name_the_public_endpoint_without_contacting_it() -> None:
+    storage = S3Storage(
+        endpoint="http://minio:9000",
+        public_endpoint="https://files.example.invalid",
+        access_key="a",
+        secret_key="b",
+        bucket="zhibu",
+    )
+
+    slot = await storage.presign_put("t1/a.png", content_type="image/png", size=1, expires=MINUTE)
+    download = await storage.presign_get("t1/a.png", expires=MINUTE)
+
+    assert slot.url.startswith("https://files.example.invalid/zhibu/t1/a.png?")
+    assert download.startswith("https://files.example.invalid/zhibu/t1/a.png?")
