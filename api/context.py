@@ -12,7 +12,13 @@ from litestar import Request
 from litestar.datastructures import State
 
 from api.errors import ProblemError, language
-from infra.authz import Authorizer, fetch_snapshot, tenant_domain, user_subject
+from infra.authz import (
+    Authorizer,
+    fetch_snapshot,
+    parse_domain,
+    tenant_domain,
+    user_subject,
+)
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.security import AccessClaims, TokenError, decode_access_token
 from infra.settings import Settings
@@ -116,6 +122,22 @@ class Ctx:
             and dom == p.home_domain
             and self.authz.allowed("member", dom, obj, act)
         )
+
+    def scopes(self, obj: str, act: str) -> list[tuple[str, str | None]]:
+        """Where the caller holds obj:act, as (tenant path, organization path or None).
+
+        Lists use it: a secretary of one branch lists that branch's subtree, a county
+        admin the whole county; an empty list means the caller holds it nowhere.
+        """
+        p = self.principal
+        found = [
+            parse_domain(pattern)
+            for _, pattern in self.authz.roles_of(p.subject)
+            if self.authz.allowed(p.subject, pattern.removesuffix("*"), obj, act)
+        ]
+        if not found and self.can(obj, act):
+            found.append((p.tenant_path, None))
+        return found
 
     def require(self, obj: str, act: str, domain: str | None = None) -> None:
         if not self.can(obj, act, domain):

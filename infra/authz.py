@@ -162,3 +162,11 @@ async def notify_change(session: AsyncSession, change: dict[str, Any]) -> None:
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": CHANNEL, "payload": json.dumps(change)},
     )
+
+
+def parse_domain(domain: str) -> tuple[str, str | None]:
+    """`zb/440000/o1a…/` → (`zb.440000`, `o1a…`): the tenant path and the organization path."""
+    labels = [label for label in domain.removesuffix("*").split("/") if label]
+    tenant = [label for label in labels if not label.startswith("o")]
+    org = [label for label in labels if label.startswith("o")]
+    return ".".join(tenant), (".".join(org) or None)

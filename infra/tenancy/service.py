@@ -50,6 +50,7 @@ from infra.authz import (
     tenant_domain,
     user_subject,
 )
+from infra.db.scoping import within_scopes
 from infra.db.session import UnitOfWork
 from infra.security import hash_password
 from infra.tenancy.auth import login_identifier
@@ -74,6 +75,16 @@ class Guard(Protocol):
     def require(self, obj: str, act: str, domain: str | None = None) -> None: ...
 
     def can(self, obj: str, act: str, domain: str | None = None) -> bool: ...
+
+    def scopes(self, obj: str, act: str) -> list[tuple[str, str | None]]: ...
+
+
+def require_scopes(guard: Guard, obj: str, act: str) -> list[tuple[str, str | None]]:
+    """Where the caller may `act` on `obj`; 403 when nowhere."""
+    scopes = guard.scopes(obj, act)
+    if not scopes:
+        guard.require(obj, act)
+    return scopes
 
 
 def not_found(what: str) -> DomainError:
@@ -161,8 +172,10 @@ async def list_tenants(
     parent_id: uuid.UUID | None,
     q: str | None,
 ) -> list[Tenant]:
-    guard.require("tenant", "read")
-    stmt = select(Tenant).where(Tenant.level != "platform")
+    scopes = require_scopes(guard, "tenant", "read")
+    stmt = select(Tenant).where(
+        Tenant.level != "platform", within_scopes(scopes, tenant_id=Tenant.id)
+    )
     if level:
         stmt = stmt.where(Tenant.level == level)
     if parent_id:
@@ -295,8 +308,10 @@ async def list_organizations(
     kind: str | None,
     q: str | None,
 ) -> list[Organization]:
-    guard.require("organization", "read")
-    stmt = select(Organization)
+    scopes = require_scopes(guard, "organization", "read")
+    stmt = select(Organization).where(
+        within_scopes(scopes, tenant_id=Organization.tenant_id, org_path=Organization.path)
+    )
     if tenant_id:
         stmt = stmt.where(Organization.tenant_id == tenant_id)
     if parent_id:
@@ -427,7 +442,9 @@ async def move_organization(
     await uow.session.execute(
         text(
             "UPDATE organization SET"
-            "  path = CAST(:new AS ltree) || subpath(path, nlevel(CAST(:old AS ltree))),"
+            # subpath() refuses an empty remainder, so the moved node itself is a case apart.
+            "  path = CASE WHEN path = CAST(:old AS ltree) THEN CAST(:new AS ltree)"
+            "    ELSE CAST(:new AS ltree) || subpath(path, nlevel(CAST(:old AS ltree))) END,"
             "  parent_id = CASE WHEN id = :id THEN CAST(:parent AS uuid) ELSE parent_id END,"
             "  version = version + 1, updated_at = now()"
             " WHERE tenant_id = :t AND path <@ CAST(:old AS ltree)"
@@ -627,8 +644,8 @@ async def list_users(
     tenant_id: uuid.UUID | None,
     q: str | None,
 ) -> list[AppUser]:
-    guard.require("user", "read")
-    stmt = select(AppUser)
+    scopes = require_scopes(guard, "user", "read")
+    stmt = select(AppUser).where(within_scopes(scopes, tenant_id=AppUser.tenant_id))
     if tenant_id:
         stmt = stmt.where(AppUser.tenant_id == tenant_id)
     if q:
@@ -908,8 +925,10 @@ async def list_role_assignments(
     cursor: uuid.UUID | None,
     user_id: uuid.UUID | None,
 ) -> list[RoleAssignment]:
-    guard.require("role_assignment", "read")
-    stmt = select(RoleAssignment)
+    scopes = require_scopes(guard, "role_assignment", "read")
+    stmt = select(RoleAssignment).where(
+        within_scopes(scopes, tenant_id=RoleAssignment.scope_tenant_id)
+    )
     if user_id:
         stmt = stmt.where(RoleAssignment.user_id == user_id)
     stmt = _after(stmt, RoleAssignment.id, cursor).order_by(RoleAssignment.id).limit(limit + 1)  # type: ignore[arg-type]
@@ -960,8 +979,8 @@ async def list_audit_events(
     since: datetime | None,
     until: datetime | None,
 ) -> list[AuditEvent]:
-    guard.require("audit_event", "read")
-    stmt = select(AuditEvent)
+    scopes = require_scopes(guard, "audit_event", "read")
+    stmt = select(AuditEvent).where(within_scopes(scopes, tenant_id=AuditEvent.tenant_id))
     for column, value in (
         (AuditEvent.action, action),
         (AuditEvent.resource_type, resource_type),
