@@ -322,7 +322,11 @@ async def update_organization(
 )
 async def move_organization(ctx: Ctx, org_id: uuid.UUID, data: s.MoveIn) -> s.OrganizationOut:
     async with ctx.uow() as uow:
-        return present.org_out(await svc.move_organization(uow, ctx, org_id, data.parent_id))
+        moved = present.org_out(await svc.move_organization(uow, ctx, org_id, data.parent_id))
+    # Role domains below the subtree moved with it; this worker must not answer from the
+    # old ones while the NOTIFY is still on its way.
+    await ctx.authz_changed()
+    return moved
 
 
 @post(

@@ -203,7 +203,7 @@ SCHEMA = [
         FOREIGN KEY (tenant_id, user_id) REFERENCES app_user (tenant_id, id)
     )
     """,
-    *tenant_table_rls("role_assignment", grants="SELECT, INSERT, DELETE"),
+    *tenant_table_rls("role_assignment", grants="SELECT, INSERT, UPDATE, DELETE"),
     # Everything Casbin needs at start, across all tenants (read by each API worker).
     """
     CREATE FUNCTION zhibu_authz_snapshot()
