@@ -17,6 +17,7 @@ from api.audit_hooks import audit_denials
 from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
+from api.members import ROUTES as MEMBER_ROUTES
 from api.middleware import request_id_middleware
 from api.platform import ROUTES as PLATFORM_ROUTES
 from api.storage_routes import ROUTES as STORAGE_ROUTES
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await db.dispose()
 
     api_v1 = Router(
-        path="/api/v1", route_handlers=[*TENANCY_ROUTES, *PLATFORM_ROUTES, *STORAGE_ROUTES]
+        path="/api/v1",
+        route_handlers=[*TENANCY_ROUTES, *PLATFORM_ROUTES, *STORAGE_ROUTES, *MEMBER_ROUTES],
     )
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready],
@@ -108,6 +110,8 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="租户 Tenants", description="省、市、县机关工委"),
             Tag(name="党组织 Organizations", description="党委、党总支、党支部、党小组"),
             Tag(name="用户 Users", description="登录账号"),
+            Tag(name="党员 Members", description="党员信息：登记、查找、变更历史、敏感信息保护"),
+            Tag(name="统计 Statistics", description="由业务记录实时汇总的统计，不需填报"),
             Tag(name="角色 Roles", description="角色、权限目录与授权"),
             Tag(name="审计 Audit", description="只追加的审计日志"),
             Tag(name="后台任务 Jobs", description="导入等长任务的进度"),

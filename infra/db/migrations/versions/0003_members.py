@@ -24,9 +24,9 @@ SCHEMA = [
         id uuid NOT NULL,
         organization_id uuid NOT NULL,
         user_id uuid,
-        name text NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
-        name_pinyin text NOT NULL DEFAULT '',
-        name_initials text NOT NULL DEFAULT '',
+        name text COLLATE "C" NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+        name_pinyin text COLLATE "C" NOT NULL DEFAULT '',
+        name_initials text COLLATE "C" NOT NULL DEFAULT '',
         gender text NOT NULL CHECK (gender IN ('male', 'female')),
         ethnicity text,
         birth_date date NOT NULL,
@@ -56,12 +56,16 @@ SCHEMA = [
         FOREIGN KEY (tenant_id, user_id) REFERENCES app_user (tenant_id, id)
     )
     """,
+    # Every list and search of the registry is index-backed. Names and pinyin keys use the
+    # "C" collation, so one btree serves both prefix LIKE and ORDER BY.
     "CREATE INDEX member_org ON member (tenant_id, organization_id, status)",
     "CREATE INDEX member_id_bidx ON member (id_number_bidx)",
     "CREATE INDEX member_phone_bidx ON member (phone_bidx) WHERE phone_bidx IS NOT NULL",
     "CREATE INDEX member_name_trgm ON member USING gin (name gin_trgm_ops)",
-    "CREATE INDEX member_pinyin ON member (tenant_id, name_pinyin text_pattern_ops)",
-    "CREATE INDEX member_initials ON member (tenant_id, name_initials text_pattern_ops)",
+    "CREATE INDEX member_name ON member (tenant_id, name)",
+    "CREATE INDEX member_pinyin ON member (tenant_id, name_pinyin, id)",
+    "CREATE INDEX member_initials ON member (tenant_id, name_initials)",
+    "CREATE INDEX member_admitted ON member (tenant_id, admitted_on, id)",
     "CREATE UNIQUE INDEX member_user ON member (tenant_id, user_id) WHERE user_id IS NOT NULL",
     *tenant_table_rls("member"),
     # 身份证号 is unique across the platform; the directory holds only the blind index.

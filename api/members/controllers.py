@@ -1,0 +1,503 @@
+"""Member registry endpoints (党员信息管理). Thin: parse, call the use case, present."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Response, get, patch, post
+from litestar.openapi.spec import Example
+from litestar.params import Body, HeaderParameter, Parameter
+
+from api.context import Ctx
+from api.errors import ProblemError
+from api.etag import etag_of
+from api.members import presenters as present
+from api.members import schemas as s
+from api.openapi_common import LIST, READ, WRITE, errors
+from api.pagination import Cursor, Limit, Page
+from domain.members import (
+    Education,
+    Gender,
+    MemberClass,
+    MemberDraft,
+    MemberStatus,
+    MobileDetails,
+    normalize_query,
+)
+from infra.members import queries
+from infra.members import service as svc
+from infra.members.protect import FieldProtector
+from infra.members.tables import Member
+from infra.settings import Settings
+from infra.tenancy.tables import Organization
+
+MEMBERS = ["党员 Members"]
+STATS = ["统计 Statistics"]
+DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
+_PROTECTORS: dict[int, FieldProtector] = {}
+
+IF_MATCH = HeaderParameter(
+    name="If-Match",
+    required=False,
+    description=(
+        '乐观并发控制：填 GET 返回的 ETag，或 `"v<version>"`（如 `"v3"`）；'
+        "记录已被他人修改时返回 412。Optimistic concurrency: the ETag of the default "
+        '(masked) representation, or the record version as "v<version>".'
+    ),
+    examples=[Example(value='"v3"')],
+)
+IfMatch = Annotated[str | None, IF_MATCH]
+
+
+def today() -> date:
+    return datetime.now(DISPLAY_ZONE).date()
+
+
+def protector(settings: Settings) -> FieldProtector:
+    found = _PROTECTORS.get(id(settings))
+    if found is None:
+        found = _PROTECTORS[id(settings)] = FieldProtector.from_settings(settings)
+    return found
+
+
+def _mobile(data: s.MobileIn | None) -> MobileDetails | None:
+    if data is None:
+        return None
+    return MobileDetails(
+        host_organization_name=data.host_organization_name,
+        activity_card_number=data.activity_card_number,
+        period_start=data.period_start,
+        period_end=data.period_end,
+    )
+
+
+def _draft(data: s.MemberIn) -> MemberDraft:
+    return MemberDraft(
+        name=data.name,
+        id_number=data.id_number,
+        status=MemberStatus(data.status),
+        admitted_on=data.admitted_on,
+        organization_id=data.organization_id,
+        gender=Gender(data.gender) if data.gender else None,
+        birth_date=data.birth_date,
+        ethnicity=data.ethnicity,
+        phone=data.phone,
+        education=Education(data.education) if data.education else None,
+        work_unit=data.work_unit,
+        post=data.post,
+        full_member_on=data.full_member_on,
+        member_class=MemberClass(data.member_class),
+        mobile=_mobile(data.mobile),
+        tags=tuple(data.tags),
+    )
+
+
+_ENUMS: dict[str, Any] = {
+    "gender": Gender,
+    "education": Education,
+    "member_class": MemberClass,
+}
+
+
+def _changes(data: s.MemberPatch) -> dict[str, Any]:
+    changes = s.sent_fields(data)
+    for name, enum in _ENUMS.items():
+        if changes.get(name) is not None:
+            changes[name] = enum(changes[name])
+    if "mobile" in changes:
+        changes["mobile"] = _mobile(changes["mobile"])
+    return changes
+
+
+def _masked_etag(member: Member, org: Organization) -> str:
+    body = present.member_out(member, today=today(), organization_name=org.name)
+    return etag_of(msgspec.json.encode(body))
+
+
+def _precondition(if_match: str | None) -> svc.Precondition | None:
+    """412 unless If-Match names the current version or the current masked representation."""
+    if not if_match:
+        return None
+    candidates = {c.strip().removeprefix("W/") for c in if_match.split(",")}
+
+    def check(member: Member, org: Organization) -> None:
+        if "*" in candidates or f'"v{member.version}"' in candidates:
+            return
+        if _masked_etag(member, org) in candidates:
+            return
+        raise ProblemError(412, "precondition_failed")
+
+    return check
+
+
+def _with_etag(out: s.MemberOut) -> Response[s.MemberOut]:
+    return Response(
+        out,
+        headers={"ETag": etag_of(msgspec.json.encode(out))} if not out.sensitive_revealed else {},
+    )
+
+
+# ---------------------------------------------------------------- cursor
+
+
+def _encode_cursor(member: Member, sort: queries.SortKey) -> str:
+    payload = {"id": str(member.id), "s": sort.value, "k": queries.sort_value(member, sort)}
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, sort: queries.SortKey) -> queries.Keyset | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if payload.get("s", sort.value) != sort.value:
+            raise ValueError("cursor of another sort order")
+        value = payload.get("k")
+        if value is not None and not isinstance(value, str):
+            raise ValueError("bad sort value")
+        if sort is queries.SortKey.ADMITTED_ON and value is not None:
+            date.fromisoformat(value)
+        return queries.Keyset(uuid.UUID(str(payload["id"])), value)
+    except (ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
+        raise ProblemError(400, "invalid_cursor") from exc
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+@post(
+    "/members",
+    summary="新建党员 Create a member",
+    description=(
+        "在党支部或党小组中登记党员。身份证号按 GB 11643 校验，性别和出生日期可由身份证号推出；"
+        "所有字段错误一次返回。同一身份证号在平台内只能登记一次（409 "
+        "`member_duplicate_id_number`，仅在调用者可见时指出登记单位）。需要所在党组织的 "
+        "`member:write` 权限。"
+    ),
+    tags=MEMBERS,
+    operation_id="createMember",
+    responses=WRITE,
+)
+async def create_member(
+    ctx: Ctx,
+    data: Annotated[
+        s.MemberIn, Body(examples=[Example(summary="正式党员", value=s.MEMBER_IN_EXAMPLE)])
+    ],
+) -> Response[s.MemberOut]:
+    async with ctx.uow() as uow:
+        record = await svc.create_member(
+            uow, ctx, protector(ctx.settings), _draft(data), today=today()
+        )
+        out = present.record_out(record, today=today())
+    response = _with_etag(out)
+    response.status_code = 201
+    return response
+
+
+@get(
+    "/members",
+    summary="党员列表与查找 List and search members",
+    description=(
+        "列表中身份证号和手机号始终脱敏。可按党组织（含下级）、状态、人员类别、入党年份、"
+        "是否流动党员筛选；`q` 可填姓名（片段）、全拼或首字母（`zhangsan`、`zs` 找到张三）、"
+        "完整手机号或完整身份证号（精确匹配）。未指定党组织时需本租户的 `member:read` 权限。"
+    ),
+    tags=MEMBERS,
+    operation_id="listMembers",
+    responses=errors(400, 401, 403, 404, 422),
+)
+async def list_members(
+    ctx: Ctx,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    organization_id: Annotated[
+        uuid.UUID | None, Parameter(description="党组织 Organization")
+    ] = None,
+    include_descendants: Annotated[
+        bool, Parameter(description="含下级党组织 Include the organization's subtree")
+    ] = True,
+    tenant_id: Annotated[
+        uuid.UUID | None, Parameter(description="限定租户子树 Tenant subtree")
+    ] = None,
+    status: s.StatusName | None = None,
+    member_class: s.ClassName | None = None,
+    admitted_from: Annotated[
+        int | None, Parameter(ge=1921, le=2100, description="入党年份起 Admitted from year")
+    ] = None,
+    admitted_to: Annotated[
+        int | None, Parameter(ge=1921, le=2100, description="入党年份止 Admitted to year")
+    ] = None,
+    is_mobile: Annotated[bool | None, Parameter(description="是否流动党员")] = None,
+    q: Annotated[
+        str | None,
+        Parameter(
+            max_length=50,
+            description="姓名、拼音/首字母、手机号或身份证号 Name, pinyin, phone or ID number",
+            examples=[Example(value="zs"), Example(value="张三")],
+        ),
+    ] = None,
+    sort: Annotated[
+        s.SortName, Parameter(description="排序：name（拼音）、admitted_on、created；前缀 - 倒序")
+    ] = "name",
+) -> Page[s.MemberOut]:
+    key = queries.SortKey(sort.removeprefix("-"))
+    filters = queries.MemberFilter(
+        status=status,
+        member_class=member_class,
+        admitted_from_year=admitted_from,
+        admitted_to_year=admitted_to,
+        is_mobile=is_mobile,
+        query=normalize_query(q) if q is not None else None,
+    )
+    async with ctx.uow() as uow:
+        rows = await svc.list_members(
+            uow,
+            ctx,
+            protector(ctx.settings),
+            organization_id=organization_id,
+            include_descendants=include_descendants,
+            tenant_id=tenant_id,
+            filters=filters,
+            sort=key,
+            descending=sort.startswith("-"),
+            after=_decode_cursor(cursor, key),
+            limit=limit,
+        )
+    day = today()
+    next_cursor = _encode_cursor(rows[limit - 1], key) if len(rows) > limit else None
+    return Page(
+        items=[present.member_out(m, today=day) for m in rows[:limit]], next_cursor=next_cursor
+    )
+
+
+@get(
+    "/members/{member_id:uuid}",
+    summary="党员详情 Get a member",
+    description=(
+        "默认脱敏。`reveal=true` 显示完整身份证号和手机号，需 `member:read_sensitive` 权限"
+        "（否则 403），每次读取都写入审计日志（`member.read_sensitive`）。党员本人可查看"
+        "自己的记录（脱敏）。"
+    ),
+    tags=MEMBERS,
+    operation_id="getMember",
+    responses=READ,
+)
+async def get_member(
+    ctx: Ctx,
+    member_id: uuid.UUID,
+    reveal: Annotated[
+        bool, Parameter(description="显示完整敏感信息 Show ID number and phone in full")
+    ] = False,
+) -> s.MemberOut:
+    async with ctx.uow() as uow:
+        if reveal:
+            record, revealed = await svc.reveal_member(uow, ctx, protector(ctx.settings), member_id)
+            return present.record_out(record, today=today(), revealed=revealed)
+        record = await svc.read_member(uow, ctx, member_id, viewer_id=ctx.principal.user_id)
+        return present.record_out(record, today=today())
+
+
+@patch(
+    "/members/{member_id:uuid}",
+    summary="修改党员信息 Update a member",
+    description=(
+        "只修改提交的字段，所有字段错误一次返回；每次修改保存一个历史版本。`If-Match` 可带 "
+        'GET 返回的 ETag 或 `"v<version>"`，记录已变更时返回 412。`user_id` 关联登录账号'
+        "（需 `user:update` 权限）。状态变更请用 `/members/{id}/status`。"
+    ),
+    tags=MEMBERS,
+    operation_id="updateMember",
+    responses=errors(400, 401, 403, 404, 409, 412, 422),
+)
+async def update_member(
+    ctx: Ctx,
+    member_id: uuid.UUID,
+    data: Annotated[
+        s.MemberPatch,
+        Body(
+            examples=[
+                Example(
+                    summary="修改工作单位和手机号",
+                    value={"work_unit": "区财政局", "phone": "13900001111"},
+                ),
+                Example(
+                    summary="关联登录账号",
+                    value={"user_id": "01936d77-0000-7000-8000-000000000009"},
+                ),
+                Example(
+                    summary="登记为流动党员",
+                    value={
+                        "member_class": "mobile",
+                        "mobile": {
+                            "host_organization_name": "上海市浦东新区某街道党工委",
+                            "activity_card_number": "LD2026-0001",
+                            "period_start": "2026-03-01",
+                        },
+                        "tags": ["流动党员"],
+                    },
+                ),
+            ]
+        ),
+    ],
+    if_match: IfMatch = None,
+) -> Response[s.MemberOut]:
+    async with ctx.uow() as uow:
+        record = await svc.update_member(
+            uow,
+            ctx,
+            protector(ctx.settings),
+            member_id,
+            _changes(data),
+            today=today(),
+            precondition=_precondition(if_match),
+        )
+        out = present.record_out(record, today=today())
+    return _with_etag(out)
+
+
+@post(
+    "/members/{member_id:uuid}/status",
+    summary="变更党员状态 Change a member's status",
+    description=(
+        "转正（full，须填转正时间）、停止党籍（suspended）、除名（removed，不可逆）或恢复"
+        "停止党籍的党员；必须填写原因，原因记入历史。记录永不删除。"
+    ),
+    tags=MEMBERS,
+    operation_id="changeMemberStatus",
+    status_code=200,
+    responses=errors(400, 401, 403, 404, 409, 412, 422),
+)
+async def change_member_status(
+    ctx: Ctx, member_id: uuid.UUID, data: s.StatusIn, if_match: IfMatch = None
+) -> Response[s.MemberOut]:
+    async with ctx.uow() as uow:
+        record = await svc.change_status(
+            uow,
+            ctx,
+            protector(ctx.settings),
+            member_id,
+            status=MemberStatus(data.status),
+            reason=data.reason,
+            full_member_on=data.full_member_on,
+            today=today(),
+            precondition=_precondition(if_match),
+        )
+        out = present.record_out(record, today=today())
+    return _with_etag(out)
+
+
+@get(
+    "/members/{member_id:uuid}/history",
+    summary="党员信息变更历史 Member history",
+    description="每次变更一个版本：谁、何时、改了什么。身份证号和手机号只显示脱敏后的新旧值。",
+    tags=MEMBERS,
+    operation_id="listMemberHistory",
+    responses=READ,
+)
+async def member_history(
+    ctx: Ctx, member_id: uuid.UUID, limit: Limit = 50, cursor: Cursor = None
+) -> Page[s.HistoryOut]:
+    before: int | None = None
+    if cursor:
+        try:
+            before = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        except ValueError as exc:
+            raise ProblemError(400, "invalid_cursor") from exc
+    async with ctx.uow() as uow:
+        rows = await svc.member_history(uow, ctx, member_id, limit=limit, before_version=before)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = base64.urlsafe_b64encode(str(rows[-1].version).encode()).decode()
+    return Page(items=[present.history_out(h) for h in rows], next_cursor=next_cursor)
+
+
+@get(
+    "/me/member",
+    summary="我的党员信息 My member record",
+    description="当前登录账号关联的党员记录（脱敏）。未关联时返回 404 `member_not_linked`。",
+    tags=MEMBERS,
+    operation_id="getMyMember",
+    responses=errors(401, 403, 404),
+)
+async def my_member(ctx: Ctx) -> s.MemberOut:
+    p = ctx.principal
+    ctx.require("profile", "read")
+    async with ctx.uow() as uow:
+        record = await svc.own_member(uow, user_id=p.user_id, tenant_id=p.tenant_id)
+        return present.record_out(record, today=today())
+
+
+@get(
+    "/organizations/{org_id:uuid}/member-stats",
+    summary="党组织党员统计 Member statistics of an organization",
+    description=(
+        "由党员信息实时统计（不需填报）：按状态、人员类别、性别、民族、年龄段（党内统计公报口径）"
+        "和学历计数，范围为该党组织及其下级。"
+    ),
+    tags=STATS,
+    operation_id="getOrganizationMemberStats",
+    responses=READ,
+)
+async def organization_member_stats(ctx: Ctx, org_id: uuid.UUID) -> s.OrganizationStatsOut:
+    day = today()
+    async with ctx.uow() as uow:
+        org, counts = await svc.organization_member_stats(uow, ctx, org_id, today=day)
+    return s.OrganizationStatsOut(
+        organization_id=org.id,
+        organization_name=org.name,
+        as_of=day,
+        counts=present.counts_out(counts),
+    )
+
+
+@get(
+    "/stats/members",
+    summary="租户党员统计 Member statistics of a tenant subtree",
+    description=(
+        "租户子树的党员统计汇总，并按直属下级租户分列（各含其整个子树）；`own` 为本级租户"
+        "自身党组织的党员。不传 tenant_id 时为调用者所在租户。"
+    ),
+    tags=STATS,
+    operation_id="getTenantMemberStats",
+    responses=READ,
+)
+async def tenant_member_stats(ctx: Ctx, tenant_id: uuid.UUID | None = None) -> s.TenantStatsOut:
+    day = today()
+    async with ctx.uow() as uow:
+        stats = await svc.tenant_member_stats(
+            uow, ctx, tenant_id or ctx.principal.tenant_id, today=day
+        )
+    return s.TenantStatsOut(
+        tenant_id=stats.tenant.id,
+        code=stats.tenant.code,
+        name=stats.tenant.name,
+        as_of=day,
+        total=present.counts_out(stats.total),
+        own=present.counts_out(stats.own),
+        children=[
+            s.TenantCountsOut(c.id, c.code, c.name, present.counts_out(counts))
+            for c, counts in stats.children
+        ],
+    )
+
+
+ROUTES = [
+    create_member,
+    list_members,
+    get_member,
+    update_member,
+    change_member_status,
+    member_history,
+    my_member,
+    organization_member_stats,
+    tenant_member_stats,
+]
+__all__ = ["LIST", "ROUTES"]
