@@ -1,0 +1,422 @@
+"""The isolation matrix, driven by the OpenAPI document so new endpoints are covered.
+
+For every operation whose path names a resource, the resource is created in county 440304
+(福田) and the operation is called by the administrator of the sibling county 440305
+(南山): the answer is 403 or 404 and carries none of the resource's data, and writes leave
+the resource as it was. GETs called by the province administrator (440000) see the data.
+Lists called by 南山 hold no 福田 row, also when a filter names a 福田 resource.
+
+A new path parameter needs a fixture in `FIXTURES` (how to make such a resource in 福田);
+the matrix fails until it has one, so no endpoint slips through unchecked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from api.export_openapi import openapi_document
+from infra.db.bootstrap import DatabaseUrls, conninfo_of
+from tests.conftest import Api, unique
+
+V1 = "/api/v1"
+DOCUMENT = openapi_document()
+METHODS = ("get", "post", "put", "patch", "delete")
+PASSWORD = "Strong-Pass-2026"
+
+# Path parameters that do not name a tenant-owned row, with the reason.
+NOT_TENANT_RESOURCES = {
+    # Local object storage: the HMAC signature in the URL is the credential (like a
+    # presigned S3 URL); an unsigned or foreign-signed request is refused before any lookup.
+    "key": "signed storage URL",
+}
+
+
+@dataclass
+class Resource:
+    id: str
+    markers: list[str]
+    """Data of the resource that must never reach another subtree (names, usernames)."""
+    check_url: str | None = None
+    """Where 福田 reads it back to prove a refused write changed nothing."""
+
+
+@dataclass
+class World:
+    futian: Api
+    nanshan: Api
+    province: Api
+    database: DatabaseUrls
+    futian_tenant: dict[str, Any]
+    nanshan_org: dict[str, Any]
+    made: dict[str, Resource] = field(default_factory=dict)
+
+    async def get(self, name: str) -> Resource:
+        if name not in self.made:
+            maker = FIXTURES.get(name)
+            if maker is None:
+                pytest.fail(
+                    f"no fixture makes a resource for path parameter {{{name}}}: add one to "
+                    "FIXTURES in tests/integration/test_isolation.py"
+                )
+            self.made[name] = await maker(self)
+        return self.made[name]
+
+    def futian_ids(self) -> set[str]:
+        return {self.futian_tenant["id"], *(r.id for r in self.made.values())}
+
+
+def _created(r: httpx.Response) -> dict[str, Any]:
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+async def make_tenant(w: World) -> Resource:
+    t = w.futian_tenant
+    return Resource(t["id"], [t["name"]], f"{V1}/tenants/{t['id']}")
+
+
+async def make_org(w: World) -> Resource:
+    name = unique("福田隔离")
+    parent = _created(
+        await w.futian.post(
+            f"{V1}/organizations", json={"kind": "party_committee", "name": name + "党委"}
+        )
+    )
+    org = _created(
+        await w.futian.post(
+            f"{V1}/organizations",
+            json={"kind": "branch", "name": name, "parent_id": parent["id"]},
+        )
+    )
+    return Resource(org["id"], [name, org["path"]], f"{V1}/organizations/{org['id']}")
+
+
+async def make_post(w: World) -> Resource:
+    org = await w.get("org_id")
+    holder = unique("书记")
+    post = _created(
+        await w.futian.post(
+            f"{V1}/organizations/{org.id}/committee-posts",
+            json={"post": "secretary", "holder_name": holder, "term_start": "2026-01-01"},
+        )
+    )
+    return Resource(post["id"], [holder], f"{V1}/organizations/{org.id}")
+
+
+async def make_user(w: World) -> Resource:
+    username = unique("ft")
+    user = _created(
+        await w.futian.post(
+            f"{V1}/users",
+            json={"username": username, "display_name": username + "名", "password": PASSWORD},
+        )
+    )
+    return Resource(user["id"], [username], f"{V1}/users/{user['id']}")
+
+
+async def make_role(w: World) -> Resource:
+    name = "iso_" + uuid.uuid4().hex[:10]
+    r = await w.futian.post(
+        f"{V1}/roles",
+        json={"name": name, "display_name": name, "permissions": ["organization:read"]},
+    )
+    role = _created(r)
+    return Resource(role["id"], [name])
+
+
+async def make_assignment(w: World) -> Resource:
+    user = await w.get("user_id")
+    org = await w.get("org_id")
+    grant = _created(
+        await w.futian.post(
+            f"{V1}/role-assignments",
+            json={"user_id": user.id, "role": "org_secretary", "organization_id": org.id},
+        )
+    )
+    return Resource(grant["id"], [grant["domain"]])
+
+
+async def make_job(w: World) -> Resource:
+    """No endpoint starts a job by itself yet, so the row goes in as the imports make it."""
+    me = (await w.futian.get(f"{V1}/me")).json()
+    job_id = uuid.uuid4()
+    with psycopg.connect(conninfo_of(w.database.admin), autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO job (tenant_id, id, kind, created_by, params)"
+            " VALUES (%s, %s, 'isolation_probe', %s, '{}')",
+            (w.futian_tenant["id"], job_id, me["id"]),
+        )
+    return Resource(str(job_id), ["isolation_probe"], f"{V1}/jobs/{job_id}")
+
+
+FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
+    "tenant_id": make_tenant,
+    "org_id": make_org,
+    "organization_id": make_org,
+    "post_id": make_post,
+    "user_id": make_user,
+    "role_id": make_role,
+    "assignment_id": make_assignment,
+    "job_id": make_job,
+}
+
+# Valid bodies for writes, so that isolation, not validation, is what refuses them.
+# Operations missing here get a body built from their schema's examples.
+BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "updateTenant": lambda w: {"name": "南山越权改名"},
+    "updateOrganization": lambda w: {"name": "南山越权改名"},
+    "moveOrganization": lambda w: {"parent_id": w.nanshan_org["id"]},
+    "addCommitteePost": lambda w: {
+        "post": "secretary",
+        "holder_name": "越权",
+        "term_start": "2026-01-01",
+    },
+    "updateUser": lambda w: {"display_name": "南山越权改名"},
+    "updateRole": lambda w: {"display_name": "南山越权改名"},
+}
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    ops = []
+    for path, item in DOCUMENT["paths"].items():
+        for method in METHODS:
+            if method in item:
+                ops.append((method.upper(), path, item[method]))
+    return ops
+
+
+def _path_params(op: dict[str, Any]) -> list[str]:
+    return [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = DOCUMENT["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _example_body(op: dict[str, Any]) -> dict[str, Any]:
+    schema = _resolve(op["requestBody"]["content"]["application/json"]["schema"])
+    body: dict[str, Any] = {}
+    for name in schema.get("required", []):
+        prop = _resolve(schema["properties"][name])
+        variants = [prop, *prop.get("oneOf", [])]
+        value = next((v["examples"][0] for v in variants if v.get("examples")), None)
+        value = (
+            value
+            if value is not None
+            else next((v["enum"][0] for v in variants if v.get("enum")), None)
+        )
+        if value is None:
+            pytest.fail(f"{op['operationId']}: add a body to BODIES (no example for {name})")
+        body[name] = value
+    return body
+
+
+RESOURCE_OPS = [
+    pytest.param(m, p, op, id=op["operationId"])
+    for m, p, op in _operations()
+    if any(n not in NOT_TENANT_RESOURCES for n in _path_params(op))
+]
+LIST_OPS = [
+    pytest.param(p, op, id=op["operationId"])
+    for m, p, op in _operations()
+    if m == "GET" and not _path_params(op) and op.get("security") != [{}]
+]
+
+
+@pytest.fixture(scope="module")
+async def world(
+    futian: Api, nanshan: Api, province: Api, database: DatabaseUrls, tenant_ids: dict[str, str]
+) -> World:
+    tenant = (await futian.get(f"{V1}/tenants/{tenant_ids['440304']}")).json()
+    nanshan_org = _created(
+        await nanshan.post(
+            f"{V1}/organizations", json={"kind": "party_committee", "name": unique("南山党委")}
+        )
+    )
+    return World(futian, nanshan, province, database, tenant, nanshan_org)
+
+
+def _body_text(r: httpx.Response) -> str:
+    """The response as text, minus the problem's `instance` (the request path, not data)."""
+    try:
+        body = r.json()
+    except ValueError:
+        return r.content.decode("utf-8", "replace")
+    if isinstance(body, dict):
+        body.pop("instance", None)
+    return json.dumps(body, ensure_ascii=False)
+
+
+async def _url(w: World, path: str, op: dict[str, Any]) -> tuple[str, list[Resource]]:
+    resources = []
+    for name in _path_params(op):
+        res = await w.get(name)
+        resources.append(res)
+        path = path.replace("{" + name + "}", res.id)
+    return path, resources
+
+
+@pytest.mark.parametrize(("method", "path", "op"), RESOURCE_OPS)
+async def test_sibling_county_gets_nothing(
+    world: World, method: str, path: str, op: dict[str, Any]
+) -> None:
+    url, resources = await _url(world, path, op)
+    before = [(await world.futian.get(r.check_url)).json() for r in resources if r.check_url]
+    kwargs: dict[str, Any] = {}
+    if op.get("requestBody"):
+        maker = BODIES.get(op["operationId"])
+        kwargs["json"] = maker(world) if maker else _example_body(op)
+    r = await world.nanshan.request(method, url, **kwargs)
+    assert r.status_code in (403, 404), f"{method} {url} as 南山: {r.status_code} {r.text}"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    text = _body_text(r)
+    for res in resources:
+        for secret in (res.id, *res.markers):
+            assert secret not in text, f"{method} {path} leaked {secret!r}: {text}"
+    after = [(await world.futian.get(r.check_url)).json() for r in resources if r.check_url]
+    assert after == before, f"{method} {path} as 南山 changed the resource"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "op"), [p for p in RESOURCE_OPS if p.values[0] == "GET"]
+)
+async def test_parent_province_sees_it(
+    world: World, method: str, path: str, op: dict[str, Any]
+) -> None:
+    url, resources = await _url(world, path, op)
+    r = await world.province.get(url)
+    assert r.status_code == 200, f"GET {url} as 广东: {r.status_code} {r.text}"
+    if re.search(r"\{[a-z_]+\}$", path):
+        assert resources[-1].id in r.text
+
+
+def _leaks(value: Any, futian_ids: set[str]) -> list[str]:
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.endswith("id") and item in futian_ids:
+                found.append(f"{key}={item}")
+            found += _leaks(item, futian_ids)
+    elif isinstance(value, list):
+        for item in value:
+            found += _leaks(item, futian_ids)
+    return found
+
+
+FILTERS = {
+    "tenant_id": "tenant_id",
+    "parent_id": "org_id",
+    "under": "org_id",
+    "organization_id": "org_id",
+    "user_id": "user_id",
+    "actor_id": "user_id",
+}
+
+
+@pytest.mark.parametrize(("path", "op"), LIST_OPS)
+async def test_sibling_lists_hold_no_row_of_the_other_county(
+    world: World, path: str, op: dict[str, Any]
+) -> None:
+    for name in ("org_id", "user_id", "role_id", "assignment_id", "post_id"):
+        await world.get(name)
+    params = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+    base = {"limit": 200} if "limit" in params else {}
+    attempts = [base] + [
+        {**base, q: (await world.get(FILTERS[q])).id} for q in sorted(params & set(FILTERS))
+    ]
+    markers = [m for res in world.made.values() for m in res.markers]
+    for query in attempts:
+        r = await world.nanshan.get(path, params=query)
+        if len(query) > len(base):
+            assert r.status_code in (200, 403, 404), f"{path} {query}: {r.status_code} {r.text}"
+        else:
+            assert r.status_code in (200, 404), f"{path} {query}: {r.status_code} {r.text}"
+        try:
+            body = r.json()
+        except ValueError:
+            body = None
+        assert not _leaks(body, world.futian_ids()), (path, query)
+        text = _body_text(r)
+        assert not [m for m in markers if m in text], (path, query)
+
+
+@pytest.mark.parametrize(
+    ("path", "op"),
+    [p for p in LIST_OPS if "tenant_id" in {q["name"] for q in p.values[1].get("parameters", [])}],
+)
+async def test_parent_province_lists_the_county_rows(
+    world: World, path: str, op: dict[str, Any]
+) -> None:
+    await world.get("org_id")
+    await world.get("user_id")
+    query = {"tenant_id": world.futian_tenant["id"]}
+    own = await world.futian.get(path, params=query)
+    r = await world.province.get(path, params=query)
+    assert r.status_code == own.status_code == 200, r.text
+    body, own_body = r.json(), own.json()
+    if isinstance(body, dict) and "items" in body:
+        # What 福田 sees of itself, its province sees too (same filter, same order).
+        assert [i.get("id") for i in body["items"]] == [i.get("id") for i in own_body["items"]]
+        tenants = {i.get("tenant_id") for i in body["items"]} - {None}
+        assert tenants <= {world.futian_tenant["id"]}
+        if path.endswith(("/organizations", "/users")):
+            assert body["items"], f"{path}: the province should see 福田's rows"
+    else:
+        assert body == own_body
+
+
+async def test_creating_into_the_sibling_county_is_refused(world: World) -> None:
+    org = await world.get("org_id")
+    user = await world.get("user_id")
+    tid = world.futian_tenant["id"]
+    attempts = [
+        ("/organizations", {"kind": "party_committee", "name": "越权", "tenant_id": tid}),
+        ("/organizations", {"kind": "party_group", "name": "越权", "parent_id": org.id}),
+        (
+            "/users",
+            {"username": unique("x"), "display_name": "x", "password": PASSWORD, "tenant_id": tid},
+        ),
+        (
+            "/roles",
+            {
+                "name": "x_" + uuid.uuid4().hex[:8],
+                "display_name": "x",
+                "permissions": ["organization:read"],
+                "tenant_id": tid,
+            },
+        ),
+        ("/role-assignments", {"user_id": user.id, "role": "org_secretary"}),
+        (
+            "/role-assignments",
+            {
+                "user_id": (await world.nanshan.get(f"{V1}/me")).json()["id"],
+                "role": "org_secretary",
+                "organization_id": org.id,
+            },
+        ),
+        ("/tenants", {"code": "440399", "name": "越权", "parent_id": tid}),
+    ]
+    for path, body in attempts:
+        r = await world.nanshan.post(V1 + path, json=body)
+        assert r.status_code in (403, 404, 422), f"{path} {body}: {r.status_code} {r.text}"
+        assert org.markers[0] not in r.text
+    r = await world.futian.get(f"{V1}/organizations", params={"parent_id": org.id})
+    assert r.json()["items"] == []
+
+
+def test_every_resource_parameter_has_a_fixture() -> None:
+    names = {n for _, _, op in _operations() for n in _path_params(op)}
+    missing = sorted(names - set(FIXTURES) - set(NOT_TENANT_RESOURCES))
+    assert not missing, f"add fixtures to FIXTURES in test_isolation.py for: {missing}"
