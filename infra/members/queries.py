@@ -220,7 +220,8 @@ SELECT {bucket} AS bucket,
             ELSE 'birth_date' END AS dimension,
        COALESCE(m.status, m.member_class, m.gender, m.ethnicity, m.education,
                 m.birth_date::text, '') AS value,
-       count(*) FILTER (WHERE GROUPING(m.status) = 0 OR m.status IN ('probationary', 'full'))
+       count(*),
+       count(*) FILTER (WHERE m.status IN ('probationary', 'full'))
 FROM member m {join}
 WHERE {where}
 GROUP BY {bucket}, GROUPING SETS ((m.status), (m.member_class), (m.gender), (m.ethnicity),
@@ -230,8 +231,9 @@ GROUP BY {bucket}, GROUPING SETS ((m.status), (m.member_class), (m.gender), (m.e
 
 def _counts_from(rows: Any, today: date) -> dict[str, MemberCounts]:
     buckets: dict[str, MemberCounts] = {}
-    for bucket, dimension, value, count in rows:
+    for bucket, dimension, value, every, active in rows:
         counts = buckets.setdefault(str(bucket), MemberCounts())
+        count = every if dimension == "status" else active
         if count:
             counts.add(dimension, value or "", int(count), today)
     for counts in buckets.values():
@@ -244,7 +246,7 @@ async def organization_counts(
 ) -> MemberCounts:
     """Counts for an organization's subtree."""
     sql = _COUNTS_SQL.format(
-        bucket="''",
+        bucket="m.tenant_id::text",
         join="",
         where=(
             "m.tenant_id = :t AND m.organization_id IN (SELECT o.id FROM organization o"
@@ -252,7 +254,7 @@ async def organization_counts(
         ),
     )
     rows = (await uow.session.execute(text(sql), {"t": tenant_id, "p": org_path})).all()
-    return _counts_from(rows, today).get("", MemberCounts())
+    return next(iter(_counts_from(rows, today).values()), MemberCounts())
 
 
 async def tenant_counts(
