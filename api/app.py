@@ -18,6 +18,8 @@ from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
 from api.members import ROUTES as MEMBER_ROUTES
+from api.members.transfer import JOB_HANDLERS as MEMBER_JOB_HANDLERS
+from api.members.transfer import ROUTES as MEMBER_TRANSFER_ROUTES
 from api.middleware import request_id_middleware
 from api.platform import ROUTES as PLATFORM_ROUTES
 from api.storage_routes import ROUTES as STORAGE_ROUTES
@@ -31,7 +33,7 @@ from infra.settings import Settings
 
 API_VERSION = "1.0.0"
 # Background job handlers by kind; each bounded context adds its own.
-JOB_HANDLERS: dict[str, JobHandler] = {}
+JOB_HANDLERS: dict[str, JobHandler] = {**MEMBER_JOB_HANDLERS}
 DESCRIPTION = """Zhibu（支部）机关党建多租户 API。
 
 - 认证：`POST /api/v1/auth/login` 取得 Bearer 访问令牌。
@@ -76,7 +78,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     api_v1 = Router(
         path="/api/v1",
-        route_handlers=[*TENANCY_ROUTES, *PLATFORM_ROUTES, *STORAGE_ROUTES, *MEMBER_ROUTES],
+        route_handlers=[
+            *TENANCY_ROUTES,
+            *PLATFORM_ROUTES,
+            *STORAGE_ROUTES,
+            *MEMBER_ROUTES,
+            *MEMBER_TRANSFER_ROUTES,
+        ],
     )
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready],

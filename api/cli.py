@@ -1,0 +1,219 @@
+"""`zhibu` command line: operator tasks against the configured database.
+
+    zhibu members import FILE --tenant 440304 [--organization NAME|ID] [--dry-run]
+                              [--mode all|partial] [--json]
+
+The database is the app's (DATABASE_URL, or the embedded server under ZHIBU_DATA_DIR), and the
+import runs through the same code path as `POST /api/v1/members/import`, in the given tenant's
+scope (row-level security applies) on behalf of the platform `admin` account, audited as "cli".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+from sqlalchemy import select
+
+from domain.shared import DomainError
+from infra.db.bootstrap import prepare
+from infra.db.session import Actor, Database, Scope
+from infra.members.importing import (
+    ImportActor,
+    ImportOptions,
+    ImportReport,
+    load_org_access,
+    read_table,
+    run_import,
+)
+from infra.members.protect import FieldProtector
+from infra.settings import Settings
+from infra.tenancy.service import PLATFORM_CODE, PLATFORM_PATH
+from infra.tenancy.tables import AppUser, Tenant
+
+app = typer.Typer(help="Zhibu 支部 command line", no_args_is_help=True)
+members_app = typer.Typer(help="党员信息 Member registry", no_args_is_help=True)
+app.add_typer(members_app, name="members")
+
+CLI_ACTOR = "cli"
+PLATFORM_ADMIN = "admin"
+
+
+class CliError(Exception):
+    pass
+
+
+async def _import(
+    file: Path,
+    tenant_code: str,
+    organization: str | None,
+    dry_run: bool,
+    mode: Literal["all", "partial"],
+    lang: str,
+    console: Console,
+) -> ImportReport:
+    settings = Settings()
+    urls = prepare(
+        database_url=settings.database_url,
+        data_dir=settings.data_dir,
+        app_password=settings.app_db_password_value,
+    )
+    db = Database(urls.app, pool_size=2)
+    try:
+        async with db.unit_of_work(Scope(PLATFORM_PATH)) as uow:
+            tenant = (
+                await uow.session.execute(select(Tenant).where(Tenant.code == tenant_code))  # type: ignore[arg-type]
+            ).scalar_one_or_none()
+            admin = (
+                await uow.session.execute(
+                    select(AppUser)
+                    .join(Tenant, Tenant.id == AppUser.tenant_id)  # type: ignore[arg-type]
+                    .where(AppUser.username == PLATFORM_ADMIN, Tenant.code == PLATFORM_CODE)  # type: ignore[arg-type]
+                )
+            ).scalar_one_or_none()
+        if tenant is None or tenant.level == "platform":
+            raise CliError(f"没有代码为 {tenant_code} 的租户 / no tenant with code {tenant_code}")
+        if admin is None:
+            raise CliError("找不到平台管理员账号 admin / the platform admin account is missing")
+        content = await asyncio.to_thread(file.read_bytes)
+        table = await asyncio.to_thread(read_table, content, file.name)
+        scope = Scope(str(tenant.path), admin.id)
+        actor = Actor(admin.id, CLI_ACTOR, tenant.id, None, CLI_ACTOR)
+        with Progress(
+            TextColumn("[bold]导入 {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as bar:
+            task = bar.add_task(file.name, total=len(table.rows))
+
+            async def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            async with db.unit_of_work(scope, actor) as uow:
+                access = await load_org_access(uow, None, home_tenant_id=tenant.id)
+                default_id = _organization_id(access, organization)
+                options = ImportOptions(
+                    mode=mode,
+                    dry_run=dry_run,
+                    default_organization_id=default_id,
+                    filename=file.name,
+                )
+                return await run_import(
+                    uow,
+                    table,
+                    access,
+                    FieldProtector.from_settings(settings),
+                    options,
+                    ImportActor(admin.id, CLI_ACTOR, tenant.id),
+                    today=datetime.now(ZoneInfo("Asia/Shanghai")).date(),
+                    progress=progress,
+                )
+    finally:
+        await db.dispose()
+
+
+def _organization_id(access: Any, organization: str | None) -> uuid.UUID | None:
+    if not organization:
+        return None
+    try:
+        org_id = uuid.UUID(organization)
+    except ValueError:
+        matches = [o for o in access.orgs.values() if o.name == organization]
+        if len(matches) != 1:
+            raise CliError(
+                f"{'找不到' if not matches else '有多个'}党组织“{organization}” / "
+                f"{'no' if not matches else 'several'} organization(s) named {organization!r}"
+            ) from None
+        return uuid.UUID(str(matches[0].id))
+    if org_id not in access.orgs:
+        raise CliError(f"该租户中没有党组织 {org_id} / no such organization in this tenant")
+    return org_id
+
+
+def _print_report(console: Console, body: dict[str, Any]) -> None:
+    summary = RichTable(title="导入报告 Import report")
+    for column in ("total", "created", "updated", "unchanged", "refused", "committed"):
+        summary.add_column(column)
+    summary.add_row(
+        *(
+            str(body[c])
+            for c in ("total", "created", "updated", "unchanged", "refused", "committed")
+        )
+    )
+    console.print(summary)
+    if body["refused_rows"]:
+        refused = RichTable(title="未导入的行 Refused rows")
+        for column in ("行 row", "姓名 name", "字段 field", "代码 code", "原因 reason"):
+            refused.add_column(column, overflow="fold")
+        for row in body["refused_rows"]:
+            for error in row["errors"]:
+                refused.add_row(
+                    str(row["row"]),
+                    row["name"] or "",
+                    error["field"],
+                    error["code"],
+                    error["message"],
+                )
+        console.print(refused)
+
+
+@members_app.command("import")
+def import_members(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help=".xlsx 或 .csv")
+    ],
+    tenant: Annotated[str, typer.Option("--tenant", help="租户行政区划代码，如 440304")],
+    organization: Annotated[
+        str | None,
+        typer.Option("--organization", help="未填所在党支部的行导入到的党组织（名称或 ID）"),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验不写入")] = False,
+    mode: Annotated[str, typer.Option("--mode", help="all 或 partial")] = "all",
+    lang: Annotated[str, typer.Option("--lang", help="zh 或 en")] = "zh",
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出完整报告")] = False,
+) -> None:
+    """导入党员信息表 Import a member spreadsheet into a tenant."""
+    console = Console(stderr=as_json)
+    if mode not in ("all", "partial"):
+        console.print("[red]--mode 只能是 all 或 partial / --mode must be all or partial")
+        raise typer.Exit(2)
+    try:
+        report = asyncio.run(
+            _import(file, tenant, organization, dry_run, mode, lang, console)  # type: ignore[arg-type]
+        )
+    except CliError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from exc
+    except DomainError as exc:
+        console.print(f"[red]{exc.message.pick(lang)}")
+        for error in exc.errors:
+            console.print(f"  {error.field}: {error.message.pick(lang)}")
+        raise typer.Exit(2) from exc
+    body = report.as_dict(lang)
+    if as_json:
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_report(console, body)
+    if not dry_run and not report.committed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,394 @@
+"""Member import and export endpoints (党员信息导入导出), and the import job.
+
+`POST /members/import` answers small files at once with the import report and hands larger
+ones to a background job ("members.import") whose result is the same report.
+`GET /members/export` streams the caller's visible roll as CSV or xlsx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+from litestar.params import Body, Parameter, QueryParameter
+from litestar.response import Stream
+from msgspec import Meta
+
+from api.context import Ctx
+from api.errors import ProblemError
+from api.openapi_common import errors
+from api.platform.controllers import JobOut, job_out
+from domain.members import map_headers
+from domain.shared import DomainError, Message
+from infra.db.session import Scope
+from infra.members.exporting import MEDIA_TYPES, plan_export, stream_csv, stream_xlsx
+from infra.members.importing import (
+    DEFAULT_ORG_HEADER,
+    ImportActor,
+    ImportOptions,
+    Table,
+    count_data_rows,
+    file_kind,
+    load_org_access,
+    read_table,
+    run_import,
+)
+from infra.members.protect import FieldProtector
+from infra.platform.jobs import JobContext, JobHandler, enqueue
+from infra.settings import Settings
+
+MEMBERS = ["党员 Members"]
+JOB_KIND = "members.import"
+SYNC_ROW_LIMIT = 2000
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# The serving app's settings (field keys), remembered for import jobs run by this worker;
+# a worker that never served a request reads the same settings from the environment.
+_settings: Settings | None = None
+
+
+def _protector(settings: Settings | None = None) -> FieldProtector:
+    global _settings
+    if settings is not None:
+        _settings = settings
+    return FieldProtector.from_settings(_settings or Settings())
+
+
+def _today() -> Any:
+    return datetime.now(SHANGHAI).date()
+
+
+# ---------------------------------------------------------------- schemas
+
+
+@dataclass
+class ImportForm:
+    """multipart/form-data 导入表单."""
+
+    file: UploadFile = field(
+        metadata={
+            "description": "党员信息表 .xlsx 或 .csv（UTF-8 或 GBK）",
+            "examples": ["党员信息.xlsx"],
+        }
+    )
+    organization_id: uuid.UUID | None = field(
+        default=None,
+        metadata={"description": "行中未填“所在党支部”时导入到的党组织 Default target"},
+    )
+    dry_run: bool = field(default=False, metadata={"description": "只校验不写入 Check only"})
+    mode: Literal["all", "partial"] = field(
+        default="all",
+        metadata={
+            "description": "all：任一行有误则全部不导入；partial：导入正确的行 "
+            "All-or-nothing, or row by row"
+        },
+    )
+
+
+class FieldProblemOut(msgspec.Struct):
+    field: str
+    code: str
+    message: str
+
+
+class RefusedRowOut(msgspec.Struct):
+    """未导入的一行及全部原因 A refused row with every reason."""
+
+    row: Annotated[int, Meta(description="表格中的行号 Row number as the sheet shows it")]
+    name: str | None
+    errors: list[FieldProblemOut]
+
+
+class RowResultOut(msgspec.Struct):
+    row: int
+    action: Literal["create", "update", "unchanged", "refused"]
+    name: str | None
+    organization: str | None
+
+
+class ImportReportOut(msgspec.Struct):
+    """导入报告 The import report: counts and every refused row."""
+
+    dry_run: bool
+    mode: Literal["all", "partial"]
+    committed: Annotated[
+        bool, Meta(description="是否已写入；all 模式下有任一行被拒绝则不写入 Written or not")
+    ]
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    refused: int
+    unknown_columns: list[str]
+    refused_rows: list[RefusedRowOut]
+    rows: Annotated[
+        list[RowResultOut] | None, Meta(description="逐行结果，仅试导入时返回 Per row, dry run")
+    ] = None
+
+
+IMPORT_EXAMPLE = {
+    "dry_run": False,
+    "mode": "all",
+    "committed": False,
+    "total": 3,
+    "created": 2,
+    "updated": 0,
+    "unchanged": 0,
+    "refused": 1,
+    "unknown_columns": [],
+    "refused_rows": [
+        {
+            "row": 4,
+            "name": "王五",
+            "errors": [
+                {
+                    "field": "id_number",
+                    "code": "id_number_checksum",
+                    "message": "身份证号校验位错误",
+                }
+            ],
+        }
+    ],
+}
+
+
+# ---------------------------------------------------------------- import
+
+
+@post(
+    "/members/import",
+    summary="导入党员 Import members",
+    description=(
+        "上传 .xlsx 或 .csv（UTF-8 含或不含 BOM，或 GBK）党员信息表，表头可用常见中文列名"
+        "（姓名、性别、民族、出生日期、身份证号码、手机号、学历、入党时间、转正时间、所在党支部…）。"
+        "`dry_run=true` 只报告每行将新增、更新还是拒绝及原因；正式导入时 `mode=all` 任一行有误则"
+        "整个文件都不写入，`mode=partial` 写入正确的行。报告列出每一被拒绝的行、字段和原因。"
+        f"不超过 {SYNC_ROW_LIMIT} 行的文件直接返回报告（200）；更大的文件转为后台任务（202），"
+        "进度和报告见 `GET /api/v1/jobs/{id}`。需要目标党组织的 member:import 权限。"
+    ),
+    tags=MEMBERS,
+    operation_id="importMembers",
+    status_code=200,
+    request_max_body_size=MAX_IMPORT_BYTES,
+    responses={
+        202: ResponseSpec(
+            data_container=JobOut,
+            description="大文件转为后台任务 A background job imports the large file",
+        ),
+        **errors(400, 401, 403, 404, 409, 422),
+    },
+)
+async def import_members(
+    ctx: Ctx,
+    data: Annotated[
+        ImportForm,
+        Body(
+            media_type=RequestEncodingType.MULTI_PART,
+            examples=[
+                Example(
+                    summary="试导入 Dry run",
+                    value={"file": "党员信息.xlsx", "dry_run": True, "mode": "all"},
+                )
+            ],
+        ),
+    ],
+) -> Response[ImportReportOut]:
+    p = ctx.principal
+    content = await data.file.read()
+    filename = data.file.filename
+    if data.organization_id is None:
+        ctx.require("member", "import")
+    protector = _protector(ctx.settings)
+    kind = file_kind(content, filename)
+    rows = count_data_rows(content, filename)
+    options = ImportOptions(
+        mode=data.mode,
+        dry_run=data.dry_run,
+        default_organization_id=data.organization_id,
+        filename=filename,
+    )
+    actor = ImportActor(p.user_id, p.username, p.tenant_id)
+    if rows <= SYNC_ROW_LIMIT:
+        table = await asyncio.to_thread(read_table, content, filename)
+        async with ctx.uow() as uow:
+            access = await load_org_access(
+                uow,
+                lambda domain: ctx.can("member", "import", domain),
+                home_tenant_id=p.tenant_id,
+            )
+            report = await run_import(uow, table, access, protector, options, actor, today=_today())
+        return Response(content=report.as_dict(ctx.lang), status_code=200)
+    # A large file: check what can be checked now, then queue it.
+    head = await asyncio.to_thread(read_table, content, filename, 12)
+    _check_headers(head, data.organization_id is not None)
+    async with ctx.uow() as uow:
+        access = await load_org_access(
+            uow, lambda domain: ctx.can("member", "import", domain), home_tenant_id=p.tenant_id
+        )
+        if data.organization_id is not None:
+            if data.organization_id not in access.orgs:
+                raise DomainError(
+                    "organization_not_found",
+                    Message("未找到该资源，或您无权查看。", "Not found, or not visible to you."),
+                    status=404,
+                )
+            if data.organization_id not in access.importable:
+                raise ProblemError(403, "forbidden")
+        job = await enqueue(
+            uow,
+            tenant_id=p.tenant_id,
+            created_by=p.user_id,
+            kind=JOB_KIND,
+            params={
+                "filename": filename,
+                "format": kind,
+                "mode": data.mode,
+                "dry_run": data.dry_run,
+                "organization_id": str(data.organization_id) if data.organization_id else None,
+                "importable": [str(i) for i in sorted(access.importable)],
+                "lang": ctx.lang,
+                "actor_name": p.username,
+            },
+            input=content,
+            total=rows,
+        )
+        body = job_out(job)
+    ctx.request.app.state.jobs.wake.set()
+    return Response(content=body, status_code=202)  # type: ignore[arg-type]
+
+
+def _check_headers(table: Table, has_default: bool) -> None:
+    headers = list(table.headers)
+    if has_default:
+        headers.append(DEFAULT_ORG_HEADER)
+        from domain.members import field_for_header
+
+        if sum(1 for h in headers if h and field_for_header(h) == "organization_name") > 1:
+            headers.pop()
+    map_headers(headers)
+
+
+async def run_import_job(job: JobContext) -> dict[str, Any]:
+    """The "members.import" job: the same import, in the creator's scope, with progress."""
+    params = job.params
+    if job.input is None:
+        raise DomainError("import_input_missing", Message("导入文件已丢失", "The file is gone"))
+    table = await asyncio.to_thread(read_table, job.input, params.get("filename"))
+    await job.progress(0, len(table.rows))
+    options = ImportOptions(
+        mode=params.get("mode", "all"),
+        dry_run=bool(params.get("dry_run")),
+        default_organization_id=(
+            uuid.UUID(params["organization_id"]) if params.get("organization_id") else None
+        ),
+        filename=params.get("filename"),
+    )
+    actor = ImportActor(job.user_id, params.get("actor_name"), job.tenant_id)
+    async with job.unit_of_work() as uow:
+        access = await load_org_access(
+            uow,
+            None,
+            home_tenant_id=job.tenant_id,
+            only_importable=[uuid.UUID(i) for i in params.get("importable", [])],
+        )
+        report = await run_import(
+            uow,
+            table,
+            access,
+            _protector(),
+            options,
+            actor,
+            today=_today(),
+            progress=job.progress,
+        )
+    return report.as_dict(params.get("lang", "zh"))
+
+
+# ---------------------------------------------------------------- export
+
+
+@get(
+    "/members/export",
+    summary="导出党员名册 Export members",
+    description=(
+        "以与导入相同的中文列导出调用者可见范围内的党员（可再导入）。身份证号、手机号默认脱敏，"
+        "有 member:read_sensitive 权限者导出全文，并按次记入审计日志（含行数）。"
+        "以流式响应输出：CSV 为带 BOM 的 UTF-8，xlsx 为 Excel 工作簿。需要 member:export 权限。"
+    ),
+    tags=MEMBERS,
+    operation_id="exportMembers",
+    responses={
+        200: ResponseSpec(
+            data_container=bytes,
+            description="党员名册文件 The roll as a file",
+            media_type=MEDIA_TYPES["xlsx"],
+            generate_examples=False,
+        ),
+        **errors(400, 401, 403, 404),
+    },
+)
+async def export_members(
+    ctx: Ctx,
+    export_format: Annotated[
+        Literal["xlsx", "csv"], QueryParameter(name="format", description="文件格式 File format")
+    ] = "xlsx",
+    organization_id: Annotated[
+        uuid.UUID | None,
+        Parameter(description="只导出该党组织（默认含下级） Only this organization"),
+    ] = None,
+    include_descendants: Annotated[
+        bool, Parameter(description="包含下级党组织 Include child organizations")
+    ] = True,
+    status: Annotated[
+        Literal["probationary", "full", "suspended", "removed"] | None,
+        Parameter(description="党员状态 Member status"),
+    ] = None,
+) -> Stream:
+    p = ctx.principal
+    protector = _protector(ctx.settings)
+
+    def require(domain: str | None) -> None:
+        ctx.require("member", "export", domain)
+
+    def sensitive(domain: str | None) -> bool:
+        return ctx.can("member", "read_sensitive", domain)
+
+    plan = await plan_export(
+        ctx.db,
+        Scope(p.tenant_path, p.user_id),
+        organization_id=organization_id,
+        include_descendants=include_descendants,
+        status=status,
+        export_format=export_format,
+        actor=ctx.actor(),
+        require=require,
+        may_read_sensitive=sensitive,
+    )
+    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d")
+    name = f"党员名册-{stamp}.{export_format}"
+    body = stream_csv if export_format == "csv" else stream_xlsx
+    return Stream(
+        body(ctx.db, plan, protector),
+        media_type=MEDIA_TYPES[export_format],
+        headers={
+            "Content-Disposition": f'attachment; filename="members-{stamp}.{export_format}"; '
+            f"filename*=UTF-8''{quote(name)}",
+            "X-Row-Count": str(plan.rows),
+        },
+    )
+
+
+ROUTES = [import_members, export_members]
+JOB_HANDLERS: dict[str, JobHandler] = {JOB_KIND: run_import_job}

@@ -1,0 +1,876 @@
+"""Member import (党员信息批量导入): spreadsheet → report, and the fast write path.
+
+The file is read (xlsx, or CSV in UTF-8 with or without BOM, or GBK), each row is parsed and
+validated by domain.members, branch names are resolved to organizations the caller may
+import into, and every 身份证号 is checked against the file and against the platform-wide
+directory (blind index). A dry run stops at the report. A real run writes everything in
+the caller's transaction: new members are staged with COPY into temporary tables and moved
+into `member`, `member_identity` and `member_history` with one INSERT … SELECT each (row-level
+security still checks every row; COPY straight into an RLS table is not allowed), updated
+members with one UPDATE … FROM. One audit event records the import with its counts.
+
+CPU-bound steps (reading, parsing, encrypting) run in worker threads in chunks, so an API
+worker keeps answering (job progress, other requests) during a large import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import itertools
+import uuid
+import zipfile
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from psycopg.types.json import Jsonb
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from domain.members import (
+    CellValue,
+    HeaderMapping,
+    MemberDraft,
+    MemberStatus,
+    RowRefusal,
+    duplicate_id_number_refusals,
+    field_for_header,
+    is_blank_row,
+    map_headers,
+    parse_row,
+)
+from domain.members.validation import check_status_transition
+from domain.shared import DomainError, FieldError, Message, new_id
+from infra.authz import org_domain
+from infra.db.session import UnitOfWork
+from infra.members.protect import FieldProtector
+from infra.members.service import build_member_row, check_member_organization, tracked_values
+from infra.members.tables import Member
+from infra.tenancy.tables import Organization, Tenant
+
+Mode = Literal["all", "partial"]
+Progress = Callable[[int, int], Awaitable[None]]
+CHUNK = 2000
+HEADER_SCAN_ROWS = 10
+DEFAULT_ORG_HEADER = "所在党支部"
+
+# Member columns an import writes, in COPY order (every column of the table).
+MEMBER_COLUMNS: tuple[str, ...] = tuple(c.name for c in Member.__table__.columns)  # type: ignore[attr-defined]
+HISTORY_COLUMNS = (
+    "tenant_id",
+    "id",
+    "member_id",
+    "version",
+    "changed_at",
+    "changed_by",
+    "changed_by_name",
+    "action",
+    "changes",
+)
+# Which member columns an import field feeds (used to keep columns a file does not carry).
+_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "name_pinyin", "name_initials"),
+    "gender": ("gender",),
+    "ethnicity": ("ethnicity",),
+    "birth_date": ("birth_date",),
+    "phone": ("phone_enc", "phone_bidx", "phone_masked"),
+    "education": ("education",),
+    "work_unit": ("work_unit",),
+    "post": ("post",),
+    "admitted_on": ("admitted_on",),
+    "full_member_on": ("full_member_on",),
+    "organization_name": ("organization_id",),
+    "member_class": ("member_class",),
+    "status": ("status",),
+    "status_reason": ("status_reason",),
+    "tags": ("tags",),
+}
+_ALWAYS_COMPARED = ("gender", "birth_date")  # follow from the 身份证号, always known
+
+
+def _error(code: str, zh: str, en: str, status: int = 422) -> DomainError:
+    return DomainError(code, Message(zh, en), status=status)
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+@dataclass(slots=True)
+class Table:
+    """A sheet as read: the header row and the data rows with their sheet row numbers."""
+
+    headers: list[str | None]
+    rows: list[tuple[int, Sequence[CellValue]]]
+
+
+def file_kind(content: bytes, filename: str | None) -> Literal["xlsx", "csv"]:
+    name = (filename or "").lower()
+    if content[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if name.endswith((".xls", ".xlsm", ".xlsb", ".et", ".ods")) or content[:8] == bytes.fromhex(
+        "d0cf11e0a1b11ae1"
+    ):
+        raise _error(
+            "import_file_type",
+            "仅支持 .xlsx 和 .csv 文件，请在 Excel 中另存为 .xlsx 后重新导入",
+            "Only .xlsx and .csv files are accepted; save the sheet as .xlsx and try again",
+        )
+    return "csv"
+
+
+def decode_csv(content: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then GBK (read as GB18030, its superset)."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        raise _error(
+            "import_encoding",
+            "无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV",
+            "The file's encoding is not recognised; save the CSV as UTF-8 or GBK",
+        ) from None
+
+
+def _header_row_index(rows: list[Sequence[CellValue]]) -> int:
+    """The first row naming at least two member fields (a title row may sit above it)."""
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        known = sum(
+            1 for cell in row if isinstance(cell, str) and field_for_header(cell) is not None
+        )
+        if known >= 2:
+            return index
+    return 0
+
+
+def read_table(content: bytes, filename: str | None, limit: int | None = None) -> Table:
+    """Read the first sheet of an .xlsx, or a CSV, into header + numbered rows
+    (the first `limit` rows only, when given)."""
+    if not content.strip():
+        raise _error("import_file_empty", "文件为空", "The file is empty")
+    kind = file_kind(content, filename)
+    all_rows: list[Sequence[CellValue]]
+    if kind == "xlsx":
+        all_rows = _xlsx_rows(content, limit)
+    else:
+        text_content = decode_csv(content)
+        dialect: type[csv.Dialect] = csv.excel
+        sample = text_content[:4096]
+        if sample.count("\t") > sample.count(","):
+            dialect = csv.excel_tab
+        reader = csv.reader(io.StringIO(text_content, newline=""), dialect)
+        all_rows = [
+            [cell if cell.strip() else None for cell in row]
+            for row in (reader if limit is None else itertools.islice(reader, limit))
+        ]
+    if not all_rows:
+        raise _error("import_file_empty", "文件为空", "The file is empty")
+    header_index = _header_row_index(all_rows)
+    headers = [None if h is None else str(h) for h in all_rows[header_index]]
+    data = [(index + 1, row) for index, row in enumerate(all_rows) if index > header_index]
+    return Table(headers=headers, rows=data)
+
+
+def _xlsx_rows(content: bytes, limit: int | None) -> list[Sequence[CellValue]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise _error(
+            "import_file_unreadable",
+            "无法读取该 Excel 文件，请确认文件未损坏",
+            "The Excel file cannot be read; check that it is not damaged",
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [tuple(row) for row in sheet.iter_rows(max_row=limit, values_only=True)]  # type: ignore[misc]
+    finally:
+        workbook.close()
+
+
+def count_data_rows(content: bytes, filename: str | None) -> int:
+    """A quick upper bound of the data rows, to choose between answering now and a job."""
+    if file_kind(content, filename) == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True)
+            sheet = workbook.worksheets[0]
+            total = sheet.max_row
+            if total is None:
+                total = sum(1 for _ in sheet.iter_rows(values_only=True))
+            workbook.close()
+            return max(int(total) - 1, 0)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            return 0
+    return max(content.count(b"\n") - 1, 0)
+
+
+# ---------------------------------------------------------------- organizations
+
+
+@dataclass(frozen=True, slots=True)
+class OrgRef:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    name: str
+    kind: str
+    path: str
+    tenant_path: str
+
+    @property
+    def domain(self) -> str:
+        return org_domain(self.tenant_path, self.path)
+
+
+@dataclass(slots=True)
+class OrgAccess:
+    """Organizations the caller can see, and those it may import members into."""
+
+    orgs: dict[uuid.UUID, OrgRef]
+    importable: set[uuid.UUID]
+    home_tenant_id: uuid.UUID | None = None
+    by_name: dict[str, list[OrgRef]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for org in self.orgs.values():
+            self.by_name.setdefault(_org_key(org.name), []).append(org)
+
+
+def _org_key(name: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+async def load_org_access(
+    uow: UnitOfWork,
+    may_import: Callable[[str], bool] | None,
+    *,
+    home_tenant_id: uuid.UUID | None,
+    only_importable: Iterable[uuid.UUID] | None = None,
+) -> OrgAccess:
+    """Every organization row-level security lets the caller see; `may_import(domain)`
+    (or the precomputed `only_importable` ids, for a job) says where it may import."""
+    rows = (
+        await uow.session.execute(
+            select(
+                Organization.id,
+                Organization.tenant_id,
+                Organization.name,
+                Organization.kind,
+                Organization.path,
+                Tenant.path,
+            ).join(Tenant, Tenant.id == Organization.tenant_id)  # type: ignore[arg-type]
+        )
+    ).all()
+    orgs = {r[0]: OrgRef(r[0], r[1], r[2], r[3], str(r[4]), str(r[5])) for r in rows}
+    if only_importable is not None:
+        importable = set(only_importable) & set(orgs)
+    elif may_import is None:
+        importable = set(orgs)
+    else:
+        importable = {oid for oid, org in orgs.items() if may_import(org.domain)}
+    return OrgAccess(orgs=orgs, importable=importable, home_tenant_id=home_tenant_id)
+
+
+def _refusal(row: int, field_name: str, code: str, zh: str, en: str) -> RowRefusal:
+    return RowRefusal(row, (FieldError(field_name, code, Message(zh, en)),))
+
+
+def resolve_org(
+    access: OrgAccess, name: str, row: int, default: OrgRef | None
+) -> OrgRef | RowRefusal:
+    candidates = access.by_name.get(_org_key(name), [])
+    if not candidates:
+        return _refusal(
+            row,
+            "organization_name",
+            "unknown_organization",
+            f"找不到党组织“{name}”，或您无权查看",
+            f"No organization named '{name}' is visible to you",
+        )
+    allowed = [org for org in candidates if org.id in access.importable]
+    if not allowed:
+        return _refusal(
+            row,
+            "organization_name",
+            "organization_forbidden",
+            f"您无权向“{name}”导入党员",
+            f"You may not import members into '{name}'",
+        )
+    if len(allowed) > 1 and default is not None:
+        under = [o for o in allowed if o.tenant_id == default.tenant_id]
+        under = [
+            o for o in under if o.path == default.path or o.path.startswith(default.path + ".")
+        ] or under
+        allowed = under or allowed
+    if len(allowed) > 1 and access.home_tenant_id is not None:
+        allowed = [o for o in allowed if o.tenant_id == access.home_tenant_id] or allowed
+    if len(allowed) > 1:
+        return _refusal(
+            row,
+            "organization_name",
+            "ambiguous_organization",
+            f"有多个名为“{name}”的党组织，请指定导入的目标党组织（organization_id）",
+            f"Several organizations are named '{name}'; choose the target organization",
+        )
+    return allowed[0]
+
+
+# ---------------------------------------------------------------- the report
+
+
+@dataclass(slots=True)
+class RowOutcome:
+    row: int
+    action: Literal["create", "update", "unchanged", "refused"]
+    name: str | None = None
+    organization: str | None = None
+    errors: tuple[FieldError, ...] = ()
+
+
+@dataclass(slots=True)
+class ImportReport:
+    dry_run: bool
+    mode: Mode
+    committed: bool = False
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    unknown_columns: tuple[str, ...] = ()
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "total": len(self.outcomes),
+            "created": self.count("create"),
+            "updated": self.count("update"),
+            "unchanged": self.count("unchanged"),
+            "refused": self.count("refused"),
+        }
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "dry_run": self.dry_run,
+            "mode": self.mode,
+            "committed": self.committed,
+            **self.counts(),
+            "unknown_columns": list(self.unknown_columns),
+            "refused_rows": [
+                {
+                    "row": o.row,
+                    "name": o.name,
+                    "errors": [
+                        {"field": e.field, "code": e.code, "message": e.message.pick(lang)}
+                        for e in o.errors
+                    ],
+                }
+                for o in self.outcomes
+                if o.action == "refused"
+            ],
+        }
+        if self.dry_run:
+            body["rows"] = [
+                {"row": o.row, "action": o.action, "name": o.name, "organization": o.organization}
+                for o in self.outcomes
+            ]
+        return body
+
+
+# ---------------------------------------------------------------- the import
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    mode: Mode = "all"
+    dry_run: bool = False
+    default_organization_id: uuid.UUID | None = None
+    filename: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportActor:
+    """Who the history rows and the audit event name."""
+
+    user_id: uuid.UUID | None
+    name: str | None
+    tenant_id: uuid.UUID
+
+
+@dataclass(slots=True)
+class _Planned:
+    row: int
+    draft: MemberDraft
+    org: OrgRef
+    bidx: bytes = b""
+
+
+def _parse_chunk(
+    rows: list[tuple[int, Sequence[CellValue]]],
+    headers: list[str | None],
+    today: date,
+    default_name: str | None,
+    default_rows: set[int],
+) -> list[tuple[int, MemberDraft | RowRefusal, str | None]]:
+    out: list[tuple[int, MemberDraft | RowRefusal, str | None]] = []
+    width = len(headers)
+    for row_number, values in rows:
+        raw: dict[str, CellValue] = {}
+        for index, header in enumerate(headers):
+            if header is None or not header.strip():
+                continue
+            raw[header] = values[index] if index < len(values) else None
+        if is_blank_row(raw) and not any(v is not None and str(v).strip() for v in values[width:]):
+            continue
+        if default_name is not None:
+            current = raw.get(DEFAULT_ORG_HEADER)
+            if current is None or not str(current).strip():
+                raw[DEFAULT_ORG_HEADER] = default_name
+                default_rows.add(row_number)
+        name = raw_name(raw)
+        out.append((row_number, parse_row(raw, row_number, today=today), name))
+    return out
+
+
+def raw_name(raw: dict[str, CellValue]) -> str | None:
+    for header, value in raw.items():
+        if field_for_header(header) == "name" and value is not None:
+            return str(value).strip() or None
+    return None
+
+
+async def _lookup_owners(
+    uow: UnitOfWork, bidxs: list[bytes]
+) -> dict[bytes, tuple[uuid.UUID, uuid.UUID]]:
+    owners: dict[bytes, tuple[uuid.UUID, uuid.UUID]] = {}
+    for start in range(0, len(bidxs), 5000):
+        chunk = bidxs[start : start + 5000]
+        rows = await uow.session.execute(
+            text(
+                "SELECT b, o.tenant_id, o.member_id FROM unnest(CAST(:b AS bytea[])) AS b,"
+                " LATERAL zhibu_member_identity_owner(b) AS o"
+            ),
+            {"b": chunk},
+        )
+        for b, tenant_id, member_id in rows:
+            owners[bytes(b)] = (tenant_id, member_id)
+    return owners
+
+
+async def _visible_members(uow: UnitOfWork, ids: list[uuid.UUID]) -> dict[uuid.UUID, Member]:
+    found: dict[uuid.UUID, Member] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        result = await uow.session.execute(
+            select(Member).where(Member.id.in_(chunk))  # type: ignore[attr-defined]
+        )
+        for member in result.scalars():
+            found[member.id] = member
+    return found
+
+
+def _values(member: Member, columns: Iterable[str]) -> dict[str, Any]:
+    return {c: getattr(member, c) for c in columns}
+
+
+def _creation(member: Member) -> dict[str, Any]:
+    """History of a new record, in the registry's form: {field: {"old": None, "new": v}}."""
+    return {
+        k: {"old": None, "new": v} for k, v in tracked_values(member).items() if v not in (None, [])
+    }
+
+
+def _diff(old: Member, new: Member) -> dict[str, Any]:
+    """What an update changes, in the registry's history form (sensitive fields masked)."""
+    before, after = tracked_values(old), tracked_values(new)
+    changes = {k: {"old": before[k], "new": after[k]} for k in before if before[k] != after[k]}
+    if old.phone_bidx != new.phone_bidx and "phone" not in changes:
+        changes["phone"] = {"old": old.phone_masked, "new": new.phone_masked}
+    return changes
+
+
+def _merge_update(existing: Member, fresh: Member, present: set[str]) -> Member:
+    """The updated row: columns the file carries from `fresh`, the rest kept."""
+    columns: set[str] = set()
+    for field_name in (*present, *_ALWAYS_COMPARED):
+        columns.update(_FIELD_COLUMNS.get(field_name, ()))
+    if any(f.startswith("mobile.") for f in present) or "member_class" in present:
+        columns.add("mobile")
+    merged = Member(**{c: getattr(existing, c) for c in MEMBER_COLUMNS})
+    for column in columns:
+        setattr(merged, column, getattr(fresh, column))
+    return merged
+
+
+async def run_import(
+    uow: UnitOfWork,
+    table: Table,
+    access: OrgAccess,
+    protector: FieldProtector,
+    options: ImportOptions,
+    actor: ImportActor,
+    *,
+    today: date,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Plan the import, and unless it is a dry run (or refused as a whole), write it."""
+    mapping_headers = list(table.headers)
+    default: OrgRef | None = None
+    if options.default_organization_id is not None:
+        default = access.orgs.get(options.default_organization_id)
+        if default is None:
+            raise DomainError(
+                "organization_not_found",
+                Message("未找到该党组织，或您无权查看。", "Not found, or not visible to you."),
+                status=404,
+            )
+        if default.id not in access.importable:
+            raise DomainError(
+                "forbidden",
+                Message("您无权向该党组织导入党员。", "You may not import into it."),
+                status=403,
+            )
+        if not any(h and field_for_header(h) == "organization_name" for h in mapping_headers):
+            mapping_headers.append(DEFAULT_ORG_HEADER)
+    mapping: HeaderMapping = map_headers(mapping_headers)
+    present = set(mapping.fields.values())
+    total = len(table.rows)
+    report = ImportReport(
+        dry_run=options.dry_run, mode=options.mode, unknown_columns=mapping.unknown
+    )
+    # A default org name that is not the org's own name cannot be confused with another.
+    default_rows: set[int] = set()
+    default_token = f"\u2063{default.id}" if default else None
+
+    # 1. parse and validate, in threads, chunk by chunk
+    parsed: list[tuple[int, MemberDraft | RowRefusal, str | None]] = []
+    for start in range(0, total, CHUNK):
+        chunk = table.rows[start : start + CHUNK]
+        parsed += await asyncio.to_thread(
+            _parse_chunk, chunk, mapping_headers, today, default_token, default_rows
+        )
+        if progress:
+            await progress(min(start + CHUNK, total) // 2, total)
+
+    # 2. organizations, duplicates in the file
+    refusals: dict[int, list[FieldError]] = {}
+    names: dict[int, str | None] = {}
+    planned: list[_Planned] = []
+    for row_number, result, name in parsed:
+        names[row_number] = name
+        if isinstance(result, RowRefusal):
+            refusals.setdefault(row_number, []).extend(result.errors)
+            continue
+        if row_number in default_rows and default is not None:
+            org: OrgRef | RowRefusal = default
+        else:
+            org = resolve_org(access, result.organization_name or "", row_number, default)
+        if isinstance(org, RowRefusal):
+            refusals.setdefault(row_number, []).extend(org.errors)
+            continue
+        try:
+            check_member_organization(
+                Organization(
+                    tenant_id=org.tenant_id, id=org.id, kind=org.kind, name=org.name, path=org.path
+                ),
+                "organization_name",
+            )
+        except DomainError as error:
+            refusals.setdefault(row_number, []).extend(error.errors)
+            continue
+        planned.append(_Planned(row_number, result, org))
+    for refusal in duplicate_id_number_refusals((p.row, p.draft) for p in planned):
+        refusals.setdefault(refusal.row_number, []).extend(refusal.errors)
+    planned = [p for p in planned if p.row not in refusals]
+
+    # 3. against the platform: the 身份证号 directory and what the caller can see
+    for p in planned:
+        p.bidx = protector.id_number_index(p.draft.id_number)
+    owners = await _lookup_owners(uow, [p.bidx for p in planned])
+    visible = await _visible_members(uow, sorted({owner[1] for owner in owners.values()}))
+    creates: list[_Planned] = []
+    updates: list[tuple[_Planned, Member]] = []
+    for p in planned:
+        owner = owners.get(p.bidx)
+        if owner is None:
+            creates.append(p)
+            continue
+        existing = visible.get(owner[1])
+        if existing is None:
+            refusals[p.row] = [
+                FieldError(
+                    "id_number",
+                    "duplicate_elsewhere",
+                    Message(
+                        "该身份证号已在其他党组织登记，不能重复登记",
+                        "This ID number is already registered with another organization",
+                    ),
+                )
+            ]
+            continue
+        holder = access.orgs.get(existing.organization_id)
+        if holder is None or holder.id not in access.importable:
+            where = holder.name if holder else ""
+            refusals[p.row] = [
+                FieldError(
+                    "id_number",
+                    "duplicate_not_permitted",
+                    Message(
+                        f"该身份证号已登记在“{where}”，您无权修改该记录",
+                        f"This ID number is already registered in '{where}', "
+                        "which you may not change",
+                    ),
+                )
+            ]
+            continue
+        if p.org.tenant_id != existing.tenant_id:
+            refusals[p.row] = [
+                FieldError(
+                    "organization_name",
+                    "cross_tenant_move",
+                    Message(
+                        f"该党员登记在“{holder.name}”，跨机关工委调整请办理组织关系转接",
+                        f"The member is registered in '{holder.name}'; moving to another "
+                        "tenant is a membership transfer",
+                    ),
+                )
+            ]
+            continue
+        updates.append((p, existing))
+
+    # 4. build the rows (encryption, pinyin) in threads
+    now = datetime.now(UTC)
+    created_rows: list[tuple[_Planned, Member]] = []
+    for start in range(0, len(creates), CHUNK):
+        chunk = creates[start : start + CHUNK]
+        created_rows += await asyncio.to_thread(
+            lambda c=chunk: [(p, _build(p, protector, now)) for p in c]  # type: ignore[misc]
+        )
+        if progress:
+            built = start + len(chunk)
+            await progress(total // 2 + built * total // (4 * len(creates)), total)
+    changed: list[tuple[_Planned, Member, Member, dict[str, Any]]] = []
+    unchanged: set[int] = set()
+    for p, existing in updates:
+        draft = p.draft
+        if "status" not in present and existing.status in (
+            MemberStatus.SUSPENDED.value,
+            MemberStatus.REMOVED.value,
+        ):
+            fresh_status = existing.status
+        else:
+            fresh_status = draft.status.value
+            try:
+                check_status_transition(
+                    MemberStatus(existing.status), draft.status, reason=draft.status_reason
+                )
+            except DomainError as error:
+                refusals[p.row] = list(error.errors)
+                continue
+        fresh = _build(p, protector, now, member_id=existing.id, user_id=existing.user_id)
+        fresh.status = fresh_status
+        merged = _merge_update(existing, fresh, present)
+        diff = _diff(existing, merged)
+        if not diff:
+            unchanged.add(p.row)
+            continue
+        merged.version = existing.version + 1
+        merged.updated_at = now
+        merged.created_at = existing.created_at
+        changed.append((p, existing, merged, diff))
+
+    # 5. the report
+    outcomes: dict[int, RowOutcome] = {}
+    for row_number, errors in refusals.items():
+        outcomes[row_number] = RowOutcome(
+            row_number, "refused", names.get(row_number), errors=tuple(errors)
+        )
+    for p, _member in created_rows:
+        outcomes[p.row] = RowOutcome(p.row, "create", p.draft.name, p.org.name)
+    for p, *_rest in changed:
+        outcomes[p.row] = RowOutcome(p.row, "update", p.draft.name, p.org.name)
+    for p, _existing in updates:
+        if p.row in unchanged:
+            outcomes[p.row] = RowOutcome(p.row, "unchanged", p.draft.name, p.org.name)
+    report.outcomes = [outcomes[k] for k in sorted(outcomes)]
+
+    if options.dry_run or (options.mode == "all" and refusals):
+        if progress:
+            await progress(total, total)
+        return report
+
+    # 6. the write
+    await write_members(
+        uow,
+        [m for _p, m in created_rows],
+        [(old, new, diff) for _p, old, new, diff in changed],
+        actor,
+        now,
+    )
+    uow.audit(
+        "member.import",
+        "member",
+        None,
+        tenant_id=actor.tenant_id,
+        detail={
+            **report.counts(),
+            "mode": options.mode,
+            "filename": options.filename,
+            "organization_id": str(default.id) if default else None,
+        },
+    )
+    report.committed = True
+    if progress:
+        await progress(total, total)
+    return report
+
+
+def _build(
+    p: _Planned,
+    protector: FieldProtector,
+    now: datetime,
+    *,
+    member_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+) -> Member:
+    org = Organization(
+        tenant_id=p.org.tenant_id, id=p.org.id, kind=p.org.kind, name=p.org.name, path=p.org.path
+    )
+    return build_member_row(p.draft, org, protector, member_id=member_id, user_id=user_id, now=now)
+
+
+def _copy_value(column: str, value: Any) -> Any:
+    if column in ("mobile", "changes") and value is not None:
+        return Jsonb(value)
+    return value
+
+
+async def _copy_rows(
+    uow: UnitOfWork, staging: str, like: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """COPY rows into a temporary staging table shaped like `like` (dropped at commit)."""
+    connection = await uow.session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    column_list = ", ".join(columns)
+    async with driver.cursor() as cursor:
+        await cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {like}) ON COMMIT DROP"
+        )
+        await cursor.execute(f"TRUNCATE {staging}")
+        async with cursor.copy(f"COPY {staging} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                await copy.write_row(row)
+
+
+async def write_members(
+    uow: UnitOfWork,
+    created: list[Member],
+    changed: list[tuple[Member, Member, dict[str, Any]]],
+    actor: ImportActor,
+    now: datetime,
+) -> None:
+    """Batch-write new and changed members with their directory entries and history."""
+    history: list[tuple[Any, ...]] = []
+    for member in created:
+        history.append(
+            (
+                member.tenant_id,
+                new_id(),
+                member.id,
+                1,
+                now,
+                actor.user_id,
+                actor.name,
+                "import",
+                _creation(member),
+            )
+        )
+    for _old, new, diff in changed:
+        history.append(
+            (
+                new.tenant_id,
+                new_id(),
+                new.id,
+                new.version,
+                now,
+                actor.user_id,
+                actor.name,
+                "import",
+                diff,
+            )
+        )
+    cols = ", ".join(MEMBER_COLUMNS)
+    try:
+        if created:
+            await _copy_rows(
+                uow,
+                "zhibu_import_member",
+                "member",
+                MEMBER_COLUMNS,
+                (tuple(_copy_value(c, getattr(m, c)) for c in MEMBER_COLUMNS) for m in created),
+            )
+            await uow.session.execute(
+                text(f"INSERT INTO member ({cols}) SELECT {cols} FROM zhibu_import_member")  # noqa: S608
+            )
+            await uow.session.execute(
+                text(
+                    "INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
+                    " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member"
+                )
+            )
+        if changed:
+            await _copy_rows(
+                uow,
+                "zhibu_import_member_update",
+                "member",
+                MEMBER_COLUMNS,
+                (
+                    tuple(_copy_value(c, getattr(new, c)) for c in MEMBER_COLUMNS)
+                    for _old, new, _d in changed
+                ),
+            )
+            settable = [c for c in MEMBER_COLUMNS if c not in ("tenant_id", "id", "created_at")]
+            assignments = ", ".join(f"{c} = u.{c}" for c in settable)
+            await uow.session.execute(
+                text(
+                    f"UPDATE member AS m SET {assignments} FROM zhibu_import_member_update AS u"  # noqa: S608
+                    " WHERE m.tenant_id = u.tenant_id AND m.id = u.id"
+                )
+            )
+        if history:
+            await _copy_rows(
+                uow,
+                "zhibu_import_history",
+                "member_history",
+                HISTORY_COLUMNS,
+                (
+                    tuple(_copy_value(c, v) for c, v in zip(HISTORY_COLUMNS, row, strict=True))
+                    for row in history
+                ),
+            )
+            hcols = ", ".join(HISTORY_COLUMNS)
+            await uow.session.execute(
+                text(
+                    f"INSERT INTO member_history ({hcols})"  # noqa: S608
+                    f" SELECT {hcols} FROM zhibu_import_history"
+                )
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            "import_conflict",
+            Message(
+                "导入期间有相同身份证号的党员被登记，请重新导入",
+                "A member with one of these ID numbers was registered meanwhile; import again",
+            ),
+            status=409,
+        ) from exc

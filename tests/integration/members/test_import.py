@@ -1,0 +1,360 @@
+"""Member import through HTTP: generated .xlsx and GBK .csv files with bad rows, dry runs,
+all-or-nothing and partial modes, isolation between sibling counties, large files as jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import random
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import psycopg
+import pytest
+from openpyxl import Workbook
+
+from infra.db.bootstrap import DatabaseUrls, conninfo_of
+from tests.conftest import Api, unique
+from tests.integration.members.helpers import id_number, new_branch, org_ids
+
+IMPORT = "/api/v1/members/import"
+HEADERS = ["姓名", "性别", "身份证号码", "手机号", "学历", "入党时间", "转正时间", "所在党支部"]
+_USED: set[str] = set()
+_RNG = random.Random()
+
+
+def fresh_id(**kw: Any) -> str:
+    """A valid 身份证号 not used before in this test process."""
+    while True:
+        number = id_number(rng=_RNG, **kw)
+        if number not in _USED:
+            _USED.add(number)
+            return number
+
+
+def bad_check_digit(number: str) -> str:
+    last = "0" if number[-1] != "0" else "1"
+    return number[:-1] + last
+
+
+_SURNAMES = "柯邝阚覃单解区查翟缪"
+_GIVEN = "晓岚思远嘉禾若溪知秋慕白沐阳景行"
+
+
+def random_name() -> str:
+    """Uncommon names, so that thousands of imported rows do not crowd other tests' searches."""
+    return random.choice(_SURNAMES) + "".join(random.choices(_GIVEN, k=2))
+
+
+def person(branch: str, **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "姓名": random_name(),
+        "性别": None,
+        "身份证号码": fresh_id(),
+        "手机号": "139" + "".join(random.choice("0123456789") for _ in range(8)),
+        "学历": "大学本科",
+        "入党时间": "2015-07-01",
+        "转正时间": "2016-07-01",
+        "所在党支部": branch,
+    }
+    row.update(overrides)
+    return row
+
+
+def csv_bytes(rows: Sequence[dict[str, Any]], encoding: str = "gbk", bom: bool = False) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS)
+    for row in rows:
+        writer.writerow(["" if row.get(h) is None else row[h] for h in HEADERS])
+    data = buffer.getvalue().encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def xlsx_bytes(rows: Sequence[dict[str, Any]], title: str | None = None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    if title:
+        sheet.append([title])
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append([row.get(h) for h in HEADERS])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+async def upload(
+    api: Api,
+    content: bytes,
+    filename: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **form: Any,
+) -> Any:
+    data = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in form.items()}
+    return await api.post(IMPORT, files={"file": (filename, content)}, data=data, headers=headers)
+
+
+def count_members(database: DatabaseUrls, organization_id: str) -> int:
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM member WHERE organization_id = %s", (organization_id,)
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+def by_row(report: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    return {r["row"]: r["errors"] for r in report["refused_rows"]}
+
+
+@pytest.fixture
+async def futian_branch(futian: Api, tenant_ids: dict[str, str]) -> tuple[str, str]:
+    orgs = await org_ids(futian, tenant_ids["440304"])
+    name = unique("导入测试党支部")
+    return await new_branch(futian, orgs["福田区直属机关党委"], name), name
+
+
+async def _registered_in_nanshan(nanshan: Api) -> str:
+    """A 身份证号 already registered in the sibling county (outside Futian's sight)."""
+    number = fresh_id()
+    r = await upload(
+        nanshan, csv_bytes([person("区教育局党支部", 身份证号码=number)]), "n.csv", mode="all"
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["created"] == 1, r.text
+    assert r.json()["committed"]
+    return number
+
+
+def _bad_file(branch: str, elsewhere: str) -> tuple[bytes, str]:
+    twin = fresh_id()
+    rows = [
+        person(branch, 姓名="柯晓岚"),  # row 2
+        person(branch, 姓名="邝思远"),  # row 3
+        person(branch, 姓名="王五", 身份证号码=bad_check_digit(fresh_id())),  # row 4
+        person(branch, 姓名="赵六", 入党时间="2019-02-30"),  # row 5
+        person("不存在的党支部", 姓名="钱七"),  # row 6
+        person(branch, 姓名="孙八", 身份证号码=twin),  # row 7
+        person(branch, 姓名="周九", 身份证号码=twin),  # row 8
+        person(branch, 姓名="吴十", 身份证号码=elsewhere),  # row 9
+    ]
+    return csv_bytes(rows, "gbk"), twin
+
+
+async def test_gbk_csv_all_or_nothing_names_every_bad_row(
+    futian: Api, nanshan: Api, database: DatabaseUrls, futian_branch: tuple[str, str]
+) -> None:
+    branch_id, branch = futian_branch
+    elsewhere = await _registered_in_nanshan(nanshan)
+    content, _ = _bad_file(branch, elsewhere)
+    before = count_members(database, branch_id)
+    r = await upload(futian, content, "党员.csv", mode="all")
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["committed"] is False
+    assert (report["total"], report["created"], report["refused"]) == (8, 2, 6)
+    refused = by_row(report)
+    assert set(refused) == {4, 5, 6, 7, 8, 9}
+    assert refused[4][0]["field"] == "id_number"
+    assert refused[4][0]["code"] == "id_number_check_digit"
+    assert "校验位" in refused[4][0]["message"]
+    assert refused[5][0]["field"] == "admitted_on"
+    assert refused[5][0]["code"] == "invalid_date"
+    assert refused[6][0]["code"] == "unknown_organization"
+    assert refused[7][0]["code"] == "duplicate_in_file"
+    assert "8" in refused[7][0]["message"]
+    assert refused[8][0]["code"] == "duplicate_in_file"
+    assert refused[9][0]["code"] == "duplicate_elsewhere"
+    assert "南山" not in refused[9][0]["message"]  # the other record's place stays hidden
+    assert count_members(database, branch_id) == before == 0
+
+    r = await upload(futian, content, "党员.csv", mode="all", headers={"Accept-Language": "en"})
+    errors = by_row(r.json())
+    assert "check character" in errors[4][0]["message"]
+
+
+async def test_partial_mode_writes_the_good_rows_with_history_and_one_audit_event(
+    futian: Api, nanshan: Api, database: DatabaseUrls, futian_branch: tuple[str, str]
+) -> None:
+    branch_id, branch = futian_branch
+    elsewhere = await _registered_in_nanshan(nanshan)
+    content, _ = _bad_file(branch, elsewhere)
+    r = await upload(futian, content, "党员.csv", mode="partial")
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["committed"] is True
+    assert (report["created"], report["refused"]) == (2, 6)
+    assert count_members(database, branch_id) == 2
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        history = conn.execute(
+            "SELECT h.action, h.version, h.changes FROM member_history h"
+            " JOIN member m ON m.tenant_id = h.tenant_id AND m.id = h.member_id"
+            " WHERE m.organization_id = %s",
+            (branch_id,),
+        ).fetchall()
+        identities = conn.execute(
+            "SELECT count(*) FROM member_identity i JOIN member m"
+            " ON m.tenant_id = i.tenant_id AND m.id = i.member_id WHERE m.organization_id = %s",
+            (branch_id,),
+        ).fetchone()
+        audits = conn.execute(
+            "SELECT detail FROM audit_event WHERE action = 'member.import'"
+            " AND detail->>'filename' = '党员.csv' AND (detail->>'created')::int = 2"
+            " AND actor_name = 'futian_admin'"
+        ).fetchall()
+    assert [(a, v) for a, v, _ in history] == [("import", 1), ("import", 1)]
+    assert all("*" in c["id_number"]["new"] for _, _, c in history)  # masked in history
+    assert identities is not None
+    assert identities[0] == 2
+    assert len(audits) >= 1
+    assert audits[-1][0]["refused"] == 6
+
+
+async def test_dry_run_of_an_xlsx_reports_each_row_and_writes_nothing(
+    futian: Api, database: DatabaseUrls, futian_branch: tuple[str, str]
+) -> None:
+    branch_id, branch = futian_branch
+    rows = [
+        person(branch, 姓名="柯晓岚"),
+        person(branch, 姓名="邝思远", 入党时间=date(2012, 3, 4), 转正时间="2013年3月4日"),
+        person(branch, 姓名="王五", 身份证号码=bad_check_digit(fresh_id())),
+        person(branch, 姓名="赵六", 性别="男", 身份证号码=fresh_id(male=False)),
+    ]
+    content = xlsx_bytes(rows, title="福田区党员信息表")
+    r = await upload(futian, content, "党员信息.xlsx", dry_run=True)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["dry_run"] is True
+    assert report["committed"] is False
+    # the title row is row 1, headers row 2, data from row 3
+    actions = {row["row"]: row["action"] for row in report["rows"]}
+    assert actions == {3: "create", 4: "create", 5: "refused", 6: "refused"}
+    assert by_row(report)[6][0] == {
+        "field": "gender",
+        "code": "mismatch_id_number",
+        "message": by_row(report)[6][0]["message"],
+    }
+    assert {row["organization"] for row in report["rows"] if row["action"] == "create"} == {branch}
+    assert count_members(database, branch_id) == 0
+
+
+async def test_default_organization_fills_rows_without_a_branch(
+    futian: Api, database: DatabaseUrls, futian_branch: tuple[str, str]
+) -> None:
+    branch_id, _ = futian_branch
+    rows = [person("", 姓名="柯晓岚"), person("", 姓名="邝思远")]
+    content = csv_bytes(rows, "utf-8", bom=True)
+    r = await upload(futian, content, "a.csv", organization_id=branch_id)
+    assert r.status_code == 200, r.text
+    assert r.json()["created"] == 2
+    assert r.json()["committed"]
+    assert count_members(database, branch_id) == 2
+
+
+async def test_existing_members_in_the_subtree_are_updated(
+    futian: Api, database: DatabaseUrls, futian_branch: tuple[str, str]
+) -> None:
+    branch_id, branch = futian_branch
+    row = person(branch, 姓名="柯晓岚", 学历="大专")
+    r = await upload(futian, csv_bytes([row], "utf-8"), "a.csv")
+    assert r.json()["created"] == 1
+    again = {**row, "学历": "大学本科", "手机号": "13900001111"}
+    r = await upload(futian, csv_bytes([again], "utf-8"), "a.csv", dry_run=True)
+    assert r.json()["rows"][0]["action"] == "update"
+    r = await upload(futian, csv_bytes([again], "utf-8"), "a.csv")
+    assert (r.json()["created"], r.json()["updated"]) == (0, 1)
+    r = await upload(futian, csv_bytes([again], "utf-8"), "a.csv")
+    assert r.json()["unchanged"] == 1
+    assert count_members(database, branch_id) == 1
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        versions = conn.execute(
+            "SELECT m.version, m.education, h.changes FROM member m JOIN member_history h"
+            " ON h.tenant_id = m.tenant_id AND h.member_id = m.id AND h.version = 2"
+            " WHERE m.organization_id = %s",
+            (branch_id,),
+        ).fetchall()
+    assert len(versions) == 1
+    version, education, changes = versions[0]
+    assert (version, education) == (2, "bachelor")
+    assert changes["education"] == {"old": "junior_college", "new": "bachelor"}
+    assert changes["phone"]["new"] == "139****1111"
+
+
+async def test_a_sibling_county_cannot_import_into_futian(
+    futian: Api, nanshan: Api, database: DatabaseUrls, futian_branch: tuple[str, str]
+) -> None:
+    branch_id, branch = futian_branch
+    content = csv_bytes([person(branch), person("")], "gbk")
+    r = await upload(nanshan, content, "x.csv", organization_id=branch_id)
+    assert r.status_code == 404, r.text
+    r = await upload(nanshan, csv_bytes([person(branch)], "gbk"), "x.csv", mode="partial")
+    assert r.status_code == 200
+    assert r.json()["committed"] is True
+    assert r.json()["created"] == 0
+    assert by_row(r.json())[2][0]["code"] == "unknown_organization"
+    assert count_members(database, branch_id) == 0
+
+
+async def test_callers_without_member_import_are_refused(
+    secretary: Api, futian_branch: tuple[str, str]
+) -> None:
+    _, branch = futian_branch
+    r = await upload(secretary, csv_bytes([person(branch)]), "x.csv")
+    assert r.status_code == 403
+    assert r.json()["code"] == "forbidden"
+
+
+async def test_bad_headers_and_bad_files_are_422(futian: Api) -> None:
+    r = await upload(futian, "姓名,民族\n张三,汉族\n".encode(), "x.csv")
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "import_headers_invalid"
+    assert {e["field"] for e in body["errors"]} >= {"id_number", "admitted_on"}
+    r = await upload(futian, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls")
+    assert r.status_code == 422
+    assert r.json()["code"] == "import_file_type"
+    r = await upload(futian, b"PK\x03\x04garbage", "broken.xlsx")
+    assert r.status_code == 422
+    assert r.json()["code"] == "import_file_unreadable"
+    r = await upload(futian, b"", "empty.csv")
+    assert r.status_code == 422
+
+
+async def test_a_large_file_runs_as_a_job_with_progress_and_a_report(
+    futian: Api, database: DatabaseUrls, futian_branch: tuple[str, str]
+) -> None:
+    branch_id, branch = futian_branch
+    rows = [person(branch) for _ in range(2500)]
+    rows[99]["身份证号码"] = bad_check_digit(rows[99]["身份证号码"])
+    rows[1999]["入党时间"] = "2040-01-01"
+    r = await upload(futian, csv_bytes(rows, "gbk"), "big.csv", mode="partial")
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["kind"] == "members.import"
+    assert job["progress_total"] == 2500
+    seen_progress: set[int] = set()
+    for _ in range(600):
+        r = await futian.get(f"/api/v1/jobs/{job['id']}")
+        job = r.json()
+        seen_progress.add(job["progress_done"])
+        if job["status"] in ("succeeded", "failed"):
+            break
+        await asyncio.sleep(0.1)
+    assert job["status"] == "succeeded", job
+    assert job["progress_done"] == 2500
+    assert job["percent"] == 100.0
+    report = job["result"]
+    assert (report["created"], report["refused"], report["committed"]) == (2498, 2, True)
+    refused = by_row(report)
+    assert refused[101][0]["code"] == "id_number_check_digit"
+    assert refused[2001][0] == {
+        "field": "admitted_on",
+        "code": "in_future",
+        "message": "入党时间不能晚于今天",
+    }
+    assert count_members(database, branch_id) == 2498
