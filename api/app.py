@@ -13,6 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from api import health
+from api.activities import ROUTES as ACTIVITY_ROUTES
 from api.audit_hooks import audit_denials
 from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *STORAGE_ROUTES,
             *MEMBER_ROUTES,
             *MEMBER_TRANSFER_ROUTES,
+            *ACTIVITY_ROUTES,
         ],
     )
     return Litestar(
@@ -120,6 +122,15 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="用户 Users", description="登录账号"),
             Tag(name="党员 Members", description="党员信息：登记、查找、变更历史、敏感信息保护"),
             Tag(name="统计 Statistics", description="由业务记录实时汇总的统计，不需填报"),
+            Tag(
+                name="活动 Activities",
+                description="三会一课、主题党日等组织生活：安排、应到人员、状态",
+            ),
+            Tag(name="签到 Check-in", description="扫码签到、代签、离线同步、请假、出勤与法定人数"),
+            Tag(
+                name="组织生活落实 Compliance",
+                description="按频次推算的已开展、待开展、逾期，及子树汇总",
+            ),
             Tag(name="角色 Roles", description="角色、权限目录与授权"),
             Tag(name="审计 Audit", description="只追加的审计日志"),
             Tag(name="后台任务 Jobs", description="导入等长任务的进度"),

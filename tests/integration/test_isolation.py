@@ -159,6 +159,79 @@ async def make_job(w: World) -> Resource:
     return Resource(str(job_id), ["isolation_probe"], f"{V1}/jobs/{job_id}")
 
 
+def _id_number() -> str:
+    """A valid, unused 身份证号 (Futian area code, a random sequence)."""
+    from domain.members.identity import id_check_character
+
+    first17 = "440304" + "19850612" + f"{uuid.uuid4().int % 1000:03d}"
+    return first17 + id_check_character(first17)
+
+
+async def make_member(w: World) -> Resource:
+    org = await w.get("org_id")
+    name = unique("隔离党员")
+    for _ in range(5):
+        r = await w.futian.post(
+            f"{V1}/members",
+            json={
+                "organization_id": org.id,
+                "name": name,
+                "id_number": _id_number(),
+                "status": "full",
+                "admitted_on": "2010-07-01",
+                "full_member_on": "2011-07-01",
+            },
+        )
+        if r.status_code != 409:
+            break
+    member = _created(r)
+    return Resource(member["id"], [name], f"{V1}/members/{member['id']}")
+
+
+async def make_activity(w: World) -> Resource:
+    org = await w.get("org_id")
+    await w.get("member_id")
+    title = unique("福田隔离活动")
+    activity = _created(
+        await w.futian.post(
+            f"{V1}/activities",
+            json={
+                "kind": "theme_day",
+                "organization_id": org.id,
+                "title": title,
+                "starts_at": "2026-01-05T09:00:00+08:00",
+                "ends_at": "2026-01-05T11:00:00+08:00",
+                "qr_required": False,
+            },
+        )
+    )
+    return Resource(activity["id"], [title], f"{V1}/activities/{activity['id']}")
+
+
+async def make_checkin(w: World) -> Resource:
+    activity = await w.get("activity_id")
+    member = await w.get("member_id")
+    checkin = _created(
+        await w.futian.post(
+            f"{V1}/activities/{activity.id}/checkins", json={"member_id": member.id}
+        )
+    )
+    return Resource(checkin["id"], [], f"{V1}/activities/{activity.id}/checkins")
+
+
+async def make_leave(w: World) -> Resource:
+    activity = await w.get("activity_id")
+    member = await w.get("member_id")
+    reason = unique("隔离请假")
+    leave = _created(
+        await w.futian.post(
+            f"{V1}/activities/{activity.id}/leave-requests",
+            json={"member_id": member.id, "reason": reason},
+        )
+    )
+    return Resource(leave["id"], [reason], f"{V1}/activities/{activity.id}/leave-requests")
+
+
 FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "tenant_id": make_tenant,
     "org_id": make_org,
@@ -168,6 +241,10 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "role_id": make_role,
     "assignment_id": make_assignment,
     "job_id": make_job,
+    "member_id": make_member,
+    "activity_id": make_activity,
+    "checkin_id": make_checkin,
+    "leave_id": make_leave,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.
