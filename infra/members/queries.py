@@ -1,8 +1,8 @@
 """Read queries of the member registry: filtered, searched, keyset-paginated lists and counts.
 
-Every list query is backed by an index of migration 0003 (organization subtree, pinyin
-and initials prefixes, name trigrams, blind indexes, admission date); row-level security
-adds the caller's tenant subtree on top of whatever is asked here.
+Every list query is backed by an index of migration 0003 (organization subtree, pinyin,
+initials and name prefixes, blind indexes, admission date, id); row-level security adds
+the caller's tenant subtree on top of whatever is asked here.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, or_, select, text, tuple_
+from sqlalchemy import Select, and_, or_, select, text, tuple_
 
 from domain.members import NormalizedQuery, QueryKind, age_band
 from infra.db.session import UnitOfWork
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member
 
-# Name fragments this short have no full trigram: match them as a prefix (surname first).
-_TRIGRAM_MIN = 3
 _ACTIVE = ("probationary", "full")
 
 
@@ -63,8 +61,11 @@ def sort_value(member: Member, sort: SortKey) -> str | None:
     return None
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _prefix(column: Any, value: str) -> Any:
+    """`column LIKE 'value%'` as a range: LIKE is not leakproof, so under row-level
+    security it could never use an index; >= and < on a "C"-collated column can."""
+    upper = value[:-1] + chr(ord(value[-1]) + 1)
+    return and_(column >= value, column < upper)
 
 
 def _search(stmt: Select[Any], query: NormalizedQuery, protector: FieldProtector) -> Select[Any]:
@@ -72,17 +73,15 @@ def _search(stmt: Select[Any], query: NormalizedQuery, protector: FieldProtector
         return stmt.where(Member.id_number_bidx == protector.id_number_index(query.value))  # type: ignore[arg-type]
     if query.kind is QueryKind.PHONE:
         return stmt.where(Member.phone_bidx == protector.phone_index(query.value))  # type: ignore[arg-type]
-    value = _escape_like(query.value)
     if query.kind is QueryKind.PINYIN:
         return stmt.where(
             or_(
-                Member.name_pinyin.like(value + "%"),  # type: ignore[attr-defined]
-                Member.name_initials.like(value + "%"),  # type: ignore[attr-defined]
+                _prefix(Member.name_pinyin, query.value),
+                _prefix(Member.name_initials, query.value),
             )
         )
-    if len(query.value) < _TRIGRAM_MIN:
-        return stmt.where(Member.name.like(value + "%"))  # type: ignore[attr-defined]
-    return stmt.where(Member.name.like("%" + value + "%"))  # type: ignore[attr-defined]
+    # Chinese names match from their start (surname first), e.g. 张, 张三.
+    return stmt.where(_prefix(Member.name, query.value))
 
 
 def _filters(stmt: Select[Any], f: MemberFilter, protector: FieldProtector) -> Select[Any]:

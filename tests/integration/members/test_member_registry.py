@@ -206,7 +206,8 @@ async def test_pinyin_name_and_exact_searches(futian: Api, branch: str) -> None:
     assert await search("zhang") == ["张三"]
     assert await search("张") == ["张三"]
     assert await search("李小龙") == ["李小龙"]
-    assert await search("小龙") == []  # 2-character fragments match from the start
+    assert await search("李小") == ["李小龙"]
+    assert await search("小龙") == []  # Chinese names match from their start
     assert await search(number) == ["张三"]
     assert await search(number.lower()) == ["张三"]
     assert await search("136 1111 2222") == ["张三"]
