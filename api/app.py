@@ -18,6 +18,7 @@ from api.audit_hooks import audit_denials
 from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
+from api.evidence import ROUTES as EVIDENCE_ROUTES
 from api.members import ROUTES as MEMBER_ROUTES
 from api.members.transfer import JOB_HANDLERS as MEMBER_JOB_HANDLERS
 from api.members.transfer import ROUTES as MEMBER_TRANSFER_ROUTES
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *TENANCY_ROUTES,
             *PLATFORM_ROUTES,
             *STORAGE_ROUTES,
+            *EVIDENCE_ROUTES,
             *MEMBER_ROUTES,
             *MEMBER_TRANSFER_ROUTES,
             *ACTIVITY_ROUTES,
@@ -134,6 +136,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="角色 Roles", description="角色、权限目录与授权"),
             Tag(name="审计 Audit", description="只追加的审计日志"),
             Tag(name="后台任务 Jobs", description="导入等长任务的进度"),
+            Tag(name="佐证材料 Evidence", description="会议记录、照片、签到表等活动佐证材料"),
             Tag(name="对象存储 Storage", description="本地存储的签名上传与下载（未配置 S3 时）"),
             Tag(name="运维 Operations", description="健康与就绪检查"),
         ],

@@ -12,6 +12,7 @@ the matrix fails until it has one, so no endpoint slips through unchecked.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -232,6 +233,43 @@ async def make_leave(w: World) -> Resource:
     return Resource(leave["id"], [reason], f"{V1}/activities/{activity.id}/leave-requests")
 
 
+async def make_evidence(w: World) -> Resource:
+    """An attached photo: slot, upload to the URL the API names, confirm."""
+    activity = await w.get("activity_id")
+    body = PNG_1PX
+    filename = unique("隔离照片") + ".png"
+    slot = _created(
+        await w.futian.post(
+            f"{V1}/activities/{activity.id}/evidence",
+            json={
+                "kind": "photo",
+                "filename": filename,
+                "content_type": "image/png",
+                "size_bytes": len(body),
+                "sha256": hashlib.sha256(body).hexdigest(),
+            },
+        )
+    )
+    upload = slot["upload"]
+    async with httpx.AsyncClient(timeout=30) as raw:
+        put = await raw.request(
+            upload["method"], upload["url"], headers=upload["headers"], content=body
+        )
+        assert put.status_code == 200, put.text
+    evidence_id = slot["evidence"]["id"]
+    r = await w.futian.post(f"{V1}/evidence/{evidence_id}/confirm")
+    assert r.status_code == 200, r.text
+    # The list, not the item: the item's download link is freshly signed on every read.
+    return Resource(evidence_id, [filename], f"{V1}/activities/{activity.id}/evidence")
+
+
+PNG_1PX = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+    b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
+    b"\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
 FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "tenant_id": make_tenant,
     "org_id": make_org,
@@ -245,6 +283,7 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "activity_id": make_activity,
     "checkin_id": make_checkin,
     "leave_id": make_leave,
+    "evidence_id": make_evidence,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.

@@ -6,14 +6,18 @@ link hands out), then used over real HTTP without a bearer token, as a phone wou
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
+import uvicorn
 
 from infra.evidence.storage import LOCAL_OBJECTS_PATH, storage_from_settings
 from infra.settings import Settings
@@ -26,9 +30,53 @@ PNG = (
 )
 
 
+def variant(settings: Settings, **overrides: Any) -> Settings:
+    """The test settings (same database, data dir and secrets) with storage overridden;
+    the S3 variables are cleared unless given, so the environment cannot leak in."""
+    storage: dict[str, Any] = {"S3_ENDPOINT": None, "S3_ACCESS_KEY": None, "S3_SECRET_KEY": None}
+    return Settings(
+        ZHIBU_DATA_DIR=settings.data_dir,
+        APP_DATABASE_URL=settings.app_database_url,
+        DB_POOL_SIZE=3,
+        **{**storage, **overrides},
+    )
+
+
+@asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[str]:
+    """Another real server over the same database, e.g. one configured for S3."""
+    from api.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+    )
+    srv = uvicorn.Server(config)
+    task = asyncio.create_task(srv.serve())
+    while not srv.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="module")
+async def local_server(settings: Settings, server: str) -> AsyncIterator[str]:
+    """The default server, unless S3_ENDPOINT in the environment made it an S3 one."""
+    if settings.s3_endpoint is None:
+        yield server
+        return
+    async with serve(variant(settings)) as base:
+        yield base
+
+
 @pytest.fixture(scope="module")
 def storage(settings: Settings) -> LocalStorage:
-    local = storage_from_settings(settings)
+    local = storage_from_settings(variant(settings))
     assert isinstance(local, LocalStorage)
     return local
 
@@ -44,8 +92,8 @@ def signer(settings: Settings, *, shift: timedelta) -> LocalStorage:
 
 
 @pytest.fixture
-async def anonymous(server: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=server, timeout=30) as client:
+async def anonymous(local_server: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=local_server, timeout=30) as client:
         yield client
 
 
