@@ -20,6 +20,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError
 
 from api.messages import HTTP_MESSAGES
 from domain.shared import DomainError, FieldError, Message
@@ -157,8 +158,25 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+def handle_undecodable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Bodies the JSON decoder fails on without a DecodeError: bytes that are not UTF-8, or
+    nesting deeper than the interpreter's stack (msgspec raises RecursionError)."""
+    log.warning("undecodable request body on %s %s: %r", request.method, request.url.path, exc)
+    return problem(request, 400, "malformed_request", HTTP_MESSAGES["malformed_request"])
+
+
+def handle_data_error(request: Request[Any, Any, Any], exc: DataError) -> Response[Any]:
+    """PostgreSQL cannot store NUL in text; psycopg refuses it before sending. Client input."""
+    if "NUL (0x00)" in str(exc.orig):
+        return problem(request, 400, "malformed_request", HTTP_MESSAGES["malformed_request"])
+    return handle_unexpected(request, exc)
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: handle_domain_error,
+    UnicodeDecodeError: handle_undecodable,
+    RecursionError: handle_undecodable,
+    DataError: handle_data_error,
     ProblemError: handle_problem,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
