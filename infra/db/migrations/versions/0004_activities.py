@@ -57,7 +57,7 @@ SCHEMA = [
     """,
     "CREATE INDEX activity_org_time ON activity (tenant_id, organization_id, starts_at)",
     "CREATE INDEX activity_kind_time ON activity (tenant_id, kind, starts_at)",
-    *tenant_table_rls("activity"),
+    *tenant_table_rls("activity", grants="SELECT, INSERT, UPDATE, DELETE"),
     # 联学联建: every organization the activity counts for, the organizer included.
     """
     CREATE TABLE activity_organization (
