@@ -5,20 +5,30 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from litestar import delete, get, post
-from litestar.params import Parameter
+from litestar import Response, delete, get, post
+from litestar.openapi.spec import Example
+from litestar.params import HeaderParameter, Parameter
 
 from api.context import Ctx
 from api.evidence import schemas as s
+from api.idempotency import idempotent
 from api.openapi_common import LIST, READ, WRITE, errors
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from infra.activities.service import Caller
 from infra.activities.tables import Activity
+from infra.db.session import UnitOfWork
 from infra.evidence import service as svc
 from infra.evidence.tables import Evidence
 from infra.storage import ObjectStorage, PresignedRequest
 
 EVIDENCE = ["佐证材料 Evidence"]
+IDEMPOTENCY_KEY = HeaderParameter(
+    name="Idempotency-Key",
+    required=False,
+    max_length=200,
+    description="重放同一请求返回第一次的结果 Replays return the first response",
+    examples=[Example(value="3b1d7c2e-evidence-1")],
+)
 
 
 def _caller(ctx: Ctx) -> Caller:
@@ -88,16 +98,20 @@ def evidence_out(
         "声明要上传的文件（类型、文件名、MIME 类型、大小、SHA-256），按本租户的大小和数量上限"
         "校验后返回上传链接：客户端用返回的 `method`、`url` 和 `headers` 直接上传文件内容"
         "（配置 MinIO/S3 时直传存储），再调用 `POST /api/v1/evidence/{id}/confirm`。"
-        "链接 30 分钟内有效；未确认的文件不会出现在活动的佐证材料中。"
+        "链接 30 分钟内有效；未确认的文件不会出现在活动的佐证材料中。支持 Idempotency-Key："
+        "网络不稳时重试返回同一个上传槽位。"
     ),
     tags=EVIDENCE,
     operation_id="requestEvidenceUpload",
     responses=WRITE,
 )
 async def request_upload(
-    ctx: Ctx, activity_id: uuid.UUID, data: s.EvidenceSlotIn
-) -> s.EvidenceSlotOut:
-    async with ctx.uow() as uow:
+    ctx: Ctx,
+    activity_id: uuid.UUID,
+    data: s.EvidenceSlotIn,
+    idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
+) -> Response[s.EvidenceSlotOut]:
+    async def work(uow: UnitOfWork) -> s.EvidenceSlotOut:
         slot = await svc.request_slot(
             uow,
             ctx,
@@ -116,6 +130,8 @@ async def request_upload(
             evidence=evidence_out(slot.evidence, activity),
             upload=_upload_out(ctx, slot.upload),
         )
+
+    return await idempotent(ctx, work, fingerprint_of=data)
 
 
 @post(

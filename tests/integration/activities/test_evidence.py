@@ -503,3 +503,25 @@ async def test_uploaders_may_withdraw_their_own_pending_slot(
     evidence_id = r.json()["evidence"]["id"]
     assert (await member.delete(f"/api/v1/evidence/{evidence_id}")).status_code == 204
     assert (await confirm(member, evidence_id)).status_code == 404
+
+
+async def test_a_retried_slot_request_with_the_same_key_gets_the_same_slot(
+    backend: Backend, scene: Scene
+) -> None:
+    member = member_api(backend, scene.branch)
+    key = f"evidence-{uuid.uuid4()}"
+    body = {
+        "kind": "minutes",
+        "filename": "会议记录.pdf",
+        "content_type": "application/pdf",
+        "size_bytes": 1024,
+        "sha256": sha(b"minutes"),
+    }
+    url = f"/api/v1/activities/{scene.activity_id}/evidence"
+    first = await member.post(url, json=body, headers={"Idempotency-Key": key})
+    second = await member.post(url, json=body, headers={"Idempotency-Key": key})
+    assert first.status_code == second.status_code == 201
+    assert second.headers.get("idempotent-replayed") == "true"
+    assert first.json() == second.json()
+    pending = await listed(member, scene.activity_id, include_pending="true")
+    assert pending.count(first.json()["evidence"]["id"]) == 1
