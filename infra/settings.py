@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     s3_bucket: str = Field(default="zhibu-evidence", alias="S3_BUCKET")
     s3_region: str = Field(default="us-east-1", alias="S3_REGION")
     s3_secure: bool = Field(default=False, alias="S3_SECURE")
+    s3_public_endpoint: str | None = Field(default=None, alias="S3_PUBLIC_ENDPOINT")
 
     max_body_bytes: int = Field(default=2 * 1024 * 1024, alias="ZHIBU_MAX_BODY_BYTES")
 

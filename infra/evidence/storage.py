@@ -30,6 +30,7 @@ def storage_from_settings(settings: Settings) -> ObjectStorage:
             bucket=settings.s3_bucket,
             region=settings.s3_region,
             secure=settings.s3_secure,
+            public_endpoint=settings.s3_public_endpoint,
         )
     base = settings.public_base_url.rstrip("/") if settings.public_base_url else ""
     return LocalStorage(
