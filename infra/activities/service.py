@@ -15,10 +15,12 @@ themselves in. Anything else is answered as if it did not exist (404).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -925,20 +927,40 @@ class CheckinInput:
     accuracy_m: float | None = None
 
 
-_CHECKIN_CONTEXT = text(
-    "SELECT a.tenant_id, a.id, a.kind, a.status, a.starts_at, a.ends_at, a.latitude,"
+_CONTEXT_COLUMNS = (
+    "a.tenant_id, a.id, a.kind, a.status, a.starts_at, a.ends_at, a.latitude,"
     "  a.longitude, a.radius_m, a.qr_required, a.geofence_enabled, a.window_minutes,"
     "  EXISTS (SELECT 1 FROM activity_attendee x WHERE x.tenant_id = a.tenant_id"
-    "    AND x.activity_id = a.id AND x.member_id = :m) AS expected,"
+    "    AND x.activity_id = a.id AND x.member_id = {m}) AS expected,"
     "  (SELECT c.id FROM checkin c WHERE c.tenant_id = a.tenant_id AND c.activity_id = a.id"
-    "    AND c.member_id = :m) AS checkin_id,"
+    "    AND c.member_id = {m}) AS checkin_id,"
+    "  (SELECT c.client_id FROM checkin c WHERE c.tenant_id = a.tenant_id"
+    "    AND c.activity_id = a.id AND c.member_id = {m}) AS checkin_client_id,"
     "  EXISTS (SELECT 1 FROM activity_organization ao JOIN organization o"
     "    ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
     "    WHERE ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
-    "    AND o.path @> CAST(:mpath AS ltree)) AS in_org,"
+    "    AND o.path @> {mpath}) AS in_org,"
     "  (SELECT jsonb_agg(s) FROM zhibu_settings_chain(a.tenant_id) AS s) AS settings"
-    " FROM activity a WHERE a.id = ANY(:ids)"
 )
+_CHECKIN_CONTEXT = text(
+    "SELECT "  # noqa: S608 - fixed fragments only
+    + _CONTEXT_COLUMNS.format(m=":m", mpath="CAST(:mpath AS ltree)")
+    + " FROM activity a WHERE a.tenant_id = :t AND a.id = ANY(:ids)"
+)
+# The caller's own member record and the activity in one round trip (the hot path).
+_SELF_CONTEXT = text(
+    "SELECT m.id AS member_id, mo.path::text AS member_path, "  # noqa: S608 - fixed fragments only
+    + _CONTEXT_COLUMNS.format(m="m.id", mpath="mo.path")
+    + " FROM member m"
+    " JOIN organization mo ON mo.tenant_id = m.tenant_id AND mo.id = m.organization_id"
+    " LEFT JOIN activity a ON a.tenant_id = m.tenant_id AND a.id = :a"
+    " WHERE m.tenant_id = :t AND m.user_id = :u AND m.status IN ('probationary', 'full')"
+)
+
+
+@lru_cache(maxsize=256)
+def _settings_from_json(chain: str) -> TenantSettings:
+    return effective_settings(json.loads(chain))
 
 
 @dataclass(frozen=True, slots=True)
@@ -949,10 +971,12 @@ class _Ctx:
     activity_id: uuid.UUID
     rules: CheckinRules
     visible: bool
+    checkin_id: uuid.UUID | None = None
+    checkin_client_id: str | None = None
 
 
 def _rules(row: Any, member_id: uuid.UUID, secret: bytes) -> _Ctx:
-    settings = effective_settings(row.settings or [])
+    settings = _settings_from_json(json.dumps(row.settings or [], sort_keys=True))
     grace = timedelta(
         minutes=row.window_minutes
         if row.window_minutes is not None
@@ -976,11 +1000,19 @@ def _rules(row: Any, member_id: uuid.UUID, secret: bytes) -> _Ctx:
             self_checkin_required=settings.self_checkin_required,
         ),
     )
-    return _Ctx(row.tenant_id, row.id, rules, bool(row.in_org or row.expected))
+    return _Ctx(
+        row.tenant_id,
+        row.id,
+        rules,
+        bool(row.in_org or row.expected),
+        row.checkin_id,
+        row.checkin_client_id,
+    )
 
 
 async def _checkin_contexts(
     uow: UnitOfWork,
+    tenant_id: uuid.UUID,
     activity_ids: Sequence[uuid.UUID],
     member_id: uuid.UUID,
     member_path: str,
@@ -988,7 +1020,8 @@ async def _checkin_contexts(
 ) -> dict[uuid.UUID, _Ctx]:
     rows = (
         await uow.session.execute(
-            _CHECKIN_CONTEXT, {"ids": list(activity_ids), "m": member_id, "mpath": member_path}
+            _CHECKIN_CONTEXT,
+            {"t": tenant_id, "ids": list(activity_ids), "m": member_id, "mpath": member_path},
         )
     ).all()
     return {r.id: _rules(r, member_id, secret) for r in rows}
@@ -1019,43 +1052,52 @@ async def check_in(
     now: datetime,
 ) -> CheckinView:
     """One check-in: the caller themselves, or a member marked by the secretary (代签)."""
-    me = await caller_member(uow, caller)
-    on_behalf = data.member_id is not None and (me is None or data.member_id != me.id)
-    if on_behalf:
-        assert data.member_id is not None
-        access = await load_access(uow, guard, caller, activity_id)
-        _require_any(guard, "checkin", "manage", access.view.organizations)
-        member_id = data.member_id
-        member_path = (
+    ctx: _Ctx | None
+    on_behalf = False
+    if data.member_id is None:
+        # The hot path: the member themselves, their record and the activity in one query.
+        found = (
             await uow.session.execute(
-                text(
-                    "SELECT o.path::text FROM member m JOIN organization o"
-                    " ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
-                    " WHERE m.tenant_id = :t AND m.id = :m"
-                ),
-                {"t": access.activity.tenant_id, "m": member_id},
+                _SELF_CONTEXT, {"t": caller.tenant_id, "u": caller.user_id, "a": activity_id}
             )
-        ).scalar_one_or_none()
-        if member_path is None:
-            raise _invalid(
-                "member_id", "member_not_found", "党员不存在。", "No such member.", status=404
-            )
-        method = CheckinMethod.SECRETARY
-    else:
-        if me is None:
-            raise DomainError(
-                "not_a_member",
-                Message(
-                    "您的账号未关联党员信息，不能本人签到；代签请指定 member_id。",
-                    "Your account is not linked to a member record; give member_id to "
-                    "mark someone else.",
-                ),
-                status=403,
-            )
-        member_id, member_path = me.id, me.organization_path
+        ).first()
+        if found is None:
+            raise _not_a_member()
+        member_id = found.member_id
+        ctx = None if found.id is None else _rules(found, member_id, secret)
         method = CheckinMethod.SELF
-    contexts = await _checkin_contexts(uow, [activity_id], member_id, member_path, secret)
-    ctx = contexts.get(activity_id)
+    else:
+        me = await caller_member(uow, caller)
+        on_behalf = me is None or data.member_id != me.id
+        if on_behalf:
+            access = await load_access(uow, guard, caller, activity_id)
+            _require_any(guard, "checkin", "manage", access.view.organizations)
+            member_id = data.member_id
+            member_path = (
+                await uow.session.execute(
+                    text(
+                        "SELECT o.path::text FROM member m JOIN organization o"
+                        " ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
+                        " WHERE m.tenant_id = :t AND m.id = :m"
+                    ),
+                    {"t": access.activity.tenant_id, "m": member_id},
+                )
+            ).scalar_one_or_none()
+            if member_path is None:
+                raise _invalid(
+                    "member_id", "member_not_found", "党员不存在。", "No such member.", status=404
+                )
+            method = CheckinMethod.SECRETARY
+            tenant_id = access.activity.tenant_id
+        else:
+            assert me is not None
+            member_id, member_path = me.id, me.organization_path
+            method = CheckinMethod.SELF
+            tenant_id = me.tenant_id
+        contexts = await _checkin_contexts(
+            uow, tenant_id, [activity_id], member_id, member_path, secret
+        )
+        ctx = contexts.get(activity_id)
     if ctx is None or not (on_behalf or ctx.visible):
         raise not_found()
     location = None
@@ -1103,6 +1145,17 @@ async def check_in(
         detail={"activity_id": str(activity_id), "member_id": str(member_id), "source": row.source},
     )
     return _checkin_view(row)
+
+
+def _not_a_member() -> DomainError:
+    return DomainError(
+        "not_a_member",
+        Message(
+            "您的账号未关联党员信息，不能本人签到；代签请指定 member_id。",
+            "Your account is not linked to a member record; give member_id to mark someone else.",
+        ),
+        status=403,
+    )
 
 
 def _checkin_view(row: Checkin) -> CheckinView:
@@ -1259,6 +1312,7 @@ async def sync_checkins(
     }
     contexts = await _checkin_contexts(
         uow,
+        me.tenant_id,
         list(dict.fromkeys(i.activity_id for i in items)),
         me.id,
         me.organization_path,
@@ -1321,6 +1375,16 @@ async def sync_checkins(
                 settings=rules.settings,
             )
         decision = evaluate_checkin(rules, attempt, now=now)
+        if (
+            decision.outcome is CheckinOutcome.DUPLICATE
+            and ctx.checkin_client_id == item.client_id
+            and ctx.checkin_id is not None
+        ):
+            # Recorded by a concurrent upload of this very item since we looked it up.
+            p.result = SyncResult(
+                item.client_id, item.activity_id, "accepted", "accepted", _ACCEPTED, ctx.checkin_id
+            )
+            continue
         if decision.outcome is CheckinOutcome.DUPLICATE:
             p.result = SyncResult(
                 item.client_id, item.activity_id, "duplicate", "duplicate", _DUPLICATE
