@@ -78,10 +78,18 @@ class Authorizer:
     def __init__(self) -> None:
         self._enforcer = _new_enforcer(())
         self._cache: dict[tuple[str, str, str, str], bool] = {}
+        # Casbin scans every grouping to filter by subject; this index answers in O(1).
+        self._roles: dict[str, list[tuple[str, str]]] = {}
         self._listener: asyncio.Task[None] | None = None
 
     def load(self, rows: Iterable[SnapshotRow]) -> None:
+        rows = list(rows)
+        roles: dict[str, list[tuple[str, str]]] = {}
+        for kind, subject, role, domain in rows:
+            if kind == "g":
+                roles.setdefault(subject, []).append((role, domain))
         self._enforcer = _new_enforcer(rows)
+        self._roles = roles
         self._cache.clear()
 
     def allowed(self, subject: str, domain: str, obj: str, act: str) -> bool:
@@ -97,15 +105,21 @@ class Authorizer:
 
     def roles_of(self, subject: str) -> list[tuple[str, str]]:
         """(role, domain pattern) pairs granted to a subject."""
-        return [(r[1], r[2]) for r in self._enforcer.get_filtered_grouping_policy(0, subject)]
+        return list(self._roles.get(subject, ()))
 
     def grant(self, subject: str, role: str, domain_pattern: str) -> None:
         if not self._enforcer.has_grouping_policy(subject, role, domain_pattern):
             self._enforcer.add_grouping_policy(subject, role, domain_pattern)
+        held = self._roles.setdefault(subject, [])
+        if (role, domain_pattern) not in held:
+            held.append((role, domain_pattern))
         self._cache.clear()
 
     def revoke(self, subject: str, role: str, domain_pattern: str) -> None:
         self._enforcer.remove_grouping_policy(subject, role, domain_pattern)
+        held = self._roles.get(subject, [])
+        if (role, domain_pattern) in held:
+            held.remove((role, domain_pattern))
         self._cache.clear()
 
     def apply(self, change: dict[str, Any]) -> bool:
