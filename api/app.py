@@ -31,6 +31,7 @@ from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
 from infra.evidence.storage import open_storage
 from infra.platform.jobs import JobHandler, JobRunner
+from infra.security import AccessTokenVerifier
 from infra.settings import Settings
 
 API_VERSION = "1.0.0"
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         for kind, handler in JOB_HANDLERS.items():
             jobs.register(kind, handler)
         jobs.start()
+        app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
         app.state.db = db
         app.state.authz = authz

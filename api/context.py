@@ -20,7 +20,7 @@ from infra.authz import (
     user_subject,
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork
-from infra.security import AccessClaims, TokenError, decode_access_token
+from infra.security import AccessClaims, TokenError
 from infra.settings import Settings
 
 
@@ -72,9 +72,7 @@ class Ctx:
         if scheme.lower() != "bearer" or not token.strip():
             raise ProblemError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
         try:
-            claims: AccessClaims = decode_access_token(
-                token.strip(), secret=self.settings.secret_bytes("jwt_secret")
-            )
+            claims: AccessClaims = self.request.app.state.tokens.verify(token.strip())
         except TokenError as exc:
             code = "token_expired" if "expired" in str(exc).lower() else "token_invalid"
             raise ProblemError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -71,16 +72,18 @@ def issue_access_token(
     return jwt.encode(payload, secret, algorithm=ALGORITHM), expires
 
 
-def decode_access_token(token: str, *, secret: bytes) -> AccessClaims:
+def decode_access_token(token: str, *, secret: bytes, now: datetime) -> AccessClaims:
     try:
         payload = jwt.decode(
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"require": ["sub", "tid", "tpath", "exp", "sid", "typ"]},
+            options={"require": ["sub", "tid", "tpath", "exp", "sid", "typ"], "verify_exp": False},
         )
         if payload["typ"] != "access":
             raise TokenError("not an access token")
+        if int(payload["exp"]) <= now.timestamp():
+            raise TokenError("token expired")
         return AccessClaims(
             user_id=uuid.UUID(payload["sub"]),
             tenant_id=uuid.UUID(payload["tid"]),
@@ -121,3 +124,36 @@ class RefreshToken:
             return cls(uuid.UUID(hex=parts[1]), uuid.UUID(hex=parts[2]), parts[3])
         except ValueError as exc:
             raise TokenError("malformed refresh token") from exc
+
+
+class AccessTokenVerifier:
+    """Verifies access tokens, remembering ones already verified until they expire.
+
+    A client sends the same token with every request for up to 15 minutes; checking its
+    HMAC once is enough. Expiry is still checked on every use.
+    """
+
+    def __init__(
+        self,
+        secret: bytes,
+        *,
+        capacity: int = 50_000,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._secret = secret
+        self._clock = clock
+        self._capacity = capacity
+        self._verified: dict[str, AccessClaims] = {}
+
+    def verify(self, token: str) -> AccessClaims:
+        now = self._clock()
+        claims = self._verified.get(token)
+        if claims is not None:
+            if claims.expires_at > now:
+                return claims
+            del self._verified[token]
+        claims = decode_access_token(token, secret=self._secret, now=now)
+        if len(self._verified) >= self._capacity:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims

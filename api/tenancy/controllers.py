@@ -17,6 +17,7 @@ from api.tenancy import presenters as present
 from api.tenancy import schemas as s
 from domain.tenancy import CATALOGUE, ShippedRole, shipped_role_permissions
 from infra.authz import user_subject
+from infra.db.session import Scope
 from infra.tenancy import service as svc
 from infra.tenancy.auth import AuthService
 
@@ -105,18 +106,20 @@ async def logout(ctx: Ctx, data: s.RefreshIn) -> None:
 async def me(ctx: Ctx) -> s.MeOut:
     p = ctx.principal
     ctx.require("profile", "read")
-    async with ctx.uow() as uow:
-        user, tenant = await svc.roles_and_tenant(uow, p.user_id, p.tenant_id)
-    roles = [
-        s.RoleGrant(role, domain) for role, domain in ctx.authz.roles_of(user_subject(user.id))
-    ]
+    account = await svc.profile(ctx.db, Scope(p.tenant_path, p.user_id), p.tenant_id)
     return s.MeOut(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        phone=user.phone,
-        tenant=s.TenantBrief(tenant.id, tenant.code, tenant.name, tenant.level, tenant.path),
-        roles=roles,
+        id=p.user_id,
+        username=account.username,
+        display_name=account.display_name,
+        phone=account.phone,
+        tenant=s.TenantBrief(
+            p.tenant_id,
+            account.tenant_code,
+            account.tenant_name,
+            account.tenant_level,
+            account.tenant_path,
+        ),
+        roles=[s.RoleGrant(role, domain) for role, domain in ctx.authz.roles_of(p.subject)],
         scope=p.home_domain + "*",
     )
 
