@@ -358,3 +358,59 @@ async def test_a_large_file_runs_as_a_job_with_progress_and_a_report(
         "message": "入党时间不能晚于今天",
     }
     assert count_members(database, branch_id) == 2498
+
+
+def test_fast_rows_match_build_member_row() -> None:
+    """The import's COPY path builds rows itself; they must equal the registry's rows."""
+    import base64
+    import os
+    import uuid as uuid_module
+    from datetime import UTC, datetime
+
+    from domain.members import MemberDraft, MemberStatus, MobileDetails, validate_member
+    from domain.members.model import Education, MemberClass
+    from infra.crypto import BlindIndex, FieldCipher
+    from infra.members.importing import OrgRef, new_member_values
+    from infra.members.protect import FieldProtector
+    from infra.members.service import build_member_row
+    from infra.members.tables import Member
+    from infra.tenancy.tables import Organization
+
+    key = base64.b64encode(os.urandom(32)).decode()
+    protector = FieldProtector(
+        FieldCipher.from_base64({"k1": key}, "k1"), BlindIndex.from_base64(key)
+    )
+    draft = validate_member(
+        MemberDraft(
+            name="单田芳",
+            id_number=fresh_id(),
+            status=MemberStatus.FULL,
+            admitted_on=date(2015, 7, 1),
+            full_member_on=date(2016, 7, 1),
+            organization_name="x",
+            phone="13900001111",
+            education=Education.BACHELOR,
+            member_class=MemberClass.MOBILE,
+            mobile=MobileDetails("深圳市南山区某党支部", "LD-1", date(2024, 1, 1)),
+            tags=("青年党员",),
+        ),
+        today=date(2026, 1, 1),
+    )
+    ref = OrgRef(uuid_module.uuid4(), uuid_module.uuid4(), "x", "branch", "a.b", "zb.440000")
+    org = Organization(tenant_id=ref.tenant_id, id=ref.id, kind="branch", name="x", path="a.b")
+    now = datetime.now(UTC)
+    fast = new_member_values(draft, ref, protector, now)
+    slow = build_member_row(draft, org, protector, now=now, member_id=fast.id)
+    columns = [c.name for c in Member.__table__.columns]  # type: ignore[attr-defined]
+    assert set(vars(fast)) == set(columns)
+    for column in columns:
+        if column in ("id_number_enc", "phone_enc"):  # fresh nonce each time
+            reveal = protector.reveal_id_number if column == "id_number_enc" else None
+            if reveal:
+                assert reveal(fast.id_number_enc) == reveal(slow.id_number_enc)
+            else:
+                assert protector.reveal_phone(fast.phone_enc) == protector.reveal_phone(
+                    slow.phone_enc
+                )
+            continue
+        assert getattr(fast, column) == getattr(slow, column), column
