@@ -588,6 +588,7 @@ async def run_import(
     names: dict[int, str | None] = {}
     planned: list[_Planned] = []
     kind_errors: dict[uuid.UUID, tuple[FieldError, ...]] = {}
+    resolved: dict[str, OrgRef | RowRefusal] = {}
     for row_number, result, name in parsed:
         names[row_number] = name
         if isinstance(result, RowRefusal):
@@ -596,7 +597,11 @@ async def run_import(
         if row_number in default_rows and default is not None:
             org: OrgRef | RowRefusal = default
         else:
-            org = resolve_org(access, result.organization_name or "", row_number, default)
+            key = result.organization_name or ""
+            if key not in resolved:
+                resolved[key] = resolve_org(access, key, 0, default)
+            found = resolved[key]
+            org = RowRefusal(row_number, found.errors) if isinstance(found, RowRefusal) else found
         if isinstance(org, RowRefusal):
             refusals.setdefault(row_number, []).extend(org.errors)
             continue
