@@ -30,7 +30,7 @@ import secrets
 import statistics
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -44,7 +44,7 @@ from litestar import Litestar, get, post
 from psycopg_pool import AsyncConnectionPool
 
 from bench.run import _read_response, load_staff_policy, serve
-from domain.activities import mint_checkin_token
+from domain.activities import mint_checkin_token, token_step
 from domain.shared import new_id
 from domain.tenancy import org_child_path
 from infra.db.bootstrap import (
@@ -268,18 +268,25 @@ def _request(port: int, path: str, body: bytes, headers: dict[str, str]) -> byte
     ).encode() + body
 
 
+RequestMaker = Callable[[], bytes]
+
+
 async def _load(
-    port: int, clients: list[list[bytes]], expect: int
+    port: int, clients: list[list[RequestMaker]], expect: int
 ) -> tuple[list[float], int, float]:
-    """Each client sends its own prepared requests over one keep-alive connection."""
+    """Each client sends its own requests over one keep-alive connection.
+
+    Requests are built when sent, so a QR token is minted in the step it is used in.
+    """
     latencies: list[float] = []
     errors = 0
 
-    async def client(requests: list[bytes]) -> None:
+    async def client(makers: list[RequestMaker]) -> None:
         nonlocal errors
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
-            for request in requests:
+            for make in makers:
+                request = make()
                 started = time.perf_counter()
                 writer.write(request)
                 status = await _read_response(reader)
@@ -324,45 +331,48 @@ class Plan:
         return chunk
 
 
+class QrCodes:
+    """The code on display for each activity, minted once per 30-second step."""
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+        self.cache: dict[tuple[uuid.UUID, int], str] = {}
+
+    def __call__(self, activity_id: uuid.UUID) -> str:
+        now = datetime.now(UTC)
+        key = (activity_id, token_step(now))
+        code = self.cache.get(key)
+        if code is None:
+            code = self.cache[key] = mint_checkin_token(activity_id, secret=self.secret, now=now)
+        return code
+
+
 def api_requests(
-    port: int,
-    tokens: list[str],
-    activities: list[uuid.UUID],
-    secret: bytes,
-) -> list[list[bytes]]:
-    now = datetime.now(UTC)
-    qr = {a: mint_checkin_token(a, secret=secret, now=now) for a in activities}
-    return [
-        [
-            _request(
-                port,
-                f"/api/v1/activities/{a}/checkins",
-                msgspec.json.encode({"token": qr[a]}),
-                {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
-            )
-            for a in activities
-        ]
-        for token in tokens
-    ]
+    port: int, tokens: list[str], activities: list[uuid.UUID], qr: QrCodes
+) -> list[list[RequestMaker]]:
+    def maker(token: str, a: uuid.UUID) -> RequestMaker:
+        return lambda: _request(
+            port,
+            f"/api/v1/activities/{a}/checkins",
+            msgspec.json.encode({"token": qr(a)}),
+            {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+        )
+
+    return [[maker(token, a) for a in activities] for token in tokens]
 
 
 def floor_requests(
-    port: int, members: list[uuid.UUID], activities: list[uuid.UUID], secret: bytes
-) -> list[list[bytes]]:
-    now = datetime.now(UTC)
-    qr = {a: mint_checkin_token(a, secret=secret, now=now) for a in activities}
-    return [
-        [
-            _request(
-                port,
-                "/floor/checkins",
-                msgspec.json.encode({"activity_id": a, "member_id": m, "token": qr[a]}),
-                {},
-            )
-            for a in activities
-        ]
-        for m in members
-    ]
+    port: int, members: list[uuid.UUID], activities: list[uuid.UUID], qr: QrCodes
+) -> list[list[RequestMaker]]:
+    def maker(m: uuid.UUID, a: uuid.UUID) -> RequestMaker:
+        return lambda: _request(
+            port,
+            "/floor/checkins",
+            msgspec.json.encode({"activity_id": a, "member_id": m, "token": qr(a)}),
+            {},
+        )
+
+    return [[maker(m, a) for a in activities] for m in members]
 
 
 def _login(port: int, username: str, password: str) -> str:
@@ -432,9 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     api_env = {
         "APP_DATABASE_URL": world.app_url,
         "ZHIBU_DATA_DIR": str(DATA_DIR),
-        "DB_POOL_SIZE": "10",
+        "DB_POOL_SIZE": "8",
     }
-    floor_env = {"BENCH_DATABASE_URL": conninfo_of(world.admin_url), "BENCH_POOL_SIZE": "10"}
+    floor_env = {"BENCH_DATABASE_URL": conninfo_of(world.admin_url), "BENCH_POOL_SIZE": "8"}
     results: dict[str, list[Measurement]] = {"floor": [], "api": []}
     member_ids = [m for m, _ in world.members]
     with (
@@ -443,17 +453,18 @@ def main(argv: list[str] | None = None) -> int:
     ):
         tokens = [_login(api_port, name, MEMBER_PASSWORD) for _, name in world.members]
         plan = Plan(world.activities)
+        qr = QrCodes(secret)
         warm = plan.take(warmup)
-        asyncio.run(_load(api_port, api_requests(api_port, tokens, warm, secret), 201))
-        asyncio.run(_load(floor_port, floor_requests(floor_port, member_ids, warm, secret), 201))
+        asyncio.run(_load(api_port, api_requests(api_port, tokens, warm, qr), 201))
+        asyncio.run(_load(floor_port, floor_requests(floor_port, member_ids, warm, qr), 201))
         for _ in range(args.rounds):
             print("measuring floor ...", flush=True)
             batch = plan.take(per_client)
-            reqs = floor_requests(floor_port, member_ids, batch, secret)
+            reqs = floor_requests(floor_port, member_ids, batch, qr)
             lat, err, sec = asyncio.run(_load(floor_port, reqs, 201))
             results["floor"].append(_summarize("floor", lat, err, sec))
             print("measuring api ...", flush=True)
-            reqs = api_requests(api_port, tokens, batch, secret)
+            reqs = api_requests(api_port, tokens, batch, qr)
             lat, err, sec = asyncio.run(_load(api_port, reqs, 201))
             results["api"].append(_summarize("api", lat, err, sec))
         print(f"timing one sync batch of {SYNC_BATCH} ...", flush=True)
