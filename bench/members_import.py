@@ -243,6 +243,7 @@ def main() -> None:
         "met": elapsed < 30,
         "setup_seconds": round(setup, 1),
         "cpu_count": os.cpu_count(),
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
     }
     write_results("import", result)
     print(f"\nMember import, {rows:,} rows ({len(content) / 1e6:.1f} MB CSV)")

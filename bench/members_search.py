@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import os
 import random
 import statistics
 import time
@@ -237,6 +238,7 @@ def main() -> None:
             "setup_seconds": round(setup, 1),
             "queries": results,
             "target_p95_ms": 100,
+            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
             "met": met,
         },
     )
