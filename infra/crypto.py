@@ -73,18 +73,24 @@ class FieldCipher:
                 raise CryptoError(f"key {key_id!r} must be {KEY_BYTES} bytes")
             self._keys[key_id] = AESGCM(key)
         self.current_key_id = current_key_id
+        # (header, associated data) per (key id, column): encrypting is hot in bulk imports,
+        # and both are the same for every value of a column
+        self._sealing: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 
     @classmethod
     def from_base64(cls, keys: Mapping[str, str], current_key_id: str) -> FieldCipher:
         return cls({key_id: decode_key(key) for key_id, key in keys.items()}, current_key_id)
 
     def encrypt(self, column: str, plaintext: str) -> bytes:
-        key_id = _check_key_id(self.current_key_id)
-        header = bytes([VERSION, len(key_id)]) + key_id
+        current = self.current_key_id
+        sealing = self._sealing.get((current, column))
+        if sealing is None:
+            key_id = _check_key_id(current)
+            header = bytes([VERSION, len(key_id)]) + key_id
+            sealing = self._sealing[current, column] = (header, _associated_data(header, column))
+        header, associated = sealing
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._keys[self.current_key_id].encrypt(
-            nonce, plaintext.encode("utf-8"), _associated_data(header, column)
-        )
+        sealed = self._keys[current].encrypt(nonce, plaintext.encode("utf-8"), associated)
         return header + nonce + sealed
 
     def decrypt(self, column: str, ciphertext: bytes) -> str:
@@ -150,11 +156,18 @@ class BlindIndex:
         if len(key) != KEY_BYTES:
             raise CryptoError(f"blind-index key must be {KEY_BYTES} bytes")
         self._key = key
+        # HMAC state after the per-column prefix, copied for each value
+        self._prefixed: dict[str, hmac.HMAC] = {}
 
     @classmethod
     def from_base64(cls, key: str) -> BlindIndex:
         return cls(decode_key(key))
 
     def digest(self, column: str, normalized_value: str) -> bytes:
-        message = _INDEX_PREFIX + column.encode("utf-8") + b"\x00" + normalized_value.encode()
-        return hmac.new(self._key, message, hashlib.sha256).digest()
+        prefixed = self._prefixed.get(column)
+        if prefixed is None:
+            prefix = _INDEX_PREFIX + column.encode("utf-8") + b"\x00"
+            prefixed = self._prefixed[column] = hmac.new(self._key, prefix, hashlib.sha256)
+        mac = prefixed.copy()
+        mac.update(normalized_value.encode())
+        return mac.digest()

@@ -7,6 +7,7 @@ pass. Only the cell values arrive here; reading the workbook is the adapter's jo
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -83,6 +84,7 @@ _HEADER_TO_FIELD: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def field_for_header(header: str) -> str | None:
     """The member field a column header stands for, or None if it is not one we know."""
     return _HEADER_TO_FIELD.get(_header_key(header))

@@ -6,6 +6,7 @@ so imports and screens speak the same language as the paper files.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,11 +36,17 @@ class LabelledEnum(StrEnum):
     @classmethod
     def from_label(cls, text: str) -> Self | None:
         """The member whose value, label or alias matches `text`, or None."""
-        key = _label_key(text)
-        for member in cls:
-            if key in {_label_key(name) for name in (member.value, member.label, *member.aliases)}:
-                return member
-        return None
+        return _label_index(cls).get(_label_key(text))  # type: ignore[return-value]
+
+
+@functools.cache
+def _label_index(enum: type[LabelledEnum]) -> dict[str, LabelledEnum]:
+    """Folded value, label and aliases → member; the first member to claim a key keeps it."""
+    index: dict[str, LabelledEnum] = {}
+    for member in enum:
+        for name in (member.value, member.label, *member.aliases):
+            index.setdefault(_label_key(name), member)
+    return index
 
 
 class Gender(LabelledEnum):

@@ -879,31 +879,157 @@ def copy_line(values: Sequence[Any]) -> str:
     return "\t".join(_copy_field(v) for v in values) + "\n"
 
 
+# Columns of a new member's COPY line, in the order `_creation_payload` writes them.
+NEW_MEMBER_COLUMNS = (
+    "tenant_id",
+    "id",
+    "organization_id",
+    "user_id",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_enc",
+    "id_number_bidx",
+    "id_number_masked",
+    "phone_enc",
+    "phone_bidx",
+    "phone_masked",
+    "education",
+    "work_unit",
+    "post",
+    "status",
+    "status_reason",
+    "admitted_on",
+    "full_member_on",
+    "member_class",
+    "mobile",
+    "tags",
+    "created_at",
+    "updated_at",
+    "version",
+)
+_NULL = "\\N"
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _text_field(value: str | None) -> str:
+    return _NULL if value is None else _escape(value)
+
+
+def _date_field(value: date | None) -> str:
+    return _NULL if value is None else value.isoformat()
+
+
 def _creation_payload(
     chunk: Sequence[_Planned], protector: FieldProtector, actor: ImportActor, now: datetime
 ) -> tuple[str, str]:
-    """COPY text for a chunk of new members and their "import" history versions."""
+    """COPY text for a chunk of new members (columns NEW_MEMBER_COLUMNS) and their "import"
+    history versions (HISTORY_COLUMNS).
+
+    The values are those of `new_member_values` and `_creation`, written column by column
+    with their known types rather than through `copy_line` (a test compares the two): this
+    loop runs once per imported row.
+    """
+    stamp = now.isoformat()
+    history_tail = "\t".join((stamp, _copy_field(actor.user_id), _copy_field(actor.name), "import"))
+    org_texts: dict[uuid.UUID, tuple[str, str]] = {}
     members: list[str] = []
     history: list[str] = []
     for p in chunk:
-        row = new_member_values(p.draft, p.org, protector, now)
-        members.append(copy_line(tuple(getattr(row, c) for c in MEMBER_COLUMNS)))
-        history.append(
-            copy_line(
+        draft = p.draft
+        if draft.gender is None or draft.birth_date is None or draft.admitted_on is None:
+            raise ValueError("_creation_payload needs drafts normalised by validate_member")
+        org_text = org_texts.get(p.org.id)
+        if org_text is None:
+            org_text = org_texts[p.org.id] = (str(p.org.tenant_id), str(p.org.id))
+        tenant_id, organization_id = org_text
+        member_id = str(new_id())
+        id_number = protector.id_number(draft.id_number)
+        phone = protector.phone(draft.phone) if draft.phone else None
+        keys = _search_keys(draft.name)
+        gender = draft.gender.value
+        birth_date = draft.birth_date.isoformat()
+        education = draft.education.value if draft.education else None
+        status = draft.status.value
+        admitted_on = draft.admitted_on.isoformat()
+        full_member_on = draft.full_member_on.isoformat() if draft.full_member_on else None
+        member_class = draft.member_class.value
+        mobile = mobile_document(draft.mobile)
+        tags = list(draft.tags)
+        members.append(
+            "\t".join(
                 (
-                    row.tenant_id,
-                    new_id(),
-                    row.id,
-                    1,
-                    now,
-                    actor.user_id,
-                    actor.name,
-                    "import",
-                    _creation(row),
+                    tenant_id,
+                    member_id,
+                    organization_id,
+                    _NULL,
+                    _escape(draft.name),
+                    _escape(keys.full),
+                    _escape(keys.initials),
+                    gender,
+                    _text_field(draft.ethnicity),
+                    birth_date,
+                    "\\\\x" + id_number.ciphertext.hex(),
+                    "\\\\x" + id_number.blind_index.hex(),
+                    _escape(id_number.masked),
+                    "\\\\x" + phone.ciphertext.hex() if phone else _NULL,
+                    "\\\\x" + phone.blind_index.hex() if phone else _NULL,
+                    _escape(phone.masked) if phone else _NULL,
+                    _text_field(education),
+                    _text_field(draft.work_unit),
+                    _text_field(draft.post),
+                    status,
+                    _text_field(draft.status_reason),
+                    admitted_on,
+                    full_member_on or _NULL,
+                    member_class,
+                    _NULL if mobile is None else _escape(_encode_json(mobile)),
+                    _escape(_array_literal(tags)),
+                    stamp,
+                    stamp,
+                    "1",
                 )
             )
         )
-    return "".join(members), "".join(history)
+        # the history of a new record, as `_creation` words it (tracked fields, set ones)
+        tracked = (
+            ("name", draft.name),
+            ("gender", gender),
+            ("ethnicity", draft.ethnicity),
+            ("birth_date", birth_date),
+            ("id_number", id_number.masked),
+            ("phone", phone.masked if phone else None),
+            ("education", education),
+            ("work_unit", draft.work_unit),
+            ("post", draft.post),
+            ("organization_id", organization_id),
+            ("status", status),
+            ("status_reason", draft.status_reason),
+            ("admitted_on", admitted_on),
+            ("full_member_on", full_member_on),
+            ("member_class", member_class),
+            ("mobile", mobile),
+            ("tags", tags or None),
+        )
+        changes = {k: {"old": None, "new": v} for k, v in tracked if v is not None}
+        history.append(
+            "\t".join(
+                (
+                    tenant_id,
+                    str(new_id()),
+                    member_id,
+                    "1",
+                    history_tail,
+                    _escape(_encode_json(changes)),
+                )
+            )
+        )
+    if not members:
+        return "", ""
+    return "\n".join(members) + "\n", "\n".join(history) + "\n"
 
 
 async def _copy_rows(
@@ -960,7 +1086,7 @@ async def write_members(
     try:
         if any(m for m, _h in created):
             await _copy_rows(
-                uow, "zhibu_import_member", "member", MEMBER_COLUMNS, [m for m, _h in created]
+                uow, "zhibu_import_member", "member", NEW_MEMBER_COLUMNS, [m for m, _h in created]
             )
             _phase(clock, "copy member")
             await uow.session.execute(

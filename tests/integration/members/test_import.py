@@ -414,3 +414,128 @@ def test_fast_rows_match_build_member_row() -> None:
                 )
             continue
         assert getattr(fast, column) == getattr(slow, column), column
+
+
+def test_copy_payload_matches_generic_copy_lines() -> None:
+    """The import writes COPY text column by column; it must say what `copy_line` says of
+    the row `new_member_values` builds, and its history what `_creation` records."""
+    import base64
+    import json
+    import os
+    import uuid as uuid_module
+    from datetime import UTC, datetime
+
+    from domain.members import MemberDraft, MemberStatus, MobileDetails, validate_member
+    from domain.members.model import Education, MemberClass
+    from infra.crypto import BlindIndex, FieldCipher
+    from infra.members.importing import (
+        HISTORY_COLUMNS,
+        MEMBER_COLUMNS,
+        NEW_MEMBER_COLUMNS,
+        ImportActor,
+        OrgRef,
+        _creation,
+        _creation_payload,
+        _Planned,
+        copy_line,
+        new_member_values,
+    )
+    from infra.members.protect import FieldProtector
+
+    assert sorted(NEW_MEMBER_COLUMNS) == sorted(MEMBER_COLUMNS)
+    key = base64.b64encode(os.urandom(32)).decode()
+    protector = FieldProtector(
+        FieldCipher.from_base64({"k1": key}, "k1"), BlindIndex.from_base64(key)
+    )
+    today = date(2026, 1, 1)
+    full = validate_member(
+        MemberDraft(
+            name="单田芳",
+            id_number=fresh_id(),
+            status=MemberStatus.FULL,
+            admitted_on=date(2015, 7, 1),
+            full_member_on=date(2016, 7, 1),
+            organization_name="x",
+            phone="13900001111",
+            ethnicity="回族",
+            education=Education.BACHELOR,
+            work_unit='某局\t二处\\"一科"\n',
+            post="科员",
+            member_class=MemberClass.MOBILE,
+            mobile=MobileDetails("深圳市南山区某党支部", "LD-1", date(2024, 1, 1)),
+            tags=("青年党员", 'a"b\\c'),
+        ),
+        today=today,
+    )
+    bare = validate_member(
+        MemberDraft(
+            name="李四",
+            id_number=fresh_id(),
+            status=MemberStatus.PROBATIONARY,
+            admitted_on=date(2025, 7, 1),
+            organization_name="x",
+        ),
+        today=today,
+    )
+    ref = OrgRef(uuid_module.uuid4(), uuid_module.uuid4(), "x", "branch", "a.b", "zb.440000")
+    actor = ImportActor(uuid_module.uuid4(), "futian\tadmin", ref.tenant_id)
+    now = datetime.now(UTC)
+    members, history = _creation_payload(
+        [_Planned(2, full, ref), _Planned(3, bare, ref)], protector, actor, now
+    )
+    member_lines = members.split("\n")
+    history_lines = history.split("\n")
+    assert member_lines[-1] == ""
+    assert history_lines[-1] == ""
+    for draft, member_line, history_line in zip(
+        (full, bare), member_lines, history_lines, strict=False
+    ):
+        row = new_member_values(draft, ref, protector, now)
+        fast = dict(zip(NEW_MEMBER_COLUMNS, member_line.split("\t"), strict=True))
+        generic = dict(
+            zip(
+                NEW_MEMBER_COLUMNS,
+                copy_line([getattr(row, c) for c in NEW_MEMBER_COLUMNS])[:-1].split("\t"),
+                strict=True,
+            )
+        )
+        for column in ("id_number_enc", "phone_enc"):  # fresh nonce each time
+            values = [fast.pop(column), generic.pop(column)]
+            if values[1] == "\\N":
+                assert values[0] == "\\N"
+                continue
+            reveal = (
+                protector.reveal_id_number if column == "id_number_enc" else protector.reveal_phone
+            )
+            plain = [reveal(bytes.fromhex(v.removeprefix("\\\\x"))) for v in values]
+            assert plain[0] == plain[1]
+        member_id = fast.pop("id")
+        generic.pop("id")
+        assert fast == generic
+        row.id = uuid_module.UUID(member_id)
+        fast_history = dict(zip(HISTORY_COLUMNS, history_line.split("\t"), strict=True))
+        generic_history = dict(
+            zip(
+                HISTORY_COLUMNS,
+                copy_line(
+                    (
+                        row.tenant_id,
+                        fast_history["id"],
+                        row.id,
+                        1,
+                        now,
+                        actor.user_id,
+                        actor.name,
+                        "import",
+                        _creation(row),
+                    )
+                )[:-1].split("\t"),
+                strict=True,
+            )
+        )
+        changes = [
+            json.loads(h.pop("changes").replace("\\\\", "\\"))
+            for h in (fast_history, generic_history)
+        ]
+        assert changes[0] == changes[1]
+        assert fast_history == generic_history
