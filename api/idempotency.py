@@ -16,6 +16,23 @@ from litestar import Response
 from api.context import Ctx
 from infra.db.session import UnitOfWork
 from infra.platform import idempotency
+from infra.platform.idempotency import StoredResponse
+
+
+def request_fingerprint(ctx: Ctx, payload: object) -> bytes:
+    """What makes two requests "the same" for one Idempotency-Key."""
+    return hashlib.sha256(
+        f"{ctx.request.method} {ctx.request.url.path}".encode() + msgspec.json.encode(payload)
+    ).digest()
+
+
+def replay(stored: StoredResponse, *, replayed: bool) -> Response[Any]:
+    return Response(
+        content=stored.body,
+        status_code=stored.status_code,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"} if replayed else {},
+    )
 
 
 async def idempotent(
@@ -28,22 +45,13 @@ async def idempotent(
     key = ctx.request.headers.get("idempotency-key")
     p = ctx.principal
     async with ctx.uow() as uow:
-        fingerprint = b""
         if key is not None:
-            fingerprint = hashlib.sha256(
-                f"{ctx.request.method} {ctx.request.url.path}".encode()
-                + msgspec.json.encode(fingerprint_of)
-            ).digest()
+            fingerprint = request_fingerprint(ctx, fingerprint_of)
             stored = await idempotency.reserve(
                 uow, tenant_id=p.tenant_id, user_id=p.user_id, key=key, fingerprint=fingerprint
             )
             if stored is not None:
-                return Response(
-                    content=stored.body,
-                    status_code=stored.status_code,
-                    media_type="application/json",
-                    headers={"Idempotent-Replayed": "true"},
-                )
+                return replay(stored, replayed=True)
         body = msgspec.json.encode(await work(uow))
         if key is not None:
             await idempotency.remember(

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+import msgspec
 from litestar import Response, delete, get, patch, post
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, Parameter
@@ -13,12 +14,14 @@ from litestar.params import HeaderParameter, Parameter
 from api.activities import presenters as present
 from api.activities import schemas as s
 from api.context import Ctx
-from api.idempotency import idempotent
+from api.idempotency import idempotent, replay, request_fingerprint
 from api.openapi_common import LIST, READ, WRITE
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from domain.activities import ActivityStatus, LeaveStatus
+from infra.activities import fast_checkin as fast
 from infra.activities import service as svc
-from infra.db.session import UnitOfWork
+from infra.db.session import Scope, UnitOfWork
+from infra.platform.idempotency import check_key
 
 ACTIVITIES = ["活动 Activities"]
 CHECKINS = ["签到 Check-in"]
@@ -346,6 +349,8 @@ async def create_checkin(
 ) -> Response[s.CheckinOut]:
     caller = _caller(ctx)
     secret = ctx.settings.secret_bytes("checkin_secret")
+    if data.member_id is None:
+        return await _self_check_in(ctx, activity_id, data, idempotency_key, secret)
 
     async def work(uow: UnitOfWork) -> s.CheckinOut:
         view = await svc.check_in(
@@ -366,6 +371,37 @@ async def create_checkin(
         return present.checkin_out(view)
 
     return await idempotent(ctx, work, fingerprint_of=data)
+
+
+async def _self_check_in(
+    ctx: Ctx,
+    activity_id: uuid.UUID,
+    data: s.CheckinIn,
+    idempotency_key: str | None,
+    secret: bytes,
+) -> Response[s.CheckinOut]:
+    """The member's own check-in: the same rules on the two-round-trip path."""
+    p = ctx.principal
+    idem = None
+    if idempotency_key is not None:
+        idem = fast.IdempotencyRequest(check_key(idempotency_key), request_fingerprint(ctx, data))
+    stored, replayed = await fast.self_check_in(
+        ctx.db,
+        ctx.actor(),
+        Scope(p.tenant_path, p.user_id),
+        activity_id,
+        svc.CheckinInput(
+            token=data.token,
+            latitude=data.latitude,
+            longitude=data.longitude,
+            accuracy_m=data.accuracy_m,
+        ),
+        secret=secret,
+        now=_now(),
+        idempotency=idem,
+        render=lambda view: msgspec.json.encode(present.checkin_out(view)),
+    )
+    return replay(stored, replayed=replayed)
 
 
 @get(

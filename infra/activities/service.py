@@ -1100,24 +1100,7 @@ async def check_in(
         ctx = contexts.get(activity_id)
     if ctx is None or not (on_behalf or ctx.visible):
         raise not_found()
-    location = None
-    if data.latitude is not None or data.longitude is not None:
-        if data.latitude is None or data.longitude is None:
-            raise _invalid(
-                "longitude",
-                "coordinates_incomplete",
-                "经纬度须同时提供。",
-                "Give both latitude and longitude.",
-            )
-        location = GeoPoint(data.latitude, data.longitude)
-    attempt = CheckinAttempt(
-        member_id=member_id,
-        method=method,
-        token=data.token,
-        location=location,
-        accuracy_m=data.accuracy_m,
-    )
-    decision = evaluate_checkin(ctx.rules, attempt, now=now)
+    decision = evaluate_checkin(ctx.rules, checkin_attempt(data, member_id, method), now=now)
     if not decision.accepted:
         raise _reject(decision)
     row = Checkin(
@@ -1145,6 +1128,28 @@ async def check_in(
         detail={"activity_id": str(activity_id), "member_id": str(member_id), "source": row.source},
     )
     return _checkin_view(row)
+
+
+def checkin_attempt(
+    data: CheckinInput, member_id: uuid.UUID, method: CheckinMethod
+) -> CheckinAttempt:
+    location = None
+    if data.latitude is not None or data.longitude is not None:
+        if data.latitude is None or data.longitude is None:
+            raise _invalid(
+                "longitude",
+                "coordinates_incomplete",
+                "经纬度须同时提供。",
+                "Give both latitude and longitude.",
+            )
+        location = GeoPoint(data.latitude, data.longitude)
+    return CheckinAttempt(
+        member_id=member_id,
+        method=method,
+        token=data.token,
+        location=location,
+        accuracy_m=data.accuracy_m,
+    )
 
 
 def _not_a_member() -> DomainError:

@@ -9,12 +9,14 @@ together or not at all.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg import AsyncConnection
 from psycopg.pq import TransactionStatus
+from psycopg.rows import namedtuple_row
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -156,25 +158,57 @@ class Database:
             if uow.deferred_error is not None:
                 raise uow.deferred_error
 
-    async def fetch_scoped(
-        self, scope: Scope, query: str, params: dict[str, Any]
-    ) -> list[tuple[Any, ...]]:
-        """One read in the caller's scope, in a single round trip (hot paths such as /me).
+    @asynccontextmanager
+    async def raw_transaction(self, scope: Scope) -> AsyncIterator[RawTransaction]:
+        """A scoped transaction on the driver connection, for the hottest write paths.
 
-        BEGIN, the scope, the query and COMMIT go out together in psycopg's pipeline mode;
-        row-level security applies exactly as in a unit of work.
+        Statements go out in pipelined batches (one round trip each, COMMIT included);
+        row-level security applies exactly as in a unit of work. An exception before the
+        commit rolls everything back.
         """
         async with self.engine.connect() as conn:
             driver = (await conn.get_raw_connection()).driver_connection
             assert driver is not None
-            async with driver.pipeline(), driver.cursor() as scope_cur, driver.cursor() as cur:
-                await scope_cur.execute(_SET_SCOPE_RAW, _scope_params(scope))
-                await cur.execute(query, params)
-                await driver.commit()
-                return await cur.fetchall()
+            tx = RawTransaction(driver, scope)
+            try:
+                yield tx
+            finally:
+                if driver.info.transaction_status != TransactionStatus.IDLE:
+                    await driver.rollback()
+
+    async def fetch_scoped(self, scope: Scope, query: str, params: dict[str, Any]) -> list[Any]:
+        """One read in the caller's scope in a single round trip (hot paths such as /me)."""
+        async with self.raw_transaction(scope) as tx:
+            (rows,) = await tx.batch([(query, params)], commit=True)
+            return rows
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class RawTransaction:
+    """Pipelined statements in one transaction; the scope rides with the first batch."""
+
+    def __init__(self, conn: AsyncConnection[Any], scope: Scope) -> None:
+        self.conn = conn
+        self._scope: Scope | None = scope
+
+    async def batch(
+        self, statements: Sequence[tuple[str, Mapping[str, Any]]], *, commit: bool = False
+    ) -> list[list[Any]]:
+        """Run statements in one round trip; each one's rows (named tuples), in order."""
+        cursors = []
+        async with self.conn.pipeline():
+            if self._scope is not None:
+                await self.conn.execute(_SET_SCOPE_RAW, _scope_params(self._scope))
+                self._scope = None
+            for query, params in statements:
+                cur = self.conn.cursor(row_factory=namedtuple_row)
+                await cur.execute(query, params)
+                cursors.append(cur)
+            if commit:
+                await self.conn.commit()
+        return [await cur.fetchall() if cur.description else [] for cur in cursors]
 
 
 def _scope_params(scope: Scope) -> dict[str, str]:

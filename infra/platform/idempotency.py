@@ -66,7 +66,14 @@ async def reserve(
             )
         )
     ).scalar_one()
-    if row.fingerprint != fingerprint:
+    return stored_response(row.fingerprint, row.status_code, row.body, fingerprint)
+
+
+def stored_response(
+    stored_fingerprint: bytes, status_code: int | None, body: bytes | None, fingerprint: bytes
+) -> StoredResponse:
+    """The response to replay for a key already taken, or why there is none."""
+    if stored_fingerprint != fingerprint:
         raise DomainError(
             "idempotency_key_reused",
             Message(
@@ -75,13 +82,25 @@ async def reserve(
             ),
             status=422,
         )
-    if row.status_code is None or row.body is None:
+    if status_code is None or body is None:
         raise DomainError(
             "idempotency_in_flight",
             Message("相同请求正在处理中，请稍后重试。", "The same request is still in progress."),
             status=409,
         )
-    return StoredResponse(row.status_code, row.body)
+    return StoredResponse(status_code, body)
+
+
+# The same steps as plain SQL for hot paths on a RawTransaction (psycopg parameters).
+RESERVE_SQL = (
+    "INSERT INTO idempotency_key (tenant_id, user_id, key, fingerprint)"
+    " VALUES (%(tenant_id)s, %(user_id)s, %(key)s, %(fingerprint)s)"
+    " ON CONFLICT DO NOTHING RETURNING key"
+)
+STORED_SQL = (
+    "SELECT fingerprint, status_code, body FROM idempotency_key"
+    " WHERE tenant_id = %(tenant_id)s AND user_id = %(user_id)s AND key = %(key)s"
+)
 
 
 async def remember(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
+
 from domain.activities import TOKEN_STEP_SECONDS, mint_checkin_token
+from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.settings import Settings
 from tests.conftest import Api
 from tests.integration.activities.world import World
@@ -253,3 +257,69 @@ async def test_cancelled_activity_refuses_checkins(futian_world: World) -> None:
     assert (r.status_code, r.json()["code"]) == (422, "activity_not_open")
     r = await w.admin.post(f"/api/v1/activities/{act['id']}/start")
     assert (r.status_code, r.json()["code"]) == (409, "invalid_transition")
+
+
+async def test_a_self_checkin_commits_its_audit_and_outbox_events(
+    futian_world: World, database: DatabaseUrls
+) -> None:
+    w = futian_world
+    b = await w.branch(1)
+    act = await _activity(w.admin, b.id)
+    me = b.members[0]
+    assert me.api is not None
+    request_id = "ck-audit-" + uuid.uuid4().hex[:12]
+    r = await me.api.post(
+        f"/api/v1/activities/{act['id']}/checkins",
+        json={"token": await _token(w.admin, act["id"])},
+        headers={"X-Request-ID": request_id},
+    )
+    assert r.status_code == 201, r.text
+    events = await w.admin.get("/api/v1/audit-events", params={"action": "checkin.create"})
+    mine = [e for e in events.json()["items"] if e["request_id"] == request_id]
+    assert [e["resource_id"] for e in mine] == [r.json()["id"]]
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        conn.execute("SET ROLE zhibu_owner")
+        row = conn.execute(
+            "SELECT payload->>'checkin_id' FROM outbox_event WHERE topic = 'checkin.recorded'"
+            " AND payload->>'checkin_id' = %s",
+            (r.json()["id"],),
+        ).fetchone()
+    assert row is not None
+    # A second attempt is refused and leaves no second event behind.
+    again = await me.api.post(
+        f"/api/v1/activities/{act['id']}/checkins",
+        json={"token": await _token(w.admin, act["id"])},
+    )
+    assert again.status_code in (409, 422)
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        conn.execute("SET ROLE zhibu_owner")
+        (count,) = conn.execute(
+            "SELECT count(*) FROM outbox_event WHERE topic = 'checkin.recorded'"
+            " AND payload->>'activity_id' = %s",
+            (act["id"],),
+        ).fetchone()  # type: ignore[misc]
+    assert count == 1
+
+
+async def test_concurrent_checkins_of_one_member_count_once_and_release_the_loser_key(
+    futian_world: World,
+) -> None:
+    w = futian_world
+    b = await w.branch(1)
+    act = await _activity(w.admin, b.id)
+    me = b.members[0]
+    assert me.api is not None
+    url = f"/api/v1/activities/{act['id']}/checkins"
+    token = await _token(w.admin, act["id"])
+    keys = ["race-a-" + uuid.uuid4().hex, "race-b-" + uuid.uuid4().hex]
+    answers = await asyncio.gather(
+        *(me.api.post(url, json={"token": token}, headers={"Idempotency-Key": k}) for k in keys)
+    )
+    assert sorted(a.status_code for a in answers)[0] == 201
+    assert sum(a.status_code == 201 for a in answers) == 1
+    loser = next(k for k, a in zip(keys, answers, strict=True) if a.status_code != 201)
+    retry = await me.api.post(url, json={"token": token}, headers={"Idempotency-Key": loser})
+    assert retry.status_code != 201
+    assert retry.json()["code"] != "idempotency_in_flight"
+    checkins = (await w.admin.get(url)).json()
+    assert len(checkins) == 1

@@ -79,7 +79,7 @@ SCHEMA = [
         FOREIGN KEY (tenant_id, user_id) REFERENCES app_user (tenant_id, id)
     )
     """,
-    *tenant_table_rls("idempotency_key"),
+    *tenant_table_rls("idempotency_key", grants="SELECT, INSERT, UPDATE, DELETE"),
     # Outbox: domain events committed with the change, published later by a relay.
     """
     CREATE TABLE outbox_event (
