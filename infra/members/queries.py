@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, text, tuple_
+from sqlalchemy import Select, and_, select, text, tuple_, union
 
 from domain.members import NormalizedQuery, QueryKind, age_band
 from infra.db.session import UnitOfWork
@@ -68,61 +68,131 @@ def _prefix(column: Any, value: str) -> Any:
     return and_(column >= value, column < upper)
 
 
-def _search(stmt: Select[Any], query: NormalizedQuery, protector: FieldProtector) -> Select[Any]:
+@dataclass(frozen=True, slots=True)
+class _Branch:
+    """One way a search matches; `collect` when its index does not give the list order."""
+
+    condition: Any
+    collect: bool = False
+
+
+def _search_branches(query: NormalizedQuery, protector: FieldProtector) -> list[_Branch]:
     if query.kind is QueryKind.ID_NUMBER:
-        return stmt.where(Member.id_number_bidx == protector.id_number_index(query.value))  # type: ignore[arg-type]
+        return [_Branch(Member.id_number_bidx == protector.id_number_index(query.value))]
     if query.kind is QueryKind.PHONE:
-        return stmt.where(Member.phone_bidx == protector.phone_index(query.value))  # type: ignore[arg-type]
+        return [_Branch(Member.phone_bidx == protector.phone_index(query.value))]
     if query.kind is QueryKind.PINYIN:
-        return stmt.where(
-            or_(
-                _prefix(Member.name_pinyin, query.value),
-                _prefix(Member.name_initials, query.value),
-            )
-        )
+        # Full pinyin runs in list order along member_pinyin; initials do not (zy* is spread
+        # over every z… pinyin), so their matches are collected from member_initials first.
+        # One letter is the first letter of both, so the pinyin branch alone finds them all.
+        pinyin = _Branch(_prefix(Member.name_pinyin, query.value))
+        if len(query.value) == 1:
+            return [pinyin]
+        return [pinyin, _Branch(_prefix(Member.name_initials, query.value), collect=True)]
     # Chinese names match from their start (surname first), e.g. 张, 张三.
-    return stmt.where(_prefix(Member.name, query.value))
+    return [_Branch(_prefix(Member.name, query.value), collect=True)]
 
 
-def _filters(stmt: Select[Any], f: MemberFilter, protector: FieldProtector) -> Select[Any]:
+def _column_filters(f: MemberFilter) -> list[Any]:
+    """Conditions on the member row itself (the planner estimates these well)."""
+    conds: list[Any] = []
+    if f.organization_scope is not None:
+        conds.append(Member.tenant_id == f.organization_scope[0])
+    if f.organization_id is not None:
+        conds.append(Member.organization_id == f.organization_id)
+    if f.status is not None:
+        conds.append(Member.status == f.status)
+    if f.member_class is not None:
+        conds.append(Member.member_class == f.member_class)
+    if f.is_mobile is not None:
+        mobile = Member.member_class == "mobile"
+        conds.append(mobile if f.is_mobile else ~mobile)
+    if f.admitted_from_year is not None:
+        conds.append(Member.admitted_on >= date(f.admitted_from_year, 1, 1))
+    if f.admitted_to_year is not None:
+        conds.append(Member.admitted_on < date(f.admitted_to_year + 1, 1, 1))
+    return conds
+
+
+def _scope_filters(f: MemberFilter, tenant_col: Any, org_col: Any) -> list[Any]:
+    """Organization and tenant subtrees: semi-joins whose size the planner cannot guess."""
+    conds: list[Any] = []
     if f.organization_scope is not None:
         tenant_id, path = f.organization_scope
-        stmt = stmt.where(
-            Member.tenant_id == tenant_id,  # type: ignore[arg-type]
-            Member.organization_id.in_(  # type: ignore[attr-defined]
+        conds.append(
+            org_col.in_(
                 text(
                     "SELECT o.id FROM organization o"
                     " WHERE o.tenant_id = :scope_tenant AND o.path <@ CAST(:scope_path AS ltree)"
                 ).bindparams(scope_tenant=tenant_id, scope_path=path)
-            ),
+            )
         )
-    if f.organization_id is not None:
-        stmt = stmt.where(Member.organization_id == f.organization_id)  # type: ignore[arg-type]
     if f.tenant_path is not None:
-        stmt = stmt.where(
-            Member.tenant_id.in_(  # type: ignore[attr-defined]
+        conds.append(
+            tenant_col.in_(
                 text(
                     "SELECT t.id FROM tenant t WHERE t.path <@ CAST(:tenant_path AS ltree)"
                 ).bindparams(tenant_path=f.tenant_path)
             )
         )
-    if f.status is not None:
-        stmt = stmt.where(Member.status == f.status)  # type: ignore[arg-type]
-    if f.member_class is not None:
-        stmt = stmt.where(Member.member_class == f.member_class)  # type: ignore[arg-type]
-    if f.is_mobile is not None:
-        mobile = Member.member_class == "mobile"
-        stmt = stmt.where(mobile if f.is_mobile else ~mobile)  # type: ignore[arg-type]
-    if f.admitted_from_year is not None:
-        stmt = stmt.where(Member.admitted_on >= date(f.admitted_from_year, 1, 1))  # type: ignore[operator]
-    if f.admitted_to_year is not None:
-        stmt = stmt.where(Member.admitted_on < date(f.admitted_to_year + 1, 1, 1))  # type: ignore[operator]
-    if f.query is not None:
-        stmt = _search(stmt, f.query, protector)
-    return stmt
+    return conds
 
 
-def list_statement(
+def _sort_names(sort: SortKey) -> list[str]:
+    return {
+        SortKey.NAME: ["name_pinyin", "id"],
+        SortKey.ADMITTED_ON: ["admitted_on", "id"],
+        SortKey.CREATED: ["id"],
+    }[sort]
+
+
+def _keyset(sort: SortKey, descending: bool, after: Keyset | None) -> list[Any]:
+    if after is None:
+        return []
+    if sort is SortKey.CREATED:
+        return [Member.id < after.member_id if descending else Member.id > after.member_id]
+    value: Any = after.value
+    if sort is SortKey.ADMITTED_ON and value is not None:
+        value = date.fromisoformat(value)
+    pair = tuple_(*(getattr(Member, n) for n in _sort_names(sort)))
+    bound = tuple_(value, after.member_id)
+    return [pair < bound if descending else pair > bound]
+
+
+@dataclass(frozen=True, slots=True)
+class PagePlan:
+    """The statements of one page, tried in order until one answers in full.
+
+    Keys are chosen on narrow rows (index-only where the indexes cover them) and the
+    page's limit + 1 member rows are read only at the end, by primary key.
+    """
+
+    statements: list[Select[Any]]
+    rows: int
+
+
+def _keys_columns(sort: SortKey) -> list[Any]:
+    return [Member.tenant_id, *(getattr(Member, n) for n in _sort_names(sort))]
+
+
+def _ordered(columns: Any, sort: SortKey, descending: bool) -> list[Any]:
+    return [columns[n].desc() if descending else columns[n].asc() for n in _sort_names(sort)]
+
+
+def _members_of(keys: Any, sort: SortKey, descending: bool) -> Select[Any]:
+    return (
+        select(Member)
+        .join(keys, and_(Member.tenant_id == keys.c.tenant_id, Member.id == keys.c.id))
+        .order_by(*_ordered(keys.c, sort, descending))
+    )
+
+
+# A subtree page first looks at this many rows (per row of the page) in list order; a
+# subtree holding a few percent of them fills its page there without sorting the subtree.
+WINDOW_PER_ROW = 40
+
+
+def page_plan(
     f: MemberFilter,
     protector: FieldProtector,
     *,
@@ -130,28 +200,76 @@ def list_statement(
     descending: bool,
     after: Keyset | None,
     limit: int,
-) -> Select[Any]:
-    """The page query: filters, then keyset on (sort value, id), limit + 1 rows."""
-    stmt = _filters(select(Member), f, protector)
-    key: Any = {
-        SortKey.NAME: Member.name_pinyin,
-        SortKey.ADMITTED_ON: Member.admitted_on,
-        SortKey.CREATED: None,
-    }[sort]
-    id_col: Any = Member.id
-    if after is not None:
-        if key is None:
-            stmt = stmt.where(id_col < after.member_id if descending else id_col > after.member_id)
+) -> PagePlan:
+    """The page query: filters, keyset on (sort value, id), limit + 1 rows.
+
+    - Searches by initials or name prefix collect their matches (a MATERIALIZED CTE, read
+      index-only) and sort those: walking the list order instead would pass most of the
+      registry before finding them. Full pinyin and exact lookups run in list order.
+    - Organization and tenant subtrees first take the list-order window of
+      `WINDOW_PER_ROW` rows per page row and keep those in the subtree; only when that
+      falls short (a small subtree) is the whole subtree sorted, which is then cheap.
+    """
+    rows = limit + 1
+    cols = _keys_columns(sort)
+    base = [*_column_filters(f), *_keyset(sort, descending, after)]
+    m = Member.__table__.c  # type: ignore[attr-defined]
+    if f.query is not None:
+        parts = []
+        for i, branch in enumerate(_search_branches(f.query, protector)):
+            if branch.collect:
+                found = (
+                    select(*cols, m.organization_id)
+                    .where(branch.condition, *base)
+                    .cte(f"matches_{i}")
+                    .prefix_with("MATERIALIZED")
+                )
+                part = select(*(found.c[c.key] for c in cols)).where(
+                    *_scope_filters(f, found.c.tenant_id, found.c.organization_id)
+                )
+                part = part.order_by(*_ordered(found.c, sort, descending))
+            else:
+                part = select(*cols).where(
+                    branch.condition, *base, *_scope_filters(f, m.tenant_id, m.organization_id)
+                )
+                part = part.order_by(*_ordered(m, sort, descending))
+            parts.append(part.limit(rows).subquery(f"branch_{i}"))
+        if len(parts) == 1:
+            keys = parts[0]
         else:
-            value: Any = after.value
-            if sort is SortKey.ADMITTED_ON and value is not None:
-                value = date.fromisoformat(value)
-            pair = tuple_(key, id_col)
-            bound = tuple_(value, after.member_id)
-            stmt = stmt.where(pair < bound if descending else pair > bound)
-    columns = [id_col] if key is None else [key, id_col]
-    order = [c.desc() if descending else c.asc() for c in columns]
-    return stmt.order_by(*order).limit(limit + 1)
+            either = union(*(select(*p.c) for p in parts)).subquery("either")
+            keys = (
+                select(*either.c)
+                .order_by(*_ordered(either.c, sort, descending))
+                .limit(rows)
+                .subquery("page")
+            )
+        return PagePlan([_members_of(keys, sort, descending)], rows)
+    scope = _scope_filters(f, m.tenant_id, m.organization_id)
+    whole = select(*cols).where(*base, *scope).order_by(*_ordered(m, sort, descending)).limit(rows)
+    if not scope:
+        return PagePlan([_members_of(whole.subquery("page"), sort, descending)], rows)
+    window = (
+        select(*cols, m.organization_id)
+        .where(*base)
+        .order_by(*_ordered(m, sort, descending))
+        .limit(rows * WINDOW_PER_ROW)
+        .subquery("window")
+    )
+    early = (
+        select(*(window.c[c.key] for c in cols))
+        .where(*_scope_filters(f, window.c.tenant_id, window.c.organization_id))
+        .order_by(*_ordered(window.c, sort, descending))
+        .limit(rows)
+        .subquery("page")
+    )
+    return PagePlan(
+        [
+            _members_of(early, sort, descending),
+            _members_of(whole.subquery("page"), sort, descending),
+        ],
+        rows,
+    )
 
 
 async def list_members(
@@ -164,8 +282,13 @@ async def list_members(
     after: Keyset | None,
     limit: int,
 ) -> list[Member]:
-    stmt = list_statement(f, protector, sort=sort, descending=descending, after=after, limit=limit)
-    return list((await uow.session.execute(stmt)).scalars())
+    plan = page_plan(f, protector, sort=sort, descending=descending, after=after, limit=limit)
+    members: list[Member] = []
+    for stmt in plan.statements:
+        members = list((await uow.session.execute(stmt)).scalars())
+        if len(members) == plan.rows:
+            break
+    return members
 
 
 # ---------------------------------------------------------------- statistics

@@ -59,16 +59,32 @@ SCHEMA = [
     # Every list and search of the registry is index-backed. Under FORCE RLS only leakproof
     # operators can become index conditions, and LIKE is not one: prefix searches are
     # written as ranges (>= and <, leakproof), so names and pinyin keys use the "C"
-    # collation and one btree serves both the range and ORDER BY. Sort indexes carry no
-    # tenant_id prefix, so a province-wide page walks one index in order.
-    "CREATE INDEX member_org ON member (tenant_id, organization_id, status)",
-    "CREATE UNIQUE INDEX member_id ON member (id)",
+    # collation. Sort indexes carry no tenant_id prefix, so a province-wide page walks one
+    # index in order; they INCLUDE tenant_id (the RLS check) and the usual filters so the
+    # walk, and the key columns of a page, are read index-only (infra/members/queries.py
+    # reads a page's keys first and its 51 rows last). Initials and name prefixes are keyed
+    # (prefix, name_pinyin, id): their matches are collected and sorted from the index.
+    # The subtree index ends in the list order, for a subtree's sort without the heap.
+    """
+    CREATE INDEX member_org ON member (tenant_id, organization_id, status, name_pinyin, id)
+        INCLUDE (admitted_on)
+    """,
+    "CREATE UNIQUE INDEX member_id ON member (id) INCLUDE (tenant_id)",
     "CREATE INDEX member_id_bidx ON member (id_number_bidx)",
     "CREATE INDEX member_phone_bidx ON member (phone_bidx) WHERE phone_bidx IS NOT NULL",
-    "CREATE INDEX member_name ON member (name)",
-    "CREATE INDEX member_pinyin ON member (name_pinyin, id)",
-    "CREATE INDEX member_initials ON member (name_initials)",
-    "CREATE INDEX member_admitted ON member (admitted_on, id)",
+    """
+    CREATE INDEX member_name ON member (name, name_pinyin, id)
+        INCLUDE (tenant_id, organization_id, status)
+    """,
+    """
+    CREATE INDEX member_pinyin ON member (name_pinyin, id)
+        INCLUDE (tenant_id, organization_id, status)
+    """,
+    """
+    CREATE INDEX member_initials ON member (name_initials, name_pinyin, id)
+        INCLUDE (tenant_id, organization_id, status)
+    """,
+    "CREATE INDEX member_admitted ON member (admitted_on, id) INCLUDE (tenant_id)",
     "CREATE UNIQUE INDEX member_user ON member (tenant_id, user_id) WHERE user_id IS NOT NULL",
     *tenant_table_rls("member"),
     # 身份证号 is unique across the platform; the directory holds only the blind index.
