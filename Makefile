@@ -35,6 +35,9 @@ openapi: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.checkin
+	$(BIN)/python -m bench.members_import
+	$(BIN)/python -m bench.members_search
 
 clean:
 	rm -rf $(VENV) var
