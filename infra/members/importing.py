@@ -16,6 +16,7 @@ worker keeps answering (job progress, other requests) during a large import.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import functools
 import io
@@ -25,7 +26,7 @@ import logging
 import time
 import uuid
 import zipfile
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -671,21 +672,9 @@ async def run_import(
             continue
         updates.append((p, existing))
 
-    _phase(clock, "4. build")
-    # 4. build the new rows (encryption, pinyin, COPY text) in threads, unless nothing
-    # will be written anyway
+    _phase(clock, "4. updates")
+    # 4. what the updates change (the new rows are built while they are written, below)
     now = datetime.now(UTC)
-    writing = not (options.dry_run or (options.mode == "all" and refusals))
-    payloads: list[tuple[str, str]] = []
-    if writing:
-        for start in range(0, len(creates), CHUNK):
-            chunk = creates[start : start + CHUNK]
-            payloads.append(
-                await asyncio.to_thread(_creation_payload, chunk, protector, actor, now)
-            )
-            if progress:
-                built = start + len(chunk)
-                await progress(total // 2 + built * total // (4 * len(creates)), total)
     changed: list[tuple[_Planned, Member, Member, dict[str, Any]]] = []
     unchanged: set[int] = set()
     for p, existing in updates:
@@ -732,19 +721,26 @@ async def run_import(
             outcomes[p.row] = RowOutcome(p.row, "unchanged", p.draft.name, p.org.name)
     report.outcomes = [outcomes[k] for k in sorted(outcomes)]
 
-    if not writing or (options.mode == "all" and refusals):
+    if options.dry_run or (options.mode == "all" and refusals):
         if progress:
             await progress(total, total)
         return report
 
     _phase(clock, "6. the write")
-    # 6. the write
+
+    # 6. the write: new rows are built (encryption, pinyin, COPY text) in a worker thread
+    # chunk by chunk, each chunk while the database writes the one before it
+    async def written(done: int) -> None:
+        if progress:
+            await progress(total // 2 + done * total // (2 * max(len(creates), 1)), total)
+
     await write_members(
         uow,
-        payloads,
+        _built_chunks(creates, protector, actor, now),
         [(old, new, diff) for _p, old, new, diff in changed],
         actor,
         now,
+        written,
     )
     uow.audit(
         "member.import",
@@ -1052,54 +1048,77 @@ async def _copy_rows(
                     await copy.write(payload.encode("utf-8"))
 
 
+async def _built_chunks(
+    creates: Sequence[_Planned], protector: FieldProtector, actor: ImportActor, now: datetime
+) -> AsyncGenerator[tuple[int, str, str]]:
+    """(rows, member COPY text, history COPY text) per chunk of new members; the next chunk
+    is built in a worker thread while the caller writes the current one."""
+    chunks = [creates[start : start + CHUNK] for start in range(0, len(creates), CHUNK)]
+    if not chunks:
+        return
+    building = asyncio.ensure_future(
+        asyncio.to_thread(_creation_payload, chunks[0], protector, actor, now)
+    )
+    try:
+        for index, chunk in enumerate(chunks):
+            members, history = await building
+            if index + 1 < len(chunks):
+                building = asyncio.ensure_future(
+                    asyncio.to_thread(_creation_payload, chunks[index + 1], protector, actor, now)
+                )
+            yield len(chunk), members, history
+    finally:
+        if not building.done():
+            await asyncio.wait([building])
+
+
 async def write_members(
     uow: UnitOfWork,
-    created: Sequence[tuple[str, str]],
+    created: AsyncGenerator[tuple[int, str, str]],
     changed: list[tuple[Member, Member, dict[str, Any]]],
     actor: ImportActor,
     now: datetime,
+    written: Callable[[int], Awaitable[None]] | None = None,
 ) -> None:
-    """Batch-write new members (COPY text from `_creation_payload`) and changed members, with
-    their directory entries and history."""
-    history = [h for _m, h in created if h]
-    if changed:
-        history.append(
-            "".join(
-                copy_line(
-                    (
-                        new.tenant_id,
-                        new_id(),
-                        new.id,
-                        new.version,
-                        now,
-                        actor.user_id,
-                        actor.name,
-                        "import",
-                        diff,
-                    )
-                )
-                for _old, new, diff in changed
-            )
-        )
+    """Batch-write new members (chunks of COPY text from `_creation_payload`) and changed
+    members, with their directory entries and history."""
     cols = ", ".join(MEMBER_COLUMNS)
+    hcols = ", ".join(HISTORY_COLUMNS)
     clock = [time.perf_counter()]
     try:
-        if any(m for m, _h in created):
-            await _copy_rows(
-                uow, "zhibu_import_member", "member", NEW_MEMBER_COLUMNS, [m for m, _h in created]
-            )
-            _phase(clock, "copy member")
-            await uow.session.execute(
-                text(f"INSERT INTO member ({cols}) SELECT {cols} FROM zhibu_import_member")  # noqa: S608
-            )
-            _phase(clock, "insert member")
-            await uow.session.execute(
-                text(
-                    "INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
-                    " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member"
+        done = 0
+        async with contextlib.aclosing(created) as chunks:
+            async for rows, members, history in chunks:
+                _phase(clock, "build (waited for)")
+                await _copy_rows(
+                    uow, "zhibu_import_member", "member", NEW_MEMBER_COLUMNS, [members]
                 )
-            )
-        _phase(clock, "insert identity")
+                _phase(clock, "c:copy member")
+                await uow.session.execute(
+                    text(f"INSERT INTO member ({cols}) SELECT {cols} FROM zhibu_import_member")  # noqa: S608
+                )
+                _phase(clock, "c:insert member")
+                await uow.session.execute(
+                    text(
+                        "INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
+                        " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member"
+                    )
+                )
+                _phase(clock, "c:insert identity")
+                await _copy_rows(
+                    uow, "zhibu_import_history", "member_history", HISTORY_COLUMNS, [history]
+                )
+                _phase(clock, "c:copy history")
+                await uow.session.execute(
+                    text(
+                        f"INSERT INTO member_history ({hcols})"  # noqa: S608
+                        f" SELECT {hcols} FROM zhibu_import_history"
+                    )
+                )
+                _phase(clock, "c:insert history")
+                done += rows
+                if written:
+                    await written(done)
         if changed:
             await _copy_rows(
                 uow,
@@ -1121,23 +1140,32 @@ async def write_members(
                     " WHERE m.tenant_id = u.tenant_id AND m.id = u.id"
                 )
             )
-        if history:
-            await _copy_rows(
-                uow,
-                "zhibu_import_history",
-                "member_history",
-                HISTORY_COLUMNS,
-                history,
+            history = "".join(
+                copy_line(
+                    (
+                        new.tenant_id,
+                        new_id(),
+                        new.id,
+                        new.version,
+                        now,
+                        actor.user_id,
+                        actor.name,
+                        "import",
+                        diff,
+                    )
+                )
+                for _old, new, diff in changed
             )
-            _phase(clock, "copy history")
-            hcols = ", ".join(HISTORY_COLUMNS)
+            await _copy_rows(
+                uow, "zhibu_import_history", "member_history", HISTORY_COLUMNS, [history]
+            )
             await uow.session.execute(
                 text(
                     f"INSERT INTO member_history ({hcols})"  # noqa: S608
                     f" SELECT {hcols} FROM zhibu_import_history"
                 )
             )
-        _phase(clock, "insert history")
+        _phase(clock, "updates")
     except IntegrityError as exc:
         raise DomainError(
             "import_conflict",
