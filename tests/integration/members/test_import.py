@@ -539,3 +539,67 @@ def test_copy_payload_matches_generic_copy_lines() -> None:
         ]
         assert changes[0] == changes[1]
         assert fast_history == generic_history
+
+
+async def test_imported_members_history_says_what_the_registry_would(
+    futian: Api, database: DatabaseUrls, futian_branch: tuple[str, str]
+) -> None:
+    """The first history version of an imported member records every set field as the
+    registry's own history does, and keeps the import's time and author."""
+    from types import SimpleNamespace
+
+    from psycopg.rows import dict_row
+
+    from infra.members.importing import _creation
+
+    branch_id, branch = futian_branch
+    headers = [
+        "姓名",
+        "身份证号码",
+        "民族",
+        "手机号",
+        "学历",
+        "工作单位",
+        "职务",
+        "入党时间",
+        "转正时间",
+        "所在党支部",
+        "人员类别",
+        "流入党组织",
+        "活动证编号",
+        "外出日期",
+        "标签",
+    ]
+    rows = [
+        [random_name(), fresh_id(), "回族", "13900001111", "硕士", '某局"二处"\\', "科员",
+         "2015-07-01", "2016-07-01", branch, "流动党员", "深圳市南山区某党支部", "LD-1",
+         "2024-01-01", "青年党员、退役军人"],
+        [random_name(), fresh_id(), "", "", "", "", "", "2025-07-01", "", branch, "", "", "",
+         "", ""],
+    ]  # fmt: skip
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    r = await upload(futian, buffer.getvalue().encode("utf-8"), "history.csv")
+    assert r.status_code == 200, r.text
+    assert r.json()["created"] == 2, r.text
+    with psycopg.connect(conninfo_of(database.admin), row_factory=dict_row) as conn:
+        found = conn.execute(
+            "SELECT m.*, h.changes AS history_changes, h.version AS history_version,"
+            " h.changed_at AS history_changed_at, h.changed_by_name, h.action"
+            " FROM member m JOIN member_history h"
+            " ON h.tenant_id = m.tenant_id AND h.member_id = m.id"
+            " WHERE m.organization_id = %s AND m.name = ANY(%s)",
+            (branch_id, [row[0] for row in rows]),
+        ).fetchall()
+    assert len(found) == 2
+    for record in found:
+        assert record["action"] == "import"
+        assert record["history_version"] == 1
+        assert record["changed_by_name"] == "futian_admin"
+        assert record["history_changed_at"] == record["created_at"]
+        assert record["history_changes"] == _creation(SimpleNamespace(**record))
+    full = next(r for r in found if r["member_class"] == "mobile")
+    assert full["history_changes"]["tags"]["new"] == ["青年党员", "退役军人"]
+    assert full["history_changes"]["mobile"]["new"]["period_end"] is None
