@@ -72,6 +72,7 @@ DEFAULT_ORG_HEADER = "所在党支部"
 
 # Member columns an import writes, in COPY order (every column of the table).
 MEMBER_COLUMNS: tuple[str, ...] = tuple(c.name for c in Member.__table__.columns)  # type: ignore[attr-defined]
+_MEMBER_COLUMN_LIST = ", ".join(MEMBER_COLUMNS)
 HISTORY_COLUMNS = (
     "tenant_id",
     "id",
@@ -83,6 +84,7 @@ HISTORY_COLUMNS = (
     "action",
     "changes",
 )
+_HISTORY_COLUMN_LIST = ", ".join(HISTORY_COLUMNS)
 # Which member columns an import field feeds (used to keep columns a file does not carry).
 _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "name_pinyin", "name_initials"),
@@ -531,6 +533,91 @@ def _merge_update(existing: Member, fresh: Member, present: set[str]) -> Member:
     return merged
 
 
+_SAVEPOINT = "zhibu_member_import"
+
+
+@dataclass(slots=True)
+class _Speculation:
+    """New members written while the rest of the file is still being parsed.
+
+    Only for all-or-nothing runs, inside a savepoint: it writes a chunk's rows that are
+    certain to be created unless some other row is refused (no refusal so far, branch
+    resolved and of the right kind, 身份证号 new to the file and to the directory), and
+    stops at the first sign of a refusal. The plan is then made exactly as without it; the
+    speculation is kept only if it wrote precisely the rows the plan creates, else it is
+    rolled back to the savepoint.
+    """
+
+    access: OrgAccess
+    default: OrgRef | None
+    default_rows: set[int]
+    protector: FieldProtector
+    actor: ImportActor
+    now: datetime
+    active: bool = True
+    written: set[int] = field(default_factory=set)
+    owners: dict[bytes, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    resolved: dict[str, OrgRef | RowRefusal] = field(default_factory=dict)
+    kinds_ok: dict[uuid.UUID, bool] = field(default_factory=dict)
+    # the chunk being built (in a worker thread) while the one before it is written
+    pending: tuple[asyncio.Future[tuple[str, str]], list[int]] | None = None
+
+    async def chunk(
+        self, uow: UnitOfWork, parsed: list[tuple[int, MemberDraft | RowRefusal, str | None]]
+    ) -> None:
+        if not self.active:
+            return
+        candidates: list[_Planned] = []
+        for row_number, result, _name in parsed:
+            org = self._org(row_number, result)
+            if org is None or isinstance(result, RowRefusal) or result.id_number in self.seen:
+                self.active = False
+                return
+            self.seen.add(result.id_number)
+            bidx = self.protector.id_number_index(result.id_number)
+            candidates.append(_Planned(row_number, result, org, bidx))
+        found = await _lookup_owners(uow, [p.bidx for p in candidates])
+        self.owners.update(found)
+        creates = [p for p in candidates if p.bidx not in found]
+        building = asyncio.ensure_future(
+            asyncio.to_thread(_creation_payload, creates, self.protector, self.actor, self.now)
+        )
+        await self.flush(uow)
+        self.pending = (building, [p.row for p in creates])
+
+    async def flush(self, uow: UnitOfWork) -> None:
+        """Write the chunk last built, if any."""
+        if self.pending is None:
+            return
+        building, rows = self.pending
+        self.pending = None
+        members, history = await building
+        if not rows:
+            return
+        try:
+            await _write_created(uow, members, history)
+        except IntegrityError as exc:
+            raise _conflict() from exc
+        self.written.update(rows)
+
+    def _org(self, row_number: int, result: MemberDraft | RowRefusal) -> OrgRef | None:
+        if isinstance(result, RowRefusal):
+            return None
+        if row_number in self.default_rows and self.default is not None:
+            org: OrgRef | RowRefusal = self.default
+        else:
+            key = result.organization_name or ""
+            if key not in self.resolved:
+                self.resolved[key] = resolve_org(self.access, key, 0, self.default)
+            org = self.resolved[key]
+        if isinstance(org, RowRefusal):
+            return None
+        if org.id not in self.kinds_ok:
+            self.kinds_ok[org.id] = not _kind_errors(org)
+        return org if self.kinds_ok[org.id] else None
+
+
 async def run_import(
     uow: UnitOfWork,
     table: Table,
@@ -573,15 +660,42 @@ async def run_import(
     default_token = f"\u2063{default.id}" if default else None
 
     _phase(clock, "1. parse")
-    # 1. parse and validate, in threads, chunk by chunk
+    # 1. parse and validate, in threads, chunk by chunk. An all-or-nothing run writes the
+    # new members of each chunk while the next is parsed (see _Speculation).
+    now = datetime.now(UTC)
+    speculation: _Speculation | None = None
+    if options.mode == "all" and not options.dry_run:
+        speculation = _Speculation(access, default, default_rows, protector, actor, now)
+        await uow.session.execute(text(f"SAVEPOINT {_SAVEPOINT}"))
     parsed: list[tuple[int, MemberDraft | RowRefusal, str | None]] = []
-    for start in range(0, total, CHUNK):
+    starts = range(0, total, CHUNK)
+
+    def parse(start: int) -> asyncio.Future[list[tuple[int, MemberDraft | RowRefusal, str | None]]]:
         chunk = table.rows[start : start + CHUNK]
-        parsed += await asyncio.to_thread(
-            _parse_chunk, chunk, mapping_headers, today, default_token, default_rows
+        return asyncio.ensure_future(
+            asyncio.to_thread(
+                _parse_chunk, chunk, mapping_headers, today, default_token, default_rows
+            )
         )
-        if progress:
-            await progress(min(start + CHUNK, total) // 2, total)
+
+    parsing = parse(0) if total else None
+    try:
+        for start in starts:
+            assert parsing is not None
+            parsed_chunk = await parsing
+            parsing = parse(start + CHUNK) if start + CHUNK < total else None
+            parsed += parsed_chunk
+            if speculation is not None:
+                await speculation.chunk(uow, parsed_chunk)
+            if progress:
+                await progress(min(start + CHUNK, total) // 2, total)
+        if speculation is not None:
+            await speculation.flush(uow)
+    finally:
+        if parsing is not None and not parsing.done():
+            await asyncio.wait([parsing])
+        if speculation is not None and speculation.pending is not None:
+            await asyncio.wait([speculation.pending[0]])
 
     _phase(clock, "2. organizations")
     # 2. organizations, duplicates in the file
@@ -620,7 +734,10 @@ async def run_import(
     # 3. against the platform: the 身份证号 directory and what the caller can see
     for p in planned:
         p.bidx = protector.id_number_index(p.draft.id_number)
-    owners = await _lookup_owners(uow, [p.bidx for p in planned])
+    if speculation is not None and speculation.active:
+        owners = speculation.owners  # looked up for every row, chunk by chunk
+    else:
+        owners = await _lookup_owners(uow, [p.bidx for p in planned])
     visible = await _visible_members(uow, sorted({owner[1] for owner in owners.values()}))
     creates: list[_Planned] = []
     updates: list[tuple[_Planned, Member]] = []
@@ -674,7 +791,6 @@ async def run_import(
 
     _phase(clock, "4. updates")
     # 4. what the updates change (the new rows are built while they are written, below)
-    now = datetime.now(UTC)
     changed: list[tuple[_Planned, Member, Member, dict[str, Any]]] = []
     unchanged: set[int] = set()
     for p, existing in updates:
@@ -721,6 +837,11 @@ async def run_import(
             outcomes[p.row] = RowOutcome(p.row, "unchanged", p.draft.name, p.org.name)
     report.outcomes = [outcomes[k] for k in sorted(outcomes)]
 
+    if speculation is not None and speculation.written:
+        if speculation.active and not refusals and speculation.written == {p.row for p in creates}:
+            creates = []  # all written already
+        else:
+            await uow.session.execute(text(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}"))
     if options.dry_run or (options.mode == "all" and refusals):
         if progress:
             await progress(total, total)
@@ -1072,6 +1193,37 @@ async def _built_chunks(
             await asyncio.wait([building])
 
 
+async def _write_created(uow: UnitOfWork, members: str, history: str) -> None:
+    """Write one chunk of new members (COPY text from `_creation_payload`) with their
+    directory entries and first history versions."""
+    clock = [time.perf_counter()]
+    await _copy_rows(uow, "zhibu_import_member", "member", NEW_MEMBER_COLUMNS, [members])
+    _phase(clock, "c:copy member")
+    await uow.session.execute(
+        text(
+            f"INSERT INTO member ({_MEMBER_COLUMN_LIST})"  # noqa: S608
+            f" SELECT {_MEMBER_COLUMN_LIST} FROM zhibu_import_member"
+        )
+    )
+    _phase(clock, "c:insert member")
+    await uow.session.execute(
+        text(
+            "INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
+            " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member"
+        )
+    )
+    _phase(clock, "c:insert identity")
+    await _copy_rows(uow, "zhibu_import_history", "member_history", HISTORY_COLUMNS, [history])
+    _phase(clock, "c:copy history")
+    await uow.session.execute(
+        text(
+            f"INSERT INTO member_history ({_HISTORY_COLUMN_LIST})"  # noqa: S608
+            f" SELECT {_HISTORY_COLUMN_LIST} FROM zhibu_import_history"
+        )
+    )
+    _phase(clock, "c:insert history")
+
+
 async def write_members(
     uow: UnitOfWork,
     created: AsyncGenerator[tuple[int, str, str]],
@@ -1082,40 +1234,13 @@ async def write_members(
 ) -> None:
     """Batch-write new members (chunks of COPY text from `_creation_payload`) and changed
     members, with their directory entries and history."""
-    cols = ", ".join(MEMBER_COLUMNS)
-    hcols = ", ".join(HISTORY_COLUMNS)
     clock = [time.perf_counter()]
     try:
         done = 0
         async with contextlib.aclosing(created) as chunks:
             async for rows, members, history in chunks:
                 _phase(clock, "build (waited for)")
-                await _copy_rows(
-                    uow, "zhibu_import_member", "member", NEW_MEMBER_COLUMNS, [members]
-                )
-                _phase(clock, "c:copy member")
-                await uow.session.execute(
-                    text(f"INSERT INTO member ({cols}) SELECT {cols} FROM zhibu_import_member")  # noqa: S608
-                )
-                _phase(clock, "c:insert member")
-                await uow.session.execute(
-                    text(
-                        "INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
-                        " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member"
-                    )
-                )
-                _phase(clock, "c:insert identity")
-                await _copy_rows(
-                    uow, "zhibu_import_history", "member_history", HISTORY_COLUMNS, [history]
-                )
-                _phase(clock, "c:copy history")
-                await uow.session.execute(
-                    text(
-                        f"INSERT INTO member_history ({hcols})"  # noqa: S608
-                        f" SELECT {hcols} FROM zhibu_import_history"
-                    )
-                )
-                _phase(clock, "c:insert history")
+                await _write_created(uow, members, history)
                 done += rows
                 if written:
                     await written(done)
@@ -1161,17 +1286,21 @@ async def write_members(
             )
             await uow.session.execute(
                 text(
-                    f"INSERT INTO member_history ({hcols})"  # noqa: S608
-                    f" SELECT {hcols} FROM zhibu_import_history"
+                    f"INSERT INTO member_history ({_HISTORY_COLUMN_LIST})"  # noqa: S608
+                    f" SELECT {_HISTORY_COLUMN_LIST} FROM zhibu_import_history"
                 )
             )
         _phase(clock, "updates")
     except IntegrityError as exc:
-        raise DomainError(
-            "import_conflict",
-            Message(
-                "导入期间有相同身份证号的党员被登记，请重新导入",
-                "A member with one of these ID numbers was registered meanwhile; import again",
-            ),
-            status=409,
-        ) from exc
+        raise _conflict() from exc
+
+
+def _conflict() -> DomainError:
+    return DomainError(
+        "import_conflict",
+        Message(
+            "导入期间有相同身份证号的党员被登记，请重新导入",
+            "A member with one of these ID numbers was registered meanwhile; import again",
+        ),
+        status=409,
+    )

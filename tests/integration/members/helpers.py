@@ -15,7 +15,7 @@ def id_number(
 ) -> str:
     """A valid 18-character 身份证号 from a random area, birth date and sequence."""
     r = rng or random.Random()
-    born = birth or date(r.randint(1955, 1995), r.randint(1, 12), r.randint(1, 28))
+    born = birth or date(r.randint(1955, 1990), r.randint(1, 12), r.randint(1, 28))
     area = r.choice(["110105", "440304", "440305", "310101", "510104"])
     sequence = r.randint(0, 999)
     if male is not None and (sequence % 2 == 1) != male:

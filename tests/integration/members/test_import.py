@@ -603,3 +603,57 @@ async def test_imported_members_history_says_what_the_registry_would(
     full = next(r for r in found if r["member_class"] == "mobile")
     assert full["history_changes"]["tags"]["new"] == ["青年党员", "退役军人"]
     assert full["history_changes"]["mobile"]["new"]["period_end"] is None
+
+
+async def _finished_job(api: Api, job: dict[str, Any]) -> dict[str, Any]:
+    for _ in range(600):
+        r = await api.get(f"/api/v1/jobs/{job['id']}")
+        job = r.json()
+        if job["status"] in ("succeeded", "failed"):
+            return job
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"job did not finish: {job}")
+
+
+@pytest.mark.parametrize("late_problem", ["duplicate_in_file", "duplicate_elsewhere"])
+async def test_all_or_nothing_writes_nothing_when_a_late_row_is_refused(
+    futian: Api,
+    nanshan: Api,
+    database: DatabaseUrls,
+    futian_branch: tuple[str, str],
+    late_problem: str,
+) -> None:
+    """Rows of the first chunks are written while later ones are still being read; a row
+    refused near the end of the file still leaves nothing behind."""
+    branch_id, branch = futian_branch
+    rows = [person(branch) for _ in range(2500)]
+    if late_problem == "duplicate_in_file":
+        rows[2399]["身份证号码"] = rows[0]["身份证号码"]
+        refused_rows = {2, 2401}
+    else:
+        rows[2399]["身份证号码"] = await _registered_in_nanshan(nanshan)
+        refused_rows = {2401}
+    r = await upload(futian, csv_bytes(rows, "gbk"), "late.csv", mode="all")
+    assert r.status_code == 202, r.text
+    job = await _finished_job(futian, r.json())
+    assert job["status"] == "succeeded", job
+    report = job["result"]
+    assert report["committed"] is False
+    assert set(by_row(report)) == refused_rows
+    assert all(e[0]["code"] == late_problem for e in by_row(report).values())
+    assert count_members(database, branch_id) == 0
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM member_history h JOIN member m"
+            " ON m.tenant_id = h.tenant_id AND m.id = h.member_id WHERE m.organization_id = %s",
+            (branch_id,),
+        ).fetchone()
+    assert found is not None
+    assert found[0] == 0
+    # the same file without the late problem is written whole
+    rows[2399]["身份证号码"] = fresh_id()
+    r = await upload(futian, csv_bytes(rows, "gbk"), "late.csv", mode="all")
+    job = await _finished_job(futian, r.json())
+    assert job["result"]["committed"] is True, job
+    assert job["result"]["created"] == 2500
+    assert count_members(database, branch_id) == 2500
