@@ -5,12 +5,15 @@ validated by domain.members, branch names are resolved to organizations the call
 import into, and every 身份证号 is checked against the file and against the platform-wide
 directory (blind index). A dry run stops at the report. A real run writes everything in
 the caller's transaction: new members are staged with COPY into temporary tables and moved
-into `member`, `member_identity` and `member_history` with one INSERT … SELECT each (row-level
-security still checks every row; COPY straight into an RLS table is not allowed), updated
-members with one UPDATE … FROM. One audit event records the import with its counts.
+into `member`, `member_identity` and `member_history` with one INSERT … SELECT each per chunk
+(row-level security still checks every row; COPY straight into an RLS table is not allowed),
+updated members with one UPDATE … FROM. One audit event records the import with its counts.
 
 CPU-bound steps (reading, parsing, encrypting) run in worker threads in chunks, so an API
-worker keeps answering (job progress, other requests) during a large import.
+worker keeps answering (job progress, other requests) during a large import, and the
+database writes one chunk while the next is parsed and built: an all-or-nothing run writes
+the rows certain to be created as soon as their chunk is parsed, inside a savepoint it rolls
+back if any row of the file turns out to be refused (`_Speculation`).
 """
 
 from __future__ import annotations
@@ -593,7 +596,7 @@ class _Speculation:
         building, rows = self.pending
         self.pending = None
         members, history = await building
-        if not rows:
+        if not rows or not self.active:
             return
         try:
             await _write_created(uow, members, history)
@@ -691,6 +694,10 @@ async def run_import(
                 await progress(min(start + CHUNK, total) // 2, total)
         if speculation is not None:
             await speculation.flush(uow)
+            if not speculation.active and speculation.written:
+                # a row will be refused: undo before the plan looks rows up in the directory
+                await uow.session.execute(text(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}"))
+                speculation.written.clear()
     finally:
         if parsing is not None and not parsing.done():
             await asyncio.wait([parsing])

@@ -639,6 +639,7 @@ async def test_all_or_nothing_writes_nothing_when_a_late_row_is_refused(
     assert job["status"] == "succeeded", job
     report = job["result"]
     assert report["committed"] is False
+    assert (report["created"], report["updated"]) == (2500 - len(refused_rows), 0)
     assert set(by_row(report)) == refused_rows
     assert all(e[0]["code"] == late_problem for e in by_row(report).values())
     assert count_members(database, branch_id) == 0
