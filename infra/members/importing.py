@@ -35,6 +35,8 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any, Literal
 
+import psycopg
+import psycopg.sql
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -564,7 +566,7 @@ class _Speculation:
     resolved: dict[str, OrgRef | RowRefusal] = field(default_factory=dict)
     kinds_ok: dict[uuid.UUID, bool] = field(default_factory=dict)
     # the chunk being built (in a worker thread) while the one before it is written
-    pending: tuple[asyncio.Future[tuple[str, str]], list[int]] | None = None
+    pending: tuple[asyncio.Future[str], list[int]] | None = None
 
     async def chunk(
         self, uow: UnitOfWork, parsed: list[tuple[int, MemberDraft | RowRefusal, str | None]]
@@ -584,7 +586,7 @@ class _Speculation:
         self.owners.update(found)
         creates = [p for p in candidates if p.bidx not in found]
         building = asyncio.ensure_future(
-            asyncio.to_thread(_creation_payload, creates, self.protector, self.actor, self.now)
+            asyncio.to_thread(_creation_payload, creates, self.protector, self.now)
         )
         await self.flush(uow)
         self.pending = (building, [p.row for p in creates])
@@ -595,11 +597,11 @@ class _Speculation:
             return
         building, rows = self.pending
         self.pending = None
-        members, history = await building
+        members = await building
         if not rows or not self.active:
             return
         try:
-            await _write_created(uow, members, history)
+            await _write_created(uow, members, self.actor)
         except IntegrityError as exc:
             raise _conflict() from exc
         self.written.update(rows)
@@ -864,7 +866,7 @@ async def run_import(
 
     await write_members(
         uow,
-        _built_chunks(creates, protector, actor, now),
+        _built_chunks(creates, protector, now),
         [(old, new, diff) for _p, old, new, diff in changed],
         actor,
         now,
@@ -1035,6 +1037,48 @@ NEW_MEMBER_COLUMNS = (
     "updated_at",
     "version",
 )
+STAGED_MEMBER_COLUMNS = (*NEW_MEMBER_COLUMNS, "history_id")
+# The "import" version of each staged new member, worded as `_creation` words it: every
+# tracked field that is set, as {"old": null, "new": value} (a test compares the two).
+# Building it here rather than in Python halves the COPY text the import sends.
+_NEW_HISTORY_SQL = """
+INSERT INTO member_history
+    (tenant_id, id, member_id, version, changed_at, changed_by, changed_by_name, action, changes)
+SELECT s.tenant_id, s.history_id, s.id, 1, s.created_at, {changed_by}::uuid,
+    {changed_by_name}::text, 'import',
+    jsonb_build_object(
+        'name', jsonb_build_object('old', NULL, 'new', s.name),
+        'gender', jsonb_build_object('old', NULL, 'new', s.gender),
+        'ethnicity', jsonb_build_object('old', NULL, 'new', s.ethnicity),
+        'birth_date', jsonb_build_object('old', NULL, 'new', s.birth_date),
+        'id_number', jsonb_build_object('old', NULL, 'new', s.id_number_masked),
+        'phone', jsonb_build_object('old', NULL, 'new', s.phone_masked),
+        'education', jsonb_build_object('old', NULL, 'new', s.education),
+        'work_unit', jsonb_build_object('old', NULL, 'new', s.work_unit),
+        'post', jsonb_build_object('old', NULL, 'new', s.post),
+        'organization_id', jsonb_build_object('old', NULL, 'new', s.organization_id),
+        'user_id', jsonb_build_object('old', NULL, 'new', s.user_id),
+        'status', jsonb_build_object('old', NULL, 'new', s.status),
+        'status_reason', jsonb_build_object('old', NULL, 'new', s.status_reason),
+        'admitted_on', jsonb_build_object('old', NULL, 'new', s.admitted_on),
+        'full_member_on', jsonb_build_object('old', NULL, 'new', s.full_member_on),
+        'member_class', jsonb_build_object('old', NULL, 'new', s.member_class),
+        'mobile', jsonb_build_object('old', NULL, 'new', s.mobile),
+        'tags', jsonb_build_object('old', NULL, 'new', s.tags)
+    ) - array_remove(ARRAY[
+        CASE WHEN s.ethnicity IS NULL THEN 'ethnicity' END,
+        CASE WHEN s.phone_masked IS NULL THEN 'phone' END,
+        CASE WHEN s.education IS NULL THEN 'education' END,
+        CASE WHEN s.work_unit IS NULL THEN 'work_unit' END,
+        CASE WHEN s.post IS NULL THEN 'post' END,
+        CASE WHEN s.user_id IS NULL THEN 'user_id' END,
+        CASE WHEN s.status_reason IS NULL THEN 'status_reason' END,
+        CASE WHEN s.full_member_on IS NULL THEN 'full_member_on' END,
+        CASE WHEN s.mobile IS NULL THEN 'mobile' END,
+        CASE WHEN cardinality(s.tags) = 0 THEN 'tags' END
+    ]::text[], NULL)
+FROM zhibu_import_member AS s
+"""
 _NULL = "\\N"
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -1047,21 +1091,17 @@ def _date_field(value: date | None) -> str:
     return _NULL if value is None else value.isoformat()
 
 
-def _creation_payload(
-    chunk: Sequence[_Planned], protector: FieldProtector, actor: ImportActor, now: datetime
-) -> tuple[str, str]:
-    """COPY text for a chunk of new members (columns NEW_MEMBER_COLUMNS) and their "import"
-    history versions (HISTORY_COLUMNS).
+def _creation_payload(chunk: Sequence[_Planned], protector: FieldProtector, now: datetime) -> str:
+    """COPY text for a chunk of new members (columns STAGED_MEMBER_COLUMNS: the member, and
+    the id of its first history version, which `_NEW_HISTORY_SQL` words in the database).
 
-    The values are those of `new_member_values` and `_creation`, written column by column
-    with their known types rather than through `copy_line` (a test compares the two): this
-    loop runs once per imported row.
+    The values are those of `new_member_values`, written column by column with their known
+    types rather than through `copy_line` (a test compares the two): this loop runs once
+    per imported row.
     """
     stamp = now.isoformat()
-    history_tail = "\t".join((stamp, _copy_field(actor.user_id), _copy_field(actor.name), "import"))
     org_texts: dict[uuid.UUID, tuple[str, str]] = {}
     members: list[str] = []
-    history: list[str] = []
     for p in chunk:
         draft = p.draft
         if draft.gender is None or draft.birth_date is None or draft.admitted_on is None:
@@ -1115,45 +1155,12 @@ def _creation_payload(
                     stamp,
                     stamp,
                     "1",
+                    str(new_id()),  # history_id
                 )
             )
+            + "\n"
         )
-        # the history of a new record, as `_creation` words it (tracked fields, set ones)
-        tracked = (
-            ("name", draft.name),
-            ("gender", gender),
-            ("ethnicity", draft.ethnicity),
-            ("birth_date", birth_date),
-            ("id_number", id_number.masked),
-            ("phone", phone.masked if phone else None),
-            ("education", education),
-            ("work_unit", draft.work_unit),
-            ("post", draft.post),
-            ("organization_id", organization_id),
-            ("status", status),
-            ("status_reason", draft.status_reason),
-            ("admitted_on", admitted_on),
-            ("full_member_on", full_member_on),
-            ("member_class", member_class),
-            ("mobile", mobile),
-            ("tags", tags or None),
-        )
-        changes = {k: {"old": None, "new": v} for k, v in tracked if v is not None}
-        history.append(
-            "\t".join(
-                (
-                    tenant_id,
-                    str(new_id()),
-                    member_id,
-                    "1",
-                    history_tail,
-                    _escape(_encode_json(changes)),
-                )
-            )
-        )
-    if not members:
-        return "", ""
-    return "\n".join(members) + "\n", "\n".join(history) + "\n"
+    return "".join(members)
 
 
 async def _copy_rows(
@@ -1177,63 +1184,71 @@ async def _copy_rows(
 
 
 async def _built_chunks(
-    creates: Sequence[_Planned], protector: FieldProtector, actor: ImportActor, now: datetime
-) -> AsyncGenerator[tuple[int, str, str]]:
-    """(rows, member COPY text, history COPY text) per chunk of new members; the next chunk
-    is built in a worker thread while the caller writes the current one."""
+    creates: Sequence[_Planned], protector: FieldProtector, now: datetime
+) -> AsyncGenerator[tuple[int, str]]:
+    """(rows, COPY text) per chunk of new members; the next chunk is built in a worker
+    thread while the caller writes the current one."""
     chunks = [creates[start : start + CHUNK] for start in range(0, len(creates), CHUNK)]
     if not chunks:
         return
     building = asyncio.ensure_future(
-        asyncio.to_thread(_creation_payload, chunks[0], protector, actor, now)
+        asyncio.to_thread(_creation_payload, chunks[0], protector, now)
     )
     try:
         for index, chunk in enumerate(chunks):
-            members, history = await building
+            members = await building
             if index + 1 < len(chunks):
                 building = asyncio.ensure_future(
-                    asyncio.to_thread(_creation_payload, chunks[index + 1], protector, actor, now)
+                    asyncio.to_thread(_creation_payload, chunks[index + 1], protector, now)
                 )
-            yield len(chunk), members, history
+            yield len(chunk), members
     finally:
         if not building.done():
             await asyncio.wait([building])
 
 
-async def _write_created(uow: UnitOfWork, members: str, history: str) -> None:
+_STAGE_CREATED = (
+    "CREATE TEMP TABLE IF NOT EXISTS zhibu_import_member"
+    " (LIKE member, history_id uuid NOT NULL) ON COMMIT DROP;"
+    " TRUNCATE zhibu_import_member"
+)
+_MOVE_CREATED = (
+    f"INSERT INTO member ({_MEMBER_COLUMN_LIST})"  # noqa: S608
+    f" SELECT {_MEMBER_COLUMN_LIST} FROM zhibu_import_member;"
+    " INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
+    " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member;"
+)
+
+
+async def _write_created(uow: UnitOfWork, members: str, actor: ImportActor) -> None:
     """Write one chunk of new members (COPY text from `_creation_payload`) with their
-    directory entries and first history versions."""
+    directory entries and first history versions: stage them with COPY, then move them in
+    one round trip (the import's worker threads hold the GIL most of the time, so every
+    round trip and every COPY buffer waits for it)."""
     clock = [time.perf_counter()]
-    await _copy_rows(uow, "zhibu_import_member", "member", NEW_MEMBER_COLUMNS, [members])
-    _phase(clock, "c:copy member")
-    await uow.session.execute(
-        text(
-            f"INSERT INTO member ({_MEMBER_COLUMN_LIST})"  # noqa: S608
-            f" SELECT {_MEMBER_COLUMN_LIST} FROM zhibu_import_member"
-        )
-    )
-    _phase(clock, "c:insert member")
-    await uow.session.execute(
-        text(
-            "INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
-            " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member"
-        )
-    )
-    _phase(clock, "c:insert identity")
-    await _copy_rows(uow, "zhibu_import_history", "member_history", HISTORY_COLUMNS, [history])
-    _phase(clock, "c:copy history")
-    await uow.session.execute(
-        text(
-            f"INSERT INTO member_history ({_HISTORY_COLUMN_LIST})"  # noqa: S608
-            f" SELECT {_HISTORY_COLUMN_LIST} FROM zhibu_import_history"
-        )
-    )
-    _phase(clock, "c:insert history")
+    connection = await uow.session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    try:
+        async with driver.cursor() as cursor:
+            await cursor.execute(_STAGE_CREATED)
+            columns = ", ".join(STAGED_MEMBER_COLUMNS)
+            async with cursor.copy(f"COPY zhibu_import_member ({columns}) FROM STDIN") as copy:
+                await copy.write(members.encode("utf-8"))
+            _phase(clock, "c:stage")
+            history = psycopg.sql.SQL(_NEW_HISTORY_SQL).format(
+                changed_by=psycopg.sql.Literal(actor.user_id),
+                changed_by_name=psycopg.sql.Literal(actor.name),
+            )
+            await cursor.execute(psycopg.sql.Composed([psycopg.sql.SQL(_MOVE_CREATED), history]))
+            _phase(clock, "c:move")
+    except psycopg.errors.IntegrityError as exc:
+        raise _conflict() from exc
 
 
 async def write_members(
     uow: UnitOfWork,
-    created: AsyncGenerator[tuple[int, str, str]],
+    created: AsyncGenerator[tuple[int, str]],
     changed: list[tuple[Member, Member, dict[str, Any]]],
     actor: ImportActor,
     now: datetime,
@@ -1245,9 +1260,9 @@ async def write_members(
     try:
         done = 0
         async with contextlib.aclosing(created) as chunks:
-            async for rows, members, history in chunks:
+            async for rows, members in chunks:
                 _phase(clock, "build (waited for)")
-                await _write_created(uow, members, history)
+                await _write_created(uow, members, actor)
                 done += rows
                 if written:
                     await written(done)
