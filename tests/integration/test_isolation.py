@@ -148,13 +148,14 @@ async def make_assignment(w: World) -> Resource:
 
 
 async def make_job(w: World) -> Resource:
-    """No endpoint starts a job by itself yet, so the row goes in as the imports make it."""
+    """A finished job, inserted as the imports make them; finished, so no runner claims it
+    while the test compares snapshots."""
     me = (await w.futian.get(f"{V1}/me")).json()
     job_id = uuid.uuid4()
     with psycopg.connect(conninfo_of(w.database.admin), autocommit=True) as conn:
         conn.execute(
-            "INSERT INTO job (tenant_id, id, kind, created_by, params)"
-            " VALUES (%s, %s, 'isolation_probe', %s, '{}')",
+            "INSERT INTO job (tenant_id, id, kind, created_by, params, status, finished_at)"
+            " VALUES (%s, %s, 'isolation_probe', %s, '{}', 'succeeded', now())",
             (w.futian_tenant["id"], job_id, me["id"]),
         )
     return Resource(str(job_id), ["isolation_probe"], f"{V1}/jobs/{job_id}")
