@@ -14,9 +14,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg import AsyncClientCursor as ClientCursor
 from psycopg import AsyncConnection
 from psycopg.pq import TransactionStatus
 from psycopg.rows import namedtuple_row
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -28,8 +30,8 @@ from sqlalchemy.ext.asyncio import (
 from domain.shared import new_id
 
 _SET_SCOPE_RAW = (
-    "SELECT set_config('app.tenant_path', %(tenant_path)s, true),"
-    " set_config('app.user_id', %(user_id)s, true)"
+    "SELECT set_config('app.tenant_path', %(tenant_path)s, true) AS tenant_path,"
+    " set_config('app.user_id', %(user_id)s, true) AS user_id"
 )
 _SET_SCOPE = text(
     "SELECT set_config('app.tenant_path', :tenant_path, true),"
@@ -147,6 +149,14 @@ class Database:
             pool_recycle=1800,
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._reads: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
+            self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True},
+            open=False,
+        )
+        self._reads_open = False
 
     @asynccontextmanager
     async def unit_of_work(
@@ -181,12 +191,29 @@ class Database:
                     await driver.rollback()
 
     async def fetch_scoped(self, scope: Scope, query: str, params: dict[str, Any]) -> list[Any]:
-        """One read in the caller's scope in a single round trip (hot paths such as /me)."""
-        async with self.raw_transaction(scope) as tx:
-            (rows,) = await tx.batch([(query, params)], commit=True)
-            return rows
+        """One read in the caller's scope in a single round trip (hot paths such as /me).
+
+        The scope and the query travel as one simple-protocol message, which PostgreSQL runs
+        as one implicit transaction: the transaction-local scope holds for the query and ends
+        with it. Parameters are bound client-side by psycopg and quoted as literals. The
+        connection comes from a plain psycopg pool of autocommit connections, skipping the
+        ORM's machinery on the most frequent request.
+        """
+        if not self._reads_open:
+            await self._reads.open()
+            self._reads_open = True
+        async with self._reads.connection() as conn:
+            cur = ClientCursor(conn)
+            message = ";\n".join(
+                (cur.mogrify(_SET_SCOPE_RAW, _scope_params(scope)), cur.mogrify(query, params))
+            )
+            await cur.execute(message)
+            cur.nextset()
+            return await cur.fetchall()
 
     async def dispose(self) -> None:
+        if self._reads_open:
+            await self._reads.close()
         await self.engine.dispose()
 
 
