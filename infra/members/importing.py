@@ -62,6 +62,7 @@ from infra.members.protect import FieldProtector
 from infra.members.service import (
     build_member_row,
     check_member_organization,
+    member_values,
     mobile_document,
     tracked_values,
 )
@@ -916,44 +917,11 @@ def new_member_values(
     """The new `member` row as plain attributes, exactly as `build_member_row` fills it.
 
     `build_member_row` builds a SQLModel instance, which costs about half a millisecond a row;
-    a 100,000-row import cannot afford that, so the import builds the same values directly
-    (tests compare the two field by field) and COPYs them.
+    a 100,000-row import cannot afford that, so it takes the same values as plain attributes
+    and COPYs them.
     """
-    if draft.gender is None or draft.birth_date is None or draft.admitted_on is None:
-        raise ValueError("new_member_values needs a draft normalised by validate_member")
-    id_number = protector.id_number(draft.id_number)
-    phone = protector.phone(draft.phone) if draft.phone else None
-    keys = _search_keys(draft.name)
     return SimpleNamespace(
-        tenant_id=org.tenant_id,
-        id=new_id(),
-        organization_id=org.id,
-        user_id=None,
-        name=draft.name,
-        name_pinyin=keys.full,
-        name_initials=keys.initials,
-        gender=draft.gender.value,
-        ethnicity=draft.ethnicity,
-        birth_date=draft.birth_date,
-        id_number_enc=id_number.ciphertext,
-        id_number_bidx=id_number.blind_index,
-        id_number_masked=id_number.masked,
-        phone_enc=phone.ciphertext if phone else None,
-        phone_bidx=phone.blind_index if phone else None,
-        phone_masked=phone.masked if phone else None,
-        education=draft.education.value if draft.education else None,
-        work_unit=draft.work_unit,
-        post=draft.post,
-        status=draft.status.value,
-        status_reason=draft.status_reason,
-        admitted_on=draft.admitted_on,
-        full_member_on=draft.full_member_on,
-        member_class=draft.member_class.value,
-        mobile=mobile_document(draft.mobile),
-        tags=list(draft.tags),
-        created_at=now,
-        updated_at=now,
-        version=1,
+        **member_values(draft, org.tenant_id, org.id, protector, now=now, search_keys=_search_keys)
     )
 
 

@@ -26,6 +26,7 @@ from domain.members import (
     MemberDraft,
     MemberStatus,
     MobileDetails,
+    NameSearchKeys,
     check_status_transition,
     name_search_keys,
     validate_member,
@@ -99,6 +100,61 @@ def mobile_details(document: dict[str, Any] | None) -> MobileDetails | None:
     )
 
 
+def member_values(
+    draft: MemberDraft,
+    tenant_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    protector: FieldProtector,
+    *,
+    member_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+    search_keys: Callable[[str], NameSearchKeys] = name_search_keys,
+) -> dict[str, Any]:
+    """The column values of a new `member` row, for a draft passed through `validate_member`.
+
+    The 身份证号 and phone are encrypted with their blind index and masked copy; the name
+    gets its pinyin keys. `build_member_row` and the bulk import both start from here.
+    """
+    if draft.gender is None or draft.birth_date is None or draft.admitted_on is None:
+        raise ValueError("member_values needs a draft normalised by validate_member")
+    id_number = protector.id_number(draft.id_number)
+    phone = protector.phone(draft.phone) if draft.phone else None
+    keys = search_keys(draft.name)
+    stamp = now or datetime.now(UTC)
+    return {
+        "tenant_id": tenant_id,
+        "id": member_id or new_id(),
+        "organization_id": organization_id,
+        "user_id": user_id,
+        "name": draft.name,
+        "name_pinyin": keys.full,
+        "name_initials": keys.initials,
+        "gender": draft.gender.value,
+        "ethnicity": draft.ethnicity,
+        "birth_date": draft.birth_date,
+        "id_number_enc": id_number.ciphertext,
+        "id_number_bidx": id_number.blind_index,
+        "id_number_masked": id_number.masked,
+        "phone_enc": phone.ciphertext if phone else None,
+        "phone_bidx": phone.blind_index if phone else None,
+        "phone_masked": phone.masked if phone else None,
+        "education": draft.education.value if draft.education else None,
+        "work_unit": draft.work_unit,
+        "post": draft.post,
+        "status": draft.status.value,
+        "status_reason": draft.status_reason,
+        "admitted_on": draft.admitted_on,
+        "full_member_on": draft.full_member_on,
+        "member_class": draft.member_class.value,
+        "mobile": mobile_document(draft.mobile),
+        "tags": list(draft.tags),
+        "created_at": stamp,
+        "updated_at": stamp,
+        "version": 1,
+    }
+
+
 def build_member_row(
     draft: MemberDraft,
     organization: Organization,
@@ -108,48 +164,18 @@ def build_member_row(
     user_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Member:
-    """The `member` row for a draft already passed through `validate_member`.
-
-    The 身份证号 and phone are encrypted with their blind index and masked copy; the
-    name gets its pinyin keys. The row is not added to any session; pair it with
-    `identity_row(member)` so the platform-wide 身份证号 directory stays complete.
-    """
-    if draft.gender is None or draft.birth_date is None or draft.admitted_on is None:
-        raise ValueError("build_member_row needs a draft normalised by validate_member")
-    id_number = protector.id_number(draft.id_number)
-    phone = protector.phone(draft.phone) if draft.phone else None
-    keys = name_search_keys(draft.name)
-    stamp = now or datetime.now(UTC)
+    """The `member` row for a validated draft, not yet added to any session; pair it with
+    `identity_row(member)` so the platform-wide 身份证号 directory stays complete."""
     return Member(
-        tenant_id=organization.tenant_id,
-        id=member_id or new_id(),
-        organization_id=organization.id,
-        user_id=user_id,
-        name=draft.name,
-        name_pinyin=keys.full,
-        name_initials=keys.initials,
-        gender=draft.gender.value,
-        ethnicity=draft.ethnicity,
-        birth_date=draft.birth_date,
-        id_number_enc=id_number.ciphertext,
-        id_number_bidx=id_number.blind_index,
-        id_number_masked=id_number.masked,
-        phone_enc=phone.ciphertext if phone else None,
-        phone_bidx=phone.blind_index if phone else None,
-        phone_masked=phone.masked if phone else None,
-        education=draft.education.value if draft.education else None,
-        work_unit=draft.work_unit,
-        post=draft.post,
-        status=draft.status.value,
-        status_reason=draft.status_reason,
-        admitted_on=draft.admitted_on,
-        full_member_on=draft.full_member_on,
-        member_class=draft.member_class.value,
-        mobile=mobile_document(draft.mobile),
-        tags=list(draft.tags),
-        created_at=stamp,
-        updated_at=stamp,
-        version=1,
+        **member_values(
+            draft,
+            organization.tenant_id,
+            organization.id,
+            protector,
+            member_id=member_id,
+            user_id=user_id,
+            now=now,
+        )
     )
 
 
