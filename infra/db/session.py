@@ -31,10 +31,13 @@ from domain.shared import new_id
 
 _SET_SCOPE_RAW = (
     "SELECT set_config('app.tenant_path', %(tenant_path)s, true) AS tenant_path,"
+    " set_config('app.tenant_ids', zhibu_tenant_ids_under(%(tenant_path)s)::text, true)"
+    " AS tenant_ids,"
     " set_config('app.user_id', %(user_id)s, true) AS user_id"
 )
 _SET_SCOPE = text(
     "SELECT set_config('app.tenant_path', :tenant_path, true),"
+    " set_config('app.tenant_ids', zhibu_tenant_ids_under(:tenant_path)::text, true),"
     " set_config('app.user_id', :user_id, true)"
 )
 
@@ -71,11 +74,19 @@ class AuditRecord:
 class UnitOfWork:
     """One transaction: the session, plus audit events written just before commit."""
 
-    def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
+    def __init__(
+        self, session: AsyncSession, actor: Actor | None, scope: Scope | None = None
+    ) -> None:
         self.session = session
         self.actor = actor
+        self.scope = scope
         self._audit: list[AuditRecord] = []
         self.deferred_error: Exception | None = None
+
+    async def refresh_scope(self) -> None:
+        """Recompute the visible tenants, e.g. after creating one inside this transaction."""
+        if self.scope is not None:
+            await self.session.execute(_SET_SCOPE, _scope_params(self.scope))
 
     def fail_after_commit(self, error: Exception) -> None:
         """Commit what was recorded (a failed login, a revoked session), then raise `error`."""
@@ -166,7 +177,7 @@ class Database:
             async with session.begin():
                 if scope is not None:
                     await set_scope(session, scope)
-                uow = UnitOfWork(session, actor)
+                uow = UnitOfWork(session, actor, scope)
                 yield uow
                 await uow.flush_audit()
             if uow.deferred_error is not None:

@@ -158,6 +158,7 @@ async def create_tenant(
             f"The code {code} is already in use.",
             "code",
         ) from exc
+    await uow.refresh_scope()
     uow.audit("tenant.create", "tenant", tenant.id, tenant_id=tenant.id, detail={"code": code})
     return tenant
 

@@ -34,13 +34,25 @@ SCHEMA = [
     )
     """,
     "CREATE INDEX tenant_path_gist ON tenant USING gist (path)",
-    # The caller's visible tenants, computed once per statement (wrapped in a sub-select
-    # by the policies). SECURITY DEFINER so it can read the tenant tree itself.
+    # The tenants of a subtree. SECURITY DEFINER so it can read the tenant tree itself.
     """
-    CREATE FUNCTION zhibu_scope_tenant_ids() RETURNS uuid[]
+    CREATE FUNCTION zhibu_tenant_ids_under(p_path text) RETURNS uuid[]
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
         SELECT coalesce(array_agg(t.id), '{}'::uuid[]) FROM tenant t
-        WHERE t.path <@ nullif(current_setting('app.tenant_path', true), '')::ltree
+        WHERE t.path <@ nullif(p_path, '')::ltree
+    $$
+    """,
+    # The caller's visible tenants (wrapped in a sub-select by the policies, so evaluated
+    # once per statement). The scope statement computes the list once per transaction into
+    # `app.tenant_ids`; without it the list comes from `app.tenant_path`; with neither,
+    # nothing is visible.
+    """
+    CREATE FUNCTION zhibu_scope_tenant_ids() RETURNS uuid[]
+    LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+        SELECT CASE WHEN coalesce(current_setting('app.tenant_ids', true), '') <> ''
+                    THEN current_setting('app.tenant_ids', true)::uuid[]
+                    ELSE zhibu_tenant_ids_under(current_setting('app.tenant_path', true))
+               END
     $$
     """,
     "ALTER TABLE tenant ENABLE ROW LEVEL SECURITY",
@@ -236,6 +248,7 @@ SCHEMA = [
     "CREATE INDEX audit_event_time ON audit_event (tenant_id, occurred_at DESC)",
     *tenant_table_rls("audit_event", grants="SELECT, INSERT"),
     "GRANT EXECUTE ON FUNCTION zhibu_scope_tenant_ids() TO zhibu_app",
+    "GRANT EXECUTE ON FUNCTION zhibu_tenant_ids_under(text) TO zhibu_app",
     "GRANT EXECUTE ON FUNCTION zhibu_tenant_path(uuid) TO zhibu_app",
     "GRANT EXECUTE ON FUNCTION zhibu_login_lookup(text) TO zhibu_app",
     "GRANT EXECUTE ON FUNCTION zhibu_authz_snapshot() TO zhibu_app",
@@ -267,5 +280,6 @@ def downgrade() -> None:
         "zhibu_login_lookup(text)",
         "zhibu_tenant_path(uuid)",
         "zhibu_scope_tenant_ids()",
+        "zhibu_tenant_ids_under(text)",
     ):
         op.execute(f"DROP FUNCTION IF EXISTS {fn}")
