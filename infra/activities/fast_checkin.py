@@ -1,11 +1,11 @@
-"""A member checking themselves in: the most frequent write, in two round trips.
+"""A member checking themselves in: the most frequent write, on a lean path.
 
-The general path (`service.check_in`) takes about seven round trips through the ORM. This
-one sends, pipelined: BEGIN, the tenant scope, the Idempotency-Key reservation and the
-member/activity context (round trip 1); then one statement writing the check-in, its
-outbox event, its audit event and the stored response, and COMMIT (round trip 2). The
-other writes hang on the check-in row existing, so a lost race leaves nothing behind.
-The rules, row-level security and results are the same as on the general path.
+The general path (`service.check_in`) goes through the ORM with about seven statements.
+This one runs on a raw transaction: the tenant scope, the Idempotency-Key reservation and
+one query for the member and the activity; then one statement writing the check-in, its
+outbox event, its audit event and the stored response; then COMMIT. The other writes hang
+on the check-in row existing, so a lost race leaves nothing behind. The rules, row-level
+security and results are the same as on the general path.
 """
 
 from __future__ import annotations
