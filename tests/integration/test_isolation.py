@@ -162,11 +162,10 @@ async def make_job(w: World) -> Resource:
 
 
 def _id_number() -> str:
-    """A valid, unused 身份证号 (Futian area code, a random sequence)."""
-    from domain.members.identity import id_check_character
+    """A valid 身份证号 not handed out before in this test process."""
+    from tests.integration.members.helpers import id_number
 
-    first17 = "440304" + "19850612" + f"{uuid.uuid4().int % 1000:03d}"
-    return first17 + id_check_character(first17)
+    return id_number()
 
 
 async def make_member(w: World) -> Resource:

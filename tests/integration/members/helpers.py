@@ -9,19 +9,30 @@ from typing import Any
 from domain.members import id_check_character
 from tests.conftest import Api, unique
 
+_ISSUED: set[str] = set()
+
 
 def id_number(
     *, birth: date | None = None, male: bool | None = None, rng: random.Random | None = None
 ) -> str:
-    """A valid 18-character 身份证号 from a random area, birth date and sequence."""
+    """A valid 18-character 身份证号, never the same twice in this test process.
+
+    Each test worker has its own database, so uniqueness per process is enough to keep
+    "already registered" refusals out of tests that do not ask for them.
+    """
     r = rng or random.Random()
-    born = birth or date(r.randint(1955, 1990), r.randint(1, 12), r.randint(1, 28))
-    area = r.choice(["110105", "440304", "440305", "310101", "510104"])
-    sequence = r.randint(0, 999)
-    if male is not None and (sequence % 2 == 1) != male:
-        sequence = (sequence + 1) % 1000
-    first17 = f"{area}{born:%Y%m%d}{sequence:03d}"
-    return first17 + id_check_character(first17)
+    for _ in range(10_000):
+        born = birth or date(r.randint(1955, 1990), r.randint(1, 12), r.randint(1, 28))
+        area = r.choice(["110105", "440304", "440305", "310101", "510104"])
+        sequence = r.randint(0, 999)
+        if male is not None and (sequence % 2 == 1) != male:
+            sequence = (sequence + 1) % 1000
+        first17 = f"{area}{born:%Y%m%d}{sequence:03d}"
+        number = first17 + id_check_character(first17)
+        if number not in _ISSUED:
+            _ISSUED.add(number)
+            return number
+    raise RuntimeError("no unused 身份证号 left for these constraints")
 
 
 async def org_ids(api: Api, tenant_id: str) -> dict[str, str]:
