@@ -43,7 +43,7 @@ import psycopg
 from litestar import Litestar, get, post
 from psycopg_pool import AsyncConnectionPool
 
-from bench.run import _read_response, load_staff_policy, serve
+from bench.run import _read_response, load_staff_policy, prepare_database, serve
 from domain.activities import mint_checkin_token, token_step
 from domain.shared import new_id
 from domain.tenancy import org_child_path
@@ -51,14 +51,8 @@ from infra.db.bootstrap import (
     OWNER_ROLE,
     app_url_for,
     conninfo_of,
-    drop_database,
-    ensure_database,
-    ensure_roles,
-    ensure_schema_rights,
-    migrate,
 )
 from infra.members.protect import FieldProtector
-from infra.seed import seed
 from infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,17 +132,7 @@ class World:
 
 
 def prepare(settings: Settings, password: str, n_members: int, n_activities: int) -> World:
-    root = os.environ.get("DATABASE_URL")
-    if not root:
-        from infra.db.embedded import start_embedded
-
-        root = start_embedded(DATA_DIR)
-    ensure_roles(root, settings.app_db_password_value)
-    drop_database(root, DATABASE)
-    admin = ensure_database(root, DATABASE)
-    ensure_schema_rights(admin)
-    migrate(admin)
-    seed(admin, admin_password=password, demo=True)
+    admin, _ = prepare_database(settings, password, DATABASE)
     assignments = load_staff_policy(admin, 5_000)
     protector = FieldProtector.from_settings(settings)
     from infra.security import hash_password

@@ -29,13 +29,10 @@ import psycopg
 
 from domain.members import id_check_character
 from infra.db.bootstrap import (
-    app_url_for,
     conninfo_of,
     drop_database,
-    ensure_database,
-    ensure_roles,
-    ensure_schema_rights,
-    migrate,
+    fresh_database,
+    server_url,
 )
 from infra.db.session import Actor, Database, Scope
 from infra.members.importing import (
@@ -72,20 +69,10 @@ def prepare_database(name: str) -> BenchDb:
     data_dir = ROOT / "var" / "bench"
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = Settings(ZHIBU_DATA_DIR=data_dir)
-    external = os.environ.get("DATABASE_URL")
-    if external:
-        root = external
-    else:
-        from infra.db.embedded import start_embedded
-
-        root = start_embedded(data_dir)
-    ensure_roles(root, settings.app_db_password_value)
-    drop_database(root, name)
-    admin = ensure_database(root, name)
-    ensure_schema_rights(admin)
-    migrate(admin)
-    seed(admin, admin_password=BENCH_PASSWORD, demo=True)
-    return BenchDb(root, name, admin, app_url_for(admin, settings.app_db_password_value), settings)
+    root = server_url(os.environ.get("DATABASE_URL"), data_dir)
+    urls = fresh_database(root, name, settings.app_db_password_value)
+    seed(urls.admin, admin_password=BENCH_PASSWORD, demo=True)
+    return BenchDb(root, name, urls.admin, urls.app, settings)
 
 
 def id_numbers(count: int, *, area: str = "440304", seed_value: int = 7) -> list[str]:

@@ -42,13 +42,9 @@ from domain.tenancy import org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import (
     OWNER_ROLE,
-    app_url_for,
     conninfo_of,
-    drop_database,
-    ensure_database,
-    ensure_roles,
-    ensure_schema_rights,
-    migrate,
+    fresh_database,
+    server_url,
 )
 from infra.seed import seed
 from infra.settings import Settings
@@ -75,20 +71,12 @@ class Measurement:
 # ---------------------------------------------------------------- database
 
 
-def prepare_database(settings: Settings, password: str) -> tuple[str, str]:
+def prepare_database(settings: Settings, password: str, name: str = DATABASE) -> tuple[str, str]:
     """A fresh, migrated, seeded database; returns (admin URL, app URL)."""
-    root = os.environ.get("DATABASE_URL")
-    if not root:
-        from infra.db.embedded import start_embedded
-
-        root = start_embedded(DATA_DIR)
-    ensure_roles(root, settings.app_db_password_value)
-    drop_database(root, DATABASE)
-    admin = ensure_database(root, DATABASE)
-    ensure_schema_rights(admin)
-    migrate(admin)
-    seed(admin, admin_password=password, demo=True)
-    return admin, app_url_for(admin, settings.app_db_password_value)
+    root = server_url(os.environ.get("DATABASE_URL"), DATA_DIR)
+    urls = fresh_database(root, name, settings.app_db_password_value)
+    seed(urls.admin, admin_password=password, demo=True)
+    return urls.admin, urls.app
 
 
 def load_staff_policy(admin_url: str, count: int) -> int:

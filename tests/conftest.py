@@ -20,12 +20,9 @@ import uvicorn
 
 from infra.db.bootstrap import (
     DatabaseUrls,
-    app_url_for,
     drop_database,
-    ensure_database,
-    ensure_roles,
-    ensure_schema_rights,
-    migrate,
+    fresh_database,
+    server_url,
 )
 from infra.seed import seed
 from infra.settings import Settings
@@ -49,21 +46,11 @@ def data_dir() -> Path:
 def database(data_dir: Path) -> Iterator[DatabaseUrls]:
     settings = Settings(ZHIBU_DATA_DIR=data_dir)
     password = settings.app_db_password_value
-    external = os.environ.get("DATABASE_URL")
-    if external:
-        root = external
-    else:
-        from infra.db.embedded import start_embedded
-
-        root = start_embedded(ROOT / "var" / "test")
-    ensure_roles(root, password)
+    root = server_url(os.environ.get("DATABASE_URL"), ROOT / "var" / "test")
     name = f"zhibu_test_{_worker()}_{os.getpid()}"
-    drop_database(root, name)
-    admin_db = ensure_database(root, name)
-    ensure_schema_rights(admin_db)
-    migrate(admin_db)
-    seed(admin_db, admin_password=ADMIN_PASSWORD, demo=True)
-    yield DatabaseUrls(admin=admin_db, app=app_url_for(admin_db, password))
+    urls = fresh_database(root, name, password)
+    seed(urls.admin, admin_password=ADMIN_PASSWORD, demo=True)
+    yield urls
     drop_database(root, name)
 
 

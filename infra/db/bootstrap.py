@@ -126,3 +126,22 @@ def prepare(
     ensure_schema_rights(admin_db)
     migrate(admin_db)
     return DatabaseUrls(admin=admin_db, app=app_url_for(admin_db, app_password))
+
+
+def server_url(database_url: str | None, data_dir: Path) -> str:
+    """The administrator URL of `DATABASE_URL`, or of the embedded server under `data_dir`."""
+    if database_url:
+        return database_url
+    from infra.db.embedded import start_embedded
+
+    return start_embedded(data_dir)
+
+
+def fresh_database(root_url: str, name: str, app_password: str) -> DatabaseUrls:
+    """A new, migrated database `name` (dropped first if it exists), for tests and benchmarks."""
+    ensure_roles(root_url, app_password)
+    drop_database(root_url, name)
+    admin_db = ensure_database(root_url, name)
+    ensure_schema_rights(admin_db)
+    migrate(admin_db)
+    return DatabaseUrls(admin=admin_db, app=app_url_for(admin_db, app_password))
