@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Response, get
-from sqlalchemy import text
 
 from api.context import Ctx
 from api.openapi_common import errors
@@ -34,8 +33,7 @@ async def health() -> HealthOut:
 async def ready(ctx: Ctx) -> Response[HealthOut]:
     checks: dict[str, str] = {}
     try:
-        async with ctx.db.unit_of_work(None) as uow:
-            await uow.session.execute(text("SELECT 1"))
+        await ctx.db.ping()
         checks["database"] = "ok"
     except Exception:
         checks["database"] = "unavailable"

@@ -10,11 +10,11 @@ import msgspec
 from litestar import get
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
-from sqlalchemy import select
 
 from api.context import Ctx
 from api.openapi_common import LIST, READ
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from infra.platform import jobs
 from infra.platform.tables import Job
 from infra.tenancy.service import not_found
 
@@ -69,11 +69,10 @@ def job_out(job: Job) -> JobOut:
     responses=READ,
 )
 async def get_job(ctx: Ctx, job_id: uuid.UUID) -> JobOut:
+    mine_only = None if ctx.can("job", "read") else ctx.principal.user_id
     async with ctx.uow() as uow:
-        job = (
-            await uow.session.execute(select(Job).where(Job.id == job_id))  # type: ignore[arg-type]
-        ).scalar_one_or_none()
-        if job is None or (job.created_by != ctx.principal.user_id and not ctx.can("job", "read")):
+        job = await jobs.find_job(uow, job_id, created_by=mine_only)
+        if job is None:
             raise not_found("job")
         return job_out(job)
 
@@ -94,17 +93,11 @@ async def list_jobs(
         str | None, Parameter(max_length=64, examples=[Example(value="member_import")])
     ] = None,
 ) -> Page[JobOut]:
-    after = decode_cursor(cursor)
+    mine_only = None if ctx.can("job", "read") else ctx.principal.user_id
     async with ctx.uow() as uow:
-        stmt = select(Job)
-        if not ctx.can("job", "read"):
-            stmt = stmt.where(Job.created_by == ctx.principal.user_id)  # type: ignore[arg-type]
-        if kind:
-            stmt = stmt.where(Job.kind == kind)  # type: ignore[arg-type]
-        if after:
-            stmt = stmt.where(Job.id < after)  # type: ignore[arg-type,operator]
-        stmt = stmt.order_by(Job.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
-        rows = list((await uow.session.execute(stmt)).scalars())
+        rows = await jobs.list_jobs(
+            uow, limit=limit, before=decode_cursor(cursor), kind=kind, created_by=mine_only
+        )
     return page_of([job_out(r) for r in rows], limit, lambda j: j.id)
 
 

@@ -222,6 +222,11 @@ class Database:
             cur.nextset()
             return await cur.fetchall()
 
+    async def ping(self) -> None:
+        """Raise unless the database answers (readiness probe)."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
     async def dispose(self) -> None:
         if self._reads_open:
             await self._reads.close()

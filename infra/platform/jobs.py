@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from domain.shared import DomainError, new_id
 from infra.db.session import Actor, Database, Scope, UnitOfWork
@@ -170,3 +170,33 @@ class JobRunner:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+
+async def find_job(
+    uow: UnitOfWork, job_id: uuid.UUID, *, created_by: uuid.UUID | None
+) -> Job | None:
+    """A visible job; with `created_by`, only if that user created it."""
+    stmt = select(Job).where(Job.id == job_id)  # type: ignore[arg-type]
+    if created_by is not None:
+        stmt = stmt.where(Job.created_by == created_by)  # type: ignore[arg-type]
+    return (await uow.session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_jobs(
+    uow: UnitOfWork,
+    *,
+    limit: int,
+    before: uuid.UUID | None,
+    kind: str | None,
+    created_by: uuid.UUID | None,
+) -> list[Job]:
+    """Newest first; `limit + 1` rows so the caller knows whether more exist."""
+    stmt = select(Job)
+    if created_by is not None:
+        stmt = stmt.where(Job.created_by == created_by)  # type: ignore[arg-type]
+    if kind:
+        stmt = stmt.where(Job.kind == kind)  # type: ignore[arg-type]
+    if before:
+        stmt = stmt.where(Job.id < before)  # type: ignore[arg-type,operator]
+    stmt = stmt.order_by(Job.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
+    return list((await uow.session.execute(stmt)).scalars())
