@@ -23,7 +23,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
-from sqlalchemy import select
 
 from domain.shared import DomainError
 from infra.db.bootstrap import prepare
@@ -38,15 +37,14 @@ from infra.members.importing import (
 )
 from infra.members.protect import FieldProtector
 from infra.settings import Settings
-from infra.tenancy.service import PLATFORM_CODE, PLATFORM_PATH
-from infra.tenancy.tables import AppUser, Tenant
+from infra.tenancy import service as tenancy
+from infra.tenancy.service import PLATFORM_PATH
 
 app = typer.Typer(help="Zhibu 支部 command line", no_args_is_help=True)
 members_app = typer.Typer(help="党员信息 Member registry", no_args_is_help=True)
 app.add_typer(members_app, name="members")
 
 CLI_ACTOR = "cli"
-PLATFORM_ADMIN = "admin"
 
 
 class CliError(Exception):
@@ -71,16 +69,8 @@ async def _import(
     db = Database(urls.app, pool_size=2)
     try:
         async with db.unit_of_work(Scope(PLATFORM_PATH)) as uow:
-            tenant = (
-                await uow.session.execute(select(Tenant).where(Tenant.code == tenant_code))  # type: ignore[arg-type]
-            ).scalar_one_or_none()
-            admin = (
-                await uow.session.execute(
-                    select(AppUser)
-                    .join(Tenant, Tenant.id == AppUser.tenant_id)  # type: ignore[arg-type]
-                    .where(AppUser.username == PLATFORM_ADMIN, Tenant.code == PLATFORM_CODE)  # type: ignore[arg-type]
-                )
-            ).scalar_one_or_none()
+            tenant = await tenancy.tenant_by_code(uow, tenant_code)
+            admin = await tenancy.platform_admin(uow)
         if tenant is None or tenant.level == "platform":
             raise CliError(f"没有代码为 {tenant_code} 的租户 / no tenant with code {tenant_code}")
         if admin is None:

@@ -107,6 +107,22 @@ def _after(stmt: Select[Any], column: Any, cursor: uuid.UUID | None) -> Select[A
 # ---------------------------------------------------------------- tenants
 
 
+async def tenant_by_code(uow: UnitOfWork, code: str) -> Tenant | None:
+    """A visible tenant by its division code (the CLI names tenants this way)."""
+    stmt = select(Tenant).where(Tenant.code == code)  # type: ignore[arg-type]
+    return (await uow.session.execute(stmt)).scalar_one_or_none()
+
+
+async def platform_admin(uow: UnitOfWork) -> AppUser | None:
+    """The seeded platform `admin` account, visible in the platform scope."""
+    stmt = (
+        select(AppUser)
+        .join(Tenant, Tenant.id == AppUser.tenant_id)  # type: ignore[arg-type]
+        .where(AppUser.username == "admin", Tenant.code == PLATFORM_CODE)  # type: ignore[arg-type]
+    )
+    return (await uow.session.execute(stmt)).scalar_one_or_none()
+
+
 async def get_tenant(uow: UnitOfWork, tenant_id: uuid.UUID) -> Tenant:
     tenant = await uow.session.get(Tenant, tenant_id)
     if tenant is None:
