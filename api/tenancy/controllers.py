@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Response, delete, get, patch, post
+from litestar import delete, get, patch, post
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
@@ -19,7 +19,7 @@ from domain.tenancy import CATALOGUE, ShippedRole, shipped_role_permissions
 from infra.authz import user_subject
 from infra.db.session import Scope
 from infra.tenancy import service as svc
-from infra.tenancy.auth import AuthService
+from infra.tenancy.auth import AuthService, Session
 
 AUTH = ["认证 Auth"]
 TENANTS = ["租户 Tenants"]
@@ -40,10 +40,7 @@ def _auth(ctx: Ctx) -> AuthService:
     return AuthService(ctx.db, ctx.settings)
 
 
-def _tokens(session: object) -> s.TokenOut:
-    from infra.tenancy.auth import Session
-
-    assert isinstance(session, Session)
+def _tokens(session: Session) -> s.TokenOut:
     return s.TokenOut(
         access_token=session.access_token,
         token_type="Bearer",  # noqa: S106 - the scheme name, not a secret
@@ -678,4 +675,4 @@ ROUTES = [
     revoke_role,
     list_audit_events,
 ]
-__all__ = ["ROUTES", "Response"]
+__all__ = ["ROUTES"]
