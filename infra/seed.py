@@ -18,9 +18,7 @@ from domain.tenancy import org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import OWNER_ROLE, conninfo_of
 from infra.security import hash_password
-
-PLATFORM_CODE = "000000"
-PLATFORM_PATH = "zb"
+from infra.tenancy.service import PLATFORM_CODE, PLATFORM_PATH
 
 DEMO_TENANTS = [
     ("440000", "广东省直属机关工委", "province"),

@@ -65,6 +65,7 @@ from infra.tenancy.tables import (
     Tenant,
 )
 
+# The platform root above the provinces: its code and ltree path (seeded once).
 PLATFORM_CODE = "000000"
 PLATFORM_PATH = "zb"
 
@@ -1053,6 +1054,3 @@ async def profile(db: Database, scope: Scope, tenant_id: uuid.UUID) -> Profile:
             status=401,
         )
     return Profile(*rows[0])
-
-
-__all__ = ["PLATFORM_CODE", "PLATFORM_PATH", "Guard"]
