@@ -9,6 +9,7 @@ import sys
 import uvicorn
 
 from infra.db.bootstrap import prepare
+from infra.members.protect import FieldProtector
 from infra.seed import announce, seed
 from infra.settings import Settings
 
@@ -22,7 +23,12 @@ def main() -> None:
         app_password=settings.app_db_password_value,
     )
     admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
-    announce(seed(urls.admin, admin_password=admin_password, demo=settings.seed_demo))
+    protector = FieldProtector.from_settings(settings)
+    announce(
+        seed(
+            urls.admin, admin_password=admin_password, demo=settings.seed_demo, protector=protector
+        )
+    )
     os.environ.setdefault("APP_DATABASE_URL", urls.app)
     sys.stdout.write(f"  Zhibu serving on http://{settings.host}:{settings.port}  (docs: /docs)\n")
     uvicorn.run(

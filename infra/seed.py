@@ -10,13 +10,18 @@ import secrets
 import sys
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import psycopg
+from psycopg.types.json import Jsonb
 
+from domain.members import MemberDraft, MemberStatus, id_check_character, validate_member
 from domain.shared import new_id
 from domain.tenancy import org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import OWNER_ROLE, conninfo_of
+from infra.members.protect import FieldProtector
+from infra.members.service import member_values
 from infra.security import hash_password
 from infra.tenancy.service import PLATFORM_CODE, PLATFORM_PATH
 
@@ -106,7 +111,27 @@ def _grant(
     )
 
 
-def seed(admin_db_url: str, *, admin_password: str | None, demo: bool) -> SeedResult:
+DEMO_MEMBERS = [
+    # name, branch, tenant code, birth (yyyymmdd), sequence, status, admitted, full member on
+    ("张三", "区委办公室党支部", "440304", "19910312", "011", "full", "2015-07-01", "2016-07-01"),
+    ("李四", "区委办公室党支部", "440304", "19920508", "022", "full", "2016-06-20", "2017-06-20"),
+    ("王芳", "区委办公室党支部", "440304", "19931120", "034", "probationary", "2026-06-28", None),
+    ("赵敏", "区财政局党支部", "440304", "19940201", "046", "full", "2018-07-01", "2019-07-01"),
+    ("陈伟", "区财政局党支部", "440304", "19950917", "057", "full", "2019-06-30", "2020-06-30"),
+    ("刘洋", "区教育局党支部", "440305", "19960704", "063", "full", "2020-07-01", "2021-07-01"),
+    ("黄静", "区教育局党支部", "440305", "19971225", "078", "probationary", "2026-05-20", None),
+]
+"""A few members for the demo branches. Their 身份证号 use area 440303 and birth years
+after 1990, which the test helpers never generate, so tests cannot collide with them."""
+
+
+def seed(
+    admin_db_url: str,
+    *,
+    admin_password: str | None,
+    demo: bool,
+    protector: FieldProtector | None = None,
+) -> SeedResult:
     with psycopg.connect(conninfo_of(admin_db_url)) as conn:
         conn.execute(f"SET ROLE {OWNER_ROLE}")
         conn.execute("SELECT pg_advisory_xact_lock(727274)")
@@ -122,14 +147,17 @@ def seed(admin_db_url: str, *, admin_password: str | None, demo: bool) -> SeedRe
         admin_id, created = _ensure_user(conn, root, "admin", "平台管理员", admin_hash)
         _grant(conn, root, admin_id, "platform_admin")
         if demo:
-            _seed_demo(conn, root, admin_hash if created else None)
+            orgs = _seed_demo(conn, root, admin_hash if created else None)
+            if protector is not None:
+                _seed_members(conn, orgs, protector)
         conn.commit()
     return SeedResult(created, generated)
 
 
 def _seed_demo(
     conn: psycopg.Connection, root: tuple[uuid.UUID, str], password_hash: str | None
-) -> None:
+) -> dict[str, tuple[uuid.UUID, uuid.UUID]]:
+    """Demo tenants, users and organizations; returns organization name → (tenant, id)."""
     tenants: dict[str, tuple[uuid.UUID, str]] = {}
     parent = root
     for code, name, level in DEMO_TENANTS:
@@ -177,6 +205,51 @@ def _seed_demo(
                 futian[0],
                 branch[0],
             ),
+        )
+    return {name: (tenants[code][0], orgs[name][0]) for code, name, _, _ in DEMO_ORGS}
+
+
+def _seed_members(
+    conn: psycopg.Connection,
+    orgs: dict[str, tuple[uuid.UUID, uuid.UUID]],
+    protector: FieldProtector,
+) -> None:
+    for name, branch, _, birth, sequence, status, admitted, full_on in DEMO_MEMBERS:
+        first17 = f"440303{birth}{sequence}"
+        number = first17 + id_check_character(first17)
+        bidx = protector.id_number_index(number)
+        if conn.execute(
+            "SELECT 1 FROM member_identity WHERE id_number_bidx = %s", (bidx,)
+        ).fetchone():
+            continue
+        tenant_id, org_id = orgs[branch]
+        draft = validate_member(
+            MemberDraft(
+                name=name,
+                organization_id=org_id,
+                id_number=number,
+                status=MemberStatus(status),
+                admitted_on=date.fromisoformat(admitted),
+                full_member_on=date.fromisoformat(full_on) if full_on else None,
+                ethnicity="汉族",
+            ),
+            today=datetime.now(UTC).date(),
+        )
+        values = member_values(draft, tenant_id, org_id, protector)
+        columns = ", ".join(values)
+        conn.execute(
+            f"INSERT INTO member ({columns}) VALUES ({', '.join(['%s'] * len(values))})",  # noqa: S608 - column names from our own mapping
+            [Jsonb(v) if isinstance(v, dict) else v for v in values.values()],
+        )
+        conn.execute(
+            "INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
+            " VALUES (%s, %s, %s)",
+            (bidx, tenant_id, values["id"]),
+        )
+        conn.execute(
+            "INSERT INTO member_history (tenant_id, id, member_id, version, action, changes)"
+            " VALUES (%s, %s, %s, 1, 'seed', %s)",
+            (tenant_id, new_id(), values["id"], Jsonb({"name": [None, name]})),
         )
 
 

@@ -24,6 +24,7 @@ from infra.db.bootstrap import (
     fresh_database,
     server_url,
 )
+from infra.members.protect import FieldProtector
 from infra.seed import seed
 from infra.settings import Settings
 
@@ -49,7 +50,12 @@ def database(data_dir: Path) -> Iterator[DatabaseUrls]:
     root = server_url(os.environ.get("DATABASE_URL"), ROOT / "var" / "test")
     name = f"zhibu_test_{_worker()}_{os.getpid()}"
     urls = fresh_database(root, name, password)
-    seed(urls.admin, admin_password=ADMIN_PASSWORD, demo=True)
+    seed(
+        urls.admin,
+        admin_password=ADMIN_PASSWORD,
+        demo=True,
+        protector=FieldProtector.from_settings(settings),
+    )
     yield urls
     drop_database(root, name)
 

@@ -6,10 +6,12 @@ import httpx
 import psycopg
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
+from infra.members.protect import FieldProtector
 from infra.seed import seed
-from tests.conftest import ADMIN_PASSWORD
+from infra.settings import Settings
+from tests.conftest import ADMIN_PASSWORD, Api
 
-TABLES = ("tenant", "app_user", "organization", "role_assignment", "login_identity")
+TABLES = ("tenant", "app_user", "organization", "role_assignment", "login_identity", "member")
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -18,9 +20,15 @@ def _counts(url: str) -> dict[str, int]:
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 
-def test_second_seed_changes_nothing(database: DatabaseUrls) -> None:
+def test_second_seed_changes_nothing(database: DatabaseUrls, settings: Settings) -> None:
     before = _counts(database.admin)
-    result = seed(database.admin, admin_password=None, demo=True)
+    assert before["member"] > 0
+    result = seed(
+        database.admin,
+        admin_password=None,
+        demo=True,
+        protector=FieldProtector.from_settings(settings),
+    )
     assert result.admin_created is False
     assert result.admin_password is None  # nothing printed on a later start
     assert _counts(database.admin) == before
@@ -34,3 +42,9 @@ async def test_admin_keeps_its_password_after_reseed(
         "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
     )
     assert r.status_code == 200
+
+
+async def test_demo_branches_have_members(futian: Api) -> None:
+    r = await futian.get("/api/v1/members", params={"q": "张三"})
+    assert r.status_code == 200
+    assert any(m["name"] == "张三" for m in r.json()["items"])
