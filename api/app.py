@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from api import health
 from api.activities import ROUTES as ACTIVITY_ROUTES
+from api.activities import render_checkin
 from api.audit_hooks import audit_denials
 from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
@@ -26,6 +27,7 @@ from api.middleware import request_id_middleware
 from api.platform import ROUTES as PLATFORM_ROUTES
 from api.storage_routes import ROUTES as STORAGE_ROUTES
 from api.tenancy import ROUTES as TENANCY_ROUTES
+from infra.activities.fast_checkin import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
@@ -70,6 +72,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
         app.state.db = db
+        app.state.checkin_desk = CheckinDesk(
+            db, secret=settings.secret_bytes("checkin_secret"), render=render_checkin
+        )
         app.state.authz = authz
         app.state.jobs = jobs
         app.state.storage = await open_storage(settings)

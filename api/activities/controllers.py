@@ -20,7 +20,7 @@ from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from domain.activities import ActivityStatus, LeaveStatus
 from infra.activities import fast_checkin as fast
 from infra.activities import service as svc
-from infra.db.session import Scope, UnitOfWork
+from infra.db.session import UnitOfWork
 from infra.platform.idempotency import check_key
 
 ACTIVITIES = ["活动 Activities"]
@@ -347,10 +347,10 @@ async def create_checkin(
     data: s.CheckinIn,
     idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
 ) -> Response[s.CheckinOut]:
+    if data.member_id is None:
+        return await _self_check_in(ctx, activity_id, data, idempotency_key)
     caller = _caller(ctx)
     secret = ctx.settings.secret_bytes("checkin_secret")
-    if data.member_id is None:
-        return await _self_check_in(ctx, activity_id, data, idempotency_key, secret)
 
     async def work(uow: UnitOfWork) -> s.CheckinOut:
         view = await svc.check_in(
@@ -378,17 +378,16 @@ async def _self_check_in(
     activity_id: uuid.UUID,
     data: s.CheckinIn,
     idempotency_key: str | None,
-    secret: bytes,
 ) -> Response[s.CheckinOut]:
-    """The member's own check-in: the same rules on the two-round-trip path."""
+    """The member's own check-in, written together with others arriving at the same time."""
     p = ctx.principal
     idem = None
     if idempotency_key is not None:
         idem = fast.IdempotencyRequest(check_key(idempotency_key), request_fingerprint(ctx, data))
-    stored, replayed = await fast.self_check_in(
-        ctx.db,
+    desk: fast.CheckinDesk = ctx.request.app.state.checkin_desk
+    stored, replayed = await desk.check_in(
         ctx.actor(),
-        Scope(p.tenant_path, p.user_id),
+        p.tenant_path,
         activity_id,
         svc.CheckinInput(
             token=data.token,
@@ -396,12 +395,15 @@ async def _self_check_in(
             longitude=data.longitude,
             accuracy_m=data.accuracy_m,
         ),
-        secret=secret,
         now=_now(),
         idempotency=idem,
-        render=lambda view: msgspec.json.encode(present.checkin_out(view)),
     )
     return replay(stored, replayed=replayed)
+
+
+def render_checkin(view: svc.CheckinView) -> bytes:
+    """The 201 body of a check-in, as stored for Idempotency-Key replays."""
+    return msgspec.json.encode(present.checkin_out(view))
 
 
 @get(

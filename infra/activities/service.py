@@ -940,7 +940,7 @@ _CONTEXT_COLUMNS = (
     "    ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
     "    WHERE ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
     "    AND o.path @> {mpath}) AS in_org,"
-    "  (SELECT jsonb_agg(s) FROM zhibu_settings_chain(a.tenant_id) AS s) AS settings"
+    "  (SELECT jsonb_agg(s)::text FROM zhibu_settings_chain(a.tenant_id) AS s) AS settings"
 )
 _CHECKIN_CONTEXT = text(
     "SELECT "  # noqa: S608 - fixed fragments only
@@ -960,6 +960,7 @@ _SELF_CONTEXT = text(
 
 @lru_cache(maxsize=256)
 def _settings_from_json(chain: str) -> TenantSettings:
+    """The settings chain as PostgreSQL prints it (stable for the same rows) keys the cache."""
     return effective_settings(json.loads(chain))
 
 
@@ -976,7 +977,7 @@ class _Ctx:
 
 
 def _rules(row: Any, member_id: uuid.UUID, secret: bytes) -> _Ctx:
-    settings = _settings_from_json(json.dumps(row.settings or [], sort_keys=True))
+    settings = _settings_from_json(row.settings or "[]")
     grace = timedelta(
         minutes=row.window_minutes
         if row.window_minutes is not None

@@ -160,14 +160,14 @@ class Database:
             pool_recycle=1800,
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
-        self._reads: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
+        self._lean: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
             self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
             min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True},
             open=False,
         )
-        self._reads_open = False
+        self._lean_open = False
 
     @asynccontextmanager
     async def unit_of_work(
@@ -184,22 +184,29 @@ class Database:
                 raise uow.deferred_error
 
     @asynccontextmanager
-    async def raw_transaction(self, scope: Scope) -> AsyncIterator[RawTransaction]:
-        """A scoped transaction on the driver connection, for the hottest write paths.
+    async def lean_transaction(self, scope: Scope) -> AsyncIterator[LeanTransaction]:
+        """A scoped transaction sent as whole messages, for the hottest write paths.
 
-        It skips the ORM (statements are prepared by psycopg after a few uses); row-level
-        security applies exactly as in a unit of work. An exception before the commit rolls
-        everything back.
+        Each `send` is one simple-protocol message, one round trip: the first carries
+        `BEGIN` and the scope, the last `COMMIT`. Parameters are bound client-side by
+        psycopg; statements that must not be planned on every call belong in SQL functions,
+        whose plans PostgreSQL keeps per connection. Row-level security applies exactly as
+        in a unit of work. An exception before the commit rolls everything back.
         """
-        async with self.engine.connect() as conn:
-            driver = (await conn.get_raw_connection()).driver_connection
-            assert driver is not None
-            tx = RawTransaction(driver, scope)
+        async with self._lean_connection() as conn:
+            tx = LeanTransaction(conn, scope)
             try:
                 yield tx
             finally:
-                if driver.info.transaction_status != TransactionStatus.IDLE:
-                    await driver.rollback()
+                await tx.rollback()
+
+    @asynccontextmanager
+    async def _lean_connection(self) -> AsyncIterator[AsyncConnection[Any]]:
+        if not self._lean_open:
+            await self._lean.open()
+            self._lean_open = True
+        async with self._lean.connection() as conn:
+            yield conn
 
     async def fetch_scoped(self, scope: Scope, query: str, params: dict[str, Any]) -> list[Any]:
         """One read in the caller's scope in a single round trip (hot paths such as /me).
@@ -210,10 +217,7 @@ class Database:
         connection comes from a plain psycopg pool of autocommit connections, skipping the
         ORM's machinery on the most frequent request.
         """
-        if not self._reads_open:
-            await self._reads.open()
-            self._reads_open = True
-        async with self._reads.connection() as conn:
+        async with self._lean_connection() as conn:
             cur = ClientCursor(conn)
             message = ";\n".join(
                 (cur.mogrify(_SET_SCOPE_RAW, _scope_params(scope)), cur.mogrify(query, params))
@@ -228,37 +232,46 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
-        if self._reads_open:
-            await self._reads.close()
+        if self._lean_open:
+            await self._lean.close()
         await self.engine.dispose()
 
 
-class RawTransaction:
-    """Plain statements in one transaction on the driver connection; the scope comes first.
-
-    Deliberately not pipelined: measured on the check-in path, psycopg's pipeline loop cost
-    more CPU than the round trips it saved, and CPU is what a busy worker runs out of.
-    """
+class LeanTransaction:
+    """Statements sent together: one message, one round trip, results in order."""
 
     def __init__(self, conn: AsyncConnection[Any], scope: Scope) -> None:
-        self.conn = conn
-        self._scope: Scope | None = scope
+        self._conn = conn
+        self._cursor = ClientCursor(conn, row_factory=namedtuple_row)
+        self._scope = scope
 
-    async def batch(
+    async def send(
         self, statements: Sequence[tuple[str, Mapping[str, Any]]], *, commit: bool = False
     ) -> list[list[Any]]:
-        """Run statements in order; each one's rows (named tuples)."""
-        if self._scope is not None:
-            await self.conn.execute(_SET_SCOPE_RAW, _scope_params(self._scope))
-            self._scope = None
-        results: list[list[Any]] = []
-        cur = self.conn.cursor(row_factory=namedtuple_row)
-        for query, params in statements:
-            await cur.execute(query, params)
-            results.append(await cur.fetchall() if cur.description else [])
+        """Run statements in order; each one's rows (named tuples).
+
+        A message sent with no transaction open begins one, in the scope.
+        """
+        cur = self._cursor
+        parts = [cur.mogrify(query, params) for query, params in statements]
+        opening = self._conn.info.transaction_status == TransactionStatus.IDLE
+        if opening:
+            parts[:0] = ["BEGIN", cur.mogrify(_SET_SCOPE_RAW, _scope_params(self._scope))]
         if commit:
-            await self.conn.commit()
+            parts.append("COMMIT")
+        await cur.execute(";\n".join(parts))
+        if opening:
+            cur.nextset()
+            cur.nextset()
+        results: list[list[Any]] = []
+        for _ in statements:
+            results.append(await cur.fetchall() if cur.description else [])
+            cur.nextset()
         return results
+
+    async def rollback(self) -> None:
+        if self._conn.info.transaction_status != TransactionStatus.IDLE:
+            await self._conn.execute("ROLLBACK")
 
 
 def _scope_params(scope: Scope) -> dict[str, str]:

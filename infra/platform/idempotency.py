@@ -91,12 +91,7 @@ def stored_response(
     return StoredResponse(status_code, body)
 
 
-# The same steps as plain SQL for hot paths on a RawTransaction (psycopg parameters).
-RESERVE_SQL = (
-    "INSERT INTO idempotency_key (tenant_id, user_id, key, fingerprint)"
-    " VALUES (%(tenant_id)s, %(user_id)s, %(key)s, %(fingerprint)s)"
-    " ON CONFLICT DO NOTHING RETURNING key"
-)
+# The stored response as plain SQL for hot paths on a LeanTransaction (psycopg parameters).
 STORED_SQL = (
     "SELECT fingerprint, status_code, body FROM idempotency_key"
     " WHERE tenant_id = %(tenant_id)s AND user_id = %(user_id)s AND key = %(key)s"
