@@ -22,7 +22,7 @@ from infra.platform.idempotency import StoredResponse
 def request_fingerprint(ctx: Ctx, payload: object) -> bytes:
     """What makes two requests "the same" for one Idempotency-Key."""
     return hashlib.sha256(
-        f"{ctx.request.method} {ctx.request.url.path}".encode() + msgspec.json.encode(payload)
+        f"{ctx.request.method} {ctx.request.scope['path']}".encode() + msgspec.json.encode(payload)
     ).digest()
 
 
