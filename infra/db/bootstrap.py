@@ -36,7 +36,13 @@ def async_url(url: str) -> str:
 
 
 def ensure_roles(admin_url: str, app_password: str) -> None:
-    with psycopg.connect(conninfo_of(admin_url), autocommit=True) as conn:
+    """Create or update the owner and app roles; safe to run from several processes at once.
+
+    Roles are shared by the whole server, so concurrent starters (test workers, API
+    workers) take turns: two `ALTER ROLE`s at once fail with "tuple concurrently updated".
+    """
+    with psycopg.connect(conninfo_of(admin_url)) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('zhibu.ensure_roles'))")
         for role, login in ((OWNER_ROLE, False), (APP_ROLE, True)):
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
             if not exists:
@@ -59,6 +65,7 @@ def ensure_roles(admin_url: str, app_password: str) -> None:
                     sql.Identifier(OWNER_ROLE), sql.SQL("CURRENT_USER")
                 )
             )
+        conn.commit()
 
 
 def ensure_database(admin_url: str, name: str) -> str:
