@@ -8,6 +8,7 @@ table is covered the day it is migrated.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -15,7 +16,10 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from domain.tenancy import org_child_path
 from infra.db.bootstrap import APP_ROLE, OWNER_ROLE, DatabaseUrls, conninfo_of
+from infra.members.protect import FieldProtector
+from infra.settings import Settings
 
 CORE_TABLES = {"tenant", "app_user", "organization", "role_assignment", "login_identity"}
 
@@ -164,3 +168,65 @@ def test_audit_events_are_append_only_for_the_app_role(
     app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (futian_path,))
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         app_conn.execute(statement)
+
+
+def test_the_check_in_context_reader_keeps_to_the_scope(
+    admin_conn: psycopg.Connection, app_conn: psycopg.Connection, settings: Settings
+) -> None:
+    """The one read that runs as the owner (migration 0006) applies the scope itself."""
+    futian_id, futian_path = _path(admin_conn, "440304")
+    _, nanshan_path = _path(admin_conn, "440305")
+    user_id, member_id = uuid.uuid4(), uuid.uuid4()
+    org_id = uuid.uuid4()
+    protected = FieldProtector.from_settings(settings).id_number("11010519491231002X")
+    with admin_conn.transaction():
+        admin_conn.execute(f"SET LOCAL ROLE {OWNER_ROLE}")
+        admin_conn.execute(
+            "INSERT INTO organization (tenant_id, id, kind, name, path)"
+            " VALUES (%s, %s, 'branch', '范围测试党支部', %s::ltree)",
+            (futian_id, org_id, org_child_path(None, org_id)),
+        )
+        admin_conn.execute(
+            "INSERT INTO app_user (tenant_id, id, username, display_name, password_hash)"
+            " VALUES (%s, %s, %s, '范围测试', 'x')",
+            (futian_id, user_id, f"scope_probe_{user_id.hex[:12]}"),
+        )
+        admin_conn.execute(
+            "INSERT INTO member (tenant_id, id, organization_id, user_id, name, gender,"
+            " birth_date, id_number_enc, id_number_bidx, id_number_masked, status, admitted_on,"
+            " full_member_on) VALUES (%s, %s, %s, %s, '范围测试', 'female', '1949-12-31',"
+            " %s, %s, %s, 'full', '1980-07-01', '1981-07-01')",
+            (
+                futian_id,
+                member_id,
+                org_id,
+                user_id,
+                protected.ciphertext,
+                protected.blind_index,
+                protected.masked,
+            ),
+        )
+    items = json.dumps(
+        [
+            {
+                "ord": 0,
+                "tenant_id": str(futian_id),
+                "user_id": str(user_id),
+                "activity_id": str(uuid.uuid4()),
+                "key": None,
+            }
+        ]
+    )
+
+    def members_seen(path: str | None) -> list[object]:
+        if path is not None:
+            app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (path,))
+        rows = app_conn.execute(
+            "SELECT member_id FROM zhibu_self_checkin_contexts(%s)", (items,)
+        ).fetchall()
+        app_conn.rollback()
+        return [r[0] for r in rows]
+
+    assert members_seen(None) == []
+    assert members_seen(nanshan_path) == []
+    assert members_seen(futian_path) == [member_id]

@@ -4,10 +4,17 @@ Check-in comes in bursts (a whole branch scanning the code at the start of a mee
 The API gathers the check-ins of one tenant that arrive together and sends two messages
 for the whole group: `BEGIN; <scope>; SELECT * FROM zhibu_self_checkin_contexts(...)`,
 then, once `domain.activities` has decided each, `SELECT zhibu_record_self_checkins(...);
-COMMIT`. Items travel as one JSON array. PL/pgSQL keeps the plans of the statements inside
-for the life of the connection, so the simple protocol costs no planning. Both functions
-run as the caller (SECURITY INVOKER): row-level security applies to every table they
-touch, exactly as on the general path.
+COMMIT`. Items travel as one JSON array. PL/pgSQL keeps the plans of the statements
+inside for the life of the connection, and `force_generic_plan` makes it use them (no
+estimate depends on the items), so the simple protocol costs no planning.
+
+The writes run as the caller (SECURITY INVOKER): row-level security checks every row
+they insert, as on the general path. The read runs as the owner (SECURITY DEFINER) and
+applies the scope itself, first thing: items outside the caller's subtree are dropped,
+and every lookup after that is keyed by the item's tenant. It reads what the same query
+under row-level security would, but under row-level security the planner, costing the
+scope's `tenant_id = ANY(...)` as an array of unknown length, chose an index that walks
+every activity of the tenant to find one; here each lookup is a probe of a unique key.
 
 Revision ID: 0006
 Revises: 0005
@@ -35,26 +42,25 @@ SCHEMA = [
         checkin_id uuid, checkin_client_id text, in_org boolean, settings text,
         key_fingerprint bytea, key_status integer, key_body bytea
     )
-    LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
     #variable_conflict use_column
     BEGIN
         RETURN QUERY
         WITH r AS (
             SELECT * FROM jsonb_to_recordset(p_items)
                 AS r(ord integer, tenant_id uuid, user_id uuid, activity_id uuid, key text)
+            WHERE r.tenant_id = ANY (zhibu_scope_tenant_ids())
         ), s AS MATERIALIZED (
             SELECT t.tenant_id,
                    (SELECT jsonb_agg(x)::text FROM zhibu_settings_chain(t.tenant_id) x)
                        AS settings
             FROM (SELECT DISTINCT r.tenant_id FROM r) t
         )
-        -- Each LATERAL lookup names at most one row (LIMIT 1 says so and keeps it from
-        -- being flattened): a keyed index probe per item, whatever the generic plan
-        -- guesses about the JSON array.
         SELECT r.ord, m.id, a.tenant_id, a.id, a.status, a.starts_at, a.ends_at,
                a.latitude, a.longitude, a.radius_m, a.qr_required, a.geofence_enabled,
-               a.window_minutes, coalesce(e.expected, false), c.id, c.client_id,
-               CASE WHEN a.id IS NOT NULL AND e.expected IS NULL THEN EXISTS (
+               a.window_minutes, x.member_id IS NOT NULL, c.id, c.client_id,
+               CASE WHEN a.id IS NOT NULL AND x.member_id IS NULL THEN EXISTS (
                    SELECT 1 FROM activity_organization ao
                    JOIN organization o
                        ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id
@@ -64,29 +70,15 @@ SCHEMA = [
                      AND o.path @> mo.path) END,
                s.settings, k.fingerprint, k.status_code, k.body
         FROM r
-        JOIN LATERAL (
-            SELECT x.tenant_id, x.id, x.organization_id FROM member x
-            WHERE x.tenant_id = r.tenant_id AND x.user_id = r.user_id
-              AND x.status IN ('probationary', 'full') LIMIT 1
-        ) m ON true
-        LEFT JOIN LATERAL (
-            SELECT x.* FROM activity x
-            WHERE x.tenant_id = r.tenant_id AND x.id = r.activity_id LIMIT 1
-        ) a ON true
-        LEFT JOIN LATERAL (
-            SELECT true AS expected FROM activity_attendee x WHERE x.tenant_id = a.tenant_id
-                AND x.activity_id = a.id AND x.member_id = m.id LIMIT 1
-        ) e ON true
-        LEFT JOIN LATERAL (
-            SELECT x.id, x.client_id FROM checkin x
-            WHERE x.tenant_id = a.tenant_id AND x.activity_id = a.id AND x.member_id = m.id
-            LIMIT 1
-        ) c ON true
-        LEFT JOIN LATERAL (
-            SELECT x.fingerprint, x.status_code, x.body FROM idempotency_key x
-            WHERE x.tenant_id = r.tenant_id AND x.user_id = r.user_id AND x.key = r.key
-            LIMIT 1
-        ) k ON true
+        JOIN member m ON m.tenant_id = r.tenant_id AND m.user_id = r.user_id
+            AND m.user_id IS NOT NULL AND m.status IN ('probationary', 'full')
+        LEFT JOIN activity a ON a.tenant_id = r.tenant_id AND a.id = r.activity_id
+        LEFT JOIN activity_attendee x
+            ON x.tenant_id = a.tenant_id AND x.activity_id = a.id AND x.member_id = m.id
+        LEFT JOIN checkin c
+            ON c.tenant_id = a.tenant_id AND c.activity_id = a.id AND c.member_id = m.id
+        LEFT JOIN idempotency_key k
+            ON k.tenant_id = r.tenant_id AND k.user_id = r.user_id AND k.key = r.key
         LEFT JOIN s ON s.tenant_id = a.tenant_id;
     END
     $$
@@ -98,7 +90,8 @@ SCHEMA = [
     # which the API then writes item by item.
     """
     CREATE FUNCTION zhibu_record_self_checkins(p_items jsonb) RETURNS SETOF uuid
-    LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+    LANGUAGE plpgsql SET search_path = public, pg_temp
+    SET plan_cache_mode = force_generic_plan AS $$
     BEGIN
         RETURN QUERY
         WITH r AS (
