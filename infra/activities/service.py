@@ -927,34 +927,23 @@ class CheckinInput:
     accuracy_m: float | None = None
 
 
-_CONTEXT_COLUMNS = (
+# What the check-in rules need about one member and each of some activities.
+_CHECKIN_CONTEXT = text(
+    "SELECT "
     "a.tenant_id, a.id, a.kind, a.status, a.starts_at, a.ends_at, a.latitude,"
     "  a.longitude, a.radius_m, a.qr_required, a.geofence_enabled, a.window_minutes,"
     "  EXISTS (SELECT 1 FROM activity_attendee x WHERE x.tenant_id = a.tenant_id"
-    "    AND x.activity_id = a.id AND x.member_id = {m}) AS expected,"
+    "    AND x.activity_id = a.id AND x.member_id = :m) AS expected,"
     "  (SELECT c.id FROM checkin c WHERE c.tenant_id = a.tenant_id AND c.activity_id = a.id"
-    "    AND c.member_id = {m}) AS checkin_id,"
+    "    AND c.member_id = :m) AS checkin_id,"
     "  (SELECT c.client_id FROM checkin c WHERE c.tenant_id = a.tenant_id"
-    "    AND c.activity_id = a.id AND c.member_id = {m}) AS checkin_client_id,"
+    "    AND c.activity_id = a.id AND c.member_id = :m) AS checkin_client_id,"
     "  EXISTS (SELECT 1 FROM activity_organization ao JOIN organization o"
     "    ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
     "    WHERE ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
-    "    AND o.path @> {mpath}) AS in_org,"
+    "    AND o.path @> CAST(:mpath AS ltree)) AS in_org,"
     "  (SELECT jsonb_agg(s)::text FROM zhibu_settings_chain(a.tenant_id) AS s) AS settings"
-)
-_CHECKIN_CONTEXT = text(
-    "SELECT "  # noqa: S608 - fixed fragments only
-    + _CONTEXT_COLUMNS.format(m=":m", mpath="CAST(:mpath AS ltree)")
-    + " FROM activity a WHERE a.tenant_id = :t AND a.id = ANY(:ids)"
-)
-# The caller's own member record and the activity in one round trip (the hot path).
-_SELF_CONTEXT = text(
-    "SELECT m.id AS member_id, mo.path::text AS member_path, "  # noqa: S608 - fixed fragments only
-    + _CONTEXT_COLUMNS.format(m="m.id", mpath="mo.path")
-    + " FROM member m"
-    " JOIN organization mo ON mo.tenant_id = m.tenant_id AND mo.id = m.organization_id"
-    " LEFT JOIN activity a ON a.tenant_id = m.tenant_id AND a.id = :a"
-    " WHERE m.tenant_id = :t AND m.user_id = :u AND m.status IN ('probationary', 'full')"
+    " FROM activity a WHERE a.tenant_id = :t AND a.id = ANY(:ids)"
 )
 
 
@@ -1052,53 +1041,42 @@ async def check_in(
     secret: bytes,
     now: datetime,
 ) -> CheckinView:
-    """One check-in: the caller themselves, or a member marked by the secretary (代签)."""
-    ctx: _Ctx | None
-    on_behalf = False
-    if data.member_id is None:
-        # The hot path: the member themselves, their record and the activity in one query.
-        found = (
+    """A check-in naming its member: marked by the secretary (代签), or the member themselves.
+
+    A member's own check-in without `member_id` takes `fast_checkin.CheckinDesk` instead.
+    """
+    assert data.member_id is not None
+    me = await caller_member(uow, caller)
+    on_behalf = me is None or data.member_id != me.id
+    if on_behalf:
+        access = await load_access(uow, guard, caller, activity_id)
+        _require_any(guard, "checkin", "manage", access.view.organizations)
+        member_id = data.member_id
+        member_path = (
             await uow.session.execute(
-                _SELF_CONTEXT, {"t": caller.tenant_id, "u": caller.user_id, "a": activity_id}
+                text(
+                    "SELECT o.path::text FROM member m JOIN organization o"
+                    " ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
+                    " WHERE m.tenant_id = :t AND m.id = :m"
+                ),
+                {"t": access.activity.tenant_id, "m": member_id},
             )
-        ).first()
-        if found is None:
-            raise _not_a_member()
-        member_id = found.member_id
-        ctx = None if found.id is None else _rules(found, member_id, secret)
-        method = CheckinMethod.SELF
+        ).scalar_one_or_none()
+        if member_path is None:
+            raise _invalid(
+                "member_id", "member_not_found", "党员不存在。", "No such member.", status=404
+            )
+        method = CheckinMethod.SECRETARY
+        tenant_id = access.activity.tenant_id
     else:
-        me = await caller_member(uow, caller)
-        on_behalf = me is None or data.member_id != me.id
-        if on_behalf:
-            access = await load_access(uow, guard, caller, activity_id)
-            _require_any(guard, "checkin", "manage", access.view.organizations)
-            member_id = data.member_id
-            member_path = (
-                await uow.session.execute(
-                    text(
-                        "SELECT o.path::text FROM member m JOIN organization o"
-                        " ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
-                        " WHERE m.tenant_id = :t AND m.id = :m"
-                    ),
-                    {"t": access.activity.tenant_id, "m": member_id},
-                )
-            ).scalar_one_or_none()
-            if member_path is None:
-                raise _invalid(
-                    "member_id", "member_not_found", "党员不存在。", "No such member.", status=404
-                )
-            method = CheckinMethod.SECRETARY
-            tenant_id = access.activity.tenant_id
-        else:
-            assert me is not None
-            member_id, member_path = me.id, me.organization_path
-            method = CheckinMethod.SELF
-            tenant_id = me.tenant_id
-        contexts = await _checkin_contexts(
-            uow, tenant_id, [activity_id], member_id, member_path, secret
-        )
-        ctx = contexts.get(activity_id)
+        assert me is not None
+        member_id, member_path = me.id, me.organization_path
+        method = CheckinMethod.SELF
+        tenant_id = me.tenant_id
+    contexts = await _checkin_contexts(
+        uow, tenant_id, [activity_id], member_id, member_path, secret
+    )
+    ctx = contexts.get(activity_id)
     if ctx is None or not (on_behalf or ctx.visible):
         raise not_found()
     decision = evaluate_checkin(ctx.rules, checkin_attempt(data, member_id, method), now=now)
