@@ -76,7 +76,12 @@ class _Item:
 
 
 class CheckinDesk:
-    """Takes members' own check-ins and writes them in groups, one tenant path per group."""
+    """Takes members' own check-ins and writes them in groups, one tenant path per group.
+
+    At most `max_in_flight` groups of a tenant path are written at once; whatever arrives
+    meanwhile waits and forms the next group. Two measured best on bench.checkin: one
+    leaves PostgreSQL idle between groups, more make the groups smaller.
+    """
 
     def __init__(
         self,
@@ -149,6 +154,8 @@ class CheckinDesk:
                             await self._run_alone(tenant_path, item)
         finally:
             self._in_flight[tenant_path] -= 1
+            if not self._in_flight[tenant_path]:
+                del self._in_flight[tenant_path]
             self._dispatch(tenant_path)
 
     async def _run_alone(self, tenant_path: str, item: _Item) -> None:
