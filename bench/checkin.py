@@ -4,9 +4,12 @@
 
 The full stack is `POST /api/v1/activities/{id}/checkins` by 32 members, each with their
 own bearer token, a fresh `Idempotency-Key` and the activity's rotating QR token: JWT check,
-tenant scope and row-level security, the member's rights from their record, Casbin (a
-province-sized staff policy is loaded, as in production), validation by the check-in
-rules, the insert with its outbox event and audit event, the idempotency record. The floor
+tenant scope (row-level security on the writes; the context read applies the same scope
+itself), the member's rights from their record, a province-sized Casbin staff policy
+loaded as in production, validation by the check-in rules, the insert with its outbox
+event and audit event, the idempotency record, each request answered once its own
+check-in is committed (concurrent check-ins share transactions: see
+infra/activities/fast_checkin.py). The floor
 is a bare Litestar handler (below, `create_floor_app`) that decodes the same kind of body
 and inserts one row into the same PostgreSQL with psycopg. Both run under uvicorn with two
 workers on loopback, loaded by `concurrency` keep-alive connections (the small asyncio
