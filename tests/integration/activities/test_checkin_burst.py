@@ -203,7 +203,7 @@ async def test_a_crowd_whose_write_fails_is_written_again_one_by_one(
         )
 
         async def writers_waiting(at_least: int) -> None:
-            for _ in range(250):
+            for _ in range(750):  # 15 s at most
                 (waiting,) = probe.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                     " AND wait_event_type = 'Lock'"
