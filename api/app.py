@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from litestar import Litestar, Router
 from litestar.di import Provide
@@ -31,8 +32,9 @@ from infra.activities.fast_checkin import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
+from infra.evidence.service import sweep_abandoned
 from infra.evidence.storage import open_storage
-from infra.platform.jobs import JobHandler, JobRunner
+from infra.platform.jobs import JobHandler, JobRunner, Periodic
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
 
@@ -77,10 +79,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
         app.state.authz = authz
         app.state.jobs = jobs
-        app.state.storage = await open_storage(settings)
+        app.state.storage = storage = await open_storage(settings)
+        sweeper = Periodic(
+            "evidence sweep",
+            settings.evidence_sweep_minutes * 60,
+            lambda: sweep_abandoned(db, storage, now=datetime.now(UTC)),
+        )
+        sweeper.start()
         try:
             yield
         finally:
+            await sweeper.stop()
             await jobs.stop()
             await authz.stop()
             await db.dispose()

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     s3_public_endpoint: str | None = Field(default=None, alias="S3_PUBLIC_ENDPOINT")
 
     max_body_bytes: int = Field(default=2 * 1024 * 1024, alias="ZHIBU_MAX_BODY_BYTES")
+    evidence_sweep_minutes: float = Field(default=60, gt=0, alias="ZHIBU_EVIDENCE_SWEEP_MINUTES")
 
     @cached_property
     def secrets(self) -> dict[str, str]:

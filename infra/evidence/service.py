@@ -34,7 +34,7 @@ from domain.shared import DomainError, FieldError, Message, new_id
 from domain.tenancy import effective_settings
 from infra.activities.service import Caller, load_access
 from infra.activities.tables import Activity
-from infra.db.session import UnitOfWork
+from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.evidence.tables import Evidence
 from infra.platform.outbox import emit
 from infra.storage import (
@@ -44,7 +44,7 @@ from infra.storage import (
     detect_content_type,
     read_photo_metadata,
 )
-from infra.tenancy.service import Guard, not_found
+from infra.tenancy.service import PLATFORM_PATH, Guard, not_found
 
 log = logging.getLogger(__name__)
 
@@ -559,3 +559,53 @@ def photo_hint(row: Evidence, activity: Activity) -> PhotoHint | None:
         taken_during_activity=during,
         distance_m=distance,
     )
+
+
+# Upload slots confirm in the minutes after their URL was used; a week after the URL
+# expired, nobody is coming back for one.
+ABANDONED_AFTER = timedelta(days=7)
+SYSTEM_ACTOR = Actor(user_id=None, name="system", tenant_id=None, client_addr=None, request_id=None)
+
+
+async def sweep_abandoned(
+    db: Database, storage: ObjectStorage, *, now: datetime, limit: int = 500
+) -> int:
+    """Clear upload slots nobody confirmed: the row kept as deleted, any bytes removed.
+
+    Runs in the platform's scope, so it sees every tenant. Rows are claimed with SKIP
+    LOCKED: API workers sweeping at the same time share the work instead of repeating it.
+    Returns how many slots were cleared (at most `limit`; the next sweep takes the rest).
+    """
+    async with db.unit_of_work(Scope(PLATFORM_PATH), SYSTEM_ACTOR) as uow:
+        rows = (
+            (
+                await uow.session.execute(
+                    select(Evidence)
+                    .where(
+                        col(Evidence.status) == "pending",
+                        col(Evidence.upload_expires_at) < now - ABANDONED_AFTER,
+                    )
+                    .order_by(col(Evidence.upload_expires_at))
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for row in rows:
+            row.status = "deleted"
+            row.deleted_at = now
+            row.last_error_code = "upload_abandoned"
+            uow.session.add(row)
+            uow.audit(
+                "evidence.expire",
+                "evidence",
+                row.id,
+                tenant_id=row.tenant_id,
+                detail={"activity_id": str(row.activity_id), "filename": row.filename},
+            )
+        keys = [row.object_key for row in rows]
+    for key in keys:
+        await remove_object(storage, key)
+    return len(keys)

@@ -172,6 +172,37 @@ class JobRunner:
                 await self._task
 
 
+class Periodic:
+    """Housekeeping that every API worker runs on a timer, e.g. clearing abandoned uploads.
+
+    The work must tolerate running on several workers at once (claim rows with SKIP
+    LOCKED); a failure is logged and the next period tries again.
+    """
+
+    def __init__(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
+        self.name = name
+        self.seconds = seconds
+        self.work = work
+        self._task: asyncio.Task[None] | None = None
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.seconds)
+            try:
+                await self.work()
+            except Exception:
+                log.exception("%s failed; trying again in %s s", self.name, self.seconds)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
 async def find_job(
     uow: UnitOfWork, job_id: uuid.UUID, *, created_by: uuid.UUID | None
 ) -> Job | None:

@@ -13,7 +13,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -23,7 +23,9 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
-from infra.evidence.storage import LOCAL_OBJECTS_PATH
+from infra.db.session import Database
+from infra.evidence.service import sweep_abandoned
+from infra.evidence.storage import LOCAL_OBJECTS_PATH, open_storage
 from infra.settings import Settings
 from tests.conftest import Api
 from tests.integration.activities.world import Branch, World
@@ -53,6 +55,7 @@ class Backend:
     base: str
     http: httpx.AsyncClient
     raw: httpx.AsyncClient  # no base URL, no token: what a phone uses for the storage URL
+    settings: Settings
 
     def as_(self, api: Api) -> Api:
         return Api(self.http, api.token, api.username)
@@ -100,12 +103,13 @@ def _settings_for(name: str, settings: Settings, request: pytest.FixtureRequest)
 @pytest.fixture(scope="module", params=BACKENDS)
 async def backend(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Backend]:
     name: str = request.param
+    configured = _settings_for(name, settings, request)
     async with (
-        serve(_settings_for(name, settings, request)) as base,
+        serve(configured) as base,
         httpx.AsyncClient(base_url=base, timeout=30) as http,
         httpx.AsyncClient(timeout=30) as raw,
     ):
-        yield Backend(name, base, http, raw)
+        yield Backend(name, base, http, raw, configured)
 
 
 @pytest.fixture(scope="module")
@@ -525,3 +529,35 @@ async def test_a_retried_slot_request_with_the_same_key_gets_the_same_slot(
     assert first.json() == second.json()
     pending = await listed(member, scene.activity_id, include_pending="true")
     assert pending.count(first.json()["evidence"]["id"]) == 1
+
+
+async def test_abandoned_upload_slots_are_cleared(
+    backend: Backend, scene: Scene, futian: Api, database: DatabaseUrls
+) -> None:
+    member = member_api(backend, scene.branch)
+    abandoned = (await uploaded(backend, member, scene.activity_id, PHOTO))["evidence"]["id"]
+    r = await ask(member, scene.activity_id, PHOTO, filename="刚申请的照片.jpg")
+    live = r.json()["evidence"]["id"]
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        conn.execute("SET ROLE zhibu_owner")
+        (key,) = conn.execute(  # its upload URL expired eight days ago
+            "UPDATE evidence SET upload_expires_at = now() - interval '8 days'"
+            " WHERE id = %s RETURNING object_key",
+            (abandoned,),
+        ).fetchone()  # type: ignore[misc]
+    storage = await open_storage(backend.settings)
+    assert await storage.stat(key) is not None
+    db = Database(backend.settings.app_database_url or "")
+    try:
+        assert await sweep_abandoned(db, storage, now=datetime.now(UTC)) >= 1
+    finally:
+        await db.dispose()
+
+    assert await storage.stat(key) is None
+    assert (await member.get(f"/api/v1/evidence/{abandoned}")).status_code == 404
+    assert (await confirm(member, abandoned)).status_code == 404
+    assert (await member.get(f"/api/v1/evidence/{live}")).status_code == 200
+    events = await backend.as_(futian).get(
+        "/api/v1/audit-events", params={"action": "evidence.expire"}
+    )
+    assert abandoned in [e["resource_id"] for e in events.json()["items"]]
