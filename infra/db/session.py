@@ -8,6 +8,7 @@ together or not at all.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -168,6 +169,7 @@ class Database:
             open=False,
         )
         self._lean_open = False
+        self._lean_opening = asyncio.Lock()
 
     @asynccontextmanager
     async def unit_of_work(
@@ -203,8 +205,10 @@ class Database:
     @asynccontextmanager
     async def _lean_connection(self) -> AsyncIterator[AsyncConnection[Any]]:
         if not self._lean_open:
-            await self._lean.open()
-            self._lean_open = True
+            async with self._lean_opening:  # the first requests of a worker arrive together
+                if not self._lean_open:
+                    await self._lean.open()
+                    self._lean_open = True
         async with self._lean.connection() as conn:
             yield conn
 
