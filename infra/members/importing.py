@@ -62,6 +62,7 @@ from infra.members.protect import FieldProtector
 from infra.members.service import (
     build_member_row,
     check_member_organization,
+    emit_member_event,
     member_values,
     mobile_document,
     tracked_values,
@@ -1185,6 +1186,12 @@ _MOVE_CREATED = (
     f" SELECT {_MEMBER_COLUMN_LIST} FROM zhibu_import_member;"
     " INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
     " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member;"
+    # The event a member created one by one emits (`emit_member_event`), per imported member.
+    " INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload)"
+    " SELECT tenant_id, gen_random_uuid(), 'member.created', 'member', id::text,"
+    "   jsonb_build_object('member_id', id, 'organization_id', organization_id,"
+    "     'version', version, 'fields', '[]'::jsonb)"
+    " FROM zhibu_import_member;"
 )
 
 
@@ -1280,6 +1287,8 @@ async def write_members(
                     f" SELECT {_HISTORY_COLUMN_LIST} FROM zhibu_import_history"
                 )
             )
+            for _old, new, diff in changed:
+                emit_member_event(uow, new, "member.updated", sorted(diff))
         _phase(clock, "updates")
     except IntegrityError as exc:
         raise _conflict() from exc

@@ -389,7 +389,8 @@ def _record_history(
     )
 
 
-def _emit(uow: UnitOfWork, member: Member, topic: str, fields: list[str]) -> None:
+def emit_member_event(uow: UnitOfWork, member: Member, topic: str, fields: list[str]) -> None:
+    """The outbox event of a change to a member record (the shape integrations read)."""
     emit(
         uow,
         tenant_id=member.tenant_id,
@@ -448,7 +449,7 @@ async def create_member(
         tenant_id=member.tenant_id,
         detail={"organization_id": str(org.id), "name": member.name},
     )
-    _emit(uow, member, "member.created", [])
+    emit_member_event(uow, member, "member.created", [])
     return MemberRecord(member, org)
 
 
@@ -662,7 +663,9 @@ async def _save_changes(
             **({"reason": extra["reason"]["new"]} if extra and "reason" in extra else {}),
         },
     )
-    _emit(uow, member, "member.status_changed" if action == "status" else "member.updated", fields)
+    emit_member_event(
+        uow, member, "member.status_changed" if action == "status" else "member.updated", fields
+    )
     return fields
 
 

@@ -202,6 +202,18 @@ async def test_partial_mode_writes_the_good_rows_with_history_and_one_audit_even
             " AND detail->>'filename' = '党员.csv' AND (detail->>'created')::int = 2"
             " AND actor_name = 'futian_admin'"
         ).fetchall()
+        events = conn.execute(
+            "SELECT e.topic, e.payload FROM outbox_event e JOIN member m"
+            " ON m.tenant_id = e.tenant_id AND e.aggregate_id = m.id::text"
+            " WHERE m.organization_id = %s",
+            (branch_id,),
+        ).fetchall()
+    # Integrations hear of imported members as of members created one by one.
+    assert sorted(t for t, _ in events) == ["member.created", "member.created"]
+    assert all(
+        p["organization_id"] == branch_id and p["version"] == 1 and p["fields"] == []
+        for _, p in events
+    )
     assert [(a, v) for a, v, _ in history] == [("import", 1), ("import", 1)]
     assert all("*" in c["id_number"]["new"] for _, _, c in history)  # masked in history
     assert identities is not None
@@ -278,6 +290,16 @@ async def test_existing_members_in_the_subtree_are_updated(
     assert (version, education) == (2, "bachelor")
     assert changes["education"] == {"old": "junior_college", "new": "bachelor"}
     assert changes["phone"]["new"] == "139****1111"
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        events = conn.execute(
+            "SELECT e.topic, e.payload FROM outbox_event e JOIN member m"
+            " ON m.tenant_id = e.tenant_id AND e.aggregate_id = m.id::text"
+            " WHERE m.organization_id = %s ORDER BY e.created_at, e.topic",
+            (branch_id,),
+        ).fetchall()
+    assert [t for t, _ in events] == ["member.created", "member.updated"]
+    assert events[1][1]["version"] == 2
+    assert {"education", "phone"} <= set(events[1][1]["fields"])
 
 
 async def test_a_sibling_county_cannot_import_into_futian(
