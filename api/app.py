@@ -65,8 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             async with db.unit_of_work(None) as uow:
                 return await fetch_snapshot(uow.session)
 
-        authz.load(await snapshot())
-        authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
+        await authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
         jobs = JobRunner(db)
         for kind, handler in JOB_HANDLERS.items():
             jobs.register(kind, handler)

@@ -81,6 +81,7 @@ class Authorizer:
         # Casbin scans every grouping to filter by subject; this index answers in O(1).
         self._roles: dict[str, list[tuple[str, str]]] = {}
         self._listener: asyncio.Task[None] | None = None
+        self._loaded = asyncio.Event()
 
     def load(self, rows: Iterable[SnapshotRow]) -> None:
         rows = list(rows)
@@ -143,6 +144,7 @@ class Authorizer:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     rows = await fetch_snapshot()
                     self.load(rows)
+                    self._loaded.set()
                     async for note in conn.notifies():
                         change = json.loads(note.payload or "{}")
                         if not self.apply(change):
@@ -153,10 +155,13 @@ class Authorizer:
                 log.exception("authorization listener lost its connection; retrying")
                 await asyncio.sleep(1.0)
 
-    def start(
+    async def start(
         self, conninfo: str, fetch_snapshot: Callable[[], Awaitable[list[SnapshotRow]]]
     ) -> None:
+        """Listen for changes, and return once the policy is loaded (after LISTEN, so no
+        change made meanwhile is missed; one load per worker start)."""
         self._listener = asyncio.create_task(self.listen(conninfo, fetch_snapshot))
+        await self._loaded.wait()
 
     async def stop(self) -> None:
         if self._listener is not None:
