@@ -12,9 +12,10 @@ The writes run as the caller (SECURITY INVOKER): row-level security checks every
 they insert, as on the general path. The read runs as the owner (SECURITY DEFINER) and
 applies the scope itself, first thing: items outside the caller's subtree are dropped,
 and every lookup after that is keyed by the item's tenant. It reads what the same query
-under row-level security would, but under row-level security the planner, costing the
-scope's `tenant_id = ANY(...)` as an array of unknown length, chose an index that walks
-every activity of the tenant to find one; here each lookup is a probe of a unique key.
+under row-level security would. Under row-level security, though, the planner costs the
+scope's `tenant_id = ANY(...)` as an array of unknown length, and on tables not yet
+analysed it chose indexes that walk every activity or check-in of the tenant; here each
+lookup is a probe of a unique key whatever the statistics say.
 
 Revision ID: 0006
 Revises: 0005
