@@ -12,6 +12,7 @@ from litestar import Request
 from litestar.datastructures import State
 
 from api.errors import ProblemError, language
+from infra.activities.fast_checkin import CheckinDesk
 from infra.authz import (
     Authorizer,
     fetch_snapshot,
@@ -51,6 +52,7 @@ class Ctx:
         state = request.app.state
         self.settings: Settings = state.settings
         self.db: Database = state.db
+        self.checkins: CheckinDesk = state.checkin_desk
         self.authz: Authorizer = state.authz
         self.lang = language(request)
         self.request_id: str | None = request.scope.get("state", {}).get("request_id")

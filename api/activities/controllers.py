@@ -384,8 +384,7 @@ async def _self_check_in(
     idem = None
     if idempotency_key is not None:
         idem = fast.IdempotencyRequest(check_key(idempotency_key), request_fingerprint(ctx, data))
-    desk: fast.CheckinDesk = ctx.request.app.state.checkin_desk
-    stored, replayed = await desk.check_in(
+    stored, replayed = await ctx.checkins.check_in(
         ctx.actor(),
         p.tenant_path,
         activity_id,
