@@ -17,7 +17,7 @@ import psycopg
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from tests.conftest import Api
-from tests.integration.activities.world import World
+from tests.integration.activities.world import Person, World
 
 
 async def _open_activity(w: World, org_id: str) -> tuple[str, str]:
@@ -45,9 +45,9 @@ def _owner_rows(database: DatabaseUrls, query: str, *params: Any) -> list[tuple[
         return conn.execute(query, params).fetchall()
 
 
-def _apis(w_members: list[Any]) -> list[Api]:
+def _apis(people: list[Person]) -> list[Api]:
     apis = []
-    for m in w_members:
+    for m in people:
         assert m.api is not None
         apis.append(m.api)
     return apis
