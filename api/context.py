@@ -123,6 +123,21 @@ class Ctx:
             and self.authz.allowed("member", dom, obj, act)
         )
 
+    def can_within(self, obj: str, act: str, domain: str, boundary: str) -> bool:
+        """Holds obj:act on `domain` through a grant made inside `boundary` (a tenant's
+        domain): a superior tenant's staff, whose grants cover it from above, do not."""
+        p = self.principal
+        for role, pattern in self.authz.roles_of(p.subject):
+            granted = pattern.removesuffix("*")
+            covers = domain.startswith(granted) if pattern.endswith("*") else domain == granted
+            if (
+                covers
+                and granted.startswith(boundary)
+                and self.authz.allowed(role, domain, obj, act)
+            ):
+                return True
+        return False
+
     def scopes(self, obj: str, act: str) -> list[tuple[str, str | None]]:
         """Where the caller holds obj:act, as (tenant path, organization path or None).
 

@@ -61,6 +61,7 @@ def checkin_out(c: svc.CheckinView) -> s.CheckinOut:
         source=c.source,
         occurred_at=c.occurred_at,
         recorded_at=c.recorded_at,
+        recorded_by=c.recorded_by,
         client_id=c.client_id,
         distance_m=None if c.distance_m is None else round(c.distance_m, 1),
     )

@@ -185,6 +185,13 @@ class CheckinOut(msgspec.Struct):
     source: Annotated[str, Meta(description="self / self_qr / secretary / offline_sync")]
     occurred_at: datetime
     recorded_at: datetime
+    recorded_by: Annotated[
+        uuid.UUID,
+        Meta(
+            description="记录人：写下这条签到的用户账号。本人签到和离线同步为党员本人的账号，"
+            "代签为书记等代签人的账号"
+        ),
+    ]
     client_id: str | None
     distance_m: float | None
 

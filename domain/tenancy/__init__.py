@@ -22,6 +22,7 @@ from domain.tenancy.roles import (
     Permission,
     ShippedRole,
     check_custom_role,
+    delegated_by,
     shipped_role_permissions,
 )
 from domain.tenancy.settings import (
@@ -69,6 +70,7 @@ __all__ = [
     "check_term",
     "child_path",
     "default_term",
+    "delegated_by",
     "effective_settings",
     "is_province_direct_county",
     "is_within",

@@ -94,6 +94,12 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("checkin", "create", "签到", "Check in"),
     _p("checkin", "sync", "同步离线签到", "Sync offline check-ins"),
     _p("checkin", "manage", "代签和更正签到", "Record and correct others' check-ins"),
+    _p(
+        "checkin",
+        "supervise",
+        "为下级租户的活动代签和更正签到",
+        "Record and correct check-ins at subordinate tenants' activities",
+    ),
     _p("evidence", "read", "查看佐证材料", "View evidence"),
     _p("evidence", "upload", "上传佐证材料", "Upload evidence"),
     _p("evidence", "delete", "删除佐证材料", "Delete evidence"),
@@ -102,6 +108,10 @@ PERMISSIONS: tuple[Permission, ...] = (
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
+
+# Running an activity's check-ins; `checkin:supervise` (marking from a superior tenant) is
+# deliberately held by no shipped role: a tenant grants it through a custom role if it must.
+_RUN_CHECKINS = ("checkin:read", "checkin:create", "checkin:sync", "checkin:manage")
 
 _READ_ALL = ("tenant", "organization", "member", "activity", "checkin", "evidence", "job")
 
@@ -140,7 +150,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "member:read_sensitive",
         "member:export",
         "activity:*",
-        "checkin:*",
+        *_RUN_CHECKINS,
         "evidence:*",
         "job:read",
     ),
@@ -150,7 +160,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "member:read",
         "member:write",
         "activity:*",
-        "checkin:*",
+        *_RUN_CHECKINS,
         "evidence:*",
         "job:read",
     ),
@@ -191,6 +201,18 @@ def _expand(grant: str) -> list[Permission]:
     if action == "*":
         return [p for p in PERMISSIONS if p.resource == resource]
     return [CATALOGUE[grant]]
+
+
+_DELEGATED_BY = {"checkin:supervise": "checkin:manage"}
+
+
+def delegated_by(permission: str) -> str:
+    """The permission one must hold to put `permission` into a custom role.
+
+    Usually itself; `checkin:supervise` is held by no shipped role, so a tenant admin who
+    manages check-ins may grant it explicitly (an audited role change) to whoever supervises.
+    """
+    return _DELEGATED_BY.get(permission, permission)
 
 
 def shipped_role_permissions() -> list[tuple[str, str, str]]:

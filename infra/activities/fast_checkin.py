@@ -220,6 +220,7 @@ class CheckinDesk:
         except DomainError as error:
             item.settle(error)
             return False
+        assert item.actor.user_id is not None  # checked by check_in()
         view = CheckinView(
             id=new_id(),
             activity_id=item.activity_id,
@@ -227,6 +228,7 @@ class CheckinDesk:
             source=_source(CheckinMethod.SELF, ctx.rules, offline=False),
             occurred_at=decision.effective_at,
             recorded_at=item.now,
+            recorded_by=item.actor.user_id,
             client_id=None,
             distance_m=decision.distance_m,
         )

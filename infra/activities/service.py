@@ -85,6 +85,8 @@ class Guard(Protocol):
 
     def can(self, obj: str, act: str, domain: str | None = None) -> bool: ...
 
+    def can_within(self, obj: str, act: str, domain: str, boundary: str) -> bool: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Caller:
@@ -234,6 +236,19 @@ def _require_any(guard: Guard, obj: str, act: str, orgs: Sequence[OrgRef]) -> No
     """Allowed in the domain of any of `orgs` (the organizer first), else a 403."""
     if not any(guard.can(obj, act, o.domain) for o in orgs):
         guard.require(obj, act, orgs[0].domain)
+
+
+def _require_marking(guard: Guard, orgs: Sequence[OrgRef]) -> None:
+    """代签 and 更正 belong to the organizing tenant: a role granted inside it on the
+    subtree of an organization the activity counts for. Staff of a superior tenant, whose
+    grants cover it from above, need the explicit `checkin:supervise` there."""
+    boundary = tenant_domain(orgs[0].tenant_path)
+    if any(guard.can_within("checkin", "manage", o.domain, boundary) for o in orgs):
+        return
+    if any(guard.can("checkin", "supervise", o.domain) for o in orgs):
+        return
+    _require_any(guard, "checkin", "manage", orgs)
+    guard.require("checkin", "supervise", orgs[0].domain)
 
 
 def _require_write(guard: Guard, access: Access) -> None:
@@ -914,6 +929,7 @@ class CheckinView:
     source: str
     occurred_at: datetime
     recorded_at: datetime
+    recorded_by: uuid.UUID
     client_id: str | None
     distance_m: float | None
 
@@ -1050,7 +1066,7 @@ async def check_in(
     on_behalf = me is None or data.member_id != me.id
     if on_behalf:
         access = await load_access(uow, guard, caller, activity_id)
-        _require_any(guard, "checkin", "manage", access.view.organizations)
+        _require_marking(guard, access.view.organizations)
         member_id = data.member_id
         member_path = (
             await uow.session.execute(
@@ -1150,6 +1166,7 @@ def _checkin_view(row: Checkin) -> CheckinView:
         source=row.source,
         occurred_at=row.occurred_at,
         recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
         client_id=row.client_id,
         distance_m=row.distance_m,
     )
@@ -1505,7 +1522,7 @@ async def delete_checkin(
 ) -> None:
     """更正: the secretary removes a check-in recorded in error (audited with its content)."""
     access = await load_access(uow, guard, caller, activity_id)
-    _require_any(guard, "checkin", "manage", access.view.organizations)
+    _require_marking(guard, access.view.organizations)
     if access.activity.status == ActivityStatus.ARCHIVED.value:
         raise DomainError(
             "activity_closed",

@@ -82,7 +82,7 @@ class Checkin(SQLModel, table=True):
     source: str
     occurred_at: datetime = Field(sa_type=DateTime(timezone=True))
     recorded_at: datetime = _now()
-    recorded_by: uuid.UUID | None = None
+    recorded_by: uuid.UUID
     client_id: str | None = None
     latitude: float | None = None
     longitude: float | None = None

@@ -33,6 +33,7 @@ from domain.tenancy import (
     check_post,
     check_root_tenant,
     child_path,
+    delegated_by,
     effective_settings,
     level_of_code,
     org_child_path,
@@ -771,8 +772,9 @@ async def create_custom_role(
 
 
 def _refuse_escalation(guard: Guard, domain: str, permissions: Sequence[str]) -> None:
-    """Nobody hands out a permission they do not hold themselves."""
-    missing = [p for p in permissions if not guard.can(*p.split(":", 1), domain)]
+    """Nobody hands out a permission they do not hold themselves (or, for a supervision
+    permission, the one it is delegated by)."""
+    missing = [p for p in permissions if not guard.can(*delegated_by(p).split(":", 1), domain)]
     if missing:
         raise DomainError(
             "permission_escalation",
