@@ -32,6 +32,7 @@ from infra.activities.fast_checkin import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
+from infra.evidence.sealing import sweep_late_uploads
 from infra.evidence.service import sweep_abandoned
 from infra.evidence.storage import open_storage
 from infra.platform.jobs import JobHandler, JobRunner, Periodic
@@ -85,9 +86,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             lambda: sweep_abandoned(db, storage, now=datetime.now(UTC)),
         )
         sweeper.start()
+        late_sweeper = Periodic(
+            "late upload sweep",
+            settings.evidence_sweep_minutes * 60,
+            lambda: sweep_late_uploads(db, storage, now=datetime.now(UTC)),
+        )
+        late_sweeper.start()
         try:
             yield
         finally:
+            await late_sweeper.stop()
             await sweeper.stop()
             await jobs.stop()
             await authz.stop()

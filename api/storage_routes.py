@@ -132,7 +132,8 @@ def _too_large(size: int) -> DomainError:
     description=(
         "仅在未配置 S3/MinIO 时可用：按上传槽位返回的签名链接原样 PUT 文件内容，"
         "`Content-Type` 须与申报一致，内容不得超过申报的大小。签名即凭证，无需登录。"
-        "上传后须调用 `POST /api/v1/evidence/{id}/confirm` 由服务器核验。"
+        "上传后须调用 `POST /api/v1/evidence/{id}/confirm` 由服务器核验；"
+        "确认后文件不可更改，此链接不再接受上传（409 `storage_upload_closed`）。"
     ),
     tags=STORAGE,
     operation_id="uploadStorageObject",
@@ -146,6 +147,7 @@ def _too_large(size: int) -> DomainError:
             data_container=None, description="已保存 Stored", generate_examples=False
         ),
         404: _problem(404, "not_found", "未使用本地存储 Local storage is not in use"),
+        409: _problem(409, "storage_upload_closed", "文件已确认 The file is confirmed"),
         413: _problem(413, "storage_upload_too_large", "超过申报大小 Larger than declared"),
     },
 )

@@ -35,6 +35,7 @@ from domain.tenancy import effective_settings
 from infra.activities.service import Caller, load_access
 from infra.activities.tables import Activity
 from infra.db.session import Actor, Database, Scope, UnitOfWork
+from infra.evidence.sealing import seal
 from infra.evidence.tables import Evidence
 from infra.platform.outbox import emit
 from infra.storage import (
@@ -365,8 +366,9 @@ async def confirm(
         )
         uow.fail_after_commit(exc)
         return row
-    after = await storage.stat(row.object_key)
-    if after is None or after.etag != before.etag or after.size != before.size:
+    # Moved only if still the bytes just verified; from here on no upload URL reaches it.
+    sealed = await seal(storage, row, before.etag)
+    if sealed is None or sealed.size != before.size:
         raise DomainError(
             "evidence_changed_during_check",
             Message(
@@ -383,7 +385,7 @@ async def confirm(
             row.exif_longitude = exif.longitude
     row.status = "attached"
     row.sniffed_content_type = sniffed
-    row.object_etag = after.etag
+    row.object_etag = sealed.etag
     row.last_error_code = None
     row.confirmed_at = datetime.now(UTC)
     uow.session.add(row)
@@ -456,8 +458,8 @@ async def read(
 ) -> tuple[Evidence, Activity, Download | None]:
     """Metadata, and for an attached file a download link that expires.
 
-    The object is checked against what was verified (size and ETag): a presigned PUT stays
-    usable until it expires, so bytes swapped in after confirmation are never handed out.
+    The object is checked against what was verified (size and ETag): confirmation moved it
+    where no upload URL reaches, so a mismatch means storage was changed behind our back.
     """
     row, access = await _readable(uow, guard, evidence_id, caller=caller)
     if row.status != "attached":

@@ -23,6 +23,8 @@ class Evidence(SQLModel, table=True):
     size_bytes: int = Field(sa_type=BigInteger)
     sha256: str
     object_key: str
+    upload_key: str | None = None
+    """After confirmation, the key the upload URL targeted, until the sweep clears it."""
     status: str = "pending"
     sniffed_content_type: str | None = None
     object_etag: str | None = None

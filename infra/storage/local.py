@@ -35,6 +35,7 @@ from infra.storage.sniff import detect_content_type
 
 _CHUNK = 256 * 1024
 _TMP_DIR = ".tmp"  # keys cannot start with a dot, so no key can reach it
+_SEALED_DIR = ".sealed"  # one empty marker per upload key closed by `seal`
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
@@ -112,6 +113,18 @@ def _content_type_mismatch(signed: str, sent: str) -> DomainError:
             en=f"The upload's content type {sent} differs from the declared {signed}.",
         ),
         status=422,
+    )
+
+
+def _upload_closed() -> DomainError:
+    return DomainError(
+        code="storage_upload_closed",
+        message=Message(
+            zh="该上传链接的文件已确认，不能再上传；如需更换文件，请重新申请上传。",
+            en="The file of this upload link is confirmed and can no longer be replaced; "
+            "request a new upload instead.",
+        ),
+        status=409,
     )
 
 
@@ -276,6 +289,9 @@ class LocalStorage:
         temp file is removed and any earlier object under `key` is left untouched.
         """
         target = self._path(key)
+        marker = self._marker(key)
+        if await asyncio.to_thread(marker.exists):
+            raise _upload_closed()
         tmp_dir = self.root / _TMP_DIR
         handle, tmp_path = await asyncio.to_thread(self._open_temp, tmp_dir)
         written = 0
@@ -285,7 +301,7 @@ class LocalStorage:
                 if written > max_size:
                     raise _too_large(max_size)
                 await asyncio.to_thread(handle.write, chunk)
-            await asyncio.to_thread(self._commit, handle, tmp_path, target)
+            await asyncio.to_thread(self._commit, handle, tmp_path, target, marker)
         except BaseException:
             await asyncio.to_thread(self._discard, handle, tmp_path)
             raise
@@ -298,10 +314,12 @@ class LocalStorage:
         return os.fdopen(fd, "wb"), Path(name)
 
     @staticmethod
-    def _commit(handle: BinaryIO, tmp_path: Path, target: Path) -> None:
+    def _commit(handle: BinaryIO, tmp_path: Path, target: Path, marker: Path) -> None:
         handle.flush()
         os.fsync(handle.fileno())
         handle.close()
+        if marker.exists():  # sealed while the body was streaming
+            raise _upload_closed()
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp_path.replace(target)
 
@@ -355,8 +373,39 @@ class LocalStorage:
         except (FileNotFoundError, NotADirectoryError) as exc:
             raise object_not_found(key) from exc
 
+    def _marker(self, key: str) -> Path:
+        return self.root / _SEALED_DIR / validate_key(key)
+
+    async def seal(self, upload_key: str, final_key: str, *, etag: str | None) -> ObjectInfo | None:
+        """Close `upload_key` to uploads (its URL now answers 409), then move the object,
+        if it is still the one with `etag`, to `final_key`; None (and reopened) if not."""
+        marker = self._marker(upload_key)
+        await asyncio.to_thread(self._touch, marker)
+        source, target = self._path(upload_key), self._path(final_key)
+        found = await self.stat(upload_key)
+        if found is not None and found.etag == etag:
+            await asyncio.to_thread(self._move, source, target)
+            moved = await self.stat(final_key)
+            if moved is not None and moved.etag == etag:
+                return moved
+            await self.delete(final_key)
+        await asyncio.to_thread(marker.unlink, missing_ok=True)
+        return None
+
+    @staticmethod
+    def _touch(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+
+    @staticmethod
+    def _move(source: Path, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.replace(target)  # keeps the mtime, hence the ETag
+
     async def delete(self, key: str) -> None:
+        """Remove the object (and a sealed upload key's marker: its URL has expired)."""
         await asyncio.to_thread(self._path(key).unlink, missing_ok=True)
+        await asyncio.to_thread(self._marker(key).unlink, missing_ok=True)
 
     async def ensure_ready(self) -> None:
         await asyncio.to_thread(self._ensure_root)

@@ -73,6 +73,14 @@ class ObjectStorage(Protocol):
         """Lower-case hex digest of the stored bytes, streamed, never held in memory."""
         ...
 
+    async def seal(self, upload_key: str, final_key: str, *, etag: str | None) -> ObjectInfo | None:
+        """Make a verified upload immutable: move it, if it is still the object with
+        `etag`, to `final_key`, which no upload URL targets, and refuse later uploads to
+        `upload_key` where the backend can. The final object's info, or None when the
+        upload changed meanwhile (then nothing moved).
+        """
+        ...
+
     async def delete(self, key: str) -> None:
         """Remove the object; deleting a missing object is not an error."""
         ...

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.error import MinioException, S3Error
 
 from infra.storage.port import (
@@ -172,6 +173,28 @@ class S3Storage:
             response.close()
             response.release_conn()
         return digest.hexdigest()
+
+    async def seal(self, upload_key: str, final_key: str, *, etag: str | None) -> ObjectInfo | None:
+        """Server-side copy, only if the source still has `etag`, then remove the source.
+
+        A presigned PUT cannot be revoked: one sent after this recreates `upload_key`, an
+        object nothing reads, removed once its URL has expired (`sweep_late_uploads`).
+        """
+        validate_key(upload_key)
+        validate_key(final_key)
+        return await asyncio.to_thread(self._seal, upload_key, final_key, etag)
+
+    def _seal(self, upload_key: str, final_key: str, etag: str | None) -> ObjectInfo | None:
+        try:
+            self._client.copy_object(
+                self.bucket, final_key, CopySource(self.bucket, upload_key, match_etag=etag)
+            )
+        except S3Error as exc:
+            if exc.code in _MISSING_CODES or exc.code == "PreconditionFailed":
+                return None
+            raise
+        self._client.remove_object(self.bucket, upload_key)
+        return self._stat(final_key)
 
     async def delete(self, key: str) -> None:
         validate_key(key)
