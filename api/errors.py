@@ -104,7 +104,8 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return problem(request, exc.status, exc.code, exc.message, errors=exc.errors)
+    headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
+    return problem(request, exc.status, exc.code, exc.message, errors=exc.errors, headers=headers)
 
 
 def handle_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[Any]:

@@ -41,6 +41,8 @@ class DomainError(Exception):
     message: Message
     status: int = 422
     errors: list[FieldError] = field(default_factory=list)
+    retry_after: int | None = None
+    """Seconds after which asking again may succeed (a 429 says it in `Retry-After`)."""
 
     def __post_init__(self) -> None:
         Exception.__init__(self, self.code)

@@ -9,8 +9,9 @@ together or not at all.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from domain.shared import new_id
+
+log = logging.getLogger(__name__)
 
 _SET_SCOPE_RAW = (
     "SELECT set_config('app.tenant_path', %(tenant_path)s, true) AS tenant_path,"
@@ -83,6 +86,7 @@ class UnitOfWork:
         self.scope = scope
         self._audit: list[AuditRecord] = []
         self.deferred_error: Exception | None = None
+        self.kept: list[Callable[[UnitOfWork], Awaitable[None]]] = []
 
     async def refresh_scope(self) -> None:
         """Recompute the visible tenants, e.g. after creating one inside this transaction."""
@@ -92,6 +96,12 @@ class UnitOfWork:
     def fail_after_commit(self, error: Exception) -> None:
         """Commit what was recorded (a failed login, a revoked session), then raise `error`."""
         self.deferred_error = error
+
+    def keep(self, step: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+        """Record something whatever becomes of this transaction (a probe of the platform's
+        身份证号 directory): `step` runs just before the commit, or after a rollback in a
+        transaction of its own, with the same scope and actor."""
+        self.kept.append(step)
 
     def audit(
         self,
@@ -175,15 +185,40 @@ class Database:
     async def unit_of_work(
         self, scope: Scope | None, actor: Actor | None = None
     ) -> AsyncIterator[UnitOfWork]:
-        async with self._sessions() as session:
-            async with session.begin():
+        uow: UnitOfWork | None = None
+        try:
+            async with self._sessions() as session, session.begin():
                 if scope is not None:
                     await set_scope(session, scope)
                 uow = UnitOfWork(session, actor, scope)
                 yield uow
+                for step in uow.kept:
+                    await step(uow)
                 await uow.flush_audit()
-            if uow.deferred_error is not None:
-                raise uow.deferred_error
+        except BaseException:
+            if uow is not None and uow.kept:
+                await self._keep_after_rollback(scope, actor, uow.kept)
+            raise
+        assert uow is not None
+        if uow.deferred_error is not None:
+            raise uow.deferred_error
+
+    async def _keep_after_rollback(
+        self,
+        scope: Scope | None,
+        actor: Actor | None,
+        steps: list[Callable[[UnitOfWork], Awaitable[None]]],
+    ) -> None:
+        try:
+            async with self._sessions() as session, session.begin():
+                if scope is not None:
+                    await set_scope(session, scope)
+                uow = UnitOfWork(session, actor, scope)
+                for step in steps:
+                    await step(uow)
+                await uow.flush_audit()
+        except Exception:  # the request's own answer stands; never mask it
+            log.exception("could not record what had to be kept after a rollback")
 
     @asynccontextmanager
     async def lean_transaction(self, scope: Scope) -> AsyncIterator[LeanTransaction]:

@@ -54,10 +54,12 @@ from domain.members import (
     name_search_keys,
     parse_row,
 )
+from domain.members.probes import DUPLICATE_ELSEWHERE
 from domain.members.validation import check_status_transition
 from domain.shared import DomainError, FieldError, Message, new_id
 from infra.authz import org_domain
 from infra.db.session import UnitOfWork
+from infra.members import probes
 from infra.members.protect import FieldProtector
 from infra.members.service import (
     build_member_row,
@@ -656,6 +658,7 @@ async def run_import(
             )
         if not any(h and field_for_header(h) == "organization_name" for h in mapping_headers):
             mapping_headers.append(DEFAULT_ORG_HEADER)
+    await probes.ensure_budget(uow, now=datetime.now(UTC))
     mapping: HeaderMapping = map_headers(mapping_headers)
     present = set(mapping.fields.values())
     total = len(table.rows)
@@ -752,6 +755,7 @@ async def run_import(
     visible = await _visible_members(uow, sorted({owner[1] for owner in owners.values()}))
     creates: list[_Planned] = []
     updates: list[tuple[_Planned, Member]] = []
+    elsewhere: list[tuple[bytes, uuid.UUID]] = []
     for p in planned:
         owner = owners.get(p.bidx)
         if owner is None:
@@ -759,16 +763,8 @@ async def run_import(
             continue
         existing = visible.get(owner[1])
         if existing is None:
-            refusals[p.row] = [
-                FieldError(
-                    "id_number",
-                    "duplicate_elsewhere",
-                    Message(
-                        "该身份证号已在其他党组织登记，不能重复登记",
-                        "This ID number is already registered with another organization",
-                    ),
-                )
-            ]
+            elsewhere.append((p.bidx, owner[0]))
+            refusals[p.row] = [FieldError("id_number", "duplicate_elsewhere", DUPLICATE_ELSEWHERE)]
             continue
         holder = access.orgs.get(existing.organization_id)
         if holder is None or holder.id not in access.importable:
@@ -799,6 +795,8 @@ async def run_import(
             ]
             continue
         updates.append((p, existing))
+
+    await probes.charge(uow, elsewhere, now=now)
 
     _phase(clock, "4. updates")
     # 4. what the updates change (the new rows are built while they are written, below)

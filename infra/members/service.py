@@ -31,11 +31,12 @@ from domain.members import (
     name_search_keys,
     validate_member,
 )
+from domain.members.probes import DUPLICATE_ELSEWHERE
 from domain.shared import DomainError, FieldError, Message, new_id
 from domain.tenancy import OrgKind
 from infra.authz import tenant_domain
 from infra.db.session import UnitOfWork
-from infra.members import queries
+from infra.members import probes, queries
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member, MemberHistory, MemberIdentity
 from infra.platform.outbox import emit
@@ -271,10 +272,13 @@ class MemberRecord:
 
 
 async def duplicate_id_number_error(
-    uow: UnitOfWork, guard: Guard, owner: IdentityOwner
+    uow: UnitOfWork, guard: Guard, owner: IdentityOwner, id_number_bidx: bytes
 ) -> DomainError:
-    """409 for a 身份证号 registered elsewhere; names the place only if the caller may see it."""
-    where: Organization | None = None
+    """409 for a 身份证号 registered elsewhere; names the place only if the caller may see it.
+
+    A holder outside the caller's subtree is a cross-tenant hit: counted against the
+    caller's daily budget (429 beyond it) and audited in both tenants (`probes`).
+    """
     other = (
         await uow.session.execute(
             select(Member).where(
@@ -283,6 +287,9 @@ async def duplicate_id_number_error(
             )
         )
     ).scalar_one_or_none()
+    if other is None:
+        await probes.charge(uow, [(id_number_bidx, owner.tenant_id)], now=datetime.now(UTC))
+    where: Organization | None = None
     if other is not None:
         org, domain = await member_domain(uow, other)
         if guard.can("member", "read", domain):
@@ -295,11 +302,7 @@ async def duplicate_id_number_error(
             "an ID number can be registered only once on the platform",
         )
     else:
-        message = Message(
-            "该身份证号已在平台其他单位登记，同一身份证号只能登记一次；如党员调入，请办理组织关系转接",
-            "This ID number is already registered elsewhere on the platform; "
-            "a member moving in arrives through a membership transfer",
-        )
+        message = DUPLICATE_ELSEWHERE
     return DomainError(
         "member_duplicate_id_number",
         message,
@@ -311,7 +314,7 @@ async def duplicate_id_number_error(
 async def _claim_identity(uow: UnitOfWork, guard: Guard, member: Member) -> None:
     owner = await find_identity_owner(uow, member.id_number_bidx)
     if owner is not None and owner.member_id != member.id:
-        raise await duplicate_id_number_error(uow, guard, owner)
+        raise await duplicate_id_number_error(uow, guard, owner, member.id_number_bidx)
     try:
         async with uow.session.begin_nested():
             uow.session.add(identity_row(member))
@@ -320,7 +323,7 @@ async def _claim_identity(uow: UnitOfWork, guard: Guard, member: Member) -> None
         owner = await find_identity_owner(uow, member.id_number_bidx)
         if owner is None:
             raise
-        raise await duplicate_id_number_error(uow, guard, owner) from None
+        raise await duplicate_id_number_error(uow, guard, owner, member.id_number_bidx) from None
 
 
 # ---------------------------------------------------------------- history
@@ -425,9 +428,10 @@ async def create_member(
     org, _ = await _target_organization(uow, guard, draft.organization_id, "write")
     checked = validate_member(draft, today=today)
     member = build_member_row(checked, org, protector)
+    await probes.ensure_budget(uow, now=datetime.now(UTC))
     owner = await find_identity_owner(uow, member.id_number_bidx)
     if owner is not None:
-        raise await duplicate_id_number_error(uow, guard, owner)
+        raise await duplicate_id_number_error(uow, guard, owner, member.id_number_bidx)
     uow.session.add(member)
     await uow.session.flush()
     await _claim_identity(uow, guard, member)
@@ -635,9 +639,10 @@ async def _save_changes(
     after = tracked_values(member)
     changes = {k: {"old": before[k], "new": after[k]} for k in _TRACKED if before[k] != after[k]}
     if member.id_number_bidx != old_bidx:
+        await probes.ensure_budget(uow, now=datetime.now(UTC))
         owner = await find_identity_owner(uow, member.id_number_bidx)
         if owner is not None and owner.member_id != member.id:
-            raise await duplicate_id_number_error(uow, guard, owner)
+            raise await duplicate_id_number_error(uow, guard, owner, member.id_number_bidx)
         await uow.session.execute(
             text("UPDATE member_identity SET id_number_bidx = :new WHERE id_number_bidx = :old"),
             {"new": member.id_number_bidx, "old": old_bidx},
