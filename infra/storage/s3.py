@@ -49,6 +49,10 @@ def _client(endpoint: str, *, access_key: str, secret_key: str, region: str, sec
     )
 
 
+def _bare(etag: str | None) -> str:
+    return (etag or "").strip('"')
+
+
 class S3Storage:
     """Objects in one S3 bucket (MinIO in deployments).
 
@@ -193,8 +197,13 @@ class S3Storage:
             if exc.code in _MISSING_CODES or exc.code == "PreconditionFailed":
                 return None
             raise
+        sealed = self._stat(final_key)
+        # Some S3 servers ignore the copy condition; a single-part copy keeps the ETag.
+        if sealed is None or _bare(sealed.etag) != _bare(etag):
+            self._client.remove_object(self.bucket, final_key)
+            return None
         self._client.remove_object(self.bucket, upload_key)
-        return self._stat(final_key)
+        return sealed
 
     async def delete(self, key: str) -> None:
         validate_key(key)

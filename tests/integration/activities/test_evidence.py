@@ -24,6 +24,7 @@ from moto.server import ThreadedMotoServer
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Database
+from infra.evidence.sealing import sweep_late_uploads
 from infra.evidence.service import sweep_abandoned
 from infra.evidence.storage import LOCAL_OBJECTS_PATH, open_storage
 from infra.settings import Settings
@@ -351,18 +352,45 @@ async def test_declarations_outside_the_limits_get_no_slot(backend: Backend, sce
     assert r.status_code == 400
 
 
-async def test_bytes_swapped_in_after_confirmation_are_not_served(
-    backend: Backend, scene: Scene
+async def test_a_put_retried_after_confirmation_changes_nothing(
+    backend: Backend, scene: Scene, database: DatabaseUrls
 ) -> None:
     member = member_api(backend, scene.branch)
     slot = await uploaded(backend, member, scene.activity_id, PHOTO)
     evidence_id = slot["evidence"]["id"]
     assert (await confirm(member, evidence_id)).status_code == 200
-    # The presigned PUT still works until it expires: overwrite with other bytes.
+    # The same bytes again (a retry), then other bytes: the confirmed photo stays as it was.
     other = PHOTO[:-3] + b"\x01\x02\x03"
-    assert (await put_bytes(backend, slot["upload"], other)).status_code == 200
+    for body in (PHOTO, other):
+        put = await put_bytes(backend, slot["upload"], body)
+        if backend.name == "local":
+            assert (put.status_code, put.json()["code"]) == (409, "storage_upload_closed")
+        else:  # a presigned S3 URL cannot be revoked: the PUT lands where nothing reads
+            assert put.status_code == 200
     r = await member.get(f"/api/v1/evidence/{evidence_id}")
-    assert (r.status_code, r.json()["code"]) == (409, "evidence_object_changed")
+    assert r.status_code == 200, r.text
+    assert (await backend.raw.get(r.json()["download"]["url"])).content == PHOTO
+    assert (await confirm(member, evidence_id)).json()["status"] == "attached"
+
+    # Once the upload URL has expired, the sweep removes whatever a late PUT left.
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        conn.execute("SET ROLE zhibu_owner")
+        (upload_key,) = conn.execute(
+            "UPDATE evidence SET upload_expires_at = now() - interval '1 minute'"
+            " WHERE id = %s RETURNING upload_key",
+            (evidence_id,),
+        ).fetchone()  # type: ignore[misc]
+    storage = await open_storage(backend.settings)
+    late = await storage.stat(upload_key)
+    assert (late is None) == (backend.name == "local")
+    db = Database(backend.settings.app_database_url or "")
+    try:
+        assert await sweep_late_uploads(db, storage, now=datetime.now(UTC)) >= 1
+    finally:
+        await db.dispose()
+    assert await storage.stat(upload_key) is None
+    r = await member.get(f"/api/v1/evidence/{evidence_id}")
+    assert (await backend.raw.get(r.json()["download"]["url"])).content == PHOTO
 
 
 # ---------------------------------------------------------------- local URLs

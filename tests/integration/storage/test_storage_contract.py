@@ -130,6 +130,36 @@ async def test_delete_removes_the_object_and_tolerates_a_missing_one(backend: Ba
     assert await backend.storage.stat(key) is None
 
 
+async def test_seal_moves_only_the_verified_object_out_of_the_upload_urls_reach(
+    backend: Backend,
+) -> None:
+    key, final = backend.key("photo.png"), backend.key("photo.png.final")
+    body = samples.png()
+    slot = await backend.storage.presign_put(
+        key, content_type="image/png", size=len(body), expires=MINUTE
+    )
+    put = await backend.http.request(slot.method, slot.url, content=body, headers=slot.headers)
+    assert put.status_code == 200
+    info = await backend.storage.stat(key)
+    assert info is not None
+
+    # Not the object that was verified: nothing moves.
+    assert await backend.storage.seal(key, final, etag='"someone-else"') is None
+    assert await backend.storage.stat(key) is not None
+    assert await backend.storage.stat(final) is None
+
+    sealed = await backend.storage.seal(key, final, etag=info.etag)
+    assert sealed is not None
+    assert (sealed.key, sealed.size) == (final, len(body))
+    assert await backend.storage.stat(key) is None
+    assert await backend.storage.sha256(final) == hashlib.sha256(body).hexdigest()
+
+    again = await backend.http.request(slot.method, slot.url, content=b"x", headers=slot.headers)
+    if backend.name == "local":
+        assert (again.status_code, again.json()["code"]) == (409, "storage_upload_closed")
+    assert await backend.storage.sha256(final) == hashlib.sha256(body).hexdigest()
+
+
 async def test_ensure_ready_can_run_on_every_probe(backend: Backend) -> None:
     await backend.storage.ensure_ready()
     await backend.storage.ensure_ready()
