@@ -239,9 +239,9 @@ def _require_any(guard: Guard, obj: str, act: str, orgs: Sequence[OrgRef]) -> No
 
 
 def _require_marking(guard: Guard, orgs: Sequence[OrgRef]) -> None:
-    """代签 and 更正 belong to the organizing tenant: a role granted inside it on the
-    subtree of an organization the activity counts for. Staff of a superior tenant, whose
-    grants cover it from above, need the explicit `checkin:supervise` there."""
+    """代签, 更正 and leave decisions belong to the organizing tenant: a role granted inside
+    it on the subtree of an organization the activity counts for. Staff of a superior
+    tenant, whose grants cover it from above, need the explicit `checkin:supervise` there."""
     boundary = tenant_domain(orgs[0].tenant_path)
     if any(guard.can_within("checkin", "manage", o.domain, boundary) for o in orgs):
         return
@@ -1588,7 +1588,7 @@ async def request_leave(
             )
         member_id = me.id
     else:
-        _require_any(guard, "checkin", "manage", access.view.organizations)
+        _require_marking(guard, access.view.organizations)
     if ActivityStatus(activity.status) in (ActivityStatus.ARCHIVED, ActivityStatus.CANCELLED):
         raise DomainError(
             "activity_closed",
@@ -1675,7 +1675,7 @@ async def decide_leave(
             raise not_found("leave_request")
         leave = leave.withdraw(now=now)
     else:
-        _require_any(guard, "checkin", "manage", access.view.organizations)
+        _require_marking(guard, access.view.organizations)
         if decision is LeaveStatus.APPROVED:
             leave = leave.approve(by=caller.user_id, now=now, note=note)
         else:

@@ -73,11 +73,22 @@ async def test_superior_staff_cannot_mark_and_the_secretary_is_recorded(
         target: user_id,
         me.member_id: me.user_id,
     }
-    # Nor may the city correct (remove) the county's record.
+    # Nor may the city correct (remove) the county's record, or decide a member's leave.
     checkin_id = listed[target]["id"]
     r = await city.delete(f"{url}/{checkin_id}")
     assert r.status_code == 403, r.text
     assert target in await _listed(w.admin, act)
+    absent = b.members[2]
+    assert absent.api is not None
+    r = await absent.api.post(
+        f"/api/v1/activities/{act}/leave-requests", json={"reason": "因公出差"}
+    )
+    assert r.status_code == 201, r.text
+    leave = r.json()["id"]
+    r = await city.post(f"/api/v1/leave-requests/{leave}/approve", json={})
+    assert r.status_code == 403, r.text
+    r = await secretary.post(f"/api/v1/leave-requests/{leave}/approve", json={})
+    assert (r.status_code, r.json()["status"]) == (200, "approved")
 
 
 async def test_supervision_is_an_explicit_grant(
