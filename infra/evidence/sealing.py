@@ -32,16 +32,27 @@ def final_key(upload_key: str) -> str:
     return upload_key + FINAL_SUFFIX
 
 
-async def seal(storage: ObjectStorage, row: Evidence, etag: str | None) -> ObjectInfo | None:
-    """Move the verified upload of `row` to its final key and point the row at it.
+async def stored(storage: ObjectStorage, row: Evidence) -> ObjectInfo | None:
+    """A pending slot's object: at its upload key or, when a confirmation sealed it and
+    then failed to commit, already at its final key."""
+    found = await storage.stat(row.object_key)
+    return found if found is not None else await storage.stat(final_key(row.object_key))
 
-    None when the upload changed since it was verified (the row is left as it was).
+
+async def seal(storage: ObjectStorage, row: Evidence, verified: ObjectInfo) -> ObjectInfo | None:
+    """Move the verified object of a pending `row` to its final key; point the row at it.
+
+    None when the object changed since it was verified (the row is left as it was).
     """
     upload_key = row.object_key
-    sealed = await storage.seal(upload_key, final_key(upload_key), etag=etag)
-    if sealed is not None:
-        row.upload_key = upload_key
-        row.object_key = sealed.key
+    if verified.key == upload_key:
+        sealed = await storage.seal(upload_key, final_key(upload_key), etag=verified.etag)
+    else:
+        sealed = await storage.stat(verified.key)
+    if sealed is None or sealed.etag != verified.etag or sealed.size != verified.size:
+        return None
+    row.upload_key = upload_key
+    row.object_key = sealed.key
     return sealed
 
 

@@ -35,7 +35,7 @@ from domain.tenancy import effective_settings
 from infra.activities.service import Caller, load_access
 from infra.activities.tables import Activity
 from infra.db.session import Actor, Database, Scope, UnitOfWork
-from infra.evidence.sealing import seal
+from infra.evidence.sealing import final_key, seal, stored
 from infra.evidence.tables import Evidence
 from infra.platform.outbox import emit
 from infra.storage import (
@@ -327,7 +327,7 @@ async def confirm(
         raise _refuse(guard, "upload", access)
     if row.status == "attached":
         return row
-    before = await storage.stat(row.object_key)
+    before = await stored(storage, row)
     if before is None:
         raise DomainError(
             "evidence_not_uploaded",
@@ -340,9 +340,9 @@ async def confirm(
     await _lock_activity_evidence(uow, access.activity)
     policy = await _policy(uow, row.tenant_id)
     declared = _declared(row)
-    head = await storage.read_head(row.object_key, HEAD_BYTES)
+    head = await storage.read_head(before.key, HEAD_BYTES)
     sniffed = detect_content_type(head)
-    digest = await storage.sha256(row.object_key) if before.size == row.size_bytes else ""
+    digest = await storage.sha256(before.key) if before.size == row.size_bytes else ""
     try:
         validate_confirmation(
             policy,
@@ -367,8 +367,8 @@ async def confirm(
         uow.fail_after_commit(exc)
         return row
     # Moved only if still the bytes just verified; from here on no upload URL reaches it.
-    sealed = await seal(storage, row, before.etag)
-    if sealed is None or sealed.size != before.size:
+    sealed = await seal(storage, row, before)
+    if sealed is None:
         raise DomainError(
             "evidence_changed_during_check",
             Message(
@@ -607,7 +607,7 @@ async def sweep_abandoned(
                 tenant_id=row.tenant_id,
                 detail={"activity_id": str(row.activity_id), "filename": row.filename},
             )
-        keys = [row.object_key for row in rows]
+        keys = [key for row in rows for key in (row.object_key, final_key(row.object_key))]
     for key in keys:
         await remove_object(storage, key)
-    return len(keys)
+    return len(rows)

@@ -24,7 +24,7 @@ from moto.server import ThreadedMotoServer
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Database
-from infra.evidence.sealing import sweep_late_uploads
+from infra.evidence.sealing import final_key, sweep_late_uploads
 from infra.evidence.service import sweep_abandoned
 from infra.evidence.storage import LOCAL_OBJECTS_PATH, open_storage
 from infra.settings import Settings
@@ -389,6 +389,28 @@ async def test_a_put_retried_after_confirmation_changes_nothing(
     finally:
         await db.dispose()
     assert await storage.stat(upload_key) is None
+    r = await member.get(f"/api/v1/evidence/{evidence_id}")
+    assert (await backend.raw.get(r.json()["download"]["url"])).content == PHOTO
+
+
+async def test_a_confirmation_that_sealed_but_did_not_commit_is_completed(
+    backend: Backend, scene: Scene, database: DatabaseUrls
+) -> None:
+    member = member_api(backend, scene.branch)
+    slot = await uploaded(backend, member, scene.activity_id, PHOTO)
+    evidence_id = slot["evidence"]["id"]
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        conn.execute("SET ROLE zhibu_owner")
+        (key,) = conn.execute(
+            "SELECT object_key FROM evidence WHERE id = %s", (evidence_id,)
+        ).fetchone()  # type: ignore[misc]
+    # The object was moved, then the transaction that recorded it rolled back.
+    storage = await open_storage(backend.settings)
+    info = await storage.stat(key)
+    assert info is not None
+    assert await storage.seal(key, final_key(key), etag=info.etag) is not None
+    r = await confirm(member, evidence_id)
+    assert (r.status_code, r.json()["status"]) == (200, "attached")
     r = await member.get(f"/api/v1/evidence/{evidence_id}")
     assert (await backend.raw.get(r.json()["download"]["url"])).content == PHOTO
 
