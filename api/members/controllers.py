@@ -178,8 +178,10 @@ def _decode_cursor(cursor: str | None, sort: queries.SortKey) -> queries.Keyset 
     description=(
         "在党支部或党小组中登记党员。身份证号按 GB 11643 校验，性别和出生日期可由身份证号推出；"
         "所有字段错误一次返回。同一身份证号在平台内只能登记一次（409 "
-        "`member_duplicate_id_number`，仅在调用者可见时指出登记单位）。需要所在党组织的 "
-        "`member:write` 权限。"
+        "`member_duplicate_id_number`，仅在调用者可见时指出登记单位，否则指引办理组织关系转接）。"
+        "与管辖范围外的登记重复时，双方单位均记入审计日志；每个用户每天至多 20 次，"
+        "此后当天登记新身份证号一律答 429 `identity_check_limited`（带 `Retry-After`）。"
+        "需要所在党组织的 `member:write` 权限。"
     ),
     tags=MEMBERS,
     operation_id="createMember",
