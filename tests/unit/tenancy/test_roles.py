@@ -1,7 +1,13 @@
 import pytest
 
 from domain.shared.errors import DomainError
-from domain.tenancy import CATALOGUE, ShippedRole, check_custom_role, shipped_role_permissions
+from domain.tenancy import (
+    CATALOGUE,
+    ShippedRole,
+    check_custom_role,
+    delegated_by,
+    shipped_role_permissions,
+)
 
 
 def grants(role: ShippedRole) -> set[str]:
@@ -32,6 +38,16 @@ def test_platform_admin_reads_no_member_data() -> None:
 
 def test_inspector_only_reads() -> None:
     assert {p.split(":")[1] for p in grants(ShippedRole.INSPECTOR)} == {"read"}
+
+
+def test_supervising_check_ins_is_held_by_no_shipped_role() -> None:
+    """Superior tenants' staff mark a county's attendance only through an explicit grant,
+    which whoever manages check-ins may give."""
+    assert "checkin:supervise" in CATALOGUE
+    held = {f"{resource}:{action}" for _, resource, action in shipped_role_permissions()}
+    assert "checkin:supervise" not in held
+    assert delegated_by("checkin:supervise") == "checkin:manage"
+    assert delegated_by("member:read") == "member:read"
 
 
 def test_sensitive_data_is_limited_to_admins_and_secretaries() -> None:
