@@ -14,7 +14,7 @@ hits across tenants counted and audited on both sides.
   in each holder's tenant (outside the asker's subtree, hence SECURITY DEFINER): who asked
   and from which tenant, never which member.
 
-Revision ID: 0011_checkin_recorded_by
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-01
 """
@@ -23,7 +23,7 @@ from alembic import op
 
 from infra.db.rls import tenant_table_rls
 
-revision = "0011_checkin_recorded_by"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
