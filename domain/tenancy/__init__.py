@@ -18,11 +18,14 @@ from domain.tenancy.organizations import (
 from domain.tenancy.paths import is_within, move_path, org_child_path, org_label
 from domain.tenancy.roles import (
     CATALOGUE,
+    MACHINE_ROLES,
     PERMISSIONS,
+    SELF_SERVICE,
     Permission,
     ShippedRole,
     check_custom_role,
     delegated_by,
+    role_permissions,
     shipped_role_permissions,
 )
 from domain.tenancy.settings import (
@@ -46,7 +49,9 @@ from domain.tenancy.tenants import (
 __all__ = [
     "ALLOWED_PARENTS",
     "CATALOGUE",
+    "MACHINE_ROLES",
     "PERMISSIONS",
+    "SELF_SERVICE",
     "TERM_YEARS",
     "CommitteePost",
     "LockoutPolicy",
@@ -79,6 +84,7 @@ __all__ = [
     "move_path",
     "org_child_path",
     "org_label",
+    "role_permissions",
     "shipped_role_permissions",
     "structure_warnings",
     "validate_override",

@@ -196,6 +196,20 @@ this set further.
 """
 
 
+MACHINE_ROLES = frozenset({ShippedRole.API_CLIENT})
+"""Roles for systems, not people: never granted through `/role-assignments`."""
+
+SELF_SERVICE = frozenset({"profile:read", "checkin:create", "checkin:sync"})
+"""Rights to act as oneself only (see one's account, check oneself in). They give no power
+over anyone else, so granting a people role that carries them does not need the granter to
+hold them; every other permission of a role must be held by whoever grants it."""
+
+
+def role_permissions(role: ShippedRole) -> tuple[str, ...]:
+    """The permission keys a shipped role carries."""
+    return tuple(p.key for grant in ("profile:read", *_GRANTS[role]) for p in _expand(grant))
+
+
 def _expand(grant: str) -> list[Permission]:
     resource, action = grant.split(":")
     if action == "*":

@@ -22,7 +22,6 @@ from domain.shared import DomainError, FieldError, Message, new_id
 from domain.tenancy import (
     PERMISSIONS,
     OrgKind,
-    ShippedRole,
     StructureWarning,
     TenantLevel,
     check_child_tenant,
@@ -33,7 +32,6 @@ from domain.tenancy import (
     check_post,
     check_root_tenant,
     child_path,
-    delegated_by,
     effective_settings,
     level_of_code,
     org_child_path,
@@ -55,6 +53,7 @@ from infra.db.scoping import within_scopes
 from infra.db.session import Database, Scope, UnitOfWork
 from infra.security import hash_password
 from infra.tenancy.auth import login_identifier
+from infra.tenancy.grants import check_grantable, refuse_escalation, resolve_role
 from infra.tenancy.tables import (
     AppUser,
     AuditEvent,
@@ -65,6 +64,7 @@ from infra.tenancy.tables import (
     RoleAssignment,
     Tenant,
 )
+from infra.tenancy.visibility import grants_within, users_within
 
 # The platform root above the provinces: its code and ltree path (seeded once).
 PLATFORM_CODE = "000000"
@@ -664,7 +664,7 @@ async def list_users(
     q: str | None,
 ) -> list[AppUser]:
     scopes = require_scopes(guard, "user", "read")
-    stmt = select(AppUser).where(within_scopes(scopes, tenant_id=AppUser.tenant_id))
+    stmt = select(AppUser).where(users_within(scopes))
     if tenant_id:
         stmt = stmt.where(AppUser.tenant_id == tenant_id)
     if q:
@@ -678,7 +678,16 @@ async def list_users(
 
 async def read_user(uow: UnitOfWork, guard: Guard, user_id: uuid.UUID) -> AppUser:
     user = await get_user(uow, user_id)
-    guard.require("user", "read", tenant_domain((await get_tenant(uow, user.tenant_id)).path))
+    domain = tenant_domain((await get_tenant(uow, user.tenant_id)).path)
+    if not guard.can("user", "read", domain):
+        seen = await uow.session.execute(
+            select(AppUser.id).where(
+                AppUser.id == user.id,  # type: ignore[arg-type]
+                users_within(guard.scopes("user", "read")),
+            )
+        )
+        if seen.first() is None:
+            guard.require("user", "read", domain)
     return user
 
 
@@ -751,7 +760,7 @@ async def create_custom_role(
     tenant = await get_tenant(uow, tenant_id)
     guard.require("role", "write", tenant_domain(tenant.path))
     checked = check_custom_role(name, permissions)
-    _refuse_escalation(guard, tenant_domain(tenant.path), checked)
+    refuse_escalation(guard, tenant_domain(tenant.path), checked)
     role = CustomRole(
         tenant_id=tenant.id,
         id=new_id(),
@@ -769,22 +778,6 @@ async def create_custom_role(
     await notify_change(uow.session, {"op": "reload"})
     uow.audit("role.create", "role", role.id, tenant_id=tenant.id, detail={"name": name})
     return role
-
-
-def _refuse_escalation(guard: Guard, domain: str, permissions: Sequence[str]) -> None:
-    """Nobody hands out a permission they do not hold themselves (or, for a supervision
-    permission, the one it is delegated by)."""
-    missing = [p for p in permissions if not guard.can(*delegated_by(p).split(":", 1), domain)]
-    if missing:
-        raise DomainError(
-            "permission_escalation",
-            Message(
-                f"不能授予自己没有的权限：{', '.join(missing)}。",
-                f"You cannot grant permissions you do not hold: {', '.join(missing)}.",
-            ),
-            status=403,
-            errors=[FieldError("permissions", "not_held", Message("无此权限", "not held"))],
-        )
 
 
 async def get_custom_role(uow: UnitOfWork, role_id: uuid.UUID) -> CustomRole:
@@ -811,7 +804,7 @@ async def update_custom_role(
         role.display_name = display_name
     if permissions is not None:
         checked = check_custom_role(role.name, permissions)
-        _refuse_escalation(guard, domain, checked)
+        refuse_escalation(guard, domain, checked)
         role.permissions = list(checked)
     role.version += 1
     role.updated_at = datetime.now(UTC)
@@ -867,12 +860,19 @@ async def grant_role(
             errors=[FieldError("tenant_id", "outside", Message("超出范围", "outside"))],
         )
     guard.require("role_assignment", "write", domain)
-    subject_role = await _resolve_role(uow, guard, role, scope_tenant, domain)
+    resolved = await resolve_role(uow, role, scope_tenant)
+    granter = await uow.session.get(Tenant, (await get_user(uow, granter_id)).tenant_id)
+    check_grantable(
+        guard,
+        resolved,
+        domain,
+        granter_on_platform=granter is not None and granter.level == "platform",
+    )
     row = RoleAssignment(
         tenant_id=user.tenant_id,
         id=new_id(),
         user_id=user.id,
-        role=subject_role,
+        role=resolved.subject,
         domain=subtree(domain),
         scope_tenant_id=scope_tenant.id,
         organization_id=org.id if org else None,
@@ -900,43 +900,6 @@ async def grant_role(
     return row
 
 
-async def _resolve_role(
-    uow: UnitOfWork, guard: Guard, role: str, scope_tenant: Tenant, domain: str
-) -> str:
-    shipped = {r.value for r in ShippedRole}
-    if role in shipped:
-        if role == ShippedRole.PLATFORM_ADMIN.value and scope_tenant.level != "platform":
-            raise DomainError(
-                "role_platform_only",
-                Message(
-                    "平台管理员角色只能在平台范围授予。",
-                    "platform_admin is granted on the platform only.",
-                ),
-                errors=[FieldError("role", "platform_only", Message("仅限平台", "platform only"))],
-            )
-        return role
-    tenant_ids = (
-        await uow.session.execute(
-            text("SELECT id FROM tenant WHERE CAST(:p AS ltree) <@ path"), {"p": scope_tenant.path}
-        )
-    ).scalars()
-    found = (
-        await uow.session.execute(
-            select(CustomRole).where(
-                CustomRole.name == role,  # type: ignore[arg-type]
-                CustomRole.tenant_id.in_(list(tenant_ids)),  # type: ignore[attr-defined]
-            )
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise DomainError(
-            "role_unknown",
-            Message(f"角色 {role} 不存在。", f"There is no role {role}."),
-            errors=[FieldError("role", "unknown", Message("未知角色", "unknown role"))],
-        )
-    return custom_role_subject(found.tenant_id, found.name)
-
-
 async def list_role_assignments(
     uow: UnitOfWork,
     guard: Guard,
@@ -946,9 +909,7 @@ async def list_role_assignments(
     user_id: uuid.UUID | None,
 ) -> list[RoleAssignment]:
     scopes = require_scopes(guard, "role_assignment", "read")
-    stmt = select(RoleAssignment).where(
-        within_scopes(scopes, tenant_id=RoleAssignment.scope_tenant_id)
-    )
+    stmt = select(RoleAssignment).where(grants_within(scopes))
     if user_id:
         stmt = stmt.where(RoleAssignment.user_id == user_id)
     stmt = _after(stmt, RoleAssignment.id, cursor).order_by(RoleAssignment.id).limit(limit + 1)  # type: ignore[arg-type]

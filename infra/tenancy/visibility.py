@@ -1,0 +1,47 @@
+"""Which accounts and role grants a caller sees: lists and single reads share one rule.
+
+A scope held on a tenant subtree covers the accounts of those tenants and every grant
+inside it. A scope held on one organization (a branch secretary's) covers the grants made
+inside that organization's subtree and the accounts that hold them, nothing else of the
+tenant.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, false, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from infra.authz import org_domain, tenant_domain
+from infra.db.scoping import Scopes, within_scopes
+from infra.tenancy.tables import AppUser, RoleAssignment
+
+
+def _domain_prefix(tenant_path: str, org_path: str | None) -> str:
+    return org_domain(tenant_path, org_path) if org_path else tenant_domain(tenant_path)
+
+
+def grants_within(scopes: Scopes) -> ColumnElement[bool]:
+    clauses = [
+        RoleAssignment.domain.startswith(_domain_prefix(t, o), autoescape=True)  # type: ignore[attr-defined]
+        for t, o in scopes
+    ]
+    return or_(*clauses) if clauses else false()
+
+
+def users_within(scopes: Scopes) -> ColumnElement[bool]:
+    tenant_wide = [(t, o) for t, o in scopes if o is None]
+    by_org = [(t, o) for t, o in scopes if o is not None]
+    clauses: list[ColumnElement[bool]] = []
+    if tenant_wide:
+        clauses.append(within_scopes(tenant_wide, tenant_id=AppUser.tenant_id))
+    if by_org:
+        clauses.append(
+            exists(
+                select(RoleAssignment.id).where(
+                    RoleAssignment.tenant_id == AppUser.tenant_id,  # type: ignore[arg-type]
+                    RoleAssignment.user_id == AppUser.id,  # type: ignore[arg-type]
+                    grants_within(by_org),
+                )
+            )
+        )
+    return or_(*clauses) if clauses else false()
