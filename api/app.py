@@ -38,6 +38,7 @@ from infra.evidence.storage import open_storage
 from infra.platform.jobs import JobHandler, JobRunner, Periodic
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
+from infra.tenancy.sessions import SessionLiveness
 
 API_VERSION = "1.0.0"
 # Background job handlers by kind; each bounded context adds its own.
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 return await fetch_snapshot(uow.session)
 
         await authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
+        sessions = SessionLiveness(db)
+        await sessions.start(conninfo_of(settings.app_database_url or ""))
         jobs = JobRunner(db)
         for kind, handler in JOB_HANDLERS.items():
             jobs.register(kind, handler)
@@ -78,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             db, secret=settings.secret_bytes("checkin_secret"), render=render_checkin
         )
         app.state.authz = authz
+        app.state.sessions = sessions
         app.state.jobs = jobs
         app.state.storage = storage = await open_storage(settings)
         sweeper = Periodic(
@@ -98,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await late_sweeper.stop()
             await sweeper.stop()
             await jobs.stop()
+            await sessions.stop()
             await authz.stop()
             await db.dispose()
 
@@ -115,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready],
-        dependencies={"ctx": Provide(provide_ctx, sync_to_thread=False)},
+        dependencies={"ctx": Provide(provide_ctx)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware, etag_middleware],
         after_exception=[audit_denials],

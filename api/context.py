@@ -23,6 +23,7 @@ from infra.authz import (
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.security import AccessClaims, TokenError
 from infra.settings import Settings
+from infra.tenancy.sessions import SessionLiveness
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class Ctx:
         self.lang = language(request)
         self.request_id: str | None = request.scope.get("state", {}).get("request_id")
         self._principal: Principal | None = None
+        self._refusal: ProblemError | None = None
 
     @property
     def client_addr(self) -> str | None:
@@ -64,23 +66,38 @@ class Ctx:
 
     @property
     def principal(self) -> Principal:
+        """The caller; 401 unless the request carried a live session's access token."""
         if self._principal is None:
-            self._principal = self._authenticate()
+            raise self._refusal or ProblemError(
+                401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"}
+            )
         return self._principal
 
-    def _authenticate(self) -> Principal:
+    async def authenticate(self) -> None:
+        """Verify the bearer token, and that its session and account are still alive.
+
+        A refusal is kept, not raised: endpoints open to everyone (login, refresh) ignore a
+        stale header, the others answer 401 when they ask for the principal.
+        """
         header = self.request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise ProblemError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+            return
         try:
             claims: AccessClaims = self.request.app.state.tokens.verify(token.strip())
         except TokenError as exc:
             code = "token_expired" if "expired" in str(exc).lower() else "token_invalid"
-            raise ProblemError(
+            self._refusal = ProblemError(
                 401, code, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-            ) from exc
-        return Principal(
+            )
+            return
+        sessions: SessionLiveness = self.request.app.state.sessions
+        if not await sessions.alive(claims.tenant_id, claims.user_id, claims.session_id):
+            self._refusal = ProblemError(
+                401, "session_ended", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            )
+            return
+        self._principal = Principal(
             user_id=claims.user_id,
             tenant_id=claims.tenant_id,
             tenant_path=claims.tenant_path,
@@ -165,5 +182,7 @@ class Ctx:
             raise ProblemError(403, "forbidden")
 
 
-def provide_ctx(request: Request[Any, Any, State]) -> Ctx:
-    return Ctx(request)
+async def provide_ctx(request: Request[Any, Any, State]) -> Ctx:
+    ctx = Ctx(request)
+    await ctx.authenticate()
+    return ctx

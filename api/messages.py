@@ -8,6 +8,10 @@ HTTP_MESSAGES: dict[str, Message] = {
     "unauthenticated": Message("请先登录。", "Authentication is required."),
     "token_invalid": Message("登录凭证无效，请重新登录。", "The access token is invalid."),
     "token_expired": Message("登录已过期，请重新登录。", "The access token has expired."),
+    "session_ended": Message(
+        "登录会话已结束（已退出、账号停用、密码或角色变更），请重新登录。",
+        "The session has ended (logout, account disabled, password or role changed); log in again.",
+    ),
     "forbidden": Message("您没有执行此操作的权限。", "You are not allowed to do this."),
     "not_found": Message("未找到该资源，或您无权查看。", "Not found, or not visible to you."),
     "validation_failed": Message("提交的数据有误，请检查标出的字段。", "Some fields are invalid."),

@@ -18,6 +18,7 @@ from api.tenancy import schemas as s
 from domain.tenancy import CATALOGUE, ShippedRole, shipped_role_permissions
 from infra.authz import user_subject
 from infra.db.session import Scope
+from infra.tenancy import accounts
 from infra.tenancy import service as svc
 from infra.tenancy.auth import AuthService, Session
 
@@ -119,6 +120,23 @@ async def me(ctx: Ctx) -> s.MeOut:
         roles=[s.RoleGrant(role, domain) for role, domain in ctx.authz.roles_of(p.subject)],
         scope=p.home_domain + "*",
     )
+
+
+@post(
+    "/me/password",
+    summary="修改本人密码 Change my password",
+    description="须提供当前密码；成功后本账号的所有登录会话结束（包括本次），请用新密码重新登录。",
+    tags=AUTH,
+    operation_id="changeMyPassword",
+    status_code=204,
+    responses=errors(400, 401, 403, 422),
+)
+async def change_my_password(ctx: Ctx, data: s.PasswordChangeIn) -> None:
+    p = ctx.principal
+    async with ctx.uow() as uow:
+        await accounts.change_own_password(
+            uow, p.user_id, p.tenant_id, data.current_password, data.new_password
+        )
 
 
 # ---------------------------------------------------------------- tenants
@@ -434,6 +452,8 @@ async def update_user(ctx: Ctx, user_id: uuid.UUID, data: s.UserPatch) -> s.User
             phone=data.phone,
             is_active=data.is_active,
             password=data.password,
+            caller_id=ctx.principal.user_id,
+            current_password=data.current_password,
         )
         return present.user_out(user)
 
@@ -649,6 +669,7 @@ ROUTES = [
     refresh,
     logout,
     me,
+    change_my_password,
     create_tenant,
     list_tenants,
     get_tenant,

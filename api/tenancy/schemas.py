@@ -197,6 +197,20 @@ class UserPatch(Strict):
     phone: Phone | None = None
     is_active: bool | None = None
     password: Password | None = None
+    current_password: (
+        Annotated[
+            str,
+            Meta(max_length=128, description="修改本人密码时必填 Required for one's own password"),
+        ]
+        | None
+    ) = None
+
+
+class PasswordChangeIn(Strict):
+    """修改本人密码 Change one's own password; every session of the account ends."""
+
+    current_password: Password
+    new_password: Password
 
 
 class UserOut(msgspec.Struct):

@@ -85,6 +85,7 @@ class UnitOfWork:
         self.actor = actor
         self.scope = scope
         self._audit: list[AuditRecord] = []
+        self._after_commit: list[Callable[[], None]] = []
         self.deferred_error: Exception | None = None
         self.kept: list[Callable[[UnitOfWork], Awaitable[None]]] = []
 
@@ -92,6 +93,15 @@ class UnitOfWork:
         """Recompute the visible tenants, e.g. after creating one inside this transaction."""
         if self.scope is not None:
             await self.session.execute(_SET_SCOPE, _scope_params(self.scope))
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this transaction has committed (never after a rollback)."""
+        self._after_commit.append(callback)
+
+    def committed(self) -> None:
+        for callback in self._after_commit:
+            callback()
+        self._after_commit.clear()
 
     def fail_after_commit(self, error: Exception) -> None:
         """Commit what was recorded (a failed login, a revoked session), then raise `error`."""
@@ -200,6 +210,7 @@ class Database:
                 await self._keep_after_rollback(scope, actor, uow.kept)
             raise
         assert uow is not None
+        uow.committed()
         if uow.deferred_error is not None:
             raise uow.deferred_error
 
@@ -263,6 +274,13 @@ class Database:
             )
             await cur.execute(message)
             cur.nextset()
+            return await cur.fetchall()
+
+    async def fetch_unscoped(self, query: str, params: dict[str, Any]) -> list[Any]:
+        """One pre-scope lookup (a SECURITY DEFINER function) in a single round trip."""
+        async with self._lean_connection() as conn:
+            cur = ClientCursor(conn)
+            await cur.execute(query, params)
             return await cur.fetchall()
 
     async def ping(self) -> None:

@@ -1,5 +1,8 @@
 """Login, refresh-token rotation with reuse detection, logout.
 
+Logout and a replayed refresh token end the session (`infra.tenancy.sessions`): its
+access tokens stop working on the next request, not when they expire.
+
 Login looks the user up through a SECURITY DEFINER function (the caller has no tenant
 scope yet), then continues inside the user's own tenant scope like any other request.
 """
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 
 from domain.shared import DomainError, Message, new_id
 from domain.tenancy import LockoutPolicy, LoginState
@@ -35,6 +38,7 @@ from infra.security import (
     verify_password,
 )
 from infra.settings import Settings
+from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, RefreshTokenRow
 
 LOCKOUT = LockoutPolicy()
@@ -221,14 +225,8 @@ class AuthService:
             user.id, user.username, user.tenant_id, actor.client_addr, actor.request_id
         )
         if row.used_at is not None or row.revoked_at is not None:
-            await uow.session.execute(
-                update(RefreshTokenRow)
-                .where(
-                    RefreshTokenRow.tenant_id == row.tenant_id,  # type: ignore[arg-type]
-                    RefreshTokenRow.family_id == row.family_id,  # type: ignore[arg-type]
-                    RefreshTokenRow.revoked_at.is_(None),  # type: ignore[union-attr]
-                )
-                .values(revoked_at=now)
+            await end_sessions(
+                uow, tenant_id=row.tenant_id, user_id=row.user_id, session_id=row.family_id, now=now
             )
             uow.audit(
                 "auth.refresh_reuse",
@@ -282,14 +280,8 @@ class AuthService:
             row = await uow.session.get(RefreshTokenRow, (presented.tenant_id, presented.token_id))
             if row is None or not hmac.compare_digest(row.token_hash, presented.digest):
                 return
-            await uow.session.execute(
-                update(RefreshTokenRow)
-                .where(
-                    RefreshTokenRow.tenant_id == row.tenant_id,  # type: ignore[arg-type]
-                    RefreshTokenRow.family_id == row.family_id,  # type: ignore[arg-type]
-                    RefreshTokenRow.revoked_at.is_(None),  # type: ignore[union-attr]
-                )
-                .values(revoked_at=now)
+            await end_sessions(
+                uow, tenant_id=row.tenant_id, user_id=row.user_id, session_id=row.family_id, now=now
             )
             await write_audit(
                 uow.session,

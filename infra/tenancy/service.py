@@ -52,8 +52,10 @@ from infra.authz import (
 from infra.db.scoping import within_scopes
 from infra.db.session import Database, Scope, UnitOfWork
 from infra.security import hash_password
+from infra.tenancy.accounts import check_current_password, keep_an_administrator, set_password
 from infra.tenancy.auth import login_identifier
 from infra.tenancy.grants import check_grantable, refuse_escalation, resolve_role
+from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import (
     AppUser,
     AuditEvent,
@@ -700,25 +702,29 @@ async def update_user(
     phone: str | None,
     is_active: bool | None,
     password: str | None,
+    caller_id: uuid.UUID,
+    current_password: str | None = None,
 ) -> AppUser:
+    """Edit an account; deactivating it or setting its password ends its sessions."""
     user = await get_user(uow, user_id)
-    guard.require("user", "update", tenant_domain((await get_tenant(uow, user.tenant_id)).path))
+    domain = tenant_domain((await get_tenant(uow, user.tenant_id)).path)
+    guard.require("user", "update", domain)
     _check_user_fields(None, phone)
     changed: list[str] = []
     if display_name is not None:
         user.display_name = display_name
         changed.append("display_name")
     if is_active is not None:
-        guard.require(
-            "user", "disable", tenant_domain((await get_tenant(uow, user.tenant_id)).path)
-        )
+        guard.require("user", "disable", domain)
+        if user.is_active and not is_active:
+            await keep_an_administrator(uow, user.id)
+            await end_sessions(uow, tenant_id=user.tenant_id, user_id=user.id)
         user.is_active = is_active
         changed.append("is_active")
     if password is not None:
-        check_password(password, user.username)
-        user.password_hash = await asyncio.to_thread(hash_password, password)
-        user.failed_logins = 0
-        user.locked_until = None
+        if user.id == caller_id:
+            await check_current_password(user, current_password)
+        await set_password(uow, user, password)
         changed.append("password")
     if phone is not None and phone != user.phone:
         if user.phone:
@@ -925,7 +931,9 @@ async def revoke_role(uow: UnitOfWork, guard: Guard, assignment_id: uuid.UUID) -
     if row is None:
         raise not_found("role_assignment")
     guard.require("role_assignment", "write", row.domain.removesuffix("*"))
+    await keep_an_administrator(uow, row.user_id, grant=row)
     await uow.session.delete(row)
+    await end_sessions(uow, tenant_id=row.tenant_id, user_id=row.user_id)
     await notify_change(
         uow.session,
         {

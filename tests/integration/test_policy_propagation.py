@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from infra.settings import Settings
-from tests.conftest import Api, login, serve, unique
+from tests.conftest import ADMIN_PASSWORD, Api, login, serve, unique
 
 
 @pytest.fixture(scope="module")
@@ -55,4 +55,22 @@ async def test_grant_and_revoke_reach_the_other_worker(
 
     revoke = await futian.delete(f"/api/v1/role-assignments/{grant.json()['id']}")
     assert revoke.status_code == 204
-    assert await _status_until(elsewhere, "/api/v1/audit-events", 403) == 403
+    # Removing a role ends the account's sessions, on the other worker too (NOTIFY).
+    assert await _status_until(elsewhere, "/api/v1/audit-events", 401) == 401
+    again = await login(second_worker, username, "Strong-Pass-2026")
+    assert (await again.get("/api/v1/audit-events")).status_code == 403
+
+
+async def test_a_session_ended_on_one_worker_ends_on_the_other(
+    http: httpx.AsyncClient, second_worker: httpx.AsyncClient
+) -> None:
+    r = await http.post(
+        "/api/v1/auth/login", json={"username": "gd_inspector", "password": ADMIN_PASSWORD}
+    )
+    assert r.status_code == 200, r.text
+    tokens = r.json()
+    elsewhere = Api(second_worker, tokens["access_token"], "gd_inspector")
+    assert (await elsewhere.get("/api/v1/me")).status_code == 200  # remembered as alive there
+    r = await http.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+    assert r.status_code == 204
+    assert await _status_until(elsewhere, "/api/v1/me", 401) == 401

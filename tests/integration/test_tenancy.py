@@ -395,6 +395,9 @@ async def test_grant_and_revoke_take_effect_immediately(
     problem(r, 409, "role_already_granted")
     r = await futian.delete(f"{V1}/role-assignments/{grant['id']}")
     assert r.status_code == 204, r.text
+    # Removing a role ends the holder's sessions; logged in again, the role is gone.
+    problem(await api.get(f"{V1}/organizations/{branch['id']}"), 401, "session_ended")
+    api = await login(http, user["username"], PASSWORD)
     problem(await api.get(f"{V1}/organizations/{branch['id']}"), 403, "forbidden")
     r = await futian.get(f"{V1}/role-assignments", params={"user_id": user["id"]})
     assert r.json()["items"] == []

@@ -1,0 +1,170 @@
+"""Account safety: passwords change with every session ended, and a tenant always keeps
+an administrator.
+
+An administrator could deactivate itself or drop its own `tenant_admin` grant and leave
+its tenant with nobody able to undo it; the last active holder of an administrator role
+on a tenant keeps it (409 `last_tenant_admin`). A password set by anyone ends every
+session of the account; one's own needs the current password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, text
+
+from domain.shared import DomainError, FieldError, Message
+from domain.tenancy import ShippedRole, check_password
+from infra.db.session import UnitOfWork
+from infra.security import hash_password, verify_password
+from infra.tenancy.sessions import end_sessions
+from infra.tenancy.tables import AppUser, RoleAssignment
+
+# The roles that administer a whole tenant; each tenant that has one keeps one.
+ADMIN_ROLES = (ShippedRole.TENANT_ADMIN.value, ShippedRole.PLATFORM_ADMIN.value)
+
+
+def _last_admin(role: str) -> DomainError:
+    return DomainError(
+        "last_tenant_admin",
+        Message(
+            f"这是本租户最后一个有效的 {role}，不能停用或收回；请先为他人授予该角色。",
+            f"This is the tenant's last active {role}; grant the role to someone else first.",
+        ),
+        status=409,
+    )
+
+
+async def keep_an_administrator(
+    uow: UnitOfWork, user_id: uuid.UUID, *, grant: RoleAssignment | None = None
+) -> None:
+    """Refuse when the user (or just the given grant) is the last active administrator.
+
+    Concurrent refusals are serialized per tenant (advisory lock), so two administrators
+    cannot deactivate each other at the same moment and leave nobody.
+    """
+    if grant is not None:
+        grants = [grant] if grant.role in ADMIN_ROLES and grant.organization_id is None else []
+    else:
+        grants = list(
+            (
+                await uow.session.execute(
+                    select(RoleAssignment).where(
+                        RoleAssignment.user_id == user_id,  # type: ignore[arg-type]
+                        RoleAssignment.role.in_(ADMIN_ROLES),  # type: ignore[attr-defined]
+                        RoleAssignment.organization_id.is_(None),  # type: ignore[union-attr]
+                    )
+                )
+            ).scalars()
+        )
+    for held in grants:
+        await uow.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"zhibu.admins:{held.domain}"},
+        )
+        others = (
+            await uow.session.execute(
+                select(func.count())
+                .select_from(RoleAssignment)
+                .join(
+                    AppUser,
+                    (AppUser.tenant_id == RoleAssignment.tenant_id)  # type: ignore[arg-type]
+                    & (AppUser.id == RoleAssignment.user_id),
+                )
+                .where(
+                    RoleAssignment.role == held.role,  # type: ignore[arg-type]
+                    RoleAssignment.domain == held.domain,  # type: ignore[arg-type]
+                    RoleAssignment.user_id != user_id,  # type: ignore[arg-type]
+                    AppUser.is_active,  # type: ignore[arg-type]
+                )
+            )
+        ).scalar_one()
+        if not others:
+            raise _last_admin(held.role)
+
+
+async def set_password(uow: UnitOfWork, user: AppUser, password: str) -> None:
+    """Store a new password and end every session of the account."""
+    check_password(password, user.username)
+    user.password_hash = await asyncio.to_thread(hash_password, password)
+    user.failed_logins = 0
+    user.locked_until = None
+    await end_sessions(uow, tenant_id=user.tenant_id, user_id=user.id)
+
+
+async def check_current_password(user: AppUser, current: str | None) -> None:
+    """Changing one's own password needs the current one (a stolen session is not enough)."""
+    if not current:
+        raise DomainError(
+            "current_password_required",
+            Message(
+                "修改本人密码须提供当前密码。", "Changing your own password needs the current one."
+            ),
+            errors=[
+                FieldError("current_password", "required", Message("请填写当前密码", "required"))
+            ],
+        )
+    if not await asyncio.to_thread(verify_password, user.password_hash, current):
+        raise DomainError(
+            "current_password_wrong",
+            Message("当前密码不正确。", "The current password is wrong."),
+            status=403,
+            errors=[FieldError("current_password", "wrong", Message("当前密码不正确", "wrong"))],
+        )
+
+
+async def change_own_password(
+    uow: UnitOfWork, user_id: uuid.UUID, tenant_id: uuid.UUID, current: str, new: str
+) -> None:
+    user = await uow.session.get(AppUser, (tenant_id, user_id), with_for_update=True)
+    if user is None or not user.is_active:
+        raise DomainError(
+            "session_ended",
+            Message("账号不可用，请重新登录。", "The account is not available; log in again."),
+            status=401,
+        )
+    await check_current_password(user, current)
+    await set_password(uow, user, new)
+    _touch(uow, user)
+    uow.audit("user.password_change", "user", user.id, tenant_id=user.tenant_id)
+
+
+async def reset_password(uow: UnitOfWork, username: str) -> str:
+    """An operator's reset (CLI): a new random password, shown once; every session ends."""
+    user = (
+        await uow.session.execute(
+            select(AppUser)
+            .where(func.lower(AppUser.username) == username.lower())
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if user is None:
+        raise DomainError(
+            "user_not_found",
+            Message(f"没有用户 {username}。", f"There is no user {username}."),
+            status=404,
+        )
+    password = _random_password(user.username)
+    await set_password(uow, user, password)
+    _touch(uow, user)
+    uow.audit("user.password_reset", "user", user.id, tenant_id=user.tenant_id)
+    return password
+
+
+def _random_password(username: str) -> str:
+    while True:  # 20 random characters pass the strength rules but for a rare draw
+        candidate = secrets.token_urlsafe(15)
+        try:
+            check_password(candidate, username)
+        except DomainError:
+            continue
+        return candidate
+
+
+def _touch(uow: UnitOfWork, user: AppUser) -> None:
+    user.version += 1
+    user.updated_at = datetime.now(UTC)
+    uow.session.add(user)

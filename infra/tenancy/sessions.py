@@ -1,0 +1,169 @@
+"""Session liveness: an access token works only while its session and account are alive.
+
+A session is one login: a family of rotating refresh tokens, named in every access token.
+Each authenticated request asks whether the family still has an unrevoked token and the
+account is active (`zhibu_session_alive`, one round trip). Each worker remembers the answer
+for a second or so, and forgets it as soon as a session of that account ends: the ending
+transaction NOTIFYs `zhibu_sessions` (delivered to every worker only if it commits), and the
+worker that ended it forgets at once after its own commit.
+
+Ending sessions revokes refresh tokens; the access tokens of those sessions die with them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import psycopg
+from sqlalchemy import text, update
+
+from infra.db.session import Database, UnitOfWork
+from infra.tenancy.tables import RefreshTokenRow
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zhibu_sessions"
+TTL_SECONDS = 1.5
+_CAPACITY = 100_000
+_ALIVE_SQL = "SELECT zhibu_session_alive(%(tenant)s, %(user)s, %(session)s)"
+
+# Each worker's cache by the engine its database uses, so a commit that ends sessions
+# clears that worker's cache at once (other workers follow the NOTIFY).
+_LOCAL: weakref.WeakKeyDictionary[object, SessionLiveness] = weakref.WeakKeyDictionary()
+
+_Key = tuple[uuid.UUID, uuid.UUID]
+
+
+class SessionLiveness:
+    """Per-worker cache of "is this session alive", invalidated through LISTEN/NOTIFY."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        ttl: float = TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = db
+        self._ttl = ttl
+        self._clock = clock
+        # user id → session id → (answer, when it stops being trusted)
+        self._known: dict[uuid.UUID, dict[uuid.UUID, tuple[bool, float]]] = {}
+        self._size = 0
+        self._asking: dict[_Key, asyncio.Future[bool]] = {}
+        self._listener: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+        _LOCAL[db.engine.sync_engine] = self
+
+    async def alive(self, tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+        known = self._known.get(user_id, {}).get(session_id)
+        if known is not None and known[1] > self._clock():
+            return known[0]
+        key = (user_id, session_id)
+        pending = self._asking.get(key)
+        if pending is not None:  # concurrent requests of one session ask once
+            return await asyncio.shield(pending)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._asking[key] = future
+        try:
+            asked_at = self._clock()
+            rows = await self._db.fetch_unscoped(
+                _ALIVE_SQL, {"tenant": tenant_id, "user": user_id, "session": session_id}
+            )
+            answer = bool(rows and rows[0][0])
+            if self._asking.get(key) is future:  # not forgotten while asking
+                self._remember(user_id, session_id, answer, asked_at + self._ttl)
+            future.set_result(answer)
+            return answer
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it, nobody logs it as lost
+            raise
+        finally:
+            if self._asking.get(key) is future:
+                del self._asking[key]
+
+    def _remember(
+        self, user_id: uuid.UUID, session_id: uuid.UUID, alive: bool, until: float
+    ) -> None:
+        if self._size >= _CAPACITY:
+            self._known.clear()
+            self._size = 0
+        sessions = self._known.setdefault(user_id, {})
+        if session_id not in sessions:
+            self._size += 1
+        sessions[session_id] = (alive, until)
+
+    def forget(self, user_id: uuid.UUID) -> None:
+        """Ask again next time about every session of this account."""
+        self._size -= len(self._known.pop(user_id, {}))
+        for key in [k for k in self._asking if k[0] == user_id]:
+            del self._asking[key]  # an answer in flight may predate the change
+
+    def forget_all(self) -> None:
+        self._known.clear()
+        self._size = 0
+        self._asking.clear()
+
+    async def listen(self, conninfo: str) -> None:
+        """Follow NOTIFYs forever; after a (re)connect nothing remembered is trusted."""
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self.forget_all()
+                    self._listening.set()
+                    async for note in conn.notifies():
+                        self.forget(uuid.UUID(json.loads(note.payload)["user"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("session listener lost its connection; retrying")
+                await asyncio.sleep(1.0)
+
+    async def start(self, conninfo: str) -> None:
+        self._listener = asyncio.create_task(self.listen(conninfo))
+        await self._listening.wait()
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+
+
+async def end_sessions(
+    uow: UnitOfWork,
+    *,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> None:
+    """End one session of an account, or all of them: revoke their refresh tokens, and
+    have every worker forget what it knew about them once this transaction commits."""
+    conditions = [
+        RefreshTokenRow.tenant_id == tenant_id,
+        RefreshTokenRow.user_id == user_id,
+        RefreshTokenRow.revoked_at.is_(None),  # type: ignore[union-attr]
+    ]
+    if session_id is not None:
+        conditions.append(RefreshTokenRow.family_id == session_id)
+    await uow.session.execute(
+        update(RefreshTokenRow).where(*conditions).values(revoked_at=now or datetime.now(UTC))  # type: ignore[arg-type]
+    )
+    await uow.session.execute(
+        text("SELECT pg_notify(:channel, :payload)"),
+        {"channel": CHANNEL, "payload": json.dumps({"user": str(user_id)})},
+    )
+    cache = _LOCAL.get(uow.session.get_bind())
+    if cache is not None:
+        uow.after_commit(lambda: cache.forget(user_id))
