@@ -2,6 +2,7 @@
 
     zhibu members import FILE --tenant 440304 [--organization NAME|ID] [--dry-run]
                               [--mode all|partial] [--json]
+    zhibu users reset-password USERNAME
 
 The database is the app's (DATABASE_URL, or the embedded server under ZHIBU_DATA_DIR), and the
 import runs through the same code path as `POST /api/v1/members/import`, in the given tenant's
@@ -38,11 +39,14 @@ from infra.members.importing import (
 from infra.members.protect import FieldProtector
 from infra.settings import Settings
 from infra.tenancy import service as tenancy
+from infra.tenancy.accounts import reset_password
 from infra.tenancy.service import PLATFORM_PATH
 
 app = typer.Typer(help="Zhibu 支部 command line", no_args_is_help=True)
 members_app = typer.Typer(help="党员信息 Member registry", no_args_is_help=True)
 app.add_typer(members_app, name="members")
+users_app = typer.Typer(help="用户账号 User accounts", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 CLI_ACTOR = "cli"
 
@@ -199,6 +203,46 @@ def import_members(
         _print_report(console, body)
     if not dry_run and not report.committed:
         raise typer.Exit(1)
+
+
+async def _reset_password(username: str) -> str:
+    settings = Settings()
+    urls = prepare(
+        database_url=settings.database_url,
+        data_dir=settings.data_dir,
+        app_password=settings.app_db_password_value,
+    )
+    db = Database(urls.app, pool_size=1)
+    try:
+        async with db.unit_of_work(Scope(PLATFORM_PATH)) as uow:
+            admin = await tenancy.platform_admin(uow)
+            if admin is None:
+                raise CliError("找不到平台管理员账号 admin / the platform admin account is missing")
+            uow.actor = Actor(admin.id, CLI_ACTOR, admin.tenant_id, None, CLI_ACTOR)
+            return await reset_password(uow, username)
+    finally:
+        await db.dispose()
+
+
+@users_app.command("reset-password")
+def reset_user_password(
+    username: Annotated[str, typer.Argument(help="用户名 username")],
+) -> None:
+    """重置密码 Reset a password: prints a new one once and ends every session of the account."""
+    console = Console()
+    try:
+        password = asyncio.run(_reset_password(username))
+    except CliError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from exc
+    except DomainError as exc:
+        console.print(f"[red]{exc.message.pick('zh')} / {exc.message.pick('en')}")
+        raise typer.Exit(1) from exc
+    sys.stdout.write(
+        f"用户 {username} 的新密码（仅显示这一次，请登录后立即修改）/ new password for {username}"
+        f" (shown once; change it after logging in):\n{password}\n"
+        "该账号的所有登录会话已结束 / every session of the account has ended.\n"
+    )
 
 
 def main() -> None:

@@ -52,6 +52,8 @@ DEMO_ORGS = [
 class SeedResult:
     admin_created: bool
     admin_password: str | None
+    # ZHIBU_ADMIN_PASSWORD was set but admin already existed: it only sets the first password.
+    admin_password_ignored: bool = False
 
 
 def _tenant(conn: psycopg.Connection, code: str) -> tuple[uuid.UUID, str] | None:
@@ -143,7 +145,7 @@ def seed(
         generated = None
         if not exists and password is None:
             generated = password = secrets.token_urlsafe(12)
-        admin_hash = hash_password(password) if password else ""
+        admin_hash = hash_password(password) if password and not exists else ""
         admin_id, created = _ensure_user(conn, root, "admin", "平台管理员", admin_hash)
         _grant(conn, root, admin_id, "platform_admin")
         if demo:
@@ -151,7 +153,7 @@ def seed(
             if protector is not None:
                 _seed_members(conn, orgs, protector)
         conn.commit()
-    return SeedResult(created, generated)
+    return SeedResult(created, generated, admin_password_ignored=bool(exists and admin_password))
 
 
 def _seed_demo(
@@ -254,6 +256,13 @@ def _seed_members(
 
 
 def announce(result: SeedResult) -> None:
+    if result.admin_password_ignored:
+        sys.stdout.write(
+            "\n  注意：admin 账号已存在，ZHIBU_ADMIN_PASSWORD 已被忽略（它只设置首次启动的密码）；"
+            "重置密码请用 `zhibu users reset-password admin`。\n"
+            "  Note: ZHIBU_ADMIN_PASSWORD is ignored because admin already exists (it sets the"
+            " first password only); reset it with `zhibu users reset-password admin`.\n\n"
+        )
     if result.admin_password:
         sys.stdout.write(
             "\n  首次启动：平台管理员 admin 的初始密码（仅显示这一次）/ initial admin password"
