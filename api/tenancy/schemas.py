@@ -197,13 +197,7 @@ class UserPatch(Strict):
     phone: Phone | None = None
     is_active: bool | None = None
     password: Password | None = None
-    current_password: (
-        Annotated[
-            str,
-            Meta(max_length=128, description="修改本人密码时必填 Required for one's own password"),
-        ]
-        | None
-    ) = None
+    current_password: Password | None = None  # required to change one's own password
 
 
 class PasswordChangeIn(Strict):
