@@ -224,7 +224,13 @@ class AuthService:
         uow.actor = Actor(
             user.id, user.username, user.tenant_id, actor.client_addr, actor.request_id
         )
-        if row.used_at is not None or row.revoked_at is not None:
+        if row.used_at is None and row.revoked_at is not None:
+            raise DomainError(
+                "session_ended",
+                Message("登录会话已结束，请重新登录。", "The session has ended; log in again."),
+                status=401,
+            )
+        if row.used_at is not None:
             await end_sessions(
                 uow, tenant_id=row.tenant_id, user_id=row.user_id, session_id=row.family_id, now=now
             )
