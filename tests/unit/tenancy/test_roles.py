@@ -3,9 +3,12 @@ import pytest
 from domain.shared.errors import DomainError
 from domain.tenancy import (
     CATALOGUE,
+    MACHINE_ROLES,
+    SELF_SERVICE,
     ShippedRole,
     check_custom_role,
     delegated_by,
+    role_permissions,
     shipped_role_permissions,
 )
 
@@ -90,3 +93,21 @@ def test_custom_role_needs_a_permission() -> None:
     with pytest.raises(DomainError) as exc:
         check_custom_role("clerk", [])
     assert exc.value.code == "role_invalid"
+
+
+def test_a_tenant_admin_can_grant_every_people_role_below_it() -> None:
+    """Granting needs every permission of the role but the rights to act as oneself."""
+    admin = set(role_permissions(ShippedRole.TENANT_ADMIN))
+    people = set(ShippedRole) - MACHINE_ROLES - {ShippedRole.PLATFORM_ADMIN}
+    for role in people:
+        assert set(role_permissions(role)) - SELF_SERVICE <= admin, role
+
+
+def test_machine_roles_and_self_service_rights() -> None:
+    assert {ShippedRole.API_CLIENT} == MACHINE_ROLES
+    assert set(CATALOGUE) >= SELF_SERVICE
+    # The exemption holds one's own account and one's own attendance, nothing over others.
+    assert {"profile:read", "checkin:create", "checkin:sync"} == SELF_SERVICE
+    assert set(role_permissions(ShippedRole.MEMBER)) == {
+        f"{r}:{a}" for name, r, a in shipped_role_permissions() if name == "member"
+    }
