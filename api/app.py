@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 return await fetch_snapshot(uow.session)
 
         await authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
-        sessions = SessionLiveness(db)
+        sessions = SessionLiveness(db, ttl=settings.session_cache_seconds)
         await sessions.start(conninfo_of(settings.app_database_url or ""))
         jobs = JobRunner(db)
         for kind, handler in JOB_HANDLERS.items():

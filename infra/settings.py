@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, alias="ZHIBU_ACCESS_TOKEN_MINUTES")
     refresh_idle_minutes: int = Field(default=30, alias="ZHIBU_REFRESH_IDLE_MINUTES")
     refresh_absolute_hours: int = Field(default=12, alias="ZHIBU_REFRESH_ABSOLUTE_HOURS")
+    # How long a worker trusts "this session is alive" without asking again; an ended
+    # session is forgotten at once through NOTIFY, so this bounds a lost notification.
+    session_cache_seconds: float = Field(default=1.5, ge=0, alias="ZHIBU_SESSION_CACHE_SECONDS")
 
     storage_secret: SecretStr | None = Field(default=None, alias="ZHIBU_STORAGE_SECRET")
     field_key: SecretStr | None = Field(default=None, alias="ZHIBU_FIELD_KEY")

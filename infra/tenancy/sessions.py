@@ -31,7 +31,6 @@ from infra.tenancy.tables import RefreshTokenRow
 log = logging.getLogger(__name__)
 
 CHANNEL = "zhibu_sessions"
-TTL_SECONDS = 1.5
 _CAPACITY = 100_000
 _ALIVE_SQL = "SELECT zhibu_session_alive(%(tenant)s, %(user)s, %(session)s)"
 
@@ -49,7 +48,7 @@ class SessionLiveness:
         self,
         db: Database,
         *,
-        ttl: float = TTL_SECONDS,
+        ttl: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._db = db

@@ -14,11 +14,15 @@ from tests.conftest import ADMIN_PASSWORD, Api, login, serve, unique
 
 @pytest.fixture(scope="module")
 async def second_worker(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """Another app instance with its own enforcer, as a second worker process would have."""
+    """Another app instance with its own enforcer, as a second worker process would have.
+
+    It trusts a live session for an hour, so only the NOTIFY can tell it one has ended.
+    """
     from api.app import create_app
 
+    trusting = settings.model_copy(update={"session_cache_seconds": 3600})
     async with (
-        serve(create_app(settings)) as url,
+        serve(create_app(trusting)) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as client,
     ):
         yield client
