@@ -228,7 +228,8 @@ async def _reset_password(username: str) -> str:
 def reset_user_password(
     username: Annotated[str, typer.Argument(help="用户名 username")],
 ) -> None:
-    """重置密码 Reset a password: prints a new one once and ends every session of the account."""
+    """重置密码 Reset a password: prints a one-time password and ends every session of the
+    account; logged in with it, the user can do nothing but choose a new one."""
     console = Console()
     try:
         password = asyncio.run(_reset_password(username))
@@ -239,8 +240,8 @@ def reset_user_password(
         console.print(f"[red]{exc.message.pick('zh')} / {exc.message.pick('en')}")
         raise typer.Exit(1) from exc
     sys.stdout.write(
-        f"用户 {username} 的新密码（仅显示这一次，请登录后立即修改）/ new password for {username}"
-        f" (shown once; change it after logging in):\n{password}\n"
+        f"用户 {username} 的一次性密码（仅显示这一次；登录后须先修改密码）/ one-time password"
+        f" for {username} (shown once; it must be changed right after logging in):\n{password}\n"
         "该账号的所有登录会话已结束 / every session of the account has ended.\n"
     )
 

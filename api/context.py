@@ -23,7 +23,7 @@ from infra.authz import (
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.security import AccessClaims, TokenError
 from infra.settings import Settings
-from infra.tenancy.sessions import SessionLiveness
+from infra.tenancy.sessions import SessionLiveness, SessionState
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,8 @@ class Ctx:
         self.request_id: str | None = request.scope.get("state", {}).get("request_id")
         self._principal: Principal | None = None
         self._refusal: ProblemError | None = None
+        self._password_change_required = False
+        self._changing_password = False
 
     @property
     def client_addr(self) -> str | None:
@@ -71,7 +73,13 @@ class Ctx:
             raise self._refusal or ProblemError(
                 401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"}
             )
+        if self._password_change_required and not self._changing_password:
+            raise ProblemError(403, "password_change_required")
         return self._principal
+
+    def changing_password(self) -> None:
+        """This request changes the caller's password: let it through a pending change."""
+        self._changing_password = True
 
     async def authenticate(self) -> None:
         """Verify the bearer token, and that its session and account are still alive.
@@ -92,11 +100,13 @@ class Ctx:
             )
             return
         sessions: SessionLiveness = self.request.app.state.sessions
-        if not await sessions.alive(claims.tenant_id, claims.user_id, claims.session_id):
+        state = await sessions.state(claims.tenant_id, claims.user_id, claims.session_id)
+        if state is SessionState.ENDED:
             self._refusal = ProblemError(
                 401, "session_ended", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
             )
             return
+        self._password_change_required = state is SessionState.PASSWORD_CHANGE_REQUIRED
         self._principal = Principal(
             user_id=claims.user_id,
             tenant_id=claims.tenant_id,

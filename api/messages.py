@@ -12,6 +12,10 @@ HTTP_MESSAGES: dict[str, Message] = {
         "登录会话已结束（已退出、账号停用、密码或角色变更），请重新登录。",
         "The session has ended (logout, account disabled, password or role changed); log in again.",
     ),
+    "password_change_required": Message(
+        "请先修改运维人员提供的一次性密码（POST /api/v1/me/password）。",
+        "Change the one-time password an operator gave you first (POST /api/v1/me/password).",
+    ),
     "forbidden": Message("您没有执行此操作的权限。", "You are not allowed to do this."),
     "not_found": Message("未找到该资源，或您无权查看。", "Not found, or not visible to you."),
     "validation_failed": Message("提交的数据有误，请检查标出的字段。", "Some fields are invalid."),

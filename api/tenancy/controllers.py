@@ -125,13 +125,16 @@ async def me(ctx: Ctx) -> s.MeOut:
 @post(
     "/me/password",
     summary="修改本人密码 Change my password",
-    description="须提供当前密码；成功后本账号的所有登录会话结束（包括本次），请用新密码重新登录。",
+    description="须提供当前密码；成功后本账号的所有登录会话结束（包括本次），请用新密码重新登录。"
+    "以运维人员重置的一次性密码登录后须先在此改密码，"
+    "其他请求返回 403 password_change_required。",
     tags=AUTH,
     operation_id="changeMyPassword",
     status_code=204,
     responses=errors(400, 401, 403, 422),
 )
 async def change_my_password(ctx: Ctx, data: s.PasswordChangeIn) -> None:
+    ctx.changing_password()
     p = ctx.principal
     async with ctx.uow() as uow:
         await accounts.change_own_password(

@@ -86,10 +86,16 @@ async def keep_an_administrator(
             raise _last_admin(held.role)
 
 
-async def set_password(uow: UnitOfWork, user: AppUser, password: str) -> None:
-    """Store a new password and end every session of the account."""
+async def set_password(
+    uow: UnitOfWork, user: AppUser, password: str, *, one_time: bool = False
+) -> None:
+    """Store a new password and end every session of the account.
+
+    A one-time password lets its holder do nothing but choose a new one.
+    """
     check_password(password, user.username)
     user.password_hash = await asyncio.to_thread(hash_password, password)
+    user.password_change_required = one_time
     user.failed_logins = 0
     user.locked_until = None
     await end_sessions(uow, tenant_id=user.tenant_id, user_id=user.id)
@@ -133,7 +139,8 @@ async def change_own_password(
 
 
 async def reset_password(uow: UnitOfWork, username: str) -> str:
-    """An operator's reset (CLI): a new random password, shown once; every session ends."""
+    """An operator's reset (CLI): a one-time password to be changed at once; every session
+    of the account ends."""
     user = (
         await uow.session.execute(
             select(AppUser)
@@ -148,7 +155,7 @@ async def reset_password(uow: UnitOfWork, username: str) -> str:
             status=404,
         )
     password = _random_password(user.username)
-    await set_password(uow, user, password)
+    await set_password(uow, user, password, one_time=True)
     _touch(uow, user)
     uow.audit("user.password_reset", "user", user.id, tenant_id=user.tenant_id)
     return password

@@ -2,10 +2,11 @@
 
 A session is one login: a family of rotating refresh tokens, named in every access token.
 Each authenticated request asks whether the family still has an unrevoked token and the
-account is active (`zhibu_session_alive`, one round trip). Each worker remembers the answer
-for a second or so, and forgets it as soon as a session of that account ends: the ending
-transaction NOTIFYs `zhibu_sessions` (delivered to every worker only if it commits), and the
-worker that ended it forgets at once after its own commit.
+account is active, and whether it must change its password first (`zhibu_session_state`,
+one round trip). Each worker remembers the answer for a second or so, and forgets it as
+soon as a session of that account ends: the ending transaction NOTIFYs `zhibu_sessions`
+(delivered to every worker only if it commits), and the worker that ended it forgets at
+once after its own commit.
 
 Ending sessions revokes refresh tokens; the access tokens of those sessions die with them.
 """
@@ -21,6 +22,7 @@ import uuid
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
 
 import psycopg
 from sqlalchemy import text, update
@@ -32,7 +34,15 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "zhibu_sessions"
 _CAPACITY = 100_000
-_ALIVE_SQL = "SELECT zhibu_session_alive(%(tenant)s, %(user)s, %(session)s)"
+_STATE_SQL = "SELECT zhibu_session_state(%(tenant)s, %(user)s, %(session)s)"
+
+
+class SessionState(StrEnum):
+    ENDED = "ended"
+    ALIVE = "alive"
+    # An operator's one-time password is in use: nothing but changing it is allowed.
+    PASSWORD_CHANGE_REQUIRED = "password_change_required"  # noqa: S105 - a state, not a secret
+
 
 # Each worker's cache by the engine its database uses, so a commit that ends sessions
 # clears that worker's cache at once (other workers follow the NOTIFY).
@@ -42,7 +52,7 @@ _Key = tuple[uuid.UUID, uuid.UUID]
 
 
 class SessionLiveness:
-    """Per-worker cache of "is this session alive", invalidated through LISTEN/NOTIFY."""
+    """Per-worker cache of sessions' states, invalidated through LISTEN/NOTIFY."""
 
     def __init__(
         self,
@@ -55,43 +65,46 @@ class SessionLiveness:
         self._ttl = ttl
         self._clock = clock
         # user id → session id → (answer, when it stops being trusted)
-        self._known: dict[uuid.UUID, dict[uuid.UUID, tuple[bool, float]]] = {}
+        self._known: dict[uuid.UUID, dict[uuid.UUID, tuple[SessionState, float]]] = {}
         self._size = 0
-        self._asking: dict[_Key, asyncio.Future[bool]] = {}
+        self._asking: dict[_Key, asyncio.Task[SessionState]] = {}
         self._listener: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
         _LOCAL[db.engine.sync_engine] = self
 
-    async def alive(self, tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
+    async def state(
+        self, tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> SessionState:
         known = self._known.get(user_id, {}).get(session_id)
         if known is not None and known[1] > self._clock():
             return known[0]
         key = (user_id, session_id)
-        pending = self._asking.get(key)
-        if pending is not None:  # concurrent requests of one session ask once
-            return await asyncio.shield(pending)
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._asking[key] = future
+        asking = self._asking.get(key)
+        if asking is None:  # concurrent requests of one session ask once
+            asking = asyncio.create_task(self._ask(tenant_id, key))
+            asking.add_done_callback(_retrieve)
+            self._asking[key] = asking
+        # A request that goes away does not cancel the others' answer.
+        return await asyncio.shield(asking)
+
+    async def _ask(self, tenant_id: uuid.UUID, key: _Key) -> SessionState:
+        user_id, session_id = key
+        me = asyncio.current_task()
         try:
             asked_at = self._clock()
             rows = await self._db.fetch_unscoped(
-                _ALIVE_SQL, {"tenant": tenant_id, "user": user_id, "session": session_id}
+                _STATE_SQL, {"tenant": tenant_id, "user": user_id, "session": session_id}
             )
-            answer = bool(rows and rows[0][0])
-            if self._asking.get(key) is future:  # not forgotten while asking
+            answer = SessionState(rows[0][0]) if rows else SessionState.ENDED
+            if self._asking.get(key) is me:  # not forgotten while asking
                 self._remember(user_id, session_id, answer, asked_at + self._ttl)
-            future.set_result(answer)
             return answer
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: waiters re-raise it, nobody logs it as lost
-            raise
         finally:
-            if self._asking.get(key) is future:
+            if self._asking.get(key) is me:
                 del self._asking[key]
 
     def _remember(
-        self, user_id: uuid.UUID, session_id: uuid.UUID, alive: bool, until: float
+        self, user_id: uuid.UUID, session_id: uuid.UUID, state: SessionState, until: float
     ) -> None:
         if self._size >= _CAPACITY:
             self._known.clear()
@@ -99,7 +112,7 @@ class SessionLiveness:
         sessions = self._known.setdefault(user_id, {})
         if session_id not in sessions:
             self._size += 1
-        sessions[session_id] = (alive, until)
+        sessions[session_id] = (state, until)
 
     def forget(self, user_id: uuid.UUID) -> None:
         """Ask again next time about every session of this account."""
@@ -137,6 +150,12 @@ class SessionLiveness:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
+
+
+def _retrieve(task: asyncio.Task[SessionState]) -> None:
+    """Every awaiting request may have gone; the failure is theirs to report, not the loop's."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def end_sessions(

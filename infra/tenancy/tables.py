@@ -80,6 +80,7 @@ class AppUser(SQLModel, table=True):
     phone: str | None = None
     display_name: str
     password_hash: str
+    password_change_required: bool = False
     is_active: bool = True
     failed_logins: int = 0
     last_failed_login_at: datetime | None = _tz()

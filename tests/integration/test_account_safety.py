@@ -1,5 +1,6 @@
 """No administrator locks their tenant out: one's own password needs the current one, the
-last active tenant_admin stays, and operators reset passwords from the command line."""
+last active tenant_admin stays, and operators reset passwords from the command line with a
+one-time password."""
 
 from __future__ import annotations
 
@@ -120,8 +121,17 @@ async def test_cli_resets_a_password_once_and_ends_sessions(
         f"{V1}/auth/login", json={"username": user["username"], "password": PASSWORD}
     )
     assert r.status_code == 401
+    # The one-time password opens nothing but the change of password.
     fresh = await login(http, user["username"], password)
-    assert (await fresh.get(f"{V1}/me")).status_code == 200
+    problem(await fresh.get(f"{V1}/me"), 403, "password_change_required")
+    problem(await fresh.get(f"{V1}/organizations"), 403, "password_change_required")
+    r = await fresh.post(
+        f"{V1}/me/password", json={"current_password": password, "new_password": PASSWORD + "x"}
+    )
+    assert r.status_code == 204, r.text
+    problem(await fresh.get(f"{V1}/me"), 401, "session_ended")
+    chosen = await login(http, user["username"], PASSWORD + "x")
+    assert (await chosen.get(f"{V1}/me")).status_code == 200
     r = await futian.get(
         f"{V1}/audit-events", params={"action": "user.password_reset", "resource_type": "user"}
     )
