@@ -6,14 +6,14 @@ active), alive, or alive but held to a password change (an operator's one-time p
 The question comes before any tenant scope exists, so it is a narrow SECURITY DEFINER
 function that answers with one word and reveals nothing else.
 
-Revision ID: 0009_session_liveness
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
-revision = "0009_session_liveness"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
