@@ -35,6 +35,7 @@ _DESCRIPTIONS = {
     404: ("not_found", "不存在或不可见 Not found"),
     409: ("conflict", "与现有数据冲突 Conflict"),
     412: ("precondition_failed", "资源已变更 Precondition failed"),
+    413: ("payload_too_large", "内容超出限制 Content too large"),
     422: ("validation_failed", "业务规则校验失败 Validation failed"),
     429: ("account_locked", "请求过多或账号锁定 Too many attempts"),
 }

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     app_database_url: str | None = Field(default=None, alias="APP_DATABASE_URL")
     db_pool_size: int = Field(default=10, alias="DB_POOL_SIZE")
+    db_acquire_timeout_seconds: float = Field(
+        default=3, gt=0, alias="ZHIBU_DB_ACQUIRE_TIMEOUT_SECONDS"
+    )
 
     admin_password: SecretStr | None = Field(default=None, alias="ZHIBU_ADMIN_PASSWORD")
     seed_demo: bool = Field(default=True, alias="ZHIBU_SEED_DEMO")
@@ -73,6 +76,9 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=2 * 1024 * 1024, alias="ZHIBU_MAX_BODY_BYTES")
     evidence_sweep_minutes: float = Field(default=60, gt=0, alias="ZHIBU_EVIDENCE_SWEEP_MINUTES")
+    import_max_rows: int = Field(default=200_000, gt=0, alias="ZHIBU_IMPORT_MAX_ROWS")
+    import_max_unpacked_mb: int = Field(default=256, gt=0, alias="ZHIBU_IMPORT_MAX_UNPACKED_MB")
+    cpu_slots: int = Field(default=2, gt=0, alias="ZHIBU_CPU_SLOTS")
 
     @cached_property
     def secrets(self) -> dict[str, str]:

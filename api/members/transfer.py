@@ -7,18 +7,19 @@ ones to a background job ("members.import") whose result is the same report.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar import Response, get, post
+from litestar import Request, Response, get, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.handlers import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter, QueryParameter
@@ -45,6 +46,8 @@ from infra.members.importing import (
     run_import,
 )
 from infra.members.protect import FieldProtector
+from infra.members.sheets import MiB, SheetLimits
+from infra.offload import offload
 from infra.platform.jobs import JobContext, JobHandler, enqueue
 from infra.settings import Settings
 
@@ -64,6 +67,14 @@ def _protector(settings: Settings | None = None) -> FieldProtector:
     if settings is not None:
         _settings = settings
     return FieldProtector.from_settings(_settings or Settings())
+
+
+def _limits(settings: Settings | None = None) -> SheetLimits:
+    settings = settings or _settings or Settings()
+    return SheetLimits(
+        max_rows=settings.import_max_rows,
+        max_unpacked_bytes=settings.import_max_unpacked_mb * MiB,
+    )
 
 
 def _today() -> Any:
@@ -167,6 +178,16 @@ IMPORT_EXAMPLE = {
 # ---------------------------------------------------------------- import
 
 
+def may_import_somewhere(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Runs before the body is read: a caller holding member:import nowhere is refused
+    at once (401 or 403), so that no upload of theirs is ever parsed."""
+    ctx = Ctx(cast(Request[Any, Any, Any], connection))
+    if not ctx.scopes("member", "import"):
+        ctx.require("member", "import")
+
+
 @post(
     "/members/import",
     summary="导入党员 Import members",
@@ -176,18 +197,21 @@ IMPORT_EXAMPLE = {
         "`dry_run=true` 只报告每行将新增、更新还是拒绝及原因；正式导入时 `mode=all` 任一行有误则"
         "整个文件都不写入，`mode=partial` 写入正确的行。报告列出每一被拒绝的行、字段和原因。"
         f"不超过 {SYNC_ROW_LIMIT} 行的文件直接返回报告（200）；更大的文件转为后台任务（202），"
-        "进度和报告见 `GET /api/v1/jobs/{id}`。需要目标党组织的 member:import 权限。"
+        "进度和报告见 `GET /api/v1/jobs/{id}`。需要目标党组织的 member:import 权限，"
+        "无此权限者在上传内容被读取之前即被拒绝。超过行数、列数、单元格长度或解压后大小限制的"
+        "文件（如压缩炸弹）以 413 `import_file_too_large` 拒绝。"
     ),
     tags=MEMBERS,
     operation_id="importMembers",
     status_code=200,
     request_max_body_size=MAX_IMPORT_BYTES,
+    guards=[may_import_somewhere],
     responses={
         202: ResponseSpec(
             data_container=JobOut,
             description="大文件转为后台任务 A background job imports the large file",
         ),
-        **errors(400, 401, 403, 404, 409, 422),
+        **errors(400, 401, 403, 404, 409, 413, 422),
     },
 )
 async def import_members(
@@ -211,8 +235,9 @@ async def import_members(
     if data.organization_id is None:
         ctx.require("member", "import")
     protector = _protector(ctx.settings)
+    limits = _limits(ctx.settings)
     kind = file_kind(content, filename)
-    rows = count_data_rows(content, filename)
+    rows = await offload(count_data_rows, content, filename, limits)
     options = ImportOptions(
         mode=data.mode,
         dry_run=data.dry_run,
@@ -221,7 +246,7 @@ async def import_members(
     )
     actor = ImportActor(p.user_id, p.username, p.tenant_id)
     if rows <= SYNC_ROW_LIMIT:
-        table = await asyncio.to_thread(read_table, content, filename)
+        table = await offload(read_table, content, filename, None, limits)
         async with ctx.uow() as uow:
             access = await load_org_access(
                 uow,
@@ -231,7 +256,7 @@ async def import_members(
             report = await run_import(uow, table, access, protector, options, actor, today=_today())
         return Response(content=report.as_dict(ctx.lang), status_code=200)
     # A large file: check what can be checked now, then queue it.
-    head = await asyncio.to_thread(read_table, content, filename, 12)
+    head = await offload(read_table, content, filename, 12, limits)
     _check_headers(head, data.organization_id is not None)
     async with ctx.uow() as uow:
         access = await load_org_access(
@@ -285,7 +310,7 @@ async def run_import_job(job: JobContext) -> dict[str, Any]:
     params = job.params
     if job.input is None:
         raise DomainError("import_input_missing", Message("导入文件已丢失", "The file is gone"))
-    table = await asyncio.to_thread(read_table, job.input, params.get("filename"))
+    table = await offload(read_table, job.input, params.get("filename"), None, _limits())
     await job.progress(0, len(table.rows))
     options = ImportOptions(
         mode=params.get("mode", "all"),

@@ -20,15 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import functools
-import io
-import itertools
 import json
 import logging
 import time
 import uuid
-import zipfile
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -68,6 +64,14 @@ from infra.members.service import (
     member_values,
     mobile_document,
     tracked_values,
+)
+from infra.members.sheets import (
+    SheetLimits,
+    check_archive,
+    count_csv_rows,
+    count_xlsx_rows,
+    csv_rows,
+    xlsx_rows,
 )
 from infra.members.tables import Member
 from infra.tenancy.tables import Organization, Tenant
@@ -170,7 +174,7 @@ def decode_csv(content: bytes) -> str:
         ) from None
 
 
-def _header_row_index(rows: list[Sequence[CellValue]]) -> int:
+def _header_row_index(rows: Sequence[Sequence[CellValue]]) -> int:
     """The first row naming at least two member fields (a title row may sit above it)."""
     for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         known = sum(
@@ -181,26 +185,22 @@ def _header_row_index(rows: list[Sequence[CellValue]]) -> int:
     return 0
 
 
-def read_table(content: bytes, filename: str | None, limit: int | None = None) -> Table:
+def read_table(
+    content: bytes,
+    filename: str | None,
+    limit: int | None = None,
+    limits: SheetLimits | None = None,
+) -> Table:
     """Read the first sheet of an .xlsx, or a CSV, into header + numbered rows
-    (the first `limit` rows only, when given)."""
+    (the first `limit` rows only, when given), within `limits` (see infra.members.sheets)."""
     if not content.strip():
         raise _error("import_file_empty", "文件为空", "The file is empty")
-    kind = file_kind(content, filename)
-    all_rows: list[Sequence[CellValue]]
-    if kind == "xlsx":
-        all_rows = _xlsx_rows(content, limit)
+    limits = limits or SheetLimits()
+    all_rows: Sequence[Sequence[CellValue]]
+    if file_kind(content, filename) == "xlsx":
+        all_rows = xlsx_rows(content, limit, limits)
     else:
-        text_content = decode_csv(content)
-        dialect: type[csv.Dialect] = csv.excel
-        sample = text_content[:4096]
-        if sample.count("\t") > sample.count(","):
-            dialect = csv.excel_tab
-        reader = csv.reader(io.StringIO(text_content, newline=""), dialect)
-        all_rows = [
-            [cell if cell.strip() else None for cell in row]
-            for row in (reader if limit is None else itertools.islice(reader, limit))
-        ]
+        all_rows = csv_rows(decode_csv(content), limit, limits)
     if not all_rows:
         raise _error("import_file_empty", "文件为空", "The file is empty")
     header_index = _header_row_index(all_rows)
@@ -209,40 +209,13 @@ def read_table(content: bytes, filename: str | None, limit: int | None = None) -
     return Table(headers=headers, rows=data)
 
 
-def _xlsx_rows(content: bytes, limit: int | None) -> list[Sequence[CellValue]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise _error(
-            "import_file_unreadable",
-            "无法读取该 Excel 文件，请确认文件未损坏",
-            "The Excel file cannot be read; check that it is not damaged",
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [tuple(row) for row in sheet.iter_rows(max_row=limit, values_only=True)]  # type: ignore[misc]
-    finally:
-        workbook.close()
-
-
-def count_data_rows(content: bytes, filename: str | None) -> int:
-    """A quick upper bound of the data rows, to choose between answering now and a job."""
+def count_data_rows(content: bytes, filename: str | None, limits: SheetLimits | None = None) -> int:
+    """A quick upper bound of the data rows, to choose between answering now and a job;
+    refuses a workbook over `limits` without inflating more of it than the limits allow."""
+    limits = limits or SheetLimits()
     if file_kind(content, filename) == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True)
-            sheet = workbook.worksheets[0]
-            total = sheet.max_row
-            if total is None:
-                total = sum(1 for _ in sheet.iter_rows(values_only=True))
-            workbook.close()
-            return max(int(total) - 1, 0)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            return 0
-    return max(content.count(b"\n") - 1, 0)
+        return max(count_xlsx_rows(check_archive(content, limits), limits) - 1, 0)
+    return max(count_csv_rows(content, limits) - 1, 0)
 
 
 # ---------------------------------------------------------------- organizations

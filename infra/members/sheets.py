@@ -1,0 +1,209 @@
+"""Reading an uploaded spreadsheet within hard limits, so that no file can stall a worker.
+
+A 600 KB .xlsx can unzip to hundreds of megabytes. Before anything is inflated the zip
+directory is checked: the sizes its entries declare (Python's zipfile never inflates an
+entry past its declared size) and how far each is compressed. The worksheets are then
+inflated as a stream, counting rows, and refused as soon as they are too large; only then
+does openpyxl (read-only, streaming) read the rows, with limits on rows, columns and the
+length of a cell. CSV files get the same row, column and cell limits. Every refusal is
+`import_file_too_large`, before any member is looked at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from domain.members import CellValue, restore_formula
+from domain.shared import DomainError, Message
+
+MiB = 1024 * 1024
+_INFLATE_CHUNK = 1 * MiB
+# The start tag of a row in a worksheet (`<row …>`, `<x:row …>`), not of `<rowBreaks>`.
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+# Title and header rows above the data do not count against the row limit.
+HEADER_ALLOWANCE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLimits:
+    """What an import file may hold at most (ZHIBU_IMPORT_MAX_ROWS and friends)."""
+
+    max_rows: int = 200_000
+    max_columns: int = 100
+    max_cell_chars: int = 2_000
+    max_unpacked_bytes: int = 256 * MiB
+    # Worksheet XML deflates about 5-30 times; a bomb hundreds of times.
+    max_ratio: int = 100
+    ratio_floor_bytes: int = 4 * MiB
+
+
+def too_large(zh: str, en: str) -> DomainError:
+    return DomainError(
+        "import_file_too_large",
+        Message(f"导入文件超出限制：{zh}", f"The import file is over a limit: {en}"),
+        status=413,
+    )
+
+
+def unreadable() -> DomainError:
+    return DomainError(
+        "import_file_unreadable",
+        Message(
+            "无法读取该 Excel 文件，请确认文件未损坏",
+            "The Excel file cannot be read; check that it is not damaged",
+        ),
+        status=422,
+    )
+
+
+def _too_many_rows(limits: SheetLimits) -> DomainError:
+    return too_large(
+        f"超过 {limits.max_rows} 行，请分成几个文件导入",
+        f"more than {limits.max_rows} rows; split it into several files",
+    )
+
+
+def check_archive(content: bytes, limits: SheetLimits) -> zipfile.ZipFile:
+    """Open the workbook's zip directory and refuse it by what its entries declare."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise unreadable() from exc
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        ratio_too_high = entry.file_size > limits.ratio_floor_bytes and entry.file_size > (
+            limits.max_ratio * max(entry.compress_size, 1)
+        )
+        if total > limits.max_unpacked_bytes or ratio_too_high:
+            raise too_large(
+                f"解压后超过 {limits.max_unpacked_bytes // MiB} MB 或压缩比异常",
+                f"it unpacks to more than {limits.max_unpacked_bytes // MiB} MB "
+                "or is compressed abnormally far",
+            )
+    return archive
+
+
+def count_xlsx_rows(archive: zipfile.ZipFile, limits: SheetLimits) -> int:
+    """Rows of the largest worksheet, counted while inflating it chunk by chunk."""
+    most = 0
+    for entry in archive.infolist():
+        name = entry.filename
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        rows = 0
+        tail = b""
+        try:
+            with archive.open(entry) as stream:
+                while chunk := stream.read(_INFLATE_CHUNK):
+                    window = tail + chunk
+                    # a tag cut by the chunk boundary is counted with the next chunk
+                    cut = max(window.rfind(b"<"), len(tail))
+                    rows += len(_ROW_TAG.findall(window, 0, cut))
+                    tail = window[cut:]
+                    if rows > limits.max_rows + HEADER_ALLOWANCE:
+                        raise _too_many_rows(limits)
+            rows += len(_ROW_TAG.findall(tail))
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise unreadable() from exc
+        most = max(most, rows)
+    if most > limits.max_rows + HEADER_ALLOWANCE:
+        raise _too_many_rows(limits)
+    return most
+
+
+def _blank(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _checked(
+    rows: Iterable[Sequence[CellValue]], limits: SheetLimits, *, blank_as_none: bool
+) -> Iterator[list[CellValue]]:
+    """Rows with their limits enforced and formula quotes taken off (see
+    domain.members.formulas); blank text as None when asked."""
+    for index, row in enumerate(rows):
+        if index >= limits.max_rows + HEADER_ALLOWANCE:
+            raise _too_many_rows(limits)
+        if len(row) > limits.max_columns:
+            last = max((i for i, v in enumerate(row) if not _blank(v)), default=-1)
+            if last >= limits.max_columns:
+                raise too_large(
+                    f"第 {index + 1} 行超过 {limits.max_columns} 列",
+                    f"row {index + 1} has more than {limits.max_columns} columns",
+                )
+            row = row[: last + 1]
+        cells: list[CellValue] = []
+        for value in row:
+            if isinstance(value, str):
+                if len(value) > limits.max_cell_chars:
+                    raise too_large(
+                        f"第 {index + 1} 行有超过 {limits.max_cell_chars} 个字符的单元格",
+                        f"row {index + 1} has a cell over {limits.max_cell_chars} characters",
+                    )
+                if value.strip():
+                    value = restore_formula(value)
+                elif blank_as_none:
+                    value = None
+            cells.append(value)
+        yield cells
+
+
+def xlsx_rows(content: bytes, limit: int | None, limits: SheetLimits) -> list[list[CellValue]]:
+    """The first worksheet's rows (the first `limit` only, when given)."""
+    from openpyxl import load_workbook
+
+    archive = check_archive(content, limits)
+    count_xlsx_rows(archive, limits)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise unreadable() from exc
+    try:
+        sheet = workbook.worksheets[0]
+        # the row width then follows each row's cells, not a <dimension> the file claims
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        rows = sheet.iter_rows(max_row=limit, values_only=True)
+        return list(_checked(rows, limits, blank_as_none=False))  # type: ignore[arg-type]
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise unreadable() from exc
+    finally:
+        workbook.close()
+
+
+def csv_rows(text: str, limit: int | None, limits: SheetLimits) -> list[list[CellValue]]:
+    """Rows of a decoded CSV (comma or tab separated; the first `limit` only, when given)."""
+    dialect: type[csv.Dialect] = csv.excel
+    sample = text[:4096]
+    if sample.count("\t") > sample.count(","):
+        dialect = csv.excel_tab
+    reader: Iterable[list[str]] = csv.reader(io.StringIO(text, newline=""), dialect)
+    if limit is not None:
+        reader = itertools.islice(reader, limit)
+    try:
+        return list(_checked(reader, limits, blank_as_none=True))
+    except csv.Error as exc:
+        if "field limit" in str(exc):  # longer than even csv's own limit
+            raise too_large(
+                f"有超过 {limits.max_cell_chars} 个字符的单元格",
+                f"a cell is longer than {limits.max_cell_chars} characters",
+            ) from exc
+        raise DomainError(
+            "import_file_unreadable",
+            Message("无法读取该 CSV 文件", "The CSV file cannot be read"),
+            status=422,
+        ) from exc
+
+
+def count_csv_rows(content: bytes, limits: SheetLimits) -> int:
+    """Lines of a CSV (an upper bound of its rows), refused beyond the row limit."""
+    lines = content.count(b"\n")
+    if lines > limits.max_rows + HEADER_ALLOWANCE:
+        raise _too_many_rows(limits)
+    return lines
