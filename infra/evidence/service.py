@@ -37,6 +37,7 @@ from infra.activities.tables import Activity
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.evidence.sealing import final_key, seal, stored
 from infra.evidence.tables import Evidence
+from infra.offload import offload
 from infra.platform.outbox import emit
 from infra.storage import (
     HEAD_BYTES,
@@ -341,7 +342,7 @@ async def confirm(
     policy = await _policy(uow, row.tenant_id)
     declared = _declared(row)
     head = await storage.read_head(before.key, HEAD_BYTES)
-    sniffed = detect_content_type(head)
+    sniffed = await offload(detect_content_type, head)
     digest = await storage.sha256(before.key) if before.size == row.size_bytes else ""
     try:
         validate_confirmation(
@@ -378,7 +379,7 @@ async def confirm(
             status=409,
         )
     if sniffed and sniffed.startswith(_IMAGE_PREFIX):
-        exif = read_photo_metadata(head)
+        exif = await offload(read_photo_metadata, head)
         if exif is not None:
             row.exif_taken_at = exif.taken_at
             row.exif_latitude = exif.latitude

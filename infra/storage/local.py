@@ -22,6 +22,7 @@ from typing import BinaryIO
 from urllib.parse import urlencode
 
 from domain.shared.errors import DomainError, Message
+from infra.offload import offload
 from infra.storage.port import (
     HEAD_BYTES,
     ObjectInfo,
@@ -334,10 +335,9 @@ class LocalStorage:
         if info is None:
             raise object_not_found(key)
         head = await self.read_head(key, HEAD_BYTES)
+        sniffed = await offload(detect_content_type, head)
         return LocalDownload(
-            path=path,
-            size=info.size,
-            content_type=detect_content_type(head) or "application/octet-stream",
+            path=path, size=info.size, content_type=sniffed or "application/octet-stream"
         )
 
     async def stat(self, key: str) -> ObjectInfo | None:
