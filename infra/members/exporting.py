@@ -3,8 +3,10 @@
 Rows are read with a server-side cursor in chunks and written as they come, so a province
 export never holds the whole roll in memory: CSV goes out chunk by chunk (UTF-8 with BOM so
 Excel opens it), xlsx is written by xlsxwriter in constant-memory mode to a temporary file
-that is then streamed. 身份证号 and phone are masked unless the caller may read them in
-full; a full export is audited once, with its row count, before the first byte leaves.
+that is then streamed; rows are decrypted and written in worker threads. A CSV cell that a
+spreadsheet would run as a formula is quoted (domain.members.formulas). 身份证号 and phone
+are masked unless the caller may read them in full; a full export is audited once, with its
+row count, before the first byte leaves.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from typing import Any, Literal
 
 from sqlalchemy import Select, and_, func, select
 
-from domain.members import Education, Gender, MemberClass, MemberStatus
+from domain.members import Education, Gender, MemberClass, MemberStatus, neutralise_formula
 from domain.shared import DomainError, Message
 from infra.db.session import Actor, Database, Scope
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member
+from infra.offload import offload
 from infra.tenancy.tables import Organization, Tenant
 
 Format = Literal["csv", "xlsx"]
@@ -243,10 +246,16 @@ async def _row_chunks(db: Database, plan: ExportPlan) -> AsyncIterator[Sequence[
 
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
+    """CSV lines; a cell a spreadsheet would run as a formula is quoted (OWASP), and
+    the import takes the quote off again (domain.members.formulas)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([neutralise_formula(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def _csv_chunk(rows: Sequence[Sequence[Any]], sensitive: bool, protector: FieldProtector) -> bytes:
+    return _csv_bytes([to_cells(row, sensitive, protector) for row in rows])
 
 
 async def stream_csv(
@@ -254,8 +263,7 @@ async def stream_csv(
 ) -> AsyncIterator[bytes]:
     yield b"\xef\xbb\xbf" + _csv_bytes([list(HEADERS)])
     async for chunk in _row_chunks(db, plan):
-        cells = [to_cells(row, plan.sensitive, protector) for row in chunk]
-        yield await asyncio.to_thread(_csv_bytes, cells)
+        yield await offload(_csv_chunk, chunk, plan.sensitive, protector)
 
 
 class _XlsxWriter:
@@ -273,9 +281,11 @@ class _XlsxWriter:
         self.sheet.set_column(0, len(HEADERS) - 1, 14, self.text)
         self.next_row = 1
 
-    def write(self, rows: list[list[str]]) -> None:
-        for cells in rows:
-            for col, value in enumerate(cells):
+    def write(
+        self, rows: Sequence[Sequence[Any]], sensitive: bool, protector: FieldProtector
+    ) -> None:
+        for row in rows:
+            for col, value in enumerate(to_cells(row, sensitive, protector)):
                 if value:
                     self.sheet.write_string(self.next_row, col, value)
             self.next_row += 1
@@ -290,11 +300,10 @@ async def stream_xlsx(
     handle, path = tempfile.mkstemp(prefix="zhibu-export-", suffix=".xlsx")
     os.close(handle)
     try:
-        writer = await asyncio.to_thread(_XlsxWriter, path)
+        writer = await offload(_XlsxWriter, path)
         async for chunk in _row_chunks(db, plan):
-            cells = [to_cells(row, plan.sensitive, protector) for row in chunk]
-            await asyncio.to_thread(writer.write, cells)
-        await asyncio.to_thread(writer.close)
+            await offload(writer.write, chunk, plan.sensitive, protector)
+        await offload(writer.close)
         with open(path, "rb") as stream:  # noqa: ASYNC230 - local temp file, small reads
             while True:
                 data = await asyncio.to_thread(stream.read, STREAM_CHUNK)

@@ -124,10 +124,11 @@ def _blank(value: CellValue) -> bool:
 
 
 def _checked(
-    rows: Iterable[Sequence[CellValue]], limits: SheetLimits, *, blank_as_none: bool
+    rows: Iterable[Sequence[CellValue]], limits: SheetLimits, *, csv_text: bool
 ) -> Iterator[list[CellValue]]:
-    """Rows with their limits enforced and formula quotes taken off (see
-    domain.members.formulas); blank text as None when asked."""
+    """Rows with their limits enforced; for CSV, blank text as None and the quote the CSV
+    export puts before a would-be formula taken off (domain.members.formulas; the xlsx
+    export writes every value as it is)."""
     for index, row in enumerate(rows):
         if index >= limits.max_rows + HEADER_ALLOWANCE:
             raise _too_many_rows(limits)
@@ -147,10 +148,8 @@ def _checked(
                         f"第 {index + 1} 行有超过 {limits.max_cell_chars} 个字符的单元格",
                         f"row {index + 1} has a cell over {limits.max_cell_chars} characters",
                     )
-                if value.strip():
-                    value = restore_formula(value)
-                elif blank_as_none:
-                    value = None
+                if csv_text:
+                    value = restore_formula(value) if value.strip() else None
             cells.append(value)
         yield cells
 
@@ -170,7 +169,7 @@ def xlsx_rows(content: bytes, limit: int | None, limits: SheetLimits) -> list[li
         # the row width then follows each row's cells, not a <dimension> the file claims
         sheet.reset_dimensions()  # type: ignore[union-attr]
         rows = sheet.iter_rows(max_row=limit, values_only=True)
-        return list(_checked(rows, limits, blank_as_none=False))  # type: ignore[arg-type]
+        return list(_checked(rows, limits, csv_text=False))  # type: ignore[arg-type]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
         raise unreadable() from exc
     finally:
@@ -187,7 +186,7 @@ def csv_rows(text: str, limit: int | None, limits: SheetLimits) -> list[list[Cel
     if limit is not None:
         reader = itertools.islice(reader, limit)
     try:
-        return list(_checked(reader, limits, blank_as_none=True))
+        return list(_checked(reader, limits, csv_text=True))
     except csv.Error as exc:
         if "field limit" in str(exc):  # longer than even csv's own limit
             raise too_large(
