@@ -25,9 +25,11 @@ from api.members import ROUTES as MEMBER_ROUTES
 from api.members.transfer import JOB_HANDLERS as MEMBER_JOB_HANDLERS
 from api.members.transfer import ROUTES as MEMBER_TRANSFER_ROUTES
 from api.middleware import request_id_middleware
+from api.outage import OUTAGE_HANDLERS
 from api.platform import ROUTES as PLATFORM_ROUTES
 from api.storage_routes import ROUTES as STORAGE_ROUTES
 from api.tenancy import ROUTES as TENANCY_ROUTES
+from infra import offload
 from infra.activities.fast_checkin import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
@@ -60,7 +62,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        db = Database(settings.app_database_url or "", pool_size=settings.db_pool_size)
+        offload.configure(settings.cpu_slots)
+        db = Database(
+            settings.app_database_url or "",
+            pool_size=settings.db_pool_size,
+            acquire_timeout=settings.db_acquire_timeout_seconds,
+        )
         authz = Authorizer()
 
         async def snapshot() -> list[tuple[str, str, str, str]]:
@@ -121,7 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready],
         dependencies={"ctx": Provide(provide_ctx)},
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},
         middleware=[request_id_middleware, etag_middleware],
         after_exception=[audit_denials],
         lifespan=[lifespan],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -169,7 +170,10 @@ async def write_audit(
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, acquire_timeout: float = 3.0) -> None:
+        # A connection that cannot be had within `acquire_timeout` (server down, pool busy)
+        # fails the request at once (503) rather than after 30 s; libpq waits at least 2 s.
+        connect_timeout = max(2, math.ceil(acquire_timeout))
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
@@ -177,15 +181,19 @@ class Database:
             # waiting a moment for a pooled one (measured: the /me benchmark spent its time
             # forking PostgreSQL backends). DB_POOL_SIZE sets the size.
             max_overflow=0,
-            pool_timeout=30,
+            pool_timeout=acquire_timeout,
             pool_recycle=1800,
+            connect_args={"connect_timeout": connect_timeout},
+            # statement parameters (search terms, identifiers) stay out of error logs
+            hide_parameters=True,
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._lean: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
             self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
             min_size=1,
             max_size=pool_size,
-            kwargs={"autocommit": True},
+            kwargs={"autocommit": True, "connect_timeout": connect_timeout},
+            timeout=acquire_timeout,
             open=False,
         )
         self._lean_open = False
