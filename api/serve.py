@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+from types import FrameType
 
 import uvicorn
 
+from api.logs import uvicorn_log_config
 from infra.db.bootstrap import prepare
 from infra.members.protect import FieldProtector
 from infra.seed import announce, seed
 from infra.settings import Settings
 
 
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM ends the process like Ctrl-C does: through `exit`, so that the embedded
+    PostgreSQL is stopped by its exit handler. (uvicorn shuts down gracefully on the
+    signal, then raises it again; the default action would kill the process outright.)"""
+    raise SystemExit(0)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
     urls = prepare(
@@ -38,6 +49,7 @@ def main() -> None:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        log_config=uvicorn_log_config(),
         proxy_headers=False,
     )
 
