@@ -21,6 +21,7 @@ from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
 from api.evidence import ROUTES as EVIDENCE_ROUTES
+from api.logs import redact_access_log
 from api.members import ROUTES as MEMBER_ROUTES
 from api.members.transfer import JOB_HANDLERS as MEMBER_JOB_HANDLERS
 from api.members.transfer import ROUTES as MEMBER_TRANSFER_ROUTES
@@ -57,6 +58,7 @@ DESCRIPTION = """Zhibu（支部）机关党建多租户 API。
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
+    redact_access_log()
     if not settings.app_database_url:
         raise RuntimeError("APP_DATABASE_URL is not set; start through `python -m api.serve`")
 

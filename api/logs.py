@@ -1,4 +1,4 @@
-"""Logging for `make run`: the access log shows paths, never identifiers or credentials.
+"""The access log shows paths, never identifiers or credentials.
 
 Member search takes a 身份证号 or a phone number in `q=`, and signed storage URLs carry their
 signature in `sig=`; uvicorn's access log would print both. Its records pass through
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 from urllib.parse import parse_qsl, quote
 
 SENSITIVE_PARAMETERS = frozenset(
@@ -59,14 +58,8 @@ class RedactQuery(logging.Filter):
         return True
 
 
-def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's own logging configuration, with `RedactQuery` on the access log."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config: dict[str, Any] = {
-        **LOGGING_CONFIG,
-        "filters": {"redact_query": {"()": "api.logs.RedactQuery"}},
-        "handlers": {name: dict(h) for name, h in LOGGING_CONFIG["handlers"].items()},
-    }
-    config["handlers"]["access"]["filters"] = ["redact_query"]
-    return config
+def redact_access_log() -> None:
+    """Put `RedactQuery` on uvicorn's access logger (once), however the app is served."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactQuery) for f in access.filters):
+        access.addFilter(RedactQuery())

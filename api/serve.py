@@ -10,7 +10,6 @@ from types import FrameType
 
 import uvicorn
 
-from api.logs import uvicorn_log_config
 from infra.db.bootstrap import prepare
 from infra.members.protect import FieldProtector
 from infra.seed import announce, seed
@@ -49,7 +48,6 @@ def main() -> None:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
-        log_config=uvicorn_log_config(),
         proxy_headers=False,
     )
 
