@@ -40,7 +40,7 @@ from infra.activities.service import (
     checkin_attempt,
     not_found,
 )
-from infra.db.session import Actor, Database, LeanTransaction, Scope
+from infra.db.session import Actor, Database, LeanTransaction, Scope, database_unreachable
 from infra.platform.idempotency import STORED_SQL, StoredResponse, stored_response
 
 _CONTEXTS_SQL = "SELECT * FROM zhibu_self_checkin_contexts(%(items)s)"
@@ -146,8 +146,9 @@ class CheckinDesk:
             try:
                 await self._write(tenant_path, group)
             except Exception as error:
-                if len(group) == 1:
-                    group[0].settle(error)
+                if len(group) == 1 or database_unreachable(error):
+                    for item in group:  # alone, each would wait for a connection in turn
+                        item.settle(error)
                 else:  # one item spoiled the group: the others on their own
                     for item in group:
                         if not item.future.done():

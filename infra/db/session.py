@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from psycopg import AsyncClientCursor as ClientCursor
 from psycopg import AsyncConnection
 from psycopg.pq import TransactionStatus
@@ -337,6 +338,15 @@ class LeanTransaction:
     async def rollback(self) -> None:
         if self._conn.info.transaction_status != TransactionStatus.IDLE:
             await self._conn.execute("ROLLBACK")
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached at all (refused, dropped, shut
+    down, no pooled connection in time), as opposed to a failure of one statement."""
+    if not isinstance(error, psycopg.OperationalError):  # PoolTimeout is one
+        return False
+    # no SQLSTATE: the connection failed or broke; 08: connection exception; 57P: shut down
+    return error.sqlstate is None or error.sqlstate.startswith(("08", "57P"))
 
 
 def _scope_params(scope: Scope) -> dict[str, str]:
