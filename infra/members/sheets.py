@@ -16,6 +16,7 @@ import io
 import itertools
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -111,7 +112,7 @@ def count_xlsx_rows(archive: zipfile.ZipFile, limits: SheetLimits) -> int:
                     if rows > limits.max_rows + HEADER_ALLOWANCE:
                         raise _too_many_rows(limits)
             rows += len(_ROW_TAG.findall(tail))
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise unreadable() from exc
         most = max(most, rows)
     if most > limits.max_rows + HEADER_ALLOWANCE:
@@ -154,15 +155,30 @@ def _checked(
         yield cells
 
 
+# What a damaged workbook makes zipfile and openpyxl raise (SyntaxError: malformed XML,
+# as ElementTree's and lxml's parse errors derive from it).
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    ValueError,
+    OSError,
+    EOFError,
+    IndexError,
+    SyntaxError,
+)
+
+
 def xlsx_rows(content: bytes, limit: int | None, limits: SheetLimits) -> list[list[CellValue]]:
     """The first worksheet's rows (the first `limit` only, when given)."""
     from openpyxl import load_workbook
 
     archive = check_archive(content, limits)
-    count_xlsx_rows(archive, limits)
+    if limit is None:  # the whole sheet will be read: refuse it early if it is too long
+        count_xlsx_rows(archive, limits)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+    except (*_UNREADABLE, TypeError) as exc:
         raise unreadable() from exc
     try:
         sheet = workbook.worksheets[0]
@@ -170,7 +186,7 @@ def xlsx_rows(content: bytes, limit: int | None, limits: SheetLimits) -> list[li
         sheet.reset_dimensions()  # type: ignore[union-attr]
         rows = sheet.iter_rows(max_row=limit, values_only=True)
         return list(_checked(rows, limits, csv_text=False))  # type: ignore[arg-type]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+    except _UNREADABLE as exc:
         raise unreadable() from exc
     finally:
         workbook.close()
