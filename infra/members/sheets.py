@@ -125,11 +125,17 @@ def _blank(value: CellValue) -> bool:
 
 
 def _checked(
-    rows: Iterable[Sequence[CellValue]], limits: SheetLimits, *, csv_text: bool
+    rows: Iterable[Sequence[CellValue]],
+    limits: SheetLimits,
+    *,
+    csv_text: bool,
+    quoted: bool = False,
 ) -> Iterator[list[CellValue]]:
     """Rows with their limits enforced; for CSV, blank text as None and the quote the CSV
     export puts before a would-be formula taken off (domain.members.formulas; the xlsx
-    export writes every value as it is)."""
+    export writes every value as it is; `quoted`: some cell may begin with a quote). Runs
+    once per row of a 200,000-row file."""
+    longest = limits.max_cell_chars
     for index, row in enumerate(rows):
         if index >= limits.max_rows + HEADER_ALLOWANCE:
             raise _too_many_rows(limits)
@@ -141,18 +147,18 @@ def _checked(
                     f"row {index + 1} has more than {limits.max_columns} columns",
                 )
             row = row[: last + 1]
-        cells: list[CellValue] = []
-        for value in row:
-            if isinstance(value, str):
-                if len(value) > limits.max_cell_chars:
-                    raise too_large(
-                        f"第 {index + 1} 行有超过 {limits.max_cell_chars} 个字符的单元格",
-                        f"row {index + 1} has a cell over {limits.max_cell_chars} characters",
-                    )
-                if csv_text:
-                    value = restore_formula(value) if value.strip() else None
-            cells.append(value)
-        yield cells
+        texts = row if csv_text else [v for v in row if isinstance(v, str)]
+        if texts and max(map(len, texts)) > longest:  # type: ignore[arg-type]
+            raise too_large(
+                f"第 {index + 1} 行有超过 {longest} 个字符的单元格",
+                f"row {index + 1} has a cell over {longest} characters",
+            )
+        if not csv_text:
+            yield list(row)
+        elif quoted:
+            yield [restore_formula(v) if v.strip() else None for v in row]  # type: ignore[union-attr]
+        else:
+            yield [v if v.strip() else None for v in row]  # type: ignore[union-attr]
 
 
 # What a damaged workbook makes zipfile and openpyxl raise (SyntaxError: malformed XML,
@@ -202,7 +208,7 @@ def csv_rows(text: str, limit: int | None, limits: SheetLimits) -> list[list[Cel
     if limit is not None:
         reader = itertools.islice(reader, limit)
     try:
-        return list(_checked(reader, limits, csv_text=True))
+        return list(_checked(reader, limits, csv_text=True, quoted="'" in text))
     except csv.Error as exc:
         if "field limit" in str(exc):  # longer than even csv's own limit
             raise too_large(
