@@ -105,10 +105,13 @@ def count_xlsx_rows(archive: zipfile.ZipFile, limits: SheetLimits) -> int:
             with archive.open(entry) as stream:
                 while chunk := stream.read(_INFLATE_CHUNK):
                     window = tail + chunk
-                    # a tag cut by the chunk boundary is counted with the next chunk
-                    cut = max(window.rfind(b"<"), len(tail))
+                    # the last tag may be cut by the chunk boundary: it is counted with the
+                    # next chunk (its first bytes are enough to tell a row)
+                    cut = window.rfind(b"<")
+                    if cut < 0:
+                        cut = len(window)
                     rows += len(_ROW_TAG.findall(window, 0, cut))
-                    tail = window[cut:]
+                    tail = window[cut : cut + 64]
                     if rows > limits.max_rows + HEADER_ALLOWANCE:
                         raise _too_many_rows(limits)
             rows += len(_ROW_TAG.findall(tail))
