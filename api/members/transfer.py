@@ -26,7 +26,7 @@ from litestar.params import Body, Parameter, QueryParameter
 from litestar.response import Stream
 from msgspec import Meta
 
-from api.context import Ctx
+from api.context import Ctx, provide_ctx
 from api.errors import ProblemError
 from api.openapi_common import errors
 from api.platform.controllers import JobOut, job_out
@@ -178,12 +178,12 @@ IMPORT_EXAMPLE = {
 # ---------------------------------------------------------------- import
 
 
-def may_import_somewhere(
+async def may_import_somewhere(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Runs before the body is read: a caller holding member:import nowhere is refused
     at once (401 or 403), so that no upload of theirs is ever parsed."""
-    ctx = Ctx(cast(Request[Any, Any, Any], connection))
+    ctx = await provide_ctx(cast(Request[Any, Any, Any], connection))
     if not ctx.scopes("member", "import"):
         ctx.require("member", "import")
 
