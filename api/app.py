@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 from api import health
 from api.activities import ROUTES as ACTIVITY_ROUTES
 from api.activities import render_checkin
+from api.admission import authenticate_first, strict_input
 from api.audit_hooks import audit_denials
 from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
@@ -30,6 +31,7 @@ from api.outage import OUTAGE_HANDLERS
 from api.platform import ROUTES as PLATFORM_ROUTES
 from api.storage_routes import ROUTES as STORAGE_ROUTES
 from api.tenancy import ROUTES as TENANCY_ROUTES
+from api.times import ApiResponse
 from infra import offload
 from infra.activities.fast_checkin import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
@@ -130,6 +132,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready],
         dependencies={"ctx": Provide(provide_ctx)},
+        guards=[authenticate_first, strict_input],
+        response_class=ApiResponse,
         exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},
         middleware=[request_id_middleware, etag_middleware],
         after_exception=[audit_denials],

@@ -192,7 +192,16 @@ class Ctx:
             raise ProblemError(403, "forbidden")
 
 
+CTX_STATE_KEY = "zhibu_ctx"
+
+
 async def provide_ctx(request: Request[Any, Any, State]) -> Ctx:
+    """The request's context, authenticated once: api.admission makes it before the body
+    is read, and the handler's dependency gets the same one."""
+    made = request.scope.get("state", {}).get(CTX_STATE_KEY)
+    if isinstance(made, Ctx):
+        return made
     ctx = Ctx(request)
     await ctx.authenticate()
+    request.scope.setdefault("state", {})[CTX_STATE_KEY] = ctx  # type: ignore[typeddict-unknown-key]
     return ctx

@@ -22,6 +22,7 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
+from api.input_errors import field_error
 from api.messages import HTTP_MESSAGES
 from domain.shared import DomainError, FieldError, Message
 
@@ -90,17 +91,18 @@ def problem(
 
 
 def _validation_errors(exc: ValidationException) -> list[FieldError]:
-    errors: list[FieldError] = []
+    """Litestar's own refusals (path, header, a missing body), worded from the catalogue."""
     extra = exc.extra if isinstance(exc.extra, list) else []
-    for item in extra:
-        if not isinstance(item, dict):
-            continue
-        key = str(item.get("key") or item.get("source") or "body")
-        text = str(item.get("message", "invalid"))
-        errors.append(
-            FieldError(key, "invalid", Message(f"字段 {key} 不合法：{text}", f"{key}: {text}"))
-        )
-    return errors
+    return [
+        field_error(str(item.get("message", "")), root=_litestar_key(item))
+        for item in extra
+        if isinstance(item, dict)
+    ]
+
+
+def _litestar_key(item: dict[str, Any]) -> str:
+    key = str(item.get("key") or "")
+    return "" if key == "data" else key
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:

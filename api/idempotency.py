@@ -14,6 +14,7 @@ import msgspec
 from litestar import Response
 
 from api.context import Ctx
+from api.times import encode_json
 from infra.db.session import UnitOfWork
 from infra.platform import idempotency
 from infra.platform.idempotency import StoredResponse
@@ -52,7 +53,7 @@ async def idempotent(
             )
             if stored is not None:
                 return replay(stored, replayed=True)
-        body = msgspec.json.encode(await work(uow))
+        body = encode_json(await work(uow))
         if key is not None:
             await idempotency.remember(
                 uow,

@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-import msgspec
 from litestar import Response, delete, get, patch, post
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, Parameter
@@ -17,6 +16,7 @@ from api.context import Ctx
 from api.idempotency import idempotent, replay, request_fingerprint
 from api.openapi_common import LIST, READ, WRITE
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from api.times import ApiResponse, encode_json
 from domain.activities import ActivityStatus, LeaveStatus
 from infra.activities import fast_checkin as fast
 from infra.activities import service as svc
@@ -327,7 +327,7 @@ async def get_checkin_token(ctx: Ctx, activity_id: uuid.UUID) -> Response[s.Chec
         expires_at=t.expires_at,
         refresh_after=t.refresh_after,
     )
-    return Response(body, headers={"Cache-Control": "no-store"})
+    return ApiResponse(body, headers={"Cache-Control": "no-store"})
 
 
 @post(
@@ -402,7 +402,7 @@ async def _self_check_in(
 
 def render_checkin(view: svc.CheckinView) -> bytes:
     """The 201 body of a check-in, as stored for Idempotency-Key replays."""
-    return msgspec.json.encode(present.checkin_out(view))
+    return encode_json(present.checkin_out(view))
 
 
 @get(

@@ -23,7 +23,9 @@ KindName = Literal[
     "other",
 ]
 StatusName = Literal["planned", "ongoing", "finished", "archived", "cancelled"]
-Title = Annotated[str, Meta(min_length=1, max_length=200, examples=["2026年5月支部党员大会"])]
+Title = Annotated[
+    str, Meta(min_length=1, pattern=r"\S", max_length=200, examples=["2026年5月支部党员大会"])
+]
 Agenda = Annotated[str, Meta(max_length=5000, examples=["1. 学习党章；2. 讨论发展对象"])]
 Place = Annotated[str, Meta(max_length=200, examples=["区委大楼3楼会议室"])]
 Latitude = Annotated[float, Meta(ge=-90, le=90, examples=[22.5431], description="纬度 (GCJ-02)")]

@@ -25,7 +25,7 @@ class EvidenceSlotIn(Strict):
     kind: KindName
     filename: Annotated[
         str,
-        Meta(min_length=1, max_length=255, examples=["支部党员大会现场.jpg"]),
+        Meta(min_length=1, pattern=r"\S", max_length=255, examples=["支部党员大会现场.jpg"]),
     ]
     content_type: Annotated[
         str,

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 from litestar import Response, get, patch, post
 from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter, Parameter
@@ -21,6 +20,7 @@ from api.members import presenters as present
 from api.members import schemas as s
 from api.openapi_common import LIST, READ, WRITE, errors
 from api.pagination import Cursor, Limit, Page
+from api.times import ApiResponse, encode_json
 from domain.members import (
     Education,
     Gender,
@@ -117,7 +117,7 @@ def _changes(data: s.MemberPatch) -> dict[str, Any]:
 
 def _masked_etag(member: Member, org: Organization) -> str:
     body = present.member_out(member, today=today(), organization_name=org.name)
-    return etag_of(msgspec.json.encode(body))
+    return etag_of(encode_json(body))
 
 
 def _precondition(if_match: str | None) -> svc.Precondition | None:
@@ -137,9 +137,9 @@ def _precondition(if_match: str | None) -> svc.Precondition | None:
 
 
 def _with_etag(out: s.MemberOut) -> Response[s.MemberOut]:
-    return Response(
+    return ApiResponse(
         out,
-        headers={"ETag": etag_of(msgspec.json.encode(out))} if not out.sensitive_revealed else {},
+        headers={"ETag": etag_of(encode_json(out))} if not out.sensitive_revealed else {},
     )
 
 

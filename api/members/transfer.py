@@ -30,6 +30,7 @@ from api.context import Ctx, provide_ctx
 from api.errors import ProblemError
 from api.openapi_common import errors
 from api.platform.controllers import JobOut, job_out
+from api.times import ApiResponse
 from domain.members import map_headers
 from domain.shared import DomainError, Message
 from infra.db.session import Scope
@@ -254,7 +255,7 @@ async def import_members(
                 home_tenant_id=p.tenant_id,
             )
             report = await run_import(uow, table, access, protector, options, actor, today=_today())
-        return Response(content=report.as_dict(ctx.lang), status_code=200)
+        return ApiResponse(content=report.as_dict(ctx.lang), status_code=200)
     # A large file: check what can be checked now, then queue it.
     head = await offload(read_table, content, filename, 12, limits)
     _check_headers(head, data.organization_id is not None)
@@ -291,7 +292,7 @@ async def import_members(
         )
         body = job_out(job)
     ctx.request.app.state.jobs.wake.set()
-    return Response(content=body, status_code=202)  # type: ignore[arg-type]
+    return ApiResponse(content=body, status_code=202)  # type: ignore[arg-type]
 
 
 def _check_headers(table: Table, has_default: bool) -> None:

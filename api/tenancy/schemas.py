@@ -9,7 +9,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-Name = Annotated[str, Meta(min_length=1, max_length=100, examples=["深圳市福田区直属机关工委"])]
+Name = Annotated[
+    str, Meta(min_length=1, pattern=r"\S", max_length=100, examples=["深圳市福田区直属机关工委"])
+]
 Code = Annotated[str, Meta(pattern=r"^\d{6}$", examples=["440304"], description="行政区划代码")]
 Username = Annotated[str, Meta(min_length=1, max_length=64, examples=["futian_admin"])]
 Password = Annotated[str, Meta(min_length=1, max_length=128, examples=["Zhibu-2026-secure"])]
@@ -112,7 +114,9 @@ class OrganizationIn(Strict):
     """新建党组织 A party organization (党委/党总支/党支部/党小组/临时党支部)."""
 
     kind: OrgKindName
-    name: Annotated[str, Meta(min_length=1, max_length=100, examples=["区委办公室党支部"])]
+    name: Annotated[
+        str, Meta(min_length=1, pattern=r"\S", max_length=100, examples=["区委办公室党支部"])
+    ]
     parent_id: uuid.UUID | None = None
     tenant_id: uuid.UUID | None = None
     established_on: date | None = None
@@ -125,7 +129,9 @@ class OrganizationPatch(Strict):
     """Only the fields sent change; `null` clears a date."""
 
     name: (
-        Annotated[str, Meta(min_length=1, max_length=100, examples=["区委办公室党支部"])]
+        Annotated[
+            str, Meta(min_length=1, pattern=r"\S", max_length=100, examples=["区委办公室党支部"])
+        ]
         | msgspec.UnsetType
     ) = msgspec.UNSET
     established_on: date | msgspec.UnsetType | None = msgspec.UNSET
@@ -149,7 +155,7 @@ class WarningOut(msgspec.Struct):
 
 class CommitteePostIn(Strict):
     post: PostName
-    holder_name: Annotated[str, Meta(min_length=1, max_length=50, examples=["张三"])]
+    holder_name: Annotated[str, Meta(min_length=1, pattern=r"\S", max_length=50, examples=["张三"])]
     term_start: date
     user_id: uuid.UUID | None = None
     term_end: date | None = None
@@ -186,14 +192,18 @@ class OrganizationDetailOut(msgspec.Struct):
 
 class UserIn(Strict):
     username: Annotated[str, Meta(min_length=3, max_length=40, examples=["futian_secretary"])]
-    display_name: Annotated[str, Meta(min_length=1, max_length=50, examples=["李四"])]
+    display_name: Annotated[
+        str, Meta(min_length=1, pattern=r"\S", max_length=50, examples=["李四"])
+    ]
     password: Password
     phone: Phone | None = None
     tenant_id: uuid.UUID | None = None
 
 
 class UserPatch(Strict):
-    display_name: Annotated[str, Meta(min_length=1, max_length=50, examples=["李四"])] | None = None
+    display_name: (
+        Annotated[str, Meta(min_length=1, pattern=r"\S", max_length=50, examples=["李四"])] | None
+    ) = None
     phone: Phone | None = None
     is_active: bool | None = None
     password: Password | None = None
@@ -236,7 +246,9 @@ class RoleIn(Strict):
     """自定义角色 A tenant-defined role built from the permission catalogue."""
 
     name: Annotated[str, Meta(min_length=3, max_length=40, examples=["dues_clerk"])]
-    display_name: Annotated[str, Meta(min_length=1, max_length=50, examples=["党费管理员"])]
+    display_name: Annotated[
+        str, Meta(min_length=1, pattern=r"\S", max_length=50, examples=["党费管理员"])
+    ]
     permissions: Annotated[
         list[str], Meta(min_length=1, max_length=100, examples=[["member:read"]])
     ]
@@ -245,7 +257,8 @@ class RoleIn(Strict):
 
 class RolePatch(Strict):
     display_name: (
-        Annotated[str, Meta(min_length=1, max_length=50, examples=["党费管理员"])] | None
+        Annotated[str, Meta(min_length=1, pattern=r"\S", max_length=50, examples=["党费管理员"])]
+        | None
     ) = None
     permissions: (
         Annotated[list[str], Meta(min_length=1, max_length=100, examples=[["member:read"]])] | None
