@@ -123,6 +123,8 @@ def _times_without_offset(value: Any, path: str) -> typing.Iterator[FieldError]:
 def _query_errors(
     connection: ASGIConnection[Any, Any, Any, Any], handler: HTTPRouteHandler
 ) -> list[FieldError]:
+    if not connection.query_params:
+        return []
     declared = _query_types(handler)
     errors: list[FieldError] = []
     for key, raw in connection.query_params.multi_items():

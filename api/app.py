@@ -54,6 +54,12 @@ DESCRIPTION = """Zhibu（支部）机关党建多租户 API。
 - 错误：RFC 9457 `application/problem+json`，含稳定的 `code` 字段；
   `Accept-Language: en` 返回英文说明。
 - 列表：游标分页（`limit`、`cursor`，响应中的 `next_cursor`）。
+- 时间：请求中的时间须为带时区偏移的 RFC 3339 字符串（查询参数中的 `+` 须写作 `%2B`）；
+  响应中的所有时间均为 RFC 3339，带 Asia/Shanghai 的 `+08:00` 偏移，如
+  `2026-05-20T14:30:00+08:00`。Times in: RFC 3339 with an offset; out: always `+08:00`.
+- 输入严格按本文档校验：字符串不当作数字或布尔值，未知字段、空白名称均被拒绝；
+  400 的 `errors` 逐项给出字段路径（如 `items[3].occurred_at`）、`code` 与说明。
+- 需登录的操作先认证：未登录或令牌无效时一律 401，不读取请求内容。
 - 租户隔离：每个请求只能看到调用者所在租户子树的数据（PostgreSQL 行级安全保证）。
 """
 

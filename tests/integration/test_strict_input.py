@@ -264,3 +264,9 @@ async def test_blank_member_names_are_refused(futian: Api, branch_id: str) -> No
     assert r.status_code in (400, 422), r.text
     assert [e["field"] for e in r.json()["errors"]] == ["name"]
     assert (await futian.get(f"{V1}/members/{member['id']}")).json()["name"] == member["name"]
+
+
+async def test_the_document_says_how_times_leave(http: httpx.AsyncClient) -> None:
+    description = (await http.get("/docs/openapi.json")).json()["info"]["description"]
+    assert "+08:00" in description
+    assert "RFC 3339" in description
