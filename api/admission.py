@@ -24,6 +24,7 @@ from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import BodyKwarg, DependencyKwarg, ParameterKwarg
+from litestar.typing import FieldDefinition
 
 from api.context import provide_ctx
 from api.errors import ProblemError
@@ -34,6 +35,7 @@ _AWARE_TIME = Annotated[datetime, msgspec.Meta(tz=True)]
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _BOOLEAN = ("true", "false")
+_BODY_MISSING = Message("缺少请求体（JSON）。", "The request needs a JSON body.")
 _BOOLEAN_MESSAGE = Message("{f} 应为 true 或 false。", "{f} must be true or false.")
 
 
@@ -61,9 +63,13 @@ async def strict_input(
     if not isinstance(handler, HTTPRouteHandler):
         return
     errors = _query_errors(connection, handler)
-    body_type = _json_body_type(handler)
-    if body_type is not None:
-        errors.extend(_body_errors(await connection.body(), body_type))  # type: ignore[attr-defined]
+    body = _json_body(handler)
+    if body is not None:
+        raw = await connection.body()  # type: ignore[attr-defined]
+        if raw or body.has_default:
+            errors.extend(_body_errors(raw, body.annotation))
+        else:
+            errors.append(FieldError("body", "missing", _BODY_MISSING))
     if errors:
         raise ProblemError(400, "validation_failed", errors=errors)
 
@@ -71,14 +77,14 @@ async def strict_input(
 # ---------------------------------------------------------------- body
 
 
-def _json_body_type(handler: HTTPRouteHandler) -> Any:
+def _json_body(handler: HTTPRouteHandler) -> FieldDefinition | None:
     field = handler.parsed_fn_signature.parameters.get("data")
     if field is None:
         return None
     kwarg = field.kwarg_definition
     if isinstance(kwarg, BodyKwarg) and kwarg.media_type != RequestEncodingType.JSON:
         return None
-    return field.annotation
+    return field
 
 
 @lru_cache(maxsize=512)
@@ -88,7 +94,7 @@ def _decoder(body_type: Any) -> msgspec.json.Decoder[Any]:
 
 def _body_errors(body: bytes, body_type: Any) -> list[FieldError]:
     if not body:
-        return []  # Litestar reports a missing body itself
+        return []
     try:
         value = _decoder(body_type).decode(body)
     except msgspec.ValidationError as exc:

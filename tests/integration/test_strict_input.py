@@ -270,3 +270,11 @@ async def test_the_document_says_how_times_leave(http: httpx.AsyncClient) -> Non
     description = (await http.get("/docs/openapi.json")).json()["info"]["description"]
     assert "+08:00" in description
     assert "RFC 3339" in description
+
+
+async def test_a_missing_body_is_named(futian: Api) -> None:
+    r = await futian.post(
+        f"{V1}/organizations", content=b"", headers={"Content-Type": "application/json"}
+    )
+    error = _refused(r, "body", "missing")
+    assert error["message"] == "缺少请求体（JSON）。"
