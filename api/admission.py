@@ -40,10 +40,11 @@ _BOOLEAN_MESSAGE = Message("{f} 应为 true 或 false。", "{f} must be true or 
 
 
 def is_public(handler: BaseRouteHandler) -> bool:
-    """Public operations say so in the document (`security=[{}]`); the docs are not in it."""
+    """Public operations say so in the document: one of their security alternatives is the
+    empty requirement (`security=[{}]`). The docs themselves are not in the document."""
     if not isinstance(handler, HTTPRouteHandler) or not handler.resolve_include_in_schema():
         return True
-    return handler.resolve_security() == [{}]
+    return any(not requirement for requirement in handler.resolve_security())
 
 
 async def authenticate_first(

@@ -18,7 +18,7 @@ async def _operations(http: httpx.AsyncClient) -> list[tuple[str, str, bool]]:
     for path, item in document["paths"].items():
         for method, operation in item.items():
             if method in METHODS:
-                public = operation.get("security", document.get("security")) == [{}]
+                public = {} in operation.get("security", document.get("security", []))
                 concrete = path
                 for parameter in operation.get("parameters", []):
                     if parameter["in"] == "path":
