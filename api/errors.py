@@ -22,7 +22,7 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
-from api.input_errors import field_error
+from api.input_errors import field_error, type_at
 from api.messages import HTTP_MESSAGES
 from domain.shared import DomainError, FieldError, Message
 
@@ -90,19 +90,30 @@ def problem(
     )
 
 
-def _validation_errors(exc: ValidationException) -> list[FieldError]:
-    """Litestar's own refusals (path, header, a missing body), worded from the catalogue."""
+def _validation_errors(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> list[FieldError]:
+    """Litestar's own refusals (path, header, form, a missing body), worded from the
+    catalogue; the declared type lets an enum's allowed values be listed."""
     extra = exc.extra if isinstance(exc.extra, list) else []
-    return [
-        field_error(str(item.get("message", "")), root=_litestar_key(item))
-        for item in extra
-        if isinstance(item, dict)
-    ]
+    errors = []
+    for item in extra:
+        if isinstance(item, dict):
+            key = str(item.get("key") or "")
+            key = "" if key == "data" else key
+            declared = _declared_type(request, key, body=item.get("source") == "body")
+            errors.append(field_error(str(item.get("message", "")), root=key, root_type=declared))
+    return errors
 
 
-def _litestar_key(item: dict[str, Any]) -> str:
-    key = str(item.get("key") or "")
-    return "" if key == "data" else key
+def _declared_type(request: Request[Any, Any, Any], key: str, *, body: bool) -> Any:
+    handler = request.scope.get("route_handler")
+    parameters = getattr(getattr(handler, "parsed_fn_signature", None), "parameters", {})
+    if body:
+        data = parameters.get("data")
+        return type_at(data.annotation, key) if data is not None else None
+    field = parameters.get(key)
+    return field.annotation if field is not None else None
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -125,7 +136,7 @@ def handle_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Respon
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if isinstance(exc, ValidationException):
-        errors = _validation_errors(exc)
+        errors = _validation_errors(request, exc)
         code = "validation_failed" if errors else "malformed_request"
         return problem(request, 400, code, HTTP_MESSAGES[code], errors=errors)
     if isinstance(exc, NotAuthorizedException):

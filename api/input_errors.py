@@ -7,6 +7,7 @@ catalogue below, so the parser's English never reaches a user.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 import types
@@ -171,7 +172,7 @@ def naming(message: Message, field: str) -> Message:
 
 
 def _enum_error(root_type: Any, path: str) -> tuple[str, Message]:
-    allowed = _allowed_values(_type_at(root_type, path))
+    allowed = _allowed_values(type_at(root_type, path))
     if not allowed:
         return "invalid_choice", Message(
             "{f} 的取值无效。", "{f} is not one of the allowed values."
@@ -182,7 +183,7 @@ def _enum_error(root_type: Any, path: str) -> tuple[str, Message]:
     )
 
 
-def _type_at(tp: Any, path: str) -> Any:
+def type_at(tp: Any, path: str) -> Any:
     """The declared type at a decoder path such as `items[3].kind`, or None."""
     for name, _index in _PART.findall("." + path if path else ""):
         tp = _descend(tp, name or None)
@@ -205,6 +206,11 @@ def _descend(tp: Any, name: str | None) -> Any:
         for field in msgspec.structs.fields(tp):
             if field.encode_name == name:
                 return field.type
+    if dataclasses.is_dataclass(tp):
+        try:
+            return typing.get_type_hints(tp, include_extras=True).get(name)
+        except (NameError, TypeError):  # an annotation that cannot be resolved here
+            return None
     return None
 
 

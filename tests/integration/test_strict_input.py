@@ -278,3 +278,15 @@ async def test_a_missing_body_is_named(futian: Api) -> None:
     )
     error = _refused(r, "body", "missing")
     assert error["message"] == "缺少请求体（JSON）。"
+
+
+async def test_form_fields_are_named_with_their_allowed_values(futian: Api) -> None:
+    r = await futian.post(
+        f"{V1}/members/import",
+        files={"file": ("members.csv", "姓名\n".encode(), "text/csv")},
+        data={"mode": "some", "dry_run": "maybe"},
+        headers={"Accept-Language": "en"},
+    )
+    assert r.status_code == 400, r.text
+    errors = {e["field"]: e for e in r.json()["errors"]}
+    assert errors["mode"]["message"] == "mode must be one of: all, partial."
