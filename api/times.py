@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Response
 from litestar.serialization import default_serializer
 from litestar.types import Empty
 
-DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
+from domain.shared import DISPLAY_ZONE
+
 T = TypeVar("T")
 
 

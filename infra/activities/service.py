@@ -60,7 +60,7 @@ from domain.activities import (
     token_step,
 )
 from domain.activities import Period as CompliancePeriod
-from domain.shared import DomainError, FieldError, Message, new_id
+from domain.shared import DomainError, FieldError, Message, display_time, new_id
 from domain.tenancy import TenantSettings, effective_settings
 from infra.activities.tables import (
     Activity,
@@ -662,7 +662,10 @@ async def update_activity(
             "activity",
             activity.id,
             tenant_id=activity.tenant_id,
-            detail={k: str(v) for k, v in changed.items()},
+            detail={
+                k: display_time(v) if isinstance(v, datetime) else str(v)
+                for k, v in changed.items()
+            },
         )
     return await read_activity(uow, guard, caller, activity_id)
 
@@ -1543,7 +1546,7 @@ async def delete_checkin(
             "activity_id": str(activity_id),
             "member_id": str(row.member_id),
             "source": row.source,
-            "occurred_at": row.occurred_at.isoformat(),
+            "occurred_at": display_time(row.occurred_at),
         },
     )
 

@@ -290,3 +290,15 @@ async def test_form_fields_are_named_with_their_allowed_values(futian: Api) -> N
     assert r.status_code == 400, r.text
     errors = {e["field"]: e for e in r.json()["errors"]}
     assert errors["mode"]["message"] == "mode must be one of: all, partial."
+
+
+async def test_times_in_the_audit_trail_take_the_same_form(futian: Api, branch_id: str) -> None:
+    activity = (await futian.post(f"{V1}/activities", json=_activity(branch_id))).json()
+    r = await futian.patch(
+        f"{V1}/activities/{activity['id']}", json={"starts_at": "2026-05-20T06:00:00Z"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["starts_at"] == "2026-05-20T14:00:00+08:00"
+    r = await futian.get(f"{V1}/audit-events", params={"action": "activity.update", "limit": "50"})
+    details = [e["detail"] for e in r.json()["items"] if e["resource_id"] == activity["id"]]
+    assert details == [{"starts_at": "2026-05-20T14:00:00+08:00"}]
