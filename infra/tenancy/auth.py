@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from domain.shared import DomainError, Message, new_id
+from domain.shared import DomainError, Message, display_time, new_id
 from domain.tenancy import LockoutPolicy, LoginState
 from infra.db.session import (
     Actor,
@@ -68,7 +68,7 @@ class AccountLocked(DomainError):
             "account_locked",
             Message(
                 f"连续登录失败次数过多，账号已锁定至 {until.astimezone(_CST):%Y-%m-%d %H:%M:%S}。",
-                f"Too many failed logins; the account is locked until {until.isoformat()}.",
+                f"Too many failed logins; the account is locked until {display_time(until)}.",
             ),
             status=429,
         )

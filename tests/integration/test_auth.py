@@ -86,10 +86,13 @@ async def test_lockout_after_repeated_failures(
     assert codes[4] == "account_locked"
     # Even the right password is refused while locked.
     r = await http.post(
-        "/api/v1/auth/login", json={"username": username, "password": "Strong-Pass-2026"}
+        "/api/v1/auth/login",
+        json={"username": username, "password": "Strong-Pass-2026"},
+        headers={"Accept-Language": "en"},
     )
     assert r.status_code == 429
     assert r.json()["code"] == "account_locked"
+    assert r.json()["detail"].endswith("+08:00."), r.json()["detail"]
     events = await admin.get("/api/v1/audit-events", params={"action": "auth.login", "limit": 200})
     outcomes = [e["outcome"] for e in events.json()["items"] if e["actor_name"] == username]
     assert sorted(outcomes) == ["denied"] + ["failure"] * 5
