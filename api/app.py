@@ -22,6 +22,7 @@ from api.context import provide_ctx
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
 from api.evidence import ROUTES as EVIDENCE_ROUTES
+from api.input_errors import CODES as FIELD_ERROR_CODES
 from api.logs import redact_access_log
 from api.members import ROUTES as MEMBER_ROUTES
 from api.members.transfer import JOB_HANDLERS as MEMBER_JOB_HANDLERS
@@ -58,10 +59,11 @@ DESCRIPTION = """Zhibu（支部）机关党建多租户 API。
   响应中的所有时间均为 RFC 3339，带 Asia/Shanghai 的 `+08:00` 偏移，如
   `2026-05-20T14:30:00+08:00`。Times in: RFC 3339 with an offset; out: always `+08:00`.
 - 输入严格按本文档校验：字符串不当作数字或布尔值，未知字段、空白名称均被拒绝；
-  400 的 `errors` 逐项给出字段路径（如 `items[3].occurred_at`）、`code` 与说明。
+  400 的 `errors` 逐项给出字段路径（如 `items[3].occurred_at`）、`code` 与说明；`code` 取值：
+  {FIELD_ERROR_CODES}。
 - 需登录的操作先认证：未登录或令牌无效时一律 401，不读取请求内容。
 - 租户隔离：每个请求只能看到调用者所在租户子树的数据（PostgreSQL 行级安全保证）。
-"""
+""".replace("{FIELD_ERROR_CODES}", "、".join(f"`{code}`" for code in FIELD_ERROR_CODES))
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

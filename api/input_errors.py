@@ -20,6 +20,25 @@ import msgspec
 from domain.shared import FieldError, Message
 
 TIME_EXAMPLE = "2026-05-20T14:30:00+08:00"
+# Every `code` a field error can carry; the OpenAPI description lists them.
+CODES = (
+    "missing",
+    "unknown_field",
+    "wrong_type",
+    "invalid_time",
+    "time_without_offset",
+    "invalid_date",
+    "invalid_uuid",
+    "invalid_choice",
+    "invalid_format",
+    "blank",
+    "too_long",
+    "too_short",
+    "too_large",
+    "too_small",
+    "out_of_range",
+    "invalid",
+)
 
 _TYPE_NAMES: dict[str, tuple[str, str]] = {
     "int": ("整数", "an integer"),

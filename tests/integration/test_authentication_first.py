@@ -65,6 +65,7 @@ async def test_the_401_names_the_scheme(http: httpx.AsyncClient) -> None:
 async def test_public_operations_stay_public(http: httpx.AsyncClient) -> None:
     assert (await http.get("/health")).status_code == 200
     assert (await http.get("/docs/openapi.json")).status_code == 200
+    assert (await http.options("/api/v1/activities")).status_code == 204
     r = await http.post("/api/v1/auth/login", json={"username": "nobody"})
     assert r.status_code == 400
     assert r.json()["errors"][0]["field"] == "password"

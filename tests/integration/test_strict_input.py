@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.app import DESCRIPTION
 from tests.conftest import Api, unique
 from tests.integration.members.helpers import create_member, member_body
 
@@ -55,6 +56,7 @@ def _refused(r: httpx.Response, field: str, code: str) -> dict[str, Any]:
     matching = [e for e in problem["errors"] if e["field"] == field]
     assert matching, problem
     assert matching[0]["code"] == code, problem
+    assert f"`{code}`" in DESCRIPTION
     return dict(matching[0])
 
 

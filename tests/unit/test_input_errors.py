@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 import pytest
 
-from api.input_errors import field_error
+from api.input_errors import CODES, field_error
 
 
 class Item(msgspec.Struct, forbid_unknown_fields=True):
@@ -70,6 +70,7 @@ def test_decoder_messages_are_worded_from_the_catalogue(
 ) -> None:
     got_field, got_code, zh, got_en = _error(raw)
     assert (got_field, got_code) == (field, code)
+    assert code in CODES
     if en is not None:
         assert got_en == en
     assert field in zh
