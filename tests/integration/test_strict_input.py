@@ -304,3 +304,28 @@ async def test_times_in_the_audit_trail_take_the_same_form(futian: Api, branch_i
     r = await futian.get(f"{V1}/audit-events", params={"action": "activity.update", "limit": "50"})
     details = [e["detail"] for e in r.json()["items"] if e["resource_id"] == activity["id"]]
     assert details == [{"starts_at": "2026-05-20T14:00:00+08:00"}]
+
+
+DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _times_in(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _times_in(item)]
+    if isinstance(value, list):
+        return [t for item in value for t in _times_in(item)]
+    return [value] if isinstance(value, str) and DATETIME.match(value) else []
+
+
+async def test_every_list_gives_its_times_in_one_form(http: httpx.AsyncClient, futian: Api) -> None:
+    document = (await http.get("/docs/openapi.json")).json()
+    seen = 0
+    for path, item in document["paths"].items():
+        if "get" not in item or "{" in path or path.endswith("/export"):
+            continue
+        r = await futian.get(path)
+        if r.status_code == 200 and r.headers["content-type"].startswith("application/json"):
+            times = _times_in(r.json())
+            seen += len(times)
+            assert all(t.endswith("+08:00") for t in times), (path, times)
+    assert seen > 0
