@@ -89,15 +89,44 @@ def _json_body(handler: HTTPRouteHandler) -> FieldDefinition | None:
 
 
 @lru_cache(maxsize=512)
-def _decoder(body_type: Any) -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(body_type, strict=True)
+def _decoder(body_type: Any) -> msgspec.json.Decoder[Any] | None:
+    """None for a body msgspec cannot decode alone (Litestar's own decoders handle it)."""
+    try:
+        if _has_custom_type(msgspec.inspect.type_info(body_type), set()):
+            return None
+        return msgspec.json.Decoder(body_type, strict=True)
+    except TypeError:
+        return None
+
+
+def _has_custom_type(info: msgspec.inspect.Type, seen: set[int]) -> bool:
+    if isinstance(info, msgspec.inspect.CustomType):
+        return True
+    if id(info) in seen:
+        return False
+    seen.add(id(info))
+    nested: list[msgspec.inspect.Type] = []
+    if isinstance(info, msgspec.inspect.StructType | msgspec.inspect.DataclassType):
+        nested = [field.type for field in info.fields]
+    elif isinstance(info, msgspec.inspect.UnionType):
+        nested = list(info.types)
+    elif isinstance(info, msgspec.inspect.TupleType):
+        nested = list(info.item_types)
+    elif isinstance(info, msgspec.inspect.DictType):
+        nested = [info.key_type, info.value_type]
+    elif isinstance(info, msgspec.inspect.Metadata):
+        nested = [info.type]
+    elif hasattr(info, "item_type"):
+        nested = [info.item_type]
+    return any(_has_custom_type(item, seen) for item in nested)
 
 
 def _body_errors(body: bytes, body_type: Any) -> list[FieldError]:
-    if not body:
+    decoder = _decoder(body_type)
+    if not body or decoder is None:
         return []
     try:
-        value = _decoder(body_type).decode(body)
+        value = decoder.decode(body)
     except msgspec.ValidationError as exc:
         return [field_error(str(exc), root_type=body_type)]
     except msgspec.DecodeError:
