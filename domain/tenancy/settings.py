@@ -145,7 +145,7 @@ def _field_error(err: Mapping[str, Any]) -> FieldError:
         )
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
         return FieldError(path, "must_be_object", Message(zh="应为对象", en="Must be an object"))
-    return FieldError(path, "invalid", Message(zh="取值无效", en=str(err["msg"])))
+    return FieldError(path, "invalid", Message(zh="取值无效", en="The value is not valid"))
 
 
 def _invalid(exc: ValidationError) -> DomainError:
