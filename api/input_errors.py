@@ -54,13 +54,13 @@ _TYPE_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def _names(types: str) -> tuple[str, str]:
-    parts = [_TYPE_NAMES.get(t.strip(), (t.strip(), t.strip())) for t in types.split("|")]
+def _names(spec: str) -> tuple[str, str]:
+    """Chinese and English names of a decoder type list such as `int | null`."""
+    parts = [_TYPE_NAMES.get(t.strip(), (t.strip(), t.strip())) for t in spec.split("|")]
     return "或".join(p[0] for p in parts), " or ".join(p[1] for p in parts)
 
 
-def _bound(op: str, value: str, unit: tuple[str, str]) -> tuple[str, Message]:
-    zh_unit, en_unit = unit
+def _bound(op: str, value: str) -> tuple[str, Message]:
     wording = {
         "<=": ("too_large", "不能大于", "must be at most"),
         "<": ("too_large", "须小于", "must be less than"),
@@ -68,7 +68,7 @@ def _bound(op: str, value: str, unit: tuple[str, str]) -> tuple[str, Message]:
         ">": ("too_small", "须大于", "must be greater than"),
     }
     code, zh, en = wording[op]
-    return code, Message(f"{{f}} {zh} {value}{zh_unit}。", f"{{f}} {en} {value}{en_unit}.")
+    return code, Message(f"{{f}} {zh} {value}。", f"{{f}} {en} {value}.")
 
 
 _LENGTH_UNITS = {"str": (" 个字符", " characters"), "array": (" 项", " item(s)")}
@@ -148,7 +148,7 @@ _RULES: list[tuple[re.Pattern[str], _Rule]] = [
     ),
     (
         re.compile(r"Expected `(?:int|float)` (?P<op>[<>]=?) (?P<n>-?[\d.e+]+)"),
-        lambda m: _bound(m["op"], m["n"].removesuffix(".0"), ("", "")),
+        lambda m: _bound(m["op"], m["n"].removesuffix(".0")),
     ),
     (
         re.compile(r"Expected `str` matching regex '(?P<regex>.*)'$"),
