@@ -54,7 +54,7 @@ async def authenticate_first(
     if is_public(handler):
         return
     ctx = await provide_ctx(connection)  # type: ignore[arg-type]
-    _ = ctx.principal
+    ctx.authenticated()
 
 
 async def strict_input(

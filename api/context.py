@@ -69,12 +69,18 @@ class Ctx:
     @property
     def principal(self) -> Principal:
         """The caller; 401 unless the request carried a live session's access token."""
+        principal = self.authenticated()
+        if self._password_change_required and not self._changing_password:
+            raise ProblemError(403, "password_change_required")
+        return principal
+
+    def authenticated(self) -> Principal:
+        """The caller, or 401; no other gate, so api.admission can ask before the handler
+        (which may let a pending password change through) has run."""
         if self._principal is None:
             raise self._refusal or ProblemError(
                 401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"}
             )
-        if self._password_change_required and not self._changing_password:
-            raise ProblemError(403, "password_change_required")
         return self._principal
 
     def changing_password(self) -> None:
