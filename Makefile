@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.checkin
 	$(BIN)/python -m bench.members_import
 	$(BIN)/python -m bench.members_search
+	$(BIN)/python -m bench.login_flood
 
 clean:
 	rm -rf $(VENV) var

@@ -30,6 +30,7 @@ from api.members.transfer import ROUTES as MEMBER_TRANSFER_ROUTES
 from api.middleware import request_id_middleware
 from api.outage import OUTAGE_HANDLERS
 from api.platform import ROUTES as PLATFORM_ROUTES
+from api.ratelimit import STORE, rate_limit_middleware
 from api.storage_routes import ROUTES as STORAGE_ROUTES
 from api.tenancy import ROUTES as TENANCY_ROUTES
 from api.times import ApiResponse
@@ -41,9 +42,12 @@ from infra.db.session import Database
 from infra.evidence.sealing import sweep_late_uploads
 from infra.evidence.service import sweep_abandoned
 from infra.evidence.storage import open_storage
+from infra.hashing import PASSWORD_HASHING, hashing_bounds
 from infra.platform.jobs import JobHandler, JobRunner, Periodic
+from infra.rate_store import PostgresStore
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
+from infra.tenancy.auth import sweep_throttle
 from infra.tenancy.sessions import SessionLiveness
 
 API_VERSION = "1.0.0"
@@ -71,6 +75,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     redact_access_log()
     if not settings.app_database_url:
         raise RuntimeError("APP_DATABASE_URL is not set; start through `python -m api.serve`")
+
+    rate_store = PostgresStore(conninfo_of(settings.app_database_url))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -103,6 +109,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.sessions = sessions
         app.state.jobs = jobs
         app.state.storage = storage = await open_storage(settings)
+        PASSWORD_HASHING.resize(*hashing_bounds(settings.workers, settings.hash_concurrency))
+        await rate_store.open()
+        rate_sweeper = Periodic("rate-limit sweep", 300, rate_store.delete_expired)
+        rate_sweeper.start()
+        throttle_sweeper = Periodic("login throttle sweep", 3600, lambda: sweep_throttle(db))
+        throttle_sweeper.start()
         sweeper = Periodic(
             "evidence sweep",
             settings.evidence_sweep_minutes * 60,
@@ -120,6 +132,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await late_sweeper.stop()
             await sweeper.stop()
+            await rate_sweeper.stop()
+            await throttle_sweeper.stop()
+            await rate_store.close()
             await jobs.stop()
             await sessions.stop()
             await authz.stop()
@@ -143,7 +158,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[authenticate_first, strict_input],
         response_class=ApiResponse,
         exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},
-        middleware=[request_id_middleware, etag_middleware],
+        middleware=[request_id_middleware, *rate_limit_middleware(settings), etag_middleware],
+        stores={STORE: rate_store},
         after_exception=[audit_denials],
         lifespan=[lifespan],
         request_max_body_size=settings.max_body_bytes,

@@ -69,6 +69,7 @@ async def _import(
         database_url=settings.database_url,
         data_dir=settings.data_dir,
         app_password=settings.app_db_password_value,
+        protector=FieldProtector.from_settings(settings),
     )
     db = Database(urls.app, pool_size=2)
     try:

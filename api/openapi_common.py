@@ -37,7 +37,8 @@ _DESCRIPTIONS = {
     412: ("precondition_failed", "资源已变更 Precondition failed"),
     413: ("payload_too_large", "内容超出限制 Content too large"),
     422: ("validation_failed", "业务规则校验失败 Validation failed"),
-    429: ("account_locked", "请求过多或账号锁定 Too many attempts"),
+    429: ("rate_limited", "请求过多或登录失败过多，见 Retry-After Too many requests"),
+    503: ("server_busy", "服务器繁忙，见 Retry-After Busy, try again"),
 }
 
 

@@ -27,13 +27,14 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _exit_cleanly)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    protector = FieldProtector.from_settings(settings)
     urls = prepare(
         database_url=settings.database_url,
         data_dir=settings.data_dir,
         app_password=settings.app_db_password_value,
+        protector=protector,
     )
     admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
-    protector = FieldProtector.from_settings(settings)
     announce(
         seed(
             urls.admin, admin_password=admin_password, demo=settings.seed_demo, protector=protector
@@ -48,7 +49,10 @@ def main() -> None:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
-        proxy_headers=False,
+        # The client address (rate limits, login throttling, audit) comes from
+        # X-Forwarded-For only when the peer is one of the configured proxies.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
 
 

@@ -46,7 +46,7 @@ import psycopg
 from litestar import Litestar, get, post
 from psycopg_pool import AsyncConnectionPool
 
-from bench.run import _read_response, load_staff_policy, prepare_database, serve
+from bench.run import UNLIMITED, _read_response, load_staff_policy, prepare_database, serve
 from domain.activities import mint_checkin_token, token_step
 from domain.shared import new_id
 from domain.tenancy import org_child_path
@@ -427,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"preparing database ({needed} activities, {args.concurrency + 1} members) ...")
     world = prepare(settings, password, args.concurrency, needed)
     api_env = {
+        **UNLIMITED,
         "APP_DATABASE_URL": world.app_url,
         "ZHIBU_DATA_DIR": str(DATA_DIR),
         "DB_POOL_SIZE": "8",

@@ -16,7 +16,7 @@ from litestar import Litestar, get
 from psycopg_pool import AsyncConnectionPool
 
 _QUERY = (
-    "SELECT id, tenant_id, username, display_name, phone FROM app_user"
+    "SELECT id, tenant_id, username, display_name, phone_masked FROM app_user"
     " WHERE tenant_id = %s AND id = %s"
 )
 

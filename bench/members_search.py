@@ -35,6 +35,7 @@ from bench.members_import import (
     prepare_database,
     write_results,
 )
+from bench.run import UNLIMITED
 from domain.members import Education, Gender, MemberClass, MemberDraft, MemberStatus
 from domain.members.identity import parse_id_number
 from domain.tenancy import org_child_path
@@ -142,7 +143,7 @@ async def measure(
     from infra.settings import Settings
 
     settings = Settings(
-        ZHIBU_DATA_DIR=db.settings.data_dir, APP_DATABASE_URL=db.app, DB_POOL_SIZE=5
+        ZHIBU_DATA_DIR=db.settings.data_dir, APP_DATABASE_URL=db.app, DB_POOL_SIZE=5, **UNLIMITED
     )
     app = create_app(settings)
     server = uvicorn.Server(

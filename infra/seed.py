@@ -16,8 +16,8 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from domain.members import MemberDraft, MemberStatus, id_check_character, validate_member
-from domain.shared import new_id
-from domain.tenancy import org_child_path
+from domain.shared import DomainError, new_id
+from domain.tenancy import check_password, org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import OWNER_ROLE, conninfo_of
 from infra.members.protect import FieldProtector
@@ -127,6 +127,17 @@ DEMO_MEMBERS = [
 after 1990, which the test helpers never generate, so tests cannot collide with them."""
 
 
+def _generated_password() -> str:
+    """A random initial password that also meets the password rules, as users' must."""
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        try:
+            check_password(candidate, "admin")
+        except DomainError:
+            continue
+        return candidate
+
+
 def seed(
     admin_db_url: str,
     *,
@@ -144,7 +155,7 @@ def seed(
         ).fetchone()
         generated = None
         if not exists and password is None:
-            generated = password = secrets.token_urlsafe(12)
+            generated = password = _generated_password()
         admin_hash = hash_password(password) if password and not exists else ""
         admin_id, created = _ensure_user(conn, root, "admin", "平台管理员", admin_hash)
         _grant(conn, root, admin_id, "platform_admin")

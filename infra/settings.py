@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     s3_secure: bool = Field(default=False, alias="S3_SECURE")
     s3_public_endpoint: str | None = Field(default=None, alias="S3_PUBLIC_ENDPOINT")
 
+    hash_concurrency: int | None = Field(default=None, gt=0, alias="ZHIBU_HASH_CONCURRENCY")
+    trusted_proxies: str = Field(default="", alias="ZHIBU_TRUSTED_PROXIES")
+    auth_rate_per_minute: int = Field(default=30, gt=0, alias="ZHIBU_AUTH_RATE_PER_MINUTE")
+    account_rate_per_minute: int = Field(default=100, gt=0, alias="ZHIBU_ACCOUNT_RATE_PER_MINUTE")
+    user_rate_per_minute: int = Field(default=1200, gt=0, alias="ZHIBU_USER_RATE_PER_MINUTE")
+
     max_body_bytes: int = Field(default=2 * 1024 * 1024, alias="ZHIBU_MAX_BODY_BYTES")
     evidence_sweep_minutes: float = Field(default=60, gt=0, alias="ZHIBU_EVIDENCE_SWEEP_MINUTES")
     import_max_rows: int = Field(default=200_000, gt=0, alias="ZHIBU_IMPORT_MAX_ROWS")

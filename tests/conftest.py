@@ -62,7 +62,15 @@ def database(data_dir: Path) -> Iterator[DatabaseUrls]:
 
 @pytest.fixture(scope="session")
 def settings(database: DatabaseUrls, data_dir: Path) -> Settings:
-    return Settings(ZHIBU_DATA_DIR=data_dir, APP_DATABASE_URL=database.app, DB_POOL_SIZE=5)
+    # Every test logs in from 127.0.0.1 as a few users: the shared server's rate limits
+    # are out of reach; tests of the limits start a server of their own with small ones.
+    return Settings(
+        ZHIBU_DATA_DIR=data_dir,
+        APP_DATABASE_URL=database.app,
+        DB_POOL_SIZE=5,
+        ZHIBU_AUTH_RATE_PER_MINUTE=1_000_000,
+        ZHIBU_USER_RATE_PER_MINUTE=1_000_000,
+    )
 
 
 @asynccontextmanager

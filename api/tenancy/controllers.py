@@ -13,11 +13,14 @@ from litestar.params import Parameter
 from api.context import Ctx
 from api.openapi_common import LIST, READ, WRITE, errors
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from api.ratelimit import limit_account
 from api.tenancy import presenters as present
 from api.tenancy import schemas as s
 from domain.tenancy import CATALOGUE, ShippedRole, shipped_role_permissions
 from infra.authz import user_subject
 from infra.db.session import Scope
+from infra.hashing import PASSWORD_HASHING
+from infra.members.protect import protector_for
 from infra.tenancy import accounts
 from infra.tenancy import service as svc
 from infra.tenancy.auth import AuthService, Session
@@ -41,6 +44,15 @@ def _auth(ctx: Ctx) -> AuthService:
     return AuthService(ctx.db, ctx.settings)
 
 
+async def _hash(ctx: Ctx, password: str) -> str:
+    """Hash before the transaction: no connection is held while argon2 runs.
+
+    Only a logged-in caller makes the server hash; the hashing bound applies.
+    """
+    ctx.principal  # noqa: B018 - authenticates: 401 before any hashing
+    return await PASSWORD_HASHING.hash(password)
+
+
 def _tokens(session: Session) -> s.TokenOut:
     return s.TokenOut(
         access_token=session.access_token,
@@ -54,14 +66,19 @@ def _tokens(session: Session) -> s.TokenOut:
 @post(
     "/auth/login",
     summary="登录 Log in",
-    description="用户名或手机号加密码登录，返回短期访问令牌和轮换的刷新令牌。连续失败会锁定账号。",
+    description=(
+        "用户名或手机号加密码登录，返回短期访问令牌和轮换的刷新令牌。"
+        "同一来源地址连续失败会被暂时锁定（其他地址不受影响）；"
+        "请求过多时返回 429 或 503，并带 Retry-After。"
+    ),
     tags=AUTH,
     operation_id="login",
     status_code=200,
-    responses=errors(400, 401, 429),
+    responses=errors(400, 401, 429, 503),
     security=[{}],
 )
 async def login(ctx: Ctx, data: s.LoginIn) -> s.TokenOut:
+    await limit_account(ctx.request, data.username, protector_for(ctx.settings))
     return _tokens(await _auth(ctx).login(data.username, data.password, ctx.actor()))
 
 
@@ -397,6 +414,7 @@ async def remove_committee_post(ctx: Ctx, org_id: uuid.UUID, post_id: uuid.UUID)
     responses=WRITE,
 )
 async def create_user(ctx: Ctx, data: s.UserIn) -> s.UserOut:
+    password_hash = await _hash(ctx, data.password)
     async with ctx.uow() as uow:
         user = await svc.create_user(
             uow,
@@ -407,6 +425,8 @@ async def create_user(ctx: Ctx, data: s.UserIn) -> s.UserOut:
             display_name=data.display_name,
             phone=data.phone,
             password=data.password,
+            password_hash=password_hash,
+            protector=protector_for(ctx.settings),
         )
         return present.user_out(user)
 
@@ -446,6 +466,7 @@ async def get_user(ctx: Ctx, user_id: uuid.UUID) -> s.UserOut:
     responses=WRITE,
 )
 async def update_user(ctx: Ctx, user_id: uuid.UUID, data: s.UserPatch) -> s.UserOut:
+    password_hash = await _hash(ctx, data.password) if data.password is not None else None
     async with ctx.uow() as uow:
         user = await svc.update_user(
             uow,
@@ -456,6 +477,8 @@ async def update_user(ctx: Ctx, user_id: uuid.UUID, data: s.UserPatch) -> s.User
             is_active=data.is_active,
             password=data.password,
             caller_id=ctx.principal.user_id,
+            password_hash=password_hash,
+            protector=protector_for(ctx.settings),
             current_password=data.current_password,
         )
         return present.user_out(user)

@@ -16,6 +16,10 @@ Code = Annotated[str, Meta(pattern=r"^\d{6}$", examples=["440304"], description=
 Username = Annotated[str, Meta(min_length=1, max_length=64, examples=["futian_admin"])]
 Password = Annotated[str, Meta(min_length=1, max_length=128, examples=["Zhibu-2026-secure"])]
 Phone = Annotated[str, Meta(min_length=11, max_length=11, examples=["13800138000"])]
+MaskedPhone = Annotated[
+    str | None,
+    Meta(description="手机号（脱敏，加密存储）Phone, masked", examples=["138****8000"]),
+]
 SettingsDoc = Annotated[
     dict[str, Any],
     Meta(
@@ -76,7 +80,7 @@ class MeOut(msgspec.Struct):
     id: uuid.UUID
     username: str
     display_name: str
-    phone: str | None
+    phone: MaskedPhone
     tenant: TenantBrief
     roles: list[RoleGrant]
     scope: str
@@ -222,7 +226,7 @@ class UserOut(msgspec.Struct):
     tenant_id: uuid.UUID
     username: str
     display_name: str
-    phone: str | None
+    phone: MaskedPhone
     is_active: bool
     last_login_at: datetime | None
     created_at: datetime

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from zxcvbn import zxcvbn
+
 from domain.shared.errors import DomainError, FieldError, Message
 
 
@@ -73,7 +75,27 @@ class LockoutPolicy:
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 PASSWORD_MIN_CLASSES = 3
+PASSWORD_MIN_SCORE = 3
 USERNAME_MIN_CHECKED = 3
+# Words Chinese users reach for that zxcvbn's English lists do not know (pinyin, our own
+# names); they count as guessed when a password is built from them.
+LOCAL_WORDS = (
+    "zhibu",
+    "dangjian",
+    "dangyuan",
+    "gongchandang",
+    "zhongguo",
+    "woaini",
+    "woaizhongguo",
+    "5201314",
+    "1314520",
+    "zhongguo1949",
+    "beijing",
+    "shenzhen",
+    "guangdong",
+    "admin",
+    "mima",
+)
 
 
 def _classes(password: str) -> int:
@@ -84,56 +106,90 @@ def _classes(password: str) -> int:
     return lower + upper + digit + other
 
 
-def check_password(password: str, username: str) -> None:
-    """Refuse a weak password: too short, too few character classes, or containing the username.
+def _error(code: str, zh: str, en: str) -> FieldError:
+    return FieldError("password", code, Message(zh=zh, en=en))
 
-    The four classes are lower case, upper case, digits and everything else. Usernames shorter
-    than three characters are not checked, as they would forbid ordinary passwords by chance.
-    The upper bound keeps hashing cheap for the server.
+
+def _guessability(password: str, inputs: list[str]) -> FieldError | None:
+    """zxcvbn's estimate: a top-list password, or one an attacker finds in under ~10⁸ guesses."""
+    result = zxcvbn(password[:PASSWORD_MAX_LENGTH], user_inputs=[*inputs, *LOCAL_WORDS])
+    if result["score"] >= PASSWORD_MIN_SCORE:
+        return None
+    if any(
+        m["pattern"] == "dictionary"
+        and m.get("dictionary_name") == "passwords"
+        and len(m["token"]) >= len(password) - 1
+        for m in result["sequence"]
+    ):
+        return _error(
+            "password_common",
+            "该密码在常见密码列表中，请换一个",
+            "This password is on the lists of common passwords; choose another",
+        )
+    return _error(
+        "password_guessable",
+        "密码容易被猜到：避免常见单词、拼音、键盘序列、日期和重复字符，可用几个不相关的词组合",
+        "The password is easy to guess: avoid common words, pinyin, keyboard runs, dates and "
+        "repeats; several unrelated words work well",
+    )
+
+
+def check_password(password: str, username: str, phone: str | None = None) -> None:
+    """Refuse a weak password (等保 2.0 口令复杂度), reporting every reason at once.
+
+    Too short or long, fewer than three character classes (lower, upper, digits, other),
+    containing the username or the phone number, on a common-password list, or easy to
+    guess by zxcvbn's estimate (dictionary words, names, pinyin, dates, keyboard runs).
+    Usernames shorter than three characters are not checked, as they would forbid ordinary
+    passwords by chance. The upper bound keeps hashing cheap for the server.
     """
     errors: list[FieldError] = []
     if len(password) < PASSWORD_MIN_LENGTH:
         errors.append(
-            FieldError(
-                "password",
+            _error(
                 "password_too_short",
-                Message(
-                    zh=f"密码至少{PASSWORD_MIN_LENGTH}位",
-                    en=f"A password has at least {PASSWORD_MIN_LENGTH} characters",
-                ),
+                f"密码至少{PASSWORD_MIN_LENGTH}位",
+                f"A password has at least {PASSWORD_MIN_LENGTH} characters",
             )
         )
     elif len(password) > PASSWORD_MAX_LENGTH:
         errors.append(
-            FieldError(
-                "password",
+            _error(
                 "password_too_long",
-                Message(
-                    zh=f"密码不能超过{PASSWORD_MAX_LENGTH}位",
-                    en=f"A password has at most {PASSWORD_MAX_LENGTH} characters",
-                ),
+                f"密码不能超过{PASSWORD_MAX_LENGTH}位",
+                f"A password has at most {PASSWORD_MAX_LENGTH} characters",
             )
         )
     if _classes(password) < PASSWORD_MIN_CLASSES:
         errors.append(
-            FieldError(
-                "password",
+            _error(
                 "password_too_simple",
-                Message(
-                    zh="密码须包含大写字母、小写字母、数字、其他字符中的至少三类",
-                    en="A password mixes at least three of: upper case, lower case, digits, "
-                    "other characters",
-                ),
+                "密码须包含大写字母、小写字母、数字、其他字符中的至少三类",
+                "A password mixes at least three of: upper case, lower case, digits, "
+                "other characters",
             )
         )
-    if len(username) >= USERNAME_MIN_CHECKED and username.casefold() in password.casefold():
+    folded = password.casefold()
+    if len(username) >= USERNAME_MIN_CHECKED and username.casefold() in folded:
         errors.append(
-            FieldError(
-                "password",
+            _error(
                 "password_contains_username",
-                Message(zh="密码不能包含用户名", en="A password must not contain the username"),
+                "密码不能包含用户名",
+                "A password must not contain the username",
             )
         )
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    if digits and (digits in folded or digits[-8:] in folded):
+        errors.append(
+            _error(
+                "password_contains_phone",
+                "密码不能包含手机号",
+                "A password must not contain the phone number",
+            )
+        )
+    if not errors:
+        guessable = _guessability(password, [username, digits])
+        errors.extend([guessable] if guessable else [])
     if errors:
         raise DomainError(
             code="password_weak",

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from infra.members.protect import FieldProtector
 
 OWNER_ROLE = "zhibu_owner"
 APP_ROLE = "zhibu_app"
@@ -96,7 +100,10 @@ def app_url_for(admin_db_url: str, app_password: str) -> str:
     )
 
 
-def migrate(admin_db_url: str) -> None:
+def migrate(
+    admin_db_url: str, protector: FieldProtector | None = None, revision: str = "head"
+) -> None:
+    """Upgrade to `revision`; migrations that encrypt existing rows use `protector`'s keys."""
     from alembic import command
     from alembic.config import Config
 
@@ -104,7 +111,8 @@ def migrate(admin_db_url: str) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(here / "migrations"))
     cfg.attributes["url"] = make_url(admin_db_url).set(drivername="postgresql+psycopg")
-    command.upgrade(cfg, "head")
+    cfg.attributes["protector"] = protector
+    command.upgrade(cfg, revision)
 
 
 def ensure_schema_rights(admin_db_url: str) -> None:
@@ -118,7 +126,12 @@ def ensure_schema_rights(admin_db_url: str) -> None:
 
 
 def prepare(
-    *, database_url: str | None, data_dir: Path, app_password: str, database: str = "zhibu"
+    *,
+    database_url: str | None,
+    data_dir: Path,
+    app_password: str,
+    protector: FieldProtector | None = None,
+    database: str = "zhibu",
 ) -> DatabaseUrls:
     """Everything before the API can connect: server, roles, database, migrations."""
     if database_url:
@@ -131,7 +144,7 @@ def prepare(
         ensure_roles(root, app_password)
         admin_db = ensure_database(root, database)
     ensure_schema_rights(admin_db)
-    migrate(admin_db)
+    migrate(admin_db, protector)
     return DatabaseUrls(admin=admin_db, app=app_url_for(admin_db, app_password))
 
 

@@ -14,6 +14,7 @@ from infra.settings import Settings
 
 ID_NUMBER = "member.id_number"
 PHONE = "member.phone"
+STAFF_PHONE = "app_user.phone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,17 @@ class Protected:
     ciphertext: bytes
     blind_index: bytes
     masked: str
+
+
+_BY_SETTINGS: dict[int, FieldProtector] = {}
+
+
+def protector_for(settings: Settings) -> FieldProtector:
+    """The protector of these settings, built once (decoding keys is not free)."""
+    found = _BY_SETTINGS.get(id(settings))
+    if found is None:
+        found = _BY_SETTINGS[id(settings)] = FieldProtector.from_settings(settings)
+    return found
 
 
 class FieldProtector:
@@ -52,6 +64,20 @@ class FieldProtector:
             self.index.digest(PHONE, normalized),
             mask_mobile(normalized),
         )
+
+    def staff_phone(self, normalized: str) -> Protected:
+        """A staff account's phone: its own column name, so its index never meets members'."""
+        return Protected(
+            self.cipher.encrypt(STAFF_PHONE, normalized),
+            self.index.digest(STAFF_PHONE, normalized),
+            mask_mobile(normalized),
+        )
+
+    def staff_phone_index(self, normalized: str) -> bytes:
+        return self.index.digest(STAFF_PHONE, normalized)
+
+    def reveal_staff_phone(self, ciphertext: bytes) -> str:
+        return self.cipher.decrypt(STAFF_PHONE, ciphertext)
 
     def id_number_index(self, normalized: str) -> bytes:
         return self.index.digest(ID_NUMBER, normalized)

@@ -9,7 +9,6 @@ session of the account; one's own needs the current password.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -19,7 +18,8 @@ from sqlalchemy import func, select, text
 from domain.shared import DomainError, FieldError, Message
 from domain.tenancy import ShippedRole, check_password
 from infra.db.session import UnitOfWork
-from infra.security import hash_password, verify_password
+from infra.hashing import PASSWORD_HASHING
+from infra.tenancy import throttle
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, RoleAssignment
 
@@ -87,17 +87,23 @@ async def keep_an_administrator(
 
 
 async def set_password(
-    uow: UnitOfWork, user: AppUser, password: str, *, one_time: bool = False
+    uow: UnitOfWork,
+    user: AppUser,
+    password: str,
+    *,
+    one_time: bool = False,
+    password_hash: str | None = None,
+    phone: str | None = None,
 ) -> None:
-    """Store a new password and end every session of the account.
+    """Store a new password, forget the account's failed logins and end every session.
 
-    A one-time password lets its holder do nothing but choose a new one.
+    A one-time password lets its holder do nothing but choose a new one. Callers that can
+    hash before their transaction pass `password_hash`, so no connection waits on argon2.
     """
-    check_password(password, user.username)
-    user.password_hash = await asyncio.to_thread(hash_password, password)
+    check_password(password, user.username, phone)
+    user.password_hash = password_hash or await PASSWORD_HASHING.hash(password)
     user.password_change_required = one_time
-    user.failed_logins = 0
-    user.locked_until = None
+    await throttle.forget(uow.session, throttle.user_subject(user.id))
     await end_sessions(uow, tenant_id=user.tenant_id, user_id=user.id)
 
 
@@ -113,7 +119,9 @@ async def check_current_password(user: AppUser, current: str | None) -> None:
                 FieldError("current_password", "required", Message("请填写当前密码", "required"))
             ],
         )
-    if not await asyncio.to_thread(verify_password, user.password_hash, current):
+    async with PASSWORD_HASHING.admitted():
+        right = await PASSWORD_HASHING.verify(user.password_hash, current)
+    if not right:
         raise DomainError(
             "current_password_wrong",
             Message("当前密码不正确。", "The current password is wrong."),

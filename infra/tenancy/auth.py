@@ -9,8 +9,8 @@ scope yet), then continues inside the user's own tenant scope like any other req
 
 from __future__ import annotations
 
-import asyncio
 import hmac
+import math
 import re
 import uuid
 from dataclasses import dataclass
@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 
 from domain.shared import DomainError, Message, display_time, new_id
-from domain.tenancy import LockoutPolicy, LoginState
 from infra.db.session import (
     Actor,
     AuditRecord,
@@ -30,18 +29,19 @@ from infra.db.session import (
     set_scope,
     write_audit,
 )
+from infra.hashing import PASSWORD_HASHING
+from infra.members.protect import FieldProtector, protector_for
 from infra.security import (
     DUMMY_HASH,
     RefreshToken,
     TokenError,
     issue_access_token,
-    verify_password,
 )
 from infra.settings import Settings
+from infra.tenancy import throttle
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, RefreshTokenRow
 
-LOCKOUT = LockoutPolicy()
 _CST = ZoneInfo("Asia/Shanghai")
 _PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 
@@ -62,30 +62,90 @@ class Session:
     tenant_id: uuid.UUID
 
 
-class AccountLocked(DomainError):
-    def __init__(self, until: datetime) -> None:
-        super().__init__(
-            "account_locked",
-            Message(
-                f"连续登录失败次数过多，账号已锁定至 {until.astimezone(_CST):%Y-%m-%d %H:%M:%S}。",
-                f"Too many failed logins; the account is locked until {display_time(until)}.",
-            ),
-            status=429,
-        )
-        self.until = until
+def account_locked(until: datetime) -> DomainError:
+    """Too many failures from this client (or on this account): try again at `until`."""
+    wait = max(1, math.ceil((until - datetime.now(UTC)).total_seconds()))
+    return DomainError(
+        "account_locked",
+        Message(
+            f"连续登录失败次数过多，请于 {until.astimezone(_CST):%Y-%m-%d %H:%M:%S} 后再试。",
+            f"Too many failed logins; try again after {display_time(until)}.",
+        ),
+        status=429,
+        retry_after=wait,
+    )
 
 
-def login_identifier(raw: str) -> str:
+def login_identifier(raw: str, protector: FieldProtector) -> str:
+    """The login directory's key: `u:<username>`, or `p:<blind index of the phone>`."""
     cleaned = re.sub(r"[\s-]", "", raw)
     if _PHONE.match(cleaned):
-        return "p:" + cleaned[-11:]
+        return "p:" + protector.staff_phone_index(cleaned[-11:]).hex()
     return "u:" + raw.strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """What login reads before hashing, so no connection is held while it hashes."""
+
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    tenant_path: str
+    username: str
+    password_hash: str
+
+
+async def _find_account(uow: UnitOfWork, identifier: str) -> Account | None:
+    found = (
+        await uow.session.execute(
+            text("SELECT tenant_id, user_id, tenant_path FROM zhibu_login_lookup(:i)"),
+            {"i": identifier},
+        )
+    ).first()
+    if found is None:
+        return None
+    tenant_id, user_id, tenant_path = found
+    await set_scope(uow.session, Scope(tenant_path, user_id))
+    username, password_hash = (
+        await uow.session.execute(
+            select(AppUser.username, AppUser.password_hash).where(
+                AppUser.tenant_id == tenant_id,  # type: ignore[arg-type]
+                AppUser.id == user_id,  # type: ignore[arg-type]
+            )
+        )
+    ).one()
+    return Account(tenant_id, user_id, tenant_path, username, password_hash)
+
+
+async def _active_user(uow: UnitOfWork, account: Account) -> AppUser | None:
+    """The account, if still active and with the password just checked (not changed since)."""
+    user = (
+        await uow.session.execute(
+            select(AppUser)
+            .where(
+                AppUser.tenant_id == account.tenant_id,  # type: ignore[arg-type]
+                AppUser.id == account.user_id,  # type: ignore[arg-type]
+            )
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if user is None or not user.is_active or user.password_hash != account.password_hash:
+        return None
+    return user
+
+
+def _audit_attempt(uow: UnitOfWork, account: Account, actor: Actor, outcome: str) -> None:
+    uow.actor = Actor(
+        account.user_id, account.username, account.tenant_id, actor.client_addr, actor.request_id
+    )
+    uow.audit("auth.login", "user", account.user_id, tenant_id=account.tenant_id, outcome=outcome)
 
 
 class AuthService:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
+        self.protector = protector_for(settings)
 
     def _issue(
         self, user: AppUser, tenant_path: str, family: uuid.UUID, now: datetime
@@ -119,66 +179,58 @@ class AuthService:
         return token, row
 
     async def login(self, identifier: str, password: str, actor: Actor) -> Session:
+        """Check a password with no database connection held while argon2 runs.
+
+        Unknown, disabled and wrong-password accounts get the same answer after the same
+        work: one hash (a dummy one when there is no account), one recorded failure.
+        Logins in progress are bounded with the hashing, so they never take more than a
+        few of the pool's connections.
+        """
+        async with PASSWORD_HASHING.admitted():
+            return await self._login(identifier, password, actor)
+
+    async def _login(self, identifier: str, password: str, actor: Actor) -> Session:
+        now = datetime.now(UTC)
+        key = login_identifier(identifier, self.protector)
+        client = actor.client_addr or "unknown"
         async with self.db.unit_of_work(None, actor) as uow:
-            session = await self._attempt_login(uow, identifier, password, actor)
-        if session is None:  # unreachable: a refused attempt raised on leaving the unit of work
-            raise INVALID_CREDENTIALS
+            account = await _find_account(uow, key)
+            subject = throttle.subject_of(account.user_id if account else None, key, self.protector)
+            locked = await throttle.locked_until(uow.session, subject, client, now)
+            if locked is not None and account is not None:
+                _audit_attempt(uow, account, actor, "denied")
+        if locked is not None:
+            raise account_locked(locked)
+        ok = await PASSWORD_HASHING.verify(
+            account.password_hash if account else DUMMY_HASH, password
+        )
+        async with self.db.unit_of_work(None, actor) as uow:
+            if account is not None:
+                await set_scope(uow.session, Scope(account.tenant_path, account.user_id))
+            user = await _active_user(uow, account) if ok and account else None
+            if user is None or account is None:
+                locked = await throttle.record_failure(uow.session, subject, client, now)
+                if account is not None:
+                    _audit_attempt(uow, account, actor, "failure")
+            else:
+                await throttle.forget(uow.session, subject, client)
+                session = await self._open_session(uow, user, account.tenant_path, actor, now)
+        if user is None:
+            raise account_locked(locked) if locked else INVALID_CREDENTIALS
         return session
 
-    async def _attempt_login(
-        self, uow: UnitOfWork, identifier: str, password: str, actor: Actor
-    ) -> Session | None:
-        """Log in, or record the failure for commit and return None."""
-        now = datetime.now(UTC)
-        found = (
-            await uow.session.execute(
-                text("SELECT tenant_id, user_id, tenant_path FROM zhibu_login_lookup(:i)"),
-                {"i": login_identifier(identifier)},
-            )
-        ).first()
-        if found is None:
-            await asyncio.to_thread(verify_password, DUMMY_HASH, password)
-            raise INVALID_CREDENTIALS
-        tenant_id, user_id, tenant_path = found
-        await set_scope(uow.session, Scope(tenant_path, user_id))
-        user = (
-            await uow.session.execute(
-                select(AppUser)
-                .where(AppUser.tenant_id == tenant_id, AppUser.id == user_id)  # type: ignore[arg-type]
-                .with_for_update()
-            )
-        ).scalar_one()
-        state = LoginState(user.failed_logins, user.last_failed_login_at, user.locked_until)
-        locked_until = LOCKOUT.check(state, now)
-        who = Actor(user.id, user.username, user.tenant_id, actor.client_addr, actor.request_id)
-        uow.actor = who
-        if locked_until is not None:
-            uow.audit("auth.login", "user", user.id, tenant_id=user.tenant_id, outcome="denied")
-            uow.fail_after_commit(AccountLocked(locked_until))
-            return None
-        ok = user.is_active and await asyncio.to_thread(
-            verify_password, user.password_hash, password
-        )
-        if not ok:
-            state = LOCKOUT.after_failure(state, now)
-            user.failed_logins = state.failures
-            user.last_failed_login_at = state.last_failure_at
-            user.locked_until = state.locked_until
-            uow.session.add(user)
-            uow.audit("auth.login", "user", user.id, tenant_id=user.tenant_id, outcome="failure")
-            uow.fail_after_commit(
-                AccountLocked(state.locked_until) if state.locked_until else INVALID_CREDENTIALS
-            )
-            return None
-        user.failed_logins = 0
-        user.last_failed_login_at = None
-        user.locked_until = None
+    async def _open_session(
+        self, uow: UnitOfWork, user: AppUser, tenant_path: str, actor: Actor, now: datetime
+    ) -> Session:
         user.last_login_at = now
         uow.session.add(user)
         family = new_id()
         absolute = now + timedelta(hours=self.settings.refresh_absolute_hours)
         token, row = self._new_refresh(user, family, now, absolute)
         uow.session.add(row)
+        uow.actor = Actor(
+            user.id, user.username, user.tenant_id, actor.client_addr, actor.request_id
+        )
         uow.audit("auth.login", "user", user.id, tenant_id=user.tenant_id)
         access, access_exp = self._issue(user, tenant_path, family, now)
         return Session(access, access_exp, str(token), row.idle_expires_at, user.id, user.tenant_id)
@@ -306,3 +358,9 @@ def _refresh_invalid() -> DomainError:
         Message("刷新令牌无效，请重新登录。", "The refresh token is invalid; log in again."),
         status=401,
     )
+
+
+async def sweep_throttle(db: Database) -> None:
+    """Housekeeping: drop failed-login records no lockout counts any more."""
+    async with db.unit_of_work(None) as uow:
+        await throttle.sweep(uow.session, datetime.now(UTC))

@@ -7,7 +7,6 @@ domain, applies the domain rules and writes the change with its audit event.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import Sequence
@@ -51,7 +50,7 @@ from infra.authz import (
 )
 from infra.db.scoping import within_scopes
 from infra.db.session import Database, Scope, UnitOfWork
-from infra.security import hash_password
+from infra.members.protect import FieldProtector
 from infra.tenancy.accounts import check_current_password, keep_an_administrator, set_password
 from infra.tenancy.auth import login_identifier
 from infra.tenancy.grants import check_grantable, refuse_escalation, resolve_role
@@ -613,28 +612,43 @@ async def create_user(
     display_name: str,
     phone: str | None,
     password: str,
+    password_hash: str,
+    protector: FieldProtector,
 ) -> AppUser:
+    """Create an account; `password_hash` was computed before the transaction began."""
     tenant = await get_tenant(uow, tenant_id or home_tenant_id)
     guard.require("user", "create", tenant_domain(tenant.path))
     _check_user_fields(username, phone)
-    check_password(password, username)
+    check_password(password, username, phone)
     user = AppUser(
         tenant_id=tenant.id,
         id=new_id(),
         username=username,
-        phone=phone,
         display_name=display_name,
-        password_hash=await asyncio.to_thread(hash_password, password),
+        password_hash=password_hash,
     )
+    if phone is not None:
+        _set_phone(user, protector, phone)
     uow.session.add(user)
     await uow.session.flush()
-    await _claim_identifiers(uow, user, username, phone)
+    await _claim_identifiers(uow, user, protector, username, phone)
     uow.audit("user.create", "user", user.id, tenant_id=tenant.id, detail={"username": username})
     return user
 
 
+def _set_phone(user: AppUser, protector: FieldProtector, phone: str) -> None:
+    sealed = protector.staff_phone(phone)
+    user.phone_enc = sealed.ciphertext
+    user.phone_bidx = sealed.blind_index
+    user.phone_masked = sealed.masked
+
+
 async def _claim_identifiers(
-    uow: UnitOfWork, user: AppUser, username: str | None, phone: str | None
+    uow: UnitOfWork,
+    user: AppUser,
+    protector: FieldProtector,
+    username: str | None,
+    phone: str | None,
 ) -> None:
     for raw, field in ((username, "username"), (phone, "phone")):
         if raw is None:
@@ -643,15 +657,18 @@ async def _claim_identifiers(
             async with uow.session.begin_nested():
                 uow.session.add(
                     LoginIdentity(
-                        identifier=login_identifier(raw), tenant_id=user.tenant_id, user_id=user.id
+                        identifier=login_identifier(raw, protector),
+                        tenant_id=user.tenant_id,
+                        user_id=user.id,
                     )
                 )
                 await uow.session.flush()
         except IntegrityError as exc:
+            shown = raw if field == "username" else user.phone_masked
             raise conflict(
                 f"{field}_taken",
-                f"{'用户名' if field == 'username' else '手机号'} {raw} 已被使用。",
-                f"The {field} {raw} is already in use.",
+                f"{'用户名' if field == 'username' else '手机号'} {shown} 已被使用。",
+                f"The {field} {shown} is already in use.",
                 field,
             ) from exc
 
@@ -703,9 +720,14 @@ async def update_user(
     is_active: bool | None,
     password: str | None,
     caller_id: uuid.UUID,
+    password_hash: str | None,
+    protector: FieldProtector,
     current_password: str | None = None,
 ) -> AppUser:
-    """Edit an account; deactivating it or setting its password ends its sessions."""
+    """Edit an account; deactivating it or setting its password ends its sessions.
+
+    A new password comes with its hash, made before the transaction began.
+    """
     user = await get_user(uow, user_id)
     domain = tenant_domain((await get_tenant(uow, user.tenant_id)).path)
     guard.require("user", "update", domain)
@@ -724,16 +746,17 @@ async def update_user(
     if password is not None:
         if user.id == caller_id:
             await check_current_password(user, current_password)
-        await set_password(uow, user, password)
+        current = protector.reveal_staff_phone(user.phone_enc) if user.phone_enc else None
+        await set_password(uow, user, password, password_hash=password_hash, phone=phone or current)
         changed.append("password")
-    if phone is not None and phone != user.phone:
-        if user.phone:
-            old = await uow.session.get(LoginIdentity, login_identifier(user.phone))
+    if phone is not None and protector.staff_phone_index(phone) != user.phone_bidx:
+        if user.phone_bidx:
+            old = await uow.session.get(LoginIdentity, "p:" + user.phone_bidx.hex())
             if old is not None:
                 await uow.session.delete(old)
                 await uow.session.flush()
-        await _claim_identifiers(uow, user, None, phone)
-        user.phone = phone
+        _set_phone(user, protector, phone)
+        await _claim_identifiers(uow, user, protector, None, phone)
         changed.append("phone")
     if changed:
         user.version += 1
@@ -1009,7 +1032,7 @@ class Profile:
 
 
 _PROFILE_SQL = (
-    "SELECT u.username, u.display_name, u.phone, t.code, t.name, t.level, t.path::text"
+    "SELECT u.username, u.display_name, u.phone_masked, t.code, t.name, t.level, t.path::text"
     " FROM app_user u JOIN tenant t ON t.id = u.tenant_id"
     " WHERE u.tenant_id = %(tenant)s AND u.id = %(user)s AND u.is_active"
 )

@@ -77,7 +77,10 @@ class AppUser(SQLModel, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: uuid.UUID = Field(primary_key=True)
     username: str
-    phone: str | None = None
+    # Phone (手机号) encrypted like members': ciphertext, blind index for login, masked copy.
+    phone_enc: bytes | None = Field(default=None, sa_type=LargeBinary)
+    phone_bidx: bytes | None = Field(default=None, sa_type=LargeBinary)
+    phone_masked: str | None = None
     display_name: str
     password_hash: str
     password_change_required: bool = False
@@ -89,6 +92,11 @@ class AppUser(SQLModel, table=True):
     created_at: datetime = _now()
     updated_at: datetime = _now()
     version: int = 1
+
+    @property
+    def phone(self) -> str | None:
+        """What responses show of the phone: the masked copy."""
+        return self.phone_masked
 
 
 class LoginIdentity(SQLModel, table=True):

@@ -61,18 +61,42 @@ def test_naive_times_are_refused() -> None:
         POLICY.check(LoginState(), datetime(2025, 6, 1))
 
 
-def password_errors(password: str, username: str = "zhangsan") -> list[str]:
+def password_errors(
+    password: str, username: str = "zhangsan", phone: str | None = None
+) -> list[str]:
     with pytest.raises(DomainError) as exc:
-        check_password(password, username)
+        check_password(password, username, phone)
     assert {e.field for e in exc.value.errors} == {"password"}
     return [e.code for e in exc.value.errors]
 
 
 @pytest.mark.parametrize(
-    "password", ["Dangjian2025", "dang jian 2025", "党建工作2025abc", "DANGJIAN#2025"]
+    "password",
+    [
+        "Test-Admin-Pass-2026",
+        "Strong-Pass-2026",
+        "Hongmei-Qiao-77!",
+        "党建工作2025abc",
+        "Liwei2025!x",
+    ],
 )
 def test_strong_passwords_pass(password: str) -> None:
-    check_password(password, "zhangsan")
+    check_password(password, "zhangsan", "13912345678")
+
+
+@pytest.mark.parametrize("password", ["Password1!", "Qwerty123456!", "Iloveyou123!"])
+def test_top_list_passwords_are_common(password: str) -> None:
+    assert password_errors(password) == ["password_common"]
+
+
+@pytest.mark.parametrize("password", ["Dangjian2025!", "Abcd1234!@#$", "P@ssw0rd123"])
+def test_guessable_passwords_are_refused(password: str) -> None:
+    assert password_errors(password) == ["password_guessable"]
+
+
+def test_password_containing_the_phone() -> None:
+    assert password_errors("Xk#13912345678", phone="13912345678") == ["password_contains_phone"]
+    assert password_errors("Xk#p-12345678-q", phone="13912345678") == ["password_contains_phone"]
 
 
 def test_short_password() -> None:
