@@ -153,9 +153,14 @@ async def me(ctx: Ctx) -> s.MeOut:
 async def change_my_password(ctx: Ctx, data: s.PasswordChangeIn) -> None:
     ctx.changing_password()
     p = ctx.principal
+    # Both hashes run between two short transactions: no connection waits on argon2.
+    async with ctx.uow() as uow:
+        stored = await accounts.own_password_hash(uow, p.user_id, p.tenant_id)
+    await accounts.check_current_password(stored, data.current_password)
+    new_hash = await PASSWORD_HASHING.hash(data.new_password)
     async with ctx.uow() as uow:
         await accounts.change_own_password(
-            uow, p.user_id, p.tenant_id, data.current_password, data.new_password
+            uow, p.user_id, p.tenant_id, data.new_password, checked_hash=stored, new_hash=new_hash
         )
 
 

@@ -107,7 +107,7 @@ async def set_password(
     await end_sessions(uow, tenant_id=user.tenant_id, user_id=user.id)
 
 
-async def check_current_password(user: AppUser, current: str | None) -> None:
+async def check_current_password(password_hash: str, current: str | None) -> None:
     """Changing one's own password needs the current one (a stolen session is not enough)."""
     if not current:
         raise DomainError(
@@ -120,19 +120,21 @@ async def check_current_password(user: AppUser, current: str | None) -> None:
             ],
         )
     async with PASSWORD_HASHING.admitted():
-        right = await PASSWORD_HASHING.verify(user.password_hash, current)
+        right = await PASSWORD_HASHING.verify(password_hash, current)
     if not right:
-        raise DomainError(
-            "current_password_wrong",
-            Message("当前密码不正确。", "The current password is wrong."),
-            status=403,
-            errors=[FieldError("current_password", "wrong", Message("当前密码不正确", "wrong"))],
-        )
+        raise _current_password_wrong()
 
 
-async def change_own_password(
-    uow: UnitOfWork, user_id: uuid.UUID, tenant_id: uuid.UUID, current: str, new: str
-) -> None:
+def _current_password_wrong() -> DomainError:
+    return DomainError(
+        "current_password_wrong",
+        Message("当前密码不正确。", "The current password is wrong."),
+        status=403,
+        errors=[FieldError("current_password", "wrong", Message("当前密码不正确", "wrong"))],
+    )
+
+
+async def _own_account(uow: UnitOfWork, user_id: uuid.UUID, tenant_id: uuid.UUID) -> AppUser:
     user = await uow.session.get(AppUser, (tenant_id, user_id), with_for_update=True)
     if user is None or not user.is_active:
         raise DomainError(
@@ -140,8 +142,28 @@ async def change_own_password(
             Message("账号不可用，请重新登录。", "The account is not available; log in again."),
             status=401,
         )
-    await check_current_password(user, current)
-    await set_password(uow, user, new)
+    return user
+
+
+async def own_password_hash(uow: UnitOfWork, user_id: uuid.UUID, tenant_id: uuid.UUID) -> str:
+    """The stored hash, read in a transaction of its own: the check hashes after it ends."""
+    return (await _own_account(uow, user_id, tenant_id)).password_hash
+
+
+async def change_own_password(
+    uow: UnitOfWork,
+    user_id: uuid.UUID,
+    tenant_id: uuid.UUID,
+    new: str,
+    *,
+    checked_hash: str,
+    new_hash: str,
+) -> None:
+    """Store `new` (hashed as `new_hash`) if the password checked against is still current."""
+    user = await _own_account(uow, user_id, tenant_id)
+    if user.password_hash != checked_hash:
+        raise _current_password_wrong()
+    await set_password(uow, user, new, password_hash=new_hash)
     _touch(uow, user)
     uow.audit("user.password_change", "user", user.id, tenant_id=user.tenant_id)
 

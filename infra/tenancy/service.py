@@ -745,7 +745,7 @@ async def update_user(
         changed.append("is_active")
     if password is not None:
         if user.id == caller_id:
-            await check_current_password(user, current_password)
+            await check_current_password(user.password_hash, current_password)
         current = protector.reveal_staff_phone(user.phone_enc) if user.phone_enc else None
         await set_password(uow, user, password, password_hash=password_hash, phone=phone or current)
         changed.append("password")
