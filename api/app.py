@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 from litestar import Litestar, Router
 from litestar.di import Provide
@@ -25,7 +25,6 @@ from api.evidence import ROUTES as EVIDENCE_ROUTES
 from api.input_errors import CODES as FIELD_ERROR_CODES
 from api.logs import redact_access_log
 from api.members import ROUTES as MEMBER_ROUTES
-from api.members.transfer import JOB_HANDLERS as MEMBER_JOB_HANDLERS
 from api.members.transfer import ROUTES as MEMBER_TRANSFER_ROUTES
 from api.middleware import request_id_middleware
 from api.outage import OUTAGE_HANDLERS
@@ -39,20 +38,18 @@ from infra.activities.fast_checkin import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
-from infra.evidence.sealing import sweep_late_uploads
-from infra.evidence.service import sweep_abandoned
+from infra.evidence.schedules import register_schedules as register_evidence_schedules
 from infra.evidence.storage import open_storage
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
-from infra.platform.jobs import JobHandler, JobRunner, Periodic
+from infra.members.import_job import register_jobs as register_member_jobs
+from infra.platform.runner import JobRunner
 from infra.rate_store import PostgresStore
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
-from infra.tenancy.auth import sweep_throttle
+from infra.tenancy.schedules import register_schedules as register_tenancy_schedules
 from infra.tenancy.sessions import SessionLiveness
 
 API_VERSION = "1.0.0"
-# Background job handlers by kind; each bounded context adds its own.
-JOB_HANDLERS: dict[str, JobHandler] = {**MEMBER_JOB_HANDLERS}
 DESCRIPTION = """Zhibu（支部）机关党建多租户 API。
 
 - 认证：`POST /api/v1/auth/login` 取得 Bearer 访问令牌。
@@ -95,10 +92,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
         sessions = SessionLiveness(db, ttl=settings.session_cache_seconds)
         await sessions.start(conninfo_of(settings.app_database_url or ""))
-        jobs = JobRunner(db)
-        for kind, handler in JOB_HANDLERS.items():
-            jobs.register(kind, handler)
-        jobs.start()
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
         app.state.db = db
@@ -107,35 +100,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
         app.state.authz = authz
         app.state.sessions = sessions
-        app.state.jobs = jobs
         app.state.storage = storage = await open_storage(settings)
         PASSWORD_HASHING.resize(*hashing_bounds(settings.workers, settings.hash_concurrency))
         await rate_store.open()
-        rate_sweeper = Periodic("rate-limit sweep", 300, rate_store.delete_expired)
-        rate_sweeper.start()
-        throttle_sweeper = Periodic("login throttle sweep", 3600, lambda: sweep_throttle(db))
-        throttle_sweeper.start()
-        sweeper = Periodic(
-            "evidence sweep",
-            settings.evidence_sweep_minutes * 60,
-            lambda: sweep_abandoned(db, storage, now=datetime.now(UTC)),
-        )
-        sweeper.start()
-        late_sweeper = Periodic(
-            "late upload sweep",
-            settings.evidence_sweep_minutes * 60,
-            lambda: sweep_late_uploads(db, storage, now=datetime.now(UTC)),
-        )
-        late_sweeper.start()
+        # Each context registers its job handlers and schedules; they get what they need.
+        jobs = JobRunner(db, lease_seconds=settings.job_lease_seconds)
+        register_member_jobs(jobs, settings)
+        register_evidence_schedules(jobs, db=db, storage=storage, cron=settings.evidence_sweep_cron)
+        register_tenancy_schedules(jobs, db=db)
+        jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
+        await jobs.start(conninfo_of(settings.app_database_url or ""))
+        app.state.jobs = jobs
         try:
             yield
         finally:
-            await late_sweeper.stop()
-            await sweeper.stop()
-            await rate_sweeper.stop()
-            await throttle_sweeper.stop()
-            await rate_store.close()
             await jobs.stop()
+            await rate_store.close()
             await sessions.stop()
             await authz.stop()
             await db.dispose()
@@ -167,6 +147,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+
+
+def _sweep(store: PostgresStore) -> Callable[[datetime], Awaitable[None]]:
+    """Expired rate-limit counters go, once per slot across all workers."""
+
+    async def sweep(_slot: datetime) -> None:
+        await store.delete_expired()
+
+    return sweep
 
 
 def openapi_config() -> OpenAPIConfig:

@@ -81,10 +81,14 @@ class Settings(BaseSettings):
     user_rate_per_minute: int = Field(default=1200, gt=0, alias="ZHIBU_USER_RATE_PER_MINUTE")
 
     max_body_bytes: int = Field(default=2 * 1024 * 1024, alias="ZHIBU_MAX_BODY_BYTES")
-    evidence_sweep_minutes: float = Field(default=60, gt=0, alias="ZHIBU_EVIDENCE_SWEEP_MINUTES")
     import_max_rows: int = Field(default=200_000, gt=0, alias="ZHIBU_IMPORT_MAX_ROWS")
     import_max_unpacked_mb: int = Field(default=256, gt=0, alias="ZHIBU_IMPORT_MAX_UNPACKED_MB")
     cpu_slots: int = Field(default=2, gt=0, alias="ZHIBU_CPU_SLOTS")
+    # Cron expression of the evidence sweeps (once per slot across all workers).
+    evidence_sweep_cron: str = Field(default="23 * * * *", alias="ZHIBU_EVIDENCE_SWEEP_CRON")
+    # A running job's lease: a job whose worker died is claimed again this long after its
+    # last heartbeat (heartbeats come every third of it).
+    job_lease_seconds: float = Field(default=60, gt=0, alias="ZHIBU_JOB_LEASE_SECONDS")
 
     @cached_property
     def secrets(self) -> dict[str, str]:

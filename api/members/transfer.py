@@ -35,6 +35,7 @@ from domain.members import map_headers
 from domain.shared import DomainError, Message
 from infra.db.session import Scope
 from infra.members.exporting import MEDIA_TYPES, plan_export, stream_csv, stream_xlsx
+from infra.members.import_job import JOB_KIND, sheet_limits, today
 from infra.members.importing import (
     DEFAULT_ORG_HEADER,
     ImportActor,
@@ -47,39 +48,23 @@ from infra.members.importing import (
     run_import,
 )
 from infra.members.protect import FieldProtector
-from infra.members.sheets import MiB, SheetLimits
+from infra.members.sheets import SheetLimits
 from infra.offload import offload
-from infra.platform.jobs import JobContext, JobHandler, enqueue
+from infra.platform.jobs import enqueue
 from infra.settings import Settings
 
 MEMBERS = ["党员 Members"]
-JOB_KIND = "members.import"
 SYNC_ROW_LIMIT = 2000
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# The serving app's settings (field keys), remembered for import jobs run by this worker;
-# a worker that never served a request reads the same settings from the environment.
-_settings: Settings | None = None
+
+def _protector(settings: Settings) -> FieldProtector:
+    return FieldProtector.from_settings(settings)
 
 
-def _protector(settings: Settings | None = None) -> FieldProtector:
-    global _settings
-    if settings is not None:
-        _settings = settings
-    return FieldProtector.from_settings(_settings or Settings())
-
-
-def _limits(settings: Settings | None = None) -> SheetLimits:
-    settings = settings or _settings or Settings()
-    return SheetLimits(
-        max_rows=settings.import_max_rows,
-        max_unpacked_bytes=settings.import_max_unpacked_mb * MiB,
-    )
-
-
-def _today() -> Any:
-    return datetime.now(SHANGHAI).date()
+def _limits(settings: Settings) -> SheetLimits:
+    return sheet_limits(settings)
 
 
 # ---------------------------------------------------------------- schemas
@@ -254,7 +239,7 @@ async def import_members(
                 lambda domain: ctx.can("member", "import", domain),
                 home_tenant_id=p.tenant_id,
             )
-            report = await run_import(uow, table, access, protector, options, actor, today=_today())
+            report = await run_import(uow, table, access, protector, options, actor, today=today())
         return ApiResponse(content=report.as_dict(ctx.lang), status_code=200)
     # A large file: check what can be checked now, then queue it.
     head = await offload(read_table, content, filename, 12, limits)
@@ -304,42 +289,6 @@ def _check_headers(table: Table, has_default: bool) -> None:
         if sum(1 for h in headers if h and field_for_header(h) == "organization_name") > 1:
             headers.pop()
     map_headers(headers)
-
-
-async def run_import_job(job: JobContext) -> dict[str, Any]:
-    """The "members.import" job: the same import, in the creator's scope, with progress."""
-    params = job.params
-    if job.input is None:
-        raise DomainError("import_input_missing", Message("导入文件已丢失", "The file is gone"))
-    table = await offload(read_table, job.input, params.get("filename"), None, _limits())
-    await job.progress(0, len(table.rows))
-    options = ImportOptions(
-        mode=params.get("mode", "all"),
-        dry_run=bool(params.get("dry_run")),
-        default_organization_id=(
-            uuid.UUID(params["organization_id"]) if params.get("organization_id") else None
-        ),
-        filename=params.get("filename"),
-    )
-    actor = ImportActor(job.user_id, params.get("actor_name"), job.tenant_id)
-    async with job.unit_of_work() as uow:
-        access = await load_org_access(
-            uow,
-            None,
-            home_tenant_id=job.tenant_id,
-            only_importable=[uuid.UUID(i) for i in params.get("importable", [])],
-        )
-        report = await run_import(
-            uow,
-            table,
-            access,
-            _protector(),
-            options,
-            actor,
-            today=_today(),
-            progress=job.progress,
-        )
-    return report.as_dict(params.get("lang", "zh"))
 
 
 # ---------------------------------------------------------------- export
@@ -417,4 +366,3 @@ async def export_members(
 
 
 ROUTES = [import_members, export_members]
-JOB_HANDLERS: dict[str, JobHandler] = {JOB_KIND: run_import_job}

@@ -105,6 +105,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("evidence", "delete", "删除佐证材料", "Delete evidence"),
     _p("job", "read", "查看后台任务进度", "View background job progress"),
     _p("job", "cancel", "取消后台任务", "Cancel background jobs"),
+    _p("job", "retry", "重试失败的后台任务", "Retry failed background jobs"),
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}

@@ -1,30 +1,28 @@
 """Background jobs on PostgreSQL: enqueue in the caller's transaction, run in any worker.
 
-Each API worker runs a `JobRunner` loop. A job is claimed with SKIP LOCKED through a
-SECURITY DEFINER function, then executed in the creating user's tenant scope, so a job
-sees exactly what its creator could see. Progress is written in short transactions of
-its own, so `GET /jobs/{id}` shows it while the job's work is still uncommitted.
+A job row is tenant data (RLS): its parameters carry ids, its result the report, and
+its creator's scope is the one it runs in, so a job sees exactly what its creator could.
+Progress is written in short transactions of its own, so `GET /jobs/{id}` shows it while
+the job's work is still uncommitted. Running them is `infra.platform.runner`'s part.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text, update
 
-from domain.shared import DomainError, new_id
+from domain.shared import DomainError, Message, new_id
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.platform.tables import Job
 
-log = logging.getLogger(__name__)
-STALE_AFTER = timedelta(minutes=5)
+CHANNEL = "zhibu_jobs"
+STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 @dataclass
@@ -38,6 +36,7 @@ class JobContext:
     tenant_path: str
     params: dict[str, Any]
     input: bytes | None
+    attempt: int = 1
 
     @property
     def scope(self) -> Scope:
@@ -57,7 +56,12 @@ class JobContext:
                 values["progress_total"] = total
             await uow.session.execute(
                 update(Job)
-                .where(Job.tenant_id == self.tenant_id, Job.id == self.job_id)  # type: ignore[arg-type]
+                .where(
+                    Job.tenant_id == self.tenant_id,  # type: ignore[arg-type]
+                    Job.id == self.job_id,  # type: ignore[arg-type]
+                    Job.attempts == self.attempt,  # type: ignore[arg-type]
+                    Job.status == "running",  # type: ignore[arg-type]
+                )
                 .values(**values)
             )
 
@@ -87,120 +91,15 @@ async def enqueue(
     uow.session.add(job)
     await uow.session.flush()
     uow.audit("job.enqueue", "job", job.id, tenant_id=tenant_id, detail={"kind": kind})
+    await notify(uow, kind)
     return job
 
 
-class JobRunner:
-    def __init__(self, db: Database, *, poll_seconds: float = 1.0) -> None:
-        self.db = db
-        self.poll_seconds = poll_seconds
-        self.handlers: dict[str, JobHandler] = {}
-        self.wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def register(self, kind: str, handler: JobHandler) -> None:
-        self.handlers[kind] = handler
-
-    async def run_next(self) -> bool:
-        """Claim and run one job; False when the queue is empty."""
-        async with self.db.unit_of_work(None) as uow:
-            row = (
-                await uow.session.execute(
-                    text(
-                        "SELECT tenant_id, id, kind, created_by, tenant_path"
-                        " FROM zhibu_claim_job(:stale)"
-                    ),
-                    {"stale": STALE_AFTER},
-                )
-            ).first()
-        if row is None:
-            return False
-        tenant_id, job_id, kind, user_id, tenant_path = row
-        scope = Scope(tenant_path, user_id)
-        async with self.db.unit_of_work(scope) as uow:
-            job = await uow.session.get(Job, (tenant_id, job_id))
-            assert job is not None
-            params, payload = job.params, job.input
-        ctx = JobContext(self.db, tenant_id, job_id, user_id, tenant_path, params, payload)
-        status, result, error = "succeeded", None, None
-        handler = self.handlers.get(kind)
-        try:
-            if handler is None:
-                raise RuntimeError(f"no handler for job kind {kind!r}")
-            result = await handler(ctx)
-        except DomainError as exc:
-            status = "failed"
-            error = {"code": exc.code, "message": exc.message.zh, "message_en": exc.message.en}
-        except Exception:
-            log.exception("job %s (%s) failed", job_id, kind)
-            status = "failed"
-            error = {"code": "internal_error", "message": "任务执行出错。", "message_en": "failed"}
-        async with self.db.unit_of_work(scope) as uow:
-            await uow.session.execute(
-                update(Job)
-                .where(Job.tenant_id == tenant_id, Job.id == job_id)  # type: ignore[arg-type]
-                .values(
-                    status=status,
-                    result=result,
-                    error=error,
-                    finished_at=datetime.now(UTC),
-                    input=None,
-                )
-            )
-        return True
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                while await self.run_next():
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("job runner error")
-            self.wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), self.poll_seconds)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-
-class Periodic:
-    """Housekeeping that every API worker runs on a timer, e.g. clearing abandoned uploads.
-
-    The work must tolerate running on several workers at once (claim rows with SKIP
-    LOCKED); a failure is logged and the next period tries again.
-    """
-
-    def __init__(self, name: str, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
-        self.name = name
-        self.seconds = seconds
-        self.work = work
-        self._task: asyncio.Task[None] | None = None
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.seconds)
-            try:
-                await self.work()
-            except Exception:
-                log.exception("%s failed; trying again in %s s", self.name, self.seconds)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+async def notify(uow: UnitOfWork, kind: str) -> None:
+    """Wake every worker's runner once this transaction commits (nothing if it rolls back)."""
+    await uow.session.execute(
+        text("SELECT pg_notify(:channel, :kind)"), {"channel": CHANNEL, "kind": kind}
+    )
 
 
 async def find_job(
@@ -220,6 +119,7 @@ async def list_jobs(
     before: uuid.UUID | None,
     kind: str | None,
     created_by: uuid.UUID | None,
+    status: str | None = None,
 ) -> list[Job]:
     """Newest first; `limit + 1` rows so the caller knows whether more exist."""
     stmt = select(Job)
@@ -227,7 +127,48 @@ async def list_jobs(
         stmt = stmt.where(Job.created_by == created_by)  # type: ignore[arg-type]
     if kind:
         stmt = stmt.where(Job.kind == kind)  # type: ignore[arg-type]
+    if status:
+        stmt = stmt.where(Job.status == status)  # type: ignore[arg-type]
     if before:
         stmt = stmt.where(Job.id < before)  # type: ignore[arg-type,operator]
     stmt = stmt.order_by(Job.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
     return list((await uow.session.execute(stmt)).scalars())
+
+
+def _conflict(job: Job, action: Message) -> DomainError:
+    return DomainError(
+        "job_state_conflict",
+        Message(
+            f"任务当前状态为 {job.status}，{action.zh}",
+            f"The job is {job.status}; {action.en}",
+        ),
+        status=409,
+    )
+
+
+async def retry_job(uow: UnitOfWork, job: Job) -> Job:
+    """An admin runs a failed job again, with a fresh attempt budget."""
+    if job.status != "failed":
+        raise _conflict(
+            job, Message("只有失败的任务可以重试。", "only failed jobs can be retried.")
+        )
+    job.status, job.attempts, job.run_after = "queued", 0, datetime.now(UTC)
+    job.progress_done, job.lease_until, job.finished_at = 0, None, None
+    uow.session.add(job)
+    await uow.session.flush()
+    uow.audit("job.retry", "job", job.id, tenant_id=job.tenant_id, detail={"kind": job.kind})
+    await notify(uow, job.kind)
+    return job
+
+
+async def cancel_job(uow: UnitOfWork, job: Job) -> Job:
+    """An admin stops a job: queued ones never run, a running one is stopped by its
+    runner's next heartbeat, a failed one is not retried; its input is dropped."""
+    if job.status not in ("queued", "running", "failed"):
+        raise _conflict(job, Message("无法取消。", "it cannot be cancelled."))
+    job.status, job.input, job.lease_until = "cancelled", None, None
+    job.finished_at = datetime.now(UTC)
+    uow.session.add(job)
+    await uow.session.flush()
+    uow.audit("job.cancel", "job", job.id, tenant_id=job.tenant_id, detail={"kind": job.kind})
+    return job

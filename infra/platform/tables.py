@@ -38,6 +38,10 @@ class Job(SQLModel, table=True):
     started_at: datetime | None = _at()
     heartbeat_at: datetime | None = _at()
     finished_at: datetime | None = _at()
+    run_after: datetime = Field(
+        default_factory=lambda: datetime.now(UTC), sa_type=DateTime(timezone=True)
+    )
+    lease_until: datetime | None = _at()
 
 
 class IdempotencyKey(SQLModel, table=True):
