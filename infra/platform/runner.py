@@ -52,7 +52,11 @@ _FORGET = text("DELETE FROM job_schedule_run WHERE schedule = :name AND slot < :
 
 @dataclass(frozen=True)
 class Schedule:
-    """Housekeeping run once per slot of a cron expression (a sixth field counts seconds)."""
+    """Housekeeping run once per slot of a cron expression (a sixth field counts seconds).
+
+    A slot's work may still be running when the next slot starts elsewhere, so work that
+    takes rows claims them (SKIP LOCKED), as the evidence sweeps do.
+    """
 
     name: str
     cron: str

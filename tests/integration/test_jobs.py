@@ -8,6 +8,7 @@ poll with generous timeouts, and move a retry's `run_after` instead of waiting f
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -260,7 +261,7 @@ async def test_a_schedule_runs_once_per_slot_with_two_runners(
         runner.schedule(name, "* * * * * *", tick)  # every second
 
     async def enough() -> bool:
-        return len({slot for _, slot in runs}) >= 4
+        return len({slot for _, slot in runs}) >= 3
 
     async with _running(runners[0], settings), _running(runners[1], settings):
         await _until(enough)
@@ -272,6 +273,100 @@ async def test_a_schedule_runs_once_per_slot_with_two_runners(
         ).fetchone()
     assert row is not None
     assert row[0] == len(slots)
+
+
+# A second process: one runner with the same schedule, printing each slot it ran.
+_OTHER_PROCESS = """
+import asyncio, sys
+from infra.db.session import Database
+from infra.platform.runner import JobRunner
+
+async def main(url, name):
+    runner = JobRunner(Database(url, pool_size=2), poll_seconds=0.02)
+
+    async def tick(slot):
+        print(slot.isoformat(), flush=True)
+
+    runner.schedule(name, "* * * * * *", tick)
+    await runner.start()
+    await asyncio.Event().wait()
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+async def test_a_schedule_runs_once_per_slot_across_two_processes(
+    db: Database, settings: Settings
+) -> None:
+    name = unique("test.tick.")
+    here: list[datetime] = []
+    there: list[datetime] = []
+
+    async def tick(slot: datetime) -> None:
+        here.append(slot)
+
+    runner = JobRunner(db, poll_seconds=0.02)
+    runner.schedule(name, "* * * * * *", tick)
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _OTHER_PROCESS,
+        settings.app_database_url or "",
+        name,
+        stdout=asyncio.subprocess.PIPE,
+    )
+
+    async def read() -> None:
+        assert child.stdout is not None
+        async for line in child.stdout:
+            there.append(datetime.fromisoformat(line.decode().strip()))
+
+    reader = asyncio.create_task(read())
+
+    async def both_won_slots() -> bool:
+        assert child.returncode is None, "the other process died"
+        return bool(here) and bool(there) and len({*here, *there}) >= 3
+
+    try:
+        async with _running(runner, settings):
+            await _until(both_won_slots)
+    finally:
+        child.terminate()
+        await child.wait()
+        await reader
+    slots = here + there
+    assert len(slots) == len(set(slots)), f"a slot ran twice: {sorted(here)} {sorted(there)}"
+
+
+async def test_a_job_that_kills_its_worker_every_time_ends_failed(
+    db: Database, database: DatabaseUrls, settings: Settings, futian: Api
+) -> None:
+    who = _creator(database, "futian_admin")
+    kind = unique("test.poison.")
+    claimed = asyncio.Event()
+
+    async def hangs(job: JobContext) -> dict[str, Any]:
+        claimed.set()
+        await asyncio.Event().wait()
+        return {}
+
+    job_id = await _enqueue(db, who, kind)
+    for _ in range(2):
+        claimed.clear()
+        doomed = JobRunner(db, poll_seconds=0.05, lease_seconds=0.5)
+        doomed.register(kind, hangs, RetryPolicy(max_attempts=2))
+        worker = asyncio.create_task(_until(doomed.run_next))
+        await asyncio.wait_for(claimed.wait(), 60)
+        worker.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await worker
+
+    survivor = JobRunner(db, poll_seconds=0.05, lease_seconds=0.5)
+    survivor.register(kind, hangs, RetryPolicy(max_attempts=2))
+    async with _running(survivor, settings):
+        failed = await _until(lambda: _status(futian, job_id, "failed"))
+    assert failed["error"]["code"] == "job_attempts_exhausted"
+    assert failed["error"]["attempts"] == 2
 
 
 async def test_an_enqueue_in_another_process_wakes_a_sleeping_runner(
