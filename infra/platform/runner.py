@@ -188,11 +188,12 @@ class JobRunner:
             if current is not None and current.cancelling():
                 raise  # this runner is stopping: the lease runs out, another worker retries
             return True  # cancelled by an admin: the row already says so
-        except DomainError as exc:
+        except DomainError as exc:  # running it again would fail alike: its input goes
             await self._finish(
                 claimed,
                 status="failed",
                 error=_error(exc.code, exc.message.zh, exc.message.en, attempts=claimed.attempt),
+                input=None,
             )
         except Exception as exc:
             log.exception("job %s (%s) failed", claimed.job_id, claimed.kind)

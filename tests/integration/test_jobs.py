@@ -20,6 +20,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from domain.shared import DomainError, Message
 from domain.shared.retries import RetryPolicy
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Actor, Database, Scope
@@ -60,13 +61,11 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def _enqueue(
-    db: Database, who: Creator, kind: str, params: dict[str, Any] | None = None
-) -> str:
+async def _enqueue(db: Database, who: Creator, kind: str, input: bytes | None = None) -> str:
     actor = Actor(who.user_id, None, who.tenant_id, None, "test")
     async with db.unit_of_work(Scope(who.path, who.user_id), actor) as uow:
         job = await enqueue(
-            uow, tenant_id=who.tenant_id, created_by=who.user_id, kind=kind, params={}
+            uow, tenant_id=who.tenant_id, created_by=who.user_id, kind=kind, params={}, input=input
         )
     return str(job.id)
 
@@ -169,6 +168,29 @@ async def test_a_failing_job_backs_off_then_fails_with_its_error_and_an_admin_re
     r = await futian.post(f"/api/v1/jobs/{job_id}/retry")
     assert r.status_code == 409
     assert r.json()["code"] == "job_state_conflict"
+
+
+async def test_a_job_refused_by_a_rule_fails_at_once_and_drops_its_input(
+    db: Database, database: DatabaseUrls, futian: Api
+) -> None:
+    who = _creator(database, "futian_admin")
+    kind = unique("test.refused.")
+
+    async def refuses(job: JobContext) -> dict[str, Any]:
+        raise DomainError("file_unreadable", Message("文件无法读取。", "The file is unreadable."))
+
+    runner = JobRunner(db)
+    runner.register(kind, refuses, RetryPolicy(max_attempts=5))
+    job_id = await _enqueue(db, who, kind, input=b"not a spreadsheet")
+    assert await runner.run_next()
+    failed = await _status(futian, job_id, "failed")
+    assert failed is not None, "bad input is not retried"
+    assert failed["error"]["code"] == "file_unreadable"
+    assert failed["error"]["message"] == "文件无法读取。"
+    assert failed["attempts"] == 1
+    with _owner(database) as conn:
+        row = conn.execute("SELECT input IS NULL FROM job WHERE id = %s", (job_id,)).fetchone()
+    assert row == (True,)
 
 
 async def test_an_admin_cancels_a_queued_and_a_running_job(
