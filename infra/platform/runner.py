@@ -114,14 +114,13 @@ class JobRunner:
 
     # ------------------------------------------------------------------ schedules
 
-    async def run_schedules(self, now: datetime | None = None) -> None:
+    async def run_schedules(self) -> None:
         """Start the work of every schedule whose current slot this worker wins."""
-        now = now or datetime.now(UTC)
+        now = datetime.now(UTC)
         for schedule in self.schedules:
             slot = schedule.slot(now)
             if self._last_slot.get(schedule.name) == slot:
                 continue  # this worker already tried for this slot
-            self._last_slot[schedule.name] = slot
             async with self.db.unit_of_work(None) as uow:
                 won = (
                     await uow.session.execute(
@@ -132,6 +131,7 @@ class JobRunner:
                     await uow.session.execute(
                         _FORGET, {"name": schedule.name, "before": slot - KEEP_SLOTS}
                     )
+            self._last_slot[schedule.name] = slot  # settled; a database error above asks again
             if won is not None:
                 task = asyncio.create_task(self._run_slot(schedule, slot))
                 self._running.add(task)
