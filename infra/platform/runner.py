@@ -10,6 +10,7 @@
 - A schedule (cron expression) runs once per slot across all workers and hosts: the
   worker whose insert of (schedule, slot) into `job_schedule_run` succeeds runs it.
 - Enqueuing NOTIFYs `zhibu_jobs` on commit; every runner LISTENs and wakes at once.
+- A runner that stops cleanly hands its running job back to the queue at once.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from sqlalchemy import func, text, update
 from domain.shared import DomainError
 from domain.shared.retries import RetryPolicy
 from infra.db.session import Database, Scope
-from infra.platform.jobs import CHANNEL, JobContext, JobHandler
+from infra.platform.jobs import CHANNEL, JobContext, JobHandler, notify
 from infra.platform.tables import Job
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class JobRunner:
         self._running: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._listening = asyncio.Event()
+        self._stopping = False
 
     def register(self, kind: str, handler: JobHandler, policy: RetryPolicy | None = None) -> None:
         self.handlers[kind] = (handler, policy or RetryPolicy())
@@ -185,9 +187,11 @@ class JobRunner:
             result = await work
         except asyncio.CancelledError:
             current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise  # this runner is stopping: the lease runs out, another worker retries
-            return True  # cancelled by an admin: the row already says so
+            if current is None or not current.cancelling():
+                return True  # cancelled by an admin: the row already says so
+            if self._stopping:  # a clean shutdown hands the job back, its attempt unspent
+                await self._release(claimed)
+            raise  # otherwise, as if the worker died: the lease runs out, another retries
         except DomainError as exc:  # running it again would fail alike: its input goes
             await self._finish(
                 claimed,
@@ -270,6 +274,22 @@ class JobRunner:
                 )
             )
 
+    async def _release(self, claimed: _Claimed) -> None:
+        try:
+            async with self.db.unit_of_work(claimed.scope) as uow:
+                await uow.session.execute(
+                    self._fenced(claimed).values(
+                        status="queued",
+                        attempts=claimed.attempt - 1,
+                        run_after=func.now(),
+                        lease_until=None,
+                        progress_done=0,
+                    )
+                )
+                await notify(uow, claimed.kind)
+        except Exception:
+            log.exception("could not hand back job %s; its lease will run out", claimed.job_id)
+
     async def _finish(self, claimed: _Claimed, *, status: str, **values: Any) -> None:
         async with self.db.unit_of_work(claimed.scope) as uow:
             await uow.session.execute(
@@ -329,6 +349,7 @@ class JobRunner:
         self._tasks.append(asyncio.create_task(self._loop()))
 
     async def stop(self) -> None:
+        self._stopping = True
         for task in [*self._tasks, *self._running]:
             task.cancel()
         for task in [*self._tasks, *self._running]:

@@ -360,6 +360,31 @@ async def test_a_schedule_runs_once_per_slot_across_two_processes(
     assert len(slots) == len(set(slots)), f"a slot ran twice: {sorted(here)} {sorted(there)}"
 
 
+async def test_a_runner_that_stops_cleanly_hands_its_job_back(
+    db: Database, database: DatabaseUrls, settings: Settings, futian: Api
+) -> None:
+    who = _creator(database, "futian_admin")
+    kind = unique("test.shutdown.")
+    started = asyncio.Event()
+
+    async def long(job: JobContext) -> dict[str, Any]:
+        await job.progress(3, 10)
+        started.set()
+        await asyncio.Event().wait()
+        return {}
+
+    runner = JobRunner(db, poll_seconds=0.05)
+    runner.register(kind, long)
+    job_id = await _enqueue(db, who, kind)
+    await runner.start()
+    await asyncio.wait_for(started.wait(), 60)
+    await runner.stop()
+    job = await _status(futian, job_id, "queued")
+    assert job is not None, "a deploy does not leave the job to wait for its lease"
+    assert job["attempts"] == 0
+    assert job["progress_done"] == 0
+
+
 async def test_a_job_that_kills_its_worker_every_time_ends_failed(
     db: Database, database: DatabaseUrls, settings: Settings, futian: Api
 ) -> None:
