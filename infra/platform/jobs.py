@@ -22,7 +22,6 @@ from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.platform.tables import Job
 
 CHANNEL = "zhibu_jobs"
-STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 @dataclass
@@ -36,7 +35,7 @@ class JobContext:
     tenant_path: str
     params: dict[str, Any]
     input: bytes | None
-    attempt: int = 1
+    attempt: int
 
     @property
     def scope(self) -> Scope:
