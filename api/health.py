@@ -8,7 +8,7 @@ from litestar import Response, get
 from api.context import Ctx
 from api.openapi_common import errors
 
-OPS = ["运维 Operations"]
+OPS = ["Operations"]
 
 
 class HealthOut(msgspec.Struct):

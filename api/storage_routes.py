@@ -23,7 +23,7 @@ from api.openapi_common import Problem, errors
 from domain.shared import DomainError, Message
 from infra.storage import LocalStorage, content_disposition
 
-STORAGE = ["对象存储 Storage"]
+STORAGE = ["Storage"]
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 """Hard ceiling for one upload, the largest per-file limit a tenant may set."""
 

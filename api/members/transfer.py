@@ -52,7 +52,7 @@ from infra.offload import offload
 from infra.platform.jobs import JobContext, JobHandler, enqueue
 from infra.settings import Settings
 
-MEMBERS = ["党员 Members"]
+MEMBERS = ["Members"]
 JOB_KIND = "members.import"
 SYNC_ROW_LIMIT = 2000
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
