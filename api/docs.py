@@ -64,24 +64,42 @@ TAG_DESCRIPTIONS = {
 
 
 class StrictStructSchemas(StructSchemaPlugin):
-    """Request bodies that refuse unknown fields say so: `additionalProperties: false`.
+    """Struct schemas that say what the decoder enforces. Litestar asks app plugins first.
 
-    Litestar's own struct plugin leaves it out, and clients and fuzzers then send extra
-    fields the server refuses. Litestar asks the plugins passed to the app first.
+    Litestar's own struct plugin leaves out `additionalProperties: false` for structs that
+    refuse unknown fields, and drops bounds equal to zero (`ge=0` loses its `minimum`), so
+    clients and fuzzers send values the server refuses.
     """
 
-    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
-        if not super().is_plugin_supported_field(field_definition):
-            return False
-        info = msgspec.inspect.type_info(field_definition.type_)
-        return bool(getattr(info, "forbid_unknown_fields", False))
+    _BOUNDS = (("ge", "minimum"), ("gt", "exclusive_minimum"), ("le", "maximum"))
 
     def to_openapi_schema(
         self, field_definition: FieldDefinition, schema_creator: SchemaCreator
     ) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
-        schema.additional_properties = False
+        info = msgspec.inspect.type_info(field_definition.type_)
+        if not isinstance(info, msgspec.inspect.StructType):
+            return schema
+        if info.forbid_unknown_fields:
+            schema.additional_properties = False
+        for field in info.fields:
+            prop = (schema.properties or {}).get(field.encode_name)
+            if not isinstance(prop, Schema):
+                continue
+            for kind in _kinds(field.type):
+                for bound, key in self._BOUNDS:
+                    if getattr(kind, bound, None) == 0 and getattr(prop, key) is None:
+                        setattr(prop, key, 0)
         return schema
+
+
+def _kinds(kind: msgspec.inspect.Type) -> list[msgspec.inspect.Type]:
+    """The types a field may take, through metadata wrappers and unions."""
+    if isinstance(kind, msgspec.inspect.Metadata):
+        return _kinds(kind.type)
+    if isinstance(kind, msgspec.inspect.UnionType):
+        return [k for member in kind.types for k in _kinds(member)]
+    return [kind]
 
 
 class _Finished:

@@ -7,7 +7,11 @@ cannot be declared there, so they are set here, once, on the rendered dict:
   and not one per inline copy (three for each nullable one);
 - tags carry their Chinese names as `x-displayName`, keeping the names themselves ASCII;
 - every JSON 200 of a GET documents the `ETag` header the middleware adds;
-- the members export documents its CSV form beside the xlsx one.
+- the members export documents its CSV form beside the xlsx one;
+- parameters carry the constraints their parsers apply (`PARAMETER_CONSTRAINTS`), and none
+  is "nullable": a query string or header cannot carry a null, only leave the value out;
+- a list filtered by another resource documents the 404 it answers when that resource is
+  missing or out of sight.
 """
 
 from __future__ import annotations
@@ -86,6 +90,13 @@ ETAG_HEADER = {
     "Entity tag of the representation; If-None-Match answers 304 when unchanged",
     "schema": {"type": "string", "pattern": '^(W/)?"[^"]*"$'},
 }
+# What the handlers check by hand, by parameter name.
+PARAMETER_CONSTRAINTS: dict[str, dict[str, Any]] = {
+    "cursor": {"pattern": "^[A-Za-z0-9_-]+$"},
+    "period": {"pattern": "^(20[0-9]{2}|2100)(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$"},
+    "Idempotency-Key": {"pattern": "^[\\x21-\\x7e]{1,200}$"},
+    "If-Match": {"pattern": '^(\\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$'},
+}
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _METHODS = ("get", "put", "post", "patch", "delete")
@@ -107,7 +118,15 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finish_operation(path: str, method: str, op: dict[str, Any]) -> None:
-    ok = op.get("responses", {}).get("200", {})
+    responses = op.setdefault("responses", {})
+    params = op.get("parameters", [])
+    for param in params:
+        param["schema"] = _not_null(param["schema"])
+        param["schema"].update(PARAMETER_CONSTRAINTS.get(param["name"], {}))
+    filters = [p for p in params if p["in"] == "query" and _names_a_resource(p["name"])]
+    if method == "get" and filters and "404" not in responses and "400" in responses:
+        responses["404"] = _not_found_like(responses["400"])
+    ok = responses.get("200", {})
     content = ok.get("content", {})
     if method == "get" and "application/json" in content:
         ok.setdefault("headers", {})["ETag"] = ETAG_HEADER
@@ -120,6 +139,46 @@ def _finish_operation(path: str, method: str, op: dict[str, Any]) -> None:
                 "UTF-8 CSV with a BOM, headers as in the import template",
             }
         }
+
+
+def _names_a_resource(name: str) -> bool:
+    return name.endswith("_id") or name == "under"
+
+
+def _not_found_like(bad_request: dict[str, Any]) -> dict[str, Any]:
+    """The 404 of a filter that names a missing or invisible resource, in the 400's form."""
+    response = copy.deepcopy(bad_request)
+    response["description"] = (
+        "筛选条件所指的资源不存在或不可见 A resource named by a filter is not found"
+    )
+    for media in response.get("content", {}).values():
+        for example in media.get("examples", {}).values():
+            value = example["value"]
+            value.update(
+                type="https://zhibu.example/problems/not_found",
+                title="not found",
+                status=404,
+                code="not_found",
+                detail="不存在或不可见",
+            )
+    return response
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's schema without its null alternative."""
+    variants = schema.get("oneOf")
+    if variants and {"type": "null"} in variants:
+        rest = [v for v in variants if v != {"type": "null"}]
+        others = {k: v for k, v in schema.items() if k != "oneOf"}
+        if len(rest) == 1:
+            return {**others, **rest[0]} if "$ref" not in rest[0] else {**others, "allOf": rest}
+        return {**others, "oneOf": rest}
+    if isinstance(schema.get("type"), list) and "null" in schema["type"]:
+        kinds = [t for t in schema["type"] if t != "null"]
+        schema = {**schema, "type": kinds[0] if len(kinds) == 1 else kinds}
+        if "enum" in schema:
+            schema["enum"] = [v for v in schema["enum"] if v is not None]
+    return schema
 
 
 def _pascal(*parts: str) -> str:

@@ -21,7 +21,6 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter, QueryParameter
 from litestar.response import Stream
 from msgspec import Meta
@@ -92,7 +91,6 @@ class ImportForm:
     file: UploadFile = field(
         metadata={
             "description": "党员信息表 .xlsx 或 .csv（UTF-8 或 GBK）",
-            "examples": ["党员信息.xlsx"],
         }
     )
     organization_id: uuid.UUID | None = field(
@@ -221,12 +219,6 @@ async def import_members(
         ImportForm,
         Body(
             media_type=RequestEncodingType.MULTI_PART,
-            examples=[
-                Example(
-                    summary="试导入 Dry run",
-                    value={"file": "党员信息.xlsx", "dry_run": True, "mode": "all"},
-                )
-            ],
         ),
     ],
 ) -> Response[ImportReportOut]:
