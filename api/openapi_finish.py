@@ -96,7 +96,8 @@ PARAMETER_CONSTRAINTS: dict[str, dict[str, Any]] = {
     "cursor": {"pattern": "^[A-Za-z0-9_-]+$"},
     "period": {"pattern": "^(20[0-9]{2}|2100)(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$"},
     "Idempotency-Key": {"pattern": "^[\\x21-\\x7e]{1,200}$"},
-    "If-Match": {"pattern": '^(\\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$'},
+    # Empty reads as absent.
+    "If-Match": {"pattern": '^(|\\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$'},
 }
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

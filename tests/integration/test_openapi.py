@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 
 from api.export_openapi import openapi_document, render
 from tests.conftest import ROOT
@@ -22,6 +23,7 @@ CHECKED_IN = ROOT / "openapi" / "openapi.json"
 METHODS = {"get", "put", "post", "patch", "delete"}
 PROBLEM = "application/problem+json"
 PROBES = {"/health", "/ready"}
+FORMATS = FormatChecker()
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +236,24 @@ def test_member_export_documents_both_formats(document: dict[str, Any]) -> None:
         "text/csv",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
+
+
+def test_examples_are_valid_requests(document: dict[str, Any]) -> None:
+    """A third party copies examples: each must satisfy the schema it illustrates."""
+    problems = []
+
+    def check(where: str, schema: dict[str, Any], value: Any) -> None:
+        validator = Draft202012Validator(
+            {**schema, "components": document["components"]}, format_checker=FORMATS
+        )
+        problems.extend(f"{where}: {e.message}" for e in validator.iter_errors(value))
+
+    for method, path, op in operations(document):
+        for param in op.get("parameters", []):
+            for example in param.get("examples", {}).values():
+                check(f"{method} {path} {param['name']}", param["schema"], example["value"])
+        for media, content in op.get("requestBody", {}).get("content", {}).items():
+            schema = content["schema"]
+            for value in resolve(document, schema).get("examples", []) + schema.get("examples", []):
+                check(f"{method} {path} body ({media})", schema, value)
+    assert not problems, "\n".join(problems)

@@ -65,7 +65,7 @@ KNOWN_NOT_REJECTED = (
     "listEvidence",
     "listMemberHistory",
 )
-KNOWN_AUTH_AFTER_VALIDATION = ("importMembers",)
+KNOWN_AUTH_AFTER_VALIDATION = ("importMembers", "listMemberHistory")
 # Item 10: history of seeded members answers 500; a duplicate username in the same tenant
 # answers 500 (UniqueViolation) instead of 409.
 KNOWN_SERVER_ERRORS = ("listMemberHistory", "createUser")
