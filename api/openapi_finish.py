@@ -91,12 +91,12 @@ ETAG_HEADER = {
     "Entity tag of the representation; If-None-Match answers 304 when unchanged",
     "schema": {"type": "string", "pattern": '^(W/)?"[^"]*"$'},
 }
-# What the handlers check by hand, by parameter name.
+# What the handlers check by hand, by parameter name; an empty cursor or If-Match reads as
+# absent.
 PARAMETER_CONSTRAINTS: dict[str, dict[str, Any]] = {
-    "cursor": {"pattern": "^[A-Za-z0-9_-]+$"},
+    "cursor": {"pattern": "^[A-Za-z0-9_-]*$"},
     "period": {"pattern": "^(20[0-9]{2}|2100)(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$"},
     "Idempotency-Key": {"pattern": "^[\\x21-\\x7e]{1,200}$"},
-    # Empty reads as absent.
     "If-Match": {"pattern": '^(|\\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$'},
 }
 CSV = "text/csv"
@@ -112,14 +112,14 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     for tag in doc.get("tags", []):
         if tag["name"] in TAG_NAMES_ZH:
             tag["x-displayName"] = f"{TAG_NAMES_ZH[tag['name']]} {tag['name']}"
-    for path, item in doc.get("paths", {}).items():
+    for item in doc.get("paths", {}).values():
         for method in _METHODS:
             if method in item:
-                _finish_operation(path, method, item[method])
+                _finish_operation(method, item[method])
     return doc
 
 
-def _finish_operation(path: str, method: str, op: dict[str, Any]) -> None:
+def _finish_operation(method: str, op: dict[str, Any]) -> None:
     if op.get("security") == [{}]:
         op["security"] = []  # public: `[{}]` reads as "optional" to generators
     responses = op.setdefault("responses", {})
