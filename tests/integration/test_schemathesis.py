@@ -30,7 +30,7 @@ ST = Path(sys.executable).with_name("st")
 # per-operation settings below, so it is not given.
 SEED = 20261201
 # The caller's own account: run as a throwaway account, apart from everything else.
-SELF_OPERATIONS = ("login", "refreshToken", "logout", "getMe", "updateUser")
+SELF_OPERATIONS = ("login", "refreshToken", "logout", "getMe", "updateUser", "changeMyPassword")
 # Pagination cursors are opaque: a made-up one is refused (400 invalid_cursor) by design.
 PAGED = (
     "listActivities",
