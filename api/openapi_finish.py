@@ -7,7 +7,8 @@ cannot be declared there, so they are set here, once, on the rendered dict:
   and not one per inline copy (three for each nullable one);
 - tags carry their Chinese names as `x-displayName`, keeping the names themselves ASCII;
 - public operations say `security: []`;
-- every JSON 200 of a GET documents the `ETag` header the middleware adds;
+- every JSON 200 of a GET documents the `ETag` header the middleware adds, and the 304
+  it answers to a matching `If-None-Match`;
 - the members export documents its CSV form beside the xlsx one;
 - parameters carry the constraints their parsers apply (`PARAMETER_CONSTRAINTS`), and none
   is "nullable": a query string or header cannot carry a null, only leave the value out;
@@ -91,6 +92,11 @@ ETAG_HEADER = {
     "Entity tag of the representation; If-None-Match answers 304 when unchanged",
     "schema": {"type": "string", "pattern": '^(W/)?"[^"]*"$'},
 }
+NOT_MODIFIED = {
+    "description": "If-None-Match 与当前 ETag 相同：未变更，无正文 "
+    "Not modified: If-None-Match names the current ETag; no body",
+    "headers": {"ETag": ETAG_HEADER},
+}
 # What the handlers check by hand, by parameter name; an empty cursor or If-Match reads as
 # absent.
 PARAMETER_CONSTRAINTS: dict[str, dict[str, Any]] = {
@@ -134,6 +140,7 @@ def _finish_operation(method: str, op: dict[str, Any]) -> None:
     content = ok.get("content", {})
     if method == "get" and "application/json" in content:
         ok.setdefault("headers", {})["ETag"] = ETAG_HEADER
+        responses["304"] = NOT_MODIFIED
     if XLSX in content and CSV not in content:
         content[XLSX] = {"schema": {"type": "string", "format": "binary"}}
         content[CSV] = {

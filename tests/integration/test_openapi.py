@@ -223,6 +223,8 @@ def test_etag_and_if_match_are_documented_where_used(document: dict[str, Any]) -
         json_get = method == "GET" and "application/json" in ok.get("content", {})
         if json_get and "ETag" not in ok.get("headers", {}):
             problems.append(f"{method} {path}: 200 without the ETag header")
+        if json_get and "304" not in op["responses"]:
+            problems.append(f"{method} {path}: If-None-Match's 304 is not documented")
         if "412" in op["responses"]:
             names = {p["name"] for p in op.get("parameters", []) if p["in"] == "header"}
             if "If-Match" not in names:
