@@ -19,9 +19,10 @@ _PLACEHOLDER_URL = "postgresql+psycopg://schema-export@localhost.invalid/unused"
 
 def openapi_document() -> dict[str, Any]:
     from api.app import create_app
+    from api.openapi_finish import finish
 
     app = create_app(Settings(APP_DATABASE_URL=_PLACEHOLDER_URL))
-    return app.openapi_schema.to_schema()
+    return finish(app.openapi_schema.to_schema())
 
 
 def render(document: dict[str, Any]) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from api.context import Ctx
-from api.openapi_common import errors
 
-OPS = ["运维 Operations"]
+OPS = ["Operations"]
 
 
 class HealthOut(msgspec.Struct):
@@ -28,7 +28,14 @@ async def health() -> HealthOut:
     tags=OPS,
     operation_id="ready",
     security=[{}],
-    responses=errors(400),
+    responses={
+        503: ResponseSpec(
+            data_container=HealthOut,
+            description="数据库或对象存储不可用 The database or object storage is unavailable",
+            examples=[],
+            generate_examples=False,
+        )
+    },
 )
 async def ready(ctx: Ctx) -> Response[HealthOut]:
     checks: dict[str, str] = {}

@@ -33,3 +33,32 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send_with_id)
 
     return middleware
+
+
+def allow_middleware(app: ASGIApp) -> ASGIApp:
+    """`Allow` on OPTIONS lists every method of the path.
+
+    Litestar 2 builds a path's OPTIONS handler when the first handler of the path is
+    registered and keeps it as more methods are added, so `Allow` named only the first
+    (litestar-org/litestar#4169, fixed in v3 only). The methods are read from the routes.
+    """
+    allowed: dict[str, str] = {}
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        handler = scope.get("route_handler") if scope["type"] == "http" else None
+        if handler is None or scope["method"] != "OPTIONS":
+            await app(scope, receive, send)
+            return
+        path = next(iter(handler.paths))
+        if path not in allowed:
+            methods = scope["litestar_app"].route_handler_method_map.get(path, {})
+            allowed[path] = ", ".join(sorted(m for m in methods if m.isupper()))
+
+        async def send_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and allowed[path]:
+                MutableScopeHeaders.from_message(message)["Allow"] = allowed[path]
+            await send(message)
+
+        await app(scope, receive, send_allow)
+
+    return middleware

@@ -23,7 +23,7 @@ from api.openapi_common import Problem, errors
 from domain.shared import DomainError, Message
 from infra.storage import LocalStorage, content_disposition
 
-STORAGE = ["对象存储 Storage"]
+STORAGE = ["Storage"]
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 """Hard ceiling for one upload, the largest per-file limit a tenant may set."""
 
@@ -62,7 +62,13 @@ Key = Annotated[
     str,
     Parameter(
         description="对象键，由服务器生成 Object key, made by the server",
-        examples=[Example(value="0193c0de-…/evidence/0193c0df-…/0193c0e0-…-Xk3v…")],
+        examples=[
+            Example(
+                value="0193c0de-0000-7000-8000-000000000001/evidence/"
+                "0193c0df-0000-7000-8000-000000000002/"
+                "0193c0e0-0000-7000-8000-000000000003-Xk3vQ9pL2mN8rT5wYb7dEg"
+            )
+        ],
     ),
 ]
 Signed = Annotated[
@@ -103,7 +109,7 @@ Sig = Annotated[
     str | None,
     Parameter(
         description="HMAC-SHA256 签名 Signature",
-        examples=[Example(value="3f7a9c0e5b…")],
+        examples=[Example(value="3f7a9c0e5b1d2c4a6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9012345678a")],
     ),
 ]
 
@@ -193,7 +199,7 @@ async def upload_object(
             description="文件内容，类型由内容判断 The file, typed by its content",
             generate_examples=False,
         ),
-        **errors(400),
+        **errors(400, 422),
         403: _FORBIDDEN,
         404: _NOT_FOUND,
     },

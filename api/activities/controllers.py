@@ -23,9 +23,9 @@ from infra.activities import service as svc
 from infra.db.session import UnitOfWork
 from infra.platform.idempotency import check_key
 
-ACTIVITIES = ["活动 Activities"]
-CHECKINS = ["签到 Check-in"]
-COMPLIANCE = ["组织生活落实 Compliance"]
+ACTIVITIES = ["Activities"]
+CHECKINS = ["Check-in"]
+COMPLIANCE = ["Compliance"]
 
 IDEMPOTENCY_KEY = HeaderParameter(
     name="Idempotency-Key",

@@ -21,7 +21,7 @@ from infra.evidence import service as svc
 from infra.evidence.tables import Evidence
 from infra.storage import ObjectStorage, PresignedRequest
 
-EVIDENCE = ["佐证材料 Evidence"]
+EVIDENCE = ["Evidence"]
 IDEMPOTENCY_KEY = HeaderParameter(
     name="Idempotency-Key",
     required=False,

@@ -37,8 +37,8 @@ from infra.members.tables import Member
 from infra.settings import Settings
 from infra.tenancy.tables import Organization
 
-MEMBERS = ["党员 Members"]
-STATS = ["统计 Statistics"]
+MEMBERS = ["Members"]
+STATS = ["Statistics"]
 DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
 _PROTECTORS: dict[int, FieldProtector] = {}
 

@@ -21,7 +21,6 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter, QueryParameter
 from litestar.response import Stream
 from msgspec import Meta
@@ -53,7 +52,7 @@ from infra.offload import offload
 from infra.platform.jobs import enqueue
 from infra.settings import Settings
 
-MEMBERS = ["党员 Members"]
+MEMBERS = ["Members"]
 SYNC_ROW_LIMIT = 2000
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -77,7 +76,6 @@ class ImportForm:
     file: UploadFile = field(
         metadata={
             "description": "党员信息表 .xlsx 或 .csv（UTF-8 或 GBK）",
-            "examples": ["党员信息.xlsx"],
         }
     )
     organization_id: uuid.UUID | None = field(
@@ -206,12 +204,6 @@ async def import_members(
         ImportForm,
         Body(
             media_type=RequestEncodingType.MULTI_PART,
-            examples=[
-                Example(
-                    summary="试导入 Dry run",
-                    value={"file": "党员信息.xlsx", "dry_run": True, "mode": "all"},
-                )
-            ],
         ),
     ],
 ) -> Response[ImportReportOut]:

@@ -18,7 +18,7 @@ from infra.platform import jobs
 from infra.platform.tables import Job
 from infra.tenancy.service import not_found
 
-JOBS = ["后台任务 Jobs"]
+JOBS = ["Jobs"]
 
 
 class JobOut(msgspec.Struct):

@@ -25,12 +25,12 @@ from infra.tenancy import accounts
 from infra.tenancy import service as svc
 from infra.tenancy.auth import AuthService, Session
 
-AUTH = ["认证 Auth"]
-TENANTS = ["租户 Tenants"]
-ORGS = ["党组织 Organizations"]
-USERS = ["用户 Users"]
-ROLES = ["角色 Roles"]
-AUDIT = ["审计 Audit"]
+AUTH = ["Auth"]
+TENANTS = ["Tenants"]
+ORGS = ["Organizations"]
+USERS = ["Users"]
+ROLES = ["Roles"]
+AUDIT = ["Audit"]
 
 Q = Annotated[
     str | None,

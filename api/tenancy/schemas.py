@@ -15,7 +15,9 @@ Name = Annotated[
 Code = Annotated[str, Meta(pattern=r"^\d{6}$", examples=["440304"], description="行政区划代码")]
 Username = Annotated[str, Meta(min_length=1, max_length=64, examples=["futian_admin"])]
 Password = Annotated[str, Meta(min_length=1, max_length=128, examples=["Zhibu-2026-secure"])]
-Phone = Annotated[str, Meta(min_length=11, max_length=11, examples=["13800138000"])]
+Phone = Annotated[
+    str, Meta(min_length=11, max_length=11, pattern=r"^1[3-9][0-9]{9}$", examples=["13800138000"])
+]
 MaskedPhone = Annotated[
     str | None,
     Meta(description="手机号（脱敏，加密存储）Phone, masked", examples=["138****8000"]),
@@ -195,7 +197,16 @@ class OrganizationDetailOut(msgspec.Struct):
 
 
 class UserIn(Strict):
-    username: Annotated[str, Meta(min_length=3, max_length=40, examples=["futian_secretary"])]
+    username: Annotated[
+        str,
+        Meta(
+            min_length=3,
+            max_length=40,
+            pattern=r"^[A-Za-z][A-Za-z0-9_.-]{2,39}$",
+            examples=["futian_secretary"],
+            description="字母开头，字母、数字、点、横线或下划线 Starts with a letter",
+        ),
+    ]
     display_name: Annotated[
         str, Meta(min_length=1, pattern=r"\S", max_length=50, examples=["李四"])
     ]

@@ -216,7 +216,8 @@ class LocalStorage:
         expected = self._sign(
             method, key, expires, size=size, content_type=signed_type, download_name=download_name
         )
-        if not hmac.compare_digest(expected, query.get("sig", "")):
+        # Bytes: a signature with non-ASCII characters is just wrong, not a TypeError.
+        if not hmac.compare_digest(expected.encode(), query.get("sig", "").encode()):
             raise _signature_invalid()
         if self._clock().timestamp() > expires:
             raise _url_expired()

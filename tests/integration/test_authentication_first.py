@@ -18,7 +18,8 @@ async def _operations(http: httpx.AsyncClient) -> list[tuple[str, str, bool]]:
     for path, item in document["paths"].items():
         for method, operation in item.items():
             if method in METHODS:
-                public = {} in operation.get("security", document.get("security", []))
+                security = operation.get("security", document.get("security", []))
+                public = security == [] or {} in security
                 concrete = path
                 for parameter in operation.get("parameters", []):
                     if parameter["in"] == "path":

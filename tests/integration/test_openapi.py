@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 
 from api.export_openapi import openapi_document, render
 from tests.conftest import ROOT
@@ -21,6 +22,8 @@ from tests.conftest import ROOT
 CHECKED_IN = ROOT / "openapi" / "openapi.json"
 METHODS = {"get", "put", "post", "patch", "delete"}
 PROBLEM = "application/problem+json"
+PROBES = {"/health", "/ready"}
+FORMATS = FormatChecker()
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +47,7 @@ def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 def needs_example(document: dict[str, Any], schema: dict[str, Any]) -> bool:
     """A value needs an example unless its type already says what to send."""
     schema = resolve(document, schema)
-    variants = schema.get("oneOf") or schema.get("anyOf")
+    variants = schema.get("oneOf") or schema.get("anyOf") or schema.get("allOf")
     if variants:
         return any(needs_example(document, v) for v in variants if v.get("type") != "null")
     if "enum" in schema or "const" in schema:
@@ -52,7 +55,8 @@ def needs_example(document: dict[str, Any], schema: dict[str, Any]) -> bool:
     if schema.get("type") in {"boolean", "integer", "number", "null"}:
         return False
     return not (
-        schema.get("type") == "string" and schema.get("format") in {"uuid", "date", "date-time"}
+        schema.get("type") == "string"
+        and schema.get("format") in {"uuid", "date", "date-time", "binary"}
     )
 
 
@@ -124,7 +128,8 @@ def test_error_responses_are_problem_json_with_coded_examples(document: dict[str
     for method, path, op in operations(document):
         where = f"{method} {path}"
         for status, response in op["responses"].items():
-            if not status.startswith(("4", "5")):
+            # A probe's 503 carries the same checks as its 200, for the orchestrator.
+            if not status.startswith(("4", "5")) or path in PROBES:
                 continue
             content = response.get("content", {})
             if set(content) != {PROBLEM}:
@@ -161,4 +166,96 @@ def test_operations_document_the_errors_they_can_produce(document: dict[str, Any
             problems.append(f"{where}: addresses a resource but 404 is not documented")
         if secured and method != "GET" and "403" not in statuses:
             problems.append(f"{where}: a secured write but 403 is not documented")
+    assert not problems, "\n".join(problems)
+
+
+def test_title_and_tags_are_ascii_with_chinese_alongside(document: dict[str, Any]) -> None:
+    """Generators make package and module names from these (`zhibu_api_client.api.members`)."""
+    assert document["info"]["title"].isascii()
+    for tag in document["tags"]:
+        assert tag["name"].isascii(), tag
+        assert not tag["x-displayName"].isascii(), tag
+
+
+def test_json_request_bodies_refuse_unknown_fields(document: dict[str, Any]) -> None:
+    """The server refuses unknown fields, so the document says so: clients and fuzzers agree."""
+    problems = []
+    for method, path, op in operations(document):
+        content = op.get("requestBody", {}).get("content", {})
+        if "application/json" in content:
+            schema = content["application/json"]["schema"]
+            variants = schema.get("allOf") or schema.get("oneOf") or [schema]
+            for variant in variants:
+                body = resolve(document, variant)
+                if body.get("type") != "null" and body.get("additionalProperties") is not False:
+                    problems.append(f"{method} {path}")
+    assert not problems, "bodies without additionalProperties: false:\n" + "\n".join(problems)
+
+
+def test_every_enum_is_a_named_component(document: dict[str, Any]) -> None:
+    """One class per enum in a generated client, not one per inline (nullable) copy."""
+    inline = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            if "enum" in node:
+                inline.append(where)
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}[{i}]")
+
+    walk(document["paths"], "paths")
+    for name, schema in document["components"]["schemas"].items():
+        if "enum" in schema:
+            assert schema["type"] == "string", name
+            assert None not in schema["enum"], name
+        else:
+            walk(schema, f"components/{name}")
+    assert not inline, "\n".join(inline)
+
+
+def test_etag_and_if_match_are_documented_where_used(document: dict[str, Any]) -> None:
+    problems = []
+    for method, path, op in operations(document):
+        ok = op["responses"].get("200", {})
+        json_get = method == "GET" and "application/json" in ok.get("content", {})
+        if json_get and "ETag" not in ok.get("headers", {}):
+            problems.append(f"{method} {path}: 200 without the ETag header")
+        if json_get and "304" not in op["responses"]:
+            problems.append(f"{method} {path}: If-None-Match's 304 is not documented")
+        if "412" in op["responses"]:
+            names = {p["name"] for p in op.get("parameters", []) if p["in"] == "header"}
+            if "If-Match" not in names:
+                problems.append(f"{method} {path}: 412 without an If-Match parameter")
+    assert not problems, "\n".join(problems)
+
+
+def test_member_export_documents_both_formats(document: dict[str, Any]) -> None:
+    content = document["paths"]["/api/v1/members/export"]["get"]["responses"]["200"]["content"]
+    assert set(content) == {
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+
+
+def test_examples_are_valid_requests(document: dict[str, Any]) -> None:
+    """A third party copies examples: each must satisfy the schema it illustrates."""
+    problems = []
+
+    def check(where: str, schema: dict[str, Any], value: Any) -> None:
+        validator = Draft202012Validator(
+            {**schema, "components": document["components"]}, format_checker=FORMATS
+        )
+        problems.extend(f"{where}: {e.message}" for e in validator.iter_errors(value))
+
+    for method, path, op in operations(document):
+        for param in op.get("parameters", []):
+            for example in param.get("examples", {}).values():
+                check(f"{method} {path} {param['name']}", param["schema"], example["value"])
+        for media, content in op.get("requestBody", {}).get("content", {}).items():
+            schema = content["schema"]
+            for value in resolve(document, schema).get("examples", []) + schema.get("examples", []):
+                check(f"{method} {path} body ({media})", schema, value)
     assert not problems, "\n".join(problems)

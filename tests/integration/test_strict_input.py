@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import DESCRIPTION
+from api.docs import DESCRIPTION
 from tests.conftest import Api, unique
 from tests.integration.members.helpers import create_member, member_body
 

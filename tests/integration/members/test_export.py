@@ -48,7 +48,7 @@ async def test_csv_export_in_full_round_trips_through_import(
     branch_id, name, ids = branch_with_members
     r = await futian.get(EXPORT, params={"format": "csv", "organization_id": branch_id})
     assert r.status_code == 200, r.text
-    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"  # once, not twice
     assert "attachment" in r.headers["content-disposition"]
     rows = _csv_rows(r.content)
     assert rows[0] == list(HEADERS)
