@@ -3,6 +3,9 @@
     zhibu members import FILE --tenant 440304 [--organization NAME|ID] [--dry-run]
                               [--mode all|partial] [--json]
     zhibu users reset-password USERNAME
+    zhibu users reset-mfa USERNAME     remove a lost second factor, end the sessions, audited
+    zhibu backup DIR                   database dump + local objects + manifest with checksums
+    zhibu restore DIR                  into an empty database and data directory
 
 The database is the app's (DATABASE_URL, or the embedded server under ZHIBU_DATA_DIR), and the
 import runs through the same code path as `POST /api/v1/members/import`, in the given tenant's
@@ -26,7 +29,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from domain.shared import DomainError
-from infra.db.bootstrap import prepare
+from infra import backup as backups
+from infra.db.bootstrap import migrate, prepare
 from infra.db.session import Actor, Database, Scope
 from infra.members.importing import (
     ImportActor,
@@ -40,6 +44,7 @@ from infra.members.protect import FieldProtector
 from infra.settings import Settings
 from infra.tenancy import service as tenancy
 from infra.tenancy.accounts import reset_password
+from infra.tenancy.mfa import reset_factor
 from infra.tenancy.service import PLATFORM_PATH
 
 app = typer.Typer(help="Zhibu 支部 command line", no_args_is_help=True)
@@ -244,6 +249,84 @@ def reset_user_password(
         f"用户 {username} 的一次性密码（仅显示这一次；登录后须先修改密码）/ one-time password"
         f" for {username} (shown once; it must be changed right after logging in):\n{password}\n"
         "该账号的所有登录会话已结束 / every session of the account has ended.\n"
+    )
+
+
+async def _reset_mfa(username: str) -> uuid.UUID | None:
+    settings = Settings()
+    urls = prepare(
+        database_url=settings.database_url,
+        data_dir=settings.data_dir,
+        app_password=settings.app_db_password_value,
+    )
+    db = Database(urls.app, pool_size=1)
+    try:
+        return await reset_factor(db, username, CLI_ACTOR)
+    finally:
+        await db.dispose()
+
+
+@users_app.command("reset-mfa")
+def reset_mfa(username: Annotated[str, typer.Argument(help="用户名")]) -> None:
+    """重置丢失的动态验证码 Remove a lost second factor; the account enrols again at next login.
+
+    Its sessions end too; the reset is audited in the account's tenant as done by "cli".
+    """
+    console = Console()
+    user_id = asyncio.run(_reset_mfa(username))
+    if user_id is None:
+        console.print(f"[red]没有用户 {username} / no such user")
+        raise typer.Exit(2)
+    console.print(f"已重置 {username} 的双因素认证，登录会话已注销 / second factor reset")
+
+
+@app.command("backup")
+def backup(
+    dest: Annotated[Path, typer.Argument(file_okay=False, help="新建或空的备份目录")],
+) -> None:
+    """备份 Back up the database and the local object store into DIR (no secrets inside)."""
+    console = Console()
+    settings = Settings()
+    urls = prepare(
+        database_url=settings.database_url,
+        data_dir=settings.data_dir,
+        app_password=settings.app_db_password_value,
+    )
+    try:
+        manifest = backups.backup(settings, urls.admin, dest)
+    except backups.BackupError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from exc
+    files = manifest["objects"]["files"]
+    console.print(
+        f"已备份到 {dest}：数据库 {manifest['database']['bytes']} 字节，对象 {len(files)} 个 / done"
+    )
+    console.print(
+        "恢复时需要的密钥（未写入备份）/ secrets needed to restore (not in the backup): "
+        + ", ".join(entry["env"] for entry in manifest["secrets"].values())
+    )
+
+
+@app.command("restore")
+def restore(
+    source: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="备份目录")],
+) -> None:
+    """恢复 Restore DIR into an empty database and data directory, then migrate to this version.
+
+    The keys must be the backup's (set them, or put the old secrets.json in the data directory).
+    """
+    console = Console()
+    settings = Settings()
+    try:
+        report = backups.restore(settings, source)
+    except backups.BackupError as exc:
+        console.print(f"[red]{exc}")
+        raise typer.Exit(2) from exc
+    migrate(report.admin_db_url)
+    for warning in report.warnings:
+        console.print(f"[yellow]{warning}")
+    console.print(
+        f"已恢复数据库 {report.database}（版本 {report.revision}）和 {report.objects} 个对象 / done"
     )
 
 

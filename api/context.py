@@ -35,6 +35,7 @@ class Principal:
     tenant_path: str
     username: str
     session_id: uuid.UUID
+    mfa: bool = False  # the session passed a second factor
 
     @property
     def subject(self) -> str:
@@ -119,6 +120,7 @@ class Ctx:
             tenant_path=claims.tenant_path,
             username=claims.username,
             session_id=claims.session_id,
+            mfa=claims.mfa,
         )
 
     def actor(self) -> Actor:

@@ -31,7 +31,10 @@ API_VERSION = "1.0.0"
 ASSETS = "/docs/assets"
 DESCRIPTION = """Zhibu（支部）机关党建多租户 API。
 
-- 认证：`POST /api/v1/auth/login` 取得 Bearer 访问令牌。
+- 认证：`POST /api/v1/auth/login` 取得 Bearer 访问令牌。管理员（及租户要求的全体工作人员）
+  使用双因素认证：登录返回 `mfa_required` 和 `challenge`，再以动态验证码调用
+  `POST /api/v1/auth/login/mfa`；尚未绑定的先 `POST /api/v1/auth/mfa/enroll`、
+  `POST /api/v1/auth/mfa/confirm`。
 - 错误：RFC 9457 `application/problem+json`，含稳定的 `code` 字段；
   `Accept-Language: en` 返回英文说明。
 - 列表：游标分页（`limit`、`cursor`，响应中的 `next_cursor`）。

@@ -42,6 +42,11 @@ def main() -> None:
     )
     os.environ.setdefault("APP_DATABASE_URL", urls.app)
     sys.stdout.write(f"  Zhibu serving on http://{settings.host}:{settings.port}  (docs: /docs)\n")
+    if settings.mfa_required_for_admins:
+        sys.stdout.write(
+            "  管理员登录需动态验证码，首次登录时绑定 / administrators enrol a TOTP authenticator"
+            " at first login (ZHIBU_MFA_REQUIRED_FOR_ADMINS=false turns this off)\n"
+        )
     uvicorn.run(
         "api.asgi:app_factory",
         factory=True,

@@ -431,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         "APP_DATABASE_URL": world.app_url,
         "ZHIBU_DATA_DIR": str(DATA_DIR),
         "DB_POOL_SIZE": "8",
+        "ZHIBU_MFA_REQUIRED_FOR_ADMINS": "false",
     }
     floor_env = {"BENCH_DATABASE_URL": conninfo_of(world.admin_url), "BENCH_POOL_SIZE": "8"}
     results: dict[str, list[Measurement]] = {"floor": [], "api": []}

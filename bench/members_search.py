@@ -143,7 +143,11 @@ async def measure(
     from infra.settings import Settings
 
     settings = Settings(
-        ZHIBU_DATA_DIR=db.settings.data_dir, APP_DATABASE_URL=db.app, DB_POOL_SIZE=5, **UNLIMITED
+        ZHIBU_DATA_DIR=db.settings.data_dir,
+        APP_DATABASE_URL=db.app,
+        DB_POOL_SIZE=5,
+        ZHIBU_MFA_REQUIRED_FOR_ADMINS=False,
+        **UNLIMITED,
     )
     app = create_app(settings)
     server = uvicorn.Server(

@@ -301,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         "APP_DATABASE_URL": app_url,
         "ZHIBU_DATA_DIR": str(DATA_DIR),
         "DB_POOL_SIZE": "10",
+        "ZHIBU_MFA_REQUIRED_FOR_ADMINS": "false",
     }
     floor_env = {
         "BENCH_DATABASE_URL": conninfo_of(admin_url),

@@ -41,6 +41,7 @@ class AccessClaims:
     username: str
     session_id: uuid.UUID
     expires_at: datetime
+    mfa: bool = False
 
 
 class TokenError(Exception):
@@ -57,6 +58,7 @@ def issue_access_token(
     session_id: uuid.UUID,
     now: datetime,
     lifetime: timedelta,
+    mfa: bool = False,
 ) -> tuple[str, datetime]:
     expires = now + lifetime
     payload: dict[str, Any] = {
@@ -68,6 +70,7 @@ def issue_access_token(
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
         "typ": "access",
+        "amr": ["pwd", "otp"] if mfa else ["pwd"],
     }
     return jwt.encode(payload, secret, algorithm=ALGORITHM), expires
 
@@ -91,6 +94,7 @@ def decode_access_token(token: str, *, secret: bytes, now: datetime) -> AccessCl
             username=str(payload.get("name", "")),
             session_id=uuid.UUID(payload["sid"]),
             expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+            mfa="otp" in payload.get("amr", ()),
         )
     except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
         raise TokenError(str(exc)) from exc

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     # How long a worker trusts "this session is alive" without asking again; an ended
     # session is forgotten at once through NOTIFY, so this bounds a lost notification.
     session_cache_seconds: float = Field(default=1.5, ge=0, alias="ZHIBU_SESSION_CACHE_SECONDS")
+    mfa_required_for_admins: bool = Field(default=True, alias="ZHIBU_MFA_REQUIRED_FOR_ADMINS")
 
     storage_secret: SecretStr | None = Field(default=None, alias="ZHIBU_STORAGE_SECRET")
     field_key: SecretStr | None = Field(default=None, alias="ZHIBU_FIELD_KEY")

@@ -7,12 +7,23 @@ from typing import Any, TypeVar
 import msgspec
 
 from api.tenancy import schemas as s
+from infra.tenancy.auth import Session
 
 Out = TypeVar("Out", bound=msgspec.Struct)
 
 
 def _present(row: Any, schema: type[Out]) -> Out:
     return msgspec.convert(row, schema, from_attributes=True)
+
+
+def tokens_out(session: Session) -> s.TokenOut:
+    return s.TokenOut(
+        access_token=session.access_token,
+        token_type="Bearer",  # noqa: S106 - the scheme name, not a secret
+        expires_at=session.access_expires_at,
+        refresh_token=session.refresh_token,
+        refresh_expires_at=session.refresh_expires_at,
+    )
 
 
 def tenant_out(row: Any) -> s.TenantOut:

@@ -41,6 +41,13 @@ EvidenceMaxFilesPerActivity = Annotated[
 CheckinGraceMinutes = Annotated[
     int, Field(ge=0, le=240, description="活动开始前和结束后仍可签到的分钟数")
 ]
+MfaRequiredForStaff = Annotated[
+    bool,
+    Field(
+        description="全体工作人员（持有任一角色者）登录均需动态验证码，下级租户不能关闭；"
+        "管理员另由平台开关要求"
+    ),
+]
 SyncGraceHours = Annotated[
     int, Field(ge=1, le=720, description="离线签到在活动结束后仍可同步的小时数")
 ]
@@ -76,6 +83,7 @@ class TenantSettings(BaseModel):
     evidence_max_files_per_activity: EvidenceMaxFilesPerActivity = 50
     checkin_grace_minutes: CheckinGraceMinutes = 30
     sync_grace_hours: SyncGraceHours = 72
+    mfa_required_for_staff: MfaRequiredForStaff = False
 
 
 class MeetingFrequenciesOverride(BaseModel):
@@ -108,6 +116,7 @@ class TenantSettingsOverride(BaseModel):
     evidence_max_files_per_activity: EvidenceMaxFilesPerActivity | None = None
     checkin_grace_minutes: CheckinGraceMinutes | None = None
     sync_grace_hours: SyncGraceHours | None = None
+    mfa_required_for_staff: MfaRequiredForStaff | None = None
 
 
 def _field_error(err: Mapping[str, Any]) -> FieldError:
@@ -178,9 +187,14 @@ def _overlay(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 def effective_settings(overrides_from_root_to_leaf: Sequence[object]) -> TenantSettings:
     """The settings in force at a tenant: defaults, then each ancestor's override, then its own."""
     merged = TenantSettings().model_dump()
+    # A security requirement only tightens down the tree: no tenant opts out of what an
+    # ancestor requires.
+    required = False
     for document in overrides_from_root_to_leaf:
         override = validate_override(document)
         merged = _overlay(merged, override.model_dump(exclude_none=True))
+        required = required or bool(override.mfa_required_for_staff)
+    merged["mfa_required_for_staff"] = required
     try:
         return TenantSettings.model_validate(merged)
     except ValidationError as exc:

@@ -15,6 +15,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
@@ -60,6 +61,28 @@ class Session:
     refresh_expires_at: datetime
     user_id: uuid.UUID
     tenant_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class LoginChallenge:
+    """The password was right; a second factor (or its enrolment) must follow."""
+
+    challenge: str
+    expires_at: datetime
+    enrollment_required: bool
+
+
+class SecondFactor(Protocol):
+    """Decides, once the password is right, whether the login needs a second step, and
+    whether a session may be renewed without one."""
+
+    async def challenge(
+        self, uow: UnitOfWork, user: AppUser, tenant_path: str, now: datetime
+    ) -> LoginChallenge | None: ...
+
+    async def check_refresh(
+        self, uow: UnitOfWork, user: AppUser, mfa_at: datetime | None
+    ) -> None: ...
 
 
 def account_locked(until: datetime) -> DomainError:
@@ -142,13 +165,16 @@ def _audit_attempt(uow: UnitOfWork, account: Account, actor: Actor, outcome: str
 
 
 class AuthService:
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(
+        self, db: Database, settings: Settings, second_factor: SecondFactor | None = None
+    ) -> None:
         self.db = db
         self.settings = settings
         self.protector = protector_for(settings)
+        self.second_factor = second_factor
 
     def _issue(
-        self, user: AppUser, tenant_path: str, family: uuid.UUID, now: datetime
+        self, user: AppUser, tenant_path: str, family: uuid.UUID, now: datetime, mfa: bool
     ) -> tuple[str, datetime]:
         return issue_access_token(
             secret=self.settings.secret_bytes("jwt_secret"),
@@ -159,10 +185,16 @@ class AuthService:
             session_id=family,
             now=now,
             lifetime=timedelta(minutes=self.settings.access_token_minutes),
+            mfa=mfa,
         )
 
     def _new_refresh(
-        self, user: AppUser, family: uuid.UUID, now: datetime, absolute: datetime
+        self,
+        user: AppUser,
+        family: uuid.UUID,
+        now: datetime,
+        absolute: datetime,
+        mfa_at: datetime | None,
     ) -> tuple[RefreshToken, RefreshTokenRow]:
         token = RefreshToken.new(user.tenant_id, new_id())
         idle = min(now + timedelta(minutes=self.settings.refresh_idle_minutes), absolute)
@@ -175,10 +207,11 @@ class AuthService:
             issued_at=now,
             idle_expires_at=idle,
             absolute_expires_at=absolute,
+            mfa_at=mfa_at,
         )
         return token, row
 
-    async def login(self, identifier: str, password: str, actor: Actor) -> Session:
+    async def login(self, identifier: str, password: str, actor: Actor) -> Session | LoginChallenge:
         """Check a password with no database connection held while argon2 runs.
 
         Unknown, disabled and wrong-password accounts get the same answer after the same
@@ -189,7 +222,9 @@ class AuthService:
         async with PASSWORD_HASHING.admitted():
             return await self._login(identifier, password, actor)
 
-    async def _login(self, identifier: str, password: str, actor: Actor) -> Session:
+    async def _login(
+        self, identifier: str, password: str, actor: Actor
+    ) -> Session | LoginChallenge:
         now = datetime.now(UTC)
         key = login_identifier(identifier, self.protector)
         client = actor.client_addr or "unknown"
@@ -214,25 +249,56 @@ class AuthService:
                     _audit_attempt(uow, account, actor, "failure")
             else:
                 await throttle.forget(uow.session, subject, client)
-                session = await self._open_session(uow, user, account.tenant_path, actor, now)
+                session = await self._second_step(uow, user, account.tenant_path, actor, now)
         if user is None:
             raise account_locked(locked) if locked else INVALID_CREDENTIALS
         return session
 
-    async def _open_session(
+    async def _second_step(
         self, uow: UnitOfWork, user: AppUser, tenant_path: str, actor: Actor, now: datetime
+    ) -> Session | LoginChallenge:
+        """A challenge when the account needs a second factor, else the session."""
+        if self.second_factor is not None:
+            uow.actor = Actor(
+                user.id, user.username, user.tenant_id, actor.client_addr, actor.request_id
+            )
+            challenge = await self.second_factor.challenge(uow, user, tenant_path, now)
+            if challenge is not None:
+                return challenge
+        return self.start_session(uow, user, tenant_path, actor, now)
+
+    def start_session(
+        self,
+        uow: UnitOfWork,
+        user: AppUser,
+        tenant_path: str,
+        actor: Actor | None,
+        now: datetime,
+        *,
+        mfa_at: datetime | None = None,
     ) -> Session:
+        """A new session for a user who proved who they are; `mfa_at` if a second factor did."""
         user.last_login_at = now
         uow.session.add(user)
         family = new_id()
         absolute = now + timedelta(hours=self.settings.refresh_absolute_hours)
-        token, row = self._new_refresh(user, family, now, absolute)
+        token, row = self._new_refresh(user, family, now, absolute, mfa_at)
         uow.session.add(row)
         uow.actor = Actor(
-            user.id, user.username, user.tenant_id, actor.client_addr, actor.request_id
+            user.id,
+            user.username,
+            user.tenant_id,
+            actor.client_addr if actor else None,
+            actor.request_id if actor else None,
         )
-        uow.audit("auth.login", "user", user.id, tenant_id=user.tenant_id)
-        access, access_exp = self._issue(user, tenant_path, family, now)
+        uow.audit(
+            "auth.login",
+            "user",
+            user.id,
+            tenant_id=user.tenant_id,
+            detail={"mfa": True} if mfa_at else None,
+        )
+        access, access_exp = self._issue(user, tenant_path, family, now, mfa_at is not None)
         return Session(access, access_exp, str(token), row.idle_expires_at, user.id, user.tenant_id)
 
     async def refresh(self, raw: str, actor: Actor) -> Session:
@@ -310,11 +376,17 @@ class AuthService:
                 Message("会话已过期，请重新登录。", "The session has expired; log in again."),
                 status=401,
             )
+        if self.second_factor is not None:
+            await self.second_factor.check_refresh(uow, user, row.mfa_at)
         row.used_at = now
         uow.session.add(row)
-        token, new_row = self._new_refresh(user, row.family_id, now, row.absolute_expires_at)
+        token, new_row = self._new_refresh(
+            user, row.family_id, now, row.absolute_expires_at, row.mfa_at
+        )
         uow.session.add(new_row)
-        access, access_exp = self._issue(user, tenant_path, row.family_id, now)
+        access, access_exp = self._issue(
+            user, tenant_path, row.family_id, now, row.mfa_at is not None
+        )
         return Session(
             access, access_exp, str(token), new_row.idle_expires_at, user.id, user.tenant_id
         )

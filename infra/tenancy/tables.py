@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, LargeBinary, Text
+from sqlalchemy import BigInteger, Column, LargeBinary, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.types import DateTime
 from sqlmodel import Field, SQLModel
@@ -118,6 +118,7 @@ class RefreshTokenRow(SQLModel, table=True):
     absolute_expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     used_at: datetime | None = _tz()
     revoked_at: datetime | None = _tz()
+    mfa_at: datetime | None = _tz()
 
 
 class CustomRole(SQLModel, table=True):
@@ -159,3 +160,21 @@ class AuditEvent(SQLModel, table=True):
     client_addr: str | None = None
     request_id: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+
+
+class UserMfa(SQLModel, table=True):
+    """An account's TOTP factor (动态验证码): encrypted secret, keyed hashes of recovery codes."""
+
+    __tablename__ = "user_mfa"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    user_id: uuid.UUID = Field(primary_key=True)
+    secret_ciphertext: bytes = Field(sa_type=LargeBinary)
+    confirmed_at: datetime | None = _tz()
+    last_used_step: int | None = Field(default=None, sa_type=BigInteger)
+    failed_attempts: int = 0
+    locked_until: datetime | None = _tz()
+    recovery_code_hashes: list[bytes] = Field(
+        default_factory=list, sa_column=Column(ARRAY(LargeBinary), nullable=False)
+    )
+    created_at: datetime = _now()
+    updated_at: datetime = _now()

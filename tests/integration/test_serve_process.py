@@ -50,6 +50,7 @@ class Served:
             HOST="127.0.0.1",
             PORT=str(self.port),
             ZHIBU_ADMIN_PASSWORD=PASSWORD,
+            ZHIBU_MFA_REQUIRED_FOR_ADMINS="false",  # futian_admin logs in with a password here
             PYTHONUNBUFFERED="1",
         )
         self.log = log.open("ab")

@@ -31,9 +31,17 @@ PNG = (
 
 
 def variant(settings: Settings, **overrides: Any) -> Settings:
-    """The test settings (same database, data dir and secrets) with storage overridden;
-    the S3 variables are cleared unless given, so the environment cannot leak in."""
-    storage: dict[str, Any] = {"S3_ENDPOINT": None, "S3_ACCESS_KEY": None, "S3_SECRET_KEY": None}
+    """The test settings (same database, data dir, secrets, MFA switch and rate limits) with
+    storage overridden; the S3 variables are cleared unless given, so the environment cannot
+    leak in."""
+    storage: dict[str, Any] = {
+        "S3_ENDPOINT": None,
+        "S3_ACCESS_KEY": None,
+        "S3_SECRET_KEY": None,
+        "ZHIBU_MFA_REQUIRED_FOR_ADMINS": settings.mfa_required_for_admins,
+        "ZHIBU_AUTH_RATE_PER_MINUTE": settings.auth_rate_per_minute,
+        "ZHIBU_USER_RATE_PER_MINUTE": settings.user_rate_per_minute,
+    }
     return Settings(
         ZHIBU_DATA_DIR=settings.data_dir,
         APP_DATABASE_URL=settings.app_database_url,
