@@ -21,7 +21,8 @@ from domain.tenancy import check_password, org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import OWNER_ROLE, conninfo_of
 from infra.members.protect import FieldProtector
-from infra.members.service import member_values
+from infra.members.service import creation_changes, member_values
+from infra.members.tables import Member
 from infra.security import hash_password
 from infra.tenancy.service import PLATFORM_CODE, PLATFORM_PATH
 
@@ -262,7 +263,7 @@ def _seed_members(
         conn.execute(
             "INSERT INTO member_history (tenant_id, id, member_id, version, action, changes)"
             " VALUES (%s, %s, %s, 1, 'seed', %s)",
-            (tenant_id, new_id(), values["id"], Jsonb({"name": [None, name]})),
+            (tenant_id, new_id(), values["id"], Jsonb(creation_changes(Member(**values)))),
         )
 
 

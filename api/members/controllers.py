@@ -395,6 +395,10 @@ async def change_member_status(
     return _with_etag(out)
 
 
+# Versions are PostgreSQL integers; a cursor beyond them was not issued by us.
+_MAX_VERSION = 2**31 - 1
+
+
 @get(
     "/members/{member_id:uuid}/history",
     summary="党员信息变更历史 Member history",
@@ -412,6 +416,8 @@ async def member_history(
             before = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
         except ValueError as exc:
             raise ProblemError(400, "invalid_cursor") from exc
+        if not 1 <= before <= _MAX_VERSION:
+            raise ProblemError(400, "invalid_cursor")
     async with ctx.uow() as uow:
         rows = await svc.member_history(uow, ctx, member_id, limit=limit, before_version=before)
     next_cursor = None

@@ -486,13 +486,6 @@ def _values(member: Member, columns: Iterable[str]) -> dict[str, Any]:
     return {c: getattr(member, c) for c in columns}
 
 
-def _creation(member: Any) -> dict[str, Any]:
-    """History of a new record, in the registry's form: {field: {"old": None, "new": v}}."""
-    return {
-        k: {"old": None, "new": v} for k, v in tracked_values(member).items() if v not in (None, [])
-    }
-
-
 def _diff(old: Member, new: Member) -> dict[str, Any]:
     """What an update changes, in the registry's history form (sensitive fields masked)."""
     before, after = tracked_values(old), tracked_values(new)
@@ -978,7 +971,7 @@ NEW_MEMBER_COLUMNS = (
     "version",
 )
 STAGED_MEMBER_COLUMNS = (*NEW_MEMBER_COLUMNS, "history_id")
-# The "import" version of each staged new member, worded as `_creation` words it: every
+# The "import" version of each staged new member, worded as `creation_changes` words it: every
 # tracked field that is set, as {"old": null, "new": value} (a test compares the two).
 # Building it here rather than in Python halves the COPY text the import sends.
 _NEW_HISTORY_SQL = """

@@ -373,6 +373,13 @@ def tracked_values(member: Member) -> dict[str, Any]:
     return values
 
 
+def creation_changes(member: Member) -> dict[str, Any]:
+    """The first version's changes: every tracked field that is set, from nothing."""
+    return {
+        k: {"old": None, "new": v} for k, v in tracked_values(member).items() if v not in (None, [])
+    }
+
+
 def _record_history(
     uow: UnitOfWork, member: Member, action: str, changes: dict[str, Any], *, at: datetime
 ) -> None:
@@ -435,17 +442,7 @@ async def create_member(
     uow.session.add(member)
     await uow.session.flush()
     await _claim_identity(uow, guard, member)
-    _record_history(
-        uow,
-        member,
-        "create",
-        {
-            k: {"old": None, "new": v}
-            for k, v in tracked_values(member).items()
-            if v not in (None, [])
-        },
-        at=member.created_at,
-    )
+    _record_history(uow, member, "create", creation_changes(member), at=member.created_at)
     uow.audit(
         "member.create",
         "member",

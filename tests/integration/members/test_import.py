@@ -520,7 +520,7 @@ async def test_imported_members_history_says_what_the_registry_would(
 
     from psycopg.rows import dict_row
 
-    from infra.members.importing import _creation
+    from infra.members.service import creation_changes
 
     branch_id, branch = futian_branch
     headers = [
@@ -569,7 +569,7 @@ async def test_imported_members_history_says_what_the_registry_would(
         assert record["history_version"] == 1
         assert record["changed_by_name"] == "futian_admin"
         assert record["history_changed_at"] == record["created_at"]
-        assert record["history_changes"] == _creation(SimpleNamespace(**record))
+        assert record["history_changes"] == creation_changes(SimpleNamespace(**record))
     full = next(r for r in found if r["member_class"] == "mobile")
     assert full["history_changes"]["tags"]["new"] == ["青年党员", "退役军人"]
     assert full["history_changes"]["mobile"]["new"]["period_end"] is None
