@@ -706,7 +706,7 @@ async def run_import(
             refusals.setdefault(row_number, []).extend(kind_errors[org.id])
             continue
         planned.append(_Planned(row_number, result, org))
-    for refusal in duplicate_id_number_refusals((p.row, p.draft) for p in planned):
+    for refusal in duplicate_id_number_refusals((row, result) for row, result, _ in parsed):
         refusals.setdefault(refusal.row_number, []).extend(refusal.errors)
     planned = [p for p in planned if p.row not in refusals]
 
