@@ -23,6 +23,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
@@ -141,7 +142,14 @@ class Table:
     rows: list[tuple[int, Sequence[CellValue]]]
 
 
+# Bytes no CSV in UTF-8 or GBK contains: C0 controls other than tab, line feed, form feed
+# and carriage return (images, PDFs and archives have them in their first bytes).
+_NOT_TEXT = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+_SNIFF_BYTES = 8192
+
+
 def file_kind(content: bytes, filename: str | None) -> Literal["xlsx", "csv"]:
+    """What the bytes are, whatever the name says: an .xlsx (a zip) or CSV text."""
     name = (filename or "").lower()
     if content[:4] == b"PK\x03\x04":
         return "xlsx"
@@ -152,6 +160,13 @@ def file_kind(content: bytes, filename: str | None) -> Literal["xlsx", "csv"]:
             "import_file_type",
             "仅支持 .xlsx 和 .csv 文件，请在 Excel 中另存为 .xlsx 后重新导入",
             "Only .xlsx and .csv files are accepted; save the sheet as .xlsx and try again",
+        )
+    if name.endswith(".xlsx") or _NOT_TEXT.search(content[:_SNIFF_BYTES]):
+        raise _error(
+            "import_file_unreadable",
+            "无法读取该文件：它不是 Excel (.xlsx) 表格，也不是 CSV 文本，请确认选对了文件",
+            "The file cannot be read: it is neither an Excel (.xlsx) sheet nor CSV text; "
+            "check that the right file was chosen",
         )
     return "csv"
 
