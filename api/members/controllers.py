@@ -273,9 +273,9 @@ async def list_members(
             limit=limit,
         )
     day = today()
-    next_cursor = _encode_cursor(rows[limit - 1], key) if len(rows) > limit else None
+    next_cursor = _encode_cursor(rows[limit - 1].member, key) if len(rows) > limit else None
     return Page(
-        items=[present.member_out(m, today=day) for m in rows[:limit]], next_cursor=next_cursor
+        items=[present.record_out(r, today=day) for r in rows[:limit]], next_cursor=next_cursor
     )
 
 
@@ -297,13 +297,17 @@ async def get_member(
     reveal: Annotated[
         bool, Parameter(description="显示完整敏感信息 Show ID number and phone in full")
     ] = False,
-) -> s.MemberOut:
+) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
         if reveal:
             record, revealed = await svc.reveal_member(uow, ctx, protector(ctx.settings), member_id)
-            return present.record_out(record, today=today(), revealed=revealed)
+            # full 身份证号 and phone must not stay in any cache on the way
+            return Response(
+                present.record_out(record, today=today(), revealed=revealed),
+                headers={"Cache-Control": "no-store"},
+            )
         record = await svc.read_member(uow, ctx, member_id, viewer_id=ctx.principal.user_id)
-        return present.record_out(record, today=today())
+        return Response(present.record_out(record, today=today()))
 
 
 @patch(

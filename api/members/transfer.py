@@ -139,8 +139,15 @@ class ImportReportOut(msgspec.Struct):
         bool, Meta(description="是否已写入；all 模式下有任一行被拒绝则不写入 Written or not")
     ]
     total: int
-    created: int
-    updated: int
+    created: Annotated[int, Meta(description="已新增 Rows written as new members")]
+    updated: Annotated[int, Meta(description="已更新 Rows written as updates")]
+    would_create: Annotated[
+        int,
+        Meta(description="未写入时（试导入或 all 模式有被拒绝的行）可新增的行数 Would create"),
+    ]
+    would_update: Annotated[
+        int, Meta(description="未写入时可更新的行数 Rows that would update, nothing written")
+    ]
     unchanged: int
     refused: int
     unknown_columns: list[str]
@@ -155,8 +162,10 @@ IMPORT_EXAMPLE = {
     "mode": "all",
     "committed": False,
     "total": 3,
-    "created": 2,
+    "created": 0,
     "updated": 0,
+    "would_create": 2,
+    "would_update": 0,
     "unchanged": 0,
     "refused": 1,
     "unknown_columns": [],

@@ -369,10 +369,15 @@ class ImportReport:
         return sum(1 for o in self.outcomes if o.action == action)
 
     def counts(self) -> dict[str, int]:
+        """Rows written count as created/updated; when nothing was written (a dry run, or
+        all-or-nothing with a refused row) the same rows count as would_create/would_update."""
+        creates, updates = self.count("create"), self.count("update")
         return {
             "total": len(self.outcomes),
-            "created": self.count("create"),
-            "updated": self.count("update"),
+            "created": creates if self.committed else 0,
+            "updated": updates if self.committed else 0,
+            "would_create": 0 if self.committed else creates,
+            "would_update": 0 if self.committed else updates,
             "unchanged": self.count("unchanged"),
             "refused": self.count("refused"),
         }
@@ -853,6 +858,7 @@ async def run_import(
         now,
         written,
     )
+    report.committed = True
     uow.audit(
         "member.import",
         "member",
@@ -865,7 +871,6 @@ async def run_import(
             "organization_id": str(default.id) if default else None,
         },
     )
-    report.committed = True
     _phase(clock, "done")
     if progress:
         await progress(total, total)

@@ -89,8 +89,12 @@ def _search_branches(query: NormalizedQuery, protector: FieldProtector) -> list[
         if len(query.value) == 1:
             return [pinyin]
         return [pinyin, _Branch(_prefix(Member.name_initials, query.value), collect=True)]
-    # Chinese names match from their start (surname first), e.g. 张, 张三.
-    return [_Branch(_prefix(Member.name, query.value), collect=True)]
+    # Chinese names match any fragment (张, 张三, 建国 in 张建国) through the n-gram index,
+    # which only the scope-applying lookup of migration 0013 can use under row-level security.
+    named = text("SELECT n.id FROM zhibu_members_named(:fragment) n").bindparams(
+        fragment=query.value
+    )
+    return [_Branch(Member.id.in_(named), collect=True)]  # type: ignore[attr-defined]
 
 
 def _column_filters(f: MemberFilter) -> list[Any]:
@@ -203,7 +207,7 @@ def page_plan(
 ) -> PagePlan:
     """The page query: filters, keyset on (sort value, id), limit + 1 rows.
 
-    - Searches by initials or name prefix collect their matches (a MATERIALIZED CTE, read
+    - Searches by initials or name fragment collect their matches (a MATERIALIZED CTE, read
       index-only) and sort those: walking the list order instead would pass most of the
       registry before finding them. Full pinyin and exact lookups run in list order.
     - Organization and tenant subtrees first take the list-order window of

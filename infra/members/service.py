@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from domain.members import (
@@ -853,7 +853,7 @@ async def list_members(
     descending: bool,
     after: queries.Keyset | None,
     limit: int,
-) -> list[Member]:
+) -> list[MemberRecord]:
     """Members of an organization (subtree) or of the caller's visible tenant subtree.
 
     Without `organization_id` the caller needs member:read on their whole tenant (or on
@@ -874,9 +874,26 @@ async def list_members(
         filters = replace(filters, tenant_path=tenant.path)
     elif organization_id is None and not guard.can("member", "read"):
         raise _scope_required()
-    return await queries.list_members(
+    members = await queries.list_members(
         uow, filters, protector, sort=sort, descending=descending, after=after, limit=limit
     )
+    return [MemberRecord(m, org) for m, org in await _with_organizations(uow, members)]
+
+
+async def _with_organizations(
+    uow: UnitOfWork, members: list[Member]
+) -> list[tuple[Member, Organization]]:
+    """Each member with its organization, read in one statement for the whole page."""
+    keys = {(m.tenant_id, m.organization_id) for m in members}
+    if not keys:
+        return []
+    found = await uow.session.execute(
+        select(Organization).where(
+            tuple_(Organization.tenant_id, Organization.id).in_(sorted(keys))  # type: ignore[arg-type]
+        )
+    )
+    orgs = {(o.tenant_id, o.id): o for o in found.scalars()}
+    return [(m, orgs[(m.tenant_id, m.organization_id)]) for m in members]
 
 
 async def get_org_or_404(uow: UnitOfWork, org_id: uuid.UUID) -> Organization:

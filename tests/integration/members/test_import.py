@@ -152,7 +152,8 @@ async def test_gbk_csv_all_or_nothing_names_every_bad_row(
     assert r.status_code == 200, r.text
     report = r.json()
     assert report["committed"] is False
-    assert (report["total"], report["created"], report["refused"]) == (8, 2, 6)
+    assert (report["total"], report["would_create"], report["refused"]) == (8, 2, 6)
+    assert report["created"] == 0
     refused = by_row(report)
     assert set(refused) == {4, 5, 6, 7, 8, 9}
     assert refused[4][0]["field"] == "id_number"
@@ -609,7 +610,7 @@ async def test_all_or_nothing_writes_nothing_when_a_late_row_is_refused(
     assert job["status"] == "succeeded", job
     report = job["result"]
     assert report["committed"] is False
-    assert (report["created"], report["updated"]) == (2500 - len(refused_rows), 0)
+    assert (report["would_create"], report["created"]) == (2500 - len(refused_rows), 0)
     assert set(by_row(report)) == refused_rows
     assert all(e[0]["code"] == late_problem for e in by_row(report).values())
     assert count_members(database, branch_id) == 0

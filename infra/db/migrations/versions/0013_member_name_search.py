@@ -1,4 +1,13 @@
-"""Member registry repairs: seeded history in the registry's form.
+"""Member names found by any fragment (姓名片段), and seeded history in the registry's form.
+
+`q=建国` must find 张建国. Every name is indexed by its characters and its pairs of
+adjacent characters (a GIN index on `zhibu_name_grams(name)`); a fragment of two or more
+characters is looked up by its pairs, one character by itself, and confirmed with
+`strpos`. Under row-level security the planner may use an index only for leakproof
+operators, and array containment is not one, so the lookup is a SECURITY DEFINER function
+that applies the caller's scope itself, first thing, as `zhibu_self_checkin_contexts`
+does (0006): it returns the ids of the members the same query under row-level security
+would, and the list query then reads those members as the caller.
 
 Demo members seeded before this revision carried a first history version shaped
 `{"name": [null, name]}`, which the history endpoint could not read; it is rewritten in
@@ -16,17 +25,55 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
+SCHEMA = [
+    """
+    CREATE FUNCTION zhibu_name_grams(p_name text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+        SELECT coalesce(array_agg(DISTINCT g), '{}') FROM (
+            SELECT substr(p_name, i, 1) FROM generate_series(1, char_length(p_name)) i
+            UNION ALL
+            SELECT substr(p_name, i, 2) FROM generate_series(1, char_length(p_name) - 1) i
+        ) grams (g)
+    $$
+    """,
+    # The grams a name containing the fragment must have: its pairs, or the one character.
+    """
+    CREATE FUNCTION zhibu_fragment_grams(p_fragment text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+        SELECT CASE WHEN char_length(p_fragment) = 1 THEN ARRAY[p_fragment]
+               ELSE (SELECT array_agg(DISTINCT substr(p_fragment, i, 2))
+                     FROM generate_series(1, char_length(p_fragment) - 1) i) END
+    $$
+    """,
+    "CREATE INDEX member_name_grams ON member USING gin (zhibu_name_grams(name))",
+    """
+    CREATE FUNCTION zhibu_members_named(p_fragment text) RETURNS TABLE (tenant_id uuid, id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        SELECT m.tenant_id, m.id FROM member m
+        WHERE m.tenant_id = ANY (zhibu_scope_tenant_ids())
+          AND zhibu_name_grams(m.name) @> zhibu_fragment_grams(p_fragment)
+          AND strpos(m.name, p_fragment) > 0
+    $$
+    """,
+    "REVOKE ALL ON FUNCTION zhibu_members_named(text) FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION zhibu_members_named(text) TO zhibu_app",
+    """
+    UPDATE member_history
+    SET changes = jsonb_build_object(
+        'name', jsonb_build_object('old', NULL, 'new', changes -> 'name' ->> 1))
+    WHERE action = 'seed' AND jsonb_typeof(changes -> 'name') = 'array'
+    """,
+]
+
 
 def upgrade() -> None:
-    op.execute(
-        """
-        UPDATE member_history
-        SET changes = jsonb_build_object(
-            'name', jsonb_build_object('old', NULL, 'new', changes -> 'name' ->> 1))
-        WHERE action = 'seed' AND jsonb_typeof(changes -> 'name') = 'array'
-        """
-    )
+    for statement in SCHEMA:
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    """The old seed shape was unreadable; nothing to restore."""
+    """The old seed shape was unreadable; it is not restored."""
+    op.execute("DROP FUNCTION zhibu_members_named(text)")
+    op.execute("DROP INDEX member_name_grams")
+    op.execute("DROP FUNCTION zhibu_fragment_grams(text)")
+    op.execute("DROP FUNCTION zhibu_name_grams(text)")
