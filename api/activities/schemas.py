@@ -235,7 +235,10 @@ class SyncIn(Strict):
 class SyncResultOut(msgspec.Struct):
     client_id: str
     activity_id: uuid.UUID
-    outcome: Annotated[str, Meta(description="accepted / duplicate / rejected")]
+    outcome: Annotated[
+        str,
+        Meta(description="accepted / duplicate / rejected / withdrawn（已被书记更正撤销）"),
+    ]
     code: Annotated[str, Meta(examples=["token_expired"])]
     message: str
     checkin_id: uuid.UUID | None = None

@@ -1267,6 +1267,10 @@ class _Pending:
 
 
 _ACCEPTED = Message("签到成功。", "Checked in.")
+_WITHDRAWN = Message(
+    "这条签到已被更正撤销，不再计入。",
+    "This check-in was withdrawn by a correction; it does not count.",
+)
 _DUPLICATE = Message("您已签到。", "You have already checked in.")
 
 
@@ -1282,9 +1286,11 @@ async def sync_checkins(
 
     The same `client_id` always gives the same answer: an accepted item replayed (in this
     batch, a later one, or a concurrent one) is answered `accepted` with the same check-in
-    id, because the database keeps one row per client id. Another item for a member already
-    present is a `duplicate`. Rejected items write nothing and are judged again if sent again
-    (the judgement rests on `occurred_at`, so it stays the same unless the activity changed).
+    id, because the database keeps one row per client id; once a secretary has removed
+    that check-in, `withdrawn` with the same id (its client id is kept for this). Another
+    item for a member already present is a `duplicate`. Rejected items write nothing and
+    are judged again if sent again (the judgement rests on `occurred_at`, so it stays the
+    same unless the activity changed).
     """
     if len(items) > SYNC_BATCH_LIMIT:
         raise _invalid(
@@ -1302,13 +1308,17 @@ async def sync_checkins(
             status=403,
         )
     client_ids = list(dict.fromkeys(i.client_id for i in items))
+    # client ids already used: by a check-in, or by one a secretary has since withdrawn
     existing = {
-        r[0]: (r[1], r[2], r[3])
+        r[0]: (r[1], r[2], r[3], r[4])
         for r in (
             await uow.session.execute(
                 text(
-                    "SELECT client_id, id, activity_id, member_id FROM checkin"
+                    "SELECT client_id, id, activity_id, member_id, false FROM checkin"
                     " WHERE tenant_id = :t AND client_id = ANY(:c)"
+                    " UNION ALL"
+                    " SELECT client_id, checkin_id, activity_id, member_id, true"
+                    " FROM checkin_withdrawal WHERE tenant_id = :t AND client_id = ANY(:c)"
                 ),
                 {"t": me.tenant_id, "c": client_ids},
             )
@@ -1336,10 +1346,13 @@ async def sync_checkins(
             continue
         first_by_client[item.client_id] = p
         if item.client_id in existing:
-            checkin_id, activity_id, member_id = existing[item.client_id]
+            checkin_id, activity_id, member_id, withdrawn = existing[item.client_id]
             if activity_id == item.activity_id and member_id == me.id:
+                outcome, message = (
+                    ("withdrawn", _WITHDRAWN) if withdrawn else ("accepted", _ACCEPTED)
+                )
                 p.result = SyncResult(
-                    item.client_id, item.activity_id, "accepted", "accepted", _ACCEPTED, checkin_id
+                    item.client_id, item.activity_id, outcome, outcome, message, checkin_id
                 )
             else:
                 p.result = _rejected(item, "client_id_conflict", _CLIENT_ID_CONFLICT)
@@ -1537,6 +1550,23 @@ async def delete_checkin(
         raise not_found("checkin")
     await uow.session.delete(row)
     await uow.session.flush()
+    if row.client_id is not None:
+        # the phone may upload it again: keep its client id, to answer "withdrawn"
+        await uow.session.execute(
+            text(
+                "INSERT INTO checkin_withdrawal"
+                " (tenant_id, client_id, checkin_id, activity_id, member_id, withdrawn_by)"
+                " VALUES (:t, :c, :id, :a, :m, :by)"
+            ),
+            {
+                "t": row.tenant_id,
+                "c": row.client_id,
+                "id": row.id,
+                "a": row.activity_id,
+                "m": row.member_id,
+                "by": caller.user_id,
+            },
+        )
     uow.audit(
         "checkin.delete",
         "checkin",

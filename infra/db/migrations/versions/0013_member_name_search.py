@@ -1,4 +1,5 @@
-"""Member names found by any fragment (姓名片段), and seeded history in the registry's form.
+"""Member names found by any fragment (姓名片段); withdrawn offline check-ins remembered;
+seeded history in the registry's form.
 
 `q=建国` must find 张建国. Every name is indexed by its characters and its pairs of
 adjacent characters (a GIN index on `zhibu_name_grams(name)`); a fragment of two or more
@@ -8,6 +9,10 @@ operators, and array containment is not one, so the lookup is a SECURITY DEFINER
 that applies the caller's scope itself, first thing, as `zhibu_self_checkin_contexts`
 does (0006): it returns the ids of the members the same query under row-level security
 would, and the list query then reads those members as the caller.
+
+An offline check-in the secretary removes (更正) leaves a `checkin_withdrawal` row under its
+client id, so that a phone replaying its batch is answered `withdrawn` instead of the
+check-in being recorded again with a new id.
 
 Demo members seeded before this revision carried a first history version shaped
 `{"name": [null, name]}`, which the history endpoint could not read; it is rewritten in
@@ -19,6 +24,8 @@ Create Date: 2026-12-01
 """
 
 from alembic import op
+
+from infra.db.rls import tenant_table_rls
 
 revision = "0013_member_name_search"
 down_revision = "0008"
@@ -58,6 +65,22 @@ SCHEMA = [
     "REVOKE ALL ON FUNCTION zhibu_members_named(text) FROM PUBLIC",
     "GRANT EXECUTE ON FUNCTION zhibu_members_named(text) TO zhibu_app",
     """
+    CREATE TABLE checkin_withdrawal (
+        tenant_id uuid NOT NULL,
+        client_id text NOT NULL,
+        checkin_id uuid NOT NULL,
+        activity_id uuid NOT NULL,
+        member_id uuid NOT NULL,
+        withdrawn_at timestamptz NOT NULL DEFAULT now(),
+        withdrawn_by uuid,
+        PRIMARY KEY (tenant_id, client_id),
+        FOREIGN KEY (tenant_id, activity_id) REFERENCES activity (tenant_id, id)
+            ON DELETE CASCADE,
+        FOREIGN KEY (tenant_id, member_id) REFERENCES member (tenant_id, id)
+    )
+    """,
+    *tenant_table_rls("checkin_withdrawal", grants="SELECT, INSERT"),
+    """
     UPDATE member_history
     SET changes = jsonb_build_object(
         'name', jsonb_build_object('old', NULL, 'new', changes -> 'name' ->> 1))
@@ -73,6 +96,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """The old seed shape was unreadable; it is not restored."""
+    op.execute("DROP TABLE checkin_withdrawal")
     op.execute("DROP FUNCTION zhibu_members_named(text)")
     op.execute("DROP INDEX member_name_grams")
     op.execute("DROP FUNCTION zhibu_fragment_grams(text)")
