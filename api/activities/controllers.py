@@ -586,7 +586,8 @@ async def get_attendance(ctx: Ctx, activity_id: uuid.UUID) -> s.AttendanceOut:
     "/organizations/{organization_id:uuid}/compliance",
     summary="组织生活落实情况 Compliance calendar",
     description="按租户配置的频次（meeting_frequencies），逐期列出各类组织生活已开展、待开展、逾期。"
-    "完全由活动记录推算，无需填报。",
+    "完全由活动记录推算，无需填报。义务自党组织成立日期（未填时为建立日期）所在的一期起计算，"
+    "见 obligations_from。",
     tags=COMPLIANCE,
     operation_id="getOrganizationCompliance",
     responses=READ,

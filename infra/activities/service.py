@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
@@ -1870,6 +1870,36 @@ class OrgCompliance:
     name: str
     tenant_id: uuid.UUID
     periods: list[PeriodCompliance]
+    obligations: Obligations
+
+
+@dataclass(frozen=True, slots=True)
+class Obligations:
+    """Since when an organization owes its activities: its establishment date, or the day
+    it was registered here when that is unknown."""
+
+    since: date
+    basis: Literal["established_on", "created_at"]
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceSubject:
+    id: uuid.UUID
+    name: str
+    tenant_id: uuid.UUID
+    kind: str
+    obligations: Obligations
+
+
+def _subject(row: Sequence[Any]) -> ComplianceSubject:
+    """From (id, name, tenant id, kind, established_on, local creation date)."""
+    established_on, created_on = row[4], row[5]
+    obligations = (
+        Obligations(established_on, "established_on")
+        if established_on is not None
+        else Obligations(created_on, "created_at")
+    )
+    return ComplianceSubject(row[0], row[1], row[2], row[3], obligations)
 
 
 async def _held(
@@ -1911,27 +1941,28 @@ def _within(periods: Iterable[PeriodCompliance], rng: ComplianceRange) -> list[P
 
 async def _compliance_for(
     uow: UnitOfWork,
-    orgs: Sequence[tuple[uuid.UUID, str, uuid.UUID, str]],
+    orgs: Sequence[ComplianceSubject],
     rng: ComplianceRange,
     today: date,
     kind: ActivityKind | None = None,
 ) -> list[OrgCompliance]:
-    """(org id, name, tenant id, org kind) → each one's periods overlapping the range."""
+    """Each organization's periods overlapping the range, from its obligations' start."""
     if not orgs:
         return []
     since = datetime(rng.first_day.year, rng.first_day.month, 1, tzinfo=SHANGHAI) - timedelta(
         days=370
     )
-    held = await _held(uow, [o[0] for o in orgs], since)
+    held = await _held(uow, [o.id for o in orgs], since)
     frequencies_by_tenant: dict[uuid.UUID, dict[ActivityKind, Any]] = {}
     result = []
-    for org_id, name, tenant_id, org_kind in orgs:
+    for org in orgs:
+        tenant_id = org.tenant_id
         if tenant_id not in frequencies_by_tenant:
             settings = await _settings_of(uow, tenant_id)
             frequencies_by_tenant[tenant_id] = frequencies_from_settings(
                 settings.meeting_frequencies.model_dump()
             )
-        tracked = _tracked_kinds(org_kind)
+        tracked = _tracked_kinds(org.kind)
         frequencies = {
             k: f
             for k, f in frequencies_by_tenant[tenant_id].items()
@@ -1940,11 +1971,14 @@ async def _compliance_for(
         periods = compliance(
             frequencies,
             held,
-            organization_id=org_id,
+            organization_id=org.id,
             period_start=rng.first_day,
             today=today,
+            obligations_from=org.obligations.since,
         )
-        result.append(OrgCompliance(org_id, name, tenant_id, _within(periods, rng)))
+        result.append(
+            OrgCompliance(org.id, org.name, tenant_id, _within(periods, rng), org.obligations)
+        )
     return result
 
 
@@ -1961,11 +1995,16 @@ async def organization_compliance(
     guard.require("activity", "read", org.domain)
     row = (
         await uow.session.execute(
-            text("SELECT tenant_id, kind FROM organization WHERE id = :o"), {"o": org.id}
+            text(
+                "SELECT o.id, o.name, o.tenant_id, o.kind, o.established_on,"
+                " (o.created_at AT TIME ZONE 'Asia/Shanghai')::date"
+                " FROM organization o WHERE o.id = :o"
+            ),
+            {"o": org.id},
         )
     ).one()
     rng = parse_period(year, period, today)
-    result = await _compliance_for(uow, [(org.id, org.name, row[0], row[1])], rng, today)
+    result = await _compliance_for(uow, [_subject(row)], rng, today)
     return result[0], rng
 
 
@@ -2017,15 +2056,16 @@ async def compliance_rollup(
             {**params, "first": rng.first_day, "last": rng.last_day},
         )
     ).all()
-    orgs = [(r[0], r[1], r[2], r[3]) for r in rows]
+    orgs = [_subject(r) for r in rows]
     wanted = ActivityKind(kind) if kind else None
     results = await _compliance_for(uow, orgs, rng, today, wanted)
     kinds = rollup({r.organization_id: r.periods for r in results})
-    return RollupView(rng, len(orgs), kinds, {o[0]: o[1] for o in orgs})
+    return RollupView(rng, len(orgs), kinds, {o.id: o.name for o in orgs})
 
 
 _BRANCHES_SQL = (
-    "SELECT o.id, o.name, o.tenant_id, o.kind FROM organization o"
+    "SELECT o.id, o.name, o.tenant_id, o.kind, o.established_on,"
+    " (o.created_at AT TIME ZONE 'Asia/Shanghai')::date FROM organization o"
     " JOIN tenant t ON t.id = o.tenant_id"
     " WHERE o.kind IN ('branch', 'temporary_branch') AND {where}"
     " AND (o.established_on IS NULL OR o.established_on <= :last)"
