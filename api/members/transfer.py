@@ -49,6 +49,7 @@ from infra.members.importing import (
 from infra.members.protect import FieldProtector
 from infra.members.sheets import MiB, SheetLimits
 from infra.offload import offload
+from infra.platform.job_reports import save_rows
 from infra.platform.jobs import JobContext, JobHandler, enqueue
 from infra.settings import Settings
 
@@ -207,7 +208,9 @@ async def may_import_somewhere(
         "`dry_run=true` 只报告每行将新增、更新还是拒绝及原因；正式导入时 `mode=all` 任一行有误则"
         "整个文件都不写入，`mode=partial` 写入正确的行。报告列出每一被拒绝的行、字段和原因。"
         f"不超过 {SYNC_ROW_LIMIT} 行的文件直接返回报告（200）；更大的文件转为后台任务（202），"
-        "进度和报告见 `GET /api/v1/jobs/{id}`。需要目标党组织的 member:import 权限，"
+        "进度和汇总见 `GET /api/v1/jobs/{id}`，逐行报告（被拒绝的行，试导入时为每一行）分页见 "
+        "`GET /api/v1/jobs/{id}/report`，下载见 `GET /api/v1/jobs/{id}/report/export`。"
+        "需要目标党组织的 member:import 权限，"
         "无此权限者在上传内容被读取之前即被拒绝。超过行数、列数、单元格长度或解压后大小限制的"
         "文件（如压缩炸弹）以 413 `import_file_too_large` 拒绝。"
     ),
@@ -348,7 +351,9 @@ async def run_import_job(job: JobContext) -> dict[str, Any]:
             today=_today(),
             progress=job.progress,
         )
-    return report.as_dict(params.get("lang", "zh"))
+        rows = report.report_rows()
+        await save_rows(uow, job.tenant_id, job.job_id, rows)
+    return {**report.summary(), "report_rows": len(rows)}
 
 
 # ---------------------------------------------------------------- export

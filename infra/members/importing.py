@@ -75,6 +75,7 @@ from infra.members.sheets import (
     xlsx_rows,
 )
 from infra.members.tables import Member
+from infra.platform.job_reports import ReportError, ReportRow
 from infra.tenancy.tables import Organization, Tenant
 
 log = logging.getLogger(__name__)
@@ -382,13 +383,33 @@ class ImportReport:
             "refused": self.count("refused"),
         }
 
-    def as_dict(self, lang: str) -> dict[str, Any]:
-        body: dict[str, Any] = {
+    def summary(self) -> dict[str, Any]:
+        """The counts without the rows (a job keeps those in its row report)."""
+        return {
             "dry_run": self.dry_run,
             "mode": self.mode,
             "committed": self.committed,
             **self.counts(),
             "unknown_columns": list(self.unknown_columns),
+        }
+
+    def report_rows(self) -> list[ReportRow]:
+        """The rows a report lists: the refused ones, and every row of a dry run."""
+        return [
+            ReportRow(
+                o.row,
+                o.action,
+                o.name,
+                o.organization,
+                tuple(ReportError(e.field, e.code, e.message) for e in o.errors),
+            )
+            for o in self.outcomes
+            if self.dry_run or o.action == "refused"
+        ]
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            **self.summary(),
             "refused_rows": [
                 {
                     "row": o.row,
@@ -665,6 +686,10 @@ async def run_import(
         await uow.session.execute(text(f"SAVEPOINT {_SAVEPOINT}"))
     parsed: list[tuple[int, MemberDraft | RowRefusal, str | None]] = []
     starts = range(0, total, CHUNK)
+    # Progress in rows' worth: reading the rows takes the first share (all-or-nothing
+    # writes them while it reads), checking them a tenth of the rest, the write the rest.
+    read_share = 0.9 if speculation is not None else 0.5
+    checked_share = read_share + (1 - read_share) / 10
 
     def parse(start: int) -> asyncio.Future[list[tuple[int, MemberDraft | RowRefusal, str | None]]]:
         chunk = table.rows[start : start + CHUNK]
@@ -684,7 +709,7 @@ async def run_import(
             if speculation is not None:
                 await speculation.chunk(uow, parsed_chunk)
             if progress:
-                await progress(min(start + CHUNK, total) // 2, total)
+                await progress(int(min(start + CHUNK, total) * read_share), total)
         if speculation is not None:
             await speculation.flush(uow)
             if not speculation.active and speculation.written:
@@ -783,6 +808,8 @@ async def run_import(
         updates.append((p, existing))
 
     await probes.charge(uow, elsewhere, now=now)
+    if progress:
+        await progress(int(total * checked_share), total)
 
     _phase(clock, "4. updates")
     # 4. what the updates change (the new rows are built while they are written, below)
@@ -848,7 +875,8 @@ async def run_import(
     # chunk by chunk, each chunk while the database writes the one before it
     async def written(done: int) -> None:
         if progress:
-            await progress(total // 2 + done * total // (2 * max(len(creates), 1)), total)
+            share = checked_share + (1 - checked_share) * done / max(len(creates), 1)
+            await progress(int(total * share), total)
 
     await write_members(
         uow,

@@ -1,5 +1,5 @@
 """Member names found by any fragment (姓名片段); withdrawn offline check-ins remembered;
-seeded history in the registry's form.
+job row reports paged; seeded history in the registry's form.
 
 `q=建国` must find 张建国. Every name is indexed by its characters and its pairs of
 adjacent characters (a GIN index on `zhibu_name_grams(name)`); a fragment of two or more
@@ -13,6 +13,10 @@ would, and the list query then reads those members as the caller.
 An offline check-in the secretary removes (更正) leaves a `checkin_withdrawal` row under its
 client id, so that a phone replaying its batch is answered `withdrawn` instead of the
 check-in being recorded again with a new id.
+
+A job's row report (an import's refused rows, or every row of a dry run) is kept one row
+per sheet row in `job_report_row`, read a page at a time and exported as a file, instead of
+one JSON document of tens of megabytes in `job.result`.
 
 Demo members seeded before this revision carried a first history version shaped
 `{"name": [null, name]}`, which the history endpoint could not read; it is rewritten in
@@ -81,6 +85,20 @@ SCHEMA = [
     """,
     *tenant_table_rls("checkin_withdrawal", grants="SELECT, INSERT"),
     """
+    CREATE TABLE job_report_row (
+        tenant_id uuid NOT NULL,
+        job_id uuid NOT NULL,
+        row_number integer NOT NULL,
+        action text NOT NULL,
+        name text,
+        organization text,
+        errors jsonb NOT NULL DEFAULT '[]'::jsonb,
+        PRIMARY KEY (tenant_id, job_id, row_number),
+        FOREIGN KEY (tenant_id, job_id) REFERENCES job (tenant_id, id) ON DELETE CASCADE
+    )
+    """,
+    *tenant_table_rls("job_report_row", grants="SELECT, INSERT"),
+    """
     UPDATE member_history
     SET changes = jsonb_build_object(
         'name', jsonb_build_object('old', NULL, 'new', changes -> 'name' ->> 1))
@@ -96,6 +114,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """The old seed shape was unreadable; it is not restored."""
+    op.execute("DROP TABLE job_report_row")
     op.execute("DROP TABLE checkin_withdrawal")
     op.execute("DROP FUNCTION zhibu_members_named(text)")
     op.execute("DROP INDEX member_name_grams")
