@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import sys
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
 from infra.db.bootstrap import prepare
 from infra.members.protect import FieldProtector
-from infra.seed import announce, seed
+from infra.seed import first_start_notice, seed
 from infra.settings import Settings
 
 
@@ -35,25 +37,49 @@ def main() -> None:
         protector=protector,
     )
     admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
-    announce(
+    notice = first_start_notice(
         seed(
             urls.admin, admin_password=admin_password, demo=settings.seed_demo, protector=protector
         )
     )
     os.environ.setdefault("APP_DATABASE_URL", urls.app)
     sys.stdout.write(f"  Zhibu serving on http://{settings.host}:{settings.port}  (docs: /docs)\n")
-    uvicorn.run(
-        "api.asgi:app_factory",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="info",
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
         # The client address (rate limits, login throttling, audit) comes from
         # X-Forwarded-For only when the peer is one of the configured proxies.
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies or None,
-    )
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+    }
+    if settings.workers > 1:
+        # uvicorn starts each worker itself; the notice comes before their start-up lines
+        _show(notice)
+        uvicorn.run("api.asgi:app_factory", workers=settings.workers, **options)
+        return
+    _NoticeServer(uvicorn.Config("api.asgi:app_factory", **options), notice).run()
+
+
+def _show(notice: str | None) -> None:
+    if notice:
+        sys.stdout.write(notice)
+        sys.stdout.flush()
+
+
+class _NoticeServer(uvicorn.Server):
+    """Shows the first-start notice once the server listens: the last lines at start,
+    not line 75 among the database's initialisation output."""
+
+    def __init__(self, config: uvicorn.Config, notice: str | None) -> None:
+        super().__init__(config)
+        self.notice = notice
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            _show(self.notice)
 
 
 if __name__ == "__main__":
