@@ -23,7 +23,7 @@ Demo members seeded before this revision carried a first history version shaped
 the registry's `{"name": {"old": null, "new": name}}` form.
 
 Revision ID: 0013_member_name_search
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -32,7 +32,7 @@ from alembic import op
 from infra.db.rls import tenant_table_rls
 
 revision = "0013_member_name_search"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
