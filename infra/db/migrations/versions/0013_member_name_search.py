@@ -1,14 +1,17 @@
 """Member names found by any fragment (姓名片段); withdrawn offline check-ins remembered;
 job row reports paged; seeded history in the registry's form.
 
-`q=建国` must find 张建国. Every name is indexed by its characters and its pairs of
-adjacent characters (a GIN index on `zhibu_name_grams(name)`); a fragment of two or more
-characters is looked up by its pairs, one character by itself, and confirmed with
+`q=建国` must find 张建国. Every name keeps its characters and its pairs of adjacent
+characters in a generated column, `name_grams`, under a GIN index; a fragment of two or
+more characters is looked up by its pairs, one character by itself, and confirmed with
 `strpos`. Under row-level security the planner may use an index only for leakproof
 operators, and array containment is not one, so the lookup is a SECURITY DEFINER function
 that applies the caller's scope itself, first thing, as `zhibu_self_checkin_contexts`
 does (0006): it returns the ids of the members the same query under row-level security
-would, and the list query then reads those members as the caller.
+would, and the list query then reads those members as the caller. The scope and the
+fragment's grams are sub-selects, computed once per call rather than per candidate row
+(a surname in 686 of 30,000 names: 19 ms with the scope per row, 1.1 ms with it once);
+the grams are stored so that GIN's recheck of `@>` on each candidate reads them.
 
 An offline check-in the secretary removes (更正) leaves a `checkin_withdrawal` row under its
 client id, so that a phone replaying its batch is answered `withdrawn` instead of the
@@ -56,13 +59,17 @@ SCHEMA = [
                      FROM generate_series(1, char_length(p_fragment) - 1) i) END
     $$
     """,
-    "CREATE INDEX member_name_grams ON member USING gin (zhibu_name_grams(name))",
+    """
+    ALTER TABLE member
+        ADD COLUMN name_grams text[] GENERATED ALWAYS AS (zhibu_name_grams(name)) STORED
+    """,
+    "CREATE INDEX member_name_grams ON member USING gin (name_grams)",
     """
     CREATE FUNCTION zhibu_members_named(p_fragment text) RETURNS TABLE (tenant_id uuid, id uuid)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
         SELECT m.tenant_id, m.id FROM member m
-        WHERE m.tenant_id = ANY (zhibu_scope_tenant_ids())
-          AND zhibu_name_grams(m.name) @> zhibu_fragment_grams(p_fragment)
+        WHERE m.tenant_id = ANY ((SELECT zhibu_scope_tenant_ids())::uuid[])
+          AND m.name_grams @> (SELECT zhibu_fragment_grams(p_fragment))
           AND strpos(m.name, p_fragment) > 0
     $$
     """,
@@ -117,6 +124,6 @@ def downgrade() -> None:
     op.execute("DROP TABLE job_report_row")
     op.execute("DROP TABLE checkin_withdrawal")
     op.execute("DROP FUNCTION zhibu_members_named(text)")
-    op.execute("DROP INDEX member_name_grams")
+    op.execute("ALTER TABLE member DROP COLUMN name_grams")
     op.execute("DROP FUNCTION zhibu_fragment_grams(text)")
     op.execute("DROP FUNCTION zhibu_name_grams(text)")
