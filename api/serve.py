@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -59,7 +60,15 @@ def main() -> None:
         _show(notice)
         uvicorn.run("api.asgi:app_factory", workers=settings.workers, **options)
         return
-    _NoticeServer(uvicorn.Config("api.asgi:app_factory", **options), notice).run()
+    server = _NoticeServer(uvicorn.Config("api.asgi:app_factory", **options), notice)
+    # as uvicorn.run does: Ctrl-C ends the server quietly, a failed start exits non-zero
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(_STARTUP_FAILURE)
+
+
+_STARTUP_FAILURE = 3  # uvicorn's exit status when the application did not start
 
 
 def _show(notice: str | None) -> None:
