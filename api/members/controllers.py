@@ -302,12 +302,12 @@ async def get_member(
         if reveal:
             record, revealed = await svc.reveal_member(uow, ctx, protector(ctx.settings), member_id)
             # full 身份证号 and phone must not stay in any cache on the way
-            return Response(
+            return ApiResponse(
                 present.record_out(record, today=today(), revealed=revealed),
                 headers={"Cache-Control": "no-store"},
             )
         record = await svc.read_member(uow, ctx, member_id, viewer_id=ctx.principal.user_id)
-        return Response(present.record_out(record, today=today()))
+        return ApiResponse(present.record_out(record, today=today()))
 
 
 @patch(
