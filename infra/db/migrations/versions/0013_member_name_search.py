@@ -26,7 +26,7 @@ Demo members seeded before this revision carried a first history version shaped
 the registry's `{"name": {"old": null, "new": name}}` form.
 
 Revision ID: 0013_member_name_search
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01
 """
 
@@ -35,7 +35,7 @@ from alembic import op
 from infra.db.rls import tenant_table_rls
 
 revision = "0013_member_name_search"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
