@@ -143,16 +143,23 @@ def _organization_id(access: Any, organization: str | None) -> uuid.UUID | None:
     return org_id
 
 
+_SUMMARY = (
+    "total",
+    "created",
+    "updated",
+    "would_create",
+    "would_update",
+    "unchanged",
+    "refused",
+    "committed",
+)
+
+
 def _print_report(console: Console, body: dict[str, Any]) -> None:
     summary = RichTable(title="导入报告 Import report")
-    for column in ("total", "created", "updated", "unchanged", "refused", "committed"):
+    for column in _SUMMARY:
         summary.add_column(column)
-    summary.add_row(
-        *(
-            str(body[c])
-            for c in ("total", "created", "updated", "unchanged", "refused", "committed")
-        )
-    )
+    summary.add_row(*(str(body[c]) for c in _SUMMARY))
     console.print(summary)
     if body["refused_rows"]:
         refused = RichTable(title="未导入的行 Refused rows")

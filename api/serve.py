@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
 from infra.db.bootstrap import prepare
 from infra.members.protect import FieldProtector
-from infra.seed import announce, seed
+from infra.seed import first_start_notice, seed
 from infra.settings import Settings
 
 
@@ -35,7 +38,7 @@ def main() -> None:
         protector=protector,
     )
     admin_password = settings.admin_password.get_secret_value() if settings.admin_password else None
-    announce(
+    notice = first_start_notice(
         seed(
             urls.admin, admin_password=admin_password, demo=settings.seed_demo, protector=protector
         )
@@ -47,18 +50,50 @@ def main() -> None:
             "  管理员登录需动态验证码，首次登录时绑定 / administrators enrol a TOTP authenticator"
             " at first login (ZHIBU_MFA_REQUIRED_FOR_ADMINS=false turns this off)\n"
         )
-    uvicorn.run(
-        "api.asgi:app_factory",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="info",
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
         # The client address (rate limits, login throttling, audit) comes from
         # X-Forwarded-For only when the peer is one of the configured proxies.
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies or None,
-    )
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+    }
+    if settings.workers > 1:
+        # uvicorn starts each worker itself; the notice comes before their start-up lines
+        _show(notice)
+        uvicorn.run("api.asgi:app_factory", workers=settings.workers, **options)
+        return
+    server = _NoticeServer(uvicorn.Config("api.asgi:app_factory", **options), notice)
+    # as uvicorn.run does: Ctrl-C ends the server quietly, a failed start exits non-zero
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(_STARTUP_FAILURE)
+
+
+_STARTUP_FAILURE = 3  # uvicorn's exit status when the application did not start
+
+
+def _show(notice: str | None) -> None:
+    if notice:
+        sys.stdout.write(notice)
+        sys.stdout.flush()
+
+
+class _NoticeServer(uvicorn.Server):
+    """Shows the first-start notice once the server listens: the last lines at start,
+    not line 75 among the database's initialisation output."""
+
+    def __init__(self, config: uvicorn.Config, notice: str | None) -> None:
+        super().__init__(config)
+        self.notice = notice
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            _show(self.notice)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ Loads the members with COPY (fast, as superuser) into a fresh database spread ov
 of the demo province tree (广东 440000 > 深圳 440300 > 福田 440304 / 南山 440305), starts the
 API in-process on a loopback port and measures, as the province administrator: the first
 page of the list, an organization-subtree + status filter, pinyin-initials search, full
-pinyin search and an exact 身份证号 lookup. Results go to bench/results-members.json under
+pinyin search, a name fragment (the given name), one character (a surname) and an exact
+身份证号 lookup. Results go to bench/results-members.json under
 "search".
 """
 
@@ -187,6 +188,10 @@ async def measure(
                     return {"limit": 50, "q": keys.initials}
                 if kind == "pinyin_full":
                     return {"limit": 50, "q": keys.full}
+                if kind == "name_fragment":  # the given name, or its last two characters
+                    return {"limit": 50, "q": name[1:][-2:]}
+                if kind == "name_one_character":  # a surname: the most matches
+                    return {"limit": 50, "q": name[0]}
                 return {"limit": 50, "q": rng.choice(numbers)}
 
             for kind in (
@@ -194,6 +199,8 @@ async def measure(
                 "filter_subtree_status",
                 "pinyin_initials",
                 "pinyin_full",
+                "name_fragment",
+                "name_one_character",
                 "exact_id_number",
             ):
                 timings: list[float] = []

@@ -7,7 +7,6 @@ No fixed password exists: `admin` gets ZHIBU_ADMIN_PASSWORD, or a random one pri
 from __future__ import annotations
 
 import secrets
-import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,7 +20,8 @@ from domain.tenancy import check_password, org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import OWNER_ROLE, conninfo_of
 from infra.members.protect import FieldProtector
-from infra.members.service import member_values
+from infra.members.service import creation_changes, member_values
+from infra.members.tables import Member
 from infra.security import hash_password
 from infra.tenancy.service import PLATFORM_CODE, PLATFORM_PATH
 
@@ -262,23 +262,29 @@ def _seed_members(
         conn.execute(
             "INSERT INTO member_history (tenant_id, id, member_id, version, action, changes)"
             " VALUES (%s, %s, %s, 1, 'seed', %s)",
-            (tenant_id, new_id(), values["id"], Jsonb({"name": [None, name]})),
+            (tenant_id, new_id(), values["id"], Jsonb(creation_changes(Member(**values)))),
         )
 
 
-def announce(result: SeedResult) -> None:
+def first_start_notice(result: SeedResult) -> str | None:
+    """What a start must tell the operator: the initial admin password, framed so that it
+    stands out (shown this once only), or that ZHIBU_ADMIN_PASSWORD was ignored."""
     if result.admin_password_ignored:
-        sys.stdout.write(
+        return (
             "\n  注意：admin 账号已存在，ZHIBU_ADMIN_PASSWORD 已被忽略（它只设置首次启动的密码）；"
             "重置密码请用 `zhibu users reset-password admin`。\n"
             "  Note: ZHIBU_ADMIN_PASSWORD is ignored because admin already exists (it sets the"
             " first password only); reset it with `zhibu users reset-password admin`.\n\n"
         )
-    if result.admin_password:
-        sys.stdout.write(
-            "\n  首次启动：平台管理员 admin 的初始密码（仅显示这一次）/ initial admin password"
-            f" (shown once): {result.admin_password}\n"
-            "  演示账号 gd_admin、sz_admin、futian_admin、nanshan_admin、gd_inspector、"
-            "futian_secretary 使用同一密码 / demo accounts share it.\n\n"
-        )
-        sys.stdout.flush()
+    if not result.admin_password:
+        return None
+    rule = "=" * 78
+    return (
+        f"\n{rule}\n"
+        "  首次启动：平台管理员 admin 的初始密码（仅显示这一次，请立即保存）\n"
+        "  First start: the initial password of the platform admin `admin` (shown once):\n\n"
+        f"      {result.admin_password}\n\n"
+        "  演示账号 gd_admin、sz_admin、futian_admin、nanshan_admin、gd_inspector、\n"
+        "  futian_secretary 使用同一密码 / the demo accounts share it.\n"
+        f"{rule}\n\n"
+    )

@@ -422,6 +422,8 @@ async def list_checkins(ctx: Ctx, activity_id: uuid.UUID) -> list[s.CheckinOut]:
 @delete(
     "/activities/{activity_id:uuid}/checkins/{checkin_id:uuid}",
     summary="更正签到 Remove a check-in recorded in error",
+    description="删除误记的签到（审计留痕）。离线签到的客户端编号会保留，手机重传时答复 "
+    "withdrawn，不会重新记录。",
     tags=CHECKINS,
     operation_id="deleteCheckin",
     status_code=204,
@@ -438,6 +440,7 @@ async def delete_checkin(ctx: Ctx, activity_id: uuid.UUID, checkin_id: uuid.UUID
     description="手机无信号时保存的签到，带客户端编号和签到时刻，一次最多 500 条。"
     "每条单独给出结果：accepted、duplicate 或 rejected（附 code，如 token_expired、"
     "outside_window、not_on_roster）。同一 client_id 重复上传结果相同，不会重复计入；"
+    "已被书记更正删除的签到再次上传时答复 withdrawn（原签到编号），不会重新记录；"
     "二维码和签到时段按签到时刻判断。支持 Idempotency-Key。",
     tags=CHECKINS,
     operation_id="syncCheckins",
@@ -583,7 +586,8 @@ async def get_attendance(ctx: Ctx, activity_id: uuid.UUID) -> s.AttendanceOut:
     "/organizations/{organization_id:uuid}/compliance",
     summary="组织生活落实情况 Compliance calendar",
     description="按租户配置的频次（meeting_frequencies），逐期列出各类组织生活已开展、待开展、逾期。"
-    "完全由活动记录推算，无需填报。",
+    "完全由活动记录推算，无需填报。义务自党组织成立日期（未填时为建立日期）所在的一期起计算，"
+    "见 obligations_from。",
     tags=COMPLIANCE,
     operation_id="getOrganizationCompliance",
     responses=READ,

@@ -169,6 +169,8 @@ def compliance_out(c: svc.OrgCompliance, rng: svc.ComplianceRange) -> s.Complian
         period=rng.label,
         first_day=rng.first_day,
         last_day=rng.last_day,
+        obligations_from=c.obligations.since,
+        obligations_basis=c.obligations.basis,
         kinds=kinds,
     )
 

@@ -235,7 +235,10 @@ class SyncIn(Strict):
 class SyncResultOut(msgspec.Struct):
     client_id: str
     activity_id: uuid.UUID
-    outcome: Annotated[str, Meta(description="accepted / duplicate / rejected")]
+    outcome: Annotated[
+        str,
+        Meta(description="accepted / duplicate / rejected / withdrawn（已被书记更正撤销）"),
+    ]
     code: Annotated[str, Meta(examples=["token_expired"])]
     message: str
     checkin_id: uuid.UUID | None = None
@@ -326,6 +329,17 @@ class ComplianceOut(msgspec.Struct):
     period: str
     first_day: date
     last_day: date
+    obligations_from: Annotated[
+        date,
+        Meta(
+            description="自此日起计算应开展的组织生活（此前各期不列出）：成立日期，未填成立"
+            "日期时为在本系统中建立的日期 The day obligations start from"
+        ),
+    ]
+    obligations_basis: Annotated[
+        Literal["established_on", "created_at"],
+        Meta(description="established_on 成立日期 / created_at 建立日期（成立日期未填）"),
+    ]
     kinds: list[KindComplianceOut]
 
 

@@ -273,9 +273,9 @@ async def list_members(
             limit=limit,
         )
     day = today()
-    next_cursor = _encode_cursor(rows[limit - 1], key) if len(rows) > limit else None
+    next_cursor = _encode_cursor(rows[limit - 1].member, key) if len(rows) > limit else None
     return Page(
-        items=[present.member_out(m, today=day) for m in rows[:limit]], next_cursor=next_cursor
+        items=[present.record_out(r, today=day) for r in rows[:limit]], next_cursor=next_cursor
     )
 
 
@@ -297,13 +297,17 @@ async def get_member(
     reveal: Annotated[
         bool, Parameter(description="显示完整敏感信息 Show ID number and phone in full")
     ] = False,
-) -> s.MemberOut:
+) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
         if reveal:
             record, revealed = await svc.reveal_member(uow, ctx, protector(ctx.settings), member_id)
-            return present.record_out(record, today=today(), revealed=revealed)
+            # full 身份证号 and phone must not stay in any cache on the way
+            return ApiResponse(
+                present.record_out(record, today=today(), revealed=revealed),
+                headers={"Cache-Control": "no-store"},
+            )
         record = await svc.read_member(uow, ctx, member_id, viewer_id=ctx.principal.user_id)
-        return present.record_out(record, today=today())
+        return ApiResponse(present.record_out(record, today=today()))
 
 
 @patch(
@@ -395,6 +399,10 @@ async def change_member_status(
     return _with_etag(out)
 
 
+# Versions are PostgreSQL integers; a cursor beyond them was not issued by us.
+_MAX_VERSION = 2**31 - 1
+
+
 @get(
     "/members/{member_id:uuid}/history",
     summary="党员信息变更历史 Member history",
@@ -412,6 +420,8 @@ async def member_history(
             before = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
         except ValueError as exc:
             raise ProblemError(400, "invalid_cursor") from exc
+        if not 1 <= before <= _MAX_VERSION:
+            raise ProblemError(400, "invalid_cursor")
     async with ctx.uow() as uow:
         rows = await svc.member_history(uow, ctx, member_id, limit=limit, before_version=before)
     next_cursor = None

@@ -122,8 +122,15 @@ class ImportReportOut(msgspec.Struct):
         bool, Meta(description="是否已写入；all 模式下有任一行被拒绝则不写入 Written or not")
     ]
     total: int
-    created: int
-    updated: int
+    created: Annotated[int, Meta(description="已新增 Rows written as new members")]
+    updated: Annotated[int, Meta(description="已更新 Rows written as updates")]
+    would_create: Annotated[
+        int,
+        Meta(description="未写入时（试导入或 all 模式有被拒绝的行）可新增的行数 Would create"),
+    ]
+    would_update: Annotated[
+        int, Meta(description="未写入时可更新的行数 Rows that would update, nothing written")
+    ]
     unchanged: int
     refused: int
     unknown_columns: list[str]
@@ -138,8 +145,10 @@ IMPORT_EXAMPLE = {
     "mode": "all",
     "committed": False,
     "total": 3,
-    "created": 2,
+    "created": 0,
     "updated": 0,
+    "would_create": 2,
+    "would_update": 0,
     "unchanged": 0,
     "refused": 1,
     "unknown_columns": [],
@@ -181,7 +190,9 @@ async def may_import_somewhere(
         "`dry_run=true` 只报告每行将新增、更新还是拒绝及原因；正式导入时 `mode=all` 任一行有误则"
         "整个文件都不写入，`mode=partial` 写入正确的行。报告列出每一被拒绝的行、字段和原因。"
         f"不超过 {SYNC_ROW_LIMIT} 行的文件直接返回报告（200）；更大的文件转为后台任务（202），"
-        "进度和报告见 `GET /api/v1/jobs/{id}`。需要目标党组织的 member:import 权限，"
+        "进度和汇总见 `GET /api/v1/jobs/{id}`，逐行报告（被拒绝的行，试导入时为每一行）分页见 "
+        "`GET /api/v1/jobs/{id}/report`，下载见 `GET /api/v1/jobs/{id}/report/export`。"
+        "需要目标党组织的 member:import 权限，"
         "无此权限者在上传内容被读取之前即被拒绝。超过行数、列数、单元格长度或解压后大小限制的"
         "文件（如压缩炸弹）以 413 `import_file_too_large` 拒绝。"
     ),

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import get, post
+from litestar import Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
+from msgspec import Meta
 
 from api.context import Ctx
-from api.openapi_common import LIST, READ, WRITE
+from api.errors import ProblemError
+from api.openapi_common import LIST, READ, WRITE, errors
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
-from infra.platform import jobs
+from infra.platform import job_reports, jobs
 from infra.platform.tables import Job
 from infra.tenancy.service import not_found
 
@@ -154,4 +159,119 @@ async def cancel_job(ctx: Ctx, job_id: uuid.UUID) -> JobOut:
         return job_out(await jobs.cancel_job(uow, job))
 
 
-ROUTES = [get_job, list_jobs, retry_job, cancel_job]
+class ReportErrorOut(msgspec.Struct):
+    field: str
+    code: str
+    message: str
+
+
+class ReportRowOut(msgspec.Struct):
+    """任务逐行报告的一行 One sheet row of a job's report, with every reason."""
+
+    row: Annotated[int, Meta(description="表格中的行号 Row number as the sheet shows it")]
+    action: Annotated[str, Meta(description="create / update / unchanged / refused")]
+    name: str | None
+    organization: str | None
+    errors: list[ReportErrorOut]
+
+
+_MAX_ROW = 2**31 - 1
+_REPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _row_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        after = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except ValueError as exc:
+        raise ProblemError(400, "invalid_cursor") from exc
+    if not 0 <= after <= _MAX_ROW:
+        raise ProblemError(400, "invalid_cursor")
+    return after
+
+
+async def _visible_job(ctx: Ctx, job_id: uuid.UUID) -> Job:
+    mine_only = None if ctx.can("job", "read") else ctx.principal.user_id
+    async with ctx.uow() as uow:
+        job = await jobs.find_job(uow, job_id, created_by=mine_only)
+    if job is None:
+        raise not_found("job")
+    return job
+
+
+@get(
+    "/jobs/{job_id:uuid}/report",
+    summary="任务逐行报告 A job's row report",
+    description="按表格行号顺序分页列出任务的逐行结果（导入：被拒绝的行及全部原因，试导入时为"
+    "每一行）。",
+    tags=JOBS,
+    operation_id="listJobReportRows",
+    responses=READ,
+)
+async def job_report(
+    ctx: Ctx, job_id: uuid.UUID, limit: Limit = 200, cursor: Cursor = None
+) -> Page[ReportRowOut]:
+    after = _row_cursor(cursor)
+    job = await _visible_job(ctx, job_id)
+    async with ctx.uow() as uow:
+        rows = await job_reports.page_rows(uow, job.tenant_id, job.id, after=after, limit=limit)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = base64.urlsafe_b64encode(str(rows[-1].row_number).encode()).decode()
+    items = [
+        ReportRowOut(
+            row=r.row_number,
+            action=r.action,
+            name=r.name,
+            organization=r.organization,
+            errors=[ReportErrorOut(e.field, e.code, e.message.pick(ctx.lang)) for e in r.errors],
+        )
+        for r in rows
+    ]
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@get(
+    "/jobs/{job_id:uuid}/report/export",
+    summary="下载任务逐行报告 Download a job's row report",
+    description="逐行报告的 xlsx 或 CSV（UTF-8 带 BOM）文件：每个原因一行，列为行号、姓名、"
+    "结果、党组织、字段、代码、原因。",
+    tags=JOBS,
+    operation_id="exportJobReport",
+    responses={
+        200: ResponseSpec(
+            data_container=bytes,
+            description="逐行报告文件 The report as a file",
+            media_type=_REPORT_TYPES["xlsx"],
+            generate_examples=False,
+        ),
+        **errors(400, 401, 403, 404),
+    },
+)
+async def export_job_report(
+    ctx: Ctx,
+    job_id: uuid.UUID,
+    report_format: Annotated[
+        Literal["xlsx", "csv"], QueryParameter(name="format", description="文件格式 File format")
+    ] = "xlsx",
+) -> Response[bytes]:
+    job = await _visible_job(ctx, job_id)
+    async with ctx.uow() as uow:
+        rows = await job_reports.all_rows(uow, job.tenant_id, job.id)
+    render = job_reports.render_csv if report_format == "csv" else job_reports.render_xlsx
+    body = await asyncio.to_thread(render, rows, ctx.lang)
+    return Response(
+        body,
+        media_type=_REPORT_TYPES[report_format],
+        headers={
+            "Content-Disposition": f'attachment; filename="job-{job.id}-report.{report_format}"'
+        },
+    )
+
+
+ROUTES = [get_job, list_jobs, retry_job, cancel_job, job_report, export_job_report]

@@ -154,12 +154,17 @@ def compliance(
     organization_id: uuid.UUID,
     period_start: date,
     today: date,
+    obligations_from: date | None = None,
 ) -> list[PeriodCompliance]:
     """Every tracked kind's periods from the one containing `period_start` to today's.
 
+    An organization owes nothing for periods that ended before `obligations_from` (the day
+    it was established): a branch set up today has this period due and none overdue.
     Only finished or archived activities count; cancelled or unfinished ones never do.
     A joint activity counts for each organization it lists.
     """
+    if obligations_from is not None:
+        period_start = max(period_start, obligations_from)
     counted = [a for a in held if a.status.counts_as_held and organization_id in a.organization_ids]
     result: list[PeriodCompliance] = []
     for kind, frequency in frequencies.items():

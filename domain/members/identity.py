@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from domain.members.divisions import PROVINCES, is_area_code, is_province_code
 from domain.members.model import Gender
 from domain.shared.errors import DomainError, FieldError, Message
 
@@ -78,6 +79,7 @@ def parse_id_number(raw: str, *, today: date, field: str = ID_NUMBER_FIELD) -> I
             "身份证号前17位应为数字，最后一位为数字或X",
             "The ID number must be 17 digits followed by a digit or X",
         )
+    _check_area(number, field)
     try:
         birth_date = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
@@ -103,6 +105,26 @@ def parse_id_number(raw: str, *, today: date, field: str = ID_NUMBER_FIELD) -> I
         )
     gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
     return IdNumberFacts(number=number, area_code=number[:6], birth_date=birth_date, gender=gender)
+
+
+def _check_area(number: str, field: str) -> None:
+    """The first six digits: an assigned province-level code, then a known division."""
+    province, area = number[:2], number[:6]
+    if not is_province_code(province):
+        raise _refuse(
+            field,
+            "id_number_province",
+            f"身份证号前两位 {province} 不是有效的省级行政区划代码，请核对",
+            f"The ID number's first two digits {province} are no province-level code",
+        )
+    if not is_area_code(area):
+        raise _refuse(
+            field,
+            "id_number_area",
+            f"身份证号前六位 {area} 不是{PROVINCES[province]}的有效行政区划代码，请核对",
+            f"The first six digits {area} of the ID number are no division code of "
+            f"province {province}",
+        )
 
 
 def mask_id_number(number: str) -> str:

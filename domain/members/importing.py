@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+from domain.members.identity import normalize_id_number
 from domain.members.model import (
     Education,
     Gender,
@@ -157,6 +158,8 @@ class RowRefusal:
 
     row_number: int
     errors: tuple[FieldError, ...]
+    # the row's 身份证号 as typed (normalised), so that a refused row is still compared
+    id_number: str | None = None
 
 
 class _CellError(Exception):
@@ -361,13 +364,14 @@ def parse_row(
         post=row.read("post", _text),
         status_reason=row.read("status_reason", _text),
     )
+    typed = normalize_id_number(id_number) if id_number else None
     try:
         validated = validate_member(draft, today=today)
     except DomainError as error:
         _merge(row, error.errors)
-        return RowRefusal(row_number, tuple(row.errors))
+        return RowRefusal(row_number, tuple(row.errors), typed)
     if row.errors:
-        return RowRefusal(row_number, tuple(row.errors))
+        return RowRefusal(row_number, tuple(row.errors), typed)
     return validated
 
 
@@ -398,12 +402,16 @@ def _merge(row: _RowReader, errors: Iterable[FieldError]) -> None:
         row.errors.append(FieldError(field, error.code, error.message))
 
 
-def duplicate_id_number_refusals(rows: Iterable[tuple[int, MemberDraft]]) -> list[RowRefusal]:
+def duplicate_id_number_refusals(
+    rows: Iterable[tuple[int, MemberDraft | RowRefusal]],
+) -> list[RowRefusal]:
     """Refuse every row whose 身份证号 appears more than once in the same file, naming the
-    other rows, since the file cannot say which one is right."""
+    other rows, since the file cannot say which one is right. Rows refused for other
+    reasons count too, so that fixing those does not reveal a duplicate on the next pass."""
     rows_by_number: dict[str, list[int]] = defaultdict(list)
-    for row_number, draft in rows:
-        rows_by_number[draft.id_number].append(row_number)
+    for row_number, result in rows:
+        if result.id_number:
+            rows_by_number[result.id_number].append(row_number)
     refusals: list[RowRefusal] = []
     for row_numbers in rows_by_number.values():
         if len(row_numbers) < 2:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
@@ -1267,6 +1267,10 @@ class _Pending:
 
 
 _ACCEPTED = Message("签到成功。", "Checked in.")
+_WITHDRAWN = Message(
+    "这条签到已被更正撤销，不再计入。",
+    "This check-in was withdrawn by a correction; it does not count.",
+)
 _DUPLICATE = Message("您已签到。", "You have already checked in.")
 
 
@@ -1282,9 +1286,11 @@ async def sync_checkins(
 
     The same `client_id` always gives the same answer: an accepted item replayed (in this
     batch, a later one, or a concurrent one) is answered `accepted` with the same check-in
-    id, because the database keeps one row per client id. Another item for a member already
-    present is a `duplicate`. Rejected items write nothing and are judged again if sent again
-    (the judgement rests on `occurred_at`, so it stays the same unless the activity changed).
+    id, because the database keeps one row per client id; once a secretary has removed
+    that check-in, `withdrawn` with the same id (its client id is kept for this). Another
+    item for a member already present is a `duplicate`. Rejected items write nothing and
+    are judged again if sent again (the judgement rests on `occurred_at`, so it stays the
+    same unless the activity changed).
     """
     if len(items) > SYNC_BATCH_LIMIT:
         raise _invalid(
@@ -1302,13 +1308,17 @@ async def sync_checkins(
             status=403,
         )
     client_ids = list(dict.fromkeys(i.client_id for i in items))
+    # client ids already used: by a check-in, or by one a secretary has since withdrawn
     existing = {
-        r[0]: (r[1], r[2], r[3])
+        r[0]: (r[1], r[2], r[3], r[4])
         for r in (
             await uow.session.execute(
                 text(
-                    "SELECT client_id, id, activity_id, member_id FROM checkin"
+                    "SELECT client_id, id, activity_id, member_id, false FROM checkin"
                     " WHERE tenant_id = :t AND client_id = ANY(:c)"
+                    " UNION ALL"
+                    " SELECT client_id, checkin_id, activity_id, member_id, true"
+                    " FROM checkin_withdrawal WHERE tenant_id = :t AND client_id = ANY(:c)"
                 ),
                 {"t": me.tenant_id, "c": client_ids},
             )
@@ -1336,10 +1346,13 @@ async def sync_checkins(
             continue
         first_by_client[item.client_id] = p
         if item.client_id in existing:
-            checkin_id, activity_id, member_id = existing[item.client_id]
+            checkin_id, activity_id, member_id, withdrawn = existing[item.client_id]
             if activity_id == item.activity_id and member_id == me.id:
+                outcome, message = (
+                    ("withdrawn", _WITHDRAWN) if withdrawn else ("accepted", _ACCEPTED)
+                )
                 p.result = SyncResult(
-                    item.client_id, item.activity_id, "accepted", "accepted", _ACCEPTED, checkin_id
+                    item.client_id, item.activity_id, outcome, outcome, message, checkin_id
                 )
             else:
                 p.result = _rejected(item, "client_id_conflict", _CLIENT_ID_CONFLICT)
@@ -1537,6 +1550,23 @@ async def delete_checkin(
         raise not_found("checkin")
     await uow.session.delete(row)
     await uow.session.flush()
+    if row.client_id is not None:
+        # the phone may upload it again: keep its client id, to answer "withdrawn"
+        await uow.session.execute(
+            text(
+                "INSERT INTO checkin_withdrawal"
+                " (tenant_id, client_id, checkin_id, activity_id, member_id, withdrawn_by)"
+                " VALUES (:t, :c, :id, :a, :m, :by)"
+            ),
+            {
+                "t": row.tenant_id,
+                "c": row.client_id,
+                "id": row.id,
+                "a": row.activity_id,
+                "m": row.member_id,
+                "by": caller.user_id,
+            },
+        )
     uow.audit(
         "checkin.delete",
         "checkin",
@@ -1840,6 +1870,36 @@ class OrgCompliance:
     name: str
     tenant_id: uuid.UUID
     periods: list[PeriodCompliance]
+    obligations: Obligations
+
+
+@dataclass(frozen=True, slots=True)
+class Obligations:
+    """Since when an organization owes its activities: its establishment date, or the day
+    it was registered here when that is unknown."""
+
+    since: date
+    basis: Literal["established_on", "created_at"]
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceSubject:
+    id: uuid.UUID
+    name: str
+    tenant_id: uuid.UUID
+    kind: str
+    obligations: Obligations
+
+
+def _subject(row: Sequence[Any]) -> ComplianceSubject:
+    """From (id, name, tenant id, kind, established_on, local creation date)."""
+    established_on, created_on = row[4], row[5]
+    obligations = (
+        Obligations(established_on, "established_on")
+        if established_on is not None
+        else Obligations(created_on, "created_at")
+    )
+    return ComplianceSubject(row[0], row[1], row[2], row[3], obligations)
 
 
 async def _held(
@@ -1881,27 +1941,28 @@ def _within(periods: Iterable[PeriodCompliance], rng: ComplianceRange) -> list[P
 
 async def _compliance_for(
     uow: UnitOfWork,
-    orgs: Sequence[tuple[uuid.UUID, str, uuid.UUID, str]],
+    orgs: Sequence[ComplianceSubject],
     rng: ComplianceRange,
     today: date,
     kind: ActivityKind | None = None,
 ) -> list[OrgCompliance]:
-    """(org id, name, tenant id, org kind) → each one's periods overlapping the range."""
+    """Each organization's periods overlapping the range, from its obligations' start."""
     if not orgs:
         return []
     since = datetime(rng.first_day.year, rng.first_day.month, 1, tzinfo=SHANGHAI) - timedelta(
         days=370
     )
-    held = await _held(uow, [o[0] for o in orgs], since)
+    held = await _held(uow, [o.id for o in orgs], since)
     frequencies_by_tenant: dict[uuid.UUID, dict[ActivityKind, Any]] = {}
     result = []
-    for org_id, name, tenant_id, org_kind in orgs:
+    for org in orgs:
+        tenant_id = org.tenant_id
         if tenant_id not in frequencies_by_tenant:
             settings = await _settings_of(uow, tenant_id)
             frequencies_by_tenant[tenant_id] = frequencies_from_settings(
                 settings.meeting_frequencies.model_dump()
             )
-        tracked = _tracked_kinds(org_kind)
+        tracked = _tracked_kinds(org.kind)
         frequencies = {
             k: f
             for k, f in frequencies_by_tenant[tenant_id].items()
@@ -1910,11 +1971,14 @@ async def _compliance_for(
         periods = compliance(
             frequencies,
             held,
-            organization_id=org_id,
+            organization_id=org.id,
             period_start=rng.first_day,
             today=today,
+            obligations_from=org.obligations.since,
         )
-        result.append(OrgCompliance(org_id, name, tenant_id, _within(periods, rng)))
+        result.append(
+            OrgCompliance(org.id, org.name, tenant_id, _within(periods, rng), org.obligations)
+        )
     return result
 
 
@@ -1931,11 +1995,16 @@ async def organization_compliance(
     guard.require("activity", "read", org.domain)
     row = (
         await uow.session.execute(
-            text("SELECT tenant_id, kind FROM organization WHERE id = :o"), {"o": org.id}
+            text(
+                "SELECT o.id, o.name, o.tenant_id, o.kind, o.established_on,"
+                " (o.created_at AT TIME ZONE 'Asia/Shanghai')::date"
+                " FROM organization o WHERE o.id = :o"
+            ),
+            {"o": org.id},
         )
     ).one()
     rng = parse_period(year, period, today)
-    result = await _compliance_for(uow, [(org.id, org.name, row[0], row[1])], rng, today)
+    result = await _compliance_for(uow, [_subject(row)], rng, today)
     return result[0], rng
 
 
@@ -1987,15 +2056,16 @@ async def compliance_rollup(
             {**params, "first": rng.first_day, "last": rng.last_day},
         )
     ).all()
-    orgs = [(r[0], r[1], r[2], r[3]) for r in rows]
+    orgs = [_subject(r) for r in rows]
     wanted = ActivityKind(kind) if kind else None
     results = await _compliance_for(uow, orgs, rng, today, wanted)
     kinds = rollup({r.organization_id: r.periods for r in results})
-    return RollupView(rng, len(orgs), kinds, {o[0]: o[1] for o in orgs})
+    return RollupView(rng, len(orgs), kinds, {o.id: o.name for o in orgs})
 
 
 _BRANCHES_SQL = (
-    "SELECT o.id, o.name, o.tenant_id, o.kind FROM organization o"
+    "SELECT o.id, o.name, o.tenant_id, o.kind, o.established_on,"
+    " (o.created_at AT TIME ZONE 'Asia/Shanghai')::date FROM organization o"
     " JOIN tenant t ON t.id = o.tenant_id"
     " WHERE o.kind IN ('branch', 'temporary_branch') AND {where}"
     " AND (o.established_on IS NULL OR o.established_on <= :last)"

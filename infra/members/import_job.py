@@ -24,6 +24,7 @@ from infra.members.importing import (
 from infra.members.protect import FieldProtector
 from infra.members.sheets import MiB, SheetLimits
 from infra.offload import offload
+from infra.platform.job_reports import save_rows
 from infra.platform.jobs import JobContext, JobHandler
 from infra.platform.runner import JobRunner
 from infra.settings import Settings
@@ -81,7 +82,9 @@ def import_job(protector: FieldProtector, limits: SheetLimits) -> JobHandler:
                 today=today(),
                 progress=job.progress,
             )
-        return report.as_dict(params.get("lang", "zh"))
+            rows = report.report_rows()
+            await save_rows(uow, job.tenant_id, job.job_id, rows)
+        return {**report.summary(), "report_rows": len(rows)}
 
     return run
 

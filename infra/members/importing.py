@@ -23,6 +23,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
@@ -74,6 +75,7 @@ from infra.members.sheets import (
     xlsx_rows,
 )
 from infra.members.tables import Member
+from infra.platform.job_reports import ReportError, ReportRow
 from infra.tenancy.tables import Organization, Tenant
 
 log = logging.getLogger(__name__)
@@ -141,7 +143,14 @@ class Table:
     rows: list[tuple[int, Sequence[CellValue]]]
 
 
+# Bytes no CSV in UTF-8 or GBK contains: C0 controls other than tab, line feed, form feed
+# and carriage return (images, PDFs and archives have them in their first bytes).
+_NOT_TEXT = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+_SNIFF_BYTES = 8192
+
+
 def file_kind(content: bytes, filename: str | None) -> Literal["xlsx", "csv"]:
+    """What the bytes are, whatever the name says: an .xlsx (a zip) or CSV text."""
     name = (filename or "").lower()
     if content[:4] == b"PK\x03\x04":
         return "xlsx"
@@ -152,6 +161,13 @@ def file_kind(content: bytes, filename: str | None) -> Literal["xlsx", "csv"]:
             "import_file_type",
             "仅支持 .xlsx 和 .csv 文件，请在 Excel 中另存为 .xlsx 后重新导入",
             "Only .xlsx and .csv files are accepted; save the sheet as .xlsx and try again",
+        )
+    if name.endswith(".xlsx") or _NOT_TEXT.search(content[:_SNIFF_BYTES]):
+        raise _error(
+            "import_file_unreadable",
+            "无法读取该文件：它不是 Excel (.xlsx) 表格，也不是 CSV 文本，请确认选对了文件",
+            "The file cannot be read: it is neither an Excel (.xlsx) sheet nor CSV text; "
+            "check that the right file was chosen",
         )
     return "csv"
 
@@ -354,21 +370,46 @@ class ImportReport:
         return sum(1 for o in self.outcomes if o.action == action)
 
     def counts(self) -> dict[str, int]:
+        """Rows written count as created/updated; when nothing was written (a dry run, or
+        all-or-nothing with a refused row) the same rows count as would_create/would_update."""
+        creates, updates = self.count("create"), self.count("update")
         return {
             "total": len(self.outcomes),
-            "created": self.count("create"),
-            "updated": self.count("update"),
+            "created": creates if self.committed else 0,
+            "updated": updates if self.committed else 0,
+            "would_create": 0 if self.committed else creates,
+            "would_update": 0 if self.committed else updates,
             "unchanged": self.count("unchanged"),
             "refused": self.count("refused"),
         }
 
-    def as_dict(self, lang: str) -> dict[str, Any]:
-        body: dict[str, Any] = {
+    def summary(self) -> dict[str, Any]:
+        """The counts without the rows (a job keeps those in its row report)."""
+        return {
             "dry_run": self.dry_run,
             "mode": self.mode,
             "committed": self.committed,
             **self.counts(),
             "unknown_columns": list(self.unknown_columns),
+        }
+
+    def report_rows(self) -> list[ReportRow]:
+        """The rows a report lists: the refused ones, and every row of a dry run."""
+        return [
+            ReportRow(
+                o.row,
+                o.action,
+                o.name,
+                o.organization,
+                tuple(ReportError(e.field, e.code, e.message) for e in o.errors),
+            )
+            for o in self.outcomes
+            if self.dry_run or o.action == "refused"
+        ]
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            **self.summary(),
             "refused_rows": [
                 {
                     "row": o.row,
@@ -484,13 +525,6 @@ async def _visible_members(uow: UnitOfWork, ids: list[uuid.UUID]) -> dict[uuid.U
 
 def _values(member: Member, columns: Iterable[str]) -> dict[str, Any]:
     return {c: getattr(member, c) for c in columns}
-
-
-def _creation(member: Any) -> dict[str, Any]:
-    """History of a new record, in the registry's form: {field: {"old": None, "new": v}}."""
-    return {
-        k: {"old": None, "new": v} for k, v in tracked_values(member).items() if v not in (None, [])
-    }
 
 
 def _diff(old: Member, new: Member) -> dict[str, Any]:
@@ -652,6 +686,10 @@ async def run_import(
         await uow.session.execute(text(f"SAVEPOINT {_SAVEPOINT}"))
     parsed: list[tuple[int, MemberDraft | RowRefusal, str | None]] = []
     starts = range(0, total, CHUNK)
+    # Progress in rows' worth: reading the rows takes the first share (all-or-nothing
+    # writes them while it reads), checking them a tenth of the rest, the write the rest.
+    read_share = 0.9 if speculation is not None else 0.5
+    checked_share = read_share + (1 - read_share) / 10
 
     def parse(start: int) -> asyncio.Future[list[tuple[int, MemberDraft | RowRefusal, str | None]]]:
         chunk = table.rows[start : start + CHUNK]
@@ -671,7 +709,7 @@ async def run_import(
             if speculation is not None:
                 await speculation.chunk(uow, parsed_chunk)
             if progress:
-                await progress(min(start + CHUNK, total) // 2, total)
+                await progress(int(min(start + CHUNK, total) * read_share), total)
         if speculation is not None:
             await speculation.flush(uow)
             if not speculation.active and speculation.written:
@@ -713,7 +751,7 @@ async def run_import(
             refusals.setdefault(row_number, []).extend(kind_errors[org.id])
             continue
         planned.append(_Planned(row_number, result, org))
-    for refusal in duplicate_id_number_refusals((p.row, p.draft) for p in planned):
+    for refusal in duplicate_id_number_refusals((row, result) for row, result, _ in parsed):
         refusals.setdefault(refusal.row_number, []).extend(refusal.errors)
     planned = [p for p in planned if p.row not in refusals]
 
@@ -770,6 +808,8 @@ async def run_import(
         updates.append((p, existing))
 
     await probes.charge(uow, elsewhere, now=now)
+    if progress:
+        await progress(int(total * checked_share), total)
 
     _phase(clock, "4. updates")
     # 4. what the updates change (the new rows are built while they are written, below)
@@ -835,7 +875,8 @@ async def run_import(
     # chunk by chunk, each chunk while the database writes the one before it
     async def written(done: int) -> None:
         if progress:
-            await progress(total // 2 + done * total // (2 * max(len(creates), 1)), total)
+            share = checked_share + (1 - checked_share) * done / max(len(creates), 1)
+            await progress(int(total * share), total)
 
     await write_members(
         uow,
@@ -845,6 +886,7 @@ async def run_import(
         now,
         written,
     )
+    report.committed = True
     uow.audit(
         "member.import",
         "member",
@@ -857,7 +899,6 @@ async def run_import(
             "organization_id": str(default.id) if default else None,
         },
     )
-    report.committed = True
     _phase(clock, "done")
     if progress:
         await progress(total, total)
@@ -978,7 +1019,7 @@ NEW_MEMBER_COLUMNS = (
     "version",
 )
 STAGED_MEMBER_COLUMNS = (*NEW_MEMBER_COLUMNS, "history_id")
-# The "import" version of each staged new member, worded as `_creation` words it: every
+# The "import" version of each staged new member, worded as `creation_changes` words it: every
 # tracked field that is set, as {"old": null, "new": value} (a test compares the two).
 # Building it here rather than in Python halves the COPY text the import sends.
 _NEW_HISTORY_SQL = """

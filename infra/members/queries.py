@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, select, text, tuple_, union
+from sqlalchemy import Select, and_, func, select, text, tuple_, union
 
 from domain.members import NormalizedQuery, QueryKind, age_band
 from infra.db.session import UnitOfWork
@@ -89,8 +89,12 @@ def _search_branches(query: NormalizedQuery, protector: FieldProtector) -> list[
         if len(query.value) == 1:
             return [pinyin]
         return [pinyin, _Branch(_prefix(Member.name_initials, query.value), collect=True)]
-    # Chinese names match from their start (surname first), e.g. 张, 张三.
-    return [_Branch(_prefix(Member.name, query.value), collect=True)]
+    # Chinese names match any fragment (张, 张三, 建国 in 张建国) through the n-gram index,
+    # which only the scope-applying lookup of migration 0013 can use under row-level security.
+    named = text("SELECT n.id FROM zhibu_members_named(:fragment) n").bindparams(
+        fragment=query.value
+    )
+    return [_Branch(Member.id.in_(named), collect=True)]  # type: ignore[attr-defined]
 
 
 def _column_filters(f: MemberFilter) -> list[Any]:
@@ -203,17 +207,39 @@ def page_plan(
 ) -> PagePlan:
     """The page query: filters, keyset on (sort value, id), limit + 1 rows.
 
-    - Searches by initials or name prefix collect their matches (a MATERIALIZED CTE, read
+    - Searches by initials or name fragment collect their matches (a MATERIALIZED CTE, read
       index-only) and sort those: walking the list order instead would pass most of the
       registry before finding them. Full pinyin and exact lookups run in list order.
     - Organization and tenant subtrees first take the list-order window of
       `WINDOW_PER_ROW` rows per page row and keep those in the subtree; only when that
       falls short (a small subtree) is the whole subtree sorted, which is then cheap.
+    - A name fragment found in many names (张, 国) fills its page from that same window;
+      a rarer one falls short there and collects its few matches from the n-gram index.
     """
     rows = limit + 1
     cols = _keys_columns(sort)
     base = [*_column_filters(f), *_keyset(sort, descending, after)]
     m = Member.__table__.c  # type: ignore[attr-defined]
+    fragment_window: list[Select[Any]] = []
+    if f.query is not None and f.query.kind is QueryKind.NAME:
+        window = (
+            select(*cols, m.organization_id, m.name)
+            .where(*base)
+            .order_by(*_ordered(m, sort, descending))
+            .limit(rows * WINDOW_PER_ROW)
+            .subquery("window")
+        )
+        early = (
+            select(*(window.c[c.key] for c in cols))
+            .where(
+                func.strpos(window.c.name, f.query.value) > 0,
+                *_scope_filters(f, window.c.tenant_id, window.c.organization_id),
+            )
+            .order_by(*_ordered(window.c, sort, descending))
+            .limit(rows)
+            .subquery("page")
+        )
+        fragment_window.append(_members_of(early, sort, descending))
     if f.query is not None:
         parts = []
         for i, branch in enumerate(_search_branches(f.query, protector)):
@@ -244,7 +270,7 @@ def page_plan(
                 .limit(rows)
                 .subquery("page")
             )
-        return PagePlan([_members_of(keys, sort, descending)], rows)
+        return PagePlan([*fragment_window, _members_of(keys, sort, descending)], rows)
     scope = _scope_filters(f, m.tenant_id, m.organization_id)
     whole = select(*cols).where(*base, *scope).order_by(*_ordered(m, sort, descending)).limit(rows)
     if not scope:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from domain.members import (
@@ -373,6 +373,13 @@ def tracked_values(member: Member) -> dict[str, Any]:
     return values
 
 
+def creation_changes(member: Member) -> dict[str, Any]:
+    """The first version's changes: every tracked field that is set, from nothing."""
+    return {
+        k: {"old": None, "new": v} for k, v in tracked_values(member).items() if v not in (None, [])
+    }
+
+
 def _record_history(
     uow: UnitOfWork, member: Member, action: str, changes: dict[str, Any], *, at: datetime
 ) -> None:
@@ -435,17 +442,7 @@ async def create_member(
     uow.session.add(member)
     await uow.session.flush()
     await _claim_identity(uow, guard, member)
-    _record_history(
-        uow,
-        member,
-        "create",
-        {
-            k: {"old": None, "new": v}
-            for k, v in tracked_values(member).items()
-            if v not in (None, [])
-        },
-        at=member.created_at,
-    )
+    _record_history(uow, member, "create", creation_changes(member), at=member.created_at)
     uow.audit(
         "member.create",
         "member",
@@ -856,7 +853,7 @@ async def list_members(
     descending: bool,
     after: queries.Keyset | None,
     limit: int,
-) -> list[Member]:
+) -> list[MemberRecord]:
     """Members of an organization (subtree) or of the caller's visible tenant subtree.
 
     Without `organization_id` the caller needs member:read on their whole tenant (or on
@@ -877,9 +874,26 @@ async def list_members(
         filters = replace(filters, tenant_path=tenant.path)
     elif organization_id is None and not guard.can("member", "read"):
         raise _scope_required()
-    return await queries.list_members(
+    members = await queries.list_members(
         uow, filters, protector, sort=sort, descending=descending, after=after, limit=limit
     )
+    return [MemberRecord(m, org) for m, org in await _with_organizations(uow, members)]
+
+
+async def _with_organizations(
+    uow: UnitOfWork, members: list[Member]
+) -> list[tuple[Member, Organization]]:
+    """Each member with its organization, read in one statement for the whole page."""
+    keys = {(m.tenant_id, m.organization_id) for m in members}
+    if not keys:
+        return []
+    found = await uow.session.execute(
+        select(Organization).where(
+            tuple_(Organization.tenant_id, Organization.id).in_(sorted(keys))  # type: ignore[arg-type]
+        )
+    )
+    orgs = {(o.tenant_id, o.id): o for o in found.scalars()}
+    return [(m, orgs[(m.tenant_id, m.organization_id)]) for m in members]
 
 
 async def get_org_or_404(uow: UnitOfWork, org_id: uuid.UUID) -> Organization:

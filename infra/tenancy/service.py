@@ -629,8 +629,12 @@ async def create_user(
     )
     if phone is not None:
         _set_phone(user, protector, phone)
-    uow.session.add(user)
-    await uow.session.flush()
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(user)
+            await uow.session.flush()
+    except IntegrityError as exc:
+        raise _identifier_taken("username", username) from exc
     await _claim_identifiers(uow, user, protector, username, phone)
     uow.audit("user.create", "user", user.id, tenant_id=tenant.id, detail={"username": username})
     return user
@@ -665,12 +669,17 @@ async def _claim_identifiers(
                 await uow.session.flush()
         except IntegrityError as exc:
             shown = raw if field == "username" else user.phone_masked
-            raise conflict(
-                f"{field}_taken",
-                f"{'用户名' if field == 'username' else '手机号'} {shown} 已被使用。",
-                f"The {field} {shown} is already in use.",
-                field,
-            ) from exc
+            raise _identifier_taken(field, shown) from exc
+
+
+def _identifier_taken(field: str, shown: str | None) -> DomainError:
+    """409 for a username or phone already in use, whichever tenant holds it."""
+    return conflict(
+        f"{field}_taken",
+        f"{'用户名' if field == 'username' else '手机号'} {shown} 已被使用。",
+        f"The {field} {shown} is already in use.",
+        field,
+    )
 
 
 async def list_users(

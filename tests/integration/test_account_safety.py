@@ -8,12 +8,11 @@ import asyncio
 from pathlib import Path
 
 import httpx
-import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
 from infra.db.bootstrap import DatabaseUrls
-from infra.seed import announce, seed
+from infra.seed import first_start_notice, seed
 from tests.conftest import Api, login, unique
 from tests.integration.test_tenancy import (
     PASSWORD,
@@ -143,12 +142,10 @@ async def test_cli_resets_a_password_once_and_ends_sessions(
     assert "nobody" in output
 
 
-def test_admin_password_on_a_later_start_is_ignored_and_said(
-    database: DatabaseUrls, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_admin_password_on_a_later_start_is_ignored_and_said(database: DatabaseUrls) -> None:
     result = seed(database.admin, admin_password="Yet-Another-Pass-2026", demo=False)
     assert result.admin_password_ignored is True
-    announce(result)
-    out = capsys.readouterr().out
+    out = first_start_notice(result)
+    assert out is not None
     assert "ZHIBU_ADMIN_PASSWORD" in out
     assert "reset-password" in out

@@ -139,3 +139,21 @@ async def test_garbage_tokens_are_401_not_500(http: httpx.AsyncClient) -> None:
         r = await http.post("/api/v1/auth/refresh", json={"refresh_token": token})
         assert r.status_code == 401, token
         assert r.json()["code"] == "refresh_token_invalid"
+
+
+async def test_taken_username_is_a_conflict_in_the_same_tenant_as_in_another(
+    admin: Api, tenant_ids: dict[str, str]
+) -> None:
+    username = await _new_user(admin, tenant_ids["440304"])
+    for tenant in ("440304", "440305"):
+        r = await admin.post(
+            "/api/v1/users",
+            json={
+                "username": username,
+                "display_name": "重名用户",
+                "password": "Strong-Pass-2026",
+                "tenant_id": tenant_ids[tenant],
+            },
+        )
+        assert r.status_code == 409, (tenant, r.text)
+        assert r.json()["code"] == "username_taken"

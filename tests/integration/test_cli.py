@@ -51,7 +51,7 @@ async def test_cli_imports_a_file_with_dry_run_and_partial_mode(
     assert code == 0, output
     report = json.loads(output[output.index("{") :])
     assert report["dry_run"] is True
-    assert (report["created"], report["refused"]) == (2, 1)
+    assert (report["created"], report["would_create"], report["refused"]) == (0, 2, 1)
     assert report["refused_rows"][0]["row"] == 4
     assert _count(database, branch_id) == 0
 

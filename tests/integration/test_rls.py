@@ -230,3 +230,24 @@ def test_the_check_in_context_reader_keeps_to_the_scope(
     assert members_seen(None) == []
     assert members_seen(nanshan_path) == []
     assert members_seen(futian_path) == [member_id]
+
+
+def test_the_name_fragment_lookup_keeps_to_the_scope(
+    admin_conn: psycopg.Connection, app_conn: psycopg.Connection
+) -> None:
+    """Name fragments are looked up as the owner (migration 0013): the function returns
+    exactly the members the same search under row-level security returns."""
+    paths = [None, *(_path(admin_conn, code)[1] for code in ("440304", "440305", "440000"))]
+    for fragment in ("三", "张三", "党", "芳"):
+        for path in paths:
+            if path is not None:
+                app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (path,))
+            named = app_conn.execute(
+                "SELECT id FROM zhibu_members_named(%s) ORDER BY id", (fragment,)
+            ).fetchall()
+            visible = app_conn.execute(
+                "SELECT id FROM member WHERE strpos(name, %s) > 0 ORDER BY id", (fragment,)
+            ).fetchall()
+            app_conn.rollback()
+            assert named == visible, (fragment, path)
+            assert path is not None or named == []

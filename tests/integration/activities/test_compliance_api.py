@@ -43,10 +43,11 @@ def _overdue(body: dict[str, Any], kind: str) -> list[str]:
 async def test_a_generated_year(futian_world: World) -> None:
     w = futian_world
     parent = await w.org("party_committee")
-    diligent = await w.branch(0, parent_id=parent)
-    patchy = await w.branch(0, parent_id=parent)
-    idle = await w.branch(0, parent_id=parent)
     y = LAST_YEAR
+    founded = date(y - 5, 7, 1)
+    diligent = await w.branch(0, parent_id=parent, established_on=founded)
+    patchy = await w.branch(0, parent_id=parent, established_on=founded)
+    idle = await w.branch(0, parent_id=parent, established_on=founded)
     for month in range(1, 13):
         await _held(w.admin, diligent.id, "committee_meeting", date(y, month, 10))
         await _held(w.admin, diligent.id, "theme_day", date(y, month, 1))
@@ -130,8 +131,8 @@ async def test_frequencies_come_from_tenant_settings(
     futian_world: World, city: Api, tenant_ids: dict[str, str]
 ) -> None:
     w = futian_world
-    b = await w.branch(0)
     y = LAST_YEAR
+    b = await w.branch(0, established_on=date(y - 1, 1, 1))
     await _held(w.admin, b.id, "party_lecture", date(y, 2, 1))
     r = await w.admin.get(f"/api/v1/organizations/{b.id}/compliance", params={"year": y})
     assert _overdue(r.json(), "party_lecture") == []
@@ -162,3 +163,29 @@ async def test_current_period_is_due_not_overdue(futian_world: World) -> None:
         f"/api/v1/organizations/{b.id}/compliance", params={"period": "2026-13"}
     )
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid_period")
+
+
+async def test_obligations_start_when_the_branch_was_established(futian_world: World) -> None:
+    w = futian_world
+    today = datetime.now(UTC).astimezone(SHANGHAI).date()
+    new = await w.branch(0)  # established_on unknown: it counts from today
+    r = await w.admin.get(f"/api/v1/organizations/{new.id}/compliance", params={"year": today.year})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["obligations_from"], body["obligations_basis"]) == (
+        today.isoformat(),
+        "created_at",
+    )
+    for kind in ("committee_meeting", "branch_congress", "theme_day"):
+        assert _overdue(body, kind) == []
+    statuses = {p["status"] for k in body["kinds"] for p in k["periods"]}
+    assert statuses == {"due"}
+    mid = await w.branch(0, established_on=date(LAST_YEAR, 8, 20))
+    r = await w.admin.get(f"/api/v1/organizations/{mid.id}/compliance", params={"year": LAST_YEAR})
+    body = r.json()
+    assert (body["obligations_from"], body["obligations_basis"]) == (
+        f"{LAST_YEAR}-08-20",
+        "established_on",
+    )
+    assert _overdue(body, "committee_meeting") == [f"{LAST_YEAR}-{m:02d}" for m in range(8, 13)]
+    assert _overdue(body, "branch_congress") == [f"{LAST_YEAR}-Q3", f"{LAST_YEAR}-Q4"]

@@ -54,8 +54,16 @@ class World:
         self.database = database
         self.protector = protector
 
-    async def org(self, kind: str, parent_id: str | None = None, name: str | None = None) -> str:
+    async def org(
+        self,
+        kind: str,
+        parent_id: str | None = None,
+        name: str | None = None,
+        established_on: date | None = None,
+    ) -> str:
         body: dict[str, object] = {"kind": kind, "name": name or unique("组织")}
+        if established_on is not None:
+            body["established_on"] = established_on.isoformat()
         if parent_id:
             body["parent_id"] = parent_id
         else:
@@ -125,10 +133,14 @@ class World:
         return Person(member_id, user_id, username, await login(self.http, username, PASSWORD))
 
     async def branch(
-        self, n_full: int = 3, n_probationary: int = 0, parent_id: str | None = None
+        self,
+        n_full: int = 3,
+        n_probationary: int = 0,
+        parent_id: str | None = None,
+        established_on: date | None = None,
     ) -> Branch:
         parent = parent_id or await self.org("party_committee")
-        branch_id = await self.org("branch", parent)
+        branch_id = await self.org("branch", parent, established_on=established_on)
         b = Branch(branch_id, "")
         for _ in range(n_full):
             b.members.append(await self.person(branch_id))

@@ -195,4 +195,4 @@ async def test_files_within_the_limits_still_import(
     _, branch = futian_branch
     r = await upload(futian, csv_bytes([person(branch)], "utf-8"), "ok.csv", dry_run=True)
     assert r.status_code == 200, r.text
-    assert r.json()["created"] == 1
+    assert r.json()["would_create"] == 1

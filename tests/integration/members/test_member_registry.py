@@ -207,7 +207,8 @@ async def test_pinyin_name_and_exact_searches(futian: Api, branch: str) -> None:
     assert await search("张") == ["张三"]
     assert await search("李小龙") == ["李小龙"]
     assert await search("李小") == ["李小龙"]
-    assert await search("小龙") == []  # Chinese names match from their start
+    assert await search("小龙") == ["李小龙"]  # any fragment of a name (姓名片段)
+    assert await search("龙小") == []
     assert await search(number) == ["张三"]
     assert await search(number.lower()) == ["张三"]
     assert await search("136 1111 2222") == ["张三"]

@@ -142,6 +142,43 @@ def test_tracking_starts_with_the_period_containing_period_start() -> None:
     assert monthly_overdue == {(K.COMMITTEE_MEETING, date(2025, m, 1)) for m in (8, 9, 10, 11)}
 
 
+def test_a_branch_established_today_owes_this_period_only() -> None:
+    results = compliance(
+        DEFAULT_FREQUENCIES,
+        [],
+        organization_id=F,
+        period_start=YEAR_START,
+        today=TODAY,
+        obligations_from=TODAY,
+    )
+    assert overdue(results) == set()
+    assert {r.status for r in results} == {ComplianceStatus.DUE}
+    assert {(r.kind, r.period.first_day) for r in results if r.kind is K.BRANCH_CONGRESS} == {
+        (K.BRANCH_CONGRESS, date(2025, 10, 1))
+    }
+
+
+def test_obligations_start_with_the_period_of_establishment() -> None:
+    results = compliance(
+        DEFAULT_FREQUENCIES,
+        generated_year(),
+        organization_id=F,
+        period_start=YEAR_START,
+        today=TODAY,
+        obligations_from=date(2025, 8, 15),
+    )
+    assert results == results_for(F, start=date(2025, 8, 15))
+    early = compliance(
+        DEFAULT_FREQUENCIES,
+        generated_year(),
+        organization_id=F,
+        period_start=date(2025, 9, 1),
+        today=TODAY,
+        obligations_from=date(2024, 3, 1),
+    )
+    assert early == results_for(F, start=date(2025, 9, 1))
+
+
 def test_rollup_counts_branches_without_a_committee_meeting_this_month() -> None:
     summary = rollup({org: results_for(org) for org in (A, B, C, D, E)})
     committee = summary[K.COMMITTEE_MEETING]

@@ -6,6 +6,8 @@ from datetime import date
 
 from hypothesis import strategies as st
 
+from domain.members.divisions import AREA_CODES
+
 TODAY = date(2025, 7, 1)
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -23,7 +25,7 @@ def make_id(area: str, birth: date, sequence: int) -> str:
 
 valid_ids = st.builds(
     make_id,
-    area=st.from_regex(r"[1-8][0-9]{5}", fullmatch=True),
+    area=st.sampled_from(sorted(AREA_CODES)),
     birth=st.dates(min_value=date(1900, 1, 1), max_value=TODAY),
     sequence=st.integers(min_value=0, max_value=999),
 )

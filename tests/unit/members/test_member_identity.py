@@ -69,6 +69,37 @@ def test_malformed_numbers_say_why(raw, code, zh_fragment):
     assert en
 
 
+@pytest.mark.parametrize("province", ["00", "20", "30", "72", "99"])
+def test_unassigned_province_codes_are_refused(province):
+    field, code, zh, en = refusal(make_id(f"{province}0105", date(1980, 1, 1), 1))
+    assert (field, code) == ("id_number", "id_number_province")
+    assert f"前两位 {province}" in zh
+    assert "province-level code" in en
+
+
+@pytest.mark.parametrize("area", ["440399", "110199", "000000"])
+def test_unknown_areas_are_refused_naming_the_part(area):
+    _, code, zh, _ = refusal(make_id(area, date(1980, 1, 1), 1))
+    if area.startswith("00"):
+        assert code == "id_number_province"
+    else:
+        assert code == "id_number_area"
+        assert f"前六位 {area}" in zh
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        "440303",  # 深圳市罗湖区, current
+        "110103",  # 北京市崇文区, merged into 东城区 in 2010
+        "320103",  # 南京市白下区, merged into 秦淮区 in 2013
+        "810000",  # 香港居民居住证
+    ],
+)
+def test_current_and_withdrawn_areas_are_accepted(area):
+    assert parse_id_number(make_id(area, date(1980, 1, 1), 1), today=TODAY).area_code == area
+
+
 def test_impossible_date_with_valid_check_character_is_refused():
     first17 = "11010520010230001"
     field, code, _, en = refusal(first17 + check_character(first17))

@@ -243,10 +243,22 @@ def test_duplicate_id_numbers_in_one_file_name_every_row():
     second = parse_row(row(身份证号码=ID_FEMALE.lower()), 5, today=TODAY)
     third = parse_row(row(), 9, today=TODAY)
     rows = [(2, first), (3, other), (5, second), (9, third)]
-    drafts = [(number, draft) for number, draft in rows if isinstance(draft, MemberDraft)]
-    assert len(drafts) == len(rows)
-    refusals = duplicate_id_number_refusals(drafts)
+    assert all(isinstance(draft, MemberDraft) for _, draft in rows)
+    refusals = duplicate_id_number_refusals(rows)
     assert [r.row_number for r in refusals] == [2, 5, 9]
     assert refusals[0].errors[0].code == "duplicate_in_file"
     assert "第5、9行" in refusals[0].errors[0].message.zh
     assert "2, 9" in refusals[1].errors[0].message.en
+
+
+def test_a_row_refused_for_other_faults_is_still_named_as_a_duplicate():
+    valid = parse_row(row(), 2, today=TODAY)
+    faulty = parse_row(row(入党时间="", 身份证号码=" " + ID_FEMALE.lower()), 7, today=TODAY)
+    assert refusal_codes(faulty) == {"admitted_on": "required"}
+    refusals = duplicate_id_number_refusals([(2, valid), (7, faulty)])
+    assert [(r.row_number, r.errors[0].code) for r in refusals] == [
+        (2, "duplicate_in_file"),
+        (7, "duplicate_in_file"),
+    ]
+    assert "第7行" in refusals[0].errors[0].message.zh
+    assert "第2行" in refusals[1].errors[0].message.zh
