@@ -23,7 +23,7 @@ from api.tenancy import schemas as s
 from infra.tenancy.auth import LoginChallenge
 from infra.tenancy.mfa import Account, MfaService
 
-AUTH = ["认证 Auth"]
+AUTH = ["Auth"]
 
 Challenge = Annotated[
     str,
