@@ -44,6 +44,7 @@ from infra.evidence.service import sweep_abandoned
 from infra.evidence.storage import open_storage
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
 from infra.platform.jobs import JobHandler, JobRunner, Periodic
+from infra.platform.relay import Relay, Subscription
 from infra.rate_store import PostgresStore
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
@@ -53,6 +54,8 @@ from infra.tenancy.sessions import SessionLiveness
 API_VERSION = "1.0.0"
 # Background job handlers by kind; each bounded context adds its own.
 JOB_HANDLERS: dict[str, JobHandler] = {**MEMBER_JOB_HANDLERS}
+# Outbox handlers by stable name; each bounded context adds its own (points accrual first).
+RELAY_HANDLERS: dict[str, Subscription] = {}
 DESCRIPTION = """Zhibu（支部）机关党建多租户 API。
 
 - 认证：`POST /api/v1/auth/login` 取得 Bearer 访问令牌。
@@ -99,6 +102,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         for kind, handler in JOB_HANDLERS.items():
             jobs.register(kind, handler)
         jobs.start()
+        relay = Relay(db, conninfo_of(settings.app_database_url or ""))
+        for name, subscription in RELAY_HANDLERS.items():
+            relay.register(name, subscription)
+        relay.start()
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
         app.state.db = db
@@ -135,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await rate_sweeper.stop()
             await throttle_sweeper.stop()
             await rate_store.close()
+            await relay.stop()
             await jobs.stop()
             await sessions.stop()
             await authz.stop()
