@@ -301,3 +301,26 @@ async def test_hot_path_checkins_reach_a_handler_in_their_tenant_scope(
             assert r.status_code == 201, r.text
         await eventually(lambda: len(found) == 3, "every check-in is handed on")
     assert found == {m.member_id: 1 for m in b.members}
+
+
+async def test_one_relay_leads_and_another_takes_over_when_it_stops(
+    db: Database, settings: Settings, futian_scope: tuple[uuid.UUID, Scope]
+) -> None:
+    aggregate = uuid.uuid4().hex
+    seen = Seen()
+    leader, follower = _relay(db, settings), _relay(db, settings)
+    follower.name = leader.name
+    for relay in (leader, follower):
+        relay.register(f"lead-{aggregate}", _recorder(seen, {aggregate}))
+    await _commit(db, futian_scope, aggregate, "1")
+    async with running(leader):
+        await eventually(lambda: seen.ids() == ["1"], "the leader hands the event on")
+        follower.start()
+        await _commit(db, futian_scope, aggregate, "2")
+        await eventually(lambda: seen.ids() == ["1", "2"], "the leader goes on")
+        assert follower.rounds == 0, "a second relay of the same name waits"
+    try:
+        await _commit(db, futian_scope, aggregate, "3")
+        await eventually(lambda: seen.ids() == ["1", "2", "3"], "the follower takes over")
+    finally:
+        await follower.stop()
