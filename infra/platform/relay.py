@@ -120,6 +120,7 @@ class Relay:
         batch: int = 500,
         retry_base_seconds: float = 1.0,
         retry_cap_seconds: float = 300.0,
+        handler_timeout_seconds: float = 60.0,
     ) -> None:
         self.db = db
         self.conninfo = conninfo
@@ -128,6 +129,7 @@ class Relay:
         self.batch = batch
         self.retry_base = retry_base_seconds
         self.retry_cap = retry_cap_seconds
+        self.handler_timeout = handler_timeout_seconds
         self.handlers: dict[str, Subscription] = {}
         self._positions: dict[str, tuple[str, int]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -236,8 +238,7 @@ class Relay:
             ready = [e for e in tenant_events if e.aggregate not in parked]
             if ready:
                 try:
-                    async with self._tenant_uow(ready[0]) as uow:
-                        await _apply(uow, name, sub, ready)
+                    await self._apply_in_scope(name, sub, ready)
                     ready = []
                 except Exception:
                     log.info("relay handler %s failed on a batch; one by one", name)
@@ -246,8 +247,7 @@ class Relay:
                     waiting.append(event)
                     continue
                 try:
-                    async with self._tenant_uow(event) as uow:
-                        await _apply(uow, name, sub, [event])
+                    await self._apply_in_scope(name, sub, [event])
                 except Exception as exc:
                     log.warning("relay handler %s failed on event %s: %r", name, event.id, exc)
                     parked.add(event.aggregate)
@@ -264,15 +264,7 @@ class Relay:
             if event.aggregate in stuck:
                 continue
             try:
-                async with self._tenant_uow(event) as uow:
-                    await uow.session.execute(
-                        text(
-                            "DELETE FROM outbox_retry"
-                            " WHERE tenant_id = :t AND handler = :h AND event_id = :e"
-                        ),
-                        {"t": event.tenant_id, "h": name, "e": event.id},
-                    )
-                    await _apply(uow, name, sub, [event])
+                await self._apply_in_scope(name, sub, [event], retried=True)
             except Exception as exc:
                 log.warning("relay handler %s failed again on event %s: %r", name, event.id, exc)
                 stuck.add(event.aggregate)
@@ -309,6 +301,21 @@ class Relay:
 
     def _tenant_uow(self, event: RelayedEvent) -> AbstractAsyncContextManager[UnitOfWork]:
         return self.db.unit_of_work(Scope(event.tenant_path))
+
+    async def _apply_in_scope(
+        self, name: str, sub: Subscription, events: list[RelayedEvent], *, retried: bool = False
+    ) -> None:
+        """Apply one tenant's events in one transaction; a hung handler counts as failed."""
+        async with asyncio.timeout(self.handler_timeout), self._tenant_uow(events[0]) as uow:
+            if retried:
+                await uow.session.execute(
+                    text(
+                        "DELETE FROM outbox_retry"
+                        " WHERE tenant_id = :t AND handler = :h AND event_id = ANY(:ids)"
+                    ),
+                    {"t": events[0].tenant_id, "h": name, "ids": [e.id for e in events]},
+                )
+            await _apply(uow, name, sub, events)
 
 
 async def _apply(uow: UnitOfWork, name: str, sub: Subscription, events: list[RelayedEvent]) -> None:

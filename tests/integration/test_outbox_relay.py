@@ -324,3 +324,25 @@ async def test_one_relay_leads_and_another_takes_over_when_it_stops(
         await eventually(lambda: seen.ids() == ["1", "2", "3"], "the follower takes over")
     finally:
         await follower.stop()
+
+
+async def test_a_hung_handler_is_given_up_on_and_retried(
+    db: Database, settings: Settings, futian_scope: tuple[uuid.UUID, Scope]
+) -> None:
+    stuck, other = uuid.uuid4().hex, uuid.uuid4().hex
+    hangs = {"left": 2}  # the tenant's batch, then the event alone
+    seen = Seen()
+
+    async def hangs_once(uow: UnitOfWork, event: RelayedEvent) -> None:
+        if event.aggregate_id == stuck and hangs["left"]:
+            hangs["left"] -= 1
+            await asyncio.sleep(3600)
+        if event.aggregate_id in {stuck, other}:
+            seen.events.append(event)
+
+    relay = _relay(db, settings, handler_timeout_seconds=0.5)
+    relay.register(f"hang-{stuck}", Subscription(hangs_once))
+    await _commit(db, futian_scope, stuck, "s1")
+    await _commit(db, futian_scope, other, "o1")
+    async with running(relay):
+        await eventually(lambda: seen.ids() == ["o1", "s1"], "the hung event is retried")
