@@ -133,6 +133,7 @@ class Relay:
         self.handlers: dict[str, Subscription] = {}
         self._positions: dict[str, tuple[str, int]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._leading = False
 
     def register(self, name: str, subscription: Subscription) -> None:
         """Subscribe under a stable `name`, which keys its position and processed events."""
@@ -151,14 +152,15 @@ class Relay:
             self._task = None
 
     async def _run(self) -> None:
+        pause = 1.0
         while True:
+            self._leading = False
             try:
                 await self._lead()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay %s failed; starting again in 1 s", self.name)
-                await asyncio.sleep(1.0)
+            except Exception as exc:  # e.g. the database is away: try again, less often
+                pause = 1.0 if self._leading else min(pause * 2, 30.0)
+                log.warning("outbox relay %s stopped (%r); again in %.0f s", self.name, exc, pause)
+                await asyncio.sleep(pause)
 
     async def _lead(self) -> None:
         """Wait to become the leader, then relay until cancelled or disconnected."""
@@ -172,6 +174,7 @@ class Relay:
                 if row is not None and row[0]:
                     break
                 await asyncio.sleep(max(self.poll_seconds * 20, 1.0))
+            self._leading = True
             self._positions.clear()  # another leader may have moved them meanwhile
             while True:
                 if not await self.relay_once(conn):
