@@ -3,13 +3,13 @@
     python -m bench.outbox_lag [--requests 9600] [--concurrency 32] [--rounds 2]
 
 Runs `bench.checkin`'s load (members checking in over HTTP against two API workers, and
-the bare-insert floor) with one more relay handler registered in the API workers, as a
-context would register one: for every `checkin.recorded` event it inserts a row with the
-time from the event's transaction start (its `created_at`; the commit follows within
-milliseconds, so this is an upper bound of commit-to-handler) to the handler, in the
-event's tenant scope and the relay's transaction. The relay runs as in production: one
-leader among the workers, reads bounded by the oldest running transaction, processed-event
-records. The ratio is the check-in ratio with the relay and its handler running.
+the bare-insert floor) while an outbox relay with one counting handler for
+`checkin.recorded` runs in a process of its own (not the load client's, whose loop it would
+slow): leader lock, reads past its position bounded by the oldest running transaction,
+processed-event records written in the event's tenant scope. Lag is the time from the
+event's transaction start (its `created_at`; the commit follows within milliseconds) to
+the handler, an upper bound of commit-to-handler. The ratio is the check-in ratio with the
+relay running.
 
 Prints a table and writes bench/results-outbox.json.
 """
@@ -19,20 +19,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import platform
+import queue
 import secrets
 import statistics
-import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import psycopg
-from litestar import Litestar
-from sqlalchemy import text
-
-from api.app import RELAY_HANDLERS, create_app
 from bench.checkin import (
     DATA_DIR,
     MEMBER_PASSWORD,
@@ -47,46 +44,49 @@ from bench.checkin import (
     prepare,
 )
 from bench.run import serve
-from infra.db.bootstrap import APP_ROLE, conninfo_of
-from infra.db.session import UnitOfWork
-from infra.platform.relay import RelayedEvent, Subscription
+from infra.db.bootstrap import conninfo_of
+from infra.db.session import Database, UnitOfWork
+from infra.platform.relay import Relay, RelayedEvent, Subscription
 from infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results-outbox.json"
 
 
-async def record_lag(uow: UnitOfWork, event: RelayedEvent) -> None:
-    """The counting handler: how long after its transaction the event arrived."""
-    await uow.session.execute(
-        text(
-            "INSERT INTO bench_relay_lag (event_id, lag_ms)"
-            " VALUES (:id, extract(epoch FROM clock_timestamp() - :at) * 1000)"
-        ),
-        {"id": event.id, "at": event.created_at},
-    )
+class LagCounter:
+    """The counting handler: how long after its transaction each event arrived."""
+
+    def __init__(self, since: datetime) -> None:
+        self.since = since
+        self.lags: list[float] = []
+
+    async def __call__(self, uow: UnitOfWork, event: RelayedEvent) -> None:
+        if event.created_at >= self.since:
+            self.lags.append((datetime.now(UTC) - event.created_at).total_seconds() * 1000)
 
 
-def app_factory() -> Litestar:
-    """The API with the counting handler registered (one app per worker process)."""
-    RELAY_HANDLERS["bench-lag"] = Subscription(record_lag, frozenset({"checkin.recorded"}))
-    return create_app()
+async def _relay_until(app_url: str, since: datetime, expected: int, stop: Any) -> list[float]:
+    db = Database(app_url, pool_size=4)
+    relay = Relay(db, conninfo_of(app_url), name="bench")
+    counter = LagCounter(since)
+    relay.register("bench-lag", Subscription(counter, frozenset({"checkin.recorded"})))
+    relay.start()
+    try:
+        while len(counter.lags) < expected and not stop.is_set():  # noqa: ASYNC110 - set by another process
+            await asyncio.sleep(0.1)
+        return sorted(counter.lags)
+    finally:
+        await relay.stop()
+        await db.dispose()
+
+
+def relay_process(app_url: str, since: datetime, expected: int, stop: Any, out: Any) -> None:
+    """The relay with the counting handler, in a process of its own (not the load client's)."""
+    out.put(asyncio.run(_relay_until(app_url, since, expected, stop)))
 
 
 def _quantile(ordered: list[float], q: float) -> float:
     return round(ordered[max(int(len(ordered) * q) - 1, 0)], 1)
-
-
-def _take_lags(admin_url: str, expected: int) -> list[float]:
-    """The lags recorded so far, once the relay has handed on `expected` check-ins."""
-    with psycopg.connect(conninfo_of(admin_url), autocommit=True) as conn:
-        for _ in range(600):  # at most a minute
-            row = conn.execute("SELECT count(*) FROM bench_relay_lag").fetchone()
-            if row is not None and row[0] >= expected:
-                break
-            time.sleep(0.1)
-        lags = [r[0] for r in conn.execute("DELETE FROM bench_relay_lag RETURNING lag_ms")]
-    return sorted(lags)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,16 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     password = secrets.token_urlsafe(16) + "-Aa1"
     print("preparing database ...")
     world = prepare(settings, password, args.concurrency, args.rounds * per_client + warmup)
-    with psycopg.connect(conninfo_of(world.admin_url)) as conn:
-        conn.execute("CREATE TABLE bench_relay_lag (event_id uuid PRIMARY KEY, lag_ms float8)")
-        conn.execute(f"GRANT INSERT ON bench_relay_lag TO {APP_ROLE}")
     api_env = {"APP_DATABASE_URL": world.app_url, "ZHIBU_DATA_DIR": str(DATA_DIR)}
     api_env["DB_POOL_SIZE"] = "8"
     floor_env = {"BENCH_DATABASE_URL": conninfo_of(world.admin_url), "BENCH_POOL_SIZE": "8"}
     results: dict[str, list[Measurement]] = {"floor": [], "api": []}
     member_ids = [m for m, _ in world.members]
     with (
-        serve("bench.outbox_lag:app_factory", api_env) as api_port,
+        serve("api.asgi:app_factory", api_env) as api_port,
         serve("bench.checkin:create_floor_app", floor_env) as floor_port,
     ):
         tokens = [_login(api_port, name, MEMBER_PASSWORD) for _, name in world.members]
@@ -123,7 +120,13 @@ def main(argv: list[str] | None = None) -> int:
         warm = plan.take(warmup)
         asyncio.run(_load(api_port, api_requests(api_port, tokens, warm, qr), 201))
         asyncio.run(_load(floor_port, floor_requests(floor_port, member_ids, warm, qr), 201))
-        _take_lags(world.admin_url, warmup * len(tokens))
+        spawn = multiprocessing.get_context("spawn")
+        stop, out = spawn.Event(), spawn.Queue()
+        expected = args.rounds * per_client * len(tokens)
+        relay = spawn.Process(
+            target=relay_process, args=(world.app_url, datetime.now(UTC), expected, stop, out)
+        )
+        relay.start()
         for _ in range(args.rounds):
             print("measuring floor ...", flush=True)
             batch = plan.take(per_client)
@@ -135,7 +138,12 @@ def main(argv: list[str] | None = None) -> int:
             lat, err, sec = asyncio.run(_load(api_port, reqs, 201))
             results["api"].append(_summarize("api", lat, err, sec))
         handed = sum(m.requests - m.errors for m in results["api"])
-        lags = _take_lags(world.admin_url, handed)
+        try:
+            lags = out.get(timeout=60)  # at most a minute to drain
+        except queue.Empty:
+            stop.set()
+            lags = out.get()
+        relay.join()
 
     floor = max(results["floor"], key=lambda m: m.rps)
     api = max(results["api"], key=lambda m: m.rps)
