@@ -36,6 +36,7 @@ openapi: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.checkin
+	$(BIN)/python -m bench.outbox_lag
 	$(BIN)/python -m bench.members_import
 	$(BIN)/python -m bench.members_search
 	$(BIN)/python -m bench.login_flood

@@ -39,12 +39,16 @@ from infra.evidence.schedules import register_schedules as register_evidence_sch
 from infra.evidence.storage import open_storage
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
 from infra.members.import_job import register_jobs as register_member_jobs
+from infra.platform.relay import Relay, Subscription
 from infra.platform.runner import JobRunner
 from infra.rate_store import PostgresStore
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
 from infra.tenancy.schedules import register_schedules as register_tenancy_schedules
 from infra.tenancy.sessions import SessionLiveness
+
+# Outbox handlers by stable name; each bounded context adds its own (points accrual first).
+RELAY_HANDLERS: dict[str, Subscription] = {}
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -72,6 +76,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
         sessions = SessionLiveness(db, ttl=settings.session_cache_seconds)
         await sessions.start(conninfo_of(settings.app_database_url or ""))
+        relay = Relay(db, conninfo_of(settings.app_database_url or ""))
+        for name, subscription in RELAY_HANDLERS.items():
+            relay.register(name, subscription)
+        relay.start()
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
         app.state.db = db
@@ -94,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            await relay.stop()
             await jobs.stop()
             await rate_store.close()
             await sessions.stop()
