@@ -30,7 +30,7 @@ from rich.table import Table as RichTable
 
 from domain.shared import DomainError
 from infra import backup as backups
-from infra.db.bootstrap import migrate, prepare
+from infra.db.bootstrap import DatabaseUrls, migrate, prepare
 from infra.db.session import Actor, Database, Scope
 from infra.members.importing import (
     ImportActor,
@@ -60,6 +60,16 @@ class CliError(Exception):
     pass
 
 
+def _prepared(settings: Settings) -> DatabaseUrls:
+    """The server ready, migrated, as `make run` leaves it (migrations may need the keys)."""
+    return prepare(
+        database_url=settings.database_url,
+        data_dir=settings.data_dir,
+        app_password=settings.app_db_password_value,
+        protector=FieldProtector.from_settings(settings),
+    )
+
+
 async def _import(
     file: Path,
     tenant_code: str,
@@ -70,12 +80,7 @@ async def _import(
     console: Console,
 ) -> ImportReport:
     settings = Settings()
-    urls = prepare(
-        database_url=settings.database_url,
-        data_dir=settings.data_dir,
-        app_password=settings.app_db_password_value,
-        protector=FieldProtector.from_settings(settings),
-    )
+    urls = _prepared(settings)
     db = Database(urls.app, pool_size=2)
     try:
         async with db.unit_of_work(Scope(PLATFORM_PATH)) as uow:
@@ -220,11 +225,7 @@ def import_members(
 
 async def _reset_password(username: str) -> str:
     settings = Settings()
-    urls = prepare(
-        database_url=settings.database_url,
-        data_dir=settings.data_dir,
-        app_password=settings.app_db_password_value,
-    )
+    urls = _prepared(settings)
     db = Database(urls.app, pool_size=1)
     try:
         async with db.unit_of_work(Scope(PLATFORM_PATH)) as uow:
@@ -261,11 +262,7 @@ def reset_user_password(
 
 async def _reset_mfa(username: str) -> uuid.UUID | None:
     settings = Settings()
-    urls = prepare(
-        database_url=settings.database_url,
-        data_dir=settings.data_dir,
-        app_password=settings.app_db_password_value,
-    )
+    urls = _prepared(settings)
     db = Database(urls.app, pool_size=1)
     try:
         return await reset_factor(db, username, CLI_ACTOR)
@@ -294,11 +291,7 @@ def backup(
     """备份 Back up the database and the local object store into DIR (no secrets inside)."""
     console = Console()
     settings = Settings()
-    urls = prepare(
-        database_url=settings.database_url,
-        data_dir=settings.data_dir,
-        app_password=settings.app_db_password_value,
-    )
+    urls = _prepared(settings)
     try:
         manifest = backups.backup(settings, urls.admin, dest)
     except backups.BackupError as exc:
