@@ -20,53 +20,34 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
+from typing import Any, Literal, get_args
+
+from api.activities import schemas as activity_schemas
+from api.evidence import schemas as evidence_schemas
+from api.members import schemas as member_schemas
+from api.tenancy import schemas as tenancy_schemas
 
 # Named enums by their values. A new enum without a name here still becomes a
 # component, named after where it was first met.
 ENUM_NAMES: dict[tuple[str, ...], str] = {
-    (
-        "branch_congress",
-        "committee_meeting",
-        "group_meeting",
-        "party_lecture",
-        "theme_day",
-        "org_life_meeting",
-        "democratic_review",
-        "heart_talk",
-        "study",
-        "volunteer",
-        "other",
-    ): "ActivityKind",
-    ("planned", "ongoing", "finished", "archived", "cancelled"): "ActivityStatus",
-    (
-        "secretary",
-        "deputy_secretary",
-        "organization_officer",
-        "publicity_officer",
-        "discipline_officer",
-    ): "CommitteePost",
-    ("minutes", "photo", "signin_sheet", "file"): "EvidenceKind",
-    ("all", "partial"): "ImportMode",
-    ("create", "update", "unchanged", "refused"): "ImportRowAction",
-    (
-        "postgraduate",
-        "bachelor",
-        "junior_college",
-        "secondary_vocational",
-        "high_school",
-        "junior_high_or_below",
-    ): "Education",
-    ("male", "female"): "Gender",
-    ("backbone", "ordinary", "mobile", "special"): "MemberClass",
-    ("probationary", "full"): "AdmissionStatus",
-    ("probationary", "full", "suspended", "removed"): "MemberStatus",
-    ("party_committee", "general_branch", "branch", "party_group", "temporary_branch"): (
-        "OrganizationKind"
-    ),
-    ("province", "city", "county"): "TenantLevel",
-    ("name", "-name", "admitted_on", "-admitted_on", "created", "-created"): "MemberSort",
-    ("xlsx", "csv"): "ExportFormat",
+    get_args(literal): name
+    for literal, name in (
+        (activity_schemas.KindName, "ActivityKind"),
+        (activity_schemas.StatusName, "ActivityStatus"),
+        (tenancy_schemas.PostName, "CommitteePost"),
+        (evidence_schemas.KindName, "EvidenceKind"),
+        (Literal["all", "partial"], "ImportMode"),
+        (Literal["create", "update", "unchanged", "refused"], "ImportRowAction"),
+        (member_schemas.EducationName, "Education"),
+        (member_schemas.GenderName, "Gender"),
+        (member_schemas.ClassName, "MemberClass"),
+        (member_schemas.ActiveStatus, "AdmissionStatus"),
+        (member_schemas.StatusName, "MemberStatus"),
+        (tenancy_schemas.OrgKindName, "OrganizationKind"),
+        (tenancy_schemas.Level, "TenantLevel"),
+        (member_schemas.SortName, "MemberSort"),
+        (Literal["xlsx", "csv"], "ExportFormat"),
+    )
 }
 
 TAG_NAMES_ZH: dict[str, str] = {
