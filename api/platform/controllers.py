@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import uuid
 from datetime import datetime
@@ -19,6 +18,7 @@ from api.context import Ctx
 from api.errors import ProblemError
 from api.openapi_common import LIST, READ, WRITE, errors
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from infra.offload import offload
 from infra.platform import job_reports, jobs
 from infra.platform.tables import Job
 from infra.tenancy.service import not_found
@@ -264,7 +264,7 @@ async def export_job_report(
     async with ctx.uow() as uow:
         rows = await job_reports.all_rows(uow, job.tenant_id, job.id)
     render = job_reports.render_csv if report_format == "csv" else job_reports.render_xlsx
-    body = await asyncio.to_thread(render, rows, ctx.lang)
+    body = await offload(render, rows, ctx.lang)
     return Response(
         body,
         media_type=_REPORT_TYPES[report_format],

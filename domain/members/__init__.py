@@ -1,6 +1,5 @@
 """Member registry (党员信息管理): the member record, its checks, search keys and import rules."""
 
-from domain.members.formulas import neutralise_formula, restore_formula
 from domain.members.identity import (
     IdNumberFacts,
     id_check_character,
@@ -75,7 +74,6 @@ __all__ = [
     "mask_id_number",
     "mask_mobile",
     "name_search_keys",
-    "neutralise_formula",
     "normalize_id_number",
     "normalize_mobile",
     "normalize_query",
@@ -83,6 +81,5 @@ __all__ = [
     "parse_id_number",
     "parse_row",
     "party_seniority",
-    "restore_formula",
     "validate_member",
 ]

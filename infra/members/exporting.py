@@ -4,7 +4,7 @@ Rows are read with a server-side cursor in chunks and written as they come, so a
 export never holds the whole roll in memory: CSV goes out chunk by chunk (UTF-8 with BOM so
 Excel opens it), xlsx is written by xlsxwriter in constant-memory mode to a temporary file
 that is then streamed; rows are decrypted and written in worker threads. A CSV cell that a
-spreadsheet would run as a formula is quoted (domain.members.formulas). 身份证号 and phone
+spreadsheet would run as a formula is quoted (domain.shared.formulas). 身份证号 and phone
 are masked unless the caller may read them in full; a full export is audited once, with its
 row count, before the first byte leaves.
 """
@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 from sqlalchemy import Select, and_, func, select
 
-from domain.members import Education, Gender, MemberClass, MemberStatus, neutralise_formula
-from domain.shared import DomainError, Message
+from domain.members import Education, Gender, MemberClass, MemberStatus
+from domain.shared import DomainError, Message, neutralise_formula
 from infra.db.session import Actor, Database, Scope
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member
@@ -247,7 +247,7 @@ async def _row_chunks(db: Database, plan: ExportPlan) -> AsyncIterator[Sequence[
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
     """CSV lines; a cell a spreadsheet would run as a formula is quoted (OWASP), and
-    the import takes the quote off again (domain.members.formulas)."""
+    the import takes the quote off again (domain.shared.formulas)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerows([neutralise_formula(cell) for cell in row] for row in rows)

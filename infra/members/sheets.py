@@ -20,8 +20,8 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from domain.members import CellValue, restore_formula
-from domain.shared import DomainError, Message
+from domain.members import CellValue
+from domain.shared import DomainError, Message, restore_formula
 
 MiB = 1024 * 1024
 _INFLATE_CHUNK = 1 * MiB
@@ -135,7 +135,7 @@ def _checked(
     quoted: bool = False,
 ) -> Iterator[list[CellValue]]:
     """Rows with their limits enforced; for CSV, blank text as None and the quote the CSV
-    export puts before a would-be formula taken off (domain.members.formulas; the xlsx
+    export puts before a would-be formula taken off (domain.shared.formulas; the xlsx
     export writes every value as it is; `quoted`: some cell may begin with a quote). Runs
     once per row of a 200,000-row file."""
     longest = limits.max_cell_chars

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import xlsxwriter
 from sqlalchemy import text
 
-from domain.shared import Message
+from domain.shared import Message, neutralise_formula
 from infra.db.session import UnitOfWork
 
 CHUNK = 5000
@@ -124,10 +124,7 @@ def _lines(rows: Iterable[ReportRow], lang: str) -> Iterable[list[object]]:
 
 
 def _inert(value: object) -> object:
-    """Text a spreadsheet would run as a formula is written with a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return neutralise_formula(value) if isinstance(value, str) else value
 
 
 def render_csv(rows: Iterable[ReportRow], lang: str) -> bytes:

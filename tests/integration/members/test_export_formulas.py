@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from domain.members import neutralise_formula
+from domain.shared import neutralise_formula
 from infra.members.exporting import HEADERS
 from tests.conftest import Api, unique
 from tests.integration.members.helpers import new_branch, org_ids

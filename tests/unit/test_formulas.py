@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.members import neutralise_formula, restore_formula
+from domain.shared import neutralise_formula, restore_formula
 
 
 @pytest.mark.parametrize(
