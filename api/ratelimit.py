@@ -46,7 +46,8 @@ def _headers(limit: int, window: int, count: int, reset: int) -> dict[str, str]:
     return {
         "RateLimit-Limit": str(limit),
         "RateLimit-Remaining": str(max(0, limit - count)),
-        "RateLimit-Reset": str(max(0, reset - int(time.time()))),
+        # Within the window, whichever way the clock and the window's end were rounded.
+        "RateLimit-Reset": str(min(window, max(0, reset - int(time.time())))),
         "RateLimit-Policy": f"{limit};w={window}",
     }
 

@@ -80,7 +80,16 @@ def settings(database: DatabaseUrls, data_dir: Path) -> Settings:
 @asynccontextmanager
 async def serve(app: Any) -> AsyncIterator[str]:
     """Serve an ASGI app with uvicorn on a free loopback port, in this event loop."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    # The server keeps idle connections longer than httpx's pool does (5 s): otherwise a
+    # request can go out on a connection the server is closing, and fail with ReadError.
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="on",
+        timeout_keep_alive=30,
+    )
     srv = uvicorn.Server(config)
     task = asyncio.create_task(srv.serve())
     while not srv.started:
