@@ -1,10 +1,12 @@
 """SQL functions from .sql files; the check-in hot path's rows built by Python.
 
-Each function is now defined in a `.sql` file of the context that owns it (`infra/<context>/
-sql/<function>.sql`); this migration creates them as the files read at this revision, copied
-here so that the migration never changes when a file does. A later change to a file goes
-with a migration copying its new text; tests/integration/test_sql_functions.py fails while
-the database's functions differ from the files.
+Each function is now defined in a `.sql` file of the context that owns it
+(`infra/<context>/sql/<function>.sql`). The functions of earlier migrations went there
+unchanged (as PostgreSQL prints them); this migration creates the new and changed ones as
+their files read at this revision, copied here so that the migration never changes when a
+file does. A later change to a file goes with a migration copying its new text;
+tests/integration/test_sql_functions.py fails while the database's functions differ from
+the files.
 
 - `zhibu_active_member_of_user` (members) and `zhibu_organization_path` (tenancy): what the
   check-in hot path needs of the member and organization tables, as SQL functions the
