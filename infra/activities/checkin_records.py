@@ -20,8 +20,6 @@ from infra.activities.tables import Checkin
 from infra.db.session import Actor, AuditRecord, UnitOfWork, audit_row
 from infra.platform import outbox
 
-_CHECKIN_COLUMNS = tuple(Checkin.__table__.columns.keys())  # type: ignore[attr-defined]
-
 
 def recorded(row: Checkin) -> RecordedCheckin:
     return RecordedCheckin(
@@ -59,16 +57,26 @@ def audit_created(uow: UnitOfWork, row: Checkin) -> None:
     )
 
 
-def hot_path_item(row: Checkin, actor: Actor, stored: dict[str, Any] | None) -> dict[str, Any]:
-    """One item of `zhibu_record_self_checkins`: the rows the unit of work would write for
-    this check-in made online, with `stored` (`idempotency.stored_row`) if a key was sent."""
-    fact = recorded(row)
+def hot_path_item(
+    checkin: dict[str, Any], actor: Actor, stored: dict[str, Any] | None
+) -> dict[str, Any]:
+    """One item of `zhibu_record_self_checkins`: the `checkin` row's columns with the rows
+    the unit of work would write for a check-in made online, and `stored`
+    (`idempotency.stored_row`) if a key was sent. Plain dicts: this runs per check-in."""
+    fact = RecordedCheckin(
+        checkin_id=checkin["id"],
+        activity_id=checkin["activity_id"],
+        member_id=checkin["member_id"],
+        source=checkin["source"],
+        occurred_at=checkin["occurred_at"],
+    )
     event = recorded_event(fact)
     entry = creation_audit(fact)
+    tenant_id = checkin["tenant_id"]
     return {
-        "checkin": {column: getattr(row, column) for column in _CHECKIN_COLUMNS},
+        "checkin": checkin,
         "outbox": outbox.event_row(
-            tenant_id=row.tenant_id,
+            tenant_id=tenant_id,
             topic=event.topic,
             aggregate_type=event.aggregate_type,
             aggregate_id=event.aggregate_id,
@@ -81,7 +89,7 @@ def hot_path_item(row: Checkin, actor: Actor, stored: dict[str, Any] | None) -> 
                 resource_type=entry.resource_type,
                 resource_id=entry.resource_id,
                 outcome=entry.outcome,
-                tenant_id=row.tenant_id,
+                tenant_id=tenant_id,
                 detail=entry.detail,
             ),
         ),

@@ -35,7 +35,6 @@ from infra.activities.checkin_records import hot_path_item
 from infra.activities.service import (
     CheckinInput,
     CheckinView,
-    _checkin_view,
     _not_a_member,
     _reject,
     _rules,
@@ -43,7 +42,6 @@ from infra.activities.service import (
     checkin_attempt,
     not_found,
 )
-from infra.activities.tables import Checkin
 from infra.db.session import Actor, Database, LeanTransaction, Scope, database_unreachable
 from infra.platform.idempotency import STORED_SQL, StoredResponse, stored_response, stored_row
 
@@ -227,22 +225,34 @@ class CheckinDesk:
             item.settle(error)
             return False
         assert item.actor.user_id is not None  # checked by check_in()
-        row = Checkin(
-            tenant_id=ctx.tenant_id,
-            id=new_id(),
+        row = {
+            "tenant_id": ctx.tenant_id,
+            "id": new_id(),
+            "activity_id": item.activity_id,
+            "member_id": found.member_id,
+            "source": _source(CheckinMethod.SELF, ctx.rules, offline=False),
+            "occurred_at": decision.effective_at,
+            "recorded_at": item.now,
+            "recorded_by": item.actor.user_id,
+            "client_id": None,
+            "latitude": item.data.latitude,
+            "longitude": item.data.longitude,
+            "accuracy_m": item.data.accuracy_m,
+            "distance_m": decision.distance_m,
+        }
+        view = CheckinView(
+            id=row["id"],
             activity_id=item.activity_id,
             member_id=found.member_id,
-            source=_source(CheckinMethod.SELF, ctx.rules, offline=False),
+            source=row["source"],
             occurred_at=decision.effective_at,
             recorded_at=item.now,
             recorded_by=item.actor.user_id,
-            latitude=item.data.latitude,
-            longitude=item.data.longitude,
-            accuracy_m=item.data.accuracy_m,
+            client_id=None,
             distance_m=decision.distance_m,
         )
-        item.body = self._render(_checkin_view(row))
-        item.checkin_id = row.id
+        item.body = self._render(view)
+        item.checkin_id = row["id"]
         item.write = hot_path_item(row, item.actor, _stored(item))
         return True
 
