@@ -177,8 +177,10 @@ async def caller_member(uow: UnitOfWork, caller: Caller) -> MemberRef | None:
         await uow.session.execute(
             text(
                 "SELECT m.id, m.tenant_id, m.organization_id, o.path::text, m.status"
-                " FROM zhibu_active_member_of_user(:t, :u) m"
-                " CROSS JOIN LATERAL zhibu_organization_path(m.tenant_id, m.organization_id) o"
+                " FROM member m JOIN organization o"
+                "   ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
+                " WHERE m.tenant_id = :t AND m.user_id = :u"
+                "   AND m.status IN ('probationary', 'full')"
             ),
             {"t": caller.tenant_id, "u": caller.user_id},
         )
