@@ -7,7 +7,8 @@
 -- Runs as the owner (SECURITY DEFINER) and applies the scope itself, first thing: items
 -- outside the caller's subtree are dropped, and every lookup after that is keyed by the
 -- item's tenant, so each is a probe of a unique key whatever the statistics say. The
--- member and the organizations come from their contexts' inlined functions.
+-- member, the organizations and the stored response come from their contexts' inlined
+-- functions.
 -- `force_generic_plan`: the plan is kept for the connection's life (no estimate depends
 -- on the items).
 CREATE OR REPLACE FUNCTION zhibu_self_checkin_contexts(p_items jsonb) RETURNS TABLE (
@@ -50,8 +51,7 @@ BEGIN
         ON x.tenant_id = a.tenant_id AND x.activity_id = a.id AND x.member_id = m.id
     LEFT JOIN checkin c
         ON c.tenant_id = a.tenant_id AND c.activity_id = a.id AND c.member_id = m.id
-    LEFT JOIN idempotency_key k
-        ON k.tenant_id = r.tenant_id AND k.user_id = r.user_id AND k.key = r.key
+    LEFT JOIN LATERAL zhibu_stored_response(r.tenant_id, r.user_id, r.key) k ON true
     LEFT JOIN s ON s.tenant_id = a.tenant_id;
 END
 $$;

@@ -8,12 +8,14 @@ file does. A later change to a file goes with a migration copying its new text;
 tests/integration/test_sql_functions.py fails while the database's functions differ from
 the files.
 
-- `zhibu_active_member_of_user` (members) and `zhibu_organization_path` (tenancy): what the
-  check-in hot path needs of the member and organization tables, as SQL functions the
-  planner inlines, so that activities' SQL names no table of another context.
+- `zhibu_active_member_of_user` (members), `zhibu_organization_path` (tenancy) and
+  `zhibu_stored_response` (platform): what the check-in hot path reads of those contexts'
+  tables, as SQL functions the planner inlines; `zhibu_write_outbox_events`,
+  `zhibu_store_responses` (platform) and `zhibu_write_audit_events` (tenancy): the rows a
+  hot path writes to theirs. Activities' SQL names no table of another context.
 - `zhibu_self_checkin_contexts` (0006) reads through them; same columns, same plan shape.
 - `zhibu_record_self_checkins` (0006) no longer builds the outbox event, the audit event or
-  the stored response: it inserts the rows `infra.activities.checkin_records` builds from
+  the stored response: it receives the rows `infra.activities.checkin_records` builds from
   the definitions the unit of work uses, so the event payload, the audit record and the
   idempotency record are defined once. Its argument's items change shape accordingly.
 
@@ -47,6 +49,53 @@ CREATE OR REPLACE FUNCTION zhibu_organization_path(p_tenant uuid, p_organization
 RETURNS TABLE (path ltree)
 LANGUAGE sql STABLE AS $$
     SELECT o.path FROM organization o WHERE o.tenant_id = p_tenant AND o.id = p_organization
+$$;
+""",
+    # infra/platform/sql/zhibu_stored_response.sql
+    """
+CREATE OR REPLACE FUNCTION zhibu_stored_response(p_tenant uuid, p_user uuid, p_key text)
+RETURNS TABLE (fingerprint bytea, status_code integer, body bytea)
+LANGUAGE sql STABLE AS $$
+    SELECT k.fingerprint, k.status_code, k.body FROM idempotency_key k
+    WHERE k.tenant_id = p_tenant AND k.user_id = p_user AND k.key = p_key
+$$;
+""",
+    # infra/platform/sql/zhibu_write_outbox_events.sql
+    """
+CREATE OR REPLACE FUNCTION zhibu_write_outbox_events(p_rows jsonb) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+    INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload)
+    SELECT e.tenant_id, e.id, e.topic, e.aggregate_type, e.aggregate_id, e.payload
+    FROM jsonb_populate_recordset(NULL::outbox_event, p_rows) e;
+END
+$$;
+""",
+    # infra/platform/sql/zhibu_store_responses.sql
+    """
+CREATE OR REPLACE FUNCTION zhibu_store_responses(p_rows jsonb) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+    INSERT INTO idempotency_key (tenant_id, user_id, key, fingerprint, status_code, body)
+    SELECT k.tenant_id, k.user_id, k.key, k.fingerprint, k.status_code, k.body
+    FROM jsonb_populate_recordset(NULL::idempotency_key, p_rows) k;
+END
+$$;
+""",
+    # infra/tenancy/sql/zhibu_write_audit_events.sql
+    """
+CREATE OR REPLACE FUNCTION zhibu_write_audit_events(p_rows jsonb) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp
+SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+    INSERT INTO audit_event (tenant_id, id, actor_id, actor_name, action, resource_type,
+        resource_id, outcome, client_addr, request_id, detail)
+    SELECT a.tenant_id, a.id, a.actor_id, a.actor_name, a.action, a.resource_type,
+        a.resource_id, a.outcome, a.client_addr, a.request_id, a.detail
+    FROM jsonb_populate_recordset(NULL::audit_event, p_rows) a;
+END
 $$;
 """,
     # infra/activities/sql/zhibu_self_checkin_contexts.sql
@@ -91,8 +140,7 @@ BEGIN
         ON x.tenant_id = a.tenant_id AND x.activity_id = a.id AND x.member_id = m.id
     LEFT JOIN checkin c
         ON c.tenant_id = a.tenant_id AND c.activity_id = a.id AND c.member_id = m.id
-    LEFT JOIN idempotency_key k
-        ON k.tenant_id = r.tenant_id AND k.user_id = r.user_id AND k.key = r.key
+    LEFT JOIN LATERAL zhibu_stored_response(r.tenant_id, r.user_id, r.key) k ON true
     LEFT JOIN s ON s.tenant_id = a.tenant_id;
 END
 $$;
@@ -102,8 +150,12 @@ $$;
 CREATE OR REPLACE FUNCTION zhibu_record_self_checkins(p_items jsonb) RETURNS SETOF uuid
 LANGUAGE plpgsql SET search_path = public, pg_temp
 SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    written uuid[];
+    events jsonb;
+    audits jsonb;
+    responses jsonb;
 BEGIN
-    RETURN QUERY
     WITH r AS (
         SELECT c.*, i.outbox, i.audit, i.idempotency
         FROM jsonb_to_recordset(p_items)
@@ -119,36 +171,37 @@ BEGIN
         FROM r
         ON CONFLICT DO NOTHING
         RETURNING checkin.id
-    ), w AS (
-        SELECT r.outbox, r.audit, r.idempotency FROM r JOIN c ON c.id = r.id
-    ), o AS (
-        INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id,
-            payload)
-        SELECT e.tenant_id, e.id, e.topic, e.aggregate_type, e.aggregate_id, e.payload
-        FROM w CROSS JOIN LATERAL jsonb_populate_record(NULL::outbox_event, w.outbox) e
-    ), a AS (
-        INSERT INTO audit_event (tenant_id, id, actor_id, actor_name, action,
-            resource_type, resource_id, outcome, client_addr, request_id, detail)
-        SELECT e.tenant_id, e.id, e.actor_id, e.actor_name, e.action, e.resource_type,
-            e.resource_id, e.outcome, e.client_addr, e.request_id, e.detail
-        FROM w CROSS JOIN LATERAL jsonb_populate_record(NULL::audit_event, w.audit) e
-    ), k AS (
-        INSERT INTO idempotency_key (tenant_id, user_id, key, fingerprint, status_code,
-            body)
-        SELECT e.tenant_id, e.user_id, e.key, e.fingerprint, e.status_code, e.body
-        FROM w CROSS JOIN LATERAL jsonb_populate_record(NULL::idempotency_key, w.idempotency) e
-        WHERE w.idempotency IS NOT NULL
     )
-    SELECT c.id FROM c;
+    SELECT array_agg(r.id), jsonb_agg(r.outbox), jsonb_agg(r.audit),
+           jsonb_agg(r.idempotency) FILTER (WHERE r.idempotency IS NOT NULL)
+    INTO written, events, audits, responses
+    FROM r JOIN c ON c.id = r.id;
+    IF written IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM zhibu_write_outbox_events(events);
+    PERFORM zhibu_write_audit_events(audits);
+    IF responses IS NOT NULL THEN
+        PERFORM zhibu_store_responses(responses);
+    END IF;
+    RETURN QUERY SELECT unnest(written);
 END
 $$;
 """,
 ]
 GRANTS = [
     "REVOKE ALL ON FUNCTION zhibu_active_member_of_user(uuid, uuid) FROM PUBLIC",
-    "REVOKE ALL ON FUNCTION zhibu_organization_path(uuid, uuid) FROM PUBLIC",
     "GRANT EXECUTE ON FUNCTION zhibu_active_member_of_user(uuid, uuid) TO zhibu_app",
+    "REVOKE ALL ON FUNCTION zhibu_organization_path(uuid, uuid) FROM PUBLIC",
     "GRANT EXECUTE ON FUNCTION zhibu_organization_path(uuid, uuid) TO zhibu_app",
+    "REVOKE ALL ON FUNCTION zhibu_stored_response(uuid, uuid, text) FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION zhibu_stored_response(uuid, uuid, text) TO zhibu_app",
+    "REVOKE ALL ON FUNCTION zhibu_write_outbox_events(jsonb) FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION zhibu_write_outbox_events(jsonb) TO zhibu_app",
+    "REVOKE ALL ON FUNCTION zhibu_store_responses(jsonb) FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION zhibu_store_responses(jsonb) TO zhibu_app",
+    "REVOKE ALL ON FUNCTION zhibu_write_audit_events(jsonb) FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION zhibu_write_audit_events(jsonb) TO zhibu_app",
 ]
 
 
@@ -163,6 +216,10 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION zhibu_record_self_checkins(jsonb)")
     op.execute("DROP FUNCTION zhibu_active_member_of_user(uuid, uuid)")
     op.execute("DROP FUNCTION zhibu_organization_path(uuid, uuid)")
+    op.execute("DROP FUNCTION zhibu_stored_response(uuid, uuid, text)")
+    op.execute("DROP FUNCTION zhibu_write_outbox_events(jsonb)")
+    op.execute("DROP FUNCTION zhibu_store_responses(jsonb)")
+    op.execute("DROP FUNCTION zhibu_write_audit_events(jsonb)")
     hot_path = ScriptDirectory.from_config(context.config).get_revision("0006")
     assert hot_path is not None
     for statement in hot_path.module.SCHEMA:
