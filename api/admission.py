@@ -1,5 +1,4 @@
-"""What every operation checks before its handler's input is parsed, as one middleware
-after routing.
+"""What every operation checks before its handler's input is parsed, as an app-wide guard.
 
 First who calls: a protected operation answers 401 to an anonymous caller whatever the
 body says. Then whether the input is exactly what the document says: Litestar converts
@@ -22,11 +21,11 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import BodyKwarg, DependencyKwarg, ParameterKwarg
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import Guard
 from litestar.typing import FieldDefinition
 
 from api.context import provide_ctx
@@ -56,7 +55,6 @@ class _Plan:
     """What one handler's requests are checked for."""
 
     public: bool
-    request_class: type[Request[Any, Any, Any]]
     query: dict[str, Any]  # declared query parameters and their types
     body: FieldDefinition | None  # a JSON body
     body_type: Any
@@ -70,7 +68,6 @@ def _plan(handler: HTTPRouteHandler) -> _Plan:
     shape = _shape(body_type) if body is not None else None
     return _Plan(
         public=is_public(handler),
-        request_class=handler.resolve_request_class(),
         query=_query_types(handler),
         body=body,
         body_type=body_type,
@@ -79,38 +76,39 @@ def _plan(handler: HTTPRouteHandler) -> _Plan:
     )
 
 
-def admission_middleware(app: ASGIApp) -> ASGIApp:
-    """401 before any parsing for a protected operation (the handler's Ctx reuses this
-    authentication), then 400 with every refused field when a body or a query value is
-    not its declared type."""
-    plans: dict[HTTPRouteHandler, _Plan] = {}
+def admission_guard() -> Guard:
+    """One app-wide guard (inside the route, so refusals carry every middleware's headers).
 
-    async def admit(scope: Scope, receive: Receive, send: Send) -> None:
-        handler = scope.get("route_handler")
-        if scope["type"] != "http" or not isinstance(handler, HTTPRouteHandler):
-            await app(scope, receive, send)
-            return
-        plan = plans.get(handler)
+    401 before any parsing for a protected operation (the handler's Ctx reuses this
+    authentication), then 400 with every refused field when a body or a query value is
+    not its declared type. Guards get a copy of the handler; plans are kept per routed
+    handler, for this application only.
+    """
+    plans: dict[BaseRouteHandler, _Plan | None] = {}
+
+    async def admit(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        handler: BaseRouteHandler = connection.scope["route_handler"]
+        try:
+            plan = plans[handler]
+        except KeyError:
+            plan = plans[handler] = (
+                _plan(handler) if isinstance(handler, HTTPRouteHandler) else None
+            )
         if plan is None:
-            plan = plans[handler] = _plan(handler)
-        request: Request[Any, Any, Any] | None = None
+            return
         if not plan.public:
-            request = plan.request_class(scope, receive)
-            (await provide_ctx(request)).authenticated()
+            (await provide_ctx(connection)).authenticated()  # type: ignore[arg-type]
         errors: list[FieldError] = []
-        if scope["query_string"] and plan.query:
-            request = request or plan.request_class(scope, receive)
-            errors = _query_errors(request, plan.query)
+        if plan.query and connection.scope["query_string"]:  # type: ignore[typeddict-item]
+            errors = _query_errors(connection, plan.query)
         if plan.body is not None:
-            request = request or plan.request_class(scope, receive)
-            raw = await request.body()
+            raw = await connection.body()  # type: ignore[attr-defined]
             if raw or plan.body.has_default:
                 errors.extend(_body_errors(raw, plan))
             else:
                 errors.append(FieldError("body", "missing", _BODY_MISSING))
         if errors:
             raise ProblemError(400, "validation_failed", errors=errors)
-        await app(scope, receive, send)
 
     return admit
 
@@ -256,11 +254,12 @@ def _times_without_offset(value: Any, path: str) -> typing.Iterator[FieldError]:
 # ---------------------------------------------------------------- query
 
 
-def _query_errors(request: Request[Any, Any, Any], declared: dict[str, Any]) -> list[FieldError]:
+def _query_errors(
+    connection: ASGIConnection[Any, Any, Any, Any], declared: dict[str, Any]
+) -> list[FieldError]:
     errors: list[FieldError] = []
-    path_params = request.scope["path_params"]
-    for key, raw in request.query_params.multi_items():
-        if key in declared and key not in path_params:
+    for key, raw in connection.query_params.multi_items():
+        if key in declared and key not in connection.path_params:
             error = _query_value_error(key, raw, declared[key])
             if error is not None:
                 errors.append(error)

@@ -12,7 +12,7 @@ from litestar import Litestar, Router
 from api import health
 from api.activities import ROUTES as ACTIVITY_ROUTES
 from api.activities import render_checkin
-from api.admission import admission_middleware
+from api.admission import admission_guard
 from api.audit_hooks import audit_denials
 from api.deps import DEPENDENCIES
 from api.docs import StrictStructSchemas, assets_router, openapi_config
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready, assets_router()],
         dependencies=DEPENDENCIES,
+        guards=[admission_guard()],
         response_class=ApiResponse,
         exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},
         middleware=[
@@ -132,7 +133,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             rate_limit_middleware(settings, rate_store),
             etag_middleware,
             allow_middleware,
-            admission_middleware,
         ],
         stores={STORE: rate_store},
         after_exception=[audit_denials],
