@@ -1,4 +1,4 @@
-"""What every operation checks before its handler's input is parsed, as an app-wide guard.
+"""What every operation checks before its handler's input is parsed.
 
 First who calls: a protected operation answers 401 to an anonymous caller whatever the
 body says. Then whether the input is exactly what the document says: Litestar converts
@@ -16,16 +16,17 @@ import re
 import types
 import typing
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import BodyKwarg, DependencyKwarg, ParameterKwarg
-from litestar.types import Guard
 from litestar.typing import FieldDefinition
 
 from api.context import provide_ctx
@@ -76,17 +77,18 @@ def _plan(handler: HTTPRouteHandler) -> _Plan:
     )
 
 
-def admission_guard() -> Guard:
-    """One app-wide guard (inside the route, so refusals carry every middleware's headers).
+def admission() -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """The app's `before_request`: after routing and guards, before any input is parsed.
 
-    401 before any parsing for a protected operation (the handler's Ctx reuses this
-    authentication), then 400 with every refused field when a body or a query value is
-    not its declared type. Guards get a copy of the handler; plans are kept per routed
-    handler, for this application only.
+    401 for a protected operation (the handler's Ctx reuses this authentication), then
+    400 with every refused field when a body or a query value is not its declared type.
+    Not a guard: Litestar copies the handler for every guard call, which cost more than
+    the checks. Inside the route, so refusals pass through every middleware's `send`.
+    Plans are kept per routed handler, for this application only.
     """
     plans: dict[BaseRouteHandler, _Plan | None] = {}
 
-    async def admit(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def admit(connection: Request[Any, Any, Any]) -> None:
         handler: BaseRouteHandler = connection.scope["route_handler"]
         try:
             plan = plans[handler]
@@ -97,12 +99,12 @@ def admission_guard() -> Guard:
         if plan is None:
             return
         if not plan.public:
-            (await provide_ctx(connection)).authenticated()  # type: ignore[arg-type]
+            (await provide_ctx(connection)).authenticated()
         errors: list[FieldError] = []
-        if plan.query and connection.scope["query_string"]:  # type: ignore[typeddict-item]
+        if plan.query and connection.scope["query_string"]:
             errors = _query_errors(connection, plan.query)
         if plan.body is not None:
-            raw = await connection.body()  # type: ignore[attr-defined]
+            raw = await connection.body()
             if raw or plan.body.has_default:
                 errors.extend(_body_errors(raw, plan))
             else:
