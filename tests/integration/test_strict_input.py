@@ -89,11 +89,13 @@ async def test_an_integral_float_is_an_integer_as_json_schema_says(
     r = await futian.post(f"{V1}/activities", json=_activity(branch_id, radius_m=200.0))
     assert r.status_code == 201, r.text
     activity = r.json()
-    assert activity["radius_m"] == 200 and isinstance(activity["radius_m"], int)
+    assert activity["radius_m"] == 200
+    assert isinstance(activity["radius_m"], int)
     r = await futian.patch(f"{V1}/activities/{activity['id']}", json={"radius_m": 150.0})
     assert r.status_code == 200, r.text
     r = await futian.get(f"{V1}/activities/{activity['id']}")
-    assert r.json()["radius_m"] == 150 and isinstance(r.json()["radius_m"], int)
+    assert r.json()["radius_m"] == 150
+    assert isinstance(r.json()["radius_m"], int)
     body = {
         "kind": "photo",
         "filename": "现场.jpg",
