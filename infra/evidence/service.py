@@ -19,14 +19,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlmodel import col
 
-from domain.activities import (
+from domain.activities import GeoPoint, distance_m
+from domain.evidence import (
     EvidenceKind,
     EvidencePolicy,
     EvidenceUpload,
     EvidenceUsage,
-    GeoPoint,
     StoredObject,
-    distance_m,
     validate_confirmation,
     validate_upload,
 )

@@ -2,7 +2,7 @@ import hashlib
 
 import pytest
 
-from domain.activities import (
+from domain.evidence import (
     EvidenceKind,
     EvidencePolicy,
     EvidenceUpload,
@@ -11,7 +11,7 @@ from domain.activities import (
     validate_confirmation,
     validate_upload,
 )
-from domain.activities.evidence import DOCX, HEIC, HEIF, MIB, OLE, XLS, XLSX, ZIP
+from domain.evidence.uploads import DOCX, HEIC, HEIF, MIB, OLE, XLS, XLSX, ZIP
 from domain.shared.errors import DomainError
 
 DIGEST = hashlib.sha256(b"minutes of the June branch congress").hexdigest()
