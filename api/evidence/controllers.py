@@ -17,7 +17,7 @@ from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from infra.activities.service import Caller
 from infra.activities.tables import Activity
 from infra.db.session import UnitOfWork
-from infra.evidence import service as svc
+from infra.evidence import confirmation, downloads, listing, removal, uploads
 from infra.evidence.tables import Evidence
 from infra.storage import ObjectStorage, PresignedRequest
 
@@ -60,7 +60,7 @@ def _upload_out(ctx: Ctx, presigned: PresignedRequest) -> s.UploadOut:
 def evidence_out(
     row: Evidence, activity: Activity, download: s.DownloadOut | None = None
 ) -> s.EvidenceOut:
-    hint = svc.photo_hint(row, activity)
+    hint = downloads.photo_hint(row, activity)
     return s.EvidenceOut(
         id=row.id,
         tenant_id=row.tenant_id,
@@ -112,7 +112,7 @@ async def request_upload(
     idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
 ) -> Response[s.EvidenceSlotOut]:
     async def work(uow: UnitOfWork) -> s.EvidenceSlotOut:
-        slot = await svc.request_slot(
+        slot = await uploads.request_slot(
             uow,
             ctx,
             _storage(ctx),
@@ -150,7 +150,7 @@ async def request_upload(
 )
 async def confirm_evidence(ctx: Ctx, evidence_id: uuid.UUID) -> s.EvidenceOut:
     async with ctx.uow() as uow:
-        row = await svc.confirm(uow, ctx, _storage(ctx), evidence_id, caller=_caller(ctx))
+        row = await confirmation.confirm(uow, ctx, _storage(ctx), evidence_id, caller=_caller(ctx))
         activity = await uow.session.get(Activity, (row.tenant_id, row.activity_id))
         assert activity is not None
         return evidence_out(row, activity)
@@ -178,7 +178,7 @@ async def list_evidence(
     ] = False,
 ) -> Page[s.EvidenceOut]:
     async with ctx.uow() as uow:
-        activity, rows = await svc.list_evidence(
+        activity, rows = await listing.list_evidence(
             uow,
             ctx,
             activity_id,
@@ -204,7 +204,7 @@ async def list_evidence(
 )
 async def get_evidence(ctx: Ctx, evidence_id: uuid.UUID) -> s.EvidenceOut:
     async with ctx.uow() as uow:
-        row, activity, download = await svc.read(
+        row, activity, download = await downloads.read(
             uow, ctx, _storage(ctx), evidence_id, caller=_caller(ctx)
         )
     return evidence_out(
@@ -229,8 +229,8 @@ async def get_evidence(ctx: Ctx, evidence_id: uuid.UUID) -> s.EvidenceOut:
 )
 async def delete_evidence(ctx: Ctx, evidence_id: uuid.UUID) -> None:
     async with ctx.uow() as uow:
-        row = await svc.delete(uow, ctx, evidence_id, caller=_caller(ctx))
-    await svc.remove_object(_storage(ctx), row.object_key)
+        row = await removal.delete(uow, ctx, evidence_id, caller=_caller(ctx))
+    await removal.remove_object(_storage(ctx), row.object_key)
 
 
 ROUTES = [request_upload, confirm_evidence, list_evidence, get_evidence, delete_evidence]

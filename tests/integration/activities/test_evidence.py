@@ -24,8 +24,8 @@ from moto.server import ThreadedMotoServer
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Database
+from infra.evidence.removal import sweep_abandoned
 from infra.evidence.sealing import final_key, sweep_late_uploads
-from infra.evidence.service import sweep_abandoned
 from infra.evidence.storage import LOCAL_OBJECTS_PATH, open_storage
 from infra.settings import Settings
 from tests.conftest import Api

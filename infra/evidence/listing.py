@@ -1,0 +1,48 @@
+"""An activity's evidence, page by page."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from infra.activities.service import Caller
+from infra.activities.tables import Activity
+from infra.db.session import UnitOfWork
+from infra.evidence.access import activity_access, refuse
+from infra.evidence.tables import Evidence
+from infra.tenancy.service import Guard
+
+
+async def list_evidence(
+    uow: UnitOfWork,
+    guard: Guard,
+    activity_id: uuid.UUID,
+    *,
+    caller: Caller,
+    limit: int,
+    cursor: uuid.UUID | None,
+    kind: str | None,
+    include_pending: bool,
+) -> tuple[Activity, list[Evidence]]:
+    access = await activity_access(uow, guard, activity_id, caller=caller)
+    if not access.can_read:
+        raise refuse(guard, "read", access)
+    stmt = select(Evidence).where(
+        col(Evidence.tenant_id) == access.activity.tenant_id,
+        col(Evidence.activity_id) == activity_id,
+    )
+    if include_pending:
+        pending = col(Evidence.status) == "pending"
+        if not access.staff:
+            pending = pending & (col(Evidence.uploaded_by) == caller.user_id)
+        stmt = stmt.where((col(Evidence.status) == "attached") | pending)
+    else:
+        stmt = stmt.where(col(Evidence.status) == "attached")
+    if kind:
+        stmt = stmt.where(col(Evidence.kind) == kind)
+    if cursor:
+        stmt = stmt.where(col(Evidence.id) > cursor)
+    stmt = stmt.order_by(col(Evidence.id)).limit(limit + 1)
+    return access.activity, list((await uow.session.execute(stmt)).scalars())
