@@ -235,6 +235,20 @@ def validate_confirmation(
         )
 
 
+def clean_filename(name: str) -> str:
+    """The last path segment, without control characters; a download name, never a key."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    if not cleaned or cleaned in {".", ".."}:
+        raise DomainError(
+            "validation_failed",
+            Message("文件名无效。", "The file name is invalid."),
+            status=422,
+            errors=[FieldError("filename", "invalid", Message("文件名无效", "invalid name"))],
+        )
+    return cleaned[:255]
+
+
 def _effective_type(declared: str, sniffed: str | None) -> str | None:
     """The type the content really has, as far as sniffing can tell; None if unknown."""
     if sniffed is None:

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 from domain.evidence import (
     EvidenceKind,
+    EvidenceStatus,
     EvidenceUpload,
     StoredObject,
     validate_confirmation,
     validate_upload,
 )
 from domain.shared import DomainError, Message
-from infra.activities.service import Caller
+from infra.activities import Caller, SeenActivity
 from infra.db.session import UnitOfWork
 from infra.evidence.access import readable, refuse
 from infra.evidence.quotas import lock_activity_evidence, tenant_policy, usage
@@ -43,7 +44,7 @@ async def confirm(
     evidence_id: uuid.UUID,
     *,
     caller: Caller,
-) -> Evidence:
+) -> tuple[Evidence, SeenActivity]:
     """Verify the stored object and attach it; attaching twice returns the first result.
 
     A failed check keeps the slot pending with `last_error_code` (so the client can upload
@@ -51,10 +52,10 @@ async def confirm(
     refusal and its reason are committed to the audit trail.
     """
     row, access = await readable(uow, guard, evidence_id, caller=caller, lock=True)
-    if not (row.uploaded_by == caller.user_id or access.staff):
+    if not access.rights.may_confirm(mine=row.uploaded_by == caller.user_id):
         raise refuse(guard, "upload", access)
-    if row.status == "attached":
-        return row
+    if row.status == EvidenceStatus.ATTACHED.value:
+        return row, access.activity
     before = await stored(storage, row)
     if before is None:
         raise DomainError(
@@ -93,7 +94,7 @@ async def confirm(
             detail={"code": exc.code, "stored_size": before.size, "sniffed": sniffed},
         )
         uow.fail_after_commit(exc)
-        return row
+        return row, access.activity
     # Moved only if still the bytes just verified; from here on no upload URL reaches it.
     sealed = await seal(storage, row, before)
     if sealed is None:
@@ -111,7 +112,7 @@ async def confirm(
             row.exif_taken_at = exif.taken_at
             row.exif_latitude = exif.latitude
             row.exif_longitude = exif.longitude
-    row.status = "attached"
+    row.status = EvidenceStatus.ATTACHED.value
     row.sniffed_content_type = sniffed
     row.object_etag = sealed.etag
     row.last_error_code = None
@@ -140,4 +141,4 @@ async def confirm(
             "uploaded_by": str(row.uploaded_by),
         },
     )
-    return row
+    return row, access.activity

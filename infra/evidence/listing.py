@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import select
 from sqlmodel import col
 
-from infra.activities.service import Caller
-from infra.activities.tables import Activity
+from domain.evidence import EvidenceStatus
+from infra.activities import Caller, SeenActivity
 from infra.db.session import UnitOfWork
 from infra.evidence.access import activity_access, refuse
 from infra.evidence.tables import Evidence
@@ -25,21 +25,23 @@ async def list_evidence(
     cursor: uuid.UUID | None,
     kind: str | None,
     include_pending: bool,
-) -> tuple[Activity, list[Evidence]]:
+) -> tuple[SeenActivity, list[Evidence]]:
+    """Attached files; with `include_pending`, pending slots too: all of them for staff,
+    the caller's own for anyone else."""
     access = await activity_access(uow, guard, activity_id, caller=caller)
-    if not access.can_read:
+    if not access.rights.can_read:
         raise refuse(guard, "read", access)
     stmt = select(Evidence).where(
         col(Evidence.tenant_id) == access.activity.tenant_id,
         col(Evidence.activity_id) == activity_id,
     )
     if include_pending:
-        pending = col(Evidence.status) == "pending"
-        if not access.staff:
+        pending = col(Evidence.status) == EvidenceStatus.PENDING.value
+        if not access.rights.staff:
             pending = pending & (col(Evidence.uploaded_by) == caller.user_id)
-        stmt = stmt.where((col(Evidence.status) == "attached") | pending)
+        stmt = stmt.where((col(Evidence.status) == EvidenceStatus.ATTACHED.value) | pending)
     else:
-        stmt = stmt.where(col(Evidence.status) == "attached")
+        stmt = stmt.where(col(Evidence.status) == EvidenceStatus.ATTACHED.value)
     if kind:
         stmt = stmt.where(col(Evidence.kind) == kind)
     if cursor:

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlmodel import col
 
-from infra.activities.service import Caller
+from domain.evidence import ABANDONED_AFTER, ABANDONED_CODE, EvidenceStatus
+from infra.activities import Caller
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.evidence.access import readable, refuse
 from infra.evidence.sealing import final_key
 from infra.evidence.tables import Evidence
 from infra.platform.outbox import emit
 from infra.storage import ObjectStorage
-from infra.tenancy.service import PLATFORM_PATH, Guard
+from infra.tenancy import PLATFORM_PATH
+from infra.tenancy.service import Guard
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +35,10 @@ async def delete(
     The caller removes the bytes from storage after the commit (`remove_object`).
     """
     row, access = await readable(uow, guard, evidence_id, caller=caller, lock=True)
-    pending_own = row.status == "pending" and row.uploaded_by == caller.user_id
-    if not (access.can_delete or pending_own):
+    if not access.rights.may_delete(row.status, mine=row.uploaded_by == caller.user_id):
         raise refuse(guard, "delete", access)
     previous = row.status
-    row.status = "deleted"
+    row.status = EvidenceStatus.DELETED.value
     row.deleted_at = datetime.now(UTC)
     row.deleted_by = caller.user_id
     uow.session.add(row)
@@ -53,7 +54,7 @@ async def delete(
             "previous_status": previous,
         },
     )
-    if previous == "attached":
+    if previous == EvidenceStatus.ATTACHED.value:
         emit(
             uow,
             tenant_id=row.tenant_id,
@@ -73,9 +74,6 @@ async def remove_object(storage: ObjectStorage, key: str) -> None:
         log.exception("could not delete object %s of deleted evidence", key)
 
 
-# Upload slots confirm in the minutes after their URL was used; a week after the URL
-# expired, nobody is coming back for one.
-ABANDONED_AFTER = timedelta(days=7)
 SYSTEM_ACTOR = Actor(user_id=None, name="system", tenant_id=None, client_addr=None, request_id=None)
 
 
@@ -94,7 +92,7 @@ async def sweep_abandoned(
                 await uow.session.execute(
                     select(Evidence)
                     .where(
-                        col(Evidence.status) == "pending",
+                        col(Evidence.status) == EvidenceStatus.PENDING.value,
                         col(Evidence.upload_expires_at) < now - ABANDONED_AFTER,
                     )
                     .order_by(col(Evidence.upload_expires_at))
@@ -106,9 +104,9 @@ async def sweep_abandoned(
             .all()
         )
         for row in rows:
-            row.status = "deleted"
+            row.status = EvidenceStatus.DELETED.value
             row.deleted_at = now
-            row.last_error_code = "upload_abandoned"
+            row.last_error_code = ABANDONED_CODE
             uow.session.add(row)
             uow.audit(
                 "evidence.expire",

@@ -5,11 +5,18 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from domain.evidence import EvidenceKind, EvidenceUpload, validate_upload
-from domain.shared import DomainError, FieldError, Message, new_id
-from infra.activities.service import Caller
+from domain.evidence import (
+    UPLOAD_URL_TTL,
+    EvidenceKind,
+    EvidenceUpload,
+    clean_filename,
+    ensure_open_for_evidence,
+    validate_upload,
+)
+from domain.shared import new_id
+from infra.activities import Caller, SeenActivity
 from infra.db.session import UnitOfWork
 from infra.evidence.access import activity_access, refuse
 from infra.evidence.quotas import lock_activity_evidence, tenant_policy, usage
@@ -17,29 +24,12 @@ from infra.evidence.tables import Evidence
 from infra.storage import ObjectStorage, PresignedRequest
 from infra.tenancy.service import Guard
 
-UPLOAD_URL_TTL = timedelta(minutes=30)
-"""How long an upload slot's URL works: enough for 20 MB over a slow mobile link."""
-CLOSED_STATUSES = frozenset({"cancelled", "archived"})
-
 
 @dataclass(frozen=True, slots=True)
 class Slot:
     evidence: Evidence
     upload: PresignedRequest
-
-
-def clean_filename(name: str) -> str:
-    """The last path segment, without control characters; a download name, never a key."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
-    if not cleaned or cleaned in {".", ".."}:
-        raise DomainError(
-            "validation_failed",
-            Message("文件名无效。", "The file name is invalid."),
-            status=422,
-            errors=[FieldError("filename", "invalid", Message("文件名无效", "invalid name"))],
-        )
-    return cleaned[:255]
+    activity: SeenActivity
 
 
 def _object_key(tenant_id: uuid.UUID, activity_id: uuid.UUID, evidence_id: uuid.UUID) -> str:
@@ -61,18 +51,10 @@ async def request_slot(
     sha256: str,
 ) -> Slot:
     access = await activity_access(uow, guard, activity_id, caller=caller)
-    if not access.can_upload:
+    if not access.rights.can_upload:
         raise refuse(guard, "upload", access)
     activity = access.activity
-    if activity.status in CLOSED_STATUSES:
-        raise DomainError(
-            "activity_closed_for_evidence",
-            Message(
-                "活动已取消或已归档，不能再上传佐证材料。",
-                "The activity is cancelled or archived; evidence can no longer be added.",
-            ),
-            status=409,
-        )
+    ensure_open_for_evidence(activity.status)
     name = clean_filename(filename)
     await lock_activity_evidence(uow, activity)
     policy = await tenant_policy(uow, activity.tenant_id)
@@ -120,4 +102,4 @@ async def request_slot(
             "sha256": row.sha256,
         },
     )
-    return Slot(row, presigned)
+    return Slot(row, presigned, activity)
