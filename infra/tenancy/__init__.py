@@ -3,7 +3,7 @@
 What other contexts may use is re-exported here; they import nothing else of this package.
 """
 
-from infra.tenancy.effective import effective_settings_of
 from infra.tenancy.service import PLATFORM_PATH
+from infra.tenancy.tenant_settings import effective_settings_of
 
 __all__ = ["PLATFORM_PATH", "effective_settings_of"]

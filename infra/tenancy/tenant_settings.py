@@ -1,4 +1,5 @@
-"""A tenant's effective settings, for any context whose rules a tenant may tune."""
+"""A tenant's effective settings (its own over its ancestors' over the defaults), for
+other contexts."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from infra.db.session import UnitOfWork
 
 
 async def effective_settings_of(uow: UnitOfWork, tenant_id: uuid.UUID) -> TenantSettings:
-    """The tenant's own settings over its ancestors' over the defaults."""
     chain = (
         await uow.session.execute(text("SELECT zhibu_settings_chain(:t)"), {"t": tenant_id})
     ).scalars()
