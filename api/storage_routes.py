@@ -20,7 +20,8 @@ from litestar.response import Stream
 
 from api.errors import ProblemError
 from api.openapi_common import Problem, errors
-from domain.shared import DomainError, Message
+from domain.shared import DomainError, ErrorKind
+from infra.messages import MESSAGES
 from infra.storage import LocalStorage, content_disposition
 
 STORAGE = ["Storage"]
@@ -122,14 +123,7 @@ def _local(request: Request[Any, Any, State]) -> LocalStorage:
 
 
 def _too_large(size: int) -> DomainError:
-    return DomainError(
-        code="storage_upload_too_large",
-        message=Message(
-            zh=f"上传内容超过申报的大小（{size} 字节）。",
-            en=f"The upload is larger than its declared size ({size} bytes).",
-        ),
-        status=413,
-    )
+    return MESSAGES.error("storage_upload_too_large", ErrorKind.TOO_LARGE, max_size=size)
 
 
 @put(

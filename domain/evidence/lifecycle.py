@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 
-from domain.shared.errors import DomainError, Message
+from domain.evidence.messages import MESSAGES
+from domain.shared.errors import ErrorKind
 
 UPLOAD_URL_TTL = timedelta(minutes=30)
 """How long an upload slot's URL works: enough for 20 MB over a slow mobile link."""
@@ -32,11 +33,4 @@ class EvidenceStatus(StrEnum):
 def ensure_open_for_evidence(activity_status: str) -> None:
     """A cancelled or archived activity's record is frozen: no new evidence."""
     if activity_status in CLOSED_ACTIVITY_STATUSES:
-        raise DomainError(
-            "activity_closed_for_evidence",
-            Message(
-                "活动已取消或已归档，不能再上传佐证材料。",
-                "The activity is cancelled or archived; evidence can no longer be added.",
-            ),
-            status=409,
-        )
+        raise MESSAGES.error("activity_closed_for_evidence", ErrorKind.CONFLICT)

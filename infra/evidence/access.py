@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from domain.evidence import EvidenceRights, EvidenceStatus, evidence_rights
-from domain.shared import DomainError, Message
+from domain.evidence.messages import MESSAGES
+from domain.shared import DomainError, ErrorKind, Guard, not_found
 from infra.activities import Caller, SeenActivity, activity_seen_by
 from infra.db.session import UnitOfWork
 from infra.evidence.tables import Evidence
-from infra.tenancy.service import Guard, not_found
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +51,7 @@ async def activity_access(
 def refuse(guard: Guard, act: str, access: ActivityAccess) -> DomainError:
     """403 through the guard (so the refusal is audited); the error is a fallback only."""
     guard.require("evidence", act, access.activity.organizer_domain)
-    return DomainError(
-        "forbidden",
-        Message("您没有执行此操作的权限。", "You are not allowed to do this."),
-        status=403,
-    )
+    return MESSAGES.error("evidence_refused", ErrorKind.FORBIDDEN, code="forbidden")
 
 
 async def load(uow: UnitOfWork, evidence_id: uuid.UUID, *, lock: bool = False) -> Evidence:

@@ -13,7 +13,8 @@ from domain.evidence import (
     validate_confirmation,
     validate_upload,
 )
-from domain.shared import DomainError, Message
+from domain.evidence.messages import MESSAGES
+from domain.shared import DomainError, ErrorKind, Guard
 from infra.activities import Caller, SeenActivity
 from infra.db.session import UnitOfWork
 from infra.evidence.access import readable, refuse
@@ -23,7 +24,6 @@ from infra.evidence.tables import Evidence
 from infra.offload import offload
 from infra.platform.outbox import emit
 from infra.storage import HEAD_BYTES, ObjectStorage, detect_content_type, read_photo_metadata
-from infra.tenancy.service import Guard
 
 _IMAGE_PREFIX = "image/"
 
@@ -58,14 +58,7 @@ async def confirm(
         return row, access.activity
     before = await stored(storage, row)
     if before is None:
-        raise DomainError(
-            "evidence_not_uploaded",
-            Message(
-                "还没有收到文件，请先用上传链接上传，再确认。",
-                "The file has not been uploaded yet; upload it with the slot's URL, then confirm.",
-            ),
-            status=409,
-        )
+        raise MESSAGES.error("evidence_not_uploaded", ErrorKind.CONFLICT)
     await lock_activity_evidence(uow, access.activity)
     policy = await tenant_policy(uow, row.tenant_id)
     declared = _declared(row)
@@ -98,14 +91,7 @@ async def confirm(
     # Moved only if still the bytes just verified; from here on no upload URL reaches it.
     sealed = await seal(storage, row, before)
     if sealed is None:
-        raise DomainError(
-            "evidence_changed_during_check",
-            Message(
-                "核验期间文件被重新上传，请再次确认。",
-                "The file was uploaded again while it was being checked; confirm again.",
-            ),
-            status=409,
-        )
+        raise MESSAGES.error("evidence_changed_during_check", ErrorKind.CONFLICT)
     if sniffed and sniffed.startswith(_IMAGE_PREFIX):
         exif = await offload(read_photo_metadata, head)
         if exif is not None:

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from domain.evidence import DOWNLOAD_URL_TTL, EvidenceStatus
-from domain.shared import DomainError, Message
+from domain.evidence.messages import MESSAGES
+from domain.shared import ErrorKind, Guard
 from infra.activities import Caller, SeenActivity
 from infra.db.session import UnitOfWork
 from infra.evidence.access import readable
 from infra.evidence.tables import Evidence
 from infra.storage import ObjectStorage
-from infra.tenancy.service import Guard
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +44,7 @@ async def read(
     info = await storage.stat(row.object_key)
     if info is None or info.size != row.size_bytes or info.etag != row.object_etag:
         log.warning("evidence %s: stored object differs from the verified one", row.id)
-        raise DomainError(
-            "evidence_object_changed",
-            Message(
-                "存储中的文件与核验时不一致，已停止提供下载，请联系管理员。",
-                "The stored file differs from the verified one; downloads are stopped.",
-            ),
-            status=409,
-        )
+        raise MESSAGES.error("evidence_object_changed", ErrorKind.CONFLICT)
     expires_at = datetime.now(UTC) + DOWNLOAD_URL_TTL
     url = await storage.presign_get(
         row.object_key, expires=DOWNLOAD_URL_TTL, download_name=row.filename

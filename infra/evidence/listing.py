@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from domain.evidence import EvidenceStatus
+from domain.shared import Guard
 from infra.activities import Caller, SeenActivity
 from infra.db.session import UnitOfWork
 from infra.evidence.access import activity_access, refuse
 from infra.evidence.tables import Evidence
-from infra.tenancy.service import Guard
 
 
 async def list_evidence(

@@ -7,13 +7,13 @@ import uuid
 from datetime import UTC, datetime
 
 from domain.evidence import EvidenceStatus
+from domain.shared import Guard
 from infra.activities import Caller
 from infra.db.session import UnitOfWork
 from infra.evidence.access import readable, refuse
 from infra.evidence.tables import Evidence
 from infra.platform.outbox import emit
 from infra.storage import ObjectStorage
-from infra.tenancy.service import Guard
 
 log = logging.getLogger(__name__)
 

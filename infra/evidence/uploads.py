@@ -15,14 +15,13 @@ from domain.evidence import (
     ensure_open_for_evidence,
     validate_upload,
 )
-from domain.shared import new_id
+from domain.shared import Guard, new_id
 from infra.activities import Caller, SeenActivity
 from infra.db.session import UnitOfWork
 from infra.evidence.access import activity_access, refuse
 from infra.evidence.quotas import lock_activity_evidence, tenant_policy, usage
 from infra.evidence.tables import Evidence
 from infra.storage import ObjectStorage, PresignedRequest
-from infra.tenancy.service import Guard
 
 
 @dataclass(frozen=True, slots=True)
