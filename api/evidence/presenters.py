@@ -7,18 +7,13 @@ from api.evidence import schemas as s
 from domain.evidence import photo_hint
 from infra.activities import Caller, SeenActivity
 from infra.evidence.tables import Evidence
-from infra.storage import ObjectStorage, PresignedRequest
+from infra.storage import PresignedRequest
 
 EVIDENCE = ["Evidence"]
 
 
 def caller_of(ctx: Ctx) -> Caller:
     return Caller(user_id=ctx.principal.user_id, tenant_id=ctx.principal.tenant_id)
-
-
-def storage_of(ctx: Ctx) -> ObjectStorage:
-    storage: ObjectStorage = ctx.request.app.state.storage
-    return storage
 
 
 def absolute(ctx: Ctx, url: str) -> str:

@@ -9,8 +9,9 @@ from litestar import get
 from litestar.params import Parameter
 
 from api.context import Ctx
+from api.deps import Storage
 from api.evidence import schemas as s
-from api.evidence.presenters import EVIDENCE, absolute, caller_of, evidence_out, storage_of
+from api.evidence.presenters import EVIDENCE, absolute, caller_of, evidence_out
 from api.openapi_common import LIST, READ, errors
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from infra.evidence import downloads, listing
@@ -62,10 +63,10 @@ async def list_evidence(
     operation_id="getEvidence",
     responses={**READ, **errors(409)},
 )
-async def get_evidence(ctx: Ctx, evidence_id: uuid.UUID) -> s.EvidenceOut:
+async def get_evidence(ctx: Ctx, storage: Storage, evidence_id: uuid.UUID) -> s.EvidenceOut:
     async with ctx.uow() as uow:
         row, activity, download = await downloads.read(
-            uow, ctx, storage_of(ctx), evidence_id, caller=caller_of(ctx)
+            uow, ctx, storage, evidence_id, caller=caller_of(ctx)
         )
     return evidence_out(
         row,

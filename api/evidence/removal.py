@@ -7,7 +7,8 @@ import uuid
 from litestar import delete
 
 from api.context import Ctx
-from api.evidence.presenters import EVIDENCE, caller_of, storage_of
+from api.deps import Storage
+from api.evidence.presenters import EVIDENCE, caller_of
 from api.openapi_common import errors
 from infra.evidence import removal
 
@@ -23,10 +24,10 @@ from infra.evidence import removal
     operation_id="deleteEvidence",
     responses=errors(400, 401, 403, 404),
 )
-async def delete_evidence(ctx: Ctx, evidence_id: uuid.UUID) -> None:
+async def delete_evidence(ctx: Ctx, storage: Storage, evidence_id: uuid.UUID) -> None:
     async with ctx.uow() as uow:
         row = await removal.delete(uow, ctx, evidence_id, caller=caller_of(ctx))
-    await removal.remove_object(storage_of(ctx), row.object_key)
+    await removal.remove_object(storage, row.object_key)
 
 
 ROUTES = [delete_evidence]

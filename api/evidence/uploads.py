@@ -10,8 +10,9 @@ from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter
 
 from api.context import Ctx
+from api.deps import Storage
 from api.evidence import schemas as s
-from api.evidence.presenters import EVIDENCE, caller_of, evidence_out, storage_of, upload_out
+from api.evidence.presenters import EVIDENCE, caller_of, evidence_out, upload_out
 from api.idempotency import idempotent
 from api.openapi_common import WRITE
 from infra.db.session import UnitOfWork
@@ -42,6 +43,7 @@ IDEMPOTENCY_KEY = HeaderParameter(
 )
 async def request_upload(
     ctx: Ctx,
+    storage: Storage,
     activity_id: uuid.UUID,
     data: s.EvidenceSlotIn,
     idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
@@ -50,7 +52,7 @@ async def request_upload(
         slot = await uploads.request_slot(
             uow,
             ctx,
-            storage_of(ctx),
+            storage,
             activity_id,
             caller=caller_of(ctx),
             kind=data.kind,
@@ -81,10 +83,10 @@ async def request_upload(
     status_code=200,
     responses=WRITE,
 )
-async def confirm_evidence(ctx: Ctx, evidence_id: uuid.UUID) -> s.EvidenceOut:
+async def confirm_evidence(ctx: Ctx, storage: Storage, evidence_id: uuid.UUID) -> s.EvidenceOut:
     async with ctx.uow() as uow:
         row, activity = await confirmation.confirm(
-            uow, ctx, storage_of(ctx), evidence_id, caller=caller_of(ctx)
+            uow, ctx, storage, evidence_id, caller=caller_of(ctx)
         )
         return evidence_out(row, activity)
 
