@@ -30,6 +30,7 @@ from rich.table import Table as RichTable
 
 from domain.shared import DomainError
 from infra import backup as backups
+from infra import tenancy
 from infra.db.bootstrap import DatabaseUrls, migrate, prepare
 from infra.db.session import Actor, Database, Scope
 from infra.members.importing import (
@@ -42,10 +43,9 @@ from infra.members.importing import (
 )
 from infra.members.protect import FieldProtector
 from infra.settings import Settings
-from infra.tenancy import service as tenancy
+from infra.tenancy import PLATFORM_PATH
 from infra.tenancy.accounts import reset_password
 from infra.tenancy.mfa import reset_factor
-from infra.tenancy.service import PLATFORM_PATH
 
 app = typer.Typer(help="Zhibu 支部 command line", no_args_is_help=True)
 members_app = typer.Typer(help="党员信息 Member registry", no_args_is_help=True)

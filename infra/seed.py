@@ -23,7 +23,7 @@ from infra.members.protect import FieldProtector
 from infra.members.service import creation_changes, member_values
 from infra.members.tables import Member
 from infra.security import hash_password
-from infra.tenancy.service import PLATFORM_CODE, PLATFORM_PATH
+from infra.tenancy import PLATFORM_CODE, PLATFORM_PATH
 
 DEMO_TENANTS = [
     ("440000", "广东省直属机关工委", "province"),

@@ -21,7 +21,7 @@ from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from infra.offload import offload
 from infra.platform import job_reports, jobs
 from infra.platform.tables import Job
-from infra.tenancy.service import not_found
+from infra.tenancy import not_found
 
 JOBS = ["Jobs"]
 

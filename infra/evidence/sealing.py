@@ -19,7 +19,7 @@ from sqlmodel import col
 from infra.db.session import Actor, Database, Scope
 from infra.evidence.tables import Evidence
 from infra.storage import ObjectInfo, ObjectStorage
-from infra.tenancy.service import PLATFORM_PATH
+from infra.tenancy import PLATFORM_PATH
 
 log = logging.getLogger(__name__)
 

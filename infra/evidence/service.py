@@ -46,7 +46,7 @@ from infra.storage import (
     detect_content_type,
     read_photo_metadata,
 )
-from infra.tenancy.service import PLATFORM_PATH, Guard, not_found
+from infra.tenancy import PLATFORM_PATH, Guard, not_found
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,29 @@
-"""Tenancy adapters: tables and queries for tenants, organizations, users, roles, audit."""
+"""Tenancy adapters: tables and queries for tenants, organizations, users, roles, audit.
+
+The public face of the context's infrastructure: other contexts import what they need
+from here, never from a module of the package.
+"""
+
+from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
+from infra.tenancy.organizations import get_org, org_domain_of
+from infra.tenancy.tenants import (
+    PLATFORM_CODE,
+    PLATFORM_PATH,
+    get_tenant,
+    platform_admin,
+    tenant_by_code,
+)
+
+__all__ = [
+    "PLATFORM_CODE",
+    "PLATFORM_PATH",
+    "Guard",
+    "conflict",
+    "get_org",
+    "get_tenant",
+    "not_found",
+    "org_domain_of",
+    "platform_admin",
+    "require_scopes",
+    "tenant_by_code",
+]

@@ -8,7 +8,10 @@ tenant.
 
 from __future__ import annotations
 
-from sqlalchemy import exists, false, or_, select
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from infra.authz import org_domain, tenant_domain
@@ -45,3 +48,8 @@ def users_within(scopes: Scopes) -> ColumnElement[bool]:
             )
         )
     return or_(*clauses) if clauses else false()
+
+
+def after(stmt: Select[Any], column: Any, cursor: uuid.UUID | None) -> Select[Any]:
+    """Keyset paging: the rows after the cursor's id."""
+    return stmt.where(column > cursor) if cursor else stmt
