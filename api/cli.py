@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from domain.shared import DomainError
+from domain.tenancy import PLATFORM_PATH
 from infra import backup as backups
 from infra import tenancy
 from infra.db.bootstrap import DatabaseUrls, migrate, prepare
@@ -43,7 +44,6 @@ from infra.members.importing import (
 )
 from infra.members.protect import FieldProtector
 from infra.settings import Settings
-from infra.tenancy import PLATFORM_PATH
 from infra.tenancy.accounts import reset_password
 from infra.tenancy.mfa import reset_factor
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -93,3 +94,8 @@ def check_post(kind: OrgKind, post: CommitteePost) -> None:
                 )
             ],
         )
+
+
+def posts_held(posts: Iterable[tuple[str, date | None]], today: date) -> set[str]:
+    """The posts someone holds today: (post, term end) pairs whose term has not ended."""
+    return {post for post, term_end in posts if term_end is None or term_end >= today}

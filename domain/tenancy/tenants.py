@@ -36,6 +36,10 @@ class TenantLevel(StrEnum):
         return _LEVEL_ZH[self]
 
 
+# The platform root above the provinces: its code and ltree path (seeded once).
+PLATFORM_CODE = "000000"
+PLATFORM_PATH = "zb"
+
 _LEVEL_ZH = {TenantLevel.PROVINCE: "省级", TenantLevel.CITY: "市级", TenantLevel.COUNTY: "县级"}
 
 _REGIONS = (
@@ -63,6 +67,18 @@ def level_of_code(code: str) -> TenantLevel | None:
     if code.endswith("00"):
         return TenantLevel.CITY
     return TenantLevel.COUNTY
+
+
+def _level_of_new_tenant(code: str, level: str | None) -> TenantLevel:
+    """The level asked for, else the one the division code implies."""
+    found = TenantLevel(level) if level else level_of_code(code)
+    if found is None:
+        raise DomainError(
+            "validation_failed",
+            Message("行政区划代码应为6位数字。", "The code must be a 6-digit division code."),
+            errors=[FieldError("code", "tenant_code_format", Message("代码格式错误", "bad code"))],
+        )
+    return found
 
 
 def is_province_direct_county(code: str) -> bool:
@@ -218,6 +234,18 @@ def check_child_tenant(
                 )
             ]
         )
+
+
+def check_new_tenant(
+    parent_level: str, parent_code: str, code: str, level: str | None
+) -> TenantLevel:
+    """The level of a new tenant under its parent (the platform root or a tenant)."""
+    child = _level_of_new_tenant(code, level)
+    if parent_level == "platform":
+        check_root_tenant(child, code)
+    else:
+        check_child_tenant(TenantLevel(parent_level), parent_code, child, code)
+    return child
 
 
 def child_path(parent_path: str | None, code: str) -> str:

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from domain.shared import new_id
+from infra.db.audit import AuditEvent
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +150,6 @@ class UnitOfWork:
 async def write_audit(
     session: AsyncSession, actor: Actor | None, records: list[AuditRecord]
 ) -> None:
-    from infra.tenancy.tables import AuditEvent
-
     for rec in records:
         session.add(
             AuditEvent(

@@ -16,10 +16,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import col
 
+from domain.tenancy import PLATFORM_PATH
 from infra.db.session import Actor, Database, Scope
 from infra.evidence.tables import Evidence
 from infra.storage import ObjectInfo, ObjectStorage
-from infra.tenancy import PLATFORM_PATH
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from domain.activities import (
     validate_upload,
 )
 from domain.shared import DomainError, FieldError, Message, new_id
-from domain.tenancy import effective_settings
+from domain.tenancy import PLATFORM_PATH, effective_settings
 from infra.activities.service import Caller, load_access
 from infra.activities.tables import Activity
 from infra.db.session import Actor, Database, Scope, UnitOfWork
@@ -46,7 +46,7 @@ from infra.storage import (
     detect_content_type,
     read_photo_metadata,
 )
-from infra.tenancy import PLATFORM_PATH, Guard, not_found
+from infra.tenancy import Guard, not_found
 
 log = logging.getLogger(__name__)
 

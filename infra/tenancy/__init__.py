@@ -6,18 +6,12 @@ from here, never from a module of the package.
 
 from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
 from infra.tenancy.organizations import get_org, org_domain_of
-from infra.tenancy.tenants import (
-    PLATFORM_CODE,
-    PLATFORM_PATH,
-    get_tenant,
-    platform_admin,
-    tenant_by_code,
-)
+from infra.tenancy.tenants import get_tenant, platform_admin, tenant_by_code
+from infra.tenancy.visibility import Scopes, within_scopes
 
 __all__ = [
-    "PLATFORM_CODE",
-    "PLATFORM_PATH",
     "Guard",
+    "Scopes",
     "conflict",
     "get_org",
     "get_tenant",
@@ -26,4 +20,5 @@ __all__ = [
     "platform_admin",
     "require_scopes",
     "tenant_by_code",
+    "within_scopes",
 ]

@@ -7,28 +7,19 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import DomainError, FieldError, Message, new_id
-from infra.authz import (
-    notify_change,
-    org_domain,
-    subtree,
-    tenant_domain,
-    user_subject,
-)
+from domain.shared import new_id
+from domain.tenancy import check_grant_scope, check_grantable, org_domain, subtree, tenant_domain
+from infra.authz import notify_change, user_subject
 from infra.db.session import UnitOfWork
 from infra.tenancy.accounts import keep_an_administrator
-from infra.tenancy.grants import check_grantable, resolve_role
+from infra.tenancy.grants import resolve_role
 from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
 from infra.tenancy.organizations import get_org
 from infra.tenancy.sessions import end_sessions
-from infra.tenancy.tables import (
-    RoleAssignment,
-    Tenant,
-)
+from infra.tenancy.tables import RoleAssignment, Tenant
 from infra.tenancy.tenants import get_tenant
 from infra.tenancy.users import get_user
-from infra.tenancy.visibility import after as _after
-from infra.tenancy.visibility import grants_within
+from infra.tenancy.visibility import after, grants_within
 
 
 async def grant_role(
@@ -47,15 +38,7 @@ async def grant_role(
     org = await get_org(uow, organization_id) if organization_id else None
     scope_tenant = await get_tenant(uow, org.tenant_id if org else (tenant_id or user.tenant_id))
     domain = org_domain(scope_tenant.path, org.path) if org else tenant_domain(scope_tenant.path)
-    if not domain.startswith(tenant_domain(user_tenant.path)):
-        raise DomainError(
-            "role_outside_user_tenant",
-            Message(
-                "只能在用户所属租户及其下级范围内授予角色。",
-                "Roles are granted within the user's own tenant subtree.",
-            ),
-            errors=[FieldError("tenant_id", "outside", Message("超出范围", "outside"))],
-        )
+    check_grant_scope(domain, user_tenant.path)
     guard.require("role_assignment", "write", domain)
     resolved = await resolve_role(uow, role, scope_tenant)
     granter = await uow.session.get(Tenant, (await get_user(uow, granter_id)).tenant_id)
@@ -109,7 +92,7 @@ async def list_role_assignments(
     stmt = select(RoleAssignment).where(grants_within(scopes))
     if user_id:
         stmt = stmt.where(RoleAssignment.user_id == user_id)
-    stmt = _after(stmt, RoleAssignment.id, cursor).order_by(RoleAssignment.id).limit(limit + 1)  # type: ignore[arg-type]
+    stmt = after(stmt, RoleAssignment.id, cursor).order_by(RoleAssignment.id).limit(limit + 1)  # type: ignore[arg-type]
     return list((await uow.session.execute(stmt)).scalars())
 
 

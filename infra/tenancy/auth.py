@@ -21,23 +21,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 
 from domain.shared import DomainError, Message, display_time, new_id
-from infra.db.session import (
-    Actor,
-    AuditRecord,
-    Database,
-    Scope,
-    UnitOfWork,
-    set_scope,
-    write_audit,
-)
+from infra.db.session import Actor, AuditRecord, Database, Scope, UnitOfWork, set_scope, write_audit
 from infra.hashing import PASSWORD_HASHING
 from infra.members.protect import FieldProtector, protector_for
-from infra.security import (
-    DUMMY_HASH,
-    RefreshToken,
-    TokenError,
-    issue_access_token,
-)
+from infra.security import DUMMY_HASH, RefreshToken, TokenError, issue_access_token
 from infra.settings import Settings
 from infra.tenancy import throttle
 from infra.tenancy.sessions import end_sessions

@@ -7,20 +7,13 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import DomainError, FieldError, Message, new_id
-from domain.tenancy import (
-    CommitteePost as PostKind,
-)
-from domain.tenancy import (
-    OrgKind,
-    check_post,
-)
+from domain.shared import new_id
+from domain.tenancy import CommitteePost as PostKind
+from domain.tenancy import OrgKind, check_post, check_term
 from infra.db.session import UnitOfWork
 from infra.tenancy.guard import Guard, not_found
 from infra.tenancy.organizations import get_org, org_domain_of
-from infra.tenancy.tables import (
-    CommitteePost,
-)
+from infra.tenancy.tables import CommitteePost
 
 
 async def add_committee_post(
@@ -37,12 +30,8 @@ async def add_committee_post(
     org = await get_org(uow, org_id)
     guard.require("organization", "update", await org_domain_of(uow, org))
     check_post(OrgKind(org.kind), PostKind(post))
-    if term_end is not None and term_end <= term_start:
-        raise DomainError(
-            "validation_failed",
-            Message("任期结束日期应晚于开始日期。", "The term must end after it starts."),
-            errors=[FieldError("term_end", "before_start", Message("早于开始日期", "too early"))],
-        )
+    if term_end is not None:
+        check_term(term_start, term_end)
     row = CommitteePost(
         tenant_id=org.tenant_id,
         id=new_id(),

@@ -16,22 +16,17 @@ from domain.tenancy import (
     check_move,
     check_new_organization,
     org_child_path,
-    structure_warnings,
-)
-from infra.authz import (
-    notify_change,
     org_domain,
+    posts_held,
+    structure_warnings,
     tenant_domain,
 )
-from infra.db.scoping import within_scopes
+from infra.authz import notify_change
 from infra.db.session import UnitOfWork
 from infra.tenancy.guard import Guard, not_found, require_scopes
-from infra.tenancy.tables import (
-    CommitteePost,
-    Organization,
-)
+from infra.tenancy.tables import CommitteePost, Organization
 from infra.tenancy.tenants import get_tenant
-from infra.tenancy.visibility import after as _after
+from infra.tenancy.visibility import after, within_scopes
 
 
 async def get_org(uow: UnitOfWork, org_id: uuid.UUID) -> Organization:
@@ -130,7 +125,7 @@ async def list_organizations(
         stmt = stmt.where(Organization.kind == kind)
     if q:
         stmt = stmt.where(Organization.name.contains(q, autoescape=True))  # type: ignore[attr-defined]
-    stmt = _after(stmt, Organization.id, cursor).order_by(Organization.id).limit(limit + 1)  # type: ignore[arg-type]
+    stmt = after(stmt, Organization.id, cursor).order_by(Organization.id).limit(limit + 1)  # type: ignore[arg-type]
     return list((await uow.session.execute(stmt)).scalars())
 
 
@@ -146,7 +141,7 @@ async def read_organization(uow: UnitOfWork, guard: Guard, org_id: uuid.UUID) ->
     guard.require("organization", "read", await org_domain_of(uow, org))
     posts = await committee_posts(uow, org)
     today = datetime.now(UTC).date()
-    current = {p.post for p in posts if p.term_end is None or p.term_end >= today}
+    current = posts_held(((p.post, p.term_end) for p in posts), today)
     full, total = await member_counts(uow, org)
     warnings = structure_warnings(
         OrgKind(org.kind),

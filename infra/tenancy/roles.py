@@ -10,22 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from domain.shared import new_id
-from domain.tenancy import (
-    PERMISSIONS,
-    check_custom_role,
-)
-from infra.authz import (
-    custom_role_subject,
-    notify_change,
-    tenant_domain,
-)
+from domain.tenancy import PERMISSIONS, check_custom_role, refuse_escalation, tenant_domain
+from infra.authz import custom_role_subject, notify_change
 from infra.db.session import UnitOfWork
-from infra.tenancy.grants import refuse_escalation
 from infra.tenancy.guard import Guard, conflict, not_found
-from infra.tenancy.tables import (
-    CustomRole,
-    RoleAssignment,
-)
+from infra.tenancy.tables import CustomRole, RoleAssignment
 from infra.tenancy.tenants import get_tenant
 
 

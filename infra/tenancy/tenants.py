@@ -9,31 +9,19 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import DomainError, FieldError, Message, new_id
+from domain.shared import new_id
 from domain.tenancy import (
-    TenantLevel,
-    check_child_tenant,
-    check_root_tenant,
+    PLATFORM_CODE,
+    check_new_tenant,
     child_path,
     effective_settings,
-    level_of_code,
+    tenant_domain,
     validate_override,
 )
-from infra.authz import (
-    tenant_domain,
-)
-from infra.db.scoping import within_scopes
 from infra.db.session import UnitOfWork
 from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
-from infra.tenancy.tables import (
-    AppUser,
-    Tenant,
-)
-from infra.tenancy.visibility import after as _after
-
-# The platform root above the provinces: its code and ltree path (seeded once).
-PLATFORM_CODE = "000000"
-PLATFORM_PATH = "zb"
+from infra.tenancy.tables import AppUser, Tenant
+from infra.tenancy.visibility import after, within_scopes
 
 
 async def tenant_by_code(uow: UnitOfWork, code: str) -> Tenant | None:
@@ -72,17 +60,7 @@ async def create_tenant(
 ) -> Tenant:
     parent = await get_tenant(uow, parent_id or home_tenant_id)
     guard.require("tenant", "create", tenant_domain(parent.path))
-    child_level = TenantLevel(level) if level else level_of_code(code)
-    if child_level is None:
-        raise DomainError(
-            "validation_failed",
-            Message("行政区划代码应为6位数字。", "The code must be a 6-digit division code."),
-            errors=[FieldError("code", "tenant_code_format", Message("代码格式错误", "bad code"))],
-        )
-    if parent.level == "platform":
-        check_root_tenant(child_level, code)
-    else:
-        check_child_tenant(TenantLevel(parent.level), parent.code, child_level, code)
+    child_level = check_new_tenant(parent.level, parent.code, code, level)
     document = validate_override(settings or {}).model_dump(exclude_none=True)
     tenant = Tenant(
         id=new_id(),
@@ -128,7 +106,7 @@ async def list_tenants(
         stmt = stmt.where(Tenant.parent_id == parent_id)
     if q:
         stmt = stmt.where(Tenant.name.contains(q, autoescape=True))  # type: ignore[attr-defined]
-    stmt = _after(stmt, Tenant.id, cursor).order_by(Tenant.id).limit(limit + 1)  # type: ignore[arg-type]
+    stmt = after(stmt, Tenant.id, cursor).order_by(Tenant.id).limit(limit + 1)  # type: ignore[arg-type]
     return list((await uow.session.execute(stmt)).scalars())
 
 

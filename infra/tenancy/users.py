@@ -2,65 +2,23 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import DomainError, FieldError, Message, new_id
-from domain.tenancy import (
-    check_password,
-)
-from infra.authz import (
-    tenant_domain,
-)
+from domain.shared import DomainError, new_id
+from domain.tenancy import check_account_fields, check_password, tenant_domain
 from infra.db.session import UnitOfWork
 from infra.members.protect import FieldProtector
 from infra.tenancy.accounts import check_current_password, keep_an_administrator, set_password
 from infra.tenancy.auth import login_identifier
 from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
 from infra.tenancy.sessions import end_sessions
-from infra.tenancy.tables import (
-    AppUser,
-    LoginIdentity,
-)
+from infra.tenancy.tables import AppUser, LoginIdentity
 from infra.tenancy.tenants import get_tenant
-from infra.tenancy.visibility import after as _after
-from infra.tenancy.visibility import users_within
-
-_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,39}$")
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def _check_user_fields(username: str | None, phone: str | None) -> None:
-    errors: list[FieldError] = []
-    if username is not None and not _USERNAME.match(username):
-        errors.append(
-            FieldError(
-                "username",
-                "username_format",
-                Message(
-                    "用户名须为3至40位字母、数字、点、横线或下划线，以字母开头。",
-                    "3-40 letters, digits, dot, dash or underscore, starting with a letter.",
-                ),
-            )
-        )
-    if phone is not None and not _PHONE.match(phone):
-        errors.append(
-            FieldError(
-                "phone",
-                "phone_format",
-                Message(
-                    "手机号应为11位中国大陆手机号码。", "Use an 11-digit mainland mobile number."
-                ),
-            )
-        )
-    if errors:
-        raise DomainError(
-            "validation_failed", Message("用户信息有误。", "Invalid user."), errors=errors
-        )
+from infra.tenancy.visibility import after, users_within
 
 
 async def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> AppUser:
@@ -88,7 +46,7 @@ async def create_user(
     """Create an account; `password_hash` was computed before the transaction began."""
     tenant = await get_tenant(uow, tenant_id or home_tenant_id)
     guard.require("user", "create", tenant_domain(tenant.path))
-    _check_user_fields(username, phone)
+    check_account_fields(username, phone)
     check_password(password, username, phone)
     user = AppUser(
         tenant_id=tenant.id,
@@ -170,7 +128,7 @@ async def list_users(
             AppUser.username.contains(q, autoescape=True)  # type: ignore[attr-defined]
             | AppUser.display_name.contains(q, autoescape=True)  # type: ignore[attr-defined]
         )
-    stmt = _after(stmt, AppUser.id, cursor).order_by(AppUser.id).limit(limit + 1)  # type: ignore[arg-type]
+    stmt = after(stmt, AppUser.id, cursor).order_by(AppUser.id).limit(limit + 1)  # type: ignore[arg-type]
     return list((await uow.session.execute(stmt)).scalars())
 
 
@@ -210,7 +168,7 @@ async def update_user(
     user = await get_user(uow, user_id)
     domain = tenant_domain((await get_tenant(uow, user.tenant_id)).path)
     guard.require("user", "update", domain)
-    _check_user_fields(None, phone)
+    check_account_fields(None, phone)
     changed: list[str] = []
     if display_name is not None:
         user.display_name = display_name
