@@ -38,14 +38,22 @@ from infra.db.session import Database
 from infra.evidence.schedules import register_schedules as register_evidence_schedules
 from infra.evidence.storage import open_storage
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
+from infra.members import count_members
 from infra.members.import_job import register_jobs as register_member_jobs
 from infra.platform.relay import Relay, Subscription
 from infra.platform.runner import JobRunner
 from infra.rate_store import PostgresStore
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
+from infra.tenancy import MemberCounts
 from infra.tenancy.schedules import register_schedules as register_tenancy_schedules
 from infra.tenancy.sessions import SessionLiveness
+
+
+def _member_counts() -> MemberCounts:
+    """Tenancy's structure warnings count members through the member registry's query."""
+    return count_members
+
 
 # Outbox handlers by stable name; each bounded context adds its own (points accrual first).
 RELAY_HANDLERS: dict[str, Subscription] = {}
@@ -123,7 +131,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready, assets_router()],
-        dependencies={"ctx": Provide(provide_ctx)},
+        dependencies={
+            "ctx": Provide(provide_ctx),
+            "member_counts": Provide(_member_counts, sync_to_thread=False),
+        },
         guards=[authenticate_first, strict_input],
         response_class=ApiResponse,
         exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},

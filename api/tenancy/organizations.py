@@ -12,6 +12,7 @@ from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from api.tenancy import presenters as present
 from api.tenancy import schemas as s
 from api.tenancy.params import NameContains
+from infra.tenancy import MemberCounts
 from infra.tenancy import organizations as svc
 
 ORGS = ["Organizations"]
@@ -83,9 +84,11 @@ async def list_organizations(
     operation_id="getOrganization",
     responses=READ,
 )
-async def get_organization(ctx: Ctx, org_id: uuid.UUID) -> s.OrganizationDetailOut:
+async def get_organization(
+    ctx: Ctx, org_id: uuid.UUID, member_counts: MemberCounts
+) -> s.OrganizationDetailOut:
     async with ctx.uow() as uow:
-        detail = await svc.read_organization(uow, ctx, org_id)
+        detail = await svc.read_organization(uow, ctx, org_id, member_counts)
     return s.OrganizationDetailOut(
         organization=present.org_out(detail.org),
         committee=[present.post_out(p) for p in detail.posts],

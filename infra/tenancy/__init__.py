@@ -5,12 +5,13 @@ from here, never from a module of the package.
 """
 
 from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
-from infra.tenancy.organizations import get_org, org_domain_of
+from infra.tenancy.organizations import MemberCounts, get_org, org_domain_of
 from infra.tenancy.tenants import get_tenant, platform_admin, tenant_by_code
 from infra.tenancy.visibility import Scopes, within_scopes
 
 __all__ = [
     "Guard",
+    "MemberCounts",
     "Scopes",
     "conflict",
     "get_org",

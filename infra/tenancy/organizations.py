@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import select, text
 
@@ -136,13 +137,28 @@ class OrgDetail:
     warnings: list[StructureWarning]
 
 
-async def read_organization(uow: UnitOfWork, guard: Guard, org_id: uuid.UUID) -> OrgDetail:
+@runtime_checkable  # Litestar checks the injected value against it
+class MemberCounts(Protocol):
+    """Full members, and full and probationary ones, of some organizations of a tenant.
+
+    The member registry answers; the composition root hands its query in, so that tenancy
+    does not depend on the members context.
+    """
+
+    async def __call__(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, organization_ids: Sequence[uuid.UUID]
+    ) -> tuple[int, int]: ...
+
+
+async def read_organization(
+    uow: UnitOfWork, guard: Guard, org_id: uuid.UUID, member_counts: MemberCounts
+) -> OrgDetail:
     org = await get_org(uow, org_id)
     guard.require("organization", "read", await org_domain_of(uow, org))
     posts = await committee_posts(uow, org)
     today = datetime.now(UTC).date()
     current = posts_held(((p.post, p.term_end) for p in posts), today)
-    full, total = await member_counts(uow, org)
+    full, total = await member_counts(uow, org.tenant_id, await subtree_ids(uow, org))
     warnings = structure_warnings(
         OrgKind(org.kind),
         full_member_count=full,
@@ -155,24 +171,13 @@ async def read_organization(uow: UnitOfWork, guard: Guard, org_id: uuid.UUID) ->
     return OrgDetail(org, posts, warnings)
 
 
-async def member_counts(uow: UnitOfWork, org: Organization) -> tuple[int, int]:
-    """Full and all members in the organization's subtree, from the member registry."""
-    exists = (await uow.session.execute(text("SELECT to_regclass('member') IS NOT NULL"))).scalar()
-    if not exists:
-        return 0, 0
-    row = (
-        await uow.session.execute(
-            text(
-                "SELECT count(*) FILTER (WHERE m.status = 'full'),"
-                " count(*) FILTER (WHERE m.status IN ('full', 'probationary'))"
-                " FROM member m JOIN organization o"
-                "   ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
-                " WHERE m.tenant_id = :t AND o.path <@ CAST(:p AS ltree)"
-            ),
-            {"t": org.tenant_id, "p": org.path},
-        )
-    ).one()
-    return int(row[0]), int(row[1])
+async def subtree_ids(uow: UnitOfWork, org: Organization) -> list[uuid.UUID]:
+    """The organization and every organization below it."""
+    stmt = select(Organization.id).where(
+        Organization.tenant_id == org.tenant_id,  # type: ignore[arg-type]
+        text("organization.path <@ CAST(:root_path AS ltree)").bindparams(root_path=org.path),
+    )
+    return list((await uow.session.execute(stmt)).scalars())
 
 
 async def committee_posts(uow: UnitOfWork, org: Organization) -> list[CommitteePost]:
