@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from infra.db.audit import AuditEvent
 from infra.db.session import UnitOfWork
 from infra.tenancy.guard import Guard, require_scopes
+from infra.tenancy.tables import AuditEvent
 from infra.tenancy.visibility import within_scopes
 
 

@@ -146,6 +146,22 @@ class RoleAssignment(SQLModel, table=True):
     created_at: datetime = _now()
 
 
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    occurred_at: datetime = _now()
+    actor_id: uuid.UUID | None = None
+    actor_name: str | None = None
+    action: str
+    resource_type: str
+    resource_id: str | None = None
+    outcome: str
+    client_addr: str | None = None
+    request_id: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+
+
 class UserMfa(SQLModel, table=True):
     """An account's TOTP factor (动态验证码): encrypted secret, keyed hashes of recovery codes."""
 
