@@ -7,12 +7,12 @@ import uuid
 from litestar import get, patch, post
 
 from api.context import Ctx
+from api.deps import MemberCount
 from api.openapi_common import LIST, READ, WRITE
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from api.tenancy import presenters as present
 from api.tenancy import schemas as s
 from api.tenancy.params import NameContains
-from infra.tenancy import MemberCounts
 from infra.tenancy import organizations as svc
 
 ORGS = ["Organizations"]
@@ -85,7 +85,7 @@ async def list_organizations(
     responses=READ,
 )
 async def get_organization(
-    ctx: Ctx, org_id: uuid.UUID, member_counts: MemberCounts
+    ctx: Ctx, org_id: uuid.UUID, member_counts: MemberCount
 ) -> s.OrganizationDetailOut:
     async with ctx.uow() as uow:
         detail = await svc.read_organization(uow, ctx, org_id, member_counts)

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.shared.errors import DomainError, ErrorKind
+from domain.tenancy.messages import MESSAGES
 from domain.tenancy.paths import tenant_domain
 from domain.tenancy.roles import MACHINE_ROLES, SELF_SERVICE, ShippedRole, delegated_by
 
@@ -33,45 +34,34 @@ class ResolvedRole:
 
 
 def unknown_role(role: str) -> DomainError:
-    return DomainError(
+    return MESSAGES.error(
         "role_unknown",
-        Message(f"角色 {role} 不存在。", f"There is no role {role}."),
-        errors=[FieldError("role", "unknown", Message("未知角色", "unknown role"))],
+        errors=[MESSAGES.field("role", "role_unknown_field", code="unknown")],
+        role=role,
     )
 
 
 def check_shipped_grant(role: ShippedRole, *, on_platform: bool) -> None:
     """Machine roles go to API clients only; platform_admin is granted on the platform only."""
     if role in MACHINE_ROLES:
-        raise DomainError(
+        raise MESSAGES.error(
             "role_machine_only",
-            Message(
-                f"{role} 是接口客户端专用角色，不能授予个人。",
-                f"{role} is for API clients and cannot be granted to people.",
-            ),
-            errors=[FieldError("role", "machine_only", Message("仅限接口客户端", "machines"))],
+            errors=[MESSAGES.field("role", "role_machine_only_field", code="machine_only")],
+            role=role.value,
         )
     if role is ShippedRole.PLATFORM_ADMIN and not on_platform:
-        raise DomainError(
+        raise MESSAGES.error(
             "role_platform_only",
-            Message(
-                "平台管理员角色只能在平台范围授予。",
-                "platform_admin is granted on the platform only.",
-            ),
-            errors=[FieldError("role", "platform_only", Message("仅限平台", "platform only"))],
+            errors=[MESSAGES.field("role", "role_platform_only_field", code="platform_only")],
         )
 
 
 def check_grant_scope(domain: str, user_tenant_path: str) -> None:
     """A role is granted on the user's own tenant or below it, never elsewhere."""
     if not domain.startswith(tenant_domain(user_tenant_path)):
-        raise DomainError(
+        raise MESSAGES.error(
             "role_outside_user_tenant",
-            Message(
-                "只能在用户所属租户及其下级范围内授予角色。",
-                "Roles are granted within the user's own tenant subtree.",
-            ),
-            errors=[FieldError("tenant_id", "outside", Message("超出范围", "outside"))],
+            errors=[MESSAGES.field("tenant_id", "role_outside_user_tenant_field", code="outside")],
         )
 
 
@@ -87,14 +77,11 @@ def refuse_escalation(
     permission, the one it is delegated by)."""
     missing = sorted({p for p in permissions if not _holds(guard, p, domain)})
     if missing:
-        raise DomainError(
+        raise MESSAGES.error(
             "permission_escalation",
-            Message(
-                f"不能授予自己没有的权限：{', '.join(missing)}。",
-                f"You cannot grant permissions you do not hold: {', '.join(missing)}.",
-            ),
-            status=403,
-            errors=[FieldError(field, "not_held", Message("无此权限", "not held"))],
+            ErrorKind.FORBIDDEN,
+            errors=[MESSAGES.field(field, "permission_not_held", code="not_held")],
+            missing=", ".join(missing),
         )
 
 

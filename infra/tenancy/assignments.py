@@ -7,13 +7,13 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import new_id
+from domain.shared import Guard, conflict, new_id, not_found, require_scopes
 from domain.tenancy import check_grant_scope, check_grantable, org_domain, subtree, tenant_domain
+from domain.tenancy.messages import MESSAGES
 from infra.authz import notify_change, user_subject
 from infra.db.session import UnitOfWork
 from infra.tenancy.accounts import keep_an_administrator
 from infra.tenancy.grants import resolve_role
-from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
 from infra.tenancy.organizations import get_org
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import RoleAssignment, Tenant
@@ -63,9 +63,7 @@ async def grant_role(
         async with uow.session.begin_nested():
             await uow.session.flush()
     except IntegrityError as exc:
-        raise conflict(
-            "role_already_granted", "该用户已拥有此角色。", "The user already holds this role."
-        ) from exc
+        raise conflict(MESSAGES, "role_already_granted") from exc
     await notify_change(
         uow.session,
         {"op": "grant", "subject": user_subject(user.id), "role": row.role, "domain": row.domain},

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from domain.shared import Guard, require_scopes
 from infra.db.session import UnitOfWork
-from infra.tenancy.guard import Guard, require_scopes
 from infra.tenancy.tables import AuditEvent
 from infra.tenancy.visibility import within_scopes
 

@@ -7,11 +7,10 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import new_id
+from domain.shared import Guard, new_id, not_found
 from domain.tenancy import CommitteePost as PostKind
 from domain.tenancy import OrgKind, check_post, check_term
 from infra.db.session import UnitOfWork
-from infra.tenancy.guard import Guard, not_found
 from infra.tenancy.organizations import get_org, org_domain_of
 from infra.tenancy.tables import CommitteePost
 

@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 
-from domain.shared import DomainError, FieldError, Message, new_id
+from domain.shared import Guard, new_id, not_found, require_scopes
 from domain.tenancy import (
     OrgKind,
     StructureWarning,
@@ -22,9 +22,9 @@ from domain.tenancy import (
     structure_warnings,
     tenant_domain,
 )
+from domain.tenancy.messages import MESSAGES
 from infra.authz import notify_change
 from infra.db.session import UnitOfWork
-from infra.tenancy.guard import Guard, not_found, require_scopes
 from infra.tenancy.tables import CommitteePost, Organization
 from infra.tenancy.tenants import get_tenant
 from infra.tenancy.visibility import after, within_scopes
@@ -61,10 +61,9 @@ async def create_organization(
     parent = await get_org(uow, parent_id) if parent_id else None
     tenant = await get_tenant(uow, parent.tenant_id if parent else (tenant_id or home_tenant_id))
     if tenant.level == "platform":
-        raise DomainError(
+        raise MESSAGES.error(
             "organization_needs_tenant",
-            Message("请在省、市、县租户内建立党组织。", "Organizations belong to a tenant."),
-            errors=[FieldError("tenant_id", "required", Message("请指定租户", "required"))],
+            errors=[MESSAGES.field("tenant_id", "organization_tenant_required", code="required")],
         )
     domain = org_domain(tenant.path, parent.path) if parent else tenant_domain(tenant.path)
     guard.require("organization", "create", domain)
@@ -137,7 +136,6 @@ class OrgDetail:
     warnings: list[StructureWarning]
 
 
-@runtime_checkable  # Litestar checks the injected value against it
 class MemberCounts(Protocol):
     """Full members, and full and probationary ones, of some organizations of a tenant.
 
@@ -231,11 +229,10 @@ async def move_organization(
     org = await get_org(uow, org_id)
     new_parent = await get_org(uow, new_parent_id)
     if new_parent.tenant_id != org.tenant_id:
-        raise DomainError(
+        raise MESSAGES.error(
             "organization_move_across_tenants",
-            Message("党组织只能在本租户内移动。", "Organizations move within their tenant only."),
             errors=[
-                FieldError("parent_id", "other_tenant", Message("上级组织不在本租户", "other"))
+                MESSAGES.field("parent_id", "organization_parent_other_tenant", code="other_tenant")
             ],
         )
     guard.require("organization", "move", await org_domain_of(uow, org))

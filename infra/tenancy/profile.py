@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from domain.shared import DomainError, Message
+from domain.shared import ErrorKind
+from domain.tenancy.messages import MESSAGES
 from infra.db.session import Database, Scope
 
 
@@ -33,9 +34,7 @@ async def profile(db: Database, scope: Scope, tenant_id: uuid.UUID) -> Profile:
     """The caller's own account in one round trip: /me is the most frequent request."""
     rows = await db.fetch_scoped(scope, _PROFILE_SQL, {"tenant": tenant_id, "user": scope.user_id})
     if not rows:
-        raise DomainError(
-            "session_expired",
-            Message("账号不可用，请重新登录。", "The account is not available; log in again."),
-            status=401,
+        raise MESSAGES.error(
+            "account_unavailable", ErrorKind.UNAUTHENTICATED, code="session_expired"
         )
     return Profile(*rows[0])

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import new_id
+from domain.shared import Guard, conflict, new_id, not_found
 from domain.tenancy import PERMISSIONS, check_custom_role, refuse_escalation, tenant_domain
+from domain.tenancy.messages import MESSAGES
 from infra.authz import custom_role_subject, notify_change
 from infra.db.session import UnitOfWork
-from infra.tenancy.guard import Guard, conflict, not_found
 from infra.tenancy.tables import CustomRole, RoleAssignment
 from infra.tenancy.tenants import get_tenant
 
@@ -48,9 +48,7 @@ async def create_custom_role(
     try:
         await uow.session.flush()
     except IntegrityError as exc:
-        raise conflict(
-            "role_name_taken", f"角色名 {name} 已存在。", f"The role {name} exists.", "name"
-        ) from exc
+        raise conflict(MESSAGES, "role_name_taken", "name", name=name) from exc
     await notify_change(uow.session, {"op": "reload"})
     uow.audit("role.create", "role", role.id, tenant_id=tenant.id, detail={"name": name})
     return role
@@ -100,11 +98,7 @@ async def delete_custom_role(uow: UnitOfWork, guard: Guard, role_id: uuid.UUID) 
         )
     ).scalar_one()
     if in_use:
-        raise conflict(
-            "role_in_use",
-            f"该角色仍授予 {in_use} 个用户，请先撤销。",
-            f"The role is still assigned to {in_use} users; revoke them first.",
-        )
+        raise conflict(MESSAGES, "role_in_use", count=in_use)
     await uow.session.delete(role)
     await notify_change(uow.session, {"op": "reload"})
     uow.audit("role.delete", "role", role.id, tenant_id=role.tenant_id, detail={"name": role.name})

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import new_id
+from domain.shared import Guard, conflict, new_id, not_found, require_scopes
 from domain.tenancy import (
     PLATFORM_CODE,
     check_new_tenant,
@@ -18,8 +18,8 @@ from domain.tenancy import (
     tenant_domain,
     validate_override,
 )
+from domain.tenancy.messages import MESSAGES
 from infra.db.session import UnitOfWork
-from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
 from infra.tenancy.tables import AppUser, Tenant
 from infra.tenancy.visibility import after, within_scopes
 
@@ -75,12 +75,7 @@ async def create_tenant(
     try:
         await uow.session.flush()
     except IntegrityError as exc:
-        raise conflict(
-            "tenant_code_taken",
-            f"区划代码 {code} 已被使用。",
-            f"The code {code} is already in use.",
-            "code",
-        ) from exc
+        raise conflict(MESSAGES, "tenant_code_taken", "code", division=code) from exc
     await uow.refresh_scope()
     uow.audit("tenant.create", "tenant", tenant.id, tenant_id=tenant.id, detail={"code": code})
     return tenant

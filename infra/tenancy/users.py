@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import DomainError, new_id
+from domain.shared import DomainError, Guard, conflict, new_id, not_found, require_scopes
 from domain.tenancy import check_account_fields, check_password, tenant_domain
+from domain.tenancy.messages import MESSAGES
 from infra.db.session import UnitOfWork
 from infra.members.protect import FieldProtector
 from infra.tenancy.accounts import check_current_password, keep_an_administrator, set_password
 from infra.tenancy.auth import login_identifier
-from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, LoginIdentity
 from infra.tenancy.tenants import get_tenant
@@ -102,12 +102,7 @@ async def _claim_identifiers(
 
 def _identifier_taken(field: str, shown: str | None) -> DomainError:
     """409 for a username or phone already in use, whichever tenant holds it."""
-    return conflict(
-        f"{field}_taken",
-        f"{'用户名' if field == 'username' else '手机号'} {shown} 已被使用。",
-        f"The {field} {shown} is already in use.",
-        field,
-    )
+    return conflict(MESSAGES, f"{field}_taken", field, shown=shown)
 
 
 async def list_users(

@@ -29,7 +29,6 @@ NOT_YET_SEPARATED = {
     ("members", "infra/members/importing.py", "outbox_event"),
     ("members", "infra/members/queries.py", "organization"),
     ("members", "infra/members/queries.py", "tenant"),
-    ("tenancy", "infra/tenancy/service.py", "member"),
 }
 
 

@@ -32,14 +32,6 @@ NOT_YET_CONVERTED = {
     "domain/members/probes.py",
     "domain/members/search.py",
     "domain/members/validation.py",
-    "domain/tenancy/committees.py",
-    "domain/tenancy/credentials.py",
-    "domain/tenancy/mfa.py",
-    "domain/tenancy/organizations.py",
-    "domain/tenancy/roles.py",
-    "domain/tenancy/settings.py",
-    "domain/tenancy/structure.py",
-    "domain/tenancy/tenants.py",
     "infra/activities/service.py",
     "infra/evidence/service.py",
     "infra/members/exporting.py",
@@ -47,10 +39,6 @@ NOT_YET_CONVERTED = {
     "infra/members/importing.py",
     "infra/members/service.py",
     "infra/members/sheets.py",
-    "infra/tenancy/accounts.py",
-    "infra/tenancy/auth.py",
-    "infra/tenancy/grants.py",
-    "infra/tenancy/service.py",
 }
 
 
