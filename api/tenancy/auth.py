@@ -5,20 +5,22 @@ from __future__ import annotations
 from litestar import post
 
 from api.context import Ctx
+from api.deps import Protector
 from api.openapi_common import errors
 from api.ratelimit import limit_account
 from api.tenancy import presenters as present
 from api.tenancy import schemas as s
 from api.tenancy.mfa import MfaChallengeOut, challenge_out
-from infra.members.protect import protector_for
+from infra.members.protect import FieldProtector
 from infra.tenancy.auth import AuthService, LoginChallenge
 from infra.tenancy.mfa import MfaService
 
 AUTH = ["Auth"]
 
 
-def _auth(ctx: Ctx) -> AuthService:
-    return AuthService(ctx.db, ctx.settings, MfaService(ctx.db, ctx.settings))
+def _auth(ctx: Ctx, protector: FieldProtector) -> AuthService:
+    mfa = MfaService(ctx.db, ctx.settings, protector)
+    return AuthService(ctx.db, ctx.settings, protector, mfa)
 
 
 @post(
@@ -39,9 +41,9 @@ def _auth(ctx: Ctx) -> AuthService:
     responses=errors(400, 401, 429, 503),
     security=[{}],
 )
-async def login(ctx: Ctx, data: s.LoginIn) -> s.TokenOut | MfaChallengeOut:
-    await limit_account(ctx.request, data.username, protector_for(ctx.settings))
-    result = await _auth(ctx).login(data.username, data.password, ctx.actor())
+async def login(ctx: Ctx, protector: Protector, data: s.LoginIn) -> s.TokenOut | MfaChallengeOut:
+    await limit_account(ctx.request, data.username, protector)
+    result = await _auth(ctx, protector).login(data.username, data.password, ctx.actor())
     if isinstance(result, LoginChallenge):
         return challenge_out(result)
     return present.tokens_out(result)
@@ -61,8 +63,8 @@ async def login(ctx: Ctx, data: s.LoginIn) -> s.TokenOut | MfaChallengeOut:
     responses=errors(400, 401),
     security=[{}],
 )
-async def refresh(ctx: Ctx, data: s.RefreshIn) -> s.TokenOut:
-    return present.tokens_out(await _auth(ctx).refresh(data.refresh_token, ctx.actor()))
+async def refresh(ctx: Ctx, protector: Protector, data: s.RefreshIn) -> s.TokenOut:
+    return present.tokens_out(await _auth(ctx, protector).refresh(data.refresh_token, ctx.actor()))
 
 
 @post(
@@ -75,8 +77,8 @@ async def refresh(ctx: Ctx, data: s.RefreshIn) -> s.TokenOut:
     responses=errors(400),
     security=[{}],
 )
-async def logout(ctx: Ctx, data: s.RefreshIn) -> None:
-    await _auth(ctx).logout(data.refresh_token, ctx.actor())
+async def logout(ctx: Ctx, protector: Protector, data: s.RefreshIn) -> None:
+    await _auth(ctx, protector).logout(data.refresh_token, ctx.actor())
 
 
 ROUTES = [login, refresh, logout]

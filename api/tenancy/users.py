@@ -7,13 +7,13 @@ import uuid
 from litestar import get, patch, post
 
 from api.context import Ctx
+from api.deps import Protector
 from api.openapi_common import LIST, READ, WRITE
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from api.tenancy import presenters as present
 from api.tenancy import schemas as s
 from api.tenancy.params import NameContains
 from infra.hashing import PASSWORD_HASHING
-from infra.members.protect import protector_for
 from infra.tenancy import users as svc
 
 USERS = ["Users"]
@@ -35,7 +35,7 @@ async def _hash(ctx: Ctx, password: str) -> str:
     operation_id="createUser",
     responses=WRITE,
 )
-async def create_user(ctx: Ctx, data: s.UserIn) -> s.UserOut:
+async def create_user(ctx: Ctx, protector: Protector, data: s.UserIn) -> s.UserOut:
     password_hash = await _hash(ctx, data.password)
     async with ctx.uow() as uow:
         user = await svc.create_user(
@@ -48,7 +48,7 @@ async def create_user(ctx: Ctx, data: s.UserIn) -> s.UserOut:
             phone=data.phone,
             password=data.password,
             password_hash=password_hash,
-            protector=protector_for(ctx.settings),
+            protector=protector,
         )
         return present.user_out(user)
 
@@ -87,7 +87,9 @@ async def get_user(ctx: Ctx, user_id: uuid.UUID) -> s.UserOut:
     operation_id="updateUser",
     responses=WRITE,
 )
-async def update_user(ctx: Ctx, user_id: uuid.UUID, data: s.UserPatch) -> s.UserOut:
+async def update_user(
+    ctx: Ctx, protector: Protector, user_id: uuid.UUID, data: s.UserPatch
+) -> s.UserOut:
     password_hash = await _hash(ctx, data.password) if data.password is not None else None
     async with ctx.uow() as uow:
         user = await svc.update_user(
@@ -100,7 +102,7 @@ async def update_user(ctx: Ctx, user_id: uuid.UUID, data: s.UserPatch) -> s.User
             password=data.password,
             caller_id=ctx.principal.user_id,
             password_hash=password_hash,
-            protector=protector_for(ctx.settings),
+            protector=protector,
             current_password=data.current_password,
         )
         return present.user_out(user)

@@ -24,7 +24,7 @@ from domain.shared import DomainError, ErrorKind, display_time, new_id
 from domain.tenancy.messages import MESSAGES
 from infra.db.session import Actor, AuditRecord, Database, Scope, UnitOfWork, set_scope, write_audit
 from infra.hashing import PASSWORD_HASHING
-from infra.members.protect import FieldProtector, protector_for
+from infra.members.protect import FieldProtector
 from infra.security import DUMMY_HASH, RefreshToken, TokenError, issue_access_token
 from infra.settings import Settings
 from infra.tenancy import throttle
@@ -148,11 +148,15 @@ def _audit_attempt(uow: UnitOfWork, account: Account, actor: Actor, outcome: str
 
 class AuthService:
     def __init__(
-        self, db: Database, settings: Settings, second_factor: SecondFactor | None = None
+        self,
+        db: Database,
+        settings: Settings,
+        protector: FieldProtector,
+        second_factor: SecondFactor | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
-        self.protector = protector_for(settings)
+        self.protector = protector
         self.second_factor = second_factor
 
     def _issue(
