@@ -5,22 +5,15 @@ from __future__ import annotations
 from litestar import post
 
 from api.context import Ctx
-from api.deps import Protector
+from api.deps import Logins, Protector
 from api.openapi_common import errors
 from api.ratelimit import limit_account
 from api.tenancy import presenters as present
 from api.tenancy import schemas as s
 from api.tenancy.mfa import MfaChallengeOut, challenge_out
-from infra.members.protect import FieldProtector
-from infra.tenancy.auth import AuthService, LoginChallenge
-from infra.tenancy.mfa import MfaService
+from infra.tenancy.auth import LoginChallenge
 
 AUTH = ["Auth"]
-
-
-def _auth(ctx: Ctx, protector: FieldProtector) -> AuthService:
-    mfa = MfaService(ctx.db, ctx.settings, protector)
-    return AuthService(ctx.db, ctx.settings, protector, mfa)
 
 
 @post(
@@ -41,9 +34,11 @@ def _auth(ctx: Ctx, protector: FieldProtector) -> AuthService:
     responses=errors(400, 401, 429, 503),
     security=[{}],
 )
-async def login(ctx: Ctx, protector: Protector, data: s.LoginIn) -> s.TokenOut | MfaChallengeOut:
+async def login(
+    ctx: Ctx, logins: Logins, protector: Protector, data: s.LoginIn
+) -> s.TokenOut | MfaChallengeOut:
     await limit_account(ctx.request, data.username, protector)
-    result = await _auth(ctx, protector).login(data.username, data.password, ctx.actor())
+    result = await logins.login(data.username, data.password, ctx.actor())
     if isinstance(result, LoginChallenge):
         return challenge_out(result)
     return present.tokens_out(result)
@@ -63,8 +58,8 @@ async def login(ctx: Ctx, protector: Protector, data: s.LoginIn) -> s.TokenOut |
     responses=errors(400, 401),
     security=[{}],
 )
-async def refresh(ctx: Ctx, protector: Protector, data: s.RefreshIn) -> s.TokenOut:
-    return present.tokens_out(await _auth(ctx, protector).refresh(data.refresh_token, ctx.actor()))
+async def refresh(ctx: Ctx, logins: Logins, data: s.RefreshIn) -> s.TokenOut:
+    return present.tokens_out(await logins.refresh(data.refresh_token, ctx.actor()))
 
 
 @post(
@@ -77,8 +72,8 @@ async def refresh(ctx: Ctx, protector: Protector, data: s.RefreshIn) -> s.TokenO
     responses=errors(400),
     security=[{}],
 )
-async def logout(ctx: Ctx, protector: Protector, data: s.RefreshIn) -> None:
-    await _auth(ctx, protector).logout(data.refresh_token, ctx.actor())
+async def logout(ctx: Ctx, logins: Logins, data: s.RefreshIn) -> None:
+    await logins.logout(data.refresh_token, ctx.actor())
 
 
 ROUTES = [login, refresh, logout]

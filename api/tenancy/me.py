@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import get, post
 
 from api.context import Ctx
+from api.deps import Db
 from api.openapi_common import errors
 from api.tenancy import schemas as s
 from infra.db.session import Scope
@@ -23,10 +24,10 @@ AUTH = ["Auth"]
     operation_id="getMe",
     responses=errors(401, 403),
 )
-async def me(ctx: Ctx) -> s.MeOut:
+async def me(ctx: Ctx, db: Db) -> s.MeOut:
     p = ctx.principal
     ctx.require("profile", "read")
-    account = await svc.profile(ctx.db, Scope(p.tenant_path, p.user_id), p.tenant_id)
+    account = await svc.profile(db, Scope(p.tenant_path, p.user_id), p.tenant_id)
     return s.MeOut(
         id=p.user_id,
         username=account.username,

@@ -17,11 +17,10 @@ from litestar import get, post
 from msgspec import Meta
 
 from api.context import Ctx
-from api.deps import Protector
+from api.deps import SecondFactors
 from api.openapi_common import errors
 from api.tenancy import presenters as present
 from api.tenancy import schemas as s
-from infra.members.protect import FieldProtector
 from infra.tenancy.auth import LoginChallenge
 from infra.tenancy.mfa import Account, MfaService
 
@@ -121,14 +120,10 @@ def challenge_out(challenge: LoginChallenge) -> MfaChallengeOut:
     )
 
 
-def _mfa(ctx: Ctx, protector: FieldProtector) -> MfaService:
-    return MfaService(ctx.db, ctx.settings, protector)
-
-
-def _account(ctx: Ctx, protector: FieldProtector, challenge: str | None) -> Account:
+def _account(ctx: Ctx, mfa: MfaService, challenge: str | None) -> Account:
     """The enrolling account: from the login challenge, else from the bearer token."""
     if challenge is not None:
-        return _mfa(ctx, protector).account_of(challenge, "enroll")
+        return mfa.account_of(challenge, "enroll")
     p = ctx.principal
     return Account(
         p.user_id,
@@ -153,8 +148,8 @@ def _account(ctx: Ctx, protector: FieldProtector, challenge: str | None) -> Acco
     responses=errors(400, 401, 429),
     security=[{}],
 )
-async def login_mfa(ctx: Ctx, protector: Protector, data: MfaLoginIn) -> s.TokenOut:
-    session = await _mfa(ctx, protector).complete_login(data.challenge, data.code, ctx.actor())
+async def login_mfa(ctx: Ctx, second_factors: SecondFactors, data: MfaLoginIn) -> s.TokenOut:
+    session = await second_factors.complete_login(data.challenge, data.code, ctx.actor())
     return present.tokens_out(session)
 
 
@@ -172,9 +167,11 @@ async def login_mfa(ctx: Ctx, protector: Protector, data: MfaLoginIn) -> s.Token
     responses=errors(400, 401, 403, 409),
     security=[{}, {"bearer": []}],
 )
-async def enroll_mfa(ctx: Ctx, protector: Protector, data: MfaEnrollIn) -> MfaEnrollmentOut:
-    enrollment = await _mfa(ctx, protector).enroll(
-        _account(ctx, protector, data.challenge), ctx.actor()
+async def enroll_mfa(
+    ctx: Ctx, second_factors: SecondFactors, data: MfaEnrollIn
+) -> MfaEnrollmentOut:
+    enrollment = await second_factors.enroll(
+        _account(ctx, second_factors, data.challenge), ctx.actor()
     )
     return MfaEnrollmentOut(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri)
 
@@ -192,9 +189,11 @@ async def enroll_mfa(ctx: Ctx, protector: Protector, data: MfaEnrollIn) -> MfaEn
     responses=errors(400, 401, 403, 409, 429),
     security=[{}, {"bearer": []}],
 )
-async def confirm_mfa(ctx: Ctx, protector: Protector, data: MfaConfirmIn) -> MfaConfirmationOut:
-    done = await _mfa(ctx, protector).confirm(
-        _account(ctx, protector, data.challenge), data.code, ctx.actor()
+async def confirm_mfa(
+    ctx: Ctx, second_factors: SecondFactors, data: MfaConfirmIn
+) -> MfaConfirmationOut:
+    done = await second_factors.confirm(
+        _account(ctx, second_factors, data.challenge), data.code, ctx.actor()
     )
     return MfaConfirmationOut(
         recovery_codes=done.recovery_codes,
@@ -212,10 +211,10 @@ async def confirm_mfa(ctx: Ctx, protector: Protector, data: MfaConfirmIn) -> Mfa
     responses=errors(400, 401, 403, 409, 429),
 )
 async def renew_recovery_codes(
-    ctx: Ctx, protector: Protector, data: MfaCodeIn
+    ctx: Ctx, second_factors: SecondFactors, data: MfaCodeIn
 ) -> MfaRecoveryCodesOut:
-    codes = await _mfa(ctx, protector).renew_recovery_codes(
-        _account(ctx, protector, None), data.code, ctx.actor()
+    codes = await second_factors.renew_recovery_codes(
+        _account(ctx, second_factors, None), data.code, ctx.actor()
     )
     return MfaRecoveryCodesOut(recovery_codes=codes)
 
@@ -228,10 +227,10 @@ async def renew_recovery_codes(
     operation_id="getMfaStatus",
     responses=errors(401),
 )
-async def mfa_status(ctx: Ctx, protector: Protector) -> MfaStatusOut:
+async def mfa_status(ctx: Ctx, second_factors: SecondFactors) -> MfaStatusOut:
     p = ctx.principal
     account = Account(p.user_id, p.tenant_id, p.tenant_path, p.username, via_challenge=False)
-    status = await _mfa(ctx, protector).status(account, session_verified=p.mfa)
+    status = await second_factors.status(account, session_verified=p.mfa)
     return MfaStatusOut(
         enrolled=status.enrolled,
         enrolled_at=status.enrolled_at,
