@@ -6,6 +6,7 @@ from here, never from a module of the package.
 
 from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
 from infra.tenancy.organizations import MemberCounts, get_org, org_domain_of
+from infra.tenancy.tenant_settings import effective_settings_of
 from infra.tenancy.tenants import get_tenant, platform_admin, tenant_by_code
 from infra.tenancy.visibility import Scopes, within_scopes
 
@@ -14,6 +15,7 @@ __all__ = [
     "MemberCounts",
     "Scopes",
     "conflict",
+    "effective_settings_of",
     "get_org",
     "get_tenant",
     "not_found",

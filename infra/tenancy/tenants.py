@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from domain.shared import Guard, conflict, new_id, not_found, require_scopes
@@ -14,13 +14,13 @@ from domain.tenancy import (
     PLATFORM_CODE,
     check_new_tenant,
     child_path,
-    effective_settings,
     tenant_domain,
     validate_override,
 )
 from domain.tenancy.messages import MESSAGES
 from infra.db.session import UnitOfWork
 from infra.tenancy.tables import AppUser, Tenant
+from infra.tenancy.tenant_settings import effective_settings_of
 from infra.tenancy.visibility import after, within_scopes
 
 
@@ -140,7 +140,4 @@ async def update_tenant(
 
 async def tenant_settings(uow: UnitOfWork, guard: Guard, tenant_id: uuid.UUID) -> dict[str, Any]:
     tenant = await read_tenant(uow, guard, tenant_id)
-    chain = (
-        await uow.session.execute(text("SELECT zhibu_settings_chain(:t)"), {"t": tenant.id})
-    ).scalars()
-    return effective_settings(list(chain)).model_dump()
+    return (await effective_settings_of(uow, tenant.id)).model_dump()
