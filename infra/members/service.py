@@ -40,7 +40,7 @@ from infra.members import probes, queries
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member, MemberHistory, MemberIdentity
 from infra.platform.outbox import emit
-from infra.tenancy.service import (
+from infra.tenancy import (
     Guard,
     conflict,
     get_tenant,

@@ -11,6 +11,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from api.members.transfer import SYNC_ROW_LIMIT
+from domain.tenancy import PLATFORM_PATH
+from infra import tenancy
 from infra.db.session import Actor, Database, Scope
 from infra.members.importing import (
     ImportActor,
@@ -21,8 +23,6 @@ from infra.members.importing import (
 )
 from infra.members.protect import FieldProtector
 from infra.settings import Settings
-from infra.tenancy import service as tenancy
-from infra.tenancy.service import PLATFORM_PATH
 from tests.conftest import Api
 from tests.integration.members.test_import import (
     _finished_job,
