@@ -18,8 +18,18 @@ from api.openapi_common import LIST, READ, WRITE
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from api.times import ApiResponse, encode_json
 from domain.activities import ActivityStatus, LeaveStatus
+from infra.activities import (
+    activities,
+    attendance,
+    checkin,
+    checkin_records,
+    compliance,
+    leave,
+    qr,
+    roster,
+    visibility,
+)
 from infra.activities import fast_checkin as fast
-from infra.activities import service as svc
 from infra.db.session import UnitOfWork
 from infra.platform.idempotency import check_key
 
@@ -47,9 +57,9 @@ YearParam = Annotated[
 ]
 
 
-def _caller(ctx: Ctx) -> svc.Caller:
+def _caller(ctx: Ctx) -> visibility.Caller:
     p = ctx.principal
-    return svc.Caller(user_id=p.user_id, tenant_id=p.tenant_id)
+    return visibility.Caller(user_id=p.user_id, tenant_id=p.tenant_id)
 
 
 def _now() -> datetime:
@@ -79,11 +89,11 @@ def _read_prefixes(ctx: Ctx) -> list[str]:
 )
 async def create_activity(ctx: Ctx, data: s.ActivityIn) -> s.ActivityOut:
     async with ctx.uow() as uow:
-        view = await svc.create_activity(
+        view = await activities.create_activity(
             uow,
             ctx,
             _caller(ctx),
-            svc.ActivityDraft(
+            activities.ActivityDraft(
                 kind=data.kind,
                 organization_id=data.organization_id,
                 title=data.title,
@@ -137,7 +147,7 @@ async def list_activities(
     ] = None,
 ) -> Page[s.ActivityOut]:
     async with ctx.uow() as uow:
-        rows = await svc.list_activities(
+        rows = await activities.list_activities(
             uow,
             ctx,
             _caller(ctx),
@@ -162,7 +172,9 @@ async def list_activities(
 )
 async def get_activity(ctx: Ctx, activity_id: uuid.UUID) -> s.ActivityOut:
     async with ctx.uow() as uow:
-        return present.activity_out(await svc.read_activity(uow, ctx, _caller(ctx), activity_id))
+        return present.activity_out(
+            await activities.read_activity(uow, ctx, _caller(ctx), activity_id)
+        )
 
 
 @patch(
@@ -175,7 +187,9 @@ async def get_activity(ctx: Ctx, activity_id: uuid.UUID) -> s.ActivityOut:
 )
 async def update_activity(ctx: Ctx, activity_id: uuid.UUID, data: s.ActivityPatch) -> s.ActivityOut:
     async with ctx.uow() as uow:
-        view = await svc.update_activity(uow, ctx, _caller(ctx), activity_id, s.sent_fields(data))
+        view = await activities.update_activity(
+            uow, ctx, _caller(ctx), activity_id, s.sent_fields(data)
+        )
         return present.activity_out(view)
 
 
@@ -190,14 +204,14 @@ async def update_activity(ctx: Ctx, activity_id: uuid.UUID, data: s.ActivityPatc
 )
 async def delete_activity(ctx: Ctx, activity_id: uuid.UUID) -> None:
     async with ctx.uow() as uow:
-        await svc.delete_activity(uow, ctx, _caller(ctx), activity_id)
+        await activities.delete_activity(uow, ctx, _caller(ctx), activity_id)
 
 
 async def _transition(
     ctx: Ctx, activity_id: uuid.UUID, target: ActivityStatus, reason: str | None = None
 ) -> s.ActivityOut:
     async with ctx.uow() as uow:
-        view = await svc.transition(
+        view = await activities.transition(
             uow, ctx, _caller(ctx), activity_id, target, reason=reason, now=_now()
         )
         return present.activity_out(view)
@@ -268,7 +282,7 @@ async def cancel_activity(ctx: Ctx, activity_id: uuid.UUID, data: s.CancelIn) ->
 )
 async def list_attendees(ctx: Ctx, activity_id: uuid.UUID) -> list[s.AttendeeOut]:
     async with ctx.uow() as uow:
-        rows = await svc.list_attendees(uow, ctx, _caller(ctx), activity_id)
+        rows = await roster.list_attendees(uow, ctx, _caller(ctx), activity_id)
     return [present.attendee_out(r) for r in rows]
 
 
@@ -281,7 +295,7 @@ async def list_attendees(ctx: Ctx, activity_id: uuid.UUID) -> list[s.AttendeeOut
 )
 async def add_attendee(ctx: Ctx, activity_id: uuid.UUID, data: s.AttendeeIn) -> list[s.AttendeeOut]:
     async with ctx.uow() as uow:
-        rows = await svc.add_attendee(uow, ctx, _caller(ctx), activity_id, data.member_id)
+        rows = await roster.add_attendee(uow, ctx, _caller(ctx), activity_id, data.member_id)
         return [present.attendee_out(r) for r in rows]
 
 
@@ -296,7 +310,7 @@ async def add_attendee(ctx: Ctx, activity_id: uuid.UUID, data: s.AttendeeIn) -> 
 )
 async def remove_attendee(ctx: Ctx, activity_id: uuid.UUID, member_id: uuid.UUID) -> None:
     async with ctx.uow() as uow:
-        await svc.remove_attendee(uow, ctx, _caller(ctx), activity_id, member_id)
+        await roster.remove_attendee(uow, ctx, _caller(ctx), activity_id, member_id)
 
 
 # ---------------------------------------------------------------- check-in
@@ -313,7 +327,7 @@ async def remove_attendee(ctx: Ctx, activity_id: uuid.UUID, member_id: uuid.UUID
 )
 async def get_checkin_token(ctx: Ctx, activity_id: uuid.UUID) -> Response[s.CheckinTokenOut]:
     async with ctx.uow() as uow:
-        t = await svc.checkin_token(
+        t = await qr.checkin_token(
             uow,
             ctx,
             _caller(ctx),
@@ -353,12 +367,12 @@ async def create_checkin(
     secret = ctx.settings.secret_bytes("checkin_secret")
 
     async def work(uow: UnitOfWork) -> s.CheckinOut:
-        view = await svc.check_in(
+        view = await checkin.check_in(
             uow,
             ctx,
             caller,
             activity_id,
-            svc.CheckinInput(
+            checkin.CheckinInput(
                 member_id=data.member_id,
                 token=data.token,
                 latitude=data.latitude,
@@ -388,7 +402,7 @@ async def _self_check_in(
         ctx.actor(),
         p.tenant_path,
         activity_id,
-        svc.CheckinInput(
+        checkin.CheckinInput(
             token=data.token,
             latitude=data.latitude,
             longitude=data.longitude,
@@ -400,7 +414,7 @@ async def _self_check_in(
     return replay(stored, replayed=replayed)
 
 
-def render_checkin(view: svc.CheckinView) -> bytes:
+def render_checkin(view: checkin.CheckinView) -> bytes:
     """The 201 body of a check-in, as stored for Idempotency-Key replays."""
     return encode_json(present.checkin_out(view))
 
@@ -415,7 +429,7 @@ def render_checkin(view: svc.CheckinView) -> bytes:
 )
 async def list_checkins(ctx: Ctx, activity_id: uuid.UUID) -> list[s.CheckinOut]:
     async with ctx.uow() as uow:
-        rows = await svc.list_checkins(uow, ctx, _caller(ctx), activity_id)
+        rows = await checkin_records.list_checkins(uow, ctx, _caller(ctx), activity_id)
     return [present.checkin_out(r) for r in rows]
 
 
@@ -431,7 +445,7 @@ async def list_checkins(ctx: Ctx, activity_id: uuid.UUID) -> list[s.CheckinOut]:
 )
 async def delete_checkin(ctx: Ctx, activity_id: uuid.UUID, checkin_id: uuid.UUID) -> None:
     async with ctx.uow() as uow:
-        await svc.delete_checkin(uow, ctx, _caller(ctx), activity_id, checkin_id)
+        await checkin_records.delete_checkin(uow, ctx, _caller(ctx), activity_id, checkin_id)
 
 
 @post(
@@ -455,7 +469,7 @@ async def sync_checkins(
     caller = _caller(ctx)
     secret = ctx.settings.secret_bytes("checkin_secret")
     items = [
-        svc.SyncItem(
+        checkin.SyncItem(
             client_id=i.client_id,
             activity_id=i.activity_id,
             occurred_at=i.occurred_at,
@@ -468,7 +482,7 @@ async def sync_checkins(
     ]
 
     async def work(uow: UnitOfWork) -> s.SyncOut:
-        results = await svc.sync_checkins(uow, caller, items, secret=secret, now=_now())
+        results = await checkin.sync_checkins(uow, caller, items, secret=secret, now=_now())
         return present.sync_out(results, ctx.lang)
 
     return await idempotent(ctx, work, status_code=200, fingerprint_of=data)
@@ -487,7 +501,7 @@ async def sync_checkins(
 )
 async def request_leave(ctx: Ctx, activity_id: uuid.UUID, data: s.LeaveIn) -> s.LeaveOut:
     async with ctx.uow() as uow:
-        row = await svc.request_leave(
+        row = await leave.request_leave(
             uow,
             ctx,
             _caller(ctx),
@@ -509,7 +523,7 @@ async def request_leave(ctx: Ctx, activity_id: uuid.UUID, data: s.LeaveIn) -> s.
 )
 async def list_leave(ctx: Ctx, activity_id: uuid.UUID) -> list[s.LeaveOut]:
     async with ctx.uow() as uow:
-        rows = await svc.list_leave(uow, ctx, _caller(ctx), activity_id)
+        rows = await leave.list_leave(uow, ctx, _caller(ctx), activity_id)
     return [present.leave_out(r) for r in rows]
 
 
@@ -517,7 +531,7 @@ async def _decide(
     ctx: Ctx, leave_id: uuid.UUID, decision: LeaveStatus, note: str | None
 ) -> s.LeaveOut:
     async with ctx.uow() as uow:
-        row = await svc.decide_leave(
+        row = await leave.decide_leave(
             uow, ctx, _caller(ctx), leave_id, decision, note=note, now=_now()
         )
         return present.leave_out(row)
@@ -578,7 +592,7 @@ async def withdraw_leave(ctx: Ctx, leave_id: uuid.UUID) -> s.LeaveOut:
 )
 async def get_attendance(ctx: Ctx, activity_id: uuid.UUID) -> s.AttendanceOut:
     async with ctx.uow() as uow:
-        view = await svc.attendance_of(uow, ctx, _caller(ctx), activity_id)
+        view = await attendance.attendance_of(uow, ctx, _caller(ctx), activity_id)
     return present.attendance_out(view)
 
 
@@ -596,14 +610,14 @@ async def get_compliance(
     ctx: Ctx, organization_id: uuid.UUID, year: YearParam = None, period: PeriodParam = None
 ) -> s.ComplianceOut:
     async with ctx.uow() as uow:
-        result, rng = await svc.organization_compliance(
+        result, rng = await compliance.organization_compliance(
             uow, ctx, organization_id, year=year, period=period, today=_today()
         )
     return present.compliance_out(result, rng)
 
 
 def _today() -> date:
-    return datetime.now(svc.SHANGHAI).date()
+    return datetime.now(visibility.SHANGHAI).date()
 
 
 @get(
@@ -626,7 +640,7 @@ async def get_compliance_rollup(
     period: PeriodParam = None,
 ) -> s.ComplianceRollupOut:
     async with ctx.uow() as uow:
-        view = await svc.compliance_rollup(
+        view = await compliance.compliance_rollup(
             uow,
             ctx,
             home_tenant_id=ctx.principal.tenant_id,

@@ -14,7 +14,7 @@ from api.evidence import schemas as s
 from api.idempotency import idempotent
 from api.openapi_common import LIST, READ, WRITE, errors
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
-from infra.activities.service import Caller
+from infra.activities import Caller
 from infra.activities.tables import Activity
 from infra.db.session import UnitOfWork
 from infra.evidence import service as svc

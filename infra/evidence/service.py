@@ -32,7 +32,7 @@ from domain.activities import (
 )
 from domain.shared import DomainError, FieldError, Message, new_id
 from domain.tenancy import effective_settings
-from infra.activities.service import Caller, load_access
+from infra.activities import Caller, load_access
 from infra.activities.tables import Activity
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.evidence.sealing import final_key, seal, stored

@@ -1,0 +1,171 @@
+"""Leave (请假): a member asks to be excused, the secretary approves or rejects."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from domain.activities import (
+    ActivityStatus,
+    LeaveRequest,
+    LeaveStatus,
+)
+from domain.shared import DomainError, Message
+from infra.activities.tables import LeaveRequestRow
+from infra.activities.visibility import (
+    Caller,
+    Guard,
+    _is_expected,
+    _require_marking,
+    load_access,
+    not_found,
+)
+from infra.db.session import UnitOfWork
+
+
+def _leave_domain(row: LeaveRequestRow) -> LeaveRequest:
+    return LeaveRequest(
+        id=row.id,
+        activity_id=row.activity_id,
+        member_id=row.member_id,
+        reason=row.reason,
+        requested_at=row.requested_at,
+        status=LeaveStatus(row.status),
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note,
+    )
+
+
+async def request_leave(
+    uow: UnitOfWork,
+    guard: Guard,
+    caller: Caller,
+    activity_id: uuid.UUID,
+    *,
+    reason: str,
+    member_id: uuid.UUID | None,
+    now: datetime,
+) -> LeaveRequestRow:
+    """A member asks to be excused; the secretary may also record a request for a member."""
+    access = await load_access(uow, guard, caller, activity_id)
+    activity = access.activity
+    me = access.member
+    if member_id is None or (me is not None and member_id == me.id):
+        if me is None or not access.member_visible:
+            raise DomainError(
+                "not_a_member",
+                Message("您的账号未关联党员信息。", "Your account has no member record."),
+                status=403,
+            )
+        member_id = me.id
+    else:
+        _require_marking(guard, access.view.organizations)
+    if ActivityStatus(activity.status) in (ActivityStatus.ARCHIVED, ActivityStatus.CANCELLED):
+        raise DomainError(
+            "activity_closed",
+            Message("活动已归档或已取消，不能请假。", "The activity is archived or cancelled."),
+            status=409,
+        )
+    if not await _is_expected(uow, activity, member_id):
+        raise DomainError(
+            "not_on_roster",
+            Message("该党员不在本次活动的应到人员名单中。", "Not on this activity's list."),
+            status=422,
+        )
+    leave = LeaveRequest.request(
+        activity_id=activity_id, member_id=member_id, reason=reason, now=now
+    )
+    row = LeaveRequestRow(
+        tenant_id=activity.tenant_id,
+        id=leave.id,
+        activity_id=activity_id,
+        member_id=member_id,
+        reason=leave.reason,
+        status=leave.status.value,
+        requested_at=now,
+        requested_by=caller.user_id,
+    )
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(row)
+            await uow.session.flush()
+    except IntegrityError as exc:
+        raise DomainError(
+            "leave_already_requested",
+            Message("已有待审批或已批准的请假申请。", "A leave request is already open."),
+            status=409,
+        ) from exc
+    uow.audit(
+        "leave.request",
+        "leave_request",
+        row.id,
+        tenant_id=row.tenant_id,
+        detail={"activity_id": str(activity_id), "member_id": str(member_id)},
+    )
+    return row
+
+
+async def list_leave(
+    uow: UnitOfWork, guard: Guard, caller: Caller, activity_id: uuid.UUID
+) -> list[LeaveRequestRow]:
+    access = await load_access(uow, guard, caller, activity_id)
+    stmt = select(LeaveRequestRow).where(
+        LeaveRequestRow.tenant_id == access.activity.tenant_id,  # type: ignore[arg-type]
+        LeaveRequestRow.activity_id == activity_id,  # type: ignore[arg-type]
+    )
+    if not any(guard.can("checkin", "read", o.domain) for o in access.view.organizations):
+        if access.member is None:
+            guard.require("checkin", "read", access.view.organizer.domain)
+        assert access.member is not None
+        stmt = stmt.where(LeaveRequestRow.member_id == access.member.id)  # type: ignore[arg-type]
+    rows = (await uow.session.execute(stmt.order_by(LeaveRequestRow.id))).scalars()  # type: ignore[arg-type]
+    return list(rows)
+
+
+async def decide_leave(
+    uow: UnitOfWork,
+    guard: Guard,
+    caller: Caller,
+    leave_id: uuid.UUID,
+    decision: LeaveStatus,
+    *,
+    note: str | None,
+    now: datetime,
+) -> LeaveRequestRow:
+    row = (
+        await uow.session.execute(
+            select(LeaveRequestRow).where(LeaveRequestRow.id == leave_id)  # type: ignore[arg-type]
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise not_found("leave_request")
+    access = await load_access(uow, guard, caller, row.activity_id)
+    leave = _leave_domain(row)
+    if decision is LeaveStatus.WITHDRAWN:
+        if access.member is None or access.member.id != row.member_id:
+            raise not_found("leave_request")
+        leave = leave.withdraw(now=now)
+    else:
+        _require_marking(guard, access.view.organizations)
+        if decision is LeaveStatus.APPROVED:
+            leave = leave.approve(by=caller.user_id, now=now, note=note)
+        else:
+            leave = leave.reject(by=caller.user_id, now=now, note=note)
+    row.status = leave.status.value
+    row.decided_by = leave.decided_by
+    row.decided_at = leave.decided_at
+    row.decision_note = leave.decision_note
+    uow.session.add(row)
+    await uow.session.flush()
+    uow.audit(
+        f"leave.{leave.status.value}",
+        "leave_request",
+        row.id,
+        tenant_id=row.tenant_id,
+        detail={"activity_id": str(row.activity_id), "member_id": str(row.member_id)},
+    )
+    return row
