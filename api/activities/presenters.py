@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 
 from api.activities import schemas as s
-from domain.activities import ActivityKind, ComplianceStatus
+from domain.activities import ActivityKind, ComplianceRange, ComplianceStatus, period_label
 from infra.activities import attendance, checkin, compliance, roster, visibility
 from infra.activities.tables import LeaveRequestRow
 
@@ -136,14 +136,14 @@ def attendance_out(v: attendance.AttendanceView) -> s.AttendanceOut:
     )
 
 
-def compliance_out(c: compliance.OrgCompliance, rng: compliance.ComplianceRange) -> s.ComplianceOut:
+def compliance_out(c: compliance.OrgCompliance, rng: ComplianceRange) -> s.ComplianceOut:
     by_kind: dict[ActivityKind, list[s.PeriodOut]] = defaultdict(list)
     frequency: dict[ActivityKind, str] = {}
     for p in c.periods:
         frequency[p.kind] = p.frequency.value
         by_kind[p.kind].append(
             s.PeriodOut(
-                period=compliance.period_label(p.period),
+                period=period_label(p.period),
                 first_day=p.period.first_day,
                 last_day=p.period.last_day,
                 status=p.status.value,

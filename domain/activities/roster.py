@@ -105,3 +105,17 @@ def expected_attendees(
         seen.add(entry.member_id)
         chosen.append(entry)
     return ExpectedAttendees(tuple(chosen))
+
+
+def on_path(member_path: str, org_path: str) -> bool:
+    """Is the member's organization `org_path` itself or below it (ltree paths)?"""
+    return member_path == org_path or member_path.startswith(org_path + ".")
+
+
+def credited_organization(
+    member_path: str, organizations: Iterable[tuple[uuid.UUID, str]]
+) -> uuid.UUID | None:
+    """The nearest of an activity's organizations (id, path) above the member's own, which
+    the member's attendance counts for; None when the member is outside all of them."""
+    nearest = sorted(organizations, key=lambda o: -len(o[1]))
+    return next((org_id for org_id, path in nearest if on_path(member_path, path)), None)

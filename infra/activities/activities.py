@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, and_, exists, or_, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from domain.activities import (
+    EDITABLE_FIELDS,
     ActivityKind,
     ActivityStatus,
-    GeoPoint,
     change_status,
+    check_schedule_and_place,
     expected_attendees,
 )
 from domain.shared import DomainError, Message, display_time, new_id
@@ -25,6 +28,7 @@ from infra.activities.roster import (
 )
 from infra.activities.tables import (
     Activity,
+    ActivityAttendee,
     ActivityOrganization,
 )
 from infra.activities.visibility import (
@@ -34,13 +38,18 @@ from infra.activities.visibility import (
     Guard,
     OrgRef,
     _invalid,
-    _org_for_write,
-    _require_write,
-    _tenant_of_org,
     caller_member,
     load_access,
+    organization_for,
+    organizations_of,
+    require_write,
 )
 from infra.db.session import UnitOfWork
+from infra.tenancy import (
+    organization_ids_above,
+    organization_ids_in_domains,
+    organization_ids_under,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,47 +71,28 @@ class ActivityDraft:
 
 
 def _check_schedule_and_place(a: Activity) -> None:
-    if a.starts_at.tzinfo is None or a.ends_at.tzinfo is None:
-        raise _invalid(
-            "starts_at", "timezone_required", "时间必须带时区。", "Times must include an offset."
-        )
-    if a.ends_at <= a.starts_at:
-        raise _invalid(
-            "ends_at",
-            "ends_before_start",
-            "结束时间应晚于开始时间。",
-            "The end must follow the start.",
-        )
-    if (a.latitude is None) != (a.longitude is None):
-        raise _invalid(
-            "longitude",
-            "coordinates_incomplete",
-            "经纬度须同时提供。",
-            "Give both latitude and longitude.",
-        )
-    if a.latitude is not None and a.longitude is not None:
-        GeoPoint(a.latitude, a.longitude)
-    if a.geofence_enabled and (a.latitude is None or a.radius_m is None):
-        raise _invalid(
-            "geofence_enabled",
-            "geofence_needs_place",
-            "开启签到范围须提供活动地点坐标和半径。",
-            "A geofence needs the place's coordinates and a radius.",
-        )
+    check_schedule_and_place(
+        starts_at=a.starts_at,
+        ends_at=a.ends_at,
+        latitude=a.latitude,
+        longitude=a.longitude,
+        radius_m=a.radius_m,
+        geofence_enabled=a.geofence_enabled,
+    )
 
 
 async def create_activity(
     uow: UnitOfWork, guard: Guard, caller: Caller, draft: ActivityDraft
 ) -> ActivityView:
-    organizer = await _org_for_write(uow, draft.organization_id, "organization_id")
+    organizer = await organization_for(uow, draft.organization_id, "organization_id")
     guard.require("activity", "write", organizer.domain)
-    tenant_id = await _tenant_of_org(uow, organizer.id)
+    tenant_id = organizer.tenant_id
     joint: list[OrgRef] = []
     for index, org_id in enumerate(dict.fromkeys(draft.joint_organization_ids)):
         if org_id == organizer.id:
             continue
-        ref = await _org_for_write(uow, org_id, f"joint_organization_ids.{index}")
-        if await _tenant_of_org(uow, org_id) != tenant_id:
+        ref = await organization_for(uow, org_id, f"joint_organization_ids.{index}")
+        if ref.tenant_id != tenant_id:
             raise _invalid(
                 f"joint_organization_ids.{index}",
                 "joint_organization_other_tenant",
@@ -130,7 +120,7 @@ async def create_activity(
         created_by=caller.user_id,
     )
     _check_schedule_and_place(activity)
-    organizer = OrgRef(organizer.id, organizer.name, organizer.path, organizer.tenant_path, True)
+    organizer = replace(organizer, is_organizer=True)
     orgs = [organizer, *joint]
     uow.session.add(activity)
     await uow.session.flush()
@@ -190,8 +180,14 @@ async def read_activity(
     return view
 
 
-def _escape_like(prefix: str) -> str:
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _counts_for(organizations: Select[Any]) -> ColumnElement[bool]:
+    """The activity counts for one of `organizations` ((tenant_id, id) pairs)."""
+    ao = ActivityOrganization
+    return exists().where(
+        col(ao.tenant_id) == col(Activity.tenant_id),
+        col(ao.activity_id) == col(Activity.id),
+        tuple_(col(ao.tenant_id), col(ao.organization_id)).in_(organizations),
+    )
 
 
 async def list_activities(
@@ -214,111 +210,47 @@ async def list_activities(
     `activity:read`; a member additionally sees their own organizations' activities.
     """
     member = await caller_member(uow, caller)
-    where = ["TRUE"]
-    params: dict[str, Any] = {"limit": limit + 1}
-    visible = []
+    visible: list[ColumnElement[bool]] = []
     if read_prefixes:
-        visible.append(
-            "EXISTS (SELECT 1 FROM activity_organization ao"
-            " JOIN organization o ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
-            " JOIN tenant t ON t.id = ao.tenant_id"
-            " WHERE ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
-            "   AND (replace(t.path::text, '.', '/') || '/' || replace(o.path::text, '.', '/')"
-            "        || '/') LIKE ANY(CAST(:prefixes AS text[])))"
-        )
-        params["prefixes"] = [_escape_like(p) for p in read_prefixes]
+        visible.append(_counts_for(organization_ids_in_domains(read_prefixes)))
     if member is not None:
+        attendee = ActivityAttendee
         visible.append(
-            "(a.tenant_id = :mt AND (EXISTS (SELECT 1 FROM activity_organization ao"
-            " JOIN organization o ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
-            " WHERE ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
-            "   AND o.path @> CAST(:mpath AS ltree))"
-            " OR EXISTS (SELECT 1 FROM activity_attendee x WHERE x.tenant_id = a.tenant_id"
-            "   AND x.activity_id = a.id AND x.member_id = :mid)))"
+            and_(
+                Activity.tenant_id == member.tenant_id,  # type: ignore[arg-type]
+                or_(
+                    _counts_for(organization_ids_above(member.tenant_id, member.organization_path)),
+                    exists(
+                        select(attendee.member_id).where(
+                            attendee.tenant_id == Activity.tenant_id,  # type: ignore[arg-type]
+                            attendee.activity_id == Activity.id,  # type: ignore[arg-type]
+                            attendee.member_id == member.id,  # type: ignore[arg-type]
+                        )
+                    ),
+                ),
+            )
         )
-        params.update(mt=member.tenant_id, mpath=member.organization_path, mid=member.id)
     if not visible:
         return []
-    where.append("(" + " OR ".join(visible) + ")")
+    where: list[ColumnElement[bool]] = [or_(*visible)]
     if organization_id is not None:
-        root = await _org_for_write(uow, organization_id, "organization_id")
-        where.append(
-            "EXISTS (SELECT 1 FROM activity_organization ao"
-            " JOIN organization o ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
-            " WHERE ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
-            "   AND ao.tenant_id = (SELECT tenant_id FROM organization WHERE id = :root)"
-            "   AND o.path <@ CAST(:root_path AS ltree))"
-        )
-        params.update(root=root.id, root_path=root.path)
+        root = await organization_for(uow, organization_id, "organization_id")
+        where.append(_counts_for(organization_ids_under(root.tenant_id, root.path)))
     if kind:
-        where.append("a.kind = :kind")
-        params["kind"] = kind
+        where.append(col(Activity.kind) == kind)
     if status:
-        where.append("a.status = :status")
-        params["status"] = status
+        where.append(col(Activity.status) == status)
     if starts_from:
-        where.append("a.starts_at >= :sf")
-        params["sf"] = starts_from
+        where.append(col(Activity.starts_at) >= starts_from)
     if starts_before:
-        where.append("a.starts_at < :sb")
-        params["sb"] = starts_before
+        where.append(col(Activity.starts_at) < starts_before)
     if cursor:
-        where.append("a.id < :cursor")
-        params["cursor"] = cursor
-    # Fixed clauses only; every value is a bound parameter.
-    sql = "SELECT a.tenant_id, a.id FROM activity a WHERE " + " AND ".join(where)  # noqa: S608
-    ids = (await uow.session.execute(text(sql + " ORDER BY a.id DESC LIMIT :limit"), params)).all()
-    if not ids:
-        return []
-    rows = (
-        await uow.session.execute(
-            select(Activity).where(Activity.id.in_([r[1] for r in ids]))  # type: ignore[attr-defined]
-        )
-    ).scalars()
-    by_id = {a.id: a for a in rows}
-    activities = [by_id[r[1]] for r in ids]
+        where.append(col(Activity.id) < cursor)
+    query = select(Activity).where(*where).order_by(col(Activity.id).desc()).limit(limit + 1)
+    activities = list((await uow.session.execute(query)).scalars())
     counts = await _expected_counts(uow, activities)
-    orgs = await _org_refs_many(uow, activities)
+    orgs = await organizations_of(uow, activities)
     return [ActivityView(a, orgs.get(a.id, []), counts.get(a.id, 0)) for a in activities]
-
-
-async def _org_refs_many(
-    uow: UnitOfWork, activities: Sequence[Activity]
-) -> dict[uuid.UUID, list[OrgRef]]:
-    rows = (
-        await uow.session.execute(
-            text(
-                "SELECT ao.activity_id, o.id, o.name, o.path::text, t.path::text, ao.is_organizer"
-                " FROM activity_organization ao"
-                " JOIN organization o ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
-                " JOIN tenant t ON t.id = ao.tenant_id"
-                " WHERE ao.activity_id = ANY(:ids)"
-                " ORDER BY ao.is_organizer DESC, o.name"
-            ),
-            {"ids": [a.id for a in activities]},
-        )
-    ).all()
-    result: dict[uuid.UUID, list[OrgRef]] = {}
-    for r in rows:
-        result.setdefault(r[0], []).append(OrgRef(r[1], r[2], r[3], r[4], r[5]))
-    return result
-
-
-_EDITABLE = frozenset(
-    {
-        "title",
-        "agenda",
-        "starts_at",
-        "ends_at",
-        "place",
-        "latitude",
-        "longitude",
-        "radius_m",
-        "qr_required",
-        "geofence_enabled",
-        "window_minutes",
-    }
-)
 
 
 async def update_activity(
@@ -329,7 +261,7 @@ async def update_activity(
     changes: dict[str, Any],
 ) -> ActivityView:
     access = await load_access(uow, guard, caller, activity_id)
-    _require_write(guard, access)
+    require_write(guard, access)
     activity = access.activity
     if ActivityStatus(activity.status) in (ActivityStatus.ARCHIVED, ActivityStatus.CANCELLED):
         raise DomainError(
@@ -339,7 +271,9 @@ async def update_activity(
             ),
             status=409,
         )
-    changed = {k: v for k, v in changes.items() if k in _EDITABLE and getattr(activity, k) != v}
+    changed = {
+        k: v for k, v in changes.items() if k in EDITABLE_FIELDS and getattr(activity, k) != v
+    }
     for key, value in changed.items():
         setattr(activity, key, value)
     _check_schedule_and_place(activity)
@@ -366,7 +300,7 @@ async def delete_activity(
 ) -> None:
     """Only a planned activity with no check-ins may be deleted; otherwise cancel it."""
     access = await load_access(uow, guard, caller, activity_id)
-    _require_write(guard, access)
+    require_write(guard, access)
     activity = access.activity
     has_checkins = (
         await uow.session.execute(
@@ -410,7 +344,7 @@ async def transition(
     now: datetime,
 ) -> ActivityView:
     access = await load_access(uow, guard, caller, activity_id)
-    _require_write(guard, access)
+    require_write(guard, access)
     activity = access.activity
     before = ActivityStatus(activity.status)
     change_status(before, target, reason=reason)

@@ -22,8 +22,8 @@ from infra.activities.roster import (
 from infra.activities.visibility import (
     Caller,
     Guard,
-    _require_any,
     load_access,
+    require_any,
 )
 from infra.db.session import UnitOfWork
 
@@ -53,7 +53,7 @@ async def attendance_of(
     uow: UnitOfWork, guard: Guard, caller: Caller, activity_id: uuid.UUID
 ) -> AttendanceView:
     access = await load_access(uow, guard, caller, activity_id)
-    _require_any(guard, "checkin", "read", access.view.organizations)
+    require_any(guard, "checkin", "read", access.view.organizations)
     activity = access.activity
     attendees = await _attendees(uow, activity)
     checkins = {

@@ -4,95 +4,43 @@ from the activities held."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import text
 
 from domain.activities import (
     ActivityKind,
     ActivityStatus,
+    ComplianceRange,
     HeldActivity,
     KindRollup,
+    Obligations,
     PeriodCompliance,
     compliance,
     frequencies_from_settings,
+    history_start,
+    overlapping,
+    parse_period,
     rollup,
+    tracked_kinds,
 )
-from domain.activities import Period as CompliancePeriod
 from infra.activities.visibility import (
     SHANGHAI,
     Guard,
-    _invalid,
-    _org_for_write,
-    _settings_of,
+    named_organization,
     not_found,
 )
 from infra.authz import tenant_domain
 from infra.db.session import UnitOfWork
-
-
-@dataclass(frozen=True, slots=True)
-class ComplianceRange:
-    """The calendar range a compliance question is about (local dates)."""
-
-    first_day: date
-    last_day: date
-    label: str
-
-
-def parse_period(year: int | None, period: str | None, today: date) -> ComplianceRange:
-    """`2026`, `2026-05`, `2026-Q2`, `2026-H1`; or the year (default this one)."""
-    if period:
-        text_ = period.strip().upper()
-        try:
-            y_part, _, rest = text_.partition("-")
-            y = int(y_part)
-            if not 2000 <= y <= 2100:
-                raise ValueError
-            if not rest:
-                return ComplianceRange(date(y, 1, 1), date(y, 12, 31), f"{y}")
-            if rest.startswith("Q"):
-                q = int(rest[1:])
-                months, label = range(3 * q - 2, 3 * q + 1), f"{y}-Q{q}"
-            elif rest.startswith("H"):
-                h = int(rest[1:])
-                months, label = range(6 * h - 5, 6 * h + 1), f"{y}-H{h}"
-            else:
-                m = int(rest)
-                months, label = range(m, m + 1), f"{y}-{m:02d}"
-            if not months or months.start < 1 or months[-1] > 12:
-                raise ValueError
-            first = date(y, months.start, 1)
-            end_month = months[-1]
-            last = (
-                date(y, 12, 31)
-                if end_month == 12
-                else date(y, end_month + 1, 1) - timedelta(days=1)
-            )
-            return ComplianceRange(first, last, label)
-        except ValueError:
-            raise _invalid(
-                "period",
-                "invalid_period",
-                "期间格式应为 2026、2026-05、2026-Q2 或 2026-H1。",
-                "The period is like 2026, 2026-05, 2026-Q2 or 2026-H1.",
-                status=400,
-            ) from None
-    y = year or today.year
-    if not 2000 <= y <= 2100:
-        raise _invalid("year", "invalid_year", "年份超出范围。", "The year is out of range.", 400)
-    return ComplianceRange(date(y, 1, 1), date(y, 12, 31), f"{y}")
-
-
-# Kinds each organization kind is expected to hold: 党小组 hold 党小组会; the others hold
-# the branch-level kinds (their own 党小组 report their group meetings themselves).
-def _tracked_kinds(org_kind: str) -> frozenset[ActivityKind]:
-    if org_kind == "party_group":
-        return frozenset({ActivityKind.GROUP_MEETING})
-    return frozenset(ActivityKind) - {ActivityKind.GROUP_MEETING}
+from infra.tenancy import (
+    OrganizationRef,
+    branches_within,
+    effective_settings_of,
+    tenant_path_of,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,35 +50,6 @@ class OrgCompliance:
     tenant_id: uuid.UUID
     periods: list[PeriodCompliance]
     obligations: Obligations
-
-
-@dataclass(frozen=True, slots=True)
-class Obligations:
-    """Since when an organization owes its activities: its establishment date, or the day
-    it was registered here when that is unknown."""
-
-    since: date
-    basis: Literal["established_on", "created_at"]
-
-
-@dataclass(frozen=True, slots=True)
-class ComplianceSubject:
-    id: uuid.UUID
-    name: str
-    tenant_id: uuid.UUID
-    kind: str
-    obligations: Obligations
-
-
-def _subject(row: Sequence[Any]) -> ComplianceSubject:
-    """From (id, name, tenant id, kind, established_on, local creation date)."""
-    established_on, created_on = row[4], row[5]
-    obligations = (
-        Obligations(established_on, "established_on")
-        if established_on is not None
-        else Obligations(created_on, "created_at")
-    )
-    return ComplianceSubject(row[0], row[1], row[2], row[3], obligations)
 
 
 async def _held(
@@ -162,17 +81,9 @@ async def _held(
     ]
 
 
-def _within(periods: Iterable[PeriodCompliance], rng: ComplianceRange) -> list[PeriodCompliance]:
-    return [
-        p
-        for p in periods
-        if p.period.first_day <= rng.last_day and p.period.last_day >= rng.first_day
-    ]
-
-
 async def _compliance_for(
     uow: UnitOfWork,
-    orgs: Sequence[ComplianceSubject],
+    orgs: Sequence[OrganizationRef],
     rng: ComplianceRange,
     today: date,
     kind: ActivityKind | None = None,
@@ -180,20 +91,19 @@ async def _compliance_for(
     """Each organization's periods overlapping the range, from its obligations' start."""
     if not orgs:
         return []
-    since = datetime(rng.first_day.year, rng.first_day.month, 1, tzinfo=SHANGHAI) - timedelta(
-        days=370
-    )
+    since = datetime.combine(history_start(rng), time(), tzinfo=SHANGHAI)
     held = await _held(uow, [o.id for o in orgs], since)
     frequencies_by_tenant: dict[uuid.UUID, dict[ActivityKind, Any]] = {}
     result = []
     for org in orgs:
         tenant_id = org.tenant_id
         if tenant_id not in frequencies_by_tenant:
-            settings = await _settings_of(uow, tenant_id)
+            settings = await effective_settings_of(uow, tenant_id)
             frequencies_by_tenant[tenant_id] = frequencies_from_settings(
                 settings.meeting_frequencies.model_dump()
             )
-        tracked = _tracked_kinds(org.kind)
+        tracked = tracked_kinds(org.kind)
+        obligations = Obligations.of(org.established_on, org.created_on)
         frequencies = {
             k: f
             for k, f in frequencies_by_tenant[tenant_id].items()
@@ -205,10 +115,10 @@ async def _compliance_for(
             organization_id=org.id,
             period_start=rng.first_day,
             today=today,
-            obligations_from=org.obligations.since,
+            obligations_from=obligations.since,
         )
         result.append(
-            OrgCompliance(org.id, org.name, tenant_id, _within(periods, rng), org.obligations)
+            OrgCompliance(org.id, org.name, tenant_id, overlapping(periods, rng), obligations)
         )
     return result
 
@@ -222,20 +132,10 @@ async def organization_compliance(
     period: str | None,
     today: date,
 ) -> tuple[OrgCompliance, ComplianceRange]:
-    org = await _org_for_write(uow, organization_id, "organization_id")
+    org = await named_organization(uow, organization_id, "organization_id")
     guard.require("activity", "read", org.domain)
-    row = (
-        await uow.session.execute(
-            text(
-                "SELECT o.id, o.name, o.tenant_id, o.kind, o.established_on,"
-                " (o.created_at AT TIME ZONE 'Asia/Shanghai')::date"
-                " FROM organization o WHERE o.id = :o"
-            ),
-            {"o": org.id},
-        )
-    ).one()
     rng = parse_period(year, period, today)
-    result = await _compliance_for(uow, [_subject(row)], rng, today)
+    result = await _compliance_for(uow, [org], rng, today)
     return result[0], rng
 
 
@@ -262,56 +162,18 @@ async def compliance_rollup(
     """Branches of a tenant subtree (or an organization subtree) by their standing per kind."""
     rng = parse_period(year, period, today)
     if organization_id is not None:
-        root = await _org_for_write(uow, organization_id, "organization_id")
+        root = await named_organization(uow, organization_id, "organization_id")
         guard.require("activity", "read", root.domain)
-        where = (
-            "o.tenant_id = (SELECT tenant_id FROM organization WHERE id = :root)"
-            " AND o.path <@ CAST(:root_path AS ltree)"
-        )
-        params: dict[str, Any] = {"root": root.id, "root_path": root.path}
+        orgs = await branches_within(uow, organization=root, first=rng.first_day, last=rng.last_day)
     else:
-        tenant_path = (
-            await uow.session.execute(
-                text("SELECT path::text FROM tenant WHERE id = :t"),
-                {"t": tenant_id or home_tenant_id},
-            )
-        ).scalar_one_or_none()
+        tenant_path = await tenant_path_of(uow, tenant_id or home_tenant_id)
         if tenant_path is None:
             raise not_found("tenant")
         guard.require("activity", "read", tenant_domain(tenant_path))
-        where = "t.path <@ CAST(:tpath AS ltree)"
-        params = {"tpath": tenant_path}
-    rows = (
-        await uow.session.execute(
-            text(_BRANCHES_SQL.format(where=where)),
-            {**params, "first": rng.first_day, "last": rng.last_day},
+        orgs = await branches_within(
+            uow, tenant_path=tenant_path, first=rng.first_day, last=rng.last_day
         )
-    ).all()
-    orgs = [_subject(r) for r in rows]
     wanted = ActivityKind(kind) if kind else None
     results = await _compliance_for(uow, orgs, rng, today, wanted)
     kinds = rollup({r.organization_id: r.periods for r in results})
     return RollupView(rng, len(orgs), kinds, {o.id: o.name for o in orgs})
-
-
-_BRANCHES_SQL = (
-    "SELECT o.id, o.name, o.tenant_id, o.kind, o.established_on,"
-    " (o.created_at AT TIME ZONE 'Asia/Shanghai')::date FROM organization o"
-    " JOIN tenant t ON t.id = o.tenant_id"
-    " WHERE o.kind IN ('branch', 'temporary_branch') AND {where}"
-    " AND (o.established_on IS NULL OR o.established_on <= :last)"
-    " AND (o.end_date IS NULL OR o.end_date >= :first)"
-    " ORDER BY o.path"
-)
-
-
-def period_label(p: CompliancePeriod) -> str:
-    months = (p.last_day.year - p.first_day.year) * 12 + p.last_day.month - p.first_day.month + 1
-    y = p.first_day.year
-    if months == 1:
-        return f"{y}-{p.first_day.month:02d}"
-    if months == 3:
-        return f"{y}-Q{(p.first_day.month - 1) // 3 + 1}"
-    if months == 6:
-        return f"{y}-H{(p.first_day.month - 1) // 6 + 1}"
-    return f"{y}"

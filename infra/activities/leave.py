@@ -18,8 +18,8 @@ from infra.activities.tables import LeaveRequestRow
 from infra.activities.visibility import (
     Caller,
     Guard,
-    _is_expected,
     _require_marking,
+    is_expected,
     load_access,
     not_found,
 )
@@ -70,7 +70,7 @@ async def request_leave(
             Message("活动已归档或已取消，不能请假。", "The activity is archived or cancelled."),
             status=409,
         )
-    if not await _is_expected(uow, activity, member_id):
+    if not await is_expected(uow, activity, member_id):
         raise DomainError(
             "not_on_roster",
             Message("该党员不在本次活动的应到人员名单中。", "Not on this activity's list."),

@@ -14,8 +14,8 @@ from domain.activities import (
 from infra.activities.visibility import (
     Caller,
     Guard,
-    _require_any,
     load_access,
+    require_any,
 )
 from infra.db.session import UnitOfWork
 
@@ -39,7 +39,7 @@ async def checkin_token(
 ) -> TokenView:
     """The code for the organizer's screen; scans are accepted in this step and the next."""
     access = await load_access(uow, guard, caller, activity_id)
-    _require_any(guard, "checkin", "manage", access.view.organizations)
+    require_any(guard, "checkin", "manage", access.view.organizations)
     step = token_step(now)
     step_start = datetime.fromtimestamp(step * TOKEN_STEP_SECONDS, UTC)
     return TokenView(

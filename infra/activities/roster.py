@@ -7,29 +7,32 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import text
+from sqlalchemy import select
+from sqlmodel import col
 
 from domain.activities import (
+    ExpectedAttendees,
     MemberStatus,
     RosterEntry,
+    credited_organization,
 )
 from infra.activities.tables import (
     Activity,
     ActivityAttendee,
 )
 from infra.activities.visibility import (
-    ACTIVE_MEMBER_STATUSES,
     SHANGHAI,
     Caller,
     Guard,
     OrgRef,
     _invalid,
-    _on_path,
-    _require_any,
-    _require_write,
     load_access,
+    require_any,
+    require_write,
 )
 from infra.db.session import UnitOfWork
+from infra.members import active_members_under, member_names, member_place
+from infra.tenancy import committee_seats
 
 
 async def roster(
@@ -42,35 +45,19 @@ async def roster(
     """
     if not orgs:
         return []
-    rows = (
-        await uow.session.execute(
-            text(
-                "SELECT m.id, m.status, o.path::text,"
-                "  coalesce(array_agg(cp.organization_id) FILTER"
-                "    (WHERE cp.organization_id IS NOT NULL), '{}')"
-                " FROM member m"
-                " JOIN organization o ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
-                " LEFT JOIN committee_post cp ON cp.tenant_id = m.tenant_id"
-                "   AND cp.member_id = m.id AND cp.term_start <= :on"
-                "   AND (cp.term_end IS NULL OR cp.term_end >= :on)"
-                " WHERE m.tenant_id = :t AND m.status IN ('probationary', 'full')"
-                "   AND o.path <@ CAST(:paths AS ltree[])"
-                " GROUP BY m.id, m.status, o.path, m.name_pinyin"
-                " ORDER BY m.name_pinyin, m.id"
-            ),
-            {"t": tenant_id, "paths": [o.path for o in orgs], "on": on},
-        )
-    ).all()
-    by_depth = sorted(orgs, key=lambda o: -len(o.path))
+    members = await active_members_under(uow, tenant_id, [o.path for o in orgs])
+    seats = await committee_seats(uow, tenant_id, organization_ids=[o.id for o in orgs], on=on)
+    organizations = [(o.id, o.path) for o in orgs]
     entries = []
-    for member_id, status, path, posts in rows:
-        org = next(o for o in by_depth if _on_path(path, o.path))
+    for member in members:
+        credited = credited_organization(member.organization_path, organizations)
+        assert credited is not None  # the member is in one of the subtrees asked for
         entries.append(
             RosterEntry(
-                member_id=member_id,
-                status=MemberStatus(status),
-                is_committee_member=org.id in set(posts),
-                organization_id=org.id,
+                member_id=member.id,
+                status=MemberStatus(member.status),
+                is_committee_member=credited in seats.get(member.id, frozenset()),
+                organization_id=credited,
             )
         )
     return entries
@@ -99,27 +86,37 @@ class AttendeeView:
 
 
 async def _attendees(uow: UnitOfWork, activity: Activity) -> list[AttendeeView]:
-    rows = (
-        await uow.session.execute(
-            text(
-                "SELECT x.member_id, m.name, x.organization_id, x.member_status,"
-                "  x.is_committee_member, x.source"
-                " FROM activity_attendee x JOIN member m"
-                "   ON m.tenant_id = x.tenant_id AND m.id = x.member_id"
-                " WHERE x.tenant_id = :t AND x.activity_id = :a"
-                " ORDER BY m.name_pinyin, x.member_id"
-            ),
-            {"t": activity.tenant_id, "a": activity.id},
+    """The expected attendees with their names, in 拼音 order."""
+    rows = {
+        r.member_id: r
+        for r in (
+            await uow.session.execute(
+                select(ActivityAttendee).where(
+                    col(ActivityAttendee.tenant_id) == activity.tenant_id,
+                    col(ActivityAttendee.activity_id) == activity.id,
+                )
+            )
+        ).scalars()
+    }
+    names = await member_names(uow, activity.tenant_id, list(rows))
+    return [
+        AttendeeView(
+            member_id,
+            name,
+            rows[member_id].organization_id,
+            rows[member_id].member_status,
+            rows[member_id].is_committee_member,
+            rows[member_id].source,
         )
-    ).all()
-    return [AttendeeView(*r) for r in rows]
+        for member_id, name in names
+    ]
 
 
 async def list_attendees(
     uow: UnitOfWork, guard: Guard, caller: Caller, activity_id: uuid.UUID
 ) -> list[AttendeeView]:
     access = await load_access(uow, guard, caller, activity_id)
-    _require_any(guard, "activity", "read", access.view.organizations)
+    require_any(guard, "activity", "read", access.view.organizations)
     return await _attendees(uow, access.activity)
 
 
@@ -136,28 +133,10 @@ async def add_attendee(
     uow: UnitOfWork, guard: Guard, caller: Caller, activity_id: uuid.UUID, member_id: uuid.UUID
 ) -> list[AttendeeView]:
     access = await load_access(uow, guard, caller, activity_id)
-    _require_write(guard, access)
+    require_write(guard, access)
     activity = access.activity
-    row = (
-        await uow.session.execute(
-            text(
-                "SELECT m.id, m.status, o.path::text, m.organization_id,"
-                "  EXISTS (SELECT 1 FROM committee_post cp WHERE cp.tenant_id = m.tenant_id"
-                "    AND cp.member_id = m.id AND cp.organization_id = ANY(:orgs)"
-                "    AND (cp.term_end IS NULL OR cp.term_end >= :on))"
-                " FROM member m JOIN organization o"
-                "   ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
-                " WHERE m.tenant_id = :t AND m.id = :m"
-            ),
-            {
-                "t": activity.tenant_id,
-                "m": member_id,
-                "orgs": [o.id for o in access.view.organizations],
-                "on": activity.starts_at.astimezone(SHANGHAI).date(),
-            },
-        )
-    ).first()
-    if row is None:
+    member = await member_place(uow, activity.tenant_id, member_id)
+    if member is None:
         raise _invalid(
             "member_id",
             "member_not_found",
@@ -165,7 +144,7 @@ async def add_attendee(
             "No such member in this activity's tenant.",
             status=404,
         )
-    if row[1] not in ACTIVE_MEMBER_STATUSES:
+    if not member.active:
         raise _invalid(
             "member_id",
             "member_inactive",
@@ -173,21 +152,22 @@ async def add_attendee(
             "Suspended or removed members cannot be expected.",
         )
     current = _entries(await _attendees(uow, activity))
-    from domain.activities import ExpectedAttendees
-
-    credited = next(
-        (
-            o
-            for o in sorted(access.view.organizations, key=lambda o: -len(o.path))
-            if _on_path(row[2], o.path)
-        ),
-        None,
+    organizations = access.view.organizations
+    seats = await committee_seats(
+        uow,
+        activity.tenant_id,
+        organization_ids=[o.id for o in organizations],
+        on=activity.starts_at.astimezone(SHANGHAI).date(),
+        member_ids=[member.id],
+    )
+    credited = credited_organization(
+        member.organization_path, [(o.id, o.path) for o in organizations]
     )
     entry = RosterEntry(
-        member_id=row[0],
-        status=MemberStatus(row[1]),
-        is_committee_member=bool(row[4]),
-        organization_id=credited.id if credited else row[3],
+        member_id=member.id,
+        status=MemberStatus(member.status),
+        is_committee_member=member.id in seats,
+        organization_id=credited or member.organization_id,
     )
     ExpectedAttendees(current).add(entry)
     if credited is None:
@@ -211,10 +191,8 @@ async def remove_attendee(
     uow: UnitOfWork, guard: Guard, caller: Caller, activity_id: uuid.UUID, member_id: uuid.UUID
 ) -> None:
     access = await load_access(uow, guard, caller, activity_id)
-    _require_write(guard, access)
+    require_write(guard, access)
     activity = access.activity
-    from domain.activities import ExpectedAttendees
-
     ExpectedAttendees(_entries(await _attendees(uow, activity))).remove(member_id)
     row = await uow.session.get(ActivityAttendee, (activity.tenant_id, activity.id, member_id))
     if row is not None:

@@ -14,20 +14,17 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from domain.activities import on_path
 from domain.shared import DomainError, FieldError, Message
-from domain.tenancy import TenantSettings, effective_settings
-from infra.activities.tables import (
-    Activity,
-    ActivityAttendee,
-)
+from infra.activities.tables import Activity, ActivityAttendee, ActivityOrganization
 from infra.authz import org_domain, tenant_domain
 from infra.db.session import UnitOfWork
+from infra.members import MemberPlace, member_of_user
+from infra.tenancy import OrganizationRef, organization_ref, organization_refs
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-ACTIVE_MEMBER_STATUSES = ("probationary", "full")
 
 
 class Guard(Protocol):
@@ -63,26 +60,22 @@ def _invalid(field_name: str, code: str, zh: str, en: str, status: int = 422) ->
 
 @dataclass(frozen=True, slots=True)
 class OrgRef:
+    """An organization an activity counts for, and whether it organizes it."""
+
     id: uuid.UUID
+    tenant_id: uuid.UUID
     name: str
     path: str
     tenant_path: str
     is_organizer: bool
 
+    @classmethod
+    def of(cls, ref: OrganizationRef, *, is_organizer: bool = False) -> OrgRef:
+        return cls(ref.id, ref.tenant_id, ref.name, ref.path, ref.tenant_path, is_organizer)
+
     @property
     def domain(self) -> str:
         return org_domain(self.tenant_path, self.path)
-
-
-@dataclass(frozen=True, slots=True)
-class MemberRef:
-    """The caller's own member record, as the activity rules need it."""
-
-    id: uuid.UUID
-    tenant_id: uuid.UUID
-    organization_id: uuid.UUID
-    organization_path: str
-    status: str
 
 
 @dataclass(slots=True)
@@ -107,7 +100,7 @@ class Access:
     """An activity as one caller sees it: as staff, as a member, or both."""
 
     view: ActivityView
-    member: MemberRef | None
+    member: MemberPlace | None
     staff_read: bool
     member_visible: bool
 
@@ -116,45 +109,42 @@ class Access:
         return self.view.activity
 
 
-def _on_path(member_path: str, org_path: str) -> bool:
-    """Is the member's organization `org_path` itself or below it?"""
-    return member_path == org_path or member_path.startswith(org_path + ".")
+async def caller_member(uow: UnitOfWork, caller: Caller) -> MemberPlace | None:
+    """The caller's own active member record, as the activity rules need it."""
+    return await member_of_user(uow, caller.tenant_id, caller.user_id)
 
 
-async def caller_member(uow: UnitOfWork, caller: Caller) -> MemberRef | None:
-    row = (
+async def organizations_of(
+    uow: UnitOfWork, activities: Sequence[Activity]
+) -> dict[uuid.UUID, list[OrgRef]]:
+    """Each activity's organizations: the organizer first, then the joint ones by name."""
+    if not activities:
+        return {}
+    links = (
         await uow.session.execute(
-            text(
-                "SELECT m.id, m.tenant_id, m.organization_id, o.path::text, m.status"
-                " FROM member m JOIN organization o"
-                "   ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
-                " WHERE m.tenant_id = :t AND m.user_id = :u"
-                "   AND m.status IN ('probationary', 'full')"
-            ),
-            {"t": caller.tenant_id, "u": caller.user_id},
-        )
-    ).first()
-    return MemberRef(row[0], row[1], row[2], row[3], row[4]) if row else None
-
-
-async def _org_refs(uow: UnitOfWork, activity: Activity) -> list[OrgRef]:
-    rows = (
-        await uow.session.execute(
-            text(
-                "SELECT o.id, o.name, o.path::text, t.path::text, ao.is_organizer"
-                " FROM activity_organization ao"
-                " JOIN organization o ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
-                " JOIN tenant t ON t.id = ao.tenant_id"
-                " WHERE ao.tenant_id = :t AND ao.activity_id = :a"
-                " ORDER BY ao.is_organizer DESC, o.name"
-            ),
-            {"t": activity.tenant_id, "a": activity.id},
+            select(
+                ActivityOrganization.activity_id,
+                ActivityOrganization.organization_id,
+                ActivityOrganization.is_organizer,
+            ).where(
+                ActivityOrganization.activity_id.in_([a.id for a in activities])  # type: ignore[attr-defined]
+            )
         )
     ).all()
-    return [OrgRef(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    refs = await organization_refs(uow, list({link[1] for link in links}))
+    by_org: dict[uuid.UUID, list[tuple[uuid.UUID, bool]]] = {}
+    for activity_id, organization_id, is_organizer in links:
+        by_org.setdefault(organization_id, []).append((activity_id, is_organizer))
+    result: dict[uuid.UUID, list[OrgRef]] = {}
+    for ref in refs.values():  # in name order
+        for activity_id, is_organizer in by_org.get(ref.id, []):
+            result.setdefault(activity_id, []).append(OrgRef.of(ref, is_organizer=is_organizer))
+    for orgs in result.values():
+        orgs.sort(key=lambda o: not o.is_organizer)
+    return result
 
 
-async def _is_expected(uow: UnitOfWork, activity: Activity, member_id: uuid.UUID) -> bool:
+async def is_expected(uow: UnitOfWork, activity: Activity, member_id: uuid.UUID) -> bool:
     row = await uow.session.get(ActivityAttendee, (activity.tenant_id, activity.id, member_id))
     return row is not None
 
@@ -168,20 +158,20 @@ async def load_access(
     ).scalar_one_or_none()
     if activity is None:
         raise not_found()
-    orgs = await _org_refs(uow, activity)
+    orgs = (await organizations_of(uow, [activity])).get(activity.id, [])
     staff = any(guard.can("activity", "read", o.domain) for o in orgs)
     member = await caller_member(uow, caller)
     visible = False
     if member is not None and member.tenant_id == activity.tenant_id:
-        visible = any(_on_path(member.organization_path, o.path) for o in orgs) or (
-            await _is_expected(uow, activity, member.id)
+        visible = any(on_path(member.organization_path, o.path) for o in orgs) or (
+            await is_expected(uow, activity, member.id)
         )
     if not (staff or visible):
         raise not_found()
     return Access(ActivityView(activity, orgs), member, staff, visible)
 
 
-def _require_any(guard: Guard, obj: str, act: str, orgs: Sequence[OrgRef]) -> None:
+def require_any(guard: Guard, obj: str, act: str, orgs: Sequence[OrgRef]) -> None:
     """Allowed in the domain of any of `orgs` (the organizer first), else a 403."""
     if not any(guard.can(obj, act, o.domain) for o in orgs):
         guard.require(obj, act, orgs[0].domain)
@@ -196,33 +186,21 @@ def _require_marking(guard: Guard, orgs: Sequence[OrgRef]) -> None:
         return
     if any(guard.can("checkin", "supervise", o.domain) for o in orgs):
         return
-    _require_any(guard, "checkin", "manage", orgs)
+    require_any(guard, "checkin", "manage", orgs)
     guard.require("checkin", "supervise", orgs[0].domain)
 
 
-def _require_write(guard: Guard, access: Access) -> None:
+def require_write(guard: Guard, access: Access) -> None:
     organizer = access.view.organizer
     guard.require("activity", "write", organizer.domain)
 
 
-async def _settings_of(uow: UnitOfWork, tenant_id: uuid.UUID) -> TenantSettings:
-    chain = (
-        await uow.session.execute(text("SELECT zhibu_settings_chain(:t)"), {"t": tenant_id})
-    ).scalars()
-    return effective_settings(list(chain))
-
-
-async def _org_for_write(uow: UnitOfWork, org_id: uuid.UUID, field_name: str) -> OrgRef:
-    row = (
-        await uow.session.execute(
-            text(
-                "SELECT o.id, o.name, o.path::text, t.path::text, o.tenant_id"
-                " FROM organization o JOIN tenant t ON t.id = o.tenant_id WHERE o.id = :o"
-            ),
-            {"o": org_id},
-        )
-    ).first()
-    if row is None:
+async def named_organization(
+    uow: UnitOfWork, org_id: uuid.UUID, field_name: str
+) -> OrganizationRef:
+    """An organization named in the request (as `field_name`); 404 if it is not visible."""
+    ref = await organization_ref(uow, org_id)
+    if ref is None:
         raise _invalid(
             field_name,
             "organization_not_found",
@@ -230,13 +208,9 @@ async def _org_for_write(uow: UnitOfWork, org_id: uuid.UUID, field_name: str) ->
             "The organization does not exist or is not visible.",
             status=404,
         )
-    return OrgRef(row[0], row[1], row[2], row[3], False)
+    return ref
 
 
-async def _tenant_of_org(uow: UnitOfWork, org_id: uuid.UUID) -> uuid.UUID:
-    tenant_id: uuid.UUID = (
-        await uow.session.execute(
-            text("SELECT tenant_id FROM organization WHERE id = :o"), {"o": org_id}
-        )
-    ).scalar_one()
-    return tenant_id
+async def organization_for(uow: UnitOfWork, org_id: uuid.UUID, field_name: str) -> OrgRef:
+    """An organization named in the request, as an activity refers to it."""
+    return OrgRef.of(await named_organization(uow, org_id, field_name))
