@@ -22,7 +22,7 @@ from api.openapi_common import READ, WRITE
 from api.times import ApiResponse, encode_json
 from infra.activities import (
     checkin,
-    checkin_records,
+    checkin_review,
     qr,
 )
 from infra.activities import fast_checkin as fast
@@ -143,7 +143,7 @@ def render_checkin(view: checkin.CheckinView) -> bytes:
 )
 async def list_checkins(ctx: Ctx, activity_id: uuid.UUID) -> list[s.CheckinOut]:
     async with ctx.uow() as uow:
-        rows = await checkin_records.list_checkins(uow, ctx, caller_of(ctx), activity_id)
+        rows = await checkin_review.list_checkins(uow, ctx, caller_of(ctx), activity_id)
     return [present.checkin_out(r) for r in rows]
 
 
@@ -159,7 +159,7 @@ async def list_checkins(ctx: Ctx, activity_id: uuid.UUID) -> list[s.CheckinOut]:
 )
 async def delete_checkin(ctx: Ctx, activity_id: uuid.UUID, checkin_id: uuid.UUID) -> None:
     async with ctx.uow() as uow:
-        await checkin_records.delete_checkin(uow, ctx, caller_of(ctx), activity_id, checkin_id)
+        await checkin_review.delete_checkin(uow, ctx, caller_of(ctx), activity_id, checkin_id)
 
 
 @post(

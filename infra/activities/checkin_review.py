@@ -1,5 +1,5 @@
-"""The check-ins recorded for an activity: who may see which, and 更正 (removing one
-recorded in error, audited with its content)."""
+"""Reviewing the check-ins of an activity: the list (a member sees only their own) and 更正
+(removing one recorded in error, audited with its content)."""
 
 from __future__ import annotations
 
