@@ -23,8 +23,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
 from api.input_errors import field_error, type_at
-from api.messages import HTTP_MESSAGES
-from domain.shared import DomainError, FieldError, Message
+from api.messages import sentence
+from domain.shared import DomainError, ErrorKind, FieldError, Message
 
 log = logging.getLogger("zhibu.api")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -45,7 +45,7 @@ class ProblemError(HTTPException):
     ) -> None:
         super().__init__(status_code=status, detail=code, headers=headers)
         self.code = code
-        self.message = message or HTTP_MESSAGES.get(code, HTTP_MESSAGES["internal_error"])
+        self.message = message or sentence(code)
         self.errors = errors or []
         self.problem_extra = extra or {}
 
@@ -116,9 +116,23 @@ def _declared_type(request: Request[Any, Any, Any], key: str, *, body: bool) -> 
     return field.annotation if field is not None else None
 
 
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.MALFORMED: 400,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.LIMITED: 429,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNAVAILABLE: 503,
+}
+
+
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
-    return problem(request, exc.status, exc.code, exc.message, errors=exc.errors, headers=headers)
+    status = STATUS_OF_KIND[exc.kind]
+    return problem(request, status, exc.code, exc.message, errors=exc.errors, headers=headers)
 
 
 def handle_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[Any]:
@@ -138,7 +152,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if isinstance(exc, ValidationException):
         errors = _validation_errors(request, exc)
         code = "validation_failed" if errors else "malformed_request"
-        return problem(request, 400, code, HTTP_MESSAGES[code], errors=errors)
+        return problem(request, 400, code, sentence(code), errors=errors)
     if isinstance(exc, NotAuthorizedException):
         code = "unauthenticated"
     elif isinstance(exc, PermissionDeniedException):
@@ -157,7 +171,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         code = "service_unavailable" if status == 503 else "internal_error"
     else:
         code = "malformed_request"
-    return problem(request, status, code, HTTP_MESSAGES[code], headers=exc.headers)
+    return problem(request, status, code, sentence(code), headers=exc.headers)
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -168,7 +182,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         request.scope.get("state", {}).get("request_id"),
     )
     return problem(
-        request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", HTTP_MESSAGES["internal_error"]
+        request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", sentence("internal_error")
     )
 
 
@@ -176,13 +190,13 @@ def handle_undecodable(request: Request[Any, Any, Any], exc: Exception) -> Respo
     """Bodies the JSON decoder fails on without a DecodeError: bytes that are not UTF-8, or
     nesting deeper than the interpreter's stack (msgspec raises RecursionError)."""
     log.warning("undecodable request body on %s %s: %r", request.method, request.url.path, exc)
-    return problem(request, 400, "malformed_request", HTTP_MESSAGES["malformed_request"])
+    return problem(request, 400, "malformed_request", sentence("malformed_request"))
 
 
 def handle_data_error(request: Request[Any, Any, Any], exc: DataError) -> Response[Any]:
     """PostgreSQL cannot store NUL in text; psycopg refuses it before sending. Client input."""
     if "NUL (0x00)" in str(exc.orig):
-        return problem(request, 400, "malformed_request", HTTP_MESSAGES["malformed_request"])
+        return problem(request, 400, "malformed_request", sentence("malformed_request"))
     return handle_unexpected(request, exc)
 
 
