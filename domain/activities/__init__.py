@@ -54,6 +54,7 @@ from domain.activities.geo import Geofence, GeoPoint, distance_m
 from domain.activities.kinds import ActivityKind
 from domain.activities.leave import LeaveRequest, LeaveStatus
 from domain.activities.lifecycle import ActivityStatus, allowed_transitions, change_status
+from domain.activities.messages import MESSAGES
 from domain.activities.obligations import Obligations, tracked_kinds
 from domain.activities.periods import (
     ComplianceRange,
@@ -76,6 +77,7 @@ __all__ = [
     "DEFAULT_ALLOWED_TYPES",
     "DEFAULT_FREQUENCIES",
     "EDITABLE_FIELDS",
+    "MESSAGES",
     "TOKEN_STEP_SECONDS",
     "ActivityKind",
     "ActivityStatus",

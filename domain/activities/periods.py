@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.activities.compliance import Period, PeriodCompliance
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.activities.messages import MESSAGES
+from domain.shared.errors import DomainError, ErrorKind
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -22,9 +23,11 @@ class ComplianceRange:
     label: str
 
 
-def _invalid(field_name: str, code: str, zh: str, en: str) -> DomainError:
-    message = Message(zh, en)
-    return DomainError(code, message, status=400, errors=[FieldError(field_name, code, message)])
+def _invalid(field_name: str, key: str, code: str) -> DomainError:
+    """A malformed query parameter."""
+    return MESSAGES.error(
+        key, ErrorKind.MALFORMED, code=code, errors=[MESSAGES.field(field_name, key, code=code)]
+    )
 
 
 def _year(y: int) -> ComplianceRange:
@@ -37,15 +40,10 @@ def parse_period(year: int | None, period: str | None, today: date) -> Complianc
         try:
             return _parse(period.strip().upper())
         except ValueError:
-            raise _invalid(
-                "period",
-                "invalid_period",
-                "期间格式应为 2026、2026-05、2026-Q2 或 2026-H1。",
-                "The period is like 2026, 2026-05, 2026-Q2 or 2026-H1.",
-            ) from None
+            raise _invalid("period", "compliance_invalid_period", "invalid_period") from None
     y = year or today.year
     if not FIRST_YEAR <= y <= LAST_YEAR:
-        raise _invalid("year", "invalid_year", "年份超出范围。", "The year is out of range.")
+        raise _invalid("year", "compliance_invalid_year", "invalid_year")
     return _year(y)
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.activities.kinds import ActivityKind
-from domain.shared.errors import DomainError, Message
+from domain.activities.messages import MESSAGES
+from domain.shared.errors import DomainError, ErrorKind
 
 
 class MemberStatus(StrEnum):
@@ -58,10 +59,8 @@ class ExpectedAttendees:
         if entry.member_id in self:
             raise DomainError(
                 code="already_expected",
-                message=Message(
-                    zh="该党员已在应到人员名单中。", en="This member is already expected."
-                ),
-                status=409,
+                message=MESSAGES.message("already_expected"),
+                kind=ErrorKind.CONFLICT,
             )
         return ExpectedAttendees((*self.entries, entry))
 
@@ -69,10 +68,8 @@ class ExpectedAttendees:
         if member_id not in self:
             raise DomainError(
                 code="not_expected",
-                message=Message(
-                    zh="该党员不在应到人员名单中。", en="This member is not on the expected list."
-                ),
-                status=404,
+                message=MESSAGES.message("not_expected"),
+                kind=ErrorKind.NOT_FOUND,
             )
         return ExpectedAttendees(tuple(e for e in self.entries if e.member_id != member_id))
 
@@ -91,9 +88,7 @@ def expected_attendees(
     if not organizers:
         raise DomainError(
             code="organization_required",
-            message=Message(
-                zh="活动至少要有一个主办党组织。", en="An activity needs an organizer organization."
-            ),
+            message=MESSAGES.message("organization_required"),
         )
     seen: set[uuid.UUID] = set()
     chosen: list[RosterEntry] = []

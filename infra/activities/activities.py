@@ -15,13 +15,14 @@ from sqlmodel import col
 
 from domain.activities import (
     EDITABLE_FIELDS,
+    MESSAGES,
     ActivityKind,
     ActivityStatus,
     change_status,
     check_schedule_and_place,
     expected_attendees,
 )
-from domain.shared import DomainError, Message, display_time, new_id
+from domain.shared import ErrorKind, display_time, new_id
 from infra.activities.roster import (
     _attendee_row,
     roster,
@@ -37,8 +38,8 @@ from infra.activities.visibility import (
     Caller,
     Guard,
     OrgRef,
-    _invalid,
     caller_member,
+    invalid_field,
     load_access,
     organization_for,
     organizations_of,
@@ -93,11 +94,8 @@ async def create_activity(
             continue
         ref = await organization_for(uow, org_id, f"joint_organization_ids.{index}")
         if ref.tenant_id != tenant_id:
-            raise _invalid(
-                f"joint_organization_ids.{index}",
-                "joint_organization_other_tenant",
-                "联合开展的党组织须属于同一机关工委。",
-                "Joint organizations must belong to the same tenant.",
+            raise invalid_field(
+                f"joint_organization_ids.{index}", "joint_organization_other_tenant"
             )
         joint.append(ref)
     kind = ActivityKind(draft.kind)
@@ -264,13 +262,7 @@ async def update_activity(
     require_write(guard, access)
     activity = access.activity
     if ActivityStatus(activity.status) in (ActivityStatus.ARCHIVED, ActivityStatus.CANCELLED):
-        raise DomainError(
-            "activity_closed",
-            Message(
-                "已归档或已取消的活动不能修改。", "Archived or cancelled activities are final."
-            ),
-            status=409,
-        )
+        raise MESSAGES.error("activity_closed", ErrorKind.CONFLICT)
     changed = {
         k: v for k, v in changes.items() if k in EDITABLE_FIELDS and getattr(activity, k) != v
     }
@@ -309,26 +301,14 @@ async def delete_activity(
         )
     ).scalar_one()
     if activity.status != ActivityStatus.PLANNED.value or has_checkins:
-        raise DomainError(
-            "activity_has_records",
-            Message(
-                "只有尚无签到记录的计划中活动可以删除；其他情况请取消活动并说明原因。",
-                "Only a planned activity without check-ins can be deleted; cancel it instead.",
-            ),
-            status=409,
-        )
+        raise MESSAGES.error("activity_has_records", ErrorKind.CONFLICT)
     try:
         async with uow.session.begin_nested():
             await uow.session.delete(activity)
             await uow.session.flush()
     except IntegrityError as exc:
-        raise DomainError(
-            "activity_has_records",
-            Message(
-                "该活动已有佐证材料等记录，请取消活动并说明原因。",
-                "The activity has records (evidence); cancel it instead.",
-            ),
-            status=409,
+        raise MESSAGES.error(
+            "activity_has_evidence", ErrorKind.CONFLICT, code="activity_has_records"
         ) from exc
     uow.audit("activity.delete", "activity", activity.id, tenant_id=activity.tenant_id)
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 
 from domain.activities import (
+    MESSAGES,
     ActivityStatus,
     CheckinAttempt,
     CheckinDecision,
@@ -29,15 +30,15 @@ from domain.activities import (
     GeoPoint,
     evaluate_checkin,
 )
-from domain.shared import DomainError, Message, new_id
+from domain.shared import DomainError, ErrorKind, Message, new_id
 from domain.tenancy import TenantSettings, effective_settings
 from infra.activities.tables import Checkin
 from infra.activities.visibility import (
     Caller,
     Guard,
-    _invalid,
     _require_marking,
     caller_member,
+    invalid_field,
     load_access,
     not_found,
 )
@@ -160,9 +161,9 @@ async def _checkin_contexts(
 
 
 def _reject(decision: CheckinDecision) -> DomainError:
-    status = 409 if decision.outcome is CheckinOutcome.DUPLICATE else 422
-    code = "already_checked_in" if decision.outcome is CheckinOutcome.DUPLICATE else decision.code
-    return DomainError(code, decision.message, status=status)
+    if decision.outcome is CheckinOutcome.DUPLICATE:
+        return DomainError("already_checked_in", decision.message, kind=ErrorKind.CONFLICT)
+    return DomainError(decision.code, decision.message, kind=ErrorKind.INVALID)
 
 
 def _source(method: CheckinMethod, rules: CheckinRules, offline: bool) -> str:
@@ -205,8 +206,11 @@ async def check_in(
             )
         ).scalar_one_or_none()
         if member_path is None:
-            raise _invalid(
-                "member_id", "member_not_found", "党员不存在。", "No such member.", status=404
+            raise invalid_field(
+                "member_id",
+                "checkin_member_not_found",
+                ErrorKind.NOT_FOUND,
+                code="member_not_found",
             )
         method = CheckinMethod.SECRETARY
         tenant_id = access.activity.tenant_id
@@ -257,11 +261,8 @@ def checkin_attempt(
     location = None
     if data.latitude is not None or data.longitude is not None:
         if data.latitude is None or data.longitude is None:
-            raise _invalid(
-                "longitude",
-                "coordinates_incomplete",
-                "经纬度须同时提供。",
-                "Give both latitude and longitude.",
+            raise invalid_field(
+                "longitude", "activity_coordinates_incomplete", code="coordinates_incomplete"
             )
         location = GeoPoint(data.latitude, data.longitude)
     return CheckinAttempt(
@@ -274,14 +275,7 @@ def checkin_attempt(
 
 
 def _not_a_member() -> DomainError:
-    return DomainError(
-        "not_a_member",
-        Message(
-            "您的账号未关联党员信息，不能本人签到；代签请指定 member_id。",
-            "Your account is not linked to a member record; give member_id to mark someone else.",
-        ),
-        status=403,
-    )
+    return MESSAGES.error("not_a_member_to_check_in", ErrorKind.FORBIDDEN, code="not_a_member")
 
 
 def _checkin_view(row: Checkin) -> CheckinView:
@@ -386,12 +380,9 @@ class _Pending:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-_ACCEPTED = Message("签到成功。", "Checked in.")
-_WITHDRAWN = Message(
-    "这条签到已被更正撤销，不再计入。",
-    "This check-in was withdrawn by a correction; it does not count.",
-)
-_DUPLICATE = Message("您已签到。", "You have already checked in.")
+_ACCEPTED = MESSAGES.message("checked_in")
+_WITHDRAWN = MESSAGES.message("checkin_withdrawn")
+_DUPLICATE = MESSAGES.message("already_checked_in")
 
 
 async def sync_checkins(
@@ -413,20 +404,15 @@ async def sync_checkins(
     same unless the activity changed).
     """
     if len(items) > SYNC_BATCH_LIMIT:
-        raise _invalid(
-            "items",
+        raise MESSAGES.error(
             "batch_too_large",
-            f"每批最多同步 {SYNC_BATCH_LIMIT} 条签到。",
-            f"A batch holds at most {SYNC_BATCH_LIMIT} check-ins.",
-            status=413,
+            ErrorKind.TOO_LARGE,
+            errors=[MESSAGES.field("items", "batch_too_large", limit=SYNC_BATCH_LIMIT)],
+            limit=SYNC_BATCH_LIMIT,
         )
     me = await caller_member(uow, caller)
     if me is None:
-        raise DomainError(
-            "not_a_member",
-            Message("您的账号未关联党员信息，不能同步签到。", "Your account has no member record."),
-            status=403,
-        )
+        raise MESSAGES.error("not_a_member_to_sync", ErrorKind.FORBIDDEN, code="not_a_member")
     client_ids = list(dict.fromkeys(i.client_id for i in items))
     # client ids already used: by a check-in, or by one a secretary has since withdrawn
     existing = {
@@ -617,12 +603,8 @@ async def _settle_races(
         p.row = None
 
 
-_CLIENT_ID_CONFLICT = Message(
-    "该客户端编号已用于另一条签到。", "This client_id was already used for another check-in."
-)
-_ACTIVITY_NOT_FOUND = Message(
-    "活动不存在，或您不在该活动的范围内。", "No such activity, or it is not one of yours."
-)
+_CLIENT_ID_CONFLICT = MESSAGES.message("client_id_conflict")
+_ACTIVITY_NOT_FOUND = MESSAGES.message("sync_activity_not_found")
 
 
 def _rejected(item: SyncItem, code: str, message: Message) -> SyncResult:

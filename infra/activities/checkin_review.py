@@ -7,8 +7,8 @@ import uuid
 
 from sqlalchemy import select, text
 
-from domain.activities import ActivityStatus
-from domain.shared import DomainError, Message, display_time
+from domain.activities import MESSAGES, ActivityStatus
+from domain.shared import ErrorKind, display_time
 from infra.activities.checkin import (
     CheckinView,
     _checkin_view,
@@ -52,10 +52,8 @@ async def delete_checkin(
     access = await load_access(uow, guard, caller, activity_id)
     _require_marking(guard, access.view.organizations)
     if access.activity.status == ActivityStatus.ARCHIVED.value:
-        raise DomainError(
-            "activity_closed",
-            Message("已归档的活动不能更正签到。", "Archived activities are final."),
-            status=409,
+        raise MESSAGES.error(
+            "activity_closed_for_corrections", ErrorKind.CONFLICT, code="activity_closed"
         )
     row = await uow.session.get(Checkin, (access.activity.tenant_id, checkin_id))
     if row is None or row.activity_id != activity_id:

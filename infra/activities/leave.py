@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from domain.activities import (
+    MESSAGES,
     ActivityStatus,
     LeaveRequest,
     LeaveStatus,
 )
-from domain.shared import DomainError, Message
+from domain.shared import ErrorKind
 from infra.activities.tables import LeaveRequestRow
 from infra.activities.visibility import (
     Caller,
@@ -56,26 +57,18 @@ async def request_leave(
     me = access.member
     if member_id is None or (me is not None and member_id == me.id):
         if me is None or not access.member_visible:
-            raise DomainError(
-                "not_a_member",
-                Message("您的账号未关联党员信息。", "Your account has no member record."),
-                status=403,
+            raise MESSAGES.error(
+                "not_a_member_to_ask_leave", ErrorKind.FORBIDDEN, code="not_a_member"
             )
         member_id = me.id
     else:
         _require_marking(guard, access.view.organizations)
     if ActivityStatus(activity.status) in (ActivityStatus.ARCHIVED, ActivityStatus.CANCELLED):
-        raise DomainError(
-            "activity_closed",
-            Message("活动已归档或已取消，不能请假。", "The activity is archived or cancelled."),
-            status=409,
+        raise MESSAGES.error(
+            "activity_closed_for_leave", ErrorKind.CONFLICT, code="activity_closed"
         )
     if not await is_expected(uow, activity, member_id):
-        raise DomainError(
-            "not_on_roster",
-            Message("该党员不在本次活动的应到人员名单中。", "Not on this activity's list."),
-            status=422,
-        )
+        raise MESSAGES.error("leave_not_on_roster", ErrorKind.INVALID, code="not_on_roster")
     leave = LeaveRequest.request(
         activity_id=activity_id, member_id=member_id, reason=reason, now=now
     )
@@ -94,11 +87,7 @@ async def request_leave(
             uow.session.add(row)
             await uow.session.flush()
     except IntegrityError as exc:
-        raise DomainError(
-            "leave_already_requested",
-            Message("已有待审批或已批准的请假申请。", "A leave request is already open."),
-            status=409,
-        ) from exc
+        raise MESSAGES.error("leave_already_requested", ErrorKind.CONFLICT) from exc
     uow.audit(
         "leave.request",
         "leave_request",

@@ -16,6 +16,7 @@ from domain.activities import (
     RosterEntry,
     credited_organization,
 )
+from domain.shared import ErrorKind
 from infra.activities.tables import (
     Activity,
     ActivityAttendee,
@@ -25,7 +26,7 @@ from infra.activities.visibility import (
     Caller,
     Guard,
     OrgRef,
-    _invalid,
+    invalid_field,
     load_access,
     require_any,
     require_write,
@@ -137,20 +138,11 @@ async def add_attendee(
     activity = access.activity
     member = await member_place(uow, activity.tenant_id, member_id)
     if member is None:
-        raise _invalid(
-            "member_id",
-            "member_not_found",
-            "党员不存在，或不属于本活动的机关工委。",
-            "No such member in this activity's tenant.",
-            status=404,
+        raise invalid_field(
+            "member_id", "attendee_not_in_tenant", ErrorKind.NOT_FOUND, code="member_not_found"
         )
     if not member.active:
-        raise _invalid(
-            "member_id",
-            "member_inactive",
-            "该党员已停止党籍或已除名，不能列为应到人员。",
-            "Suspended or removed members cannot be expected.",
-        )
+        raise invalid_field("member_id", "attendee_member_inactive", code="member_inactive")
     current = _entries(await _attendees(uow, activity))
     organizations = access.view.organizations
     seats = await committee_seats(

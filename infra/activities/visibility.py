@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from domain.activities import on_path
-from domain.shared import DomainError, FieldError, Message
+from domain.activities import MESSAGES, on_path
+from domain.shared import DomainError, ErrorKind
+from domain.shared import Guard as CallerGuard
+from domain.shared import not_found as shared_not_found
 from infra.activities.tables import Activity, ActivityAttendee, ActivityOrganization
 from infra.authz import org_domain, tenant_domain
 from infra.db.session import UnitOfWork
@@ -27,12 +29,8 @@ from infra.tenancy import OrganizationRef, organization_ref, organization_refs
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-class Guard(Protocol):
-    """The caller's permissions, as Casbin answers them."""
-
-    def require(self, obj: str, act: str, domain: str | None = None) -> None: ...
-
-    def can(self, obj: str, act: str, domain: str | None = None) -> bool: ...
+class Guard(CallerGuard, Protocol):
+    """The caller's permissions, and the question 代签 asks: granted inside a boundary?"""
 
     def can_within(self, obj: str, act: str, domain: str, boundary: str) -> bool: ...
 
@@ -46,16 +44,15 @@ class Caller:
 
 
 def not_found(what: str = "activity") -> DomainError:
-    return DomainError(
-        f"{what}_not_found",
-        Message("未找到该资源，或您无权查看。", "Not found, or not visible to you."),
-        status=404,
-    )
+    """Absent or not visible to the caller: one answer (an activity unless told)."""
+    return shared_not_found(what)
 
 
-def _invalid(field_name: str, code: str, zh: str, en: str, status: int = 422) -> DomainError:
-    message = Message(zh, en)
-    return DomainError(code, message, status=status, errors=[FieldError(field_name, code, message)])
+def invalid_field(
+    field_name: str, key: str, kind: ErrorKind = ErrorKind.INVALID, *, code: str | None = None
+) -> DomainError:
+    """The catalogue's error `key`, shown on the field that caused it."""
+    return MESSAGES.error(key, kind, code=code, errors=[MESSAGES.field(field_name, key, code=code)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,12 +198,11 @@ async def named_organization(
     """An organization named in the request (as `field_name`); 404 if it is not visible."""
     ref = await organization_ref(uow, org_id)
     if ref is None:
-        raise _invalid(
+        raise invalid_field(
             field_name,
-            "organization_not_found",
-            "党组织不存在或不可见。",
-            "The organization does not exist or is not visible.",
-            status=404,
+            "activity_organization_not_found",
+            ErrorKind.NOT_FOUND,
+            code="organization_not_found",
         )
     return ref
 

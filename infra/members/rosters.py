@@ -1,7 +1,8 @@
 """Members as other contexts need them: who a user is in the registry, who belongs to an
 organization subtree, and names for lists (in 拼音 order).
 
-Published through `infra.members` so that no other context reads `member` itself.
+Published through `infra.members` so that no other context reads `member` itself; where
+the organization tree matters, the tenancy context's own queries say where each sits.
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Select, select, tuple_
+from sqlmodel import col
 
 from infra.db.session import UnitOfWork
+from infra.members.tables import Member
+from infra.tenancy import organization_ids_under, organization_path
 
 ACTIVE_STATUSES = ("probationary", "full")
 
@@ -32,26 +37,26 @@ class MemberPlace:
         return self.status in ACTIVE_STATUSES
 
 
-_SELECT = (
-    "SELECT m.id, m.tenant_id, m.organization_id, o.path::text, m.status"
-    " FROM member m JOIN organization o"
-    "   ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
-)
+def _places() -> Select[Any]:
+    return select(
+        Member.id,
+        Member.tenant_id,
+        Member.organization_id,
+        organization_path(col(Member.tenant_id), col(Member.organization_id)),
+        Member.status,
+    )
 
 
 async def member_of_user(
     uow: UnitOfWork, tenant_id: uuid.UUID, user_id: uuid.UUID
 ) -> MemberPlace | None:
     """The active member record linked to an account, if any."""
-    row = (
-        await uow.session.execute(
-            text(
-                _SELECT + " WHERE m.tenant_id = :t AND m.user_id = :u"
-                "   AND m.status IN ('probationary', 'full')"
-            ),
-            {"t": tenant_id, "u": user_id},
-        )
-    ).first()
+    query = _places().where(
+        col(Member.tenant_id) == tenant_id,
+        col(Member.user_id) == user_id,
+        col(Member.status).in_(ACTIVE_STATUSES),
+    )
+    row = (await uow.session.execute(query)).first()
     return MemberPlace(*row) if row else None
 
 
@@ -59,12 +64,8 @@ async def member_place(
     uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
 ) -> MemberPlace | None:
     """One member of a tenant, whatever their status."""
-    row = (
-        await uow.session.execute(
-            text(_SELECT + " WHERE m.tenant_id = :t AND m.id = :m"),
-            {"t": tenant_id, "m": member_id},
-        )
-    ).first()
+    query = _places().where(col(Member.tenant_id) == tenant_id, col(Member.id) == member_id)
+    row = (await uow.session.execute(query)).first()
     return MemberPlace(*row) if row else None
 
 
@@ -74,17 +75,18 @@ async def active_members_under(
     """Active members in the subtrees of the organizations at `paths`, in 拼音 order."""
     if not paths:
         return []
-    rows = (
-        await uow.session.execute(
-            text(
-                _SELECT + " WHERE m.tenant_id = :t AND m.status IN ('probationary', 'full')"
-                "   AND o.path <@ CAST(:paths AS ltree[])"
-                " ORDER BY m.name_pinyin, m.id"
+    query = (
+        _places()
+        .where(
+            col(Member.tenant_id) == tenant_id,
+            col(Member.status).in_(ACTIVE_STATUSES),
+            tuple_(col(Member.tenant_id), col(Member.organization_id)).in_(
+                organization_ids_under(tenant_id, *paths)
             ),
-            {"t": tenant_id, "paths": list(paths)},
         )
-    ).all()
-    return [MemberPlace(*r) for r in rows]
+        .order_by(col(Member.name_pinyin), col(Member.id))
+    )
+    return [MemberPlace(*r) for r in (await uow.session.execute(query)).all()]
 
 
 async def member_names(
@@ -93,13 +95,9 @@ async def member_names(
     """(id, name) of those members, in 拼音 order."""
     if not member_ids:
         return []
-    rows = (
-        await uow.session.execute(
-            text(
-                "SELECT id, name FROM member WHERE tenant_id = :t AND id = ANY(:ids)"
-                " ORDER BY name_pinyin, id"
-            ),
-            {"t": tenant_id, "ids": list(member_ids)},
-        )
-    ).all()
-    return [(r[0], r[1]) for r in rows]
+    query = (
+        select(Member.id, Member.name)
+        .where(col(Member.tenant_id) == tenant_id, col(Member.id).in_(list(member_ids)))
+        .order_by(col(Member.name_pinyin), col(Member.id))
+    )
+    return [(r[0], r[1]) for r in (await uow.session.execute(query)).all()]

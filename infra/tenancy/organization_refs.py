@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, cast, literal, select, text
+from sqlalchemy import ScalarSelect, Select, cast, literal, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from infra.authz import org_domain
@@ -143,9 +143,18 @@ def organization_ids_above(tenant_id: uuid.UUID, path: str) -> Select[Any]:
     )
 
 
-def organization_ids_under(tenant_id: uuid.UUID, path: str) -> Select[Any]:
-    """The organization at `path` and its whole subtree in one tenant."""
+def organization_ids_under(tenant_id: uuid.UUID, *paths: str) -> Select[Any]:
+    """The organizations at `paths` and their whole subtrees in one tenant."""
     return select(Organization.tenant_id, Organization.id).where(
         Organization.tenant_id == tenant_id,  # type: ignore[arg-type]
-        Organization.path.op("<@")(_ltree(path)),  # type: ignore[attr-defined]
+        or_(*(Organization.path.op("<@")(_ltree(p)) for p in paths)),  # type: ignore[attr-defined]
+    )
+
+
+def organization_path(tenant_id: Any, organization_id: Any) -> ScalarSelect[Any]:
+    """The path (as text) of the organization two columns of another table name."""
+    return (
+        select(Organization.path)
+        .where(Organization.tenant_id == tenant_id, Organization.id == organization_id)  # type: ignore[arg-type]
+        .scalar_subquery()
     )
