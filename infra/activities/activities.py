@@ -24,7 +24,7 @@ from domain.activities import (
 )
 from domain.shared import ErrorKind, display_time, new_id
 from infra.activities.roster import (
-    _attendee_row,
+    attendee_row,
     roster,
 )
 from infra.activities.tables import (
@@ -137,7 +137,7 @@ async def create_activity(
     )
     await uow.session.flush()
     for entry in expected:
-        uow.session.add(_attendee_row(activity, entry, "roster"))
+        uow.session.add(attendee_row(activity, entry, "roster"))
     await uow.session.flush()
     uow.audit(
         "activity.create",

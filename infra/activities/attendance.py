@@ -16,8 +16,8 @@ from domain.activities import (
     quorum,
 )
 from infra.activities.roster import (
-    _attendees,
-    _entries,
+    attendees_of,
+    roster_entries,
 )
 from infra.activities.visibility import (
     Caller,
@@ -55,7 +55,7 @@ async def attendance_of(
     access = await load_access(uow, guard, caller, activity_id)
     require_any(guard, "checkin", "read", access.view.organizations)
     activity = access.activity
-    attendees = await _attendees(uow, activity)
+    attendees = await attendees_of(uow, activity)
     checkins = {
         r[0]: (r[1], r[2])
         for r in (
@@ -77,7 +77,7 @@ async def attendance_of(
             {"t": activity.tenant_id, "a": activity.id},
         )
     ).scalars()
-    result = attendance(_entries(attendees), checkins.keys(), list(on_leave))
+    result = attendance(roster_entries(attendees), checkins.keys(), list(on_leave))
     lines = [
         AttendanceLineView(
             member_id=a.member_id,

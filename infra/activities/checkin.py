@@ -36,11 +36,11 @@ from infra.activities.tables import Checkin
 from infra.activities.visibility import (
     Caller,
     Guard,
-    _require_marking,
     caller_member,
     invalid_field,
     load_access,
     not_found,
+    require_marking,
 )
 from infra.db.session import UnitOfWork
 from infra.platform import outbox
@@ -193,7 +193,7 @@ async def check_in(
     on_behalf = me is None or data.member_id != me.id
     if on_behalf:
         access = await load_access(uow, guard, caller, activity_id)
-        _require_marking(guard, access.view.organizations)
+        require_marking(guard, access.view.organizations)
         member_id = data.member_id
         member_path = (
             await uow.session.execute(

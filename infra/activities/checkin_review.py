@@ -17,9 +17,9 @@ from infra.activities.tables import Checkin
 from infra.activities.visibility import (
     Caller,
     Guard,
-    _require_marking,
     load_access,
     not_found,
+    require_marking,
 )
 from infra.db.session import UnitOfWork
 
@@ -50,7 +50,7 @@ async def delete_checkin(
 ) -> None:
     """更正: the secretary removes a check-in recorded in error (audited with its content)."""
     access = await load_access(uow, guard, caller, activity_id)
-    _require_marking(guard, access.view.organizations)
+    require_marking(guard, access.view.organizations)
     if access.activity.status == ActivityStatus.ARCHIVED.value:
         raise MESSAGES.error(
             "activity_closed_for_corrections", ErrorKind.CONFLICT, code="activity_closed"

@@ -19,10 +19,10 @@ from infra.activities.tables import LeaveRequestRow
 from infra.activities.visibility import (
     Caller,
     Guard,
-    _require_marking,
     is_expected,
     load_access,
     not_found,
+    require_marking,
 )
 from infra.db.session import UnitOfWork
 
@@ -62,7 +62,7 @@ async def request_leave(
             )
         member_id = me.id
     else:
-        _require_marking(guard, access.view.organizations)
+        require_marking(guard, access.view.organizations)
     if ActivityStatus(activity.status) in (ActivityStatus.ARCHIVED, ActivityStatus.CANCELLED):
         raise MESSAGES.error(
             "activity_closed_for_leave", ErrorKind.CONFLICT, code="activity_closed"
@@ -139,7 +139,7 @@ async def decide_leave(
             raise not_found("leave_request")
         leave = leave.withdraw(now=now)
     else:
-        _require_marking(guard, access.view.organizations)
+        require_marking(guard, access.view.organizations)
         if decision is LeaveStatus.APPROVED:
             leave = leave.approve(by=caller.user_id, now=now, note=note)
         else:

@@ -64,7 +64,7 @@ async def roster(
     return entries
 
 
-def _attendee_row(activity: Activity, entry: RosterEntry, source: str) -> ActivityAttendee:
+def attendee_row(activity: Activity, entry: RosterEntry, source: str) -> ActivityAttendee:
     return ActivityAttendee(
         tenant_id=activity.tenant_id,
         activity_id=activity.id,
@@ -86,7 +86,7 @@ class AttendeeView:
     source: str
 
 
-async def _attendees(uow: UnitOfWork, activity: Activity) -> list[AttendeeView]:
+async def attendees_of(uow: UnitOfWork, activity: Activity) -> list[AttendeeView]:
     """The expected attendees with their names, in 拼音 order."""
     rows = {
         r.member_id: r
@@ -118,10 +118,10 @@ async def list_attendees(
 ) -> list[AttendeeView]:
     access = await load_access(uow, guard, caller, activity_id)
     require_any(guard, "activity", "read", access.view.organizations)
-    return await _attendees(uow, access.activity)
+    return await attendees_of(uow, access.activity)
 
 
-def _entries(rows: Iterable[AttendeeView]) -> tuple[RosterEntry, ...]:
+def roster_entries(rows: Iterable[AttendeeView]) -> tuple[RosterEntry, ...]:
     return tuple(
         RosterEntry(
             r.member_id, MemberStatus(r.member_status), r.is_committee_member, r.organization_id
@@ -143,7 +143,7 @@ async def add_attendee(
         )
     if not member.active:
         raise invalid_field("member_id", "attendee_member_inactive", code="member_inactive")
-    current = _entries(await _attendees(uow, activity))
+    current = roster_entries(await attendees_of(uow, activity))
     organizations = access.view.organizations
     seats = await committee_seats(
         uow,
@@ -167,7 +167,7 @@ async def add_attendee(
         entry = RosterEntry(
             entry.member_id, entry.status, entry.is_committee_member, access.view.organizer.id
         )
-    uow.session.add(_attendee_row(activity, entry, "manual"))
+    uow.session.add(attendee_row(activity, entry, "manual"))
     await uow.session.flush()
     uow.audit(
         "activity.attendee_add",
@@ -176,7 +176,7 @@ async def add_attendee(
         tenant_id=activity.tenant_id,
         detail={"member_id": str(member_id)},
     )
-    return await _attendees(uow, activity)
+    return await attendees_of(uow, activity)
 
 
 async def remove_attendee(
@@ -185,7 +185,7 @@ async def remove_attendee(
     access = await load_access(uow, guard, caller, activity_id)
     require_write(guard, access)
     activity = access.activity
-    ExpectedAttendees(_entries(await _attendees(uow, activity))).remove(member_id)
+    ExpectedAttendees(roster_entries(await attendees_of(uow, activity))).remove(member_id)
     row = await uow.session.get(ActivityAttendee, (activity.tenant_id, activity.id, member_id))
     if row is not None:
         await uow.session.delete(row)

@@ -174,7 +174,7 @@ def require_any(guard: Guard, obj: str, act: str, orgs: Sequence[OrgRef]) -> Non
         guard.require(obj, act, orgs[0].domain)
 
 
-def _require_marking(guard: Guard, orgs: Sequence[OrgRef]) -> None:
+def require_marking(guard: Guard, orgs: Sequence[OrgRef]) -> None:
     """代签, 更正 and leave decisions belong to the organizing tenant: a role granted inside
     it on the subtree of an organization the activity counts for. Staff of a superior
     tenant, whose grants cover it from above, need the explicit `checkin:supervise` there."""
