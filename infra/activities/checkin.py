@@ -32,6 +32,7 @@ from domain.activities import (
 )
 from domain.shared import DomainError, ErrorKind, Message, new_id
 from domain.tenancy import TenantSettings, effective_settings
+from infra.activities import checkin_records
 from infra.activities.tables import Checkin
 from infra.activities.visibility import (
     Caller,
@@ -43,7 +44,7 @@ from infra.activities.visibility import (
     require_marking,
 )
 from infra.db.session import UnitOfWork
-from infra.platform import outbox
+from infra.members import member_place
 
 SYNC_BATCH_LIMIT = 500
 
@@ -81,8 +82,8 @@ _CHECKIN_CONTEXT = text(
     "    AND c.member_id = :m) AS checkin_id,"
     "  (SELECT c.client_id FROM checkin c WHERE c.tenant_id = a.tenant_id"
     "    AND c.activity_id = a.id AND c.member_id = :m) AS checkin_client_id,"
-    "  EXISTS (SELECT 1 FROM activity_organization ao JOIN organization o"
-    "    ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
+    "  EXISTS (SELECT 1 FROM activity_organization ao"
+    "    CROSS JOIN LATERAL zhibu_organization_path(ao.tenant_id, ao.organization_id) o"
     "    WHERE ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
     "    AND o.path @> CAST(:mpath AS ltree)) AS in_org,"
     "  (SELECT jsonb_agg(s)::text FROM zhibu_settings_chain(a.tenant_id) AS s) AS settings"
@@ -195,23 +196,15 @@ async def check_in(
         access = await load_access(uow, guard, caller, activity_id)
         require_marking(guard, access.view.organizations)
         member_id = data.member_id
-        member_path = (
-            await uow.session.execute(
-                text(
-                    "SELECT o.path::text FROM member m JOIN organization o"
-                    " ON o.tenant_id = m.tenant_id AND o.id = m.organization_id"
-                    " WHERE m.tenant_id = :t AND m.id = :m"
-                ),
-                {"t": access.activity.tenant_id, "m": member_id},
-            )
-        ).scalar_one_or_none()
-        if member_path is None:
+        place = await member_place(uow, access.activity.tenant_id, member_id)
+        if place is None:
             raise invalid_field(
                 "member_id",
                 "checkin_member_not_found",
                 ErrorKind.NOT_FOUND,
                 code="member_not_found",
             )
+        member_path = place.organization_path
         method = CheckinMethod.SECRETARY
         tenant_id = access.activity.tenant_id
     else:
@@ -245,13 +238,7 @@ async def check_in(
     inserted = await _insert_checkins(uow, [row])
     if not inserted:
         raise _reject(CheckinDecision(CheckinOutcome.DUPLICATE, now))
-    uow.audit(
-        "checkin.create",
-        "checkin",
-        row.id,
-        tenant_id=row.tenant_id,
-        detail={"activity_id": str(activity_id), "member_id": str(member_id), "source": row.source},
-    )
+    checkin_records.audit_created(uow, row)
     return _checkin_view(row)
 
 
@@ -334,20 +321,7 @@ async def _insert_checkins(uow: UnitOfWork, rows: Sequence[Checkin]) -> set[uuid
     inserted = {r[0] for r in result}
     for r in rows:
         if r.id in inserted:
-            outbox.emit(
-                uow,
-                tenant_id=r.tenant_id,
-                topic="checkin.recorded",
-                aggregate_type="activity",
-                aggregate_id=r.activity_id,
-                payload={
-                    "checkin_id": str(r.id),
-                    "activity_id": str(r.activity_id),
-                    "member_id": str(r.member_id),
-                    "source": r.source,
-                    "occurred_at": r.occurred_at.isoformat(),
-                },
-            )
+            checkin_records.emit_recorded(uow, r)
     return inserted
 
 
