@@ -1,5 +1,5 @@
 """Party activities (党组织活动): kinds, lifecycle, attendees, check-in, leave, attendance,
-quorum, the compliance calendar and evidence rules. Pure rules, no I/O."""
+quorum and the compliance calendar. Pure rules, no I/O."""
 
 from domain.activities.attendance import (
     Attendance,
@@ -39,17 +39,6 @@ from domain.activities.compliance import (
     period_of,
     rollup,
 )
-from domain.activities.evidence import (
-    DEFAULT_ALLOWED_TYPES,
-    EvidenceKind,
-    EvidencePolicy,
-    EvidenceUpload,
-    EvidenceUsage,
-    StoredObject,
-    normalize_content_type,
-    validate_confirmation,
-    validate_upload,
-)
 from domain.activities.geo import Geofence, GeoPoint, distance_m
 from domain.activities.kinds import ActivityKind
 from domain.activities.leave import LeaveRequest, LeaveStatus
@@ -74,7 +63,6 @@ from domain.activities.roster import (
 )
 
 __all__ = [
-    "DEFAULT_ALLOWED_TYPES",
     "DEFAULT_FREQUENCIES",
     "EDITABLE_FIELDS",
     "MESSAGES",
@@ -93,10 +81,6 @@ __all__ = [
     "CheckinSettings",
     "ComplianceRange",
     "ComplianceStatus",
-    "EvidenceKind",
-    "EvidencePolicy",
-    "EvidenceUpload",
-    "EvidenceUsage",
     "ExpectedAttendees",
     "Frequency",
     "GeoPoint",
@@ -111,7 +95,6 @@ __all__ = [
     "PeriodCompliance",
     "Quorum",
     "RosterEntry",
-    "StoredObject",
     "allowed_transitions",
     "attendance",
     "change_status",
@@ -125,7 +108,6 @@ __all__ = [
     "frequencies_from_settings",
     "history_start",
     "mint_checkin_token",
-    "normalize_content_type",
     "on_path",
     "overlapping",
     "parse_period",
@@ -135,7 +117,5 @@ __all__ = [
     "rollup",
     "token_step",
     "tracked_kinds",
-    "validate_confirmation",
-    "validate_upload",
     "verify_checkin_token",
 ]

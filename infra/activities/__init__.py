@@ -1,8 +1,9 @@
 """Activities adapters: tables and use cases for 三会一课 and other activities, check-in, leave.
 
-What other contexts may use: who the caller is and whether they may see an activity.
+What other contexts may use is re-exported here; they import nothing else of this package.
 """
 
-from infra.activities.visibility import Caller, load_access
+from infra.activities.seen import SeenActivity, activity_seen_by
+from infra.activities.visibility import Caller
 
-__all__ = ["Caller", "load_access"]
+__all__ = ["Caller", "SeenActivity", "activity_seen_by"]
