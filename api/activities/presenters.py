@@ -6,12 +6,12 @@ import uuid
 from collections import defaultdict
 
 from api.activities import schemas as s
-from domain.activities import ActivityKind, ComplianceStatus
-from infra.activities import service as svc
+from domain.activities import ActivityKind, ComplianceRange, ComplianceStatus, period_label
+from infra.activities import attendance, checkin, compliance, roster, visibility
 from infra.activities.tables import LeaveRequestRow
 
 
-def activity_out(v: svc.ActivityView) -> s.ActivityOut:
+def activity_out(v: visibility.ActivityView) -> s.ActivityOut:
     a = v.activity
     return s.ActivityOut(
         id=a.id,
@@ -42,7 +42,7 @@ def activity_out(v: svc.ActivityView) -> s.ActivityOut:
     )
 
 
-def attendee_out(a: svc.AttendeeView) -> s.AttendeeOut:
+def attendee_out(a: roster.AttendeeView) -> s.AttendeeOut:
     return s.AttendeeOut(
         member_id=a.member_id,
         name=a.name,
@@ -53,7 +53,7 @@ def attendee_out(a: svc.AttendeeView) -> s.AttendeeOut:
     )
 
 
-def checkin_out(c: svc.CheckinView) -> s.CheckinOut:
+def checkin_out(c: checkin.CheckinView) -> s.CheckinOut:
     return s.CheckinOut(
         id=c.id,
         activity_id=c.activity_id,
@@ -67,7 +67,7 @@ def checkin_out(c: svc.CheckinView) -> s.CheckinOut:
     )
 
 
-def sync_out(results: list[svc.SyncResult], lang: str) -> s.SyncOut:
+def sync_out(results: list[checkin.SyncResult], lang: str) -> s.SyncOut:
     out = [
         s.SyncResultOut(
             client_id=r.client_id,
@@ -105,7 +105,7 @@ def _ratio(value: object) -> float | None:
     return None if value is None else round(float(value), 4)  # type: ignore[arg-type]
 
 
-def attendance_out(v: svc.AttendanceView) -> s.AttendanceOut:
+def attendance_out(v: attendance.AttendanceView) -> s.AttendanceOut:
     r = v.result
     q = v.quorum
     return s.AttendanceOut(
@@ -136,14 +136,14 @@ def attendance_out(v: svc.AttendanceView) -> s.AttendanceOut:
     )
 
 
-def compliance_out(c: svc.OrgCompliance, rng: svc.ComplianceRange) -> s.ComplianceOut:
+def compliance_out(c: compliance.OrgCompliance, rng: ComplianceRange) -> s.ComplianceOut:
     by_kind: dict[ActivityKind, list[s.PeriodOut]] = defaultdict(list)
     frequency: dict[ActivityKind, str] = {}
     for p in c.periods:
         frequency[p.kind] = p.frequency.value
         by_kind[p.kind].append(
             s.PeriodOut(
-                period=svc.period_label(p.period),
+                period=period_label(p.period),
                 first_day=p.period.first_day,
                 last_day=p.period.last_day,
                 status=p.status.value,
@@ -175,7 +175,7 @@ def compliance_out(c: svc.OrgCompliance, rng: svc.ComplianceRange) -> s.Complian
     )
 
 
-def rollup_out(v: svc.RollupView) -> s.ComplianceRollupOut:
+def rollup_out(v: compliance.RollupView) -> s.ComplianceRollupOut:
     def briefs(ids: tuple[uuid.UUID, ...]) -> list[s.OrgBrief]:
         return [s.OrgBrief(id=i, name=v.names.get(i, "")) for i in ids]
 

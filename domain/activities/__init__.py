@@ -43,15 +43,29 @@ from domain.activities.geo import Geofence, GeoPoint, distance_m
 from domain.activities.kinds import ActivityKind
 from domain.activities.leave import LeaveRequest, LeaveStatus
 from domain.activities.lifecycle import ActivityStatus, allowed_transitions, change_status
+from domain.activities.messages import MESSAGES
+from domain.activities.obligations import Obligations, tracked_kinds
+from domain.activities.periods import (
+    ComplianceRange,
+    history_start,
+    overlapping,
+    parse_period,
+    period_label,
+)
+from domain.activities.plan import EDITABLE_FIELDS, check_schedule_and_place
 from domain.activities.roster import (
     ExpectedAttendees,
     MemberStatus,
     RosterEntry,
+    credited_organization,
     expected_attendees,
+    on_path,
 )
 
 __all__ = [
     "DEFAULT_FREQUENCIES",
+    "EDITABLE_FIELDS",
+    "MESSAGES",
     "TOKEN_STEP_SECONDS",
     "ActivityKind",
     "ActivityStatus",
@@ -65,6 +79,7 @@ __all__ = [
     "CheckinReason",
     "CheckinRules",
     "CheckinSettings",
+    "ComplianceRange",
     "ComplianceStatus",
     "ExpectedAttendees",
     "Frequency",
@@ -75,6 +90,7 @@ __all__ = [
     "LeaveRequest",
     "LeaveStatus",
     "MemberStatus",
+    "Obligations",
     "Period",
     "PeriodCompliance",
     "Quorum",
@@ -82,16 +98,24 @@ __all__ = [
     "allowed_transitions",
     "attendance",
     "change_status",
+    "check_schedule_and_place",
     "compliance",
+    "credited_organization",
     "distance_m",
     "evaluate_batch",
     "evaluate_checkin",
     "expected_attendees",
     "frequencies_from_settings",
+    "history_start",
     "mint_checkin_token",
+    "on_path",
+    "overlapping",
+    "parse_period",
+    "period_label",
     "period_of",
     "quorum",
     "rollup",
     "token_step",
+    "tracked_kinds",
     "verify_checkin_token",
 ]

@@ -28,7 +28,8 @@ from enum import StrEnum
 from domain.activities.checkin_token import verify_checkin_token
 from domain.activities.geo import Geofence, GeoPoint, distance_m
 from domain.activities.lifecycle import ActivityStatus
-from domain.shared.errors import DomainError, Message
+from domain.activities.messages import MESSAGES
+from domain.shared.errors import DomainError, ErrorKind, Message
 
 
 class CheckinMethod(StrEnum):
@@ -61,49 +62,12 @@ class CheckinReason(StrEnum):
 
     @property
     def message(self) -> Message:
-        return _REASON_MESSAGES[self]
+        return MESSAGES.message(_MESSAGE_KEYS.get(self, self.value))
 
 
-_REASON_MESSAGES: dict[CheckinReason, Message] = {
-    CheckinReason.NOT_ON_ROSTER: Message(
-        zh="您不在本次活动的应到人员名单中。", en="You are not on this activity's attendee list."
-    ),
-    CheckinReason.ACTIVITY_NOT_OPEN: Message(
-        zh="活动当前不接受签到（未开始、已取消或已归档）。",
-        en="The activity is not open for check-in (not started, cancelled or archived).",
-    ),
-    CheckinReason.OUTSIDE_WINDOW: Message(
-        zh="不在签到时间内。", en="Check-in is outside the allowed time window."
-    ),
-    CheckinReason.OUTSIDE_GEOFENCE: Message(
-        zh="当前位置不在活动签到范围内。", en="You are outside the activity's check-in area."
-    ),
-    CheckinReason.LOCATION_REQUIRED: Message(
-        zh="本次活动签到需要提供位置。", en="This activity needs your location to check in."
-    ),
-    CheckinReason.TOKEN_REQUIRED: Message(
-        zh="请扫描现场签到二维码。", en="Scan the check-in code on display at the activity."
-    ),
-    CheckinReason.TOKEN_EXPIRED: Message(
-        zh="签到二维码已过期，请扫描现场最新的二维码。",
-        en="The check-in code has expired; scan the code currently on display.",
-    ),
-    CheckinReason.TOKEN_INVALID: Message(
-        zh="签到二维码无效，请扫描本次活动现场的二维码。",
-        en="This check-in code is not valid for this activity.",
-    ),
-    CheckinReason.OCCURRED_IN_FUTURE: Message(
-        zh="签到时间晚于服务器时间，请校准手机时间后重试。",
-        en="The check-in time is in the future; correct the phone's clock and retry.",
-    ),
-    CheckinReason.SYNC_TOO_LATE: Message(
-        zh="离线签到上传过晚，已超过活动结束后的补传期限。",
-        en="This offline check-in was uploaded after the deadline following the activity.",
-    ),
-    CheckinReason.SELF_CHECKIN_REQUIRED: Message(
-        zh="本单位要求党员本人签到，不能代签。",
-        en="This organization requires members to check in themselves.",
-    ),
+_MESSAGE_KEYS = {
+    CheckinReason.TOKEN_EXPIRED: "checkin_token_expired",
+    CheckinReason.TOKEN_INVALID: "checkin_token_invalid",
 }
 
 
@@ -162,11 +126,8 @@ class CheckinAttempt:
 
     def __post_init__(self) -> None:
         if self.occurred_at is not None and self.occurred_at.tzinfo is None:
-            raise DomainError(
-                code="timezone_required",
-                message=Message(
-                    zh="签到时间必须带时区。", en="occurred_at must include a UTC offset."
-                ),
+            raise MESSAGES.error(
+                "occurred_at_timezone_required", ErrorKind.INVALID, code="timezone_required"
             )
 
 
@@ -192,8 +153,8 @@ class CheckinDecision:
         if self.reason is not None:
             return self.reason.message
         if self.outcome is CheckinOutcome.DUPLICATE:
-            return Message(zh="您已签到。", en="You have already checked in.")
-        return Message(zh="签到成功。", en="Checked in.")
+            return MESSAGES.message("already_checked_in")
+        return MESSAGES.message("checked_in")
 
 
 def evaluate_checkin(

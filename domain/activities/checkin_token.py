@@ -15,7 +15,8 @@ import hmac
 import uuid
 from datetime import datetime
 
-from domain.shared.errors import DomainError, Message
+from domain.activities.messages import MESSAGES
+from domain.shared.errors import DomainError, ErrorKind
 
 TOKEN_STEP_SECONDS = 30
 _VERSION = "v1"
@@ -43,13 +44,7 @@ def verify_checkin_token(
     step = _signed_step(token, activity_id, secret)
     current = token_step(now)
     if step < current - 1:
-        raise DomainError(
-            code="token_expired",
-            message=Message(
-                zh="签到二维码已过期，请扫描现场最新的二维码。",
-                en="The check-in code has expired; scan the code currently on display.",
-            ),
-        )
+        raise MESSAGES.error("checkin_token_expired", ErrorKind.INVALID, code="token_expired")
     if step > current:
         raise _invalid()
 
@@ -74,10 +69,4 @@ def _mac(activity_id: uuid.UUID, step: int, secret: bytes) -> str:
 
 
 def _invalid() -> DomainError:
-    return DomainError(
-        code="token_invalid",
-        message=Message(
-            zh="签到二维码无效，请扫描本次活动现场的二维码。",
-            en="This check-in code is not valid for this activity.",
-        ),
-    )
+    return MESSAGES.error("checkin_token_invalid", ErrorKind.INVALID, code="token_invalid")

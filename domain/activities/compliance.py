@@ -16,7 +16,8 @@ from types import MappingProxyType
 
 from domain.activities.kinds import ActivityKind
 from domain.activities.lifecycle import ActivityStatus
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.activities.messages import MESSAGES
+from domain.shared.errors import ErrorKind, FieldError
 
 
 class Frequency(StrEnum):
@@ -66,13 +67,7 @@ def frequencies_from_settings(
         try:
             kind = ActivityKind(name)
         except ValueError:
-            errors.append(
-                FieldError(
-                    name,
-                    "unknown_activity_kind",
-                    Message(zh=f"未知的活动类型：{name}。", en=f"Unknown activity kind: {name}."),
-                )
-            )
+            errors.append(MESSAGES.field(name, "unknown_activity_kind", name=name))
             continue
         if value is None:
             result.pop(kind, None)
@@ -80,21 +75,9 @@ def frequencies_from_settings(
         try:
             result[kind] = Frequency(value)
         except ValueError:
-            errors.append(
-                FieldError(
-                    name,
-                    "unknown_frequency",
-                    Message(zh=f"未知的频次：{value}。", en=f"Unknown frequency: {value}."),
-                )
-            )
+            errors.append(MESSAGES.field(name, "unknown_frequency", value=value))
     if errors:
-        raise DomainError(
-            code="invalid_frequency_setting",
-            message=Message(
-                zh="活动频次设置有误。", en="The activity frequency settings are invalid."
-            ),
-            errors=errors,
-        )
+        raise MESSAGES.error("invalid_frequency_setting", ErrorKind.INVALID, errors=errors)
     return result
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from domain.shared.errors import DomainError, Message
+from domain.activities.messages import MESSAGES
+from domain.shared.errors import ErrorKind
 
 EARTH_RADIUS_M = 6_371_008.8
 """Mean Earth radius (IUGG); the haversine error is well under 0.5 % at these distances."""
@@ -24,10 +25,7 @@ class GeoPoint:
 
     def __post_init__(self) -> None:
         if not (-90.0 <= self.latitude <= 90.0 and -180.0 <= self.longitude <= 180.0):
-            raise DomainError(
-                code="invalid_coordinates",
-                message=Message(zh="坐标超出有效范围。", en="Coordinates are out of range."),
-            )
+            raise MESSAGES.error("invalid_coordinates", ErrorKind.INVALID)
 
 
 def distance_m(a: GeoPoint, b: GeoPoint) -> float:
@@ -53,12 +51,7 @@ class Geofence:
 
     def __post_init__(self) -> None:
         if self.radius_m <= 0 or self.max_accuracy_credit_m < 0:
-            raise DomainError(
-                code="invalid_geofence",
-                message=Message(
-                    zh="签到范围半径必须大于零。", en="The geofence radius must be positive."
-                ),
-            )
+            raise MESSAGES.error("invalid_geofence", ErrorKind.INVALID)
 
     def allowance_m(self, accuracy_m: float | None) -> float:
         credit = min(max(accuracy_m or 0.0, 0.0), self.max_accuracy_credit_m)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.activities.messages import MESSAGES
+from domain.shared.errors import ErrorKind
 from domain.shared.ids import new_id
 
 
@@ -42,11 +43,10 @@ class LeaveRequest:
     ) -> LeaveRequest:
         cleaned = reason.strip()
         if not cleaned:
-            message = Message(zh="请假须填写事由。", en="A leave request needs a reason.")
-            raise DomainError(
-                code="leave_reason_required",
-                message=message,
-                errors=[FieldError("reason", "required", message)],
+            raise MESSAGES.error(
+                "leave_reason_required",
+                ErrorKind.INVALID,
+                errors=[MESSAGES.field("reason", "leave_reason_required", code="required")],
             )
         return cls(
             id=new_id(),
@@ -69,13 +69,11 @@ class LeaveRequest:
         self, status: LeaveStatus, *, by: uuid.UUID, now: datetime, note: str | None
     ) -> LeaveRequest:
         if self.status is not LeaveStatus.REQUESTED:
-            raise DomainError(
+            raise MESSAGES.error(
+                "leave_already_decided",
+                ErrorKind.CONFLICT,
                 code="invalid_transition",
-                message=Message(
-                    zh="该请假申请已处理，不能再次变更。",
-                    en=f"This leave request is already {self.status.value}.",
-                ),
-                status=409,
+                status=self.status.value,
             )
         return replace(
             self,

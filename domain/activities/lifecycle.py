@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.activities.messages import MESSAGES
+from domain.shared.errors import ErrorKind
 
 
 class ActivityStatus(StrEnum):
@@ -56,20 +57,19 @@ def change_status(
 ) -> ActivityStatus:
     """Return `target` if the move is allowed; a cancellation must say why (kept for audit)."""
     if target not in _TRANSITIONS[current]:
-        raise DomainError(
+        raise MESSAGES.error(
+            "activity_invalid_transition",
+            ErrorKind.CONFLICT,
             code="invalid_transition",
-            message=Message(
-                zh=f"活动状态不能从“{current.label_zh}”变为“{target.label_zh}”。",
-                en=f"An activity cannot go from {current.value} to {target.value}.",
-            ),
-            status=409,
+            current=current.label_zh,
+            target=target.label_zh,
+            current_code=current.value,
+            target_code=target.value,
         )
     if target is ActivityStatus.CANCELLED and not (reason and reason.strip()):
-        message = Message(zh="取消活动须填写原因。", en="Cancelling an activity needs a reason.")
-        raise DomainError(
-            code="cancel_reason_required",
-            message=message,
-            status=422,
-            errors=[FieldError("reason", "required", message)],
+        raise MESSAGES.error(
+            "cancel_reason_required",
+            ErrorKind.INVALID,
+            errors=[MESSAGES.field("reason", "cancel_reason_required", code="required")],
         )
     return target

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.activities.kinds import ActivityKind
-from domain.shared.errors import DomainError, Message
+from domain.activities.messages import MESSAGES
+from domain.shared.errors import DomainError, ErrorKind
 
 
 class MemberStatus(StrEnum):
@@ -58,10 +59,8 @@ class ExpectedAttendees:
         if entry.member_id in self:
             raise DomainError(
                 code="already_expected",
-                message=Message(
-                    zh="该党员已在应到人员名单中。", en="This member is already expected."
-                ),
-                status=409,
+                message=MESSAGES.message("already_expected"),
+                kind=ErrorKind.CONFLICT,
             )
         return ExpectedAttendees((*self.entries, entry))
 
@@ -69,10 +68,8 @@ class ExpectedAttendees:
         if member_id not in self:
             raise DomainError(
                 code="not_expected",
-                message=Message(
-                    zh="该党员不在应到人员名单中。", en="This member is not on the expected list."
-                ),
-                status=404,
+                message=MESSAGES.message("not_expected"),
+                kind=ErrorKind.NOT_FOUND,
             )
         return ExpectedAttendees(tuple(e for e in self.entries if e.member_id != member_id))
 
@@ -91,9 +88,7 @@ def expected_attendees(
     if not organizers:
         raise DomainError(
             code="organization_required",
-            message=Message(
-                zh="活动至少要有一个主办党组织。", en="An activity needs an organizer organization."
-            ),
+            message=MESSAGES.message("organization_required"),
         )
     seen: set[uuid.UUID] = set()
     chosen: list[RosterEntry] = []
@@ -105,3 +100,17 @@ def expected_attendees(
         seen.add(entry.member_id)
         chosen.append(entry)
     return ExpectedAttendees(tuple(chosen))
+
+
+def on_path(member_path: str, org_path: str) -> bool:
+    """Is the member's organization `org_path` itself or below it (ltree paths)?"""
+    return member_path == org_path or member_path.startswith(org_path + ".")
+
+
+def credited_organization(
+    member_path: str, organizations: Iterable[tuple[uuid.UUID, str]]
+) -> uuid.UUID | None:
+    """The nearest of an activity's organizations (id, path) above the member's own, which
+    the member's attendance counts for; None when the member is outside all of them."""
+    nearest = sorted(organizations, key=lambda o: -len(o[1]))
+    return next((org_id for org_id, path in nearest if on_path(member_path, path)), None)

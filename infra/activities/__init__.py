@@ -4,6 +4,6 @@ What other contexts may use is re-exported here; they import nothing else of thi
 """
 
 from infra.activities.seen import SeenActivity, activity_seen_by
-from infra.activities.service import Caller
+from infra.activities.visibility import Caller
 
 __all__ = ["Caller", "SeenActivity", "activity_seen_by"]

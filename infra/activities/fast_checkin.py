@@ -9,7 +9,7 @@ outbox events, audit events and stored Idempotency-Key responses, built by
 `checkin_records` exactly as the unit of work builds them (`zhibu_record_self_checkins`
 only inserts them), and commits. Every request answers only once its own
 check-in is committed. With nobody else checking in, a group is a single check-in and
-nothing waits. The general path (`service.check_in`) serves secretaries marking others.
+nothing waits. The general path (`checkin.check_in`) serves secretaries marking others.
 
 Grouping changes nothing a member can observe: row-level security applies to the
 functions as to any statement (a group shares one tenant path), each item gets its own
@@ -31,8 +31,7 @@ from psycopg.errors import UniqueViolation
 
 from domain.activities import CheckinDecision, CheckinMethod, CheckinOutcome, evaluate_checkin
 from domain.shared import DomainError, new_id
-from infra.activities.checkin_records import hot_path_item
-from infra.activities.service import (
+from infra.activities.checkin import (
     CheckinInput,
     CheckinView,
     _not_a_member,
@@ -40,8 +39,9 @@ from infra.activities.service import (
     _rules,
     _source,
     checkin_attempt,
-    not_found,
 )
+from infra.activities.checkin_records import hot_path_item
+from infra.activities.visibility import not_found
 from infra.db.session import Actor, Database, LeanTransaction, Scope, database_unreachable
 from infra.platform.idempotency import STORED_SQL, StoredResponse, stored_response, stored_row
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.activities import GeoPoint, distance_m
-from infra.activities.service import Caller, Guard, load_access
+from infra.activities.visibility import Caller, Guard, load_access
 from infra.db.session import UnitOfWork
 
 

@@ -4,7 +4,19 @@ The public face of the context's infrastructure: other contexts import what they
 from here, never from a module of the package.
 """
 
+from infra.tenancy.committee_seats import committee_seats
 from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
+from infra.tenancy.organization_refs import (
+    OrganizationRef,
+    branches_within,
+    organization_ids_above,
+    organization_ids_in_domains,
+    organization_ids_under,
+    organization_path,
+    organization_ref,
+    organization_refs,
+    tenant_path_of,
+)
 from infra.tenancy.organizations import MemberCounts, get_org, org_domain_of
 from infra.tenancy.tenant_settings import effective_settings_of
 from infra.tenancy.tenants import get_tenant, platform_admin, tenant_by_code
@@ -13,15 +25,25 @@ from infra.tenancy.visibility import Scopes, within_scopes
 __all__ = [
     "Guard",
     "MemberCounts",
+    "OrganizationRef",
     "Scopes",
+    "branches_within",
+    "committee_seats",
     "conflict",
     "effective_settings_of",
     "get_org",
     "get_tenant",
     "not_found",
     "org_domain_of",
+    "organization_ids_above",
+    "organization_ids_in_domains",
+    "organization_ids_under",
+    "organization_path",
+    "organization_ref",
+    "organization_refs",
     "platform_admin",
     "require_scopes",
     "tenant_by_code",
+    "tenant_path_of",
     "within_scopes",
 ]

@@ -1,0 +1,103 @@
+"""Members as other contexts need them: who a user is in the registry, who belongs to an
+organization subtree, and names for lists (in 拼音 order).
+
+Published through `infra.members` so that no other context reads `member` itself; where
+the organization tree matters, the tenancy context's own queries say where each sits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select, tuple_
+from sqlmodel import col
+
+from infra.db.session import UnitOfWork
+from infra.members.tables import Member
+from infra.tenancy import organization_ids_under, organization_path
+
+ACTIVE_STATUSES = ("probationary", "full")
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPlace:
+    """A member and where they sit in the organization tree."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_path: str
+    status: str
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+def _places() -> Select[Any]:
+    return select(
+        Member.id,
+        Member.tenant_id,
+        Member.organization_id,
+        organization_path(col(Member.tenant_id), col(Member.organization_id)),
+        Member.status,
+    )
+
+
+async def member_of_user(
+    uow: UnitOfWork, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> MemberPlace | None:
+    """The active member record linked to an account, if any."""
+    query = _places().where(
+        col(Member.tenant_id) == tenant_id,
+        col(Member.user_id) == user_id,
+        col(Member.status).in_(ACTIVE_STATUSES),
+    )
+    row = (await uow.session.execute(query)).first()
+    return MemberPlace(*row) if row else None
+
+
+async def member_place(
+    uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
+) -> MemberPlace | None:
+    """One member of a tenant, whatever their status."""
+    query = _places().where(col(Member.tenant_id) == tenant_id, col(Member.id) == member_id)
+    row = (await uow.session.execute(query)).first()
+    return MemberPlace(*row) if row else None
+
+
+async def active_members_under(
+    uow: UnitOfWork, tenant_id: uuid.UUID, paths: Sequence[str]
+) -> list[MemberPlace]:
+    """Active members in the subtrees of the organizations at `paths`, in 拼音 order."""
+    if not paths:
+        return []
+    query = (
+        _places()
+        .where(
+            col(Member.tenant_id) == tenant_id,
+            col(Member.status).in_(ACTIVE_STATUSES),
+            tuple_(col(Member.tenant_id), col(Member.organization_id)).in_(
+                organization_ids_under(tenant_id, *paths)
+            ),
+        )
+        .order_by(col(Member.name_pinyin), col(Member.id))
+    )
+    return [MemberPlace(*r) for r in (await uow.session.execute(query)).all()]
+
+
+async def member_names(
+    uow: UnitOfWork, tenant_id: uuid.UUID, member_ids: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, name) of those members, in 拼音 order."""
+    if not member_ids:
+        return []
+    query = (
+        select(Member.id, Member.name)
+        .where(col(Member.tenant_id) == tenant_id, col(Member.id).in_(list(member_ids)))
+        .order_by(col(Member.name_pinyin), col(Member.id))
+    )
+    return [(r[0], r[1]) for r in (await uow.session.execute(query)).all()]

@@ -1,0 +1,160 @@
+"""Organizations as other contexts refer to them: name, kind, place in the tree, tenant.
+
+Published through `infra.tenancy` so that no other context reads `organization` or
+`tenant` itself. The `*_ids` selects are for embedding in another context's query
+(one round trip); they yield (tenant_id, id) pairs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ScalarSelect, Select, cast, literal, or_, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from infra.authz import org_domain
+from infra.db.session import UnitOfWork
+from infra.db.types import Ltree
+from infra.tenancy.tables import Organization, Tenant
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationRef:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    name: str
+    kind: str
+    path: str
+    tenant_path: str
+    established_on: date | None
+    created_on: date
+    """The local (Asia/Shanghai) day it was registered here."""
+
+    @property
+    def domain(self) -> str:
+        return org_domain(self.tenant_path, self.path)
+
+
+_SELECT = (
+    "SELECT o.id, o.tenant_id, o.name, o.kind, o.path::text, t.path::text, o.established_on,"
+    " (o.created_at AT TIME ZONE 'Asia/Shanghai')::date"
+    " FROM organization o JOIN tenant t ON t.id = o.tenant_id"
+)
+
+
+def _ref(row: Any) -> OrganizationRef:
+    return OrganizationRef(*row)
+
+
+async def organization_ref(uow: UnitOfWork, organization_id: uuid.UUID) -> OrganizationRef | None:
+    """One organization the caller can see, or None."""
+    row = (
+        await uow.session.execute(text(_SELECT + " WHERE o.id = :o"), {"o": organization_id})
+    ).first()
+    return _ref(row) if row else None
+
+
+async def organization_refs(
+    uow: UnitOfWork, organization_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, OrganizationRef]:
+    """Those of the organizations the caller can see, by id, in name order."""
+    if not organization_ids:
+        return {}
+    rows = (
+        await uow.session.execute(
+            text(_SELECT + " WHERE o.id = ANY(:ids) ORDER BY o.name"),
+            {"ids": list(organization_ids)},
+        )
+    ).all()
+    return {r[0]: _ref(r) for r in rows}
+
+
+async def tenant_path_of(uow: UnitOfWork, tenant_id: uuid.UUID) -> str | None:
+    path: str | None = (
+        await uow.session.execute(
+            text("SELECT path::text FROM tenant WHERE id = :t"), {"t": tenant_id}
+        )
+    ).scalar_one_or_none()
+    return path
+
+
+async def branches_within(
+    uow: UnitOfWork,
+    *,
+    organization: OrganizationRef | None = None,
+    tenant_path: str | None = None,
+    first: date,
+    last: date,
+) -> list[OrganizationRef]:
+    """Branches (and temporary branches) existing at some time between `first` and `last`,
+    in an organization's subtree or else a tenant subtree; in tree order."""
+    if organization is not None:
+        where = "o.tenant_id = :root_tenant AND o.path <@ CAST(:root_path AS ltree)"
+        params: dict[str, Any] = {
+            "root_tenant": organization.tenant_id,
+            "root_path": organization.path,
+        }
+    else:
+        where = "t.path <@ CAST(:tpath AS ltree)"
+        params = {"tpath": tenant_path}
+    # Fixed clauses only; every value is a bound parameter.
+    sql = (
+        _SELECT
+        + " WHERE o.kind IN ('branch', 'temporary_branch') AND "
+        + where
+        + " AND (o.established_on IS NULL OR o.established_on <= :last)"
+        " AND (o.end_date IS NULL OR o.end_date >= :first)"
+        " ORDER BY o.path"
+    )
+    rows = (await uow.session.execute(text(sql), {**params, "first": first, "last": last})).all()
+    return [_ref(r) for r in rows]
+
+
+def _ltree(path: str) -> Any:
+    return cast(literal(path), Ltree)
+
+
+def _escape_like(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def organization_ids_in_domains(prefixes: Sequence[str]) -> Select[Any]:
+    """Organizations whose Casbin domain starts with one of `prefixes` (a role's subtree)."""
+    domain: ColumnElement[bool] = text(
+        "(replace(tenant.path::text, '.', '/') || '/' || replace(organization.path::text, '.', '/')"
+        " || '/') LIKE ANY(CAST(:org_domain_prefixes AS text[]))"
+    ).bindparams(org_domain_prefixes=[_escape_like(p) for p in prefixes])  # type: ignore[assignment]
+    return (
+        select(Organization.tenant_id, Organization.id)
+        .join(Tenant, Tenant.id == Organization.tenant_id)  # type: ignore[arg-type]
+        .where(domain)
+    )
+
+
+def organization_ids_above(tenant_id: uuid.UUID, path: str) -> Select[Any]:
+    """The organization at `path` and its ancestors in one tenant."""
+    return select(Organization.tenant_id, Organization.id).where(
+        Organization.tenant_id == tenant_id,  # type: ignore[arg-type]
+        Organization.path.op("@>")(_ltree(path)),  # type: ignore[attr-defined]
+    )
+
+
+def organization_ids_under(tenant_id: uuid.UUID, *paths: str) -> Select[Any]:
+    """The organizations at `paths` and their whole subtrees in one tenant."""
+    return select(Organization.tenant_id, Organization.id).where(
+        Organization.tenant_id == tenant_id,  # type: ignore[arg-type]
+        or_(*(Organization.path.op("<@")(_ltree(p)) for p in paths)),  # type: ignore[attr-defined]
+    )
+
+
+def organization_path(tenant_id: Any, organization_id: Any) -> ScalarSelect[Any]:
+    """The path (as text) of the organization two columns of another table name."""
+    return (
+        select(Organization.path)
+        .where(Organization.tenant_id == tenant_id, Organization.id == organization_id)  # type: ignore[arg-type]
+        .scalar_subquery()
+    )
