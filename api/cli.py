@@ -32,14 +32,10 @@ from domain.shared import DomainError
 from infra import backup as backups
 from infra.db.bootstrap import DatabaseUrls, migrate, prepare
 from infra.db.session import Actor, Database, Scope
-from infra.members.importing import (
-    ImportActor,
-    ImportOptions,
-    ImportReport,
-    load_org_access,
-    read_table,
-    run_import,
-)
+from infra.members.import_files import read_table
+from infra.members.import_report import ImportActor, ImportOptions, ImportReport
+from infra.members.import_rows import run_import
+from infra.members.import_targets import load_org_access
 from infra.members.protect import FieldProtector
 from infra.settings import Settings
 from infra.tenancy import service as tenancy

@@ -35,13 +35,10 @@ from infra.db.bootstrap import (
     server_url,
 )
 from infra.db.session import Actor, Database, Scope
-from infra.members.importing import (
-    ImportActor,
-    ImportOptions,
-    load_org_access,
-    read_table,
-    run_import,
-)
+from infra.members.import_files import read_table
+from infra.members.import_report import ImportActor, ImportOptions
+from infra.members.import_rows import run_import
+from infra.members.import_targets import load_org_access
 from infra.members.protect import FieldProtector
 from infra.seed import seed
 from infra.settings import Settings

@@ -20,7 +20,7 @@ from domain.tenancy import check_password, org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import OWNER_ROLE, conninfo_of
 from infra.members.protect import FieldProtector
-from infra.members.service import creation_changes, member_values
+from infra.members.records import creation_changes, member_values
 from infra.members.tables import Member
 from infra.security import hash_password
 from infra.tenancy.service import PLATFORM_CODE, PLATFORM_PATH

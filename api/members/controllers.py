@@ -30,9 +30,10 @@ from domain.members import (
     MobileDetails,
     normalize_query,
 )
-from infra.members import queries
-from infra.members import service as svc
+from infra.members import listing, queries, registry, statistics
 from infra.members.protect import FieldProtector
+from infra.members.registry import Precondition
+from infra.members.reveal import reveal_member
 from infra.members.tables import Member
 from infra.settings import Settings
 from infra.tenancy.tables import Organization
@@ -120,7 +121,7 @@ def _masked_etag(member: Member, org: Organization) -> str:
     return etag_of(encode_json(body))
 
 
-def _precondition(if_match: str | None) -> svc.Precondition | None:
+def _precondition(if_match: str | None) -> Precondition | None:
     """412 unless If-Match names the current version or the current masked representation."""
     if not if_match:
         return None
@@ -194,7 +195,7 @@ async def create_member(
     ],
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
-        record = await svc.create_member(
+        record = await registry.create_member(
             uow, ctx, protector(ctx.settings), _draft(data), today=today()
         )
         out = present.record_out(record, today=today())
@@ -259,7 +260,7 @@ async def list_members(
         query=normalize_query(q) if q is not None else None,
     )
     async with ctx.uow() as uow:
-        rows = await svc.list_members(
+        rows = await listing.list_members(
             uow,
             ctx,
             protector(ctx.settings),
@@ -300,13 +301,13 @@ async def get_member(
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
         if reveal:
-            record, revealed = await svc.reveal_member(uow, ctx, protector(ctx.settings), member_id)
+            record, revealed = await reveal_member(uow, ctx, protector(ctx.settings), member_id)
             # full 身份证号 and phone must not stay in any cache on the way
             return ApiResponse(
                 present.record_out(record, today=today(), revealed=revealed),
                 headers={"Cache-Control": "no-store"},
             )
-        record = await svc.read_member(uow, ctx, member_id, viewer_id=ctx.principal.user_id)
+        record = await registry.read_member(uow, ctx, member_id, viewer_id=ctx.principal.user_id)
         return ApiResponse(present.record_out(record, today=today()))
 
 
@@ -355,7 +356,7 @@ async def update_member(
     if_match: IfMatch = None,
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
-        record = await svc.update_member(
+        record = await registry.update_member(
             uow,
             ctx,
             protector(ctx.settings),
@@ -384,7 +385,7 @@ async def change_member_status(
     ctx: Ctx, member_id: uuid.UUID, data: s.StatusIn, if_match: IfMatch = None
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
-        record = await svc.change_status(
+        record = await registry.change_status(
             uow,
             ctx,
             protector(ctx.settings),
@@ -423,7 +424,9 @@ async def member_history(
         if not 1 <= before <= _MAX_VERSION:
             raise ProblemError(400, "invalid_cursor")
     async with ctx.uow() as uow:
-        rows = await svc.member_history(uow, ctx, member_id, limit=limit, before_version=before)
+        rows = await registry.member_history(
+            uow, ctx, member_id, limit=limit, before_version=before
+        )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -443,7 +446,7 @@ async def my_member(ctx: Ctx) -> s.MemberOut:
     p = ctx.principal
     ctx.require("profile", "read")
     async with ctx.uow() as uow:
-        record = await svc.own_member(uow, user_id=p.user_id, tenant_id=p.tenant_id)
+        record = await registry.own_member(uow, user_id=p.user_id, tenant_id=p.tenant_id)
         return present.record_out(record, today=today())
 
 
@@ -461,7 +464,7 @@ async def my_member(ctx: Ctx) -> s.MemberOut:
 async def organization_member_stats(ctx: Ctx, org_id: uuid.UUID) -> s.OrganizationStatsOut:
     day = today()
     async with ctx.uow() as uow:
-        org, counts = await svc.organization_member_stats(uow, ctx, org_id, today=day)
+        org, counts = await statistics.organization_member_stats(uow, ctx, org_id, today=day)
     return s.OrganizationStatsOut(
         organization_id=org.id,
         organization_name=org.name,
@@ -484,7 +487,7 @@ async def organization_member_stats(ctx: Ctx, org_id: uuid.UUID) -> s.Organizati
 async def tenant_member_stats(ctx: Ctx, tenant_id: uuid.UUID | None = None) -> s.TenantStatsOut:
     day = today()
     async with ctx.uow() as uow:
-        stats = await svc.tenant_member_stats(
+        stats = await statistics.tenant_member_stats(
             uow, ctx, tenant_id or ctx.principal.tenant_id, today=day
         )
     return s.TenantStatsOut(

@@ -34,18 +34,11 @@ from domain.members import map_headers
 from domain.shared import DomainError, Message
 from infra.db.session import Scope
 from infra.members.exporting import MEDIA_TYPES, plan_export, stream_csv, stream_xlsx
+from infra.members.import_files import Table, count_data_rows, file_kind, read_table
 from infra.members.import_job import JOB_KIND, sheet_limits, today
-from infra.members.importing import (
-    DEFAULT_ORG_HEADER,
-    ImportActor,
-    ImportOptions,
-    Table,
-    count_data_rows,
-    file_kind,
-    load_org_access,
-    read_table,
-    run_import,
-)
+from infra.members.import_report import ImportActor, ImportOptions
+from infra.members.import_rows import DEFAULT_ORG_HEADER, run_import
+from infra.members.import_targets import load_org_access
 from infra.members.protect import FieldProtector
 from infra.members.sheets import SheetLimits
 from infra.offload import offload

@@ -14,13 +14,10 @@ from zoneinfo import ZoneInfo
 
 from domain.shared import DomainError, Message
 from domain.shared.retries import RetryPolicy
-from infra.members.importing import (
-    ImportActor,
-    ImportOptions,
-    load_org_access,
-    read_table,
-    run_import,
-)
+from infra.members.import_files import read_table
+from infra.members.import_report import ImportActor, ImportOptions
+from infra.members.import_rows import run_import
+from infra.members.import_targets import load_org_access
 from infra.members.protect import FieldProtector
 from infra.members.sheets import MiB, SheetLimits
 from infra.offload import offload

@@ -12,13 +12,10 @@ from openpyxl import load_workbook
 
 from api.members.transfer import SYNC_ROW_LIMIT
 from infra.db.session import Actor, Database, Scope
-from infra.members.importing import (
-    ImportActor,
-    ImportOptions,
-    load_org_access,
-    read_table,
-    run_import,
-)
+from infra.members.import_files import read_table
+from infra.members.import_report import ImportActor, ImportOptions
+from infra.members.import_rows import run_import
+from infra.members.import_targets import load_org_access
 from infra.members.protect import FieldProtector
 from infra.settings import Settings
 from infra.tenancy import service as tenancy

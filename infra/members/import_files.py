@@ -1,0 +1,127 @@
+"""Reading an uploaded member sheet (党员信息表): xlsx or CSV in UTF-8 or GBK, header row found."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from domain.members import (
+    CellValue,
+    field_for_header,
+)
+from domain.shared import DomainError, Message
+from infra.members.sheets import (
+    SheetLimits,
+    check_archive,
+    count_csv_rows,
+    count_xlsx_rows,
+    csv_rows,
+    xlsx_rows,
+)
+
+HEADER_SCAN_ROWS = 10
+
+
+def _error(code: str, zh: str, en: str, status: int = 422) -> DomainError:
+    return DomainError(code, Message(zh, en), status=status)
+
+
+@dataclass(slots=True)
+class Table:
+    """A sheet as read: the header row and the data rows with their sheet row numbers."""
+
+    headers: list[str | None]
+    rows: list[tuple[int, Sequence[CellValue]]]
+
+
+# Bytes no CSV in UTF-8 or GBK contains: C0 controls other than tab, line feed, form feed
+# and carriage return (images, PDFs and archives have them in their first bytes).
+_NOT_TEXT = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+_SNIFF_BYTES = 8192
+
+
+def file_kind(content: bytes, filename: str | None) -> Literal["xlsx", "csv"]:
+    """What the bytes are, whatever the name says: an .xlsx (a zip) or CSV text."""
+    name = (filename or "").lower()
+    if content[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if name.endswith((".xls", ".xlsm", ".xlsb", ".et", ".ods")) or content[:8] == bytes.fromhex(
+        "d0cf11e0a1b11ae1"
+    ):
+        raise _error(
+            "import_file_type",
+            "仅支持 .xlsx 和 .csv 文件，请在 Excel 中另存为 .xlsx 后重新导入",
+            "Only .xlsx and .csv files are accepted; save the sheet as .xlsx and try again",
+        )
+    if name.endswith(".xlsx") or _NOT_TEXT.search(content[:_SNIFF_BYTES]):
+        raise _error(
+            "import_file_unreadable",
+            "无法读取该文件：它不是 Excel (.xlsx) 表格，也不是 CSV 文本，请确认选对了文件",
+            "The file cannot be read: it is neither an Excel (.xlsx) sheet nor CSV text; "
+            "check that the right file was chosen",
+        )
+    return "csv"
+
+
+def decode_csv(content: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then GBK (read as GB18030, its superset)."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        raise _error(
+            "import_encoding",
+            "无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV",
+            "The file's encoding is not recognised; save the CSV as UTF-8 or GBK",
+        ) from None
+
+
+def _header_row_index(rows: Sequence[Sequence[CellValue]]) -> int:
+    """The first row naming at least two member fields (a title row may sit above it)."""
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        known = sum(
+            1 for cell in row if isinstance(cell, str) and field_for_header(cell) is not None
+        )
+        if known >= 2:
+            return index
+    return 0
+
+
+def read_table(
+    content: bytes,
+    filename: str | None,
+    limit: int | None = None,
+    limits: SheetLimits | None = None,
+) -> Table:
+    """Read the first sheet of an .xlsx, or a CSV, into header + numbered rows
+    (the first `limit` rows only, when given), within `limits` (see infra.members.sheets)."""
+    if not content.strip():
+        raise _error("import_file_empty", "文件为空", "The file is empty")
+    limits = limits or SheetLimits()
+    all_rows: Sequence[Sequence[CellValue]]
+    if file_kind(content, filename) == "xlsx":
+        all_rows = xlsx_rows(content, limit, limits)
+    else:
+        all_rows = csv_rows(decode_csv(content), limit, limits)
+    if not all_rows:
+        raise _error("import_file_empty", "文件为空", "The file is empty")
+    header_index = _header_row_index(all_rows)
+    headers = [None if h is None else str(h) for h in all_rows[header_index]]
+    data = [(index + 1, row) for index, row in enumerate(all_rows) if index > header_index]
+    return Table(headers=headers, rows=data)
+
+
+def count_data_rows(content: bytes, filename: str | None, limits: SheetLimits | None = None) -> int:
+    """A quick upper bound of the data rows, to choose between answering now and a job;
+    refuses a workbook over `limits` without inflating more of it than the limits allow."""
+    limits = limits or SheetLimits()
+    if file_kind(content, filename) == "xlsx":
+        return max(count_xlsx_rows(check_archive(content, limits), limits) - 1, 0)
+    return max(count_csv_rows(content, limits) - 1, 0)
