@@ -22,7 +22,6 @@ from api.etag import etag_middleware
 from api.evidence import ROUTES as EVIDENCE_ROUTES
 from api.logs import redact_access_log
 from api.members import ROUTES as MEMBER_ROUTES
-from api.members.transfer import ROUTES as MEMBER_TRANSFER_ROUTES
 from api.middleware import allow_middleware, request_id_middleware
 from api.outage import OUTAGE_HANDLERS
 from api.platform import ROUTES as PLATFORM_ROUTES
@@ -38,7 +37,7 @@ from infra.db.session import Database
 from infra.evidence.schedules import register_schedules as register_evidence_schedules
 from infra.evidence.storage import open_storage
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
-from infra.members.import_job import register_jobs as register_member_jobs
+from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay, Subscription
 from infra.platform.runner import JobRunner
 from infra.rate_store import PostgresStore
@@ -117,7 +116,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *STORAGE_ROUTES,
             *EVIDENCE_ROUTES,
             *MEMBER_ROUTES,
-            *MEMBER_TRANSFER_ROUTES,
             *ACTIVITY_ROUTES,
         ],
     )

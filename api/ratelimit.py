@@ -27,7 +27,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ProblemError
 from infra.hashing import PASSWORD_HASHING, hashing_busy
-from infra.members.protect import FieldProtector
+from infra.members import FieldProtector
 from infra.rate_store import PostgresStore
 from infra.security import TokenError
 from infra.settings import Settings

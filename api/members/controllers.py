@@ -30,18 +30,15 @@ from domain.members import (
     MobileDetails,
     normalize_query,
 )
-from infra.members import listing, queries, registry, statistics
-from infra.members.protect import FieldProtector
+from infra.members import listing, protector_for, queries, registry, statistics
 from infra.members.registry import Precondition
 from infra.members.reveal import reveal_member
 from infra.members.tables import Member
-from infra.settings import Settings
 from infra.tenancy.tables import Organization
 
 MEMBERS = ["Members"]
 STATS = ["Statistics"]
 DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
-_PROTECTORS: dict[int, FieldProtector] = {}
 
 IF_MATCH = HeaderParameter(
     name="If-Match",
@@ -58,13 +55,6 @@ IfMatch = Annotated[str | None, IF_MATCH]
 
 def today() -> date:
     return datetime.now(DISPLAY_ZONE).date()
-
-
-def protector(settings: Settings) -> FieldProtector:
-    found = _PROTECTORS.get(id(settings))
-    if found is None:
-        found = _PROTECTORS[id(settings)] = FieldProtector.from_settings(settings)
-    return found
 
 
 def _mobile(data: s.MobileIn | None) -> MobileDetails | None:
@@ -196,7 +186,7 @@ async def create_member(
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
         record = await registry.create_member(
-            uow, ctx, protector(ctx.settings), _draft(data), today=today()
+            uow, ctx, protector_for(ctx.settings), _draft(data), today=today()
         )
         out = present.record_out(record, today=today())
     response = _with_etag(out)
@@ -263,7 +253,7 @@ async def list_members(
         rows = await listing.list_members(
             uow,
             ctx,
-            protector(ctx.settings),
+            protector_for(ctx.settings),
             organization_id=organization_id,
             include_descendants=include_descendants,
             tenant_id=tenant_id,
@@ -301,7 +291,7 @@ async def get_member(
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
         if reveal:
-            record, revealed = await reveal_member(uow, ctx, protector(ctx.settings), member_id)
+            record, revealed = await reveal_member(uow, ctx, protector_for(ctx.settings), member_id)
             # full 身份证号 and phone must not stay in any cache on the way
             return ApiResponse(
                 present.record_out(record, today=today(), revealed=revealed),
@@ -359,7 +349,7 @@ async def update_member(
         record = await registry.update_member(
             uow,
             ctx,
-            protector(ctx.settings),
+            protector_for(ctx.settings),
             member_id,
             _changes(data),
             today=today(),
@@ -388,7 +378,7 @@ async def change_member_status(
         record = await registry.change_status(
             uow,
             ctx,
-            protector(ctx.settings),
+            protector_for(ctx.settings),
             member_id,
             status=MemberStatus(data.status),
             reason=data.reason,

@@ -80,6 +80,11 @@ def party_seniority(full_member_on: date, *, today: date) -> int:
     return completed_years(full_member_on, today)
 
 
+def kept_status_reason(status: MemberStatus, reason: str) -> str | None:
+    """The reason a record keeps with its status: only 停止党籍 and 除名 keep one."""
+    return reason.strip() if status in _STATUSES_NEEDING_REASON else None
+
+
 def check_status_transition(
     current: MemberStatus, new: MemberStatus, *, reason: str | None
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Literal
 
 from domain.members import (
     CellValue,
-    field_for_header,
+    header_row_index,
 )
 from domain.shared import DomainError, Message
 from infra.members.sheets import (
@@ -20,8 +20,6 @@ from infra.members.sheets import (
     csv_rows,
     xlsx_rows,
 )
-
-HEADER_SCAN_ROWS = 10
 
 
 def _error(code: str, zh: str, en: str, status: int = 422) -> DomainError:
@@ -83,17 +81,6 @@ def decode_csv(content: bytes) -> str:
         ) from None
 
 
-def _header_row_index(rows: Sequence[Sequence[CellValue]]) -> int:
-    """The first row naming at least two member fields (a title row may sit above it)."""
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        known = sum(
-            1 for cell in row if isinstance(cell, str) and field_for_header(cell) is not None
-        )
-        if known >= 2:
-            return index
-    return 0
-
-
 def read_table(
     content: bytes,
     filename: str | None,
@@ -112,7 +99,7 @@ def read_table(
         all_rows = csv_rows(decode_csv(content), limit, limits)
     if not all_rows:
         raise _error("import_file_empty", "文件为空", "The file is empty")
-    header_index = _header_row_index(all_rows)
+    header_index = header_row_index(all_rows)
     headers = [None if h is None else str(h) for h in all_rows[header_index]]
     data = [(index + 1, row) for index, row in enumerate(all_rows) if index > header_index]
     return Table(headers=headers, rows=data)

@@ -18,7 +18,7 @@ Progress = Callable[[int, int], Awaitable[None]]
 class ImportOptions:
     mode: Mode = "all"
     dry_run: bool = False
-    default_organization_id: uuid.UUID | None = None
+    default_organization: uuid.UUID | str | None = None  # by id, or by name (the CLI)
     filename: str | None = None
 
 

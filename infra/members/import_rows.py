@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,19 +30,21 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.members import (
-    CellValue,
     HeaderMapping,
     MemberDraft,
     MemberStatus,
+    OrgAccess,
+    OrgRef,
     RowRefusal,
+    default_organization,
     duplicate_id_number_refusals,
-    field_for_header,
-    is_blank_row,
+    import_headers,
+    imported_status,
     map_headers,
-    parse_row,
+    parse_rows,
+    resolve_org,
 )
 from domain.members.probes import DUPLICATE_ELSEWHERE
-from domain.members.validation import check_status_transition
 from domain.shared import DomainError, FieldError, Message
 from infra.db.session import UnitOfWork
 from infra.members import probes
@@ -55,11 +57,8 @@ from infra.members.import_report import (
     RowOutcome,
 )
 from infra.members.import_targets import (
-    OrgAccess,
-    OrgRef,
     organization_kind_errors,
     organization_row,
-    resolve_org,
 )
 from infra.members.import_writes import (
     CHUNK,
@@ -79,7 +78,6 @@ from infra.members.records import (
 )
 from infra.members.tables import Member
 
-DEFAULT_ORG_HEADER = "所在党支部"
 # Which member columns an import field feeds (used to keep columns a file does not carry).
 _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "name_pinyin", "name_initials"),
@@ -99,40 +97,6 @@ _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "tags": ("tags",),
 }
 _ALWAYS_COMPARED = ("gender", "birth_date")  # follow from the 身份证号, always known
-
-
-def _parse_chunk(
-    rows: list[tuple[int, Sequence[CellValue]]],
-    headers: list[str | None],
-    today: date,
-    default_name: str | None,
-    default_rows: set[int],
-) -> list[tuple[int, MemberDraft | RowRefusal, str | None]]:
-    out: list[tuple[int, MemberDraft | RowRefusal, str | None]] = []
-    width = len(headers)
-    for row_number, values in rows:
-        raw: dict[str, CellValue] = {}
-        for index, header in enumerate(headers):
-            if header is None or not header.strip():
-                continue
-            raw[header] = values[index] if index < len(values) else None
-        if is_blank_row(raw) and not any(v is not None and str(v).strip() for v in values[width:]):
-            continue
-        if default_name is not None:
-            current = raw.get(DEFAULT_ORG_HEADER)
-            if current is None or not str(current).strip():
-                raw[DEFAULT_ORG_HEADER] = default_name
-                default_rows.add(row_number)
-        name = raw_name(raw)
-        out.append((row_number, parse_row(raw, row_number, today=today), name))
-    return out
-
-
-def raw_name(raw: dict[str, CellValue]) -> str | None:
-    for header, value in raw.items():
-        if field_for_header(header) == "name" and value is not None:
-            return str(value).strip() or None
-    return None
 
 
 async def _lookup_owners(
@@ -289,24 +253,8 @@ async def run_import(
 ) -> ImportReport:
     """Plan the import, and unless it is a dry run (or refused as a whole), write it."""
     clock = [time.perf_counter()]
-    mapping_headers = list(table.headers)
-    default: OrgRef | None = None
-    if options.default_organization_id is not None:
-        default = access.orgs.get(options.default_organization_id)
-        if default is None:
-            raise DomainError(
-                "organization_not_found",
-                Message("未找到该党组织，或您无权查看。", "Not found, or not visible to you."),
-                status=404,
-            )
-        if default.id not in access.importable:
-            raise DomainError(
-                "forbidden",
-                Message("您无权向该党组织导入党员。", "You may not import into it."),
-                status=403,
-            )
-        if not any(h and field_for_header(h) == "organization_name" for h in mapping_headers):
-            mapping_headers.append(DEFAULT_ORG_HEADER)
+    default = default_organization(access, options.default_organization)
+    mapping_headers = import_headers(table.headers, default is not None)
     await probes.ensure_budget(uow, now=datetime.now(UTC))
     mapping: HeaderMapping = map_headers(mapping_headers)
     present = set(mapping.fields.values())
@@ -337,7 +285,7 @@ async def run_import(
         chunk = table.rows[start : start + CHUNK]
         return asyncio.ensure_future(
             asyncio.to_thread(
-                _parse_chunk, chunk, mapping_headers, today, default_token, default_rows
+                parse_rows, chunk, mapping_headers, today, default_token, default_rows
             )
         )
 
@@ -458,23 +406,15 @@ async def run_import(
     changed: list[tuple[Planned, Member, Member, dict[str, Any]]] = []
     unchanged: set[int] = set()
     for p, existing in updates:
-        draft = p.draft
-        if "status" not in present and existing.status in (
-            MemberStatus.SUSPENDED.value,
-            MemberStatus.REMOVED.value,
-        ):
-            fresh_status = existing.status
-        else:
-            fresh_status = draft.status.value
-            try:
-                check_status_transition(
-                    MemberStatus(existing.status), draft.status, reason=draft.status_reason
-                )
-            except DomainError as error:
-                refusals[p.row] = list(error.errors)
-                continue
+        try:
+            status = imported_status(
+                MemberStatus(existing.status), p.draft, status_in_file="status" in present
+            )
+        except DomainError as error:
+            refusals[p.row] = list(error.errors)
+            continue
         fresh = _build(p, protector, now, member_id=existing.id, user_id=existing.user_id)
-        fresh.status = fresh_status
+        fresh.status = status.value
         merged = _merge_update(existing, fresh, present)
         diff = _diff(existing, merged)
         if not diff:

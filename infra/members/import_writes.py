@@ -24,17 +24,16 @@ from sqlalchemy.exc import IntegrityError
 from domain.members import (
     MemberDraft,
     NameSearchKeys,
+    OrgRef,
     name_search_keys,
 )
 from domain.shared import DomainError, Message, new_id
 from infra.db.session import UnitOfWork
 from infra.members.import_report import ImportActor
-from infra.members.import_targets import OrgRef
 from infra.members.protect import FieldProtector
 from infra.members.records import (
     emit_member_event,
     member_values,
-    mobile_document,
 )
 from infra.members.tables import Member
 
@@ -245,7 +244,7 @@ def creation_payload(chunk: Sequence[Planned], protector: FieldProtector, now: d
         admitted_on = draft.admitted_on.isoformat()
         full_member_on = draft.full_member_on.isoformat() if draft.full_member_on else None
         member_class = draft.member_class.value
-        mobile = mobile_document(draft.mobile)
+        mobile = draft.mobile.as_document() if draft.mobile else None
         tags = list(draft.tags)
         members.append(
             "\t".join(

@@ -16,9 +16,10 @@ from domain.members import (
     MemberStatus,
     MobileDetails,
     NameSearchKeys,
+    member_organization_error,
     name_search_keys,
 )
-from domain.shared import DomainError, FieldError, Message, new_id
+from domain.shared import DomainError, Message, new_id
 from domain.tenancy import OrgKind
 from infra.db.session import UnitOfWork
 from infra.members.protect import FieldProtector
@@ -26,56 +27,17 @@ from infra.members.tables import Member, MemberHistory, MemberIdentity
 from infra.platform.outbox import emit
 from infra.tenancy.tables import Organization
 
-# Kinds of organization a member's record may belong to: a 党支部 or one of its 党小组.
-# A 临时党支部 does not hold formal membership (组织关系 stays with the home branch), and
-# 党委/党总支 hold their members through branches.
-MEMBER_ORG_KINDS = frozenset({OrgKind.BRANCH, OrgKind.PARTY_GROUP})
-
 
 def check_member_organization(org: Organization, field: str = "organization_id") -> None:
-    """Refuse an organization a member record cannot belong to."""
-    if OrgKind(org.kind) not in MEMBER_ORG_KINDS:
-        kind = OrgKind(org.kind)
+    """Refuse an organization a member record cannot belong to (domain.members rule)."""
+    error = member_organization_error(org.kind, OrgKind(org.kind).zh, field)
+    if error is not None:
         raise DomainError(
             "validation_failed",
             Message("党员信息有1处错误，请修改后重新提交", "The member record has 1 error(s)"),
             status=422,
-            errors=[
-                FieldError(
-                    field,
-                    "organization_kind",
-                    Message(
-                        f"党员只能编入党支部或党小组，不能编入{kind.zh}",
-                        f"Members belong to a branch or a party group, not a {kind.value}",
-                    ),
-                )
-            ],
+            errors=[error],
         )
-
-
-def mobile_document(mobile: MobileDetails | None) -> dict[str, Any] | None:
-    """The JSON stored in `member.mobile` for a 流动党员."""
-    if mobile is None:
-        return None
-    return {
-        "host_organization_name": mobile.host_organization_name.strip(),
-        "activity_card_number": mobile.activity_card_number.strip(),
-        "period_start": mobile.period_start.isoformat(),
-        "period_end": mobile.period_end.isoformat() if mobile.period_end else None,
-    }
-
-
-def mobile_details(document: dict[str, Any] | None) -> MobileDetails | None:
-    """The MobileDetails back from the stored JSON."""
-    if not document:
-        return None
-    end = document.get("period_end")
-    return MobileDetails(
-        host_organization_name=document.get("host_organization_name", ""),
-        activity_card_number=document.get("activity_card_number", ""),
-        period_start=date.fromisoformat(document["period_start"]),
-        period_end=date.fromisoformat(end) if end else None,
-    )
 
 
 def member_values(
@@ -125,7 +87,7 @@ def member_values(
         "admitted_on": draft.admitted_on,
         "full_member_on": draft.full_member_on,
         "member_class": draft.member_class.value,
-        "mobile": mobile_document(draft.mobile),
+        "mobile": draft.mobile.as_document() if draft.mobile else None,
         "tags": list(draft.tags),
         "created_at": stamp,
         "updated_at": stamp,
@@ -268,7 +230,7 @@ def draft_of(member: Member, protector: FieldProtector) -> MemberDraft:
         post=member.post,
         full_member_on=member.full_member_on,
         member_class=MemberClass(member.member_class),
-        mobile=mobile_details(member.mobile),
+        mobile=MobileDetails.from_document(member.mobile),
         status_reason=member.status_reason,
         tags=tuple(member.tags),
     )

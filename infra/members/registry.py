@@ -23,6 +23,7 @@ from domain.members import (
     MemberDraft,
     MemberStatus,
     check_status_transition,
+    kept_status_reason,
     validate_member,
 )
 from domain.shared import DomainError, Message
@@ -336,7 +337,7 @@ async def change_status(
     draft = replace(
         draft_of(member, protector),
         status=status,
-        status_reason=reason.strip() if status in _REASONED else None,
+        status_reason=kept_status_reason(status, reason),
         full_member_on=full_member_on or member.full_member_on,
     )
     checked = validate_member(draft, today=today, previous_status=current)
@@ -351,9 +352,6 @@ async def change_status(
         extra={"reason": {"old": None, "new": reason.strip()}},
     )
     return MemberRecord(member, org)
-
-
-_REASONED = frozenset({MemberStatus.SUSPENDED, MemberStatus.REMOVED})
 
 
 async def member_history(

@@ -407,10 +407,9 @@ def test_import_rows_fill_every_member_column() -> None:
     import uuid as uuid_module
     from datetime import UTC, datetime
 
-    from domain.members import MemberDraft, MemberStatus, MobileDetails, validate_member
+    from domain.members import MemberDraft, MemberStatus, MobileDetails, OrgRef, validate_member
     from domain.members.model import Education, MemberClass
     from infra.crypto import BlindIndex, FieldCipher
-    from infra.members.import_targets import OrgRef
     from infra.members.import_writes import new_member_values
     from infra.members.protect import FieldProtector
     from infra.members.tables import Member
@@ -452,10 +451,9 @@ def test_copy_payload_matches_generic_copy_lines() -> None:
     import uuid as uuid_module
     from datetime import UTC, datetime
 
-    from domain.members import MemberDraft, MemberStatus, MobileDetails, validate_member
+    from domain.members import MemberDraft, MemberStatus, MobileDetails, OrgRef, validate_member
     from domain.members.model import Education, MemberClass
     from infra.crypto import BlindIndex, FieldCipher
-    from infra.members.import_targets import OrgRef
     from infra.members.import_writes import (
         MEMBER_COLUMNS,
         NEW_MEMBER_COLUMNS,
