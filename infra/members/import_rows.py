@@ -1,4 +1,4 @@
-"""Member import (党员信息批量导入): spreadsheet → report, and the fast write path.
+"""Planning a member import (党员信息批量导入): rows → report, then the write.
 
 The file is read (xlsx, or CSV in UTF-8 with or without BOM, or GBK), each row is parsed and
 validated by domain.members, branch names are resolved to organizations the caller may
@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -127,10 +126,6 @@ async def _visible_members(uow: UnitOfWork, ids: list[uuid.UUID]) -> dict[uuid.U
         for member in result.scalars():
             found[member.id] = member
     return found
-
-
-def _values(member: Member, columns: Iterable[str]) -> dict[str, Any]:
-    return {c: getattr(member, c) for c in columns}
 
 
 def _diff(old: Member, new: Member) -> dict[str, Any]:

@@ -210,10 +210,6 @@ def _text_field(value: str | None) -> str:
     return _NULL if value is None else _escape(value)
 
 
-def _date_field(value: date | None) -> str:
-    return _NULL if value is None else value.isoformat()
-
-
 def creation_payload(chunk: Sequence[Planned], protector: FieldProtector, now: datetime) -> str:
     """COPY text for a chunk of new members (columns STAGED_MEMBER_COLUMNS: the member, and
     the id of its first history version, which `_NEW_HISTORY_SQL` words in the database).

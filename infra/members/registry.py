@@ -1,11 +1,10 @@
 """Member registry use cases (党员信息管理).
 
-Like infra/tenancy/service.py, each use case runs inside the caller's unit of work (so
-row-level security already limits which members exist), asks the `Guard` whether the
-caller may act in the member's organization domain, applies the rules of
-domain.members and writes the change with its history version and audit event.
-
-`build_member_row` and `find_identity_owner` are shared with the spreadsheet import.
+Create, read, update and change the status of one member record, and list its versions.
+Each use case runs inside the caller's unit of work (so row-level security already limits
+which members exist), asks the `Guard` whether the caller may act in the member's
+organization domain, applies the rules of domain.members and writes the change with its
+history version (`records`) and audit event.
 """
 
 from __future__ import annotations
