@@ -21,7 +21,7 @@ from domain.tenancy import CATALOGUE, ShippedRole, shipped_role_permissions
 from infra.authz import user_subject
 from infra.db.session import Scope
 from infra.hashing import PASSWORD_HASHING
-from infra.members import protector_for
+from infra.members.protect import protector_for
 from infra.tenancy import accounts
 from infra.tenancy import service as svc
 from infra.tenancy.auth import AuthService, LoginChallenge

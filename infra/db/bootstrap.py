@@ -17,7 +17,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
-    from infra.members import FieldProtector
+    from infra.members.protect import FieldProtector
 
 OWNER_ROLE = "zhibu_owner"
 APP_ROLE = "zhibu_app"

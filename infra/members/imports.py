@@ -5,7 +5,7 @@
 as a "members.import" job, whose handler (`run_import_job`) calls `import_sheet` again in
 the creator's scope. Who imports and where they may is an `Importer`, so the three callers
 differ only in how they say it; the default organization is checked once, in
-`import_targets.default_organization`.
+`domain.members.default_organization`.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from infra.db.session import (
     write_audit,
 )
 from infra.hashing import PASSWORD_HASHING
-from infra.members import FieldProtector, protector_for
+from infra.members.protect import FieldProtector, protector_for
 from infra.security import (
     DUMMY_HASH,
     RefreshToken,

@@ -46,7 +46,7 @@ from domain.tenancy.mfa import (
     step_is_fresh,
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork, set_scope
-from infra.members import FieldProtector
+from infra.members.protect import FieldProtector
 from infra.settings import Settings
 from infra.tenancy.auth import AuthService, LoginChallenge, Session
 from infra.tenancy.sessions import end_sessions

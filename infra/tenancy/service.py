@@ -50,7 +50,7 @@ from infra.authz import (
 )
 from infra.db.scoping import within_scopes
 from infra.db.session import Database, Scope, UnitOfWork
-from infra.members import FieldProtector
+from infra.members.protect import FieldProtector
 from infra.tenancy.accounts import check_current_password, keep_an_administrator, set_password
 from infra.tenancy.auth import login_identifier
 from infra.tenancy.grants import check_grantable, refuse_escalation, resolve_role

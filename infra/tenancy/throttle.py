@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.tenancy import LockoutPolicy, LoginState
-from infra.members import FieldProtector
+from infra.members.protect import FieldProtector
 
 PER_CLIENT = LockoutPolicy()
 # Far above what one address gets through PER_CLIENT in a day (about 35 tries).
