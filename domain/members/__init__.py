@@ -1,5 +1,6 @@
 """Member registry (党员信息管理): the member record, its checks, search keys and import rules."""
 
+from domain.members.history import TRACKED_FIELDS, Changes, changes_between, creation_changes_of
 from domain.members.identity import (
     IdNumberFacts,
     id_check_character,
@@ -70,8 +71,10 @@ __all__ = [
     "DUPLICATE_ELSEWHERE",
     "MEMBER_ORG_KINDS",
     "REQUIRED_COLUMNS",
+    "TRACKED_FIELDS",
     "AgeBand",
     "CellValue",
+    "Changes",
     "Education",
     "Gender",
     "HeaderMapping",
@@ -90,8 +93,10 @@ __all__ = [
     "adulthood",
     "age_band",
     "age_on",
+    "changes_between",
     "check_status_transition",
     "completed_years",
+    "creation_changes_of",
     "default_organization",
     "duplicate_id_number_refusals",
     "field_for_header",

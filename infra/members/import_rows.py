@@ -35,6 +35,7 @@ from domain.members import (
     OrgAccess,
     OrgRef,
     RowRefusal,
+    changes_between,
     default_organization,
     duplicate_id_number_refusals,
     import_headers,
@@ -131,7 +132,7 @@ async def _visible_members(uow: UnitOfWork, ids: list[uuid.UUID]) -> dict[uuid.U
 def _diff(old: Member, new: Member) -> dict[str, Any]:
     """What an update changes, in the registry's history form (sensitive fields masked)."""
     before, after = tracked_values(old), tracked_values(new)
-    changes = {k: {"old": before[k], "new": after[k]} for k in before if before[k] != after[k]}
+    changes = changes_between(before, after)
     if old.phone_bidx != new.phone_bidx and "phone" not in changes:
         changes["phone"] = {"old": old.phone_masked, "new": new.phone_masked}
     return changes

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.members import (
+    TRACKED_FIELDS,
     Education,
     Gender,
     MemberClass,
@@ -16,6 +17,7 @@ from domain.members import (
     MemberStatus,
     MobileDetails,
     NameSearchKeys,
+    creation_changes_of,
     member_organization_error,
     name_search_keys,
 )
@@ -126,29 +128,6 @@ def identity_row(member: Member) -> MemberIdentity:
     )
 
 
-SENSITIVE_FIELDS = frozenset({"id_number", "phone"})
-TRACKED_FIELDS = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "id_number",
-    "phone",
-    "education",
-    "work_unit",
-    "post",
-    "organization_id",
-    "user_id",
-    "status",
-    "status_reason",
-    "admitted_on",
-    "full_member_on",
-    "member_class",
-    "mobile",
-    "tags",
-)
-
-
 def _json(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
@@ -171,10 +150,8 @@ def tracked_values(member: Member) -> dict[str, Any]:
 
 
 def creation_changes(member: Member) -> dict[str, Any]:
-    """The first version's changes: every tracked field that is set, from nothing."""
-    return {
-        k: {"old": None, "new": v} for k, v in tracked_values(member).items() if v not in (None, [])
-    }
+    """The first version's changes (domain.members.history)."""
+    return creation_changes_of(tracked_values(member))
 
 
 def record_history(

@@ -21,6 +21,7 @@ from domain.members import (
     MemberClass,
     MemberDraft,
     MemberStatus,
+    changes_between,
     check_status_transition,
     kept_status_reason,
     validate_member,
@@ -39,7 +40,6 @@ from infra.members.loading import (
 )
 from infra.members.protect import FieldProtector
 from infra.members.records import (
-    TRACKED_FIELDS,
     apply_fresh,
     build_member_row,
     creation_changes,
@@ -184,9 +184,7 @@ async def _save_changes(
     if user_id is not _UNSET:
         member.user_id = user_id  # type: ignore[assignment]
     after = tracked_values(member)
-    changes = {
-        k: {"old": before[k], "new": after[k]} for k in TRACKED_FIELDS if before[k] != after[k]
-    }
+    changes = changes_between(before, after)
     if member.id_number_bidx != old_bidx:
         await probes.ensure_budget(uow, now=datetime.now(UTC))
         owner = await find_identity_owner(uow, member.id_number_bidx)
