@@ -173,9 +173,10 @@ def _query_errors(
 
 def _query_types(handler: HTTPRouteHandler) -> dict[str, Any]:
     found: dict[str, Any] = {}
+    provided = handler.resolve_dependencies()
     for name, field in handler.parsed_fn_signature.parameters.items():
         kwarg = field.kwarg_definition
-        if name == "data" or isinstance(kwarg, DependencyKwarg | BodyKwarg):
+        if name == "data" or name in provided or isinstance(kwarg, DependencyKwarg | BodyKwarg):
             continue
         if isinstance(kwarg, ParameterKwarg):
             if kwarg.header or kwarg.cookie:

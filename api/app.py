@@ -8,14 +8,13 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from litestar import Litestar, Router
-from litestar.di import Provide
 
 from api import health
 from api.activities import ROUTES as ACTIVITY_ROUTES
 from api.activities import render_checkin
 from api.admission import authenticate_first, strict_input
 from api.audit_hooks import audit_denials
-from api.context import provide_ctx
+from api.deps import DEPENDENCIES
 from api.docs import StrictStructSchemas, assets_router, openapi_config
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
@@ -37,6 +36,7 @@ from infra.db.session import Database
 from infra.evidence.schedules import register_schedules as register_evidence_schedules
 from infra.evidence.storage import open_storage
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
+from infra.members import FieldProtector
 from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay, Subscription
 from infra.platform.runner import JobRunner
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         relay.start()
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
+        app.state.protector = FieldProtector.from_settings(settings)
         app.state.db = db
         app.state.checkin_desk = CheckinDesk(
             db, secret=settings.secret_bytes("checkin_secret"), render=render_checkin
@@ -121,7 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready, assets_router()],
-        dependencies={"ctx": Provide(provide_ctx)},
+        dependencies=DEPENDENCIES,
         guards=[authenticate_first, strict_input],
         response_class=ApiResponse,
         exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DataError
 
 from api.input_errors import field_error, type_at
 from api.messages import HTTP_MESSAGES
-from domain.shared import DomainError, FieldError, Message
+from domain.shared import DomainError, ErrorKind, FieldError, Message
 
 log = logging.getLogger("zhibu.api")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -116,9 +116,23 @@ def _declared_type(request: Request[Any, Any, Any], key: str, *, body: bool) -> 
     return field.annotation if field is not None else None
 
 
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.MALFORMED: 400,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.LIMITED: 429,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNAVAILABLE: 503,
+}
+
+
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
-    return problem(request, exc.status, exc.code, exc.message, errors=exc.errors, headers=headers)
+    status = STATUS_OF_KIND[exc.kind]
+    return problem(request, status, exc.code, exc.message, errors=exc.errors, headers=headers)
 
 
 def handle_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[Any]:

@@ -6,7 +6,7 @@ import msgspec
 from litestar import Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
-from api.context import Ctx
+from api.deps import Db, Storage
 
 OPS = ["Operations"]
 
@@ -37,20 +37,18 @@ async def health() -> HealthOut:
         )
     },
 )
-async def ready(ctx: Ctx) -> Response[HealthOut]:
+async def ready(db: Db, storage: Storage) -> Response[HealthOut]:
     checks: dict[str, str] = {}
     try:
-        await ctx.db.ping()
+        await db.ping()
         checks["database"] = "ok"
     except Exception:
         checks["database"] = "unavailable"
-    storage = getattr(ctx.request.app.state, "storage", None)
-    if storage is not None:
-        try:
-            await storage.ensure_ready()
-            checks["storage"] = "ok"
-        except Exception:
-            checks["storage"] = "unavailable"
+    try:
+        await storage.ensure_ready()
+        checks["storage"] = "ok"
+    except Exception:
+        checks["storage"] = "unavailable"
     ok = all(v == "ok" for v in checks.values())
     return Response(
         HealthOut("ok" if ok else "unavailable", checks), status_code=200 if ok else 503

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -11,7 +9,9 @@ import msgspec
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
-from api.errors import ProblemError
+from domain.shared import ErrorKind
+from domain.shared import cursor as codec
+from domain.shared.messages import MESSAGES
 
 T = TypeVar("T")
 
@@ -34,19 +34,16 @@ class Page(msgspec.Struct, Generic[T]):
 
 
 def encode_cursor(last_id: uuid.UUID, extra: dict[str, Any] | None = None) -> str:
-    payload = {"id": str(last_id), **(extra or {})}
-    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    return codec.encode_cursor(id=str(last_id), **(extra or {}))
 
 
 def decode_cursor(cursor: str | None) -> uuid.UUID | None:
     if not cursor:
         return None
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return uuid.UUID(str(payload["id"]))
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
-        raise ProblemError(400, "invalid_cursor") from exc
+        return uuid.UUID(str(codec.decode_cursor(cursor)["id"]))
+    except (KeyError, ValueError) as exc:
+        raise MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED) from exc
 
 
 def page_of(items: list[T], limit: int, key: Any) -> Page[T]:

@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
-from domain.shared import DomainError, Message
+from domain.shared import DomainError, ErrorKind
+from infra.messages import MESSAGES
 from infra.security import hash_password, verify_password
 
 T = TypeVar("T")
@@ -26,12 +27,7 @@ HASHING_NICE = 10
 
 
 def hashing_busy() -> DomainError:
-    return DomainError(
-        "server_busy",
-        Message("服务器繁忙，请稍后重试。", "The server is busy; try again shortly."),
-        status=503,
-        retry_after=2,
-    )
+    return MESSAGES.error("server_busy", ErrorKind.UNAVAILABLE, retry_after=2)
 
 
 def _lower_priority() -> None:

@@ -1,12 +1,14 @@
 """Errors the domain raises; the API layer turns them into RFC 9457 problems.
 
-Every error carries a stable machine `code` and a message in both zh-CN and en, so the
-HTTP layer only picks a language and never invents wording.
+Every error carries a stable machine `code`, a message in both zh-CN and en, and the kind
+of refusal it is. Only the HTTP layer knows statuses: it maps each kind to one, so the
+rules never speak HTTP and the HTTP layer never invents wording.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,20 +31,48 @@ class FieldError:
     message: Message
 
 
+class ErrorKind(StrEnum):
+    """What sort of refusal an error is; the API maps each kind to one status."""
+
+    INVALID = "invalid"  # the input breaks a rule
+    MALFORMED = "malformed"  # the input cannot be read at all
+    CONFLICT = "conflict"  # the input clashes with the current state
+    NOT_FOUND = "not_found"  # nothing such exists for this caller
+    FORBIDDEN = "forbidden"  # the caller may not do this
+    UNAUTHENTICATED = "unauthenticated"  # who calls is not established
+    LIMITED = "limited"  # too many attempts for now
+    TOO_LARGE = "too_large"  # more than the service takes at once
+    UNAVAILABLE = "unavailable"  # the service cannot do it right now
+
+
+_KIND_OF_STATUS = {
+    400: ErrorKind.MALFORMED,
+    401: ErrorKind.UNAUTHENTICATED,
+    403: ErrorKind.FORBIDDEN,
+    404: ErrorKind.NOT_FOUND,
+    409: ErrorKind.CONFLICT,
+    413: ErrorKind.TOO_LARGE,
+    422: ErrorKind.INVALID,
+    429: ErrorKind.LIMITED,
+    503: ErrorKind.UNAVAILABLE,
+}
+
+
 @dataclass(eq=False)
 class DomainError(Exception):
-    """A business rule refused the request.
-
-    `status` is a hint for the HTTP layer (422 for invalid input, 409 for conflicts,
-    404 for things that do not exist for this caller).
-    """
+    """A business rule refused the request."""
 
     code: str
     message: Message
-    status: int = 422
+    kind: ErrorKind = ErrorKind.INVALID
     errors: list[FieldError] = field(default_factory=list)
     retry_after: int | None = None
     """Seconds after which asking again may succeed (a 429 says it in `Retry-After`)."""
+    status: int | None = None
+    """Transitional: the HTTP status the error used to carry; read as its kind."""
 
     def __post_init__(self) -> None:
+        if self.status is not None:
+            self.kind = _KIND_OF_STATUS[self.status]
+            self.status = None
         Exception.__init__(self, self.code)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, text
 
-from domain.shared import DomainError, FieldError, Message
+from domain.shared import ErrorKind
 from infra.db.session import UnitOfWork
+from infra.messages import MESSAGES
 from infra.platform.tables import IdempotencyKey
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -29,14 +30,10 @@ class StoredResponse:
 
 def check_key(key: str) -> str:
     if not _KEY.match(key):
-        raise DomainError(
+        raise MESSAGES.error(
             "idempotency_key_invalid",
-            Message(
-                "Idempotency-Key 须为1至200个可见ASCII字符。",
-                "Idempotency-Key must be 1-200 visible ASCII characters.",
-            ),
-            status=400,
-            errors=[FieldError("Idempotency-Key", "format", Message("格式错误", "bad format"))],
+            ErrorKind.MALFORMED,
+            errors=[MESSAGES.field("Idempotency-Key", "idempotency_key_format", code="format")],
         )
     return key
 
@@ -74,20 +71,9 @@ def stored_response(
 ) -> StoredResponse:
     """The response to replay for a key already taken, or why there is none."""
     if stored_fingerprint != fingerprint:
-        raise DomainError(
-            "idempotency_key_reused",
-            Message(
-                "该 Idempotency-Key 已用于另一个不同的请求。",
-                "This Idempotency-Key was already used for a different request.",
-            ),
-            status=422,
-        )
+        raise MESSAGES.error("idempotency_key_reused", ErrorKind.INVALID)
     if status_code is None or body is None:
-        raise DomainError(
-            "idempotency_in_flight",
-            Message("相同请求正在处理中，请稍后重试。", "The same request is still in progress."),
-            status=409,
-        )
+        raise MESSAGES.error("idempotency_in_flight", ErrorKind.CONFLICT)
     return StoredResponse(status_code, body)
 
 

@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 
-from domain.shared import DomainError, Message, new_id
+from domain.shared import DomainError, ErrorKind, new_id
 from infra.db.session import Actor, Database, Scope, UnitOfWork
+from infra.messages import MESSAGES
 from infra.platform.tables import Job
 
 CHANNEL = "zhibu_jobs"
@@ -134,23 +135,14 @@ async def list_jobs(
     return list((await uow.session.execute(stmt)).scalars())
 
 
-def _conflict(job: Job, action: Message) -> DomainError:
-    return DomainError(
-        "job_state_conflict",
-        Message(
-            f"任务当前状态为 {job.status}，{action.zh}",
-            f"The job is {job.status}; {action.en}",
-        ),
-        status=409,
-    )
+def _conflict(job: Job, key: str) -> DomainError:
+    return MESSAGES.error(key, ErrorKind.CONFLICT, code="job_state_conflict", state=job.status)
 
 
 async def retry_job(uow: UnitOfWork, job: Job) -> Job:
     """An admin runs a failed job again, with a fresh attempt budget."""
     if job.status != "failed":
-        raise _conflict(
-            job, Message("只有失败的任务可以重试。", "only failed jobs can be retried.")
-        )
+        raise _conflict(job, "job_retry_refused")
     job.status, job.attempts, job.run_after = "queued", 0, datetime.now(UTC)
     job.progress_done, job.lease_until, job.finished_at = 0, None, None
     uow.session.add(job)
@@ -164,7 +156,7 @@ async def cancel_job(uow: UnitOfWork, job: Job) -> Job:
     """An admin stops a job: queued ones never run, a running one is stopped by its
     runner's next heartbeat, a failed one is not retried; its input is dropped."""
     if job.status not in ("queued", "running", "failed"):
-        raise _conflict(job, Message("无法取消。", "it cannot be cancelled."))
+        raise _conflict(job, "job_cancel_refused")
     job.status, job.input, job.lease_until = "cancelled", None, None
     job.finished_at = datetime.now(UTC)
     uow.session.add(job)

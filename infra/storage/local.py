@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlencode
 
-from domain.shared.errors import DomainError, Message
+from domain.shared import DomainError, ErrorKind
+from infra.messages import MESSAGES
 from infra.offload import offload
 from infra.storage.port import (
     HEAD_BYTES,
@@ -74,59 +75,25 @@ class LocalDownload:
 
 
 def _signature_invalid() -> DomainError:
-    return DomainError(
-        code="storage_signature_invalid",
-        message=Message(
-            zh="链接签名无效或已被修改，请重新获取上传或下载链接。",
-            en="The link's signature is invalid or the link was altered; request a new link.",
-        ),
-        status=403,
-    )
+    return MESSAGES.error("storage_signature_invalid", ErrorKind.FORBIDDEN)
 
 
 def _url_expired() -> DomainError:
-    return DomainError(
-        code="storage_url_expired",
-        message=Message(
-            zh="链接已过期，请重新获取上传或下载链接。",
-            en="The link has expired; request a new upload or download link.",
-        ),
-        status=403,
-    )
+    return MESSAGES.error("storage_url_expired", ErrorKind.FORBIDDEN)
 
 
 def _too_large(max_size: int) -> DomainError:
-    return DomainError(
-        code="storage_upload_too_large",
-        message=Message(
-            zh=f"上传内容超过申报的大小（{max_size} 字节）。",
-            en=f"The upload is larger than its declared size ({max_size} bytes).",
-        ),
-        status=413,
-    )
+    return MESSAGES.error("storage_upload_too_large", ErrorKind.TOO_LARGE, max_size=max_size)
 
 
 def _content_type_mismatch(signed: str, sent: str) -> DomainError:
-    return DomainError(
-        code="storage_content_type_mismatch",
-        message=Message(
-            zh=f"上传的内容类型 {sent} 与申请上传时声明的 {signed} 不一致。",
-            en=f"The upload's content type {sent} differs from the declared {signed}.",
-        ),
-        status=422,
+    return MESSAGES.error(
+        "storage_content_type_mismatch", ErrorKind.INVALID, signed=signed, sent=sent
     )
 
 
 def _upload_closed() -> DomainError:
-    return DomainError(
-        code="storage_upload_closed",
-        message=Message(
-            zh="该上传链接的文件已确认，不能再上传；如需更换文件，请重新申请上传。",
-            en="The file of this upload link is confirmed and can no longer be replaced; "
-            "request a new upload instead.",
-        ),
-        status=409,
-    )
+    return MESSAGES.error("storage_upload_closed", ErrorKind.CONFLICT)
 
 
 def _media_type(value: str) -> str:

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from urllib.parse import quote
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.shared import DomainError, ErrorKind
+from infra.messages import MESSAGES
 
 HEAD_BYTES = 64 * 1024
 """How many leading bytes to read for content sniffing and EXIF: covers a full APP1 segment."""
@@ -99,17 +100,9 @@ def validate_key(key: str) -> str:
     names; human file names travel separately as `download_name`.
     """
     if len(key) > _MAX_KEY_LENGTH or not _KEY.fullmatch(key):
-        raise DomainError(
-            code="storage_key_invalid",
-            message=Message(
-                zh="存储对象键无效：只允许字母、数字和 ._-，用 / 分段，且不能以点开头。",
-                en="Invalid storage key: only letters, digits and ._- in /-separated "
-                "segments that do not start with a dot.",
-            ),
-            status=422,
-            errors=[
-                FieldError("key", "invalid", Message(zh="对象键格式不正确。", en="Malformed key."))
-            ],
+        raise MESSAGES.error(
+            "storage_key_invalid",
+            errors=[MESSAGES.field("key", "storage_key_malformed", code="invalid")],
         )
     return key
 
@@ -132,11 +125,4 @@ def content_disposition(download_name: str) -> str:
 
 
 def object_not_found(key: str) -> DomainError:
-    return DomainError(
-        code="storage_object_not_found",
-        message=Message(
-            zh=f"存储中没有找到对象 {key}，可能尚未上传。",
-            en=f"Object {key} was not found in storage; it may not have been uploaded yet.",
-        ),
-        status=404,
-    )
+    return MESSAGES.error("storage_object_not_found", ErrorKind.NOT_FOUND, key=key)

@@ -7,7 +7,7 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from domain.shared import DomainError
+from domain.shared import DomainError, ErrorKind
 from infra.hashing import PasswordHashing
 from infra.security import hash_password
 
@@ -20,7 +20,7 @@ async def test_beyond_its_places_a_login_waits_then_is_told_to_try_later() -> No
         with pytest.raises(DomainError) as refused:
             async with hashing.admitted():
                 pass
-    assert (refused.value.status, refused.value.code) == (503, "server_busy")
+    assert (refused.value.kind, refused.value.code) == (ErrorKind.UNAVAILABLE, "server_busy")
     assert refused.value.retry_after > 0
 
 

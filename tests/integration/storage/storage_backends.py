@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from api.errors import STATUS_OF_KIND
 from domain.shared.errors import DomainError
 from infra.storage import LocalStorage, ObjectStorage, content_disposition
 
@@ -72,6 +73,6 @@ def local_route(storage: LocalStorage) -> Callable[[httpx.Request], object]:
             body = b"".join([chunk async for chunk in download.chunks()])
             return httpx.Response(200, headers=headers, content=body)
         except DomainError as exc:
-            return httpx.Response(exc.status, json={"code": exc.code})
+            return httpx.Response(STATUS_OF_KIND[exc.kind], json={"code": exc.code})
 
     return handle

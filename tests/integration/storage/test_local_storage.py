@@ -12,6 +12,7 @@ import pytest
 import storage_samples as samples
 from storage_backends import LOCAL_BASE_URL, SECRET, Clock
 
+from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
 from infra.storage import LocalStorage, StorageUnavailableError
 
@@ -37,7 +38,7 @@ async def put_url(storage: LocalStorage, key: str = "t1/evidence/a.png", size: i
 def refused(storage: LocalStorage, method: str, key: str, query: dict[str, str]) -> str:
     with pytest.raises(DomainError) as error:
         storage.verify_signature(method, key, query)
-    assert error.value.status == 403
+    assert error.value.kind is ErrorKind.FORBIDDEN
     return error.value.code
 
 
@@ -176,7 +177,7 @@ async def test_more_bytes_than_declared_are_refused_and_nothing_is_kept(
         await local_storage.write_upload("t1/a.bin", body(b"12345", b"678"), max_size=6)
 
     assert error.value.code == "storage_upload_too_large"
-    assert error.value.status == 413
+    assert error.value.kind is ErrorKind.TOO_LARGE
     assert await local_storage.stat("t1/a.bin") is None
     assert list((local_storage.root / ".tmp").iterdir()) == []
 
@@ -212,7 +213,7 @@ async def test_download_of_missing_object_is_not_found(local_storage: LocalStora
     with pytest.raises(DomainError) as error:
         await local_storage.open_download("t1/nothing.png")
 
-    assert (error.value.code, error.value.status) == ("storage_object_not_found", 404)
+    assert (error.value.code, error.value.kind) == ("storage_object_not_found", ErrorKind.NOT_FOUND)
 
 
 async def test_root_that_cannot_hold_files_fails_readiness(tmp_path: Path) -> None:

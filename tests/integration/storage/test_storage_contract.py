@@ -12,6 +12,7 @@ import pytest
 import storage_samples as samples
 from storage_backends import Backend
 
+from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
 from infra.storage import (
     EXECUTABLE_TYPES,
@@ -117,7 +118,7 @@ async def test_missing_object_has_no_stat_head_or_digest(backend: Backend) -> No
         await backend.storage.sha256(key)
 
     assert head_error.value.code == digest_error.value.code == "storage_object_not_found"
-    assert head_error.value.status == 404
+    assert head_error.value.kind is ErrorKind.NOT_FOUND
 
 
 async def test_delete_removes_the_object_and_tolerates_a_missing_one(backend: Backend) -> None:

@@ -13,6 +13,7 @@ from domain.activities import (
     expected_attendees,
     quorum,
 )
+from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
 
 BRANCH = uuid.uuid4()
@@ -76,10 +77,10 @@ def test_secretary_edits_the_expected_list() -> None:
     assert len(expected) == 3  # the original is untouched
     with pytest.raises(DomainError) as caught:
         edited.add(guest)
-    assert (caught.value.code, caught.value.status) == ("already_expected", 409)
+    assert (caught.value.code, caught.value.kind) == ("already_expected", ErrorKind.CONFLICT)
     with pytest.raises(DomainError) as caught:
         edited.remove(roster[0].member_id)
-    assert (caught.value.code, caught.value.status) == ("not_expected", 404)
+    assert (caught.value.code, caught.value.kind) == ("not_expected", ErrorKind.NOT_FOUND)
 
 
 # --- attendance ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from domain.activities import (
     validate_upload,
 )
 from domain.activities.evidence import DOCX, HEIC, HEIF, MIB, OLE, XLS, XLSX, ZIP
+from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
 
 DIGEST = hashlib.sha256(b"minutes of the June branch congress").hexdigest()
@@ -88,7 +89,7 @@ def test_per_file_size_limit_is_inclusive() -> None:
 
 def test_bad_declarations_are_reported_together() -> None:
     error = upload_error(upload(content_type="application/zip", size=0, sha256="abc"))
-    assert error.status == 422
+    assert error.kind is ErrorKind.INVALID
     assert [(e.field, e.code) for e in error.errors] == [
         ("sha256", "invalid_checksum"),
         ("size_bytes", "invalid_size"),
@@ -106,13 +107,13 @@ def test_sha256_must_be_64_hex_characters() -> None:
 def test_per_activity_file_count_limit() -> None:
     validate_upload(POLICY, upload(), usage=EvidenceUsage(file_count=2, total_bytes=MIB))
     error = upload_error(upload(), EvidenceUsage(file_count=3, total_bytes=MIB))
-    assert (error.code, error.status) == ("too_many_files", 409)
+    assert (error.code, error.kind) == ("too_many_files", ErrorKind.CONFLICT)
 
 
 def test_per_activity_total_size_limit() -> None:
     validate_upload(POLICY, upload(size=5 * MIB), usage=EvidenceUsage(1, 20 * MIB))
     error = upload_error(upload(size=5 * MIB + 1), EvidenceUsage(1, 20 * MIB))
-    assert (error.code, error.status) == ("too_large", 409)
+    assert (error.code, error.kind) == ("too_large", ErrorKind.CONFLICT)
 
 
 # --- confirmation after the upload ------------------------------------------------------

@@ -12,6 +12,7 @@ from domain.activities import (
     allowed_transitions,
     change_status,
 )
+from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -60,7 +61,7 @@ def test_any_other_move_is_an_invalid_transition(
     with pytest.raises(DomainError) as caught:
         change_status(current, target, reason="会议室被占用")
     assert caught.value.code == "invalid_transition"
-    assert caught.value.status == 409
+    assert caught.value.kind is ErrorKind.CONFLICT
     assert caught.value.message.zh
     assert current.value in caught.value.message.en
 
@@ -118,7 +119,7 @@ def test_a_decided_leave_request_cannot_be_decided_again() -> None:
         with pytest.raises(DomainError) as caught:
             decide()
         assert caught.value.code == "invalid_transition"
-        assert caught.value.status == 409
+        assert caught.value.kind is ErrorKind.CONFLICT
 
 
 def test_leave_request_needs_a_reason() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from domain.members.probes import budget_day, check_probe_budget, seconds_to_next_day
-from domain.shared import DomainError
+from domain.shared import DomainError, ErrorKind
 
 # 23:30 in Beijing on 2026-12-01.
 LATE = datetime(2026, 12, 1, 15, 30, tzinfo=UTC)
@@ -25,6 +25,9 @@ def test_hits_are_answered_up_to_the_limit_and_then_everything_waits() -> None:
     for used, hits in ((3, 0), (2, 2), (0, 4)):
         with pytest.raises(DomainError) as refused:
             check_probe_budget(used, hits, now=LATE, limit=3)
-        assert (refused.value.status, refused.value.code) == (429, "identity_check_limited")
+        assert (refused.value.kind, refused.value.code) == (
+            ErrorKind.LIMITED,
+            "identity_check_limited",
+        )
         assert refused.value.retry_after == 30 * 60
         assert "组织关系转接" in refused.value.message.zh

@@ -17,6 +17,7 @@ from domain.members import (
     party_seniority,
     validate_member,
 )
+from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
 
 BORN = date(1990, 5, 17)
@@ -41,7 +42,7 @@ def errors_of(member: MemberDraft, **kwargs: object) -> dict[str, str]:
     with pytest.raises(DomainError) as caught:
         validate_member(member, today=TODAY, **kwargs)
     error = caught.value
-    assert (error.code, error.status) == ("validation_failed", 422)
+    assert (error.code, error.kind) == ("validation_failed", ErrorKind.INVALID)
     for item in error.errors:
         assert item.message.zh
         assert item.message.en
@@ -159,7 +160,10 @@ def test_suspended_and_removed_need_a_reason(status):
 def test_removed_is_final():
     with pytest.raises(DomainError) as caught:
         check_status_transition(MemberStatus.REMOVED, MemberStatus.FULL, reason="恢复")
-    assert (caught.value.code, caught.value.status) == ("status_transition_refused", 409)
+    assert (caught.value.code, caught.value.kind) == (
+        "status_transition_refused",
+        ErrorKind.CONFLICT,
+    )
     (error,) = caught.value.errors
     assert (error.field, error.code) == ("status", "status_final")
     assert "已除名" in error.message.zh

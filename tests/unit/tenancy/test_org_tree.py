@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
 from domain.tenancy import (
     OrgKind,
@@ -102,7 +103,7 @@ def test_moving_under_itself_or_a_descendant_is_refused() -> None:
         with pytest.raises(DomainError) as exc:
             check_move(node, K.PARTY_COMMITTEE, target, K.PARTY_COMMITTEE)
         assert exc.value.code == "organization_move_into_own_subtree"
-        assert exc.value.status == 409
+        assert exc.value.kind is ErrorKind.CONFLICT
 
 
 def test_a_sibling_whose_label_shares_a_prefix_is_not_a_descendant() -> None:

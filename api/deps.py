@@ -1,0 +1,60 @@
+"""The composition root's providers: a handler names the service it needs and gets it.
+
+The lifespan in `api.app` builds each service once per worker and keeps it on the
+application state; these providers hand them to handlers by parameter name, so a new
+client (a payment provider, a notifier) is one more provider here, not another attribute
+on the request context. Handlers annotate such parameters with the aliases below.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.params import Dependency
+
+from api.context import provide_ctx
+from infra.activities.fast_checkin import CheckinDesk
+from infra.db.session import Database
+from infra.members.protect import FieldProtector
+from infra.settings import Settings
+from infra.storage.port import ObjectStorage
+
+_GIVEN = Dependency(skip_validation=True)
+# What handlers annotate their parameters with: the provider made them, nothing to check.
+AppSettings = Annotated[Settings, _GIVEN]
+Db = Annotated[Database, _GIVEN]
+Storage = Annotated[ObjectStorage, _GIVEN]
+Desk = Annotated[CheckinDesk, _GIVEN]
+Protector = Annotated[FieldProtector, _GIVEN]
+
+
+def _app_settings(state: State) -> Settings:
+    return state.settings  # type: ignore[no-any-return]
+
+
+def _db(state: State) -> Database:
+    return state.db  # type: ignore[no-any-return]
+
+
+def _storage(state: State) -> ObjectStorage:
+    return state.storage  # type: ignore[no-any-return]
+
+
+def _checkin_desk(state: State) -> CheckinDesk:
+    return state.checkin_desk  # type: ignore[no-any-return]
+
+
+def _protector(state: State) -> FieldProtector:
+    return state.protector  # type: ignore[no-any-return]
+
+
+DEPENDENCIES = {
+    "ctx": Provide(provide_ctx),
+    "app_settings": Provide(_app_settings, sync_to_thread=False),
+    "db": Provide(_db, sync_to_thread=False),
+    "storage": Provide(_storage, sync_to_thread=False),
+    "checkin_desk": Provide(_checkin_desk, sync_to_thread=False),
+    "protector": Provide(_protector, sync_to_thread=False),
+}
