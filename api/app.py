@@ -36,7 +36,7 @@ from infra.db.session import Database
 from infra.evidence.schedules import register_schedules as register_evidence_schedules
 from infra.evidence.storage import open_storage
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
-from infra.members import FieldProtector
+from infra.members import protector_for
 from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay, Subscription
 from infra.platform.runner import JobRunner
@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         relay.start()
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
-        app.state.protector = FieldProtector.from_settings(settings)
+        app.state.protector = protector = protector_for(settings)
         app.state.db = db
         app.state.checkin_desk = CheckinDesk(
             db, secret=settings.secret_bytes("checkin_secret"), render=render_checkin
@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await rate_store.open()
         # Each context registers its job handlers and schedules; they get what they need.
         jobs = JobRunner(db, lease_seconds=settings.job_lease_seconds)
-        register_member_jobs(jobs, settings)
+        register_member_jobs(jobs, settings, protector=protector)
         register_evidence_schedules(jobs, db=db, storage=storage, cron=settings.evidence_sweep_cron)
         register_tenancy_schedules(jobs, db=db)
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))

@@ -17,7 +17,7 @@ from litestar.params import Dependency
 from api.context import provide_ctx
 from infra.activities.fast_checkin import CheckinDesk
 from infra.db.session import Database
-from infra.members.protect import FieldProtector
+from infra.members import FieldProtector
 from infra.settings import Settings
 from infra.storage.port import ObjectStorage
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -14,6 +12,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter, Parameter
 
 from api.context import Ctx
+from api.deps import Protector
 from api.errors import ProblemError
 from api.etag import etag_of
 from api.members import presenters as present
@@ -30,7 +29,9 @@ from domain.members import (
     MobileDetails,
     normalize_query,
 )
-from infra.members import listing, protector_for, queries, registry, statistics
+from domain.shared import ErrorKind, decode_cursor, encode_cursor
+from domain.shared.messages import MESSAGES as SHARED_MESSAGES
+from infra.members import listing, queries, registry, statistics
 from infra.members.registry import Precondition
 from infra.members.reveal import reveal_member
 from infra.members.tables import Member
@@ -138,26 +139,39 @@ def _with_etag(out: s.MemberOut) -> Response[s.MemberOut]:
 
 
 def _encode_cursor(member: Member, sort: queries.SortKey) -> str:
-    payload = {"id": str(member.id), "s": sort.value, "k": queries.sort_value(member, sort)}
-    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    return encode_cursor(id=str(member.id), s=sort.value, k=queries.sort_value(member, sort))
 
 
 def _decode_cursor(cursor: str | None, sort: queries.SortKey) -> queries.Keyset | None:
+    """The keyset a cursor of this sort order names; refused if it is of another order."""
     if not cursor:
         return None
+    keys = decode_cursor(cursor)
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if payload.get("s", sort.value) != sort.value:
+        if keys.get("s", sort.value) != sort.value:
             raise ValueError("cursor of another sort order")
-        value = payload.get("k")
+        value = keys.get("k")
         if value is not None and not isinstance(value, str):
             raise ValueError("bad sort value")
         if sort is queries.SortKey.ADMITTED_ON and value is not None:
             date.fromisoformat(value)
-        return queries.Keyset(uuid.UUID(str(payload["id"])), value)
-    except (ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
-        raise ProblemError(400, "invalid_cursor") from exc
+        return queries.Keyset(uuid.UUID(str(keys["id"])), value)
+    except (ValueError, KeyError) as exc:
+        raise SHARED_MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED) from exc
+
+
+# Versions are PostgreSQL integers; a cursor beyond them was not issued by us.
+_MAX_VERSION = 2**31 - 1
+
+
+def _version_before(cursor: str | None) -> int | None:
+    """The version a history cursor names."""
+    if not cursor:
+        return None
+    before = decode_cursor(cursor).get("v")
+    if not isinstance(before, int) or isinstance(before, bool) or not 1 <= before <= _MAX_VERSION:
+        raise SHARED_MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED)
+    return before
 
 
 # ---------------------------------------------------------------- endpoints
@@ -180,14 +194,13 @@ def _decode_cursor(cursor: str | None, sort: queries.SortKey) -> queries.Keyset 
 )
 async def create_member(
     ctx: Ctx,
+    protector: Protector,
     data: Annotated[
         s.MemberIn, Body(examples=[Example(summary="正式党员", value=s.MEMBER_IN_EXAMPLE)])
     ],
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
-        record = await registry.create_member(
-            uow, ctx, protector_for(ctx.settings), _draft(data), today=today()
-        )
+        record = await registry.create_member(uow, ctx, protector, _draft(data), today=today())
         out = present.record_out(record, today=today())
     response = _with_etag(out)
     response.status_code = 201
@@ -208,6 +221,7 @@ async def create_member(
 )
 async def list_members(
     ctx: Ctx,
+    protector: Protector,
     limit: Limit = 50,
     cursor: Cursor = None,
     organization_id: Annotated[
@@ -253,7 +267,7 @@ async def list_members(
         rows = await listing.list_members(
             uow,
             ctx,
-            protector_for(ctx.settings),
+            protector,
             organization_id=organization_id,
             include_descendants=include_descendants,
             tenant_id=tenant_id,
@@ -284,6 +298,7 @@ async def list_members(
 )
 async def get_member(
     ctx: Ctx,
+    protector: Protector,
     member_id: uuid.UUID,
     reveal: Annotated[
         bool, Parameter(description="显示完整敏感信息 Show ID number and phone in full")
@@ -291,7 +306,7 @@ async def get_member(
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
         if reveal:
-            record, revealed = await reveal_member(uow, ctx, protector_for(ctx.settings), member_id)
+            record, revealed = await reveal_member(uow, ctx, protector, member_id)
             # full 身份证号 and phone must not stay in any cache on the way
             return ApiResponse(
                 present.record_out(record, today=today(), revealed=revealed),
@@ -315,6 +330,7 @@ async def get_member(
 )
 async def update_member(
     ctx: Ctx,
+    protector: Protector,
     member_id: uuid.UUID,
     data: Annotated[
         s.MemberPatch,
@@ -349,7 +365,7 @@ async def update_member(
         record = await registry.update_member(
             uow,
             ctx,
-            protector_for(ctx.settings),
+            protector,
             member_id,
             _changes(data),
             today=today(),
@@ -372,13 +388,13 @@ async def update_member(
     responses=errors(400, 401, 403, 404, 409, 412, 422),
 )
 async def change_member_status(
-    ctx: Ctx, member_id: uuid.UUID, data: s.StatusIn, if_match: IfMatch = None
+    ctx: Ctx, protector: Protector, member_id: uuid.UUID, data: s.StatusIn, if_match: IfMatch = None
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
         record = await registry.change_status(
             uow,
             ctx,
-            protector_for(ctx.settings),
+            protector,
             member_id,
             status=MemberStatus(data.status),
             reason=data.reason,
@@ -388,10 +404,6 @@ async def change_member_status(
         )
         out = present.record_out(record, today=today())
     return _with_etag(out)
-
-
-# Versions are PostgreSQL integers; a cursor beyond them was not issued by us.
-_MAX_VERSION = 2**31 - 1
 
 
 @get(
@@ -405,14 +417,7 @@ _MAX_VERSION = 2**31 - 1
 async def member_history(
     ctx: Ctx, member_id: uuid.UUID, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[s.HistoryOut]:
-    before: int | None = None
-    if cursor:
-        try:
-            before = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-        except ValueError as exc:
-            raise ProblemError(400, "invalid_cursor") from exc
-        if not 1 <= before <= _MAX_VERSION:
-            raise ProblemError(400, "invalid_cursor")
+    before = _version_before(cursor)
     async with ctx.uow() as uow:
         rows = await registry.member_history(
             uow, ctx, member_id, limit=limit, before_version=before
@@ -420,7 +425,7 @@ async def member_history(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = base64.urlsafe_b64encode(str(rows[-1].version).encode()).decode()
+        next_cursor = encode_cursor(v=rows[-1].version)
     return Page(items=[present.history_out(h) for h in rows], next_cursor=next_cursor)
 
 

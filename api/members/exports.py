@@ -15,9 +15,9 @@ from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
 from api.context import Ctx
+from api.deps import Protector
 from api.openapi_common import errors
 from infra.db.session import Scope
-from infra.members import protector_for
 from infra.members.exporting import MEDIA_TYPES, plan_export, stream_csv, stream_xlsx
 
 MEMBERS = ["Members"]
@@ -46,6 +46,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 )
 async def export_members(
     ctx: Ctx,
+    protector: Protector,
     export_format: Annotated[
         Literal["xlsx", "csv"], QueryParameter(name="format", description="文件格式 File format")
     ] = "xlsx",
@@ -62,7 +63,6 @@ async def export_members(
     ] = None,
 ) -> Stream:
     p = ctx.principal
-    protector = protector_for(ctx.settings)
 
     def require(domain: str | None) -> None:
         ctx.require("member", "export", domain)

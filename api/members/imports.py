@@ -21,7 +21,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body
 from msgspec import Meta
 
-from api.context import Ctx, provide_ctx
+from api.context import Ctx
+from api.deps import Protector, provide_ctx
 from api.openapi_common import errors
 from api.platform.controllers import JobOut, job_out
 from api.times import ApiResponse
@@ -32,7 +33,6 @@ from infra.members import (
     count_data_rows,
     file_kind,
     import_sheet,
-    protector_for,
     queue_import,
     read_table,
     sheet_limits,
@@ -189,6 +189,7 @@ async def may_import_somewhere(
 )
 async def import_members(
     ctx: Ctx,
+    protector: Protector,
     data: Annotated[
         ImportForm,
         Body(
@@ -217,7 +218,7 @@ async def import_members(
     if rows <= SYNC_ROW_LIMIT:
         table = await offload(read_table, content, filename, None, limits)
         async with ctx.uow() as uow:
-            report = await import_sheet(uow, table, importer, protector_for(ctx.settings), options)
+            report = await import_sheet(uow, table, importer, protector, options)
         return ApiResponse(content=report.as_dict(ctx.lang), status_code=200)
     # A large file: check what can be checked now, then queue it.
     head = await offload(read_table, content, filename, 12, limits)

@@ -12,7 +12,9 @@ import uuid
 from dataclasses import dataclass, field
 
 from domain.members.importing import RowRefusal
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.members.messages import MESSAGES
+from domain.shared.access import not_found
+from domain.shared.errors import ErrorKind, FieldError, Message
 
 # Kinds of organization a member's record may belong to: a 党支部 or one of its 党小组.
 # A 临时党支部 does not hold formal membership (组织关系 stays with the home branch), and
@@ -27,10 +29,7 @@ def member_organization_error(kind: str, kind_zh: str, field_name: str) -> Field
     return FieldError(
         field_name,
         "organization_kind",
-        Message(
-            f"党员只能编入党支部或党小组，不能编入{kind_zh}",
-            f"Members belong to a branch or a party group, not a {kind}",
-        ),
+        MESSAGES.message("members.organization_kind", kind_zh=kind_zh, kind=kind),
     )
 
 
@@ -65,8 +64,8 @@ def organization_name_key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split())
 
 
-def _refusal(row: int, code: str, zh: str, en: str) -> RowRefusal:
-    return RowRefusal(row, (FieldError("organization_name", code, Message(zh, en)),))
+def _refusal(row: int, code: str, message: Message) -> RowRefusal:
+    return RowRefusal(row, (FieldError("organization_name", code, message),))
 
 
 def resolve_org(
@@ -80,16 +79,14 @@ def resolve_org(
         return _refusal(
             row,
             "unknown_organization",
-            f"找不到党组织“{name}”，或您无权查看",
-            f"No organization named '{name}' is visible to you",
+            MESSAGES.message("members.unknown_organization", name=name),
         )
     allowed = [org for org in candidates if org.id in access.importable]
     if not allowed:
         return _refusal(
             row,
             "organization_forbidden",
-            f"您无权向“{name}”导入党员",
-            f"You may not import members into '{name}'",
+            MESSAGES.message("members.organization_forbidden", name=name),
         )
     if len(allowed) > 1 and default is not None:
         under = [o for o in allowed if o.tenant_id == default.tenant_id]
@@ -103,8 +100,7 @@ def resolve_org(
         return _refusal(
             row,
             "ambiguous_organization",
-            f"有多个名为“{name}”的党组织，请指定导入的目标党组织（organization_id）",
-            f"Several organizations are named '{name}'; choose the target organization",
+            MESSAGES.message("members.ambiguous_organization", name=name),
         )
     return allowed[0]
 
@@ -119,25 +115,14 @@ def default_organization(access: OrgAccess, wanted: uuid.UUID | str | None) -> O
     else:
         named = access.by_name.get(organization_name_key(wanted), [])
         if len(named) > 1:
-            raise DomainError(
-                "ambiguous_organization",
-                Message(
-                    f"有多个名为“{wanted}”的党组织，请用 ID 指定导入的目标党组织",
-                    f"Several organizations are named '{wanted}'; give the target by its id",
-                ),
-                status=422,
+            raise MESSAGES.error(
+                "members.default_organization_ambiguous",
+                code="ambiguous_organization",
+                wanted=wanted,
             )
         found = named[0] if named else None
     if found is None:
-        raise DomainError(
-            "organization_not_found",
-            Message("未找到该党组织，或您无权查看。", "Not found, or not visible to you."),
-            status=404,
-        )
+        raise not_found("organization")
     if found.id not in access.importable:
-        raise DomainError(
-            "forbidden",
-            Message("您无权向该党组织导入党员。", "You may not import into it."),
-            status=403,
-        )
+        raise MESSAGES.error("members.import_forbidden", ErrorKind.FORBIDDEN, code="forbidden")
     return found

@@ -10,16 +10,14 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from domain.members.messages import MESSAGES
 from domain.members.probes import DUPLICATE_ELSEWHERE
-from domain.shared import DomainError, FieldError, Message
+from domain.shared import DomainError, ErrorKind, FieldError, Guard
 from infra.db.session import UnitOfWork
 from infra.members import probes
 from infra.members.loading import member_domain
 from infra.members.records import identity_row
 from infra.members.tables import Member
-from infra.tenancy.service import (
-    Guard,
-)
 from infra.tenancy.tables import Organization
 
 
@@ -70,18 +68,17 @@ async def duplicate_id_number_error(
         if guard.can("member", "read", domain):
             where = org
     if where is not None:
-        message = Message(
-            f"该身份证号已登记为“{where.name}”的党员（{other.name if other else ''}），"
-            "同一身份证号在平台内只能登记一次",
-            f"This ID number is already registered to a member of {where.name}; "
-            "an ID number can be registered only once on the platform",
+        message = MESSAGES.message(
+            "members.duplicate_id_number_seen",
+            organization=where.name,
+            name=other.name if other else "",
         )
     else:
         message = DUPLICATE_ELSEWHERE
     return DomainError(
         "member_duplicate_id_number",
         message,
-        status=409,
+        kind=ErrorKind.CONFLICT,
         errors=[FieldError("id_number", "duplicate", message)],
     )
 

@@ -11,7 +11,8 @@ from domain.members import (
     CellValue,
     header_row_index,
 )
-from domain.shared import DomainError, Message
+from domain.members.messages import MESSAGES
+from domain.shared import DomainError, ErrorKind, Message
 from infra.members.sheets import (
     SheetLimits,
     check_archive,
@@ -22,8 +23,8 @@ from infra.members.sheets import (
 )
 
 
-def _error(code: str, zh: str, en: str, status: int = 422) -> DomainError:
-    return DomainError(code, Message(zh, en), status=status)
+def _error(code: str, message: Message) -> DomainError:
+    return DomainError(code, message, kind=ErrorKind.INVALID)
 
 
 @dataclass(slots=True)
@@ -50,15 +51,12 @@ def file_kind(content: bytes, filename: str | None) -> Literal["xlsx", "csv"]:
     ):
         raise _error(
             "import_file_type",
-            "仅支持 .xlsx 和 .csv 文件，请在 Excel 中另存为 .xlsx 后重新导入",
-            "Only .xlsx and .csv files are accepted; save the sheet as .xlsx and try again",
+            MESSAGES.message("members.import_file_type"),
         )
     if name.endswith(".xlsx") or _NOT_TEXT.search(content[:_SNIFF_BYTES]):
         raise _error(
             "import_file_unreadable",
-            "无法读取该文件：它不是 Excel (.xlsx) 表格，也不是 CSV 文本，请确认选对了文件",
-            "The file cannot be read: it is neither an Excel (.xlsx) sheet nor CSV text; "
-            "check that the right file was chosen",
+            MESSAGES.message("members.import_file_unreadable"),
         )
     return "csv"
 
@@ -76,8 +74,7 @@ def decode_csv(content: bytes) -> str:
     except UnicodeDecodeError:
         raise _error(
             "import_encoding",
-            "无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV",
-            "The file's encoding is not recognised; save the CSV as UTF-8 or GBK",
+            MESSAGES.message("members.import_encoding"),
         ) from None
 
 
@@ -90,7 +87,7 @@ def read_table(
     """Read the first sheet of an .xlsx, or a CSV, into header + numbered rows
     (the first `limit` rows only, when given), within `limits` (see infra.members.sheets)."""
     if not content.strip():
-        raise _error("import_file_empty", "文件为空", "The file is empty")
+        raise _error("import_file_empty", MESSAGES.message("members.import_file_empty"))
     limits = limits or SheetLimits()
     all_rows: Sequence[Sequence[CellValue]]
     if file_kind(content, filename) == "xlsx":
@@ -98,7 +95,7 @@ def read_table(
     else:
         all_rows = csv_rows(decode_csv(content), limit, limits)
     if not all_rows:
-        raise _error("import_file_empty", "文件为空", "The file is empty")
+        raise _error("import_file_empty", MESSAGES.message("members.import_file_empty"))
     header_index = header_row_index(all_rows)
     headers = [None if h is None else str(h) for h in all_rows[header_index]]
     data = [(index + 1, row) for index, row in enumerate(all_rows) if index > header_index]

@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.shared.retries import RetryPolicy
 from infra.members.imports import JOB_KIND, run_import_job
-from infra.members.protect import protector_for
+from infra.members.protect import FieldProtector
 from infra.members.sheets import MiB, SheetLimits
 from infra.platform.jobs import JobContext
 from infra.platform.runner import JobRunner
@@ -28,8 +28,8 @@ def sheet_limits(settings: Settings) -> SheetLimits:
     )
 
 
-def register_jobs(runner: JobRunner, settings: Settings) -> None:
-    protector = protector_for(settings)
+def register_jobs(runner: JobRunner, settings: Settings, *, protector: FieldProtector) -> None:
+    """The import job, encrypting with the worker's one field protector."""
     limits = sheet_limits(settings)
 
     async def run(job: JobContext) -> dict[str, Any]:

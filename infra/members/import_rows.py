@@ -44,8 +44,9 @@ from domain.members import (
     parse_rows,
     resolve_org,
 )
+from domain.members.messages import MESSAGES
 from domain.members.probes import DUPLICATE_ELSEWHERE
-from domain.shared import DomainError, FieldError, Message
+from domain.shared import DomainError, FieldError
 from infra.db.session import UnitOfWork
 from infra.members import probes
 from infra.members.import_files import Table
@@ -370,11 +371,7 @@ async def run_import(
                 FieldError(
                     "id_number",
                     "duplicate_not_permitted",
-                    Message(
-                        f"该身份证号已登记在“{where}”，您无权修改该记录",
-                        f"This ID number is already registered in '{where}', "
-                        "which you may not change",
-                    ),
+                    MESSAGES.message("members.duplicate_not_permitted", organization=where),
                 )
             ]
             continue
@@ -383,11 +380,7 @@ async def run_import(
                 FieldError(
                     "organization_name",
                     "cross_tenant_move",
-                    Message(
-                        f"该党员登记在“{holder.name}”，跨机关工委调整请办理组织关系转接",
-                        f"The member is registered in '{holder.name}'; moving to another "
-                        "tenant is a membership transfer",
-                    ),
+                    MESSAGES.message("members.cross_tenant_move", organization=holder.name),
                 )
             ]
             continue

@@ -27,7 +27,8 @@ from domain.members import (
     OrgRef,
     name_search_keys,
 )
-from domain.shared import DomainError, Message, new_id
+from domain.members.messages import MESSAGES
+from domain.shared import DomainError, ErrorKind, new_id
 from infra.db.session import UnitOfWork
 from infra.members.import_report import ImportActor
 from infra.members.protect import FieldProtector
@@ -445,9 +446,6 @@ async def write_members(
 def import_conflict() -> DomainError:
     return DomainError(
         "import_conflict",
-        Message(
-            "导入期间有相同身份证号的党员被登记，请重新导入",
-            "A member with one of these ID numbers was registered meanwhile; import again",
-        ),
-        status=409,
+        MESSAGES.message("members.import_conflict"),
+        kind=ErrorKind.CONFLICT,
     )

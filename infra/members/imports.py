@@ -18,7 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.members import OrgAccess, default_organization, import_headers, map_headers
-from domain.shared import DomainError, Message
+from domain.members.messages import MESSAGES
+from domain.shared import DomainError
 from infra.db.session import UnitOfWork
 from infra.members.import_files import Table, read_table
 from infra.members.import_report import ImportActor, ImportOptions, ImportReport, Progress
@@ -121,7 +122,7 @@ async def run_import_job(
     report saved with the job, its summary the job's result."""
     params = job.params
     if job.input is None:
-        raise DomainError("import_input_missing", Message("导入文件已丢失", "The file is gone"))
+        raise DomainError("import_input_missing", MESSAGES.message("members.import_input_missing"))
     table = await offload(read_table, job.input, params.get("filename"), None, limits)
     await job.progress(0, len(table.rows))
     organization = params.get("organization_id")

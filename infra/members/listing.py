@@ -7,29 +7,23 @@ from dataclasses import replace
 
 from sqlalchemy import select, tuple_
 
-from domain.shared import DomainError, Message
+from domain.members.messages import MESSAGES
+from domain.shared import DomainError, ErrorKind, Guard
 from infra.authz import tenant_domain
 from infra.db.session import UnitOfWork
 from infra.members import queries
 from infra.members.loading import MemberRecord, get_org_or_404
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member
-from infra.tenancy.service import (
-    Guard,
-    get_tenant,
-    org_domain_of,
-)
+from infra.tenancy.service import get_tenant, org_domain_of
 from infra.tenancy.tables import Organization
 
 
 def _scope_required() -> DomainError:
     return DomainError(
         "member_scope_required",
-        Message(
-            "您只能查看所辖党组织的党员，请指定党组织（organization_id）",
-            "You may list members of your own organizations only; pass organization_id",
-        ),
-        status=403,
+        MESSAGES.message("members.member_scope_required"),
+        kind=ErrorKind.FORBIDDEN,
     )
 
 

@@ -7,24 +7,21 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from domain.shared import DomainError, FieldError, Message
+from domain.members.messages import MESSAGES
+from domain.shared import DomainError, ErrorKind, FieldError, Guard, Message, not_found
 from infra.db.session import UnitOfWork
 from infra.members.records import check_member_organization
 from infra.members.tables import Member
-from infra.tenancy.service import (
-    Guard,
-    not_found,
-    org_domain_of,
-)
+from infra.tenancy.service import org_domain_of
 from infra.tenancy.tables import Organization
 
 
-def field_error(field: str, code: str, zh: str, en: str, *, status: int = 422) -> DomainError:
+def field_error(field: str, code: str, message: Message) -> DomainError:
     return DomainError(
         "validation_failed",
-        Message("党员信息有1处错误，请修改后重新提交", "The member record has 1 error(s)"),
-        status=status,
-        errors=[FieldError(field, code, Message(zh, en))],
+        MESSAGES.message("members.record_invalid", count=1),
+        kind=ErrorKind.INVALID,
+        errors=[FieldError(field, code, message)],
     )
 
 
@@ -57,8 +54,7 @@ async def target_organization(
         raise field_error(
             "organization_id",
             "not_found",
-            "所选党组织不存在，或不在您的管理范围内",
-            "The organization does not exist or is outside your scope",
+            MESSAGES.message("members.organization_id_not_found"),
         )
     domain = await org_domain_of(uow, org)
     guard.require("member", act, domain)

@@ -21,7 +21,8 @@ from domain.members import (
     member_organization_error,
     name_search_keys,
 )
-from domain.shared import DomainError, Message, new_id
+from domain.members.messages import MESSAGES
+from domain.shared import DomainError, ErrorKind, new_id
 from domain.tenancy import OrgKind
 from infra.db.session import UnitOfWork
 from infra.members.protect import FieldProtector
@@ -36,8 +37,8 @@ def check_member_organization(org: Organization, field: str = "organization_id")
     if error is not None:
         raise DomainError(
             "validation_failed",
-            Message("党员信息有1处错误，请修改后重新提交", "The member record has 1 error(s)"),
-            status=422,
+            MESSAGES.message("members.record_invalid", count=1),
+            kind=ErrorKind.INVALID,
             errors=[error],
         )
 

@@ -26,7 +26,8 @@ from domain.members import (
     kept_status_reason,
     validate_member,
 )
-from domain.shared import DomainError, Message
+from domain.members.messages import MESSAGES
+from domain.shared import DomainError, ErrorKind, Guard, conflict
 from infra.authz import tenant_domain
 from infra.db.session import UnitOfWork
 from infra.members import probes
@@ -49,11 +50,7 @@ from infra.members.records import (
     tracked_values,
 )
 from infra.members.tables import Member, MemberHistory
-from infra.tenancy.service import (
-    Guard,
-    conflict,
-    get_tenant,
-)
+from infra.tenancy.service import get_tenant
 from infra.tenancy.tables import AppUser, Organization
 
 
@@ -68,7 +65,9 @@ async def create_member(
     """Register a member in a branch or party group the caller may write to."""
     if draft.organization_id is None:
         raise field_error(
-            "organization_id", "required", "必须填写所在党组织", "The organization is required"
+            "organization_id",
+            "required",
+            MESSAGES.message("members.organization_id_required"),
         )
     org, _ = await target_organization(uow, guard, draft.organization_id, "write")
     checked = validate_member(draft, today=today)
@@ -119,11 +118,8 @@ async def own_member(uow: UnitOfWork, *, user_id: uuid.UUID, tenant_id: uuid.UUI
     if member is None:
         raise DomainError(
             "member_not_linked",
-            Message(
-                "您的账号尚未关联党员信息，请联系党支部或管理员",
-                "Your account is not linked to a member record; ask your branch or administrator",
-            ),
-            status=404,
+            MESSAGES.message("members.member_not_linked"),
+            kind=ErrorKind.NOT_FOUND,
         )
     org, _ = await member_domain(uow, member)
     return MemberRecord(member, org)
@@ -147,8 +143,7 @@ async def _check_user_link(
         raise field_error(
             "user_id",
             "not_found",
-            "该账号不存在，或不属于党员所在的租户",
-            "The account does not exist or belongs to another tenant than the member",
+            MESSAGES.message("members.user_id_not_found"),
         )
     taken = (
         await uow.session.execute(
@@ -160,12 +155,7 @@ async def _check_user_link(
         )
     ).scalar_one_or_none()
     if taken is not None:
-        raise conflict(
-            "user_already_linked",
-            "该账号已关联其他党员",
-            "The account is already linked to another member",
-            "user_id",
-        )
+        raise conflict(MESSAGES, "user_already_linked", "user_id")
 
 
 async def _save_changes(
@@ -270,7 +260,9 @@ async def update_member(
     new_org_id = changes.get("organization_id", member.organization_id)
     if new_org_id is None:
         raise field_error(
-            "organization_id", "required", "必须填写所在党组织", "The organization is required"
+            "organization_id",
+            "required",
+            MESSAGES.message("members.organization_id_required"),
         )
     if new_org_id != member.organization_id:
         target, _ = await target_organization(uow, guard, new_org_id, "write")
@@ -278,8 +270,7 @@ async def update_member(
             raise field_error(
                 "organization_id",
                 "other_tenant",
-                "党员调往其他机关工委须办理组织关系转接，不能直接修改所在党组织",
-                "Moving a member to another tenant goes through a membership transfer",
+                MESSAGES.message("members.other_tenant"),
             )
     user_id: Any = _UNSET
     if "user_id" in changes and changes["user_id"] != member.user_id:
@@ -325,10 +316,7 @@ async def change_status(
     current = MemberStatus(member.status)
     if status is current:
         raise conflict(
-            "status_unchanged",
-            f"党员状态已是“{current.label}”",
-            f"The member's status is already {current.value}",
-            "status",
+            MESSAGES, "status_unchanged", "status", label=current.label, value=current.value
         )
     check_status_transition(current, status, reason=reason)
     draft = replace(

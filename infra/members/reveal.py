@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from domain.shared import Guard
 from infra.db.session import UnitOfWork
 from infra.members.loading import MemberRecord, get_member, member_domain
 from infra.members.protect import FieldProtector
-from infra.tenancy.service import (
-    Guard,
-)
 
 
 @dataclass(frozen=True, slots=True)

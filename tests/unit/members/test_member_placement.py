@@ -14,7 +14,7 @@ from domain.members import (
     organization_name_key,
     resolve_org,
 )
-from domain.shared.errors import DomainError
+from domain.shared.errors import DomainError, ErrorKind
 
 HOME = uuid.uuid4()
 OTHER = uuid.uuid4()
@@ -78,13 +78,16 @@ def test_the_default_organization_is_checked_once_by_id_or_by_name() -> None:
     assert default_organization(targets, "第一 党支部") == branch
     with pytest.raises(DomainError) as missing:
         default_organization(targets, uuid.uuid4())
-    assert (missing.value.code, missing.value.status) == ("organization_not_found", 404)
+    assert (missing.value.code, missing.value.kind) == (
+        "organization_not_found",
+        ErrorKind.NOT_FOUND,
+    )
     with pytest.raises(DomainError) as by_name:
         default_organization(targets, "第三党支部")
     assert by_name.value.code == "organization_not_found"
     with pytest.raises(DomainError) as refused:
         default_organization(targets, hidden.id)
-    assert (refused.value.code, refused.value.status) == ("forbidden", 403)
+    assert (refused.value.code, refused.value.kind) == ("forbidden", ErrorKind.FORBIDDEN)
     twins = access(org("第一党支部", "a.b"), org("第一党支部", "a.c"))
     with pytest.raises(DomainError) as ambiguous:
         default_organization(twins, "第一党支部")
