@@ -37,6 +37,7 @@ from infra.members.records import (
     member_values,
 )
 from infra.members.tables import Member
+from infra.platform.outbox_bulk import emit_each
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
@@ -336,11 +337,13 @@ _MOVE_CREATED = (
     " INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
     " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member;"
     # The event a member created one by one emits (`emit_member_event`), per imported member.
-    " INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload)"
-    " SELECT tenant_id, gen_random_uuid(), 'member.created', 'member', id::text,"
-    "   jsonb_build_object('member_id', id, 'organization_id', organization_id,"
-    "     'version', version, 'fields', '[]'::jsonb)"
-    " FROM zhibu_import_member;"
+    + emit_each(
+        "SELECT tenant_id, 'member.created' AS topic, 'member' AS aggregate_type,"
+        " id::text AS aggregate_id,"
+        " jsonb_build_object('member_id', id, 'organization_id', organization_id,"
+        "   'version', version, 'fields', '[]'::jsonb) AS payload"
+        " FROM zhibu_import_member"
+    )
 )
 
 
