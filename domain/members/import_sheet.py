@@ -20,6 +20,8 @@ from domain.members.validation import check_status_transition
 DEFAULT_ORG_HEADER = "所在党支部"
 HEADER_SCAN_ROWS = 10
 ParsedRow = tuple[int, MemberDraft | RowRefusal, str | None]
+# Gender and birth date follow from the 身份证号, so every row knows them.
+_ALWAYS_KNOWN = frozenset({"gender", "birth_date"})
 
 
 def header_row_index(rows: Sequence[Sequence[CellValue]]) -> int:
@@ -88,3 +90,13 @@ def imported_status(
         return current
     check_status_transition(current, draft.status, reason=draft.status_reason)
     return draft.status
+
+
+def imported_fields(present: set[str]) -> frozenset[str]:
+    """The fields an imported row replaces on a registered member: those its sheet has
+    columns for, gender and birth date, and the 流动党员 details when any of them or the
+    member class is given; every other field keeps its registered value."""
+    fields = {f for f in present if not f.startswith("mobile.")} | _ALWAYS_KNOWN
+    if "member_class" in present or any(f.startswith("mobile.") for f in present):
+        fields.add("mobile")
+    return frozenset(fields)

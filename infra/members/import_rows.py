@@ -39,6 +39,7 @@ from domain.members import (
     default_organization,
     duplicate_id_number_refusals,
     import_headers,
+    imported_fields,
     imported_status,
     map_headers,
     parse_rows,
@@ -79,7 +80,7 @@ from infra.members.records import (
 )
 from infra.members.tables import Member
 
-# Which member columns an import field feeds (used to keep columns a file does not carry).
+# Which member columns an import field feeds.
 _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "name_pinyin", "name_initials"),
     "gender": ("gender",),
@@ -96,8 +97,8 @@ _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("status",),
     "status_reason": ("status_reason",),
     "tags": ("tags",),
+    "mobile": ("mobile",),
 }
-_ALWAYS_COMPARED = ("gender", "birth_date")  # follow from the 身份证号, always known
 
 
 async def _lookup_owners(
@@ -140,12 +141,11 @@ def _diff(old: Member, new: Member) -> dict[str, Any]:
 
 
 def _merge_update(existing: Member, fresh: Member, present: set[str]) -> Member:
-    """The updated row: columns the file carries from `fresh`, the rest kept."""
+    """The updated row: the columns of the fields the import replaces from `fresh`
+    (domain.members.imported_fields), the rest kept."""
     columns: set[str] = set()
-    for field_name in (*present, *_ALWAYS_COMPARED):
+    for field_name in imported_fields(present):
         columns.update(_FIELD_COLUMNS.get(field_name, ()))
-    if any(f.startswith("mobile.") for f in present) or "member_class" in present:
-        columns.add("mobile")
     merged = Member(**{c: getattr(existing, c) for c in MEMBER_COLUMNS})
     for column in columns:
         setattr(merged, column, getattr(fresh, column))

@@ -14,6 +14,7 @@ from domain.members import (
     RowRefusal,
     header_row_index,
     import_headers,
+    imported_fields,
     imported_status,
     kept_status_reason,
     parse_rows,
@@ -92,3 +93,17 @@ def test_mobile_details_round_trip_through_their_stored_document() -> None:
         "某街道党工委", "LD-1", date(2024, 1, 1)
     )
     assert MobileDetails.from_document(None) is None
+
+
+def test_an_import_replaces_only_the_fields_its_sheet_carries() -> None:
+    assert imported_fields({"name", "id_number", "phone"}) == {
+        "name",
+        "id_number",
+        "phone",
+        "gender",
+        "birth_date",
+    }
+    assert "mobile" in imported_fields({"name", "mobile.activity_card_number"})
+    assert "mobile.activity_card_number" not in imported_fields({"mobile.activity_card_number"})
+    assert "mobile" in imported_fields({"member_class"})
+    assert "mobile" not in imported_fields({"name"})
