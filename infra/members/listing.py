@@ -15,7 +15,7 @@ from infra.members import queries
 from infra.members.loading import MemberRecord, get_org_or_404
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member
-from infra.tenancy.service import get_tenant, org_domain_of
+from infra.tenancy import get_tenant, org_domain_of
 from infra.tenancy.tables import Organization
 
 

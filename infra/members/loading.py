@@ -12,7 +12,7 @@ from domain.shared import DomainError, ErrorKind, FieldError, Guard, Message, no
 from infra.db.session import UnitOfWork
 from infra.members.records import check_member_organization
 from infra.members.tables import Member
-from infra.tenancy.service import org_domain_of
+from infra.tenancy import org_domain_of
 from infra.tenancy.tables import Organization
 
 

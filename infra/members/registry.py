@@ -50,7 +50,7 @@ from infra.members.records import (
     tracked_values,
 )
 from infra.members.tables import Member, MemberHistory
-from infra.tenancy.service import get_tenant
+from infra.tenancy import get_tenant
 from infra.tenancy.tables import AppUser, Organization
 
 

@@ -13,7 +13,7 @@ from infra.authz import tenant_domain
 from infra.db.session import UnitOfWork
 from infra.members import queries
 from infra.members.loading import get_org_or_404
-from infra.tenancy.service import get_tenant, org_domain_of
+from infra.tenancy import get_tenant, org_domain_of
 from infra.tenancy.tables import Organization, Tenant
 
 
