@@ -23,7 +23,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
 from api.input_errors import field_error, type_at
-from api.messages import HTTP_MESSAGES
+from api.messages import sentence
 from domain.shared import DomainError, ErrorKind, FieldError, Message
 
 log = logging.getLogger("zhibu.api")
@@ -45,7 +45,7 @@ class ProblemError(HTTPException):
     ) -> None:
         super().__init__(status_code=status, detail=code, headers=headers)
         self.code = code
-        self.message = message or HTTP_MESSAGES.get(code, HTTP_MESSAGES["internal_error"])
+        self.message = message or sentence(code)
         self.errors = errors or []
         self.problem_extra = extra or {}
 
@@ -152,7 +152,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if isinstance(exc, ValidationException):
         errors = _validation_errors(request, exc)
         code = "validation_failed" if errors else "malformed_request"
-        return problem(request, 400, code, HTTP_MESSAGES[code], errors=errors)
+        return problem(request, 400, code, sentence(code), errors=errors)
     if isinstance(exc, NotAuthorizedException):
         code = "unauthenticated"
     elif isinstance(exc, PermissionDeniedException):
@@ -171,7 +171,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         code = "service_unavailable" if status == 503 else "internal_error"
     else:
         code = "malformed_request"
-    return problem(request, status, code, HTTP_MESSAGES[code], headers=exc.headers)
+    return problem(request, status, code, sentence(code), headers=exc.headers)
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -182,7 +182,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         request.scope.get("state", {}).get("request_id"),
     )
     return problem(
-        request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", HTTP_MESSAGES["internal_error"]
+        request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", sentence("internal_error")
     )
 
 
@@ -190,13 +190,13 @@ def handle_undecodable(request: Request[Any, Any, Any], exc: Exception) -> Respo
     """Bodies the JSON decoder fails on without a DecodeError: bytes that are not UTF-8, or
     nesting deeper than the interpreter's stack (msgspec raises RecursionError)."""
     log.warning("undecodable request body on %s %s: %r", request.method, request.url.path, exc)
-    return problem(request, 400, "malformed_request", HTTP_MESSAGES["malformed_request"])
+    return problem(request, 400, "malformed_request", sentence("malformed_request"))
 
 
 def handle_data_error(request: Request[Any, Any, Any], exc: DataError) -> Response[Any]:
     """PostgreSQL cannot store NUL in text; psycopg refuses it before sending. Client input."""
     if "NUL (0x00)" in str(exc.orig):
-        return problem(request, 400, "malformed_request", HTTP_MESSAGES["malformed_request"])
+        return problem(request, 400, "malformed_request", sentence("malformed_request"))
     return handle_unexpected(request, exc)
 
 

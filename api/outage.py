@@ -15,7 +15,7 @@ from litestar import Request, Response
 from sqlalchemy import exc as sa
 
 from api.errors import problem
-from api.messages import HTTP_MESSAGES
+from api.messages import sentence
 
 log = logging.getLogger("zhibu.api")
 RETRY_AFTER_SECONDS = 5
@@ -33,7 +33,7 @@ def handle_database_unavailable(request: Request[Any, Any, Any], exc: Exception)
         request,
         503,
         "service_unavailable",
-        HTTP_MESSAGES["service_unavailable"],
+        sentence("service_unavailable"),
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
