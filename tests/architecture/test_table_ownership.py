@@ -26,8 +26,6 @@ NOT_YET_SEPARATED = {
     ("activities", "infra/activities/service.py", "member"),
     ("activities", "infra/activities/service.py", "organization"),
     ("activities", "infra/activities/service.py", "tenant"),
-    ("members", "infra/members/queries.py", "organization"),
-    ("members", "infra/members/queries.py", "tenant"),
     ("tenancy", "infra/tenancy/service.py", "member"),
 }
 
