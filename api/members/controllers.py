@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from litestar import Response, get, patch, post
 from litestar.openapi.spec import Example
@@ -31,14 +30,13 @@ from domain.members import (
 )
 from domain.shared import ErrorKind, decode_cursor, encode_cursor
 from domain.shared.messages import MESSAGES as SHARED_MESSAGES
-from infra.members import listing, queries, registry
+from infra.members import listing, queries, registry, today
 from infra.members.registry import Precondition
 from infra.members.reveal import reveal_member
 from infra.members.tables import Member
 from infra.tenancy.tables import Organization
 
 MEMBERS = ["Members"]
-DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
 
 IF_MATCH = HeaderParameter(
     name="If-Match",
@@ -51,10 +49,6 @@ IF_MATCH = HeaderParameter(
     examples=[Example(value='"v3"')],
 )
 IfMatch = Annotated[str | None, IF_MATCH]
-
-
-def today() -> date:
-    return datetime.now(DISPLAY_ZONE).date()
 
 
 def _mobile(data: s.MobileIn | None) -> MobileDetails | None:

@@ -10,9 +10,8 @@ from litestar import get
 from api.context import Ctx
 from api.members import presenters as present
 from api.members import schemas as s
-from api.members.controllers import today
 from api.openapi_common import READ
-from infra.members import statistics
+from infra.members import statistics, today
 
 STATS = ["Statistics"]
 
