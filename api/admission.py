@@ -1,11 +1,12 @@
-"""What every operation checks before its handler's input is parsed, as app-wide guards.
+"""What every operation checks before its handler's input is parsed.
 
 First who calls: a protected operation answers 401 to an anonymous caller whatever the
 body says. Then whether the input is exactly what the document says: Litestar converts
 bodies and query strings leniently ("200" for an integer, an epoch number or a time
 without offset for a datetime), so the body is decoded here once more in msgspec's
 strict mode and every query value is held to its declared type's lexical form; what
-passes converts to the same values under Litestar's own lenient pass.
+passes converts to the same values under Litestar's own lenient pass. What each handler
+needs checked is worked out once per handler, not per request.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import re
 import types
 import typing
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Annotated, Any
 
 import msgspec
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
@@ -37,6 +40,7 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _BOOLEAN = ("true", "false")
 _BODY_MISSING = Message("缺少请求体（JSON）。", "The request needs a JSON body.")
 _BOOLEAN_MESSAGE = Message("{f} 应为 true 或 false。", "{f} must be true or false.")
+_FLOAT_FOR_INTEGER = re.compile(r"Expected `[^`]*\bint\b[^`]*`, got `float`")
 
 
 def is_public(handler: BaseRouteHandler) -> bool:
@@ -47,32 +51,68 @@ def is_public(handler: BaseRouteHandler) -> bool:
     return any(not requirement for requirement in handler.resolve_security())
 
 
-async def authenticate_first(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-) -> None:
-    """401 before any parsing; the handler's Ctx reuses this verification."""
-    if is_public(handler):
-        return
-    ctx = await provide_ctx(connection)  # type: ignore[arg-type]
-    ctx.authenticated()
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one handler's requests are checked for."""
+
+    public: bool
+    query: dict[str, Any]  # declared query parameters and their types
+    body: FieldDefinition | None  # a JSON body
+    body_type: Any
+    decoder: msgspec.json.Decoder[Any] | None  # None: Litestar's own decoders handle it
+    shape: msgspec.inspect.Type | None
 
 
-async def strict_input(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-) -> None:
-    """400 with every refused field when a body or a query value is not its declared type."""
-    if not isinstance(handler, HTTPRouteHandler):
-        return
-    errors = _query_errors(connection, handler)
+def _plan(handler: HTTPRouteHandler) -> _Plan:
     body = _json_body(handler)
-    if body is not None:
-        raw = await connection.body()  # type: ignore[attr-defined]
-        if raw or body.has_default:
-            errors.extend(_body_errors(raw, body.annotation))
-        else:
-            errors.append(FieldError("body", "missing", _BODY_MISSING))
-    if errors:
-        raise ProblemError(400, "validation_failed", errors=errors)
+    body_type = body.annotation if body is not None else None
+    shape = _shape(body_type) if body is not None else None
+    return _Plan(
+        public=is_public(handler),
+        query=_query_types(handler),
+        body=body,
+        body_type=body_type,
+        decoder=msgspec.json.Decoder(body_type, strict=True) if shape is not None else None,
+        shape=shape,
+    )
+
+
+def admission() -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """The app's `before_request`: after routing and guards, before any input is parsed.
+
+    401 for a protected operation (the handler's Ctx reuses this authentication), then
+    400 with every refused field when a body or a query value is not its declared type.
+    Not a guard: Litestar copies the handler for every guard call, which cost more than
+    the checks. Inside the route, so refusals pass through every middleware's `send`.
+    Plans are kept per routed handler, for this application only.
+    """
+    plans: dict[BaseRouteHandler, _Plan | None] = {}
+
+    async def admit(connection: Request[Any, Any, Any]) -> None:
+        handler: BaseRouteHandler = connection.scope["route_handler"]
+        try:
+            plan = plans[handler]
+        except KeyError:
+            plan = plans[handler] = (
+                _plan(handler) if isinstance(handler, HTTPRouteHandler) else None
+            )
+        if plan is None:
+            return
+        if not plan.public:
+            (await provide_ctx(connection)).authenticated()
+        errors: list[FieldError] = []
+        if plan.query and connection.scope["query_string"]:
+            errors = _query_errors(connection, plan.query)
+        if plan.body is not None:
+            raw = await connection.body()
+            if raw or plan.body.has_default:
+                errors.extend(_body_errors(raw, plan))
+            else:
+                errors.append(FieldError("body", "missing", _BODY_MISSING))
+        if errors:
+            raise ProblemError(400, "validation_failed", errors=errors)
+
+    return admit
 
 
 # ---------------------------------------------------------------- body
@@ -88,15 +128,13 @@ def _json_body(handler: HTTPRouteHandler) -> FieldDefinition | None:
     return field
 
 
-@lru_cache(maxsize=512)
-def _decoder(body_type: Any) -> msgspec.json.Decoder[Any] | None:
-    """None for a body msgspec cannot decode alone (Litestar's own decoders handle it)."""
+def _shape(body_type: Any) -> msgspec.inspect.Type | None:
+    """The body type as msgspec sees it; None for one it cannot decode alone."""
     try:
-        if _has_custom_type(msgspec.inspect.type_info(body_type), set()):
-            return None
-        return msgspec.json.Decoder(body_type, strict=True)
+        info = msgspec.inspect.type_info(body_type)
     except TypeError:
         return None
+    return None if _has_custom_type(info, set()) else info
 
 
 def _has_custom_type(info: msgspec.inspect.Type, seen: set[int]) -> bool:
@@ -121,17 +159,79 @@ def _has_custom_type(info: msgspec.inspect.Type, seen: set[int]) -> bool:
     return any(_has_custom_type(item, seen) for item in nested)
 
 
-def _body_errors(body: bytes, body_type: Any) -> list[FieldError]:
-    decoder = _decoder(body_type)
-    if not body or decoder is None:
+def _body_errors(body: bytes, plan: _Plan) -> list[FieldError]:
+    if not body or plan.decoder is None or plan.shape is None:
         return []
     try:
-        value = decoder.decode(body)
+        value = plan.decoder.decode(body)
     except msgspec.ValidationError as exc:
-        return [field_error(str(exc), root_type=body_type)]
+        if not _FLOAT_FOR_INTEGER.search(str(exc)):
+            return [field_error(str(exc), root_type=plan.body_type)]
+        try:
+            value = _integral_floats_decoded(body, plan.decoder, plan.shape)
+        except msgspec.ValidationError as again:
+            return [field_error(str(again), root_type=plan.body_type)]
     except msgspec.DecodeError:
         return []  # not JSON at all: answered as malformed by Litestar's own decoding
     return list(_times_without_offset(value, ""))
+
+
+def _integral_floats_decoded(
+    body: bytes, decoder: msgspec.json.Decoder[Any], shape: msgspec.inspect.Type
+) -> Any:
+    """JSON Schema counts 158.0 as an integer: decode the body as if each integral number
+    given for an integer had been written without its fraction (158.5 is still refused)."""
+    return decoder.decode(msgspec.json.encode(_integral(msgspec.json.decode(body), shape)))
+
+
+def _integral(value: Any, info: msgspec.inspect.Type) -> Any:
+    info = _unwrap(info)
+    union = isinstance(info, msgspec.inspect.UnionType)
+    members = [_unwrap(m) for m in info.types] if union else [info]  # type: ignore[attr-defined]
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and _wants_integer(members) else value
+    if isinstance(value, list):
+        for member in members:
+            if isinstance(member, msgspec.inspect.TupleType):
+                return [_integral(v, t) for v, t in zip(value, member.item_types, strict=False)]
+            if isinstance(member, msgspec.inspect.VarTupleType | msgspec.inspect.ListType):
+                return [_integral(v, member.item_type) for v in value]
+            if isinstance(member, msgspec.inspect.SetType | msgspec.inspect.FrozenSetType):
+                return [_integral(v, member.item_type) for v in value]
+    if isinstance(value, dict):
+        for member in members:
+            if isinstance(member, msgspec.inspect.DictType):
+                return {k: _integral(v, member.value_type) for k, v in value.items()}
+            if isinstance(member, _OBJECTS) and _tag_fits(member, value):
+                fields = {f.encode_name: f.type for f in member.fields}
+                return {k: _integral(v, fields[k]) if k in fields else v for k, v in value.items()}
+    return value
+
+
+_OBJECTS = (
+    msgspec.inspect.StructType,
+    msgspec.inspect.DataclassType,
+    msgspec.inspect.TypedDictType,
+)
+
+
+def _tag_fits(member: Any, value: dict[str, Any]) -> bool:
+    tag_field = getattr(member, "tag_field", None)
+    return tag_field is None or value.get(tag_field) == member.tag
+
+
+def _unwrap(info: msgspec.inspect.Type) -> msgspec.inspect.Type:
+    return info.type if isinstance(info, msgspec.inspect.Metadata) else info
+
+
+def _wants_integer(members: list[msgspec.inspect.Type]) -> bool:
+    if any(isinstance(m, msgspec.inspect.FloatType | msgspec.inspect.AnyType) for m in members):
+        return False
+    return any(
+        isinstance(m, msgspec.inspect.IntType)
+        or (isinstance(m, msgspec.inspect.LiteralType) and any(type(v) is int for v in m.values))
+        for m in members
+    )
 
 
 def _times_without_offset(value: Any, path: str) -> typing.Iterator[FieldError]:
@@ -157,11 +257,8 @@ def _times_without_offset(value: Any, path: str) -> typing.Iterator[FieldError]:
 
 
 def _query_errors(
-    connection: ASGIConnection[Any, Any, Any, Any], handler: HTTPRouteHandler
+    connection: ASGIConnection[Any, Any, Any, Any], declared: dict[str, Any]
 ) -> list[FieldError]:
-    if not connection.query_params:
-        return []
-    declared = _query_types(handler)
     errors: list[FieldError] = []
     for key, raw in connection.query_params.multi_items():
         if key in declared and key not in connection.path_params:

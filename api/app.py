@@ -12,7 +12,7 @@ from litestar import Litestar, Router
 from api import health
 from api.activities import ROUTES as ACTIVITY_ROUTES
 from api.activities import render_checkin
-from api.admission import authenticate_first, strict_input
+from api.admission import admission
 from api.audit_hooks import audit_denials
 from api.deps import DEPENDENCIES
 from api.docs import StrictStructSchemas, assets_router, openapi_config
@@ -123,12 +123,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[api_v1, health.health, health.ready, assets_router()],
         dependencies=DEPENDENCIES,
-        guards=[authenticate_first, strict_input],
+        before_request=admission(),
         response_class=ApiResponse,
         exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},
         middleware=[
             request_id_middleware,
-            *rate_limit_middleware(settings),
+            rate_limit_middleware(settings, rate_store),
             etag_middleware,
             allow_middleware,
         ],

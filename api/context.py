@@ -21,9 +21,29 @@ from infra.authz import (
     user_subject,
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork
-from infra.security import AccessClaims, TokenError
+from infra.security import AccessClaims, AccessTokenVerifier, TokenError
 from infra.settings import Settings
 from infra.tenancy.sessions import SessionLiveness, SessionState
+
+_CLAIMS_STATE_KEY = "zhibu_bearer"
+
+
+def bearer_claims(scope: Any, tokens: AccessTokenVerifier) -> AccessClaims | TokenError | None:
+    """The request's bearer token, verified once per request: the rate limiter keys on it
+    and Ctx authenticates with it. None without a bearer token, the refusal if it fails."""
+    state = scope.setdefault("state", {})
+    if _CLAIMS_STATE_KEY in state:
+        return state[_CLAIMS_STATE_KEY]  # type: ignore[no-any-return]
+    header = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
+    scheme, _, token = header.decode("latin-1").partition(" ")
+    found: AccessClaims | TokenError | None = None
+    if scheme.lower() == "bearer" and token.strip():
+        try:
+            found = tokens.verify(token.strip())
+        except TokenError as exc:
+            found = exc
+    state[_CLAIMS_STATE_KEY] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +114,11 @@ class Ctx:
         A refusal is kept, not raised: endpoints open to everyone (login, refresh) ignore a
         stale header, the others answer 401 when they ask for the principal.
         """
-        header = self.request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        claims = bearer_claims(self.request.scope, self.request.app.state.tokens)
+        if claims is None:
             return
-        try:
-            claims: AccessClaims = self.request.app.state.tokens.verify(token.strip())
-        except TokenError as exc:
-            code = "token_expired" if "expired" in str(exc).lower() else "token_invalid"
+        if isinstance(claims, TokenError):
+            code = "token_expired" if "expired" in str(claims).lower() else "token_invalid"
             self._refusal = ProblemError(
                 401, code, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
             )

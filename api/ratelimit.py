@@ -1,41 +1,39 @@
 """Rate limits shared by all workers: per client address on `auth/*`, per account on login,
 and a general one per user (per address for anonymous callers) everywhere else.
 
-Litestar's RateLimitMiddleware keeps a list of timestamps with a get-then-set under a
-per-process lock; across workers that loses counts, and under one lock a slow store would
-queue every request. The subclass keeps its configuration, keys and headers but counts
-with the store's `hit` (a fixed window, shared through PostgreSQL without a round trip
-per request; if the store is down each worker still limits on its own counts).
-Refusals are 429 problem+json with `Retry-After`; every limited answer carries
-`RateLimit-Limit/Remaining/Reset`.
+One raw ASGI middleware reads what it needs from the scope (path, peer address, the bearer
+token's claims, verified once per request and reused by Ctx), with no Request object and
+no thread hop: it runs on every request. It counts with the store's `hit` (a fixed window,
+shared through PostgreSQL without a round trip per request; if the store is down each
+worker still limits on its own counts). Litestar's RateLimitMiddleware is not used: its
+get-then-set under a per-process lock loses counts across workers and would queue every
+request behind a slow store. Refusals are 429 problem+json with `Retry-After`; every
+limited answer carries `RateLimit-Limit/Remaining/Reset/Policy`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
-from litestar import Litestar, Request
-from litestar.datastructures import MutableScopeHeaders
-from litestar.middleware.rate_limit import (
-    DURATION_VALUES,
-    RateLimitConfig,
-    RateLimitMiddleware,
-)
+from litestar import Request
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.context import bearer_claims
 from api.errors import ProblemError
 from infra.hashing import PASSWORD_HASHING, hashing_busy
 from infra.members import FieldProtector
 from infra.rate_store import PostgresStore
-from infra.security import TokenError
+from infra.security import AccessClaims
 from infra.settings import Settings
 from infra.tenancy.auth import login_identifier
 
 STORE = "rate_limit"
 AUTH_PREFIX = "/api/v1/auth/"
 LOGIN_PATH = AUTH_PREFIX + "login"
+WINDOW = 60
 # Refusals are answered after a pause: a client looping on them slows down, and the
 # pause costs the server nothing, where answering at once lets a flood spin.
 REFUSAL_DELAY = 1.0
@@ -58,90 +56,66 @@ def _refuse(headers: dict[str, str]) -> ProblemError:
     )
 
 
-class SharedRateLimitMiddleware(RateLimitMiddleware):
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app: Litestar = scope["litestar_app"]
-        request: Request[Any, Any, Any] = app.request_class(scope)
-        if not await self.should_check_request(request=request):
-            await self.app(scope, receive, send)
-            return
-        store = self.config.get_store_from_app(app)
-        assert isinstance(store, PostgresStore)
-        window = DURATION_VALUES[self.unit]
-        counted = store.hit(self.cache_key_from_request(request), window)
-        headers = _headers(self.max_requests, window, *counted)
-        if counted[0] > self.max_requests:
-            await asyncio.sleep(REFUSAL_DELAY)
-            raise _refuse(headers)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                out = MutableScopeHeaders.from_message(message)
-                for name, value in headers.items():
-                    out.setdefault(name, value)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def client_address(request: Request[Any, Any, Any]) -> str:
+def _peer(scope: Scope) -> str:
     """The peer address; uvicorn rewrites it from X-Forwarded-For only for trusted proxies."""
-    return request.client.host if request.client else "unknown"
+    client = scope.get("client")
+    return client[0] if client else "unknown"
 
 
-def _auth_identifier(request: Request[Any, Any, Any]) -> str:
-    return "auth-addr:" + client_address(request)
+def _caller_key(scope: Scope) -> str:
+    """Per user for a verified token (anyone can send a forged one: those count on the
+    sender's address, so nobody can spend another user's budget), per address otherwise."""
+    claims = bearer_claims(scope, scope["litestar_app"].state.tokens)
+    if isinstance(claims, AccessClaims):
+        return "user:" + claims.user_id.hex
+    return "addr:" + _peer(scope)
 
 
-def _caller_identifier(request: Request[Any, Any, Any]) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        try:
-            return "user:" + request.app.state.tokens.verify(token.strip()).user_id.hex
-        except TokenError:
-            pass
-    return "addr:" + client_address(request)
+def rate_limit_middleware(settings: Settings, store: PostgresStore) -> Callable[[ASGIApp], ASGIApp]:
+    """The busy gate, then per address on auth/*, and per caller everywhere else in the API."""
+    auth_limit, user_limit = settings.auth_rate_per_minute, settings.user_rate_per_minute
 
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def limited(scope: Scope, receive: Receive, send: Send) -> None:
+            path: str = scope["path"] if scope["type"] == "http" else ""
+            if path.startswith(AUTH_PREFIX):
+                # Refuse a login before any work when this worker's logins are at their bound.
+                if path == LOGIN_PATH and PASSWORD_HASHING.full:
+                    raise hashing_busy()
+                limit, key = auth_limit, "auth-addr:" + _peer(scope)
+            elif path.startswith("/api/"):
+                limit, key = user_limit, _caller_key(scope)
+            else:
+                await app(scope, receive, send)
+                return
+            count, reset = store.hit(key, WINDOW)
+            headers = _headers(limit, WINDOW, count, reset)
+            if count > limit:
+                await asyncio.sleep(REFUSAL_DELAY)
+                raise _refuse(headers)
+            await app(scope, receive, _with_headers(send, headers))
 
-def _is_auth(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(AUTH_PREFIX)
-
-
-def _is_api_not_auth(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith("/api/") and not _is_auth(request)
-
-
-def busy_login_gate(app: ASGIApp) -> ASGIApp:
-    """Refuse a login before any work when this worker's logins are at their bound."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == LOGIN_PATH and PASSWORD_HASHING.full:
-            raise hashing_busy()
-        await app(scope, receive, send)
+        return limited
 
     return middleware
 
 
-def rate_limit_middleware(settings: Settings) -> list[Any]:
-    """The busy gate, then per address on auth/*, and per caller everywhere else in the API."""
-    return [
-        busy_login_gate,
-        RateLimitConfig(
-            rate_limit=("minute", settings.auth_rate_per_minute),
-            identifier_for_request=_auth_identifier,
-            check_throttle_handler=_is_auth,
-            middleware_class=SharedRateLimitMiddleware,
-            store=STORE,
-        ).middleware,
-        RateLimitConfig(
-            rate_limit=("minute", settings.user_rate_per_minute),
-            identifier_for_request=_caller_identifier,
-            check_throttle_handler=_is_api_not_auth,
-            middleware_class=SharedRateLimitMiddleware,
-            store=STORE,
-        ).middleware,
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    """`send` adding the headers the answer does not carry already (a login refused per
+    account carries its own)."""
+    extra = [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
     ]
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            out = list(message.get("headers", ()))
+            present = {name.lower() for name, _ in out}
+            out.extend(pair for pair in extra if pair[0] not in present)
+            message["headers"] = out
+        await send(message)
+
+    return send_with_headers
 
 
 async def limit_account(
@@ -156,7 +130,7 @@ async def limit_account(
     store = request.app.stores.get(STORE)
     assert isinstance(store, PostgresStore)
     digest = protector.index.digest(_ACCOUNT_INDEX, login_identifier(identifier, protector))
-    counted = store.hit("account:" + digest.hex(), 60)
+    counted = store.hit("account:" + digest.hex(), WINDOW)
     if counted[0] > settings.account_rate_per_minute:
         await asyncio.sleep(REFUSAL_DELAY)
-        raise _refuse(_headers(settings.account_rate_per_minute, 60, *counted))
+        raise _refuse(_headers(settings.account_rate_per_minute, WINDOW, *counted))

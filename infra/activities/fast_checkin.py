@@ -3,10 +3,11 @@
 Check-ins come in bursts: a whole branch scans the code in the first minute of a meeting.
 The check-ins of one tenant that arrive while earlier ones are being written are written
 together (group commit): one message begins the transaction, sets the scope and reads
-every member's context (`zhibu_self_checkin_contexts`, migration 0006);
+every member's context (`zhibu_self_checkin_contexts`, in sql/);
 `domain.activities` decides each item; one message writes the accepted ones with their
-outbox events, audit events and stored Idempotency-Key responses
-(`zhibu_record_self_checkins`) and commits. Every request answers only once its own
+outbox events, audit events and stored Idempotency-Key responses, built by
+`checkin_records` exactly as the unit of work builds them (`zhibu_record_self_checkins`
+only inserts them), and commits. Every request answers only once its own
 check-in is committed. With nobody else checking in, a group is a single check-in and
 nothing waits. The general path (`service.check_in`) serves secretaries marking others.
 
@@ -30,6 +31,7 @@ from psycopg.errors import UniqueViolation
 
 from domain.activities import CheckinDecision, CheckinMethod, CheckinOutcome, evaluate_checkin
 from domain.shared import DomainError, new_id
+from infra.activities.checkin_records import hot_path_item
 from infra.activities.service import (
     CheckinInput,
     CheckinView,
@@ -41,7 +43,7 @@ from infra.activities.service import (
     not_found,
 )
 from infra.db.session import Actor, Database, LeanTransaction, Scope, database_unreachable
-from infra.platform.idempotency import STORED_SQL, StoredResponse, stored_response
+from infra.platform.idempotency import STORED_SQL, StoredResponse, stored_response, stored_row
 
 _CONTEXTS_SQL = "SELECT * FROM zhibu_self_checkin_contexts(%(items)s)"
 _RECORD_SQL = "SELECT zhibu_record_self_checkins(%(items)s) AS id"
@@ -65,6 +67,7 @@ class _Item:
     future: asyncio.Future[Outcome]
     write: dict[str, Any] = field(default_factory=dict)
     body: bytes = b""
+    checkin_id: uuid.UUID | None = None
 
     def settle(self, outcome: Outcome | BaseException) -> None:
         if self.future.done():  # the client went away; its check-in still counts
@@ -183,7 +186,7 @@ class CheckinDesk:
             inserted = {row.id for row in written}
             lost = []
             for item in accepted:
-                if item.write["checkin_id"] in inserted:
+                if item.checkin_id in inserted:
                     item.settle((StoredResponse(201, item.body), False))
                 else:
                     lost.append(item)
@@ -222,11 +225,26 @@ class CheckinDesk:
             item.settle(error)
             return False
         assert item.actor.user_id is not None  # checked by check_in()
+        row = {
+            "tenant_id": ctx.tenant_id,
+            "id": new_id(),
+            "activity_id": item.activity_id,
+            "member_id": found.member_id,
+            "source": _source(CheckinMethod.SELF, ctx.rules, offline=False),
+            "occurred_at": decision.effective_at,
+            "recorded_at": item.now,
+            "recorded_by": item.actor.user_id,
+            "client_id": None,
+            "latitude": item.data.latitude,
+            "longitude": item.data.longitude,
+            "accuracy_m": item.data.accuracy_m,
+            "distance_m": decision.distance_m,
+        }
         view = CheckinView(
-            id=new_id(),
+            id=row["id"],
             activity_id=item.activity_id,
             member_id=found.member_id,
-            source=_source(CheckinMethod.SELF, ctx.rules, offline=False),
+            source=row["source"],
             occurred_at=decision.effective_at,
             recorded_at=item.now,
             recorded_by=item.actor.user_id,
@@ -234,7 +252,8 @@ class CheckinDesk:
             distance_m=decision.distance_m,
         )
         item.body = self._render(view)
-        item.write = _write_item(item, view, ctx.tenant_id)
+        item.checkin_id = row["id"]
+        item.write = hot_path_item(row, item.actor, _stored(item))
         return True
 
     async def _settle_lost(self, tx: LeanTransaction, lost: list[_Item]) -> None:
@@ -293,40 +312,16 @@ def _context_items(group: list[_Item]) -> str:
     ).decode()
 
 
-def _write_item(item: _Item, view: CheckinView, tenant_id: uuid.UUID) -> dict[str, Any]:
-    actor, data = item.actor, item.data
-    return {
-        "tenant_id": tenant_id,
-        "caller_tenant_id": actor.tenant_id,
-        "checkin_id": view.id,
-        "activity_id": view.activity_id,
-        "member_id": view.member_id,
-        "source": view.source,
-        "occurred_at": view.occurred_at,
-        "recorded_at": view.recorded_at,
-        "user_id": actor.user_id,
-        "latitude": data.latitude,
-        "longitude": data.longitude,
-        "accuracy_m": data.accuracy_m,
-        "distance_m": view.distance_m,
-        "event_id": new_id(),
-        "payload": {
-            "checkin_id": str(view.id),
-            "activity_id": str(view.activity_id),
-            "member_id": str(view.member_id),
-            "source": view.source,
-            "occurred_at": view.occurred_at.isoformat(),
-        },
-        "audit_id": new_id(),
-        "actor_name": actor.name,
-        "client_addr": actor.client_addr,
-        "request_id": actor.request_id,
-        "detail": {
-            "activity_id": str(view.activity_id),
-            "member_id": str(view.member_id),
-            "source": view.source,
-        },
-        "key": item.idempotency.key if item.idempotency else None,
-        "fingerprint": item.idempotency.fingerprint.hex() if item.idempotency else None,
-        "body": item.body.decode(),
-    }
+def _stored(item: _Item) -> dict[str, Any] | None:
+    """The Idempotency-Key row to write with the check-in, if a key was sent."""
+    if item.idempotency is None:
+        return None
+    assert item.actor.tenant_id is not None
+    assert item.actor.user_id is not None
+    return stored_row(
+        tenant_id=item.actor.tenant_id,
+        user_id=item.actor.user_id,
+        key=item.idempotency.key,
+        fingerprint=item.idempotency.fingerprint,
+        response=StoredResponse(201, item.body),
+    )

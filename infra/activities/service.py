@@ -62,6 +62,7 @@ from domain.activities import (
 from domain.activities import Period as CompliancePeriod
 from domain.shared import DomainError, FieldError, Message, display_time, new_id
 from domain.tenancy import TenantSettings, effective_settings
+from infra.activities import checkin_records
 from infra.activities.tables import (
     Activity,
     ActivityAttendee,
@@ -71,7 +72,6 @@ from infra.activities.tables import (
 )
 from infra.authz import org_domain, tenant_domain
 from infra.db.session import UnitOfWork
-from infra.platform import outbox
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SYNC_BATCH_LIMIT = 500
@@ -957,8 +957,8 @@ _CHECKIN_CONTEXT = text(
     "    AND c.member_id = :m) AS checkin_id,"
     "  (SELECT c.client_id FROM checkin c WHERE c.tenant_id = a.tenant_id"
     "    AND c.activity_id = a.id AND c.member_id = :m) AS checkin_client_id,"
-    "  EXISTS (SELECT 1 FROM activity_organization ao JOIN organization o"
-    "    ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id"
+    "  EXISTS (SELECT 1 FROM activity_organization ao"
+    "    CROSS JOIN LATERAL zhibu_organization_path(ao.tenant_id, ao.organization_id) o"
     "    WHERE ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
     "    AND o.path @> CAST(:mpath AS ltree)) AS in_org,"
     "  (SELECT jsonb_agg(s)::text FROM zhibu_settings_chain(a.tenant_id) AS s) AS settings"
@@ -1118,13 +1118,7 @@ async def check_in(
     inserted = await _insert_checkins(uow, [row])
     if not inserted:
         raise _reject(CheckinDecision(CheckinOutcome.DUPLICATE, now))
-    uow.audit(
-        "checkin.create",
-        "checkin",
-        row.id,
-        tenant_id=row.tenant_id,
-        detail={"activity_id": str(activity_id), "member_id": str(member_id), "source": row.source},
-    )
+    checkin_records.audit_created(uow, row)
     return _checkin_view(row)
 
 
@@ -1217,20 +1211,7 @@ async def _insert_checkins(uow: UnitOfWork, rows: Sequence[Checkin]) -> set[uuid
     inserted = {r[0] for r in result}
     for r in rows:
         if r.id in inserted:
-            outbox.emit(
-                uow,
-                tenant_id=r.tenant_id,
-                topic="checkin.recorded",
-                aggregate_type="activity",
-                aggregate_id=r.activity_id,
-                payload={
-                    "checkin_id": str(r.id),
-                    "activity_id": str(r.activity_id),
-                    "member_id": str(r.member_id),
-                    "source": r.source,
-                    "occurred_at": r.occurred_at.isoformat(),
-                },
-            )
+            checkin_records.emit_recorded(uow, r)
     return inserted
 
 

@@ -152,22 +152,25 @@ async def write_audit(
     from infra.tenancy.tables import AuditEvent
 
     for rec in records:
-        session.add(
-            AuditEvent(
-                tenant_id=rec.tenant_id,
-                id=new_id(),
-                actor_id=actor.user_id if actor else None,
-                actor_name=actor.name if actor else None,
-                action=rec.action,
-                resource_type=rec.resource_type,
-                resource_id=rec.resource_id,
-                outcome=rec.outcome,
-                client_addr=actor.client_addr if actor else None,
-                request_id=actor.request_id if actor else None,
-                detail=rec.detail,
-            )
-        )
+        session.add(AuditEvent(**audit_row(actor, rec)))
     await session.flush()
+
+
+def audit_row(actor: Actor | None, rec: AuditRecord) -> dict[str, Any]:
+    """The audit_event columns of a record: the unit of work's and the hot path's writes."""
+    return {
+        "tenant_id": rec.tenant_id,
+        "id": new_id(),
+        "actor_id": actor.user_id if actor else None,
+        "actor_name": actor.name if actor else None,
+        "action": rec.action,
+        "resource_type": rec.resource_type,
+        "resource_id": rec.resource_id,
+        "outcome": rec.outcome,
+        "client_addr": actor.client_addr if actor else None,
+        "request_id": actor.request_id if actor else None,
+        "detail": rec.detail,
+    }
 
 
 class Database:

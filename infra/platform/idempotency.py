@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, text
 
@@ -82,6 +83,26 @@ STORED_SQL = (
     "SELECT fingerprint, status_code, body FROM idempotency_key"
     " WHERE tenant_id = %(tenant_id)s AND user_id = %(user_id)s AND key = %(key)s"
 )
+
+
+def stored_row(
+    *,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    key: str,
+    fingerprint: bytes,
+    response: StoredResponse,
+) -> dict[str, Any]:
+    """The idempotency_key columns once the response is stored: what `reserve` and
+    `remember` leave behind, for a hot path that writes the row in one go."""
+    return {
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        "key": key,
+        "fingerprint": fingerprint,
+        "status_code": response.status_code,
+        "body": response.body,
+    }
 
 
 async def remember(

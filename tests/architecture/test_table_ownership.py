@@ -26,6 +26,10 @@ NOT_YET_SEPARATED = {
     ("activities", "infra/activities/service.py", "member"),
     ("activities", "infra/activities/service.py", "organization"),
     ("activities", "infra/activities/service.py", "tenant"),
+    ("members", "infra/members/sql/zhibu_audit_identity_probes.sql", "audit_event"),
+    ("platform", "infra/platform/sql/zhibu_claim_job.sql", "tenant"),
+    ("platform", "infra/platform/sql/zhibu_outbox_after.sql", "tenant"),
+    ("platform", "infra/platform/sql/zhibu_outbox_due_retries.sql", "tenant"),
     ("tenancy", "infra/tenancy/service.py", "member"),
 }
 

@@ -45,10 +45,6 @@ PAGED = (
     "listTenants",
     "listUsers",
 )
-# Known disagreement left open in issue 10, removed with its fix:
-# Item 1 (strict input) refuses an integral float such as `158.0` for an integer field,
-# which JSON Schema counts as an integer, so schema-valid data meets a 400 here.
-KNOWN_INTEGRAL_FLOATS_REFUSED = ("createActivity", "updateActivity", "requestEvidenceUpload")
 
 
 def _list(values: tuple[str, ...]) -> str:
@@ -65,8 +61,6 @@ def _operation_settings() -> dict[str, list[str]]:
         settings.setdefault(op, []).append(
             f"checks.positive_data_acceptance.expected-statuses = [{ACCEPTED}, 400]"
         )
-    for op in KNOWN_INTEGRAL_FLOATS_REFUSED:
-        settings.setdefault(op, []).append("checks.positive_data_acceptance.enabled = false")
     return settings
 
 

@@ -83,6 +83,48 @@ async def test_activity_body_is_decoded_strictly(
     _refused(r, field, code)
 
 
+async def test_an_integral_float_is_an_integer_as_json_schema_says(
+    futian: Api, branch_id: str
+) -> None:
+    r = await futian.post(f"{V1}/activities", json=_activity(branch_id, radius_m=200.0))
+    assert r.status_code == 201, r.text
+    activity = r.json()
+    assert activity["radius_m"] == 200
+    assert isinstance(activity["radius_m"], int)
+    r = await futian.patch(f"{V1}/activities/{activity['id']}", json={"radius_m": 150.0})
+    assert r.status_code == 200, r.text
+    r = await futian.get(f"{V1}/activities/{activity['id']}")
+    assert r.json()["radius_m"] == 150
+    assert isinstance(r.json()["radius_m"], int)
+    body = {
+        "kind": "photo",
+        "filename": "现场.jpg",
+        "content_type": "image/jpeg",
+        "size_bytes": 10.0,
+        "sha256": "0" * 64,
+    }
+    r = await futian.post(f"{V1}/activities/{activity['id']}/evidence", json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["evidence"]["size_bytes"] == 10
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"radius_m": 200.5}, "radius_m", "wrong_type"),
+        ({"radius_m": True}, "radius_m", "wrong_type"),
+        ({"radius_m": 5.0}, "radius_m", "too_small"),
+        # An integral float is let through, and the next refusal is still named.
+        ({"radius_m": 200.0, "qr_required": "false"}, "qr_required", "wrong_type"),
+    ],
+)
+async def test_only_integral_floats_count_as_integers(
+    futian: Api, branch_id: str, changes: dict[str, Any], field: str, code: str
+) -> None:
+    r = await futian.post(f"{V1}/activities", json=_activity(branch_id, **changes))
+    _refused(r, field, code)
+
+
 async def test_nested_field_paths_and_both_languages(futian: Api) -> None:
     item = {
         "client_id": unique("c"),

@@ -1,0 +1,20 @@
+-- The committed outbox events after a relay position, across tenants (0015).
+-- Canonical form (pg_get_functiondef); the body is as its migration wrote it.
+CREATE OR REPLACE FUNCTION zhibu_outbox_after(p_xid xid8, p_seq bigint, p_limit integer)
+ RETURNS TABLE(
+    tenant_id uuid, id uuid, xid xid8, seq bigint, topic text, aggregate_type text,
+    aggregate_id text, payload jsonb, created_at timestamp with time zone,
+    tenant_path text
+)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+        SELECT e.tenant_id, e.id, e.xid, e.seq, e.topic, e.aggregate_type, e.aggregate_id,
+               e.payload, e.created_at, t.path::text
+        FROM outbox_event e JOIN tenant t ON t.id = e.tenant_id
+        WHERE (e.xid, e.seq) > (p_xid, p_seq)
+          AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.xid, e.seq
+        LIMIT p_limit
+    $function$;

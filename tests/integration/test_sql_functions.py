@@ -1,0 +1,60 @@
+"""SQL functions are defined in `.sql` files (`infra/<context>/sql/<function>.sql`), one
+per function; the migrated database runs what they say.
+
+Migrations hold frozen copies of the files' text (a migration must not change later). Each
+file is run, as the schema owner, against the database migrated to head in a transaction
+that is rolled back: if that changes any function (or fails), the file has drifted from
+the migrations, and a new migration copying the file's text is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from infra.db.bootstrap import DatabaseUrls, conninfo_of
+
+ROOT = Path(__file__).resolve().parents[2]
+SQL_FILES = sorted(ROOT.glob("infra/*/sql/*.sql"))
+_CREATE = re.compile(r"^CREATE OR REPLACE FUNCTION (\w+)\(", re.MULTILINE)
+
+
+def _definitions(conn: psycopg.Connection) -> dict[str, str]:
+    rows = conn.execute(
+        "SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid) FROM pg_proc p"
+        " WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'zhibu\\_%'"
+    ).fetchall()
+    return {name: definition for name, definition in rows}
+
+
+def test_every_function_of_the_migrated_database_has_its_file(database: DatabaseUrls) -> None:
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        migrated = {name.partition("(")[0] for name in _definitions(conn)}
+    assert migrated == {path.stem for path in SQL_FILES}
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_file_defines_the_function_it_is_named_after(path: Path) -> None:
+    assert _CREATE.findall(path.read_text()) == [path.stem]
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_migrated_database_runs_the_function_as_its_file_says(
+    database: DatabaseUrls, path: Path
+) -> None:
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        conn.execute("SET ROLE zhibu_owner")
+        before = _definitions(conn)
+        try:
+            conn.execute(path.read_text())
+        except psycopg.Error as error:
+            pytest.fail(f"{path.name} cannot replace the migrated function: {error}")
+        after = _definitions(conn)
+        conn.rollback()
+    changed = sorted(name for name, definition in after.items() if before.get(name) != definition)
+    assert not changed, (
+        f"{path.name} differs from the migrated {changed}: add a migration with its text"
+    )
