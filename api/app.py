@@ -33,8 +33,8 @@ from infra.activities.fast_checkin import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
-from infra.evidence.schedules import register_schedules as register_evidence_schedules
-from infra.evidence.storage import open_storage
+from infra.evidence import open_storage
+from infra.evidence import register_schedules as register_evidence_schedules
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
 from infra.members import protector_for
 from infra.members import register_jobs as register_member_jobs

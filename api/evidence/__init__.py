@@ -1,5 +1,7 @@
 """HTTP endpoints of evidence (佐证材料): upload slots, confirmation, listing, downloads."""
 
-from api.evidence.controllers import ROUTES
+from api.evidence import reading, removal, uploads
+
+ROUTES = [*uploads.ROUTES, *reading.ROUTES, *removal.ROUTES]
 
 __all__ = ["ROUTES"]

@@ -1,5 +1,5 @@
 """Party activities (党组织活动): kinds, lifecycle, attendees, check-in, leave, attendance,
-quorum, the compliance calendar and evidence rules. Pure rules, no I/O."""
+quorum and the compliance calendar. Pure rules, no I/O."""
 
 from domain.activities.attendance import (
     Attendance,
@@ -39,17 +39,6 @@ from domain.activities.compliance import (
     period_of,
     rollup,
 )
-from domain.activities.evidence import (
-    DEFAULT_ALLOWED_TYPES,
-    EvidenceKind,
-    EvidencePolicy,
-    EvidenceUpload,
-    EvidenceUsage,
-    StoredObject,
-    normalize_content_type,
-    validate_confirmation,
-    validate_upload,
-)
 from domain.activities.geo import Geofence, GeoPoint, distance_m
 from domain.activities.kinds import ActivityKind
 from domain.activities.leave import LeaveRequest, LeaveStatus
@@ -62,7 +51,6 @@ from domain.activities.roster import (
 )
 
 __all__ = [
-    "DEFAULT_ALLOWED_TYPES",
     "DEFAULT_FREQUENCIES",
     "TOKEN_STEP_SECONDS",
     "ActivityKind",
@@ -78,10 +66,6 @@ __all__ = [
     "CheckinRules",
     "CheckinSettings",
     "ComplianceStatus",
-    "EvidenceKind",
-    "EvidencePolicy",
-    "EvidenceUpload",
-    "EvidenceUsage",
     "ExpectedAttendees",
     "Frequency",
     "GeoPoint",
@@ -95,7 +79,6 @@ __all__ = [
     "PeriodCompliance",
     "Quorum",
     "RosterEntry",
-    "StoredObject",
     "allowed_transitions",
     "attendance",
     "change_status",
@@ -106,12 +89,9 @@ __all__ = [
     "expected_attendees",
     "frequencies_from_settings",
     "mint_checkin_token",
-    "normalize_content_type",
     "period_of",
     "quorum",
     "rollup",
     "token_step",
-    "validate_confirmation",
-    "validate_upload",
     "verify_checkin_token",
 ]

@@ -1,1 +1,9 @@
-"""Activities adapters: tables and use cases for 三会一课 and other activities, check-in, leave."""
+"""Activities adapters: tables and use cases for 三会一课 and other activities, check-in, leave.
+
+What other contexts may use is re-exported here; they import nothing else of this package.
+"""
+
+from infra.activities.seen import SeenActivity, activity_seen_by
+from infra.activities.service import Caller
+
+__all__ = ["Caller", "SeenActivity", "activity_seen_by"]

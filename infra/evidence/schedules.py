@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from infra.db.session import Database
-from infra.evidence.sealing import sweep_late_uploads
-from infra.evidence.service import sweep_abandoned
+from infra.evidence.sweeps import sweep_abandoned, sweep_late_uploads
 from infra.platform.runner import JobRunner
 from infra.storage import ObjectStorage
 

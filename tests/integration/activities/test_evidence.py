@@ -24,9 +24,9 @@ from moto.server import ThreadedMotoServer
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Database
-from infra.evidence.sealing import final_key, sweep_late_uploads
-from infra.evidence.service import sweep_abandoned
+from infra.evidence.sealing import final_key
 from infra.evidence.storage import LOCAL_OBJECTS_PATH, open_storage
+from infra.evidence.sweeps import sweep_abandoned, sweep_late_uploads
 from infra.settings import Settings
 from tests.conftest import Api
 from tests.integration.activities.world import Branch, World

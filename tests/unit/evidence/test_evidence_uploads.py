@@ -2,16 +2,17 @@ import hashlib
 
 import pytest
 
-from domain.activities import (
+from domain.evidence import (
     EvidenceKind,
     EvidencePolicy,
     EvidenceUpload,
     EvidenceUsage,
     StoredObject,
+    clean_filename,
     validate_confirmation,
     validate_upload,
 )
-from domain.activities.evidence import DOCX, HEIC, HEIF, MIB, OLE, XLS, XLSX, ZIP
+from domain.evidence.uploads import DOCX, HEIC, HEIF, MIB, OLE, XLS, XLSX, ZIP
 from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
 
@@ -157,3 +158,25 @@ def test_sniffed_type_must_be_allowed_and_match_the_declaration(
 ) -> None:
     request = upload(kind=kind, content_type=declared)
     assert confirm_error(request, StoredObject(2 * MIB, DIGEST, sniffed)) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("会议记录.pdf", "会议记录.pdf"),
+        ("C:\\Users\\secretary\\照片 1.jpg", "照片 1.jpg"),
+        ("../../etc/passwd", "passwd"),
+        ("minutes\x00\x07.docx", "minutes.docx"),
+        ("  signin.xlsx  ", "signin.xlsx"),
+        ("x" * 300, "x" * 255),
+    ],
+)
+def test_a_file_name_keeps_only_its_last_printable_segment(given: str, kept: str) -> None:
+    assert clean_filename(given) == kept
+
+
+@pytest.mark.parametrize("given", ["", "/", "dir/..", ".", "\x00\x01"])
+def test_a_file_name_with_nothing_left_is_refused(given: str) -> None:
+    with pytest.raises(DomainError) as raised:
+        clean_filename(given)
+    assert [e.field for e in raised.value.errors] == ["filename"]

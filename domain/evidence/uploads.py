@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.evidence.messages import MESSAGES
+from domain.shared.errors import DomainError, ErrorKind, FieldError
 
 MIB = 1024 * 1024
 
@@ -136,60 +137,44 @@ def validate_upload(
     errors: list[FieldError] = []
     if not _SHA256.fullmatch(upload.sha256):
         errors.append(
-            FieldError(
-                "sha256",
-                "invalid_checksum",
-                Message(
-                    zh="sha256 须为 64 位十六进制字符串。",
-                    en="sha256 must be 64 hexadecimal characters.",
-                ),
-            )
+            MESSAGES.field("sha256", "evidence_checksum_invalid", code="invalid_checksum")
         )
     if upload.size_bytes <= 0:
-        errors.append(
-            FieldError(
-                "size_bytes",
-                "invalid_size",
-                Message(zh="文件大小必须大于零。", en="The file size must be positive."),
-            )
-        )
+        errors.append(MESSAGES.field("size_bytes", "evidence_size_invalid", code="invalid_size"))
     elif upload.size_bytes > policy.max_file_bytes:
         errors.append(
-            FieldError(
+            MESSAGES.field(
                 "size_bytes",
-                "too_large",
-                Message(
-                    zh=f"单个文件不能超过 {_mib(policy.max_file_bytes)}。",
-                    en=f"A file may not exceed {_mib(policy.max_file_bytes)}.",
-                ),
+                "evidence_file_too_large",
+                code="too_large",
+                limit=_mib(policy.max_file_bytes),
             )
         )
     if content_type not in policy.allowed_types.get(upload.kind, frozenset()):
         errors.append(
-            FieldError("content_type", "content_type_not_allowed", _not_allowed(upload.kind))
+            MESSAGES.field(
+                "content_type",
+                "evidence_type_not_allowed",
+                code="content_type_not_allowed",
+                label=upload.kind.label_zh,
+                kind=upload.kind.value,
+            )
         )
     if errors:
         raise DomainError(code=errors[0].code, message=errors[0].message, errors=errors)
     if usage.file_count + 1 > policy.max_files_per_activity:
-        raise DomainError(
+        raise MESSAGES.error(
+            "evidence_too_many_files",
+            ErrorKind.CONFLICT,
             code="too_many_files",
-            message=Message(
-                zh=f"每项活动最多上传 {policy.max_files_per_activity} 个文件。",
-                en=f"An activity may hold at most {policy.max_files_per_activity} files.",
-            ),
-            status=409,
+            limit=policy.max_files_per_activity,
         )
     if usage.total_bytes + upload.size_bytes > policy.max_total_bytes_per_activity:
-        raise DomainError(
+        raise MESSAGES.error(
+            "evidence_total_too_large",
+            ErrorKind.CONFLICT,
             code="too_large",
-            message=Message(
-                zh=f"本活动佐证材料总大小不能超过 {_mib(policy.max_total_bytes_per_activity)}。",
-                en=(
-                    "The activity's evidence may not exceed "
-                    f"{_mib(policy.max_total_bytes_per_activity)} in total."
-                ),
-            ),
-            status=409,
+            limit=_mib(policy.max_total_bytes_per_activity),
         )
     return replace(upload, content_type=content_type, sha256=upload.sha256.lower())
 
@@ -204,35 +189,35 @@ def validate_confirmation(
     (sniffed None) is refused as not matching, since it is not what was declared.
     """
     if stored.size_bytes != declared.size_bytes:
-        raise DomainError(
-            code="size_mismatch",
-            message=Message(
-                zh="上传的文件大小与声明不符，请重新上传。",
-                en="The uploaded file's size differs from the declared size; upload it again.",
-            ),
-        )
+        raise MESSAGES.error("evidence_size_mismatch", code="size_mismatch")
     if stored.sha256.lower() != declared.sha256.lower():
-        raise DomainError(
-            code="checksum_mismatch",
-            message=Message(
-                zh="上传的文件校验值与声明不符，请重新上传。",
-                en="The uploaded file's checksum differs from the declared one; upload it again.",
-            ),
-        )
+        raise MESSAGES.error("evidence_checksum_mismatch", code="checksum_mismatch")
     declared_type = normalize_content_type(declared.content_type)
     effective = _effective_type(declared_type, stored.sniffed_content_type)
     if effective is not None and effective not in policy.allowed_types.get(
         declared.kind, frozenset()
     ):
-        raise DomainError(code="content_type_not_allowed", message=_not_allowed(declared.kind))
-    if effective != declared_type:
-        raise DomainError(
-            code="content_type_mismatch",
-            message=Message(
-                zh="文件内容与声明的文件类型不符。",
-                en="The file's content does not match its declared type.",
-            ),
+        raise MESSAGES.error(
+            "evidence_type_not_allowed",
+            code="content_type_not_allowed",
+            label=declared.kind.label_zh,
+            kind=declared.kind.value,
         )
+    if effective != declared_type:
+        raise MESSAGES.error("evidence_type_mismatch", code="content_type_mismatch")
+
+
+def clean_filename(name: str) -> str:
+    """The last path segment, without control characters; a download name, never a key."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    if not cleaned or cleaned in {".", ".."}:
+        raise MESSAGES.error(
+            "evidence_filename_invalid",
+            code="validation_failed",
+            errors=[MESSAGES.field("filename", "evidence_filename_invalid", code="invalid")],
+        )
+    return cleaned[:255]
 
 
 def _effective_type(declared: str, sniffed: str | None) -> str | None:
@@ -245,13 +230,6 @@ def _effective_type(declared: str, sniffed: str | None) -> str | None:
     if _SAME.get(actual, actual) == _SAME.get(declared, declared):
         return declared
     return actual
-
-
-def _not_allowed(kind: EvidenceKind) -> Message:
-    return Message(
-        zh=f"“{kind.label_zh}”不接受这种文件类型。",
-        en=f"This file type is not accepted as {kind.value} evidence.",
-    )
 
 
 def _mib(size: int) -> str:
