@@ -27,7 +27,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from domain.shared import DomainError
+from domain.tenancy import PLATFORM_PATH
 from infra import backup as backups
+from infra import tenancy
 from infra.db.bootstrap import DatabaseUrls, migrate, prepare
 from infra.db.session import Actor, Database, Scope
 from infra.members import (
@@ -40,10 +42,8 @@ from infra.members import (
     read_table,
 )
 from infra.settings import Settings
-from infra.tenancy import service as tenancy
 from infra.tenancy.accounts import reset_password
 from infra.tenancy.mfa import reset_factor
-from infra.tenancy.service import PLATFORM_PATH
 
 app = typer.Typer(help="Zhibu 支部 command line", no_args_is_help=True)
 members_app = typer.Typer(help="党员信息 Member registry", no_args_is_help=True)

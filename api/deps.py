@@ -17,9 +17,12 @@ from litestar.params import Dependency
 from api.context import provide_ctx
 from infra.activities.fast_checkin import CheckinDesk
 from infra.db.session import Database
-from infra.members import FieldProtector
+from infra.members import FieldProtector, count_members
 from infra.settings import Settings
 from infra.storage.port import ObjectStorage
+from infra.tenancy import MemberCounts
+from infra.tenancy.auth import AuthService
+from infra.tenancy.mfa import MfaService
 
 _GIVEN = Dependency(skip_validation=True)
 # What handlers annotate their parameters with: the provider made them, nothing to check.
@@ -28,6 +31,9 @@ Db = Annotated[Database, _GIVEN]
 Storage = Annotated[ObjectStorage, _GIVEN]
 Desk = Annotated[CheckinDesk, _GIVEN]
 Protector = Annotated[FieldProtector, _GIVEN]
+MemberCount = Annotated[MemberCounts, _GIVEN]
+Logins = Annotated[AuthService, _GIVEN]
+SecondFactors = Annotated[MfaService, _GIVEN]
 
 
 def _app_settings(state: State) -> Settings:
@@ -50,6 +56,19 @@ def _protector(state: State) -> FieldProtector:
     return state.protector  # type: ignore[no-any-return]
 
 
+def _second_factors(state: State) -> MfaService:
+    return MfaService(state.db, state.settings, state.protector)
+
+
+def _logins(state: State) -> AuthService:
+    return AuthService(state.db, state.settings, state.protector, _second_factors(state))
+
+
+def _member_counts() -> MemberCounts:
+    """Tenancy's structure warnings count members through the member registry's query."""
+    return count_members
+
+
 DEPENDENCIES = {
     "ctx": Provide(provide_ctx),
     "app_settings": Provide(_app_settings, sync_to_thread=False),
@@ -57,4 +76,7 @@ DEPENDENCIES = {
     "storage": Provide(_storage, sync_to_thread=False),
     "checkin_desk": Provide(_checkin_desk, sync_to_thread=False),
     "protector": Provide(_protector, sync_to_thread=False),
+    "member_counts": Provide(_member_counts, sync_to_thread=False),
+    "logins": Provide(_logins, sync_to_thread=False),
+    "second_factors": Provide(_second_factors, sync_to_thread=False),
 }

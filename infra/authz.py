@@ -23,24 +23,17 @@ from casbin.util import key_match
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# Casbin domains are tenancy's paths; other modules still import them from here.
+from domain.tenancy import org_domain as org_domain
+from domain.tenancy import parse_domain as parse_domain
+from domain.tenancy import subtree as subtree
+from domain.tenancy import tenant_domain as tenant_domain
+
 log = logging.getLogger(__name__)
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
 CHANNEL = "zhibu_authz"
 _CACHE_LIMIT = 200_000
-
-
-def tenant_domain(tenant_path: str) -> str:
-    """`zb.440000.440300` → `zb/440000/440300/`."""
-    return tenant_path.replace(".", "/") + "/"
-
-
-def org_domain(tenant_path: str, org_path: str) -> str:
-    return tenant_domain(tenant_path) + org_path.replace(".", "/") + "/"
-
-
-def subtree(domain: str) -> str:
-    return domain + "*"
 
 
 def user_subject(user_id: uuid.UUID | str) -> str:
@@ -181,11 +174,3 @@ async def notify_change(session: AsyncSession, change: dict[str, Any]) -> None:
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": CHANNEL, "payload": json.dumps(change)},
     )
-
-
-def parse_domain(domain: str) -> tuple[str, str | None]:
-    """`zb/440000/o1a…/` → (`zb.440000`, `o1a…`): the tenant path and the organization path."""
-    labels = [label for label in domain.removesuffix("*").split("/") if label]
-    tenant = [label for label in labels if not label.startswith("o")]
-    org = [label for label in labels if label.startswith("o")]
-    return ".".join(tenant), (".".join(org) or None)

@@ -15,12 +15,11 @@ import psycopg
 
 from domain.members import MemberDraft, MemberStatus, id_check_character, validate_member
 from domain.shared import DomainError, new_id
-from domain.tenancy import check_password, org_child_path
+from domain.tenancy import PLATFORM_CODE, PLATFORM_PATH, check_password, org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import OWNER_ROLE, conninfo_of
 from infra.members import FieldProtector, add_seed_member
 from infra.security import hash_password
-from infra.tenancy.service import PLATFORM_CODE, PLATFORM_PATH
 
 DEMO_TENANTS = [
     ("440000", "广东省直属机关工委", "province"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -15,13 +14,14 @@ from litestar.params import Parameter, QueryParameter
 from msgspec import Meta
 
 from api.context import Ctx
-from api.errors import ProblemError
 from api.openapi_common import LIST, READ, WRITE, errors
-from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from api.pagination import Cursor, Limit, Page, page_of
+from api.pagination import decode_cursor as decode_id_cursor
+from domain.shared import ErrorKind, decode_cursor, encode_cursor, not_found
+from domain.shared.messages import MESSAGES as SHARED_MESSAGES
 from infra.offload import offload
 from infra.platform import job_reports, jobs
 from infra.platform.tables import Job
-from infra.tenancy.service import not_found
 
 JOBS = ["Jobs"]
 
@@ -112,7 +112,7 @@ async def list_jobs(
         rows = await jobs.list_jobs(
             uow,
             limit=limit,
-            before=decode_cursor(cursor),
+            before=decode_id_cursor(cursor),
             kind=kind,
             created_by=mine_only,
             status=status,
@@ -183,14 +183,12 @@ _REPORT_TYPES = {
 
 
 def _row_cursor(cursor: str | None) -> int:
+    """The sheet row the previous page ended at (0 before the first page)."""
     if not cursor:
         return 0
-    try:
-        after = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except ValueError as exc:
-        raise ProblemError(400, "invalid_cursor") from exc
-    if not 0 <= after <= _MAX_ROW:
-        raise ProblemError(400, "invalid_cursor")
+    after = decode_cursor(cursor).get("row")
+    if type(after) is not int or not 0 <= after <= _MAX_ROW:
+        raise SHARED_MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED)
     return after
 
 
@@ -222,7 +220,7 @@ async def job_report(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = base64.urlsafe_b64encode(str(rows[-1].row_number).encode()).decode()
+        next_cursor = encode_cursor(row=rows[-1].row_number)
     items = [
         ReportRowOut(
             row=r.row_number,

@@ -17,6 +17,7 @@ from litestar import get, post
 from msgspec import Meta
 
 from api.context import Ctx
+from api.deps import SecondFactors
 from api.openapi_common import errors
 from api.tenancy import presenters as present
 from api.tenancy import schemas as s
@@ -119,14 +120,10 @@ def challenge_out(challenge: LoginChallenge) -> MfaChallengeOut:
     )
 
 
-def _mfa(ctx: Ctx) -> MfaService:
-    return MfaService(ctx.db, ctx.settings)
-
-
-def _account(ctx: Ctx, challenge: str | None) -> Account:
+def _account(ctx: Ctx, mfa: MfaService, challenge: str | None) -> Account:
     """The enrolling account: from the login challenge, else from the bearer token."""
     if challenge is not None:
-        return _mfa(ctx).account_of(challenge, "enroll")
+        return mfa.account_of(challenge, "enroll")
     p = ctx.principal
     return Account(
         p.user_id,
@@ -151,8 +148,8 @@ def _account(ctx: Ctx, challenge: str | None) -> Account:
     responses=errors(400, 401, 429),
     security=[{}],
 )
-async def login_mfa(ctx: Ctx, data: MfaLoginIn) -> s.TokenOut:
-    session = await _mfa(ctx).complete_login(data.challenge, data.code, ctx.actor())
+async def login_mfa(ctx: Ctx, second_factors: SecondFactors, data: MfaLoginIn) -> s.TokenOut:
+    session = await second_factors.complete_login(data.challenge, data.code, ctx.actor())
     return present.tokens_out(session)
 
 
@@ -170,8 +167,12 @@ async def login_mfa(ctx: Ctx, data: MfaLoginIn) -> s.TokenOut:
     responses=errors(400, 401, 403, 409),
     security=[{}, {"bearer": []}],
 )
-async def enroll_mfa(ctx: Ctx, data: MfaEnrollIn) -> MfaEnrollmentOut:
-    enrollment = await _mfa(ctx).enroll(_account(ctx, data.challenge), ctx.actor())
+async def enroll_mfa(
+    ctx: Ctx, second_factors: SecondFactors, data: MfaEnrollIn
+) -> MfaEnrollmentOut:
+    enrollment = await second_factors.enroll(
+        _account(ctx, second_factors, data.challenge), ctx.actor()
+    )
     return MfaEnrollmentOut(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri)
 
 
@@ -188,8 +189,12 @@ async def enroll_mfa(ctx: Ctx, data: MfaEnrollIn) -> MfaEnrollmentOut:
     responses=errors(400, 401, 403, 409, 429),
     security=[{}, {"bearer": []}],
 )
-async def confirm_mfa(ctx: Ctx, data: MfaConfirmIn) -> MfaConfirmationOut:
-    done = await _mfa(ctx).confirm(_account(ctx, data.challenge), data.code, ctx.actor())
+async def confirm_mfa(
+    ctx: Ctx, second_factors: SecondFactors, data: MfaConfirmIn
+) -> MfaConfirmationOut:
+    done = await second_factors.confirm(
+        _account(ctx, second_factors, data.challenge), data.code, ctx.actor()
+    )
     return MfaConfirmationOut(
         recovery_codes=done.recovery_codes,
         session=present.tokens_out(done.session) if done.session else None,
@@ -205,8 +210,12 @@ async def confirm_mfa(ctx: Ctx, data: MfaConfirmIn) -> MfaConfirmationOut:
     status_code=200,
     responses=errors(400, 401, 403, 409, 429),
 )
-async def renew_recovery_codes(ctx: Ctx, data: MfaCodeIn) -> MfaRecoveryCodesOut:
-    codes = await _mfa(ctx).renew_recovery_codes(_account(ctx, None), data.code, ctx.actor())
+async def renew_recovery_codes(
+    ctx: Ctx, second_factors: SecondFactors, data: MfaCodeIn
+) -> MfaRecoveryCodesOut:
+    codes = await second_factors.renew_recovery_codes(
+        _account(ctx, second_factors, None), data.code, ctx.actor()
+    )
     return MfaRecoveryCodesOut(recovery_codes=codes)
 
 
@@ -218,10 +227,10 @@ async def renew_recovery_codes(ctx: Ctx, data: MfaCodeIn) -> MfaRecoveryCodesOut
     operation_id="getMfaStatus",
     responses=errors(401),
 )
-async def mfa_status(ctx: Ctx) -> MfaStatusOut:
+async def mfa_status(ctx: Ctx, second_factors: SecondFactors) -> MfaStatusOut:
     p = ctx.principal
     account = Account(p.user_id, p.tenant_id, p.tenant_path, p.username, via_challenge=False)
-    status = await _mfa(ctx).status(account, session_verified=p.mfa)
+    status = await second_factors.status(account, session_verified=p.mfa)
     return MfaStatusOut(
         enrolled=status.enrolled,
         enrolled_at=status.enrolled_at,

@@ -1,5 +1,6 @@
 """Tenancy (租户与组织): tenants, organizations, committees, roles and login rules."""
 
+from domain.tenancy.accounts import check_account_fields
 from domain.tenancy.committees import (
     TERM_YEARS,
     CommitteePost,
@@ -7,15 +8,34 @@ from domain.tenancy.committees import (
     check_post,
     check_term,
     default_term,
+    posts_held,
 )
 from domain.tenancy.credentials import LockoutPolicy, LoginState, check_password
+from domain.tenancy.grants import (
+    Holder,
+    ResolvedRole,
+    check_grant_scope,
+    check_grantable,
+    check_shipped_grant,
+    refuse_escalation,
+    unknown_role,
+)
 from domain.tenancy.organizations import (
     ALLOWED_PARENTS,
     OrgKind,
     check_move,
     check_new_organization,
 )
-from domain.tenancy.paths import is_within, move_path, org_child_path, org_label
+from domain.tenancy.paths import (
+    is_within,
+    move_path,
+    org_child_path,
+    org_domain,
+    org_label,
+    parse_domain,
+    subtree,
+    tenant_domain,
+)
 from domain.tenancy.roles import (
     CATALOGUE,
     MACHINE_ROLES,
@@ -38,8 +58,11 @@ from domain.tenancy.settings import (
 )
 from domain.tenancy.structure import StructureWarning, structure_warnings
 from domain.tenancy.tenants import (
+    PLATFORM_CODE,
+    PLATFORM_PATH,
     TenantLevel,
     check_child_tenant,
+    check_new_tenant,
     check_root_tenant,
     child_path,
     is_province_direct_county,
@@ -51,27 +74,36 @@ __all__ = [
     "CATALOGUE",
     "MACHINE_ROLES",
     "PERMISSIONS",
+    "PLATFORM_CODE",
+    "PLATFORM_PATH",
     "SELF_SERVICE",
     "TERM_YEARS",
     "CommitteePost",
+    "Holder",
     "LockoutPolicy",
     "LoginState",
     "MeetingFrequencies",
     "OrgKind",
     "Permission",
+    "ResolvedRole",
     "ShippedRole",
     "StructureWarning",
     "TenantLevel",
     "TenantSettings",
     "TenantSettingsOverride",
     "Term",
+    "check_account_fields",
     "check_child_tenant",
     "check_custom_role",
+    "check_grant_scope",
+    "check_grantable",
     "check_move",
     "check_new_organization",
+    "check_new_tenant",
     "check_password",
     "check_post",
     "check_root_tenant",
+    "check_shipped_grant",
     "check_term",
     "child_path",
     "default_term",
@@ -83,9 +115,16 @@ __all__ = [
     "level_of_code",
     "move_path",
     "org_child_path",
+    "org_domain",
     "org_label",
+    "parse_domain",
+    "posts_held",
+    "refuse_escalation",
     "role_permissions",
     "shipped_role_permissions",
     "structure_warnings",
+    "subtree",
+    "tenant_domain",
+    "unknown_role",
     "validate_override",
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.tenancy.messages import MESSAGES
 from domain.tenancy.organizations import OrgKind
 
 
@@ -65,16 +66,8 @@ def default_term(kind: OrgKind, start: date) -> Term | None:
 
 def check_term(start: date, end: date) -> Term:
     if end <= start:
-        raise DomainError(
-            code="term_invalid",
-            message=Message(zh="任期不符合规则", en="The term is invalid"),
-            errors=[
-                FieldError(
-                    "term_end",
-                    "term_ends_before_start",
-                    Message(zh="任期结束日期须晚于开始日期", en="A term must end after it starts"),
-                )
-            ],
+        raise MESSAGES.error(
+            "term_invalid", errors=[MESSAGES.field("term_end", "term_ends_before_start")]
         )
     return Term(start, end)
 
@@ -82,14 +75,16 @@ def check_term(start: date, end: date) -> Term:
 def check_post(kind: OrgKind, post: CommitteePost) -> None:
     """A party group has a 组长, not a committee, so it holds no committee posts."""
     if kind is OrgKind.PARTY_GROUP:
-        raise DomainError(
-            code="committee_post_invalid",
-            message=Message(zh="党小组不设委员会职务", en="A party group has no committee posts"),
+        raise MESSAGES.error(
+            "committee_post_invalid",
             errors=[
-                FieldError(
-                    "post",
-                    "committee_post_not_allowed",
-                    Message(zh=f"党小组不设{post.zh}", en=f"A party group has no {post.value}"),
+                MESSAGES.field(
+                    "post", "committee_post_not_allowed", post_zh=post.zh, post=post.value
                 )
             ],
         )
+
+
+def posts_held(posts: Iterable[tuple[str, date | None]], today: date) -> set[str]:
+    """The posts someone holds today: (post, term end) pairs whose term has not ended."""
+    return {post for post, term_end in posts if term_end is None or term_end >= today}

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from zxcvbn import zxcvbn
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.shared.errors import FieldError
+from domain.tenancy.messages import MESSAGES
 
 
 def _aware(now: datetime) -> datetime:
@@ -106,10 +107,6 @@ def _classes(password: str) -> int:
     return lower + upper + digit + other
 
 
-def _error(code: str, zh: str, en: str) -> FieldError:
-    return FieldError("password", code, Message(zh=zh, en=en))
-
-
 def _guessability(password: str, inputs: list[str]) -> FieldError | None:
     """zxcvbn's estimate: a top-list password, or one an attacker finds in under ~10⁸ guesses."""
     result = zxcvbn(password[:PASSWORD_MAX_LENGTH], user_inputs=[*inputs, *LOCAL_WORDS])
@@ -121,17 +118,8 @@ def _guessability(password: str, inputs: list[str]) -> FieldError | None:
         and len(m["token"]) >= len(password) - 1
         for m in result["sequence"]
     ):
-        return _error(
-            "password_common",
-            "该密码在常见密码列表中，请换一个",
-            "This password is on the lists of common passwords; choose another",
-        )
-    return _error(
-        "password_guessable",
-        "密码容易被猜到：避免常见单词、拼音、键盘序列、日期和重复字符，可用几个不相关的词组合",
-        "The password is easy to guess: avoid common words, pinyin, keyboard runs, dates and "
-        "repeats; several unrelated words work well",
-    )
+        return MESSAGES.field("password", "password_common")
+    return MESSAGES.field("password", "password_guessable")
 
 
 def check_password(password: str, username: str, phone: str | None = None) -> None:
@@ -145,54 +133,19 @@ def check_password(password: str, username: str, phone: str | None = None) -> No
     """
     errors: list[FieldError] = []
     if len(password) < PASSWORD_MIN_LENGTH:
-        errors.append(
-            _error(
-                "password_too_short",
-                f"密码至少{PASSWORD_MIN_LENGTH}位",
-                f"A password has at least {PASSWORD_MIN_LENGTH} characters",
-            )
-        )
+        errors.append(MESSAGES.field("password", "password_too_short", least=PASSWORD_MIN_LENGTH))
     elif len(password) > PASSWORD_MAX_LENGTH:
-        errors.append(
-            _error(
-                "password_too_long",
-                f"密码不能超过{PASSWORD_MAX_LENGTH}位",
-                f"A password has at most {PASSWORD_MAX_LENGTH} characters",
-            )
-        )
+        errors.append(MESSAGES.field("password", "password_too_long", most=PASSWORD_MAX_LENGTH))
     if _classes(password) < PASSWORD_MIN_CLASSES:
-        errors.append(
-            _error(
-                "password_too_simple",
-                "密码须包含大写字母、小写字母、数字、其他字符中的至少三类",
-                "A password mixes at least three of: upper case, lower case, digits, "
-                "other characters",
-            )
-        )
+        errors.append(MESSAGES.field("password", "password_too_simple"))
     folded = password.casefold()
     if len(username) >= USERNAME_MIN_CHECKED and username.casefold() in folded:
-        errors.append(
-            _error(
-                "password_contains_username",
-                "密码不能包含用户名",
-                "A password must not contain the username",
-            )
-        )
+        errors.append(MESSAGES.field("password", "password_contains_username"))
     digits = "".join(c for c in phone or "" if c.isdigit())
     if digits and (digits in folded or digits[-8:] in folded):
-        errors.append(
-            _error(
-                "password_contains_phone",
-                "密码不能包含手机号",
-                "A password must not contain the phone number",
-            )
-        )
+        errors.append(MESSAGES.field("password", "password_contains_phone"))
     if not errors:
         guessable = _guessability(password, [username, digits])
         errors.extend([guessable] if guessable else [])
     if errors:
-        raise DomainError(
-            code="password_weak",
-            message=Message(zh="密码强度不足", en="The password is too weak"),
-            errors=errors,
-        )
+        raise MESSAGES.error("password_weak", errors=errors)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from domain.shared.errors import DomainError, Message
+from domain.shared.errors import DomainError, ErrorKind
+from domain.tenancy.messages import MESSAGES
 
 ADMIN_ROLES = frozenset({"platform_admin", "tenant_admin"})
 RECOVERY_CODE_COUNT = 10
@@ -94,52 +95,12 @@ class FactorThrottle:
         return failures, None
 
 
-MFA_CODE_INVALID = DomainError(
-    "mfa_code_invalid",
-    Message("动态验证码或恢复码错误。", "The authentication code or recovery code is wrong."),
-    status=401,
-)
-MFA_CHALLENGE_INVALID = DomainError(
-    "mfa_challenge_invalid",
-    Message(
-        "二次验证已过期或无效，请重新用密码登录。",
-        "The second-step challenge is invalid or expired; log in with your password again.",
-    ),
-    status=401,
-)
-MFA_REQUIRED_AGAIN = DomainError(
-    "mfa_required",
-    Message(
-        "此账号需要双因素认证，而本会话未经过它；请重新登录。",
-        "This account needs a second factor and this session did not pass one; log in again.",
-    ),
-    status=401,
-)
-MFA_NOT_ENROLLED = DomainError(
-    "mfa_not_enrolled",
-    Message(
-        "尚未绑定动态验证码，请先调用 /auth/mfa/enroll。",
-        "No authenticator is enrolled yet; call /auth/mfa/enroll first.",
-    ),
-    status=409,
-)
-MFA_ALREADY_ENROLLED = DomainError(
-    "mfa_already_enrolled",
-    Message(
-        "已绑定动态验证码；如设备丢失，请用恢复码登录或请运维人员重置。",
-        "An authenticator is already enrolled; if it is lost, use a recovery code "
-        "or ask an operator to reset it.",
-    ),
-    status=409,
-)
+MFA_CODE_INVALID = MESSAGES.error("mfa_code_invalid", ErrorKind.UNAUTHENTICATED)
+MFA_CHALLENGE_INVALID = MESSAGES.error("mfa_challenge_invalid", ErrorKind.UNAUTHENTICATED)
+MFA_REQUIRED_AGAIN = MESSAGES.error("mfa_required", ErrorKind.UNAUTHENTICATED)
+MFA_NOT_ENROLLED = MESSAGES.error("mfa_not_enrolled", ErrorKind.CONFLICT)
+MFA_ALREADY_ENROLLED = MESSAGES.error("mfa_already_enrolled", ErrorKind.CONFLICT)
 
 
 def factor_locked(until: datetime) -> DomainError:
-    return DomainError(
-        "mfa_locked",
-        Message(
-            "验证码错误次数过多，请稍后再试。",
-            f"Too many wrong codes; try again after {until.isoformat()}.",
-        ),
-        status=429,
-    )
+    return MESSAGES.error("mfa_locked", ErrorKind.LIMITED, until=until.isoformat())

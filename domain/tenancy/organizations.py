@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.shared.errors import DomainError, ErrorKind, FieldError
+from domain.tenancy.messages import MESSAGES
 from domain.tenancy.paths import is_within
 
 
@@ -46,28 +47,24 @@ ALLOWED_PARENTS: dict[OrgKind, frozenset[OrgKind | None]] = {
 """Which kind may sit directly under which; `None` is the tenant root."""
 
 
-def _refuse(code: str, errors: list[FieldError], status: int = 422) -> DomainError:
-    return DomainError(
-        code=code,
-        message=Message(zh="党组织设置不符合规则", en="The organization is not allowed here"),
-        status=status,
-        errors=errors,
-    )
+def _refuse(
+    code: str, errors: list[FieldError], kind: ErrorKind = ErrorKind.INVALID
+) -> DomainError:
+    return MESSAGES.error("organization_invalid", kind, code=code, errors=errors)
 
 
 def _parent_error(kind: OrgKind, parent_kind: OrgKind | None) -> FieldError | None:
     if parent_kind in ALLOWED_PARENTS[kind]:
         return None
-    where = "租户根节点" if parent_kind is None else parent_kind.zh
-    where_en = "the tenant root" if parent_kind is None else parent_kind.value
-    allowed = "、".join(p.zh if p else "租户根节点" for p in _ordered(ALLOWED_PARENTS[kind]))
-    return FieldError(
+    root = MESSAGES.message("tenant_root")
+    return MESSAGES.field(
         "parent_id",
         "organization_parent_kind_invalid",
-        Message(
-            zh=f"{kind.zh}不能设在{where}下，只能设在{allowed}下",
-            en=f"A {kind.value} cannot be placed under {where_en}",
-        ),
+        kind_zh=kind.zh,
+        kind=kind.value,
+        where_zh=root.zh if parent_kind is None else parent_kind.zh,
+        where=root.en if parent_kind is None else parent_kind.value,
+        allowed_zh="、".join(p.zh if p else root.zh for p in _ordered(ALLOWED_PARENTS[kind])),
     )
 
 
@@ -95,44 +92,15 @@ def check_new_organization(
     if kind is OrgKind.TEMPORARY_BRANCH:
         if established_on is None:
             errors.append(
-                FieldError(
-                    "established_on",
-                    "required",
-                    Message(
-                        zh="临时党支部须填写成立日期", en="A temporary branch needs a start date"
-                    ),
-                )
+                MESSAGES.field("established_on", "temporary_branch_needs_start", code="required")
             )
         if ends_on is None:
-            errors.append(
-                FieldError(
-                    "ends_on",
-                    "required",
-                    Message(
-                        zh="临时党支部须填写撤销日期", en="A temporary branch needs an end date"
-                    ),
-                )
-            )
+            errors.append(MESSAGES.field("ends_on", "temporary_branch_needs_end", code="required"))
         elif established_on is not None and ends_on <= established_on:
-            errors.append(
-                FieldError(
-                    "ends_on",
-                    "organization_ends_before_start",
-                    Message(
-                        zh="撤销日期须晚于成立日期", en="The end date must be after the start date"
-                    ),
-                )
-            )
+            errors.append(MESSAGES.field("ends_on", "organization_ends_before_start"))
     elif ends_on is not None:
         errors.append(
-            FieldError(
-                "ends_on",
-                "organization_end_date_not_allowed",
-                Message(
-                    zh=f"{kind.zh}不设撤销日期，只有临时党支部才有",
-                    en="Only a temporary branch has an end date",
-                ),
-            )
+            MESSAGES.field("ends_on", "organization_end_date_not_allowed", kind_zh=kind.zh)
         )
     if errors:
         raise _refuse("organization_invalid", errors)
@@ -148,17 +116,8 @@ def check_move(
     if new_parent_path is not None and is_within(new_parent_path, path):
         raise _refuse(
             "organization_move_into_own_subtree",
-            [
-                FieldError(
-                    "parent_id",
-                    "organization_move_into_own_subtree",
-                    Message(
-                        zh="不能把党组织移到它自己或它的下级组织之下",
-                        en="An organization cannot be moved under itself or its descendants",
-                    ),
-                )
-            ],
-            status=409,
+            [MESSAGES.field("parent_id", "organization_move_into_own_subtree")],
+            ErrorKind.CONFLICT,
         )
     parent_error = _parent_error(kind, new_parent_kind)
     if parent_error:

@@ -53,3 +53,27 @@ def org_label(org_id: uuid.UUID) -> str:
 def org_child_path(parent_path: str | None, org_id: uuid.UUID) -> str:
     """The path of a new organization; `None` as parent makes it a root of its tenant."""
     return append_label(parent_path, org_label(org_id))
+
+
+# Casbin domains: a tenant or organization path written with slashes, ending in one.
+
+
+def tenant_domain(tenant_path: str) -> str:
+    """`zb.440000.440300` → `zb/440000/440300/`."""
+    return tenant_path.replace(".", "/") + "/"
+
+
+def org_domain(tenant_path: str, org_path: str) -> str:
+    return tenant_domain(tenant_path) + org_path.replace(".", "/") + "/"
+
+
+def subtree(domain: str) -> str:
+    return domain + "*"
+
+
+def parse_domain(domain: str) -> tuple[str, str | None]:
+    """`zb/440000/o1a…/` → (`zb.440000`, `o1a…`): the tenant path and the organization path."""
+    labels = [label for label in domain.removesuffix("*").split("/") if label]
+    tenant = [label for label in labels if not label.startswith("o")]
+    org = [label for label in labels if label.startswith("o")]
+    return ".".join(tenant), (".".join(org) or None)

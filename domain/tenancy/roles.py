@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.shared.errors import FieldError, Message
+from domain.tenancy.messages import MESSAGES
 
 
 class ShippedRole(StrEnum):
@@ -59,53 +60,48 @@ class Permission:
         return f"{self.resource}:{self.action}"
 
 
-def _p(resource: str, action: str, zh: str, en: str) -> Permission:
-    return Permission(resource, action, Message(zh=zh, en=en))
+def _p(resource: str, action: str) -> Permission:
+    return Permission(resource, action, MESSAGES.message(f"permission:{resource}:{action}"))
 
 
 PERMISSIONS: tuple[Permission, ...] = (
-    _p("profile", "read", "查看本人账号、租户和角色", "View one's own account, tenant and roles"),
-    _p("tenant", "read", "查看租户", "View tenants"),
-    _p("tenant", "create", "创建下级租户", "Create child tenants"),
-    _p("tenant", "update", "修改租户信息", "Edit tenants"),
-    _p("tenant", "configure", "修改租户配置", "Change tenant settings"),
-    _p("organization", "read", "查看党组织", "View organizations"),
-    _p("organization", "create", "设立党组织", "Create organizations"),
-    _p("organization", "update", "修改党组织信息和委员", "Edit organizations and committees"),
-    _p("organization", "delete", "撤销党组织", "Dissolve organizations"),
-    _p("organization", "move", "调整党组织隶属关系", "Move organizations in the tree"),
-    _p("user", "read", "查看用户账号", "View user accounts"),
-    _p("user", "create", "创建用户账号", "Create user accounts"),
-    _p("user", "update", "修改用户账号、重置密码", "Edit user accounts, reset passwords"),
-    _p("user", "disable", "停用用户账号", "Disable user accounts"),
-    _p("role", "read", "查看角色", "View roles"),
-    _p("role", "write", "创建和修改自定义角色", "Create and edit custom roles"),
-    _p("role_assignment", "read", "查看角色授权", "View role assignments"),
-    _p("role_assignment", "write", "授予和收回角色", "Grant and revoke roles"),
-    _p("audit_event", "read", "查看审计日志", "View the audit log"),
-    _p("member", "read", "查看党员信息（敏感信息脱敏）", "View members (sensitive data masked)"),
-    _p("member", "write", "维护党员信息", "Edit members"),
-    _p("member", "read_sensitive", "查看身份证号、手机号等敏感信息", "View ID numbers and phones"),
-    _p("member", "import", "批量导入党员", "Import members"),
-    _p("member", "export", "导出党员名册", "Export the member roll"),
-    _p("activity", "read", "查看组织生活活动", "View activities"),
-    _p("activity", "write", "安排和记录组织生活活动", "Plan and record activities"),
-    _p("checkin", "read", "查看签到记录", "View check-ins"),
-    _p("checkin", "create", "签到", "Check in"),
-    _p("checkin", "sync", "同步离线签到", "Sync offline check-ins"),
-    _p("checkin", "manage", "代签和更正签到", "Record and correct others' check-ins"),
-    _p(
-        "checkin",
-        "supervise",
-        "为下级租户的活动代签和更正签到",
-        "Record and correct check-ins at subordinate tenants' activities",
-    ),
-    _p("evidence", "read", "查看佐证材料", "View evidence"),
-    _p("evidence", "upload", "上传佐证材料", "Upload evidence"),
-    _p("evidence", "delete", "删除佐证材料", "Delete evidence"),
-    _p("job", "read", "查看后台任务进度", "View background job progress"),
-    _p("job", "cancel", "取消后台任务", "Cancel background jobs"),
-    _p("job", "retry", "重试失败的后台任务", "Retry failed background jobs"),
+    _p("profile", "read"),
+    _p("tenant", "read"),
+    _p("tenant", "create"),
+    _p("tenant", "update"),
+    _p("tenant", "configure"),
+    _p("organization", "read"),
+    _p("organization", "create"),
+    _p("organization", "update"),
+    _p("organization", "delete"),
+    _p("organization", "move"),
+    _p("user", "read"),
+    _p("user", "create"),
+    _p("user", "update"),
+    _p("user", "disable"),
+    _p("role", "read"),
+    _p("role", "write"),
+    _p("role_assignment", "read"),
+    _p("role_assignment", "write"),
+    _p("audit_event", "read"),
+    _p("member", "read"),
+    _p("member", "write"),
+    _p("member", "read_sensitive"),
+    _p("member", "import"),
+    _p("member", "export"),
+    _p("activity", "read"),
+    _p("activity", "write"),
+    _p("checkin", "read"),
+    _p("checkin", "create"),
+    _p("checkin", "sync"),
+    _p("checkin", "manage"),
+    _p("checkin", "supervise"),
+    _p("evidence", "read"),
+    _p("evidence", "upload"),
+    _p("evidence", "delete"),
+    _p("job", "read"),
+    _p("job", "cancel"),
+    _p("job", "retry"),
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
@@ -252,47 +248,18 @@ def check_custom_role(name: str, permissions: Iterable[str]) -> tuple[str, ...]:
     errors: list[FieldError] = []
     if not (ROLE_NAME_MIN <= len(name) <= ROLE_NAME_MAX and ROLE_NAME.fullmatch(name)):
         errors.append(
-            FieldError(
-                "name",
-                "role_name_format",
-                Message(
-                    zh=f"角色名须为{ROLE_NAME_MIN}至{ROLE_NAME_MAX}位小写字母、数字和下划线，"
-                    "以字母开头",
-                    en=f"A role name is {ROLE_NAME_MIN}-{ROLE_NAME_MAX} lowercase letters, "
-                    "digits and underscores (snake_case), starting with a letter",
-                ),
-            )
+            MESSAGES.field("name", "role_name_format", least=ROLE_NAME_MIN, most=ROLE_NAME_MAX)
         )
     elif name in {role.value for role in ShippedRole}:
-        errors.append(
-            FieldError(
-                "name",
-                "role_name_reserved",
-                Message(zh=f"{name} 是系统内置角色名", en=f"{name} is a shipped role's name"),
-            )
-        )
+        errors.append(MESSAGES.field("name", "role_name_reserved", name=name))
     requested = list(permissions)
     if not requested:
-        errors.append(
-            FieldError(
-                "permissions",
-                "role_permissions_empty",
-                Message(zh="角色至少须包含一项权限", en="A role needs at least one permission"),
-            )
-        )
+        errors.append(MESSAGES.field("permissions", "role_permissions_empty"))
     for index, key in enumerate(requested):
         if key not in CATALOGUE:
             errors.append(
-                FieldError(
-                    f"permissions.{index}",
-                    "permission_unknown",
-                    Message(zh=f"权限 {key} 不存在", en=f"There is no permission {key}"),
-                )
+                MESSAGES.field(f"permissions.{index}", "permission_unknown", permission=key)
             )
     if errors:
-        raise DomainError(
-            code="role_invalid",
-            message=Message(zh="自定义角色不符合规则", en="The custom role is invalid"),
-            errors=errors,
-        )
+        raise MESSAGES.error("role_invalid", errors=errors)
     return tuple(sorted(set(requested)))

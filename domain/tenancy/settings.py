@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.shared.errors import DomainError, FieldError
+from domain.tenancy.messages import MESSAGES
 
 MIB = 1024 * 1024
 
@@ -125,43 +126,33 @@ def _field_error(err: Mapping[str, Any]) -> FieldError:
     ctx = err.get("ctx", {})
     kind = err["type"]
     if kind == "extra_forbidden":
-        return FieldError(path, "unknown_field", Message(zh="不支持的设置项", en="Unknown setting"))
+        return MESSAGES.field(path, "setting_unknown", code="unknown_field")
     if kind in {"bool_type", "bool_parsing"}:
-        return FieldError(
-            path, "must_be_boolean", Message(zh="应为 true 或 false", en="Must be true or false")
-        )
+        return MESSAGES.field(path, "setting_must_be_boolean", code="must_be_boolean")
     if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return FieldError(path, "must_be_integer", Message(zh="应为整数", en="Must be an integer"))
+        return MESSAGES.field(path, "setting_must_be_integer", code="must_be_integer")
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         listed = expected.replace(" or ", "、").replace(", ", "、")
-        return FieldError(
+        return MESSAGES.field(
             path,
-            "not_allowed_value",
-            Message(zh=f"取值应为以下之一：{listed}", en=f"Must be one of {expected}"),
+            "setting_not_allowed_value",
+            code="not_allowed_value",
+            listed=listed,
+            expected=expected,
         )
     if kind == "greater_than_equal":
-        return FieldError(
-            path,
-            "too_small",
-            Message(zh=f"不得小于 {ctx['ge']}", en=f"Must be at least {ctx['ge']}"),
-        )
+        return MESSAGES.field(path, "setting_too_small", code="too_small", bound=ctx["ge"])
     if kind == "less_than_equal":
-        return FieldError(
-            path,
-            "too_large",
-            Message(zh=f"不得大于 {ctx['le']}", en=f"Must be at most {ctx['le']}"),
-        )
+        return MESSAGES.field(path, "setting_too_large", code="too_large", bound=ctx["le"])
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return FieldError(path, "must_be_object", Message(zh="应为对象", en="Must be an object"))
-    return FieldError(path, "invalid", Message(zh="取值无效", en="The value is not valid"))
+        return MESSAGES.field(path, "setting_must_be_object", code="must_be_object")
+    return MESSAGES.field(path, "setting_invalid", code="invalid")
 
 
 def _invalid(exc: ValidationError) -> DomainError:
-    return DomainError(
-        code="tenant_settings_invalid",
-        message=Message(zh="租户配置不符合规则", en="The tenant settings are invalid"),
-        errors=[_field_error(err) for err in exc.errors()],
+    return MESSAGES.error(
+        "tenant_settings_invalid", errors=[_field_error(err) for err in exc.errors()]
     )
 
 

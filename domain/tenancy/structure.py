@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 from domain.shared.errors import Message
 from domain.tenancy.committees import CommitteePost
+from domain.tenancy.messages import MESSAGES
 from domain.tenancy.organizations import OrgKind
 
 MIN_BRANCH_FULL_MEMBERS = 3
@@ -71,7 +72,7 @@ def structure_warnings(
         warnings.append(
             StructureWarning(
                 "no_secretary",
-                Message(zh=f"{kind.zh}尚未配备书记", en=f"The {kind.value} has no secretary"),
+                MESSAGES.message("no_secretary", kind_zh=kind.zh, kind=kind.value),
             )
         )
     if kind is OrgKind.BRANCH:
@@ -80,21 +81,17 @@ def structure_warnings(
         warnings.append(
             StructureWarning(
                 "committee_too_large",
-                Message(
-                    zh=f"委员会有{size}名委员，一般不超过{MAX_COMMITTEE_SIZE}名",
-                    en=f"The committee has {size} members; at most {MAX_COMMITTEE_SIZE} is usual",
-                ),
+                MESSAGES.message("committee_too_large", size=size, most=MAX_COMMITTEE_SIZE),
             )
         )
     if kind is OrgKind.GENERAL_BRANCH and member_count >= PARTY_COMMITTEE_THRESHOLD_MEMBERS:
         warnings.append(
             StructureWarning(
                 "general_branch_should_be_committee",
-                Message(
-                    zh=f"党总支有{member_count}名党员，达到{PARTY_COMMITTEE_THRESHOLD_MEMBERS}名"
-                    "应设立基层党委",
-                    en=f"The general branch has {member_count} members; from "
-                    f"{PARTY_COMMITTEE_THRESHOLD_MEMBERS} a party committee is due",
+                MESSAGES.message(
+                    "general_branch_should_be_committee",
+                    count=member_count,
+                    threshold=PARTY_COMMITTEE_THRESHOLD_MEMBERS,
                 ),
             )
         )
@@ -104,10 +101,7 @@ def structure_warnings(
         warnings.append(
             StructureWarning(
                 "temporary_branch_expired",
-                Message(
-                    zh=f"临时党支部已于{ends_on.isoformat()}到期，应及时撤销",
-                    en=f"The temporary branch ended on {ends_on.isoformat()}; dissolve it",
-                ),
+                MESSAGES.message("temporary_branch_expired", ends_on=ends_on.isoformat()),
             )
         )
     return warnings
@@ -121,11 +115,10 @@ def _branch_warnings(
         warnings.append(
             StructureWarning(
                 "branch_too_few_full_members",
-                Message(
-                    zh=f"正式党员仅{full_member_count}名，不足{MIN_BRANCH_FULL_MEMBERS}名，"
-                    "应与邻近单位成立联合党支部",
-                    en=f"Only {full_member_count} full members; below "
-                    f"{MIN_BRANCH_FULL_MEMBERS} a joint branch is due",
+                MESSAGES.message(
+                    "branch_too_few_full_members",
+                    count=full_member_count,
+                    least=MIN_BRANCH_FULL_MEMBERS,
                 ),
             )
         )
@@ -133,11 +126,7 @@ def _branch_warnings(
         warnings.append(
             StructureWarning(
                 "branch_too_large",
-                Message(
-                    zh=f"党支部有{member_count}名党员，一般不超过{MAX_BRANCH_MEMBERS}名",
-                    en=f"The branch has {member_count} members; at most "
-                    f"{MAX_BRANCH_MEMBERS} is usual",
-                ),
+                MESSAGES.message("branch_too_large", count=member_count, most=MAX_BRANCH_MEMBERS),
             )
         )
     if full_member_count >= COMMITTEE_THRESHOLD_FULL_MEMBERS:
@@ -145,11 +134,10 @@ def _branch_warnings(
             warnings.append(
                 StructureWarning(
                     "branch_committee_missing",
-                    Message(
-                        zh=f"正式党员{full_member_count}名，应设立{MIN_COMMITTEE_SIZE}至5人的"
-                        "支部委员会",
-                        en=f"With {full_member_count} full members the branch needs a "
-                        f"committee of {MIN_COMMITTEE_SIZE} to 5",
+                    MESSAGES.message(
+                        "branch_committee_missing",
+                        count=full_member_count,
+                        least=MIN_COMMITTEE_SIZE,
                     ),
                 )
             )
@@ -158,9 +146,10 @@ def _branch_warnings(
             warnings.append(
                 StructureWarning(
                     "branch_committee_posts_missing",
-                    Message(
-                        zh="支部委员会缺少" + "、".join(post.zh for post in missing),
-                        en="The committee lacks " + ", ".join(post.value for post in missing),
+                    MESSAGES.message(
+                        "branch_committee_posts_missing",
+                        posts_zh="、".join(post.zh for post in missing),
+                        posts=", ".join(post.value for post in missing),
                     ),
                 )
             )
@@ -172,20 +161,14 @@ def _term_warnings(term_end: date, today: date) -> list[StructureWarning]:
         return [
             StructureWarning(
                 "term_expired",
-                Message(
-                    zh=f"任期已于{term_end.isoformat()}届满，应按期换届",
-                    en=f"The term ended on {term_end.isoformat()}; an election is overdue",
-                ),
+                MESSAGES.message("term_expired", term_end=term_end.isoformat()),
             )
         ]
     if today >= term_end - timedelta(days=TERM_WARNING_DAYS):
         return [
             StructureWarning(
                 "term_ending_soon",
-                Message(
-                    zh=f"任期将于{term_end.isoformat()}届满，请做好换届准备",
-                    en=f"The term ends on {term_end.isoformat()}; prepare the election",
-                ),
+                MESSAGES.message("term_ending_soon", term_end=term_end.isoformat()),
             )
         ]
     return []

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.shared.errors import DomainError, FieldError
+from domain.tenancy.messages import MESSAGES
 from domain.tenancy.paths import append_label
 
 
@@ -35,6 +36,10 @@ class TenantLevel(StrEnum):
     def zh(self) -> str:
         return _LEVEL_ZH[self]
 
+
+# The platform root above the provinces: its code and ltree path (seeded once).
+PLATFORM_CODE = "000000"
+PLATFORM_PATH = "zb"
 
 _LEVEL_ZH = {TenantLevel.PROVINCE: "省级", TenantLevel.CITY: "市级", TenantLevel.COUNTY: "县级"}
 
@@ -65,6 +70,18 @@ def level_of_code(code: str) -> TenantLevel | None:
     return TenantLevel.COUNTY
 
 
+def _level_of_new_tenant(code: str, level: str | None) -> TenantLevel:
+    """The level asked for, else the one the division code implies."""
+    found = TenantLevel(level) if level else level_of_code(code)
+    if found is None:
+        raise MESSAGES.error(
+            "tenant_code_not_six_digits",
+            code="validation_failed",
+            errors=[MESSAGES.field("code", "tenant_code_format")],
+        )
+    return found
+
+
 def is_province_direct_county(code: str) -> bool:
     """A county-level unit with no prefecture between it and its province."""
     return level_of_code(code) is TenantLevel.COUNTY and (
@@ -73,86 +90,33 @@ def is_province_direct_county(code: str) -> bool:
 
 
 def _refuse(errors: list[FieldError]) -> DomainError:
-    return DomainError(
-        code="tenant_invalid",
-        message=Message(
-            zh="租户的级别或区划代码不符合规则", en="The tenant's level or code is invalid"
-        ),
-        errors=errors,
-    )
+    return MESSAGES.error("tenant_invalid", errors=errors)
 
 
 def _code_errors(level: TenantLevel, code: str) -> list[FieldError]:
     """Format and level checks every tenant code must pass, wherever it sits."""
     actual = level_of_code(code)
     if actual is None:
-        return [
-            FieldError(
-                "code",
-                "tenant_code_format",
-                Message(zh="区划代码应为6位数字", en="The code must be 6 digits"),
-            )
-        ]
+        return [MESSAGES.field("code", "tenant_code_format")]
     if code[:2] not in PROVINCE_PREFIXES:
-        return [
-            FieldError(
-                "code",
-                "tenant_code_unknown_province",
-                Message(
-                    zh=f"区划代码前两位 {code[:2]} 不是省级行政区代码",
-                    en=f"{code[:2]} is not a province-level division code",
-                ),
-            )
-        ]
+        return [MESSAGES.field("code", "tenant_code_unknown_province", prefix=code[:2])]
     if actual is not level:
         return [
-            FieldError(
+            MESSAGES.field(
                 "code",
-                "tenant_code_level_mismatch",
-                Message(
-                    zh=f"{level.zh}租户的区划代码应"
-                    + {
-                        TenantLevel.PROVINCE: "以0000结尾",
-                        TenantLevel.CITY: "以00结尾且不以0000结尾",
-                        TenantLevel.COUNTY: "不以00结尾",
-                    }[level],
-                    en={
-                        TenantLevel.PROVINCE: "A province's code must end in 0000",
-                        TenantLevel.CITY: "A city's code must end in 00 but not in 0000",
-                        TenantLevel.COUNTY: "A county's code must not end in 00",
-                    }[level],
-                ),
+                f"tenant_code_level_mismatch_{level.value}",
+                code="tenant_code_level_mismatch",
             )
         ]
     if level is TenantLevel.CITY and code[2:4] == PROVINCE_DIRECT_GROUP:
-        return [
-            FieldError(
-                "code",
-                "tenant_code_not_a_city",
-                Message(
-                    zh=f"{code} 是省直辖县级行政区划的汇总代码，不是地级单位",
-                    en=f"{code} groups province-governed counties; it is not a city",
-                ),
-            )
-        ]
+        return [MESSAGES.field("code", "tenant_code_not_a_city", division=code)]
     return []
 
 
 def check_root_tenant(level: TenantLevel, code: str) -> None:
     """A platform administrator creates provinces only; everything else has a parent."""
     if level is not TenantLevel.PROVINCE:
-        raise _refuse(
-            [
-                FieldError(
-                    "level",
-                    "tenant_root_must_be_province",
-                    Message(
-                        zh="平台管理员只能创建省级租户",
-                        en="A platform administrator creates province tenants only",
-                    ),
-                )
-            ]
-        )
+        raise _refuse([MESSAGES.field("level", "tenant_root_must_be_province")])
     errors = _code_errors(level, code)
     if errors:
         raise _refuse(errors)
@@ -176,17 +140,7 @@ def check_child_tenant(
     Province-direct counties (see the module docstring) count as one level below a province.
     """
     if parent_level is TenantLevel.COUNTY:
-        raise _refuse(
-            [
-                FieldError(
-                    "level",
-                    "tenant_county_has_no_children",
-                    Message(
-                        zh="县级租户不能再设下级租户", en="A county tenant has no child tenants"
-                    ),
-                )
-            ]
-        )
+        raise _refuse([MESSAGES.field("level", "tenant_county_has_no_children")])
     errors = _code_errors(child_level, child_code)
     if errors:
         raise _refuse(errors)
@@ -194,30 +148,32 @@ def check_child_tenant(
     if child_level is not expected:
         raise _refuse(
             [
-                FieldError(
+                MESSAGES.field(
                     "level",
                     "tenant_child_level_invalid",
-                    Message(
-                        zh=f"{parent_code} 的下级租户应为{expected.zh}",
-                        en=f"A child of {parent_code} must be a {expected.value}",
-                    ),
+                    parent_code=parent_code,
+                    level_zh=expected.zh,
+                    level=expected.value,
                 )
             ]
         )
     shared = 2 if parent_level is TenantLevel.PROVINCE else 4
     if child_code[:shared] != parent_code[:shared]:
         raise _refuse(
-            [
-                FieldError(
-                    "code",
-                    "tenant_code_prefix_mismatch",
-                    Message(
-                        zh=f"下级区划代码应以 {parent_code[:shared]} 开头",
-                        en=f"The child's code must start with {parent_code[:shared]}",
-                    ),
-                )
-            ]
+            [MESSAGES.field("code", "tenant_code_prefix_mismatch", prefix=parent_code[:shared])]
         )
+
+
+def check_new_tenant(
+    parent_level: str, parent_code: str, code: str, level: str | None
+) -> TenantLevel:
+    """The level of a new tenant under its parent (the platform root or a tenant)."""
+    child = _level_of_new_tenant(code, level)
+    if parent_level == "platform":
+        check_root_tenant(child, code)
+    else:
+        check_child_tenant(TenantLevel(parent_level), parent_code, child, code)
+    return child
 
 
 def child_path(parent_path: str | None, code: str) -> str:

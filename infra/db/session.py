@@ -15,6 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -23,7 +24,8 @@ from psycopg import AsyncConnection
 from psycopg.pq import TransactionStatus
 from psycopg.rows import namedtuple_row
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import text
+from sqlalchemy import column, insert, table, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -45,6 +47,29 @@ _SET_SCOPE = text(
     "SELECT set_config('app.tenant_path', :tenant_path, true),"
     " set_config('app.tenant_ids', zhibu_tenant_ids_under(:tenant_path)::text, true),"
     " set_config('app.user_id', :user_id, true)"
+)
+
+
+# The audit trail every unit of work writes, whatever its context (tenancy maps and lists it).
+_AUDIT_EVENT = table(
+    "audit_event",
+    *(
+        column(name)
+        for name in (
+            "tenant_id",
+            "id",
+            "occurred_at",
+            "actor_id",
+            "actor_name",
+            "action",
+            "resource_type",
+            "resource_id",
+            "outcome",
+            "client_addr",
+            "request_id",
+        )
+    ),
+    column("detail", JSONB),
 )
 
 
@@ -149,11 +174,11 @@ class UnitOfWork:
 async def write_audit(
     session: AsyncSession, actor: Actor | None, records: list[AuditRecord]
 ) -> None:
-    from infra.tenancy.tables import AuditEvent
-
-    for rec in records:
-        session.add(AuditEvent(**audit_row(actor, rec)))
     await session.flush()
+    now = datetime.now(UTC)
+    await session.execute(
+        insert(_AUDIT_EVENT), [{**audit_row(actor, rec), "occurred_at": now} for rec in records]
+    )
 
 
 def audit_row(actor: Actor | None, rec: AuditRecord) -> dict[str, Any]:

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from domain.evidence import ABANDONED_AFTER, ABANDONED_CODE, EvidenceStatus
+from domain.tenancy import PLATFORM_PATH
 from infra.db.session import Actor, Database, Scope
 from infra.evidence.removal import remove_object
 from infra.evidence.sealing import final_key
 from infra.evidence.tables import Evidence
 from infra.storage import ObjectStorage
-from infra.tenancy import PLATFORM_PATH
 
 log = logging.getLogger(__name__)
 

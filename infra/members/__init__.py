@@ -10,6 +10,7 @@ the endpoint, its job and the CLI), `exporting`; `import_*` are the import's ste
 from infra.members.protect import FieldProtector, protector_for
 
 # isort: split
+from infra.members.counts import count_members
 from infra.members.import_files import count_data_rows, file_kind, read_table
 from infra.members.import_job import register_jobs, sheet_limits
 from infra.members.import_report import ImportActor, ImportOptions, ImportReport
@@ -24,6 +25,7 @@ __all__ = [
     "Importer",
     "add_seed_member",
     "count_data_rows",
+    "count_members",
     "file_kind",
     "import_sheet",
     "protector_for",

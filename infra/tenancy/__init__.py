@@ -1,22 +1,35 @@
 """Tenancy adapters: tables and queries for tenants, organizations, users, roles, audit.
 
-What other contexts may use is re-exported here; they import nothing else of this package.
+The public face of the context's infrastructure: other contexts import what they need
+from here, never from a module of the package.
 """
 
-from infra.tenancy.service import PLATFORM_PATH, get_tenant, org_domain_of
+from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
+from infra.tenancy.organizations import MemberCounts, get_org, org_domain_of
 from infra.tenancy.subtrees import (
     ORGANIZATION_SUBTREE_IDS,
     TENANT_SUBTREE,
     TENANT_SUBTREE_IDS,
 )
 from infra.tenancy.tenant_settings import effective_settings_of
+from infra.tenancy.tenants import get_tenant, platform_admin, tenant_by_code
+from infra.tenancy.visibility import Scopes, within_scopes
 
 __all__ = [
     "ORGANIZATION_SUBTREE_IDS",
-    "PLATFORM_PATH",
     "TENANT_SUBTREE",
     "TENANT_SUBTREE_IDS",
+    "Guard",
+    "MemberCounts",
+    "Scopes",
+    "conflict",
     "effective_settings_of",
+    "get_org",
     "get_tenant",
+    "not_found",
     "org_domain_of",
+    "platform_admin",
+    "require_scopes",
+    "tenant_by_code",
+    "within_scopes",
 ]

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 
-from domain.shared import DomainError, FieldError, Message
+from domain.shared import DomainError, ErrorKind
 from domain.tenancy import ShippedRole, check_password
+from domain.tenancy.messages import MESSAGES
 from infra.db.session import UnitOfWork
 from infra.hashing import PASSWORD_HASHING
 from infra.tenancy import throttle
@@ -28,14 +29,7 @@ ADMIN_ROLES = (ShippedRole.TENANT_ADMIN.value, ShippedRole.PLATFORM_ADMIN.value)
 
 
 def _last_admin(role: str) -> DomainError:
-    return DomainError(
-        "last_tenant_admin",
-        Message(
-            f"这是本租户最后一个有效的 {role}，不能停用或收回；请先为他人授予该角色。",
-            f"This is the tenant's last active {role}; grant the role to someone else first.",
-        ),
-        status=409,
-    )
+    return MESSAGES.error("last_tenant_admin", ErrorKind.CONFLICT, role=role)
 
 
 async def keep_an_administrator(
@@ -110,13 +104,10 @@ async def set_password(
 async def check_current_password(password_hash: str, current: str | None) -> None:
     """Changing one's own password needs the current one (a stolen session is not enough)."""
     if not current:
-        raise DomainError(
+        raise MESSAGES.error(
             "current_password_required",
-            Message(
-                "修改本人密码须提供当前密码。", "Changing your own password needs the current one."
-            ),
             errors=[
-                FieldError("current_password", "required", Message("请填写当前密码", "required"))
+                MESSAGES.field("current_password", "current_password_missing", code="required")
             ],
         )
     async with PASSWORD_HASHING.admitted():
@@ -126,22 +117,17 @@ async def check_current_password(password_hash: str, current: str | None) -> Non
 
 
 def _current_password_wrong() -> DomainError:
-    return DomainError(
+    return MESSAGES.error(
         "current_password_wrong",
-        Message("当前密码不正确。", "The current password is wrong."),
-        status=403,
-        errors=[FieldError("current_password", "wrong", Message("当前密码不正确", "wrong"))],
+        ErrorKind.FORBIDDEN,
+        errors=[MESSAGES.field("current_password", "current_password_wrong_field", code="wrong")],
     )
 
 
 async def _own_account(uow: UnitOfWork, user_id: uuid.UUID, tenant_id: uuid.UUID) -> AppUser:
     user = await uow.session.get(AppUser, (tenant_id, user_id), with_for_update=True)
     if user is None or not user.is_active:
-        raise DomainError(
-            "session_ended",
-            Message("账号不可用，请重新登录。", "The account is not available; log in again."),
-            status=401,
-        )
+        raise MESSAGES.error("account_unavailable", ErrorKind.UNAUTHENTICATED, code="session_ended")
     return user
 
 
@@ -179,10 +165,8 @@ async def reset_password(uow: UnitOfWork, username: str) -> str:
         )
     ).scalar_one_or_none()
     if user is None:
-        raise DomainError(
-            "user_not_found",
-            Message(f"没有用户 {username}。", f"There is no user {username}."),
-            status=404,
+        raise MESSAGES.error(
+            "user_unknown", ErrorKind.NOT_FOUND, code="user_not_found", username=username
         )
     password = _random_password(user.username)
     await set_password(uow, user, password, one_time=True)

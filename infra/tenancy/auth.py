@@ -20,37 +20,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from domain.shared import DomainError, Message, display_time, new_id
-from infra.db.session import (
-    Actor,
-    AuditRecord,
-    Database,
-    Scope,
-    UnitOfWork,
-    set_scope,
-    write_audit,
-)
+from domain.shared import DomainError, ErrorKind, display_time, new_id
+from domain.tenancy.messages import MESSAGES
+from infra.db.session import Actor, AuditRecord, Database, Scope, UnitOfWork, set_scope, write_audit
 from infra.hashing import PASSWORD_HASHING
-from infra.members.protect import FieldProtector, protector_for
-from infra.security import (
-    DUMMY_HASH,
-    RefreshToken,
-    TokenError,
-    issue_access_token,
-)
+from infra.security import DUMMY_HASH, RefreshToken, TokenError, issue_access_token
 from infra.settings import Settings
 from infra.tenancy import throttle
+from infra.tenancy.keys import FieldKeys
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, RefreshTokenRow
 
 _CST = ZoneInfo("Asia/Shanghai")
 _PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 
-INVALID_CREDENTIALS = DomainError(
-    "invalid_credentials",
-    Message("用户名或密码错误。", "Wrong username or password."),
-    status=401,
-)
+INVALID_CREDENTIALS = MESSAGES.error("invalid_credentials", ErrorKind.UNAUTHENTICATED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,18 +72,16 @@ class SecondFactor(Protocol):
 def account_locked(until: datetime) -> DomainError:
     """Too many failures from this client (or on this account): try again at `until`."""
     wait = max(1, math.ceil((until - datetime.now(UTC)).total_seconds()))
-    return DomainError(
+    return MESSAGES.error(
         "account_locked",
-        Message(
-            f"连续登录失败次数过多，请于 {until.astimezone(_CST):%Y-%m-%d %H:%M:%S} 后再试。",
-            f"Too many failed logins; try again after {display_time(until)}.",
-        ),
-        status=429,
+        ErrorKind.LIMITED,
         retry_after=wait,
+        until_local=f"{until.astimezone(_CST):%Y-%m-%d %H:%M:%S}",
+        until=display_time(until),
     )
 
 
-def login_identifier(raw: str, protector: FieldProtector) -> str:
+def login_identifier(raw: str, protector: FieldKeys) -> str:
     """The login directory's key: `u:<username>`, or `p:<blind index of the phone>`."""
     cleaned = re.sub(r"[\s-]", "", raw)
     if _PHONE.match(cleaned):
@@ -166,11 +148,15 @@ def _audit_attempt(uow: UnitOfWork, account: Account, actor: Actor, outcome: str
 
 class AuthService:
     def __init__(
-        self, db: Database, settings: Settings, second_factor: SecondFactor | None = None
+        self,
+        db: Database,
+        settings: Settings,
+        protector: FieldKeys,
+        second_factor: SecondFactor | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
-        self.protector = protector_for(settings)
+        self.protector = protector
         self.second_factor = second_factor
 
     def _issue(
@@ -343,10 +329,8 @@ class AuthService:
             user.id, user.username, user.tenant_id, actor.client_addr, actor.request_id
         )
         if row.used_at is None and row.revoked_at is not None:
-            raise DomainError(
-                "session_ended",
-                Message("登录会话已结束，请重新登录。", "The session has ended; log in again."),
-                status=401,
+            raise MESSAGES.error(
+                "refresh_session_ended", ErrorKind.UNAUTHENTICATED, code="session_ended"
             )
         if row.used_at is not None:
             await end_sessions(
@@ -359,23 +343,10 @@ class AuthService:
                 tenant_id=row.tenant_id,
                 outcome="denied",
             )
-            uow.fail_after_commit(
-                DomainError(
-                    "refresh_token_reused",
-                    Message(
-                        "该刷新令牌已被使用过，为安全起见本次登录会话已全部注销，请重新登录。",
-                        "This refresh token was already used; the whole session was revoked.",
-                    ),
-                    status=401,
-                )
-            )
+            uow.fail_after_commit(MESSAGES.error("refresh_token_reused", ErrorKind.UNAUTHENTICATED))
             return None
         if now >= row.idle_expires_at or now >= row.absolute_expires_at or not user.is_active:
-            raise DomainError(
-                "session_expired",
-                Message("会话已过期，请重新登录。", "The session has expired; log in again."),
-                status=401,
-            )
+            raise MESSAGES.error("session_expired", ErrorKind.UNAUTHENTICATED)
         if self.second_factor is not None:
             await self.second_factor.check_refresh(uow, user, row.mfa_at)
         row.used_at = now
@@ -425,11 +396,7 @@ class AuthService:
 
 
 def _refresh_invalid() -> DomainError:
-    return DomainError(
-        "refresh_token_invalid",
-        Message("刷新令牌无效，请重新登录。", "The refresh token is invalid; log in again."),
-        status=401,
-    )
+    return MESSAGES.error("refresh_token_invalid", ErrorKind.UNAUTHENTICATED)
 
 
 async def sweep_throttle(db: Database) -> None:

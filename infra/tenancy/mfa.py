@@ -46,9 +46,9 @@ from domain.tenancy.mfa import (
     step_is_fresh,
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork, set_scope
-from infra.members.protect import FieldProtector
 from infra.settings import Settings
 from infra.tenancy.auth import AuthService, LoginChallenge, Session
+from infra.tenancy.keys import FieldKeys
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, RefreshTokenRow, RoleAssignment, UserMfa
 
@@ -93,15 +93,13 @@ class MfaStatus:
 
 
 class MfaService:
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, protector: FieldKeys) -> None:
         self.db = db
         self.settings = settings
+        self.protector = protector
         self._key = hashlib.sha256(
             b"zhibu.mfa-challenge\x00" + settings.secret_bytes("jwt_secret")
         ).digest()
-
-    def _protector(self) -> FieldProtector:
-        return FieldProtector.from_settings(self.settings)
 
     # --- the hook in the password step -------------------------------------------------
 
@@ -219,7 +217,7 @@ class MfaService:
         """Start (or restart) enrolment: a new secret, kept until a code confirms it."""
         now = datetime.now(UTC)
         secret = pyotp.random_base32()
-        sealed = self._protector().cipher.encrypt(TOTP_COLUMN, secret)
+        sealed = self.protector.cipher.encrypt(TOTP_COLUMN, secret)
         async with self._uow(account, actor) as uow:
             user = await self._active_user(uow, account)
             factor = await self._factor(uow, account)
@@ -315,7 +313,7 @@ class MfaService:
     # --- helpers -----------------------------------------------------------------------
 
     def _auth(self) -> AuthService:
-        return AuthService(self.db, self.settings)
+        return AuthService(self.db, self.settings, self.protector)
 
     def _uow(
         self, account: Account, actor: Actor | None
@@ -354,7 +352,7 @@ class MfaService:
         return [format_recovery_code(c) for c in codes]
 
     def _recovery_hash(self, factor: UserMfa, code: str) -> bytes:
-        return self._protector().index.digest(RECOVERY_COLUMN, f"{factor.user_id}:{code}")
+        return self.protector.index.digest(RECOVERY_COLUMN, f"{factor.user_id}:{code}")
 
     def _check(
         self, uow: UnitOfWork, factor: UserMfa, raw: str, now: datetime, *, recovery_allowed: bool
@@ -373,7 +371,7 @@ class MfaService:
         except DomainError:
             kind, code = "invalid", ""
         if kind == "totp":
-            secret = self._protector().cipher.decrypt(TOTP_COLUMN, factor.secret_ciphertext)
+            secret = self.protector.cipher.decrypt(TOTP_COLUMN, factor.secret_ciphertext)
             step = _matching_step(pyotp.TOTP(secret), code, now)
             if step is not None and step_is_fresh(step, factor.last_used_step):
                 factor.last_used_step = step

@@ -1,4 +1,10 @@
-"""Which accounts and role grants a caller sees: lists and single reads share one rule.
+"""What a caller's lists show: rows within the scopes where they hold a permission.
+
+Row-level security already limits rows to the caller's tenant subtree; a role granted on
+a child tenant or on one organization narrows further. Scopes come from
+`Ctx.scopes(obj, act)` as (tenant path, organization path or None).
+
+Accounts and role grants: lists and single reads share one rule.
 
 A scope held on a tenant subtree covers the accounts of those tenants and every grant
 inside it. A scope held on one organization (a branch secretary's) covers the grants made
@@ -8,12 +14,37 @@ tenant.
 
 from __future__ import annotations
 
-from sqlalchemy import exists, false, or_, select
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, cast, exists, false, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from infra.authz import org_domain, tenant_domain
-from infra.db.scoping import Scopes, within_scopes
-from infra.tenancy.tables import AppUser, RoleAssignment
+from domain.tenancy import org_domain, tenant_domain
+from infra.db.types import Ltree
+from infra.tenancy.tables import AppUser, RoleAssignment, Tenant
+
+Scopes = Sequence[tuple[str, str | None]]
+
+
+def _under(column: Any, path: str) -> ColumnElement[bool]:
+    result: ColumnElement[bool] = column.op("<@")(cast(literal(path), Ltree))
+    return result
+
+
+def within_scopes(
+    scopes: Scopes, *, tenant_id: Any, org_path: Any | None = None
+) -> ColumnElement[bool]:
+    """A WHERE clause: rows in any of the scopes (nothing when there are none)."""
+    clauses: list[ColumnElement[bool]] = []
+    for tenant_path, organization_path in scopes:
+        tenants = select(Tenant.id).where(_under(Tenant.path, tenant_path))
+        clause = tenant_id.in_(tenants)
+        if organization_path is not None and org_path is not None:
+            clause = and_(clause, _under(org_path, organization_path))
+        clauses.append(clause)
+    return or_(*clauses) if clauses else false()
 
 
 def _domain_prefix(tenant_path: str, org_path: str | None) -> str:
@@ -45,3 +76,8 @@ def users_within(scopes: Scopes) -> ColumnElement[bool]:
             )
         )
     return or_(*clauses) if clauses else false()
+
+
+def after(stmt: Select[Any], column: Any, cursor: uuid.UUID | None) -> Select[Any]:
+    """Keyset paging: the rows after the cursor's id."""
+    return stmt.where(column > cursor) if cursor else stmt

@@ -30,7 +30,6 @@ NOT_YET_SEPARATED = {
     ("platform", "infra/platform/sql/zhibu_claim_job.sql", "tenant"),
     ("platform", "infra/platform/sql/zhibu_outbox_after.sql", "tenant"),
     ("platform", "infra/platform/sql/zhibu_outbox_due_retries.sql", "tenant"),
-    ("tenancy", "infra/tenancy/service.py", "member"),
 }
 
 

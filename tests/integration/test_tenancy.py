@@ -266,6 +266,18 @@ async def test_organization_rules_are_enforced(futian: Api) -> None:
         json={"kind": "temporary_branch", "name": "临时", "parent_id": committee["id"]},
     )
     problem(r, 422, "organization_invalid")
+    r = await futian.post(
+        f"{V1}/organizations/{committee['id']}/committee-posts",
+        json={
+            "post": "secretary",
+            "holder_name": "张三",
+            "term_start": "2026-01-01",
+            "term_end": "2025-12-31",
+        },
+    )
+    body = problem(r, 422, "term_invalid")
+    assert field_codes(body) == {("term_end", "term_ends_before_start")}
+    assert (await org(futian, committee["id"]))["committee"] == []
 
 
 async def test_moving_a_subtree_updates_every_path(futian: Api) -> None:

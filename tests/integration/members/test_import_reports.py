@@ -10,6 +10,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from api.members.imports import SYNC_ROW_LIMIT
+from domain.tenancy import PLATFORM_PATH
+from infra import tenancy
 from infra.db.session import Actor, Database, Scope
 from infra.members import (
     FieldProtector,
@@ -20,8 +22,6 @@ from infra.members import (
     read_table,
 )
 from infra.settings import Settings
-from infra.tenancy import service as tenancy
-from infra.tenancy.service import PLATFORM_PATH
 from tests.conftest import Api
 from tests.integration.members.test_import import (
     _finished_job,

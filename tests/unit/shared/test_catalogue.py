@@ -24,19 +24,7 @@ NOT_YET_CONVERTED = {
     "domain/activities/leave.py",
     "domain/activities/lifecycle.py",
     "domain/activities/roster.py",
-    "domain/tenancy/committees.py",
-    "domain/tenancy/credentials.py",
-    "domain/tenancy/mfa.py",
-    "domain/tenancy/organizations.py",
-    "domain/tenancy/roles.py",
-    "domain/tenancy/settings.py",
-    "domain/tenancy/structure.py",
-    "domain/tenancy/tenants.py",
     "infra/activities/service.py",
-    "infra/tenancy/accounts.py",
-    "infra/tenancy/auth.py",
-    "infra/tenancy/grants.py",
-    "infra/tenancy/service.py",
 }
 
 

@@ -3,7 +3,15 @@ from datetime import date
 import pytest
 
 from domain.shared.errors import DomainError
-from domain.tenancy import CommitteePost, OrgKind, Term, check_post, check_term, default_term
+from domain.tenancy import (
+    CommitteePost,
+    OrgKind,
+    Term,
+    check_post,
+    check_term,
+    default_term,
+    posts_held,
+)
 
 
 @pytest.mark.parametrize(
@@ -39,3 +47,13 @@ def test_party_group_holds_no_committee_posts() -> None:
     check_post(OrgKind.BRANCH, CommitteePost.DISCIPLINE_OFFICER)
     with pytest.raises(DomainError):
         check_post(OrgKind.PARTY_GROUP, CommitteePost.SECRETARY)
+
+
+def test_posts_held_today_are_those_whose_term_has_not_ended() -> None:
+    today = date(2026, 6, 1)
+    posts = [
+        ("secretary", None),
+        ("deputy_secretary", date(2026, 6, 1)),
+        ("organization_officer", date(2026, 5, 31)),
+    ]
+    assert posts_held(posts, today) == {"secretary", "deputy_secretary"}

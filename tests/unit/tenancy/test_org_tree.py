@@ -11,7 +11,11 @@ from domain.tenancy import (
     check_new_organization,
     move_path,
     org_child_path,
+    org_domain,
     org_label,
+    parse_domain,
+    subtree,
+    tenant_domain,
 )
 
 K = OrgKind
@@ -125,3 +129,11 @@ def test_move_path_rewrites_the_prefix() -> None:
     assert move_path("o1.o2", "o9", "o1.o2") == "o9"
     with pytest.raises(ValueError, match="not within"):
         move_path("o1.o2", "o9", "o1.o23")
+
+
+def test_casbin_domains_round_trip_to_paths() -> None:
+    org = org_child_path(None, uuid.UUID(int=7))
+    assert tenant_domain("zb.440000") == "zb/440000/"
+    assert subtree(org_domain("zb.440000", org)) == f"zb/440000/{org}/*"
+    assert parse_domain(subtree(org_domain("zb.440000", org))) == ("zb.440000", org)
+    assert parse_domain(tenant_domain("zb.440000.440300")) == ("zb.440000.440300", None)

@@ -1,7 +1,14 @@
 import pytest
 
 from domain.shared.errors import DomainError
-from domain.tenancy import TenantLevel, check_child_tenant, check_root_tenant, child_path
+from domain.tenancy import (
+    PLATFORM_CODE,
+    TenantLevel,
+    check_child_tenant,
+    check_new_tenant,
+    check_root_tenant,
+    child_path,
+)
 
 P, C, X = TenantLevel.PROVINCE, TenantLevel.CITY, TenantLevel.COUNTY
 
@@ -120,3 +127,22 @@ def test_paths_use_the_codes_as_labels() -> None:
 def test_path_refuses_a_non_code() -> None:
     with pytest.raises(ValueError, match="tenant code"):
         child_path("440000", "44-300")
+
+
+def test_a_new_tenants_level_comes_from_its_code_unless_given() -> None:
+    assert check_new_tenant("platform", PLATFORM_CODE, "440000", None) is P
+    assert check_new_tenant("province", "440000", "440300", None) is C
+    assert check_new_tenant("city", "440300", "440304", "county") is X
+
+
+def test_a_new_tenant_needs_a_six_digit_code() -> None:
+    with pytest.raises(DomainError) as exc:
+        check_new_tenant("province", "440000", "4403", None)
+    assert exc.value.code == "validation_failed"
+    assert field_codes(exc) == [("code", "tenant_code_format")]
+
+
+def test_the_platform_creates_provinces_only() -> None:
+    with pytest.raises(DomainError) as exc:
+        check_new_tenant("platform", PLATFORM_CODE, "440300", None)
+    assert field_codes(exc) == [("level", "tenant_root_must_be_province")]
