@@ -21,7 +21,6 @@ from api.etag import etag_middleware
 from api.evidence import ROUTES as EVIDENCE_ROUTES
 from api.logs import redact_access_log
 from api.members import ROUTES as MEMBER_ROUTES
-from api.members.transfer import ROUTES as MEMBER_TRANSFER_ROUTES
 from api.middleware import allow_middleware, request_id_middleware
 from api.outage import OUTAGE_HANDLERS
 from api.platform import ROUTES as PLATFORM_ROUTES
@@ -37,8 +36,8 @@ from infra.db.session import Database
 from infra.evidence import open_storage
 from infra.evidence import register_schedules as register_evidence_schedules
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
-from infra.members.import_job import register_jobs as register_member_jobs
-from infra.members.protect import FieldProtector
+from infra.members import protector_for
+from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay, Subscription
 from infra.platform.runner import JobRunner
 from infra.rate_store import PostgresStore
@@ -82,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         relay.start()
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
-        app.state.protector = FieldProtector.from_settings(settings)
+        app.state.protector = protector = protector_for(settings)
         app.state.db = db
         app.state.checkin_desk = CheckinDesk(
             db, secret=settings.secret_bytes("checkin_secret"), render=render_checkin
@@ -94,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await rate_store.open()
         # Each context registers its job handlers and schedules; they get what they need.
         jobs = JobRunner(db, lease_seconds=settings.job_lease_seconds)
-        register_member_jobs(jobs, settings)
+        register_member_jobs(jobs, settings, protector=protector)
         register_evidence_schedules(jobs, db=db, storage=storage, cron=settings.evidence_sweep_cron)
         register_tenancy_schedules(jobs, db=db)
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
@@ -118,7 +117,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *STORAGE_ROUTES,
             *EVIDENCE_ROUTES,
             *MEMBER_ROUTES,
-            *MEMBER_TRANSFER_ROUTES,
             *ACTIVITY_ROUTES,
         ],
     )

@@ -18,10 +18,8 @@ import asyncio
 import json
 import sys
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -34,15 +32,15 @@ from infra import backup as backups
 from infra import tenancy
 from infra.db.bootstrap import DatabaseUrls, migrate, prepare
 from infra.db.session import Actor, Database, Scope
-from infra.members.importing import (
+from infra.members import (
     ImportActor,
+    Importer,
     ImportOptions,
     ImportReport,
-    load_org_access,
+    import_sheet,
+    protector_for,
     read_table,
-    run_import,
 )
-from infra.members.protect import FieldProtector
 from infra.settings import Settings
 from infra.tenancy.accounts import reset_password
 from infra.tenancy.mfa import reset_factor
@@ -66,7 +64,7 @@ def _prepared(settings: Settings) -> DatabaseUrls:
         database_url=settings.database_url,
         data_dir=settings.data_dir,
         app_password=settings.app_db_password_value,
-        protector=FieldProtector.from_settings(settings),
+        protector=protector_for(settings),
     )
 
 
@@ -107,45 +105,33 @@ async def _import(
             async def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
+            options = ImportOptions(
+                mode=mode,
+                dry_run=dry_run,
+                default_organization=_organization(organization),
+                filename=file.name,
+            )
             async with db.unit_of_work(scope, actor) as uow:
-                access = await load_org_access(uow, None, home_tenant_id=tenant.id)
-                default_id = _organization_id(access, organization)
-                options = ImportOptions(
-                    mode=mode,
-                    dry_run=dry_run,
-                    default_organization_id=default_id,
-                    filename=file.name,
-                )
-                return await run_import(
+                return await import_sheet(
                     uow,
                     table,
-                    access,
-                    FieldProtector.from_settings(settings),
+                    Importer(ImportActor(admin.id, CLI_ACTOR, tenant.id)),
+                    protector_for(settings),
                     options,
-                    ImportActor(admin.id, CLI_ACTOR, tenant.id),
-                    today=datetime.now(ZoneInfo("Asia/Shanghai")).date(),
                     progress=progress,
                 )
     finally:
         await db.dispose()
 
 
-def _organization_id(access: Any, organization: str | None) -> uuid.UUID | None:
+def _organization(organization: str | None) -> uuid.UUID | str | None:
+    """--organization names the default organization by id or by name."""
     if not organization:
         return None
     try:
-        org_id = uuid.UUID(organization)
+        return uuid.UUID(organization)
     except ValueError:
-        matches = [o for o in access.orgs.values() if o.name == organization]
-        if len(matches) != 1:
-            raise CliError(
-                f"{'找不到' if not matches else '有多个'}党组织“{organization}” / "
-                f"{'no' if not matches else 'several'} organization(s) named {organization!r}"
-            ) from None
-        return uuid.UUID(str(matches[0].id))
-    if org_id not in access.orgs:
-        raise CliError(f"该租户中没有党组织 {org_id} / no such organization in this tenant")
-    return org_id
+        return organization
 
 
 _SUMMARY = (

@@ -17,8 +17,7 @@ from litestar.params import Dependency
 from api.context import provide_ctx
 from infra.activities.fast_checkin import CheckinDesk
 from infra.db.session import Database
-from infra.members import count_members
-from infra.members.protect import FieldProtector
+from infra.members import FieldProtector, count_members
 from infra.settings import Settings
 from infra.storage.port import ObjectStorage
 from infra.tenancy import MemberCounts

@@ -35,14 +35,14 @@ from infra.db.bootstrap import (
     server_url,
 )
 from infra.db.session import Actor, Database, Scope
-from infra.members.importing import (
+from infra.members import (
+    FieldProtector,
     ImportActor,
+    Importer,
     ImportOptions,
-    load_org_access,
+    import_sheet,
     read_table,
-    run_import,
 )
-from infra.members.protect import FieldProtector
 from infra.seed import seed
 from infra.settings import Settings
 
@@ -147,15 +147,12 @@ async def import_through_api_path(db: BenchDb, content: bytes) -> tuple[float, d
     table = await asyncio.to_thread(read_table, content, "bench.csv")
     actor = Actor(user_id, "futian_admin", tenant_id, None, "bench")
     async with database.unit_of_work(Scope(tenant_path, user_id), actor) as uow:
-        access = await load_org_access(uow, None, home_tenant_id=tenant_id)
-        report = await run_import(
+        report = await import_sheet(
             uow,
             table,
-            access,
+            Importer(ImportActor(user_id, "futian_admin", tenant_id)),
             protector,
             ImportOptions(mode="all", filename="bench.csv"),
-            ImportActor(user_id, "futian_admin", tenant_id),
-            today=date.today(),
         )
     elapsed = time.perf_counter() - started
     await database.dispose()

@@ -37,12 +37,12 @@ from bench.members_import import (
     write_results,
 )
 from bench.run import UNLIMITED
-from domain.members import Education, Gender, MemberClass, MemberDraft, MemberStatus
+from domain.members import Education, Gender, MemberClass, MemberDraft, MemberStatus, OrgRef
 from domain.members.identity import parse_id_number
 from domain.tenancy import org_child_path
 from infra.db.bootstrap import conninfo_of, drop_database
-from infra.members.importing import MEMBER_COLUMNS, OrgRef, copy_line, new_member_values
-from infra.members.protect import FieldProtector
+from infra.members import FieldProtector
+from infra.members.import_writes import MEMBER_COLUMNS, copy_line, new_member_values
 
 BRANCHES_PER_TENANT = 60
 

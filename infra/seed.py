@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from domain.members import MemberDraft, MemberStatus, id_check_character, validate_member
 from domain.shared import DomainError, new_id
 from domain.tenancy import PLATFORM_CODE, PLATFORM_PATH, check_password, org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import OWNER_ROLE, conninfo_of
-from infra.members.protect import FieldProtector
-from infra.members.service import creation_changes, member_values
-from infra.members.tables import Member
+from infra.members import FieldProtector, add_seed_member
 from infra.security import hash_password
 
 DEMO_TENANTS = [
@@ -229,11 +226,6 @@ def _seed_members(
     for name, branch, _, birth, sequence, status, admitted, full_on in DEMO_MEMBERS:
         first17 = f"440303{birth}{sequence}"
         number = first17 + id_check_character(first17)
-        bidx = protector.id_number_index(number)
-        if conn.execute(
-            "SELECT 1 FROM member_identity WHERE id_number_bidx = %s", (bidx,)
-        ).fetchone():
-            continue
         tenant_id, org_id = orgs[branch]
         draft = validate_member(
             MemberDraft(
@@ -247,22 +239,7 @@ def _seed_members(
             ),
             today=datetime.now(UTC).date(),
         )
-        values = member_values(draft, tenant_id, org_id, protector)
-        columns = ", ".join(values)
-        conn.execute(
-            f"INSERT INTO member ({columns}) VALUES ({', '.join(['%s'] * len(values))})",  # noqa: S608 - column names from our own mapping
-            [Jsonb(v) if isinstance(v, dict) else v for v in values.values()],
-        )
-        conn.execute(
-            "INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
-            " VALUES (%s, %s, %s)",
-            (bidx, tenant_id, values["id"]),
-        )
-        conn.execute(
-            "INSERT INTO member_history (tenant_id, id, member_id, version, action, changes)"
-            " VALUES (%s, %s, %s, 1, 'seed', %s)",
-            (tenant_id, new_id(), values["id"], Jsonb(creation_changes(Member(**values)))),
-        )
+        add_seed_member(conn, draft, tenant_id, org_id, protector)
 
 
 def first_start_notice(result: SeedResult) -> str | None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from litestar import Response, get, patch, post
 from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter, Parameter
 
 from api.context import Ctx
+from api.deps import Protector
 from api.errors import ProblemError
 from api.etag import etag_of
 from api.members import presenters as present
@@ -30,17 +28,15 @@ from domain.members import (
     MobileDetails,
     normalize_query,
 )
-from infra.members import queries
-from infra.members import service as svc
-from infra.members.protect import FieldProtector
+from domain.shared import ErrorKind, decode_cursor, encode_cursor
+from domain.shared.messages import MESSAGES as SHARED_MESSAGES
+from infra.members import listing, queries, registry, today
+from infra.members.registry import Precondition
+from infra.members.reveal import reveal_member
 from infra.members.tables import Member
-from infra.settings import Settings
 from infra.tenancy.tables import Organization
 
 MEMBERS = ["Members"]
-STATS = ["Statistics"]
-DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
-_PROTECTORS: dict[int, FieldProtector] = {}
 
 IF_MATCH = HeaderParameter(
     name="If-Match",
@@ -53,17 +49,6 @@ IF_MATCH = HeaderParameter(
     examples=[Example(value='"v3"')],
 )
 IfMatch = Annotated[str | None, IF_MATCH]
-
-
-def today() -> date:
-    return datetime.now(DISPLAY_ZONE).date()
-
-
-def protector(settings: Settings) -> FieldProtector:
-    found = _PROTECTORS.get(id(settings))
-    if found is None:
-        found = _PROTECTORS[id(settings)] = FieldProtector.from_settings(settings)
-    return found
 
 
 def _mobile(data: s.MobileIn | None) -> MobileDetails | None:
@@ -120,7 +105,7 @@ def _masked_etag(member: Member, org: Organization) -> str:
     return etag_of(encode_json(body))
 
 
-def _precondition(if_match: str | None) -> svc.Precondition | None:
+def _precondition(if_match: str | None) -> Precondition | None:
     """412 unless If-Match names the current version or the current masked representation."""
     if not if_match:
         return None
@@ -147,26 +132,39 @@ def _with_etag(out: s.MemberOut) -> Response[s.MemberOut]:
 
 
 def _encode_cursor(member: Member, sort: queries.SortKey) -> str:
-    payload = {"id": str(member.id), "s": sort.value, "k": queries.sort_value(member, sort)}
-    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    return encode_cursor(id=str(member.id), s=sort.value, k=queries.sort_value(member, sort))
 
 
 def _decode_cursor(cursor: str | None, sort: queries.SortKey) -> queries.Keyset | None:
+    """The keyset a cursor of this sort order names; refused if it is of another order."""
     if not cursor:
         return None
+    keys = decode_cursor(cursor)
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if payload.get("s", sort.value) != sort.value:
+        if keys.get("s", sort.value) != sort.value:
             raise ValueError("cursor of another sort order")
-        value = payload.get("k")
+        value = keys.get("k")
         if value is not None and not isinstance(value, str):
             raise ValueError("bad sort value")
         if sort is queries.SortKey.ADMITTED_ON and value is not None:
             date.fromisoformat(value)
-        return queries.Keyset(uuid.UUID(str(payload["id"])), value)
-    except (ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as exc:
-        raise ProblemError(400, "invalid_cursor") from exc
+        return queries.Keyset(uuid.UUID(str(keys["id"])), value)
+    except (ValueError, KeyError) as exc:
+        raise SHARED_MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED) from exc
+
+
+# Versions are PostgreSQL integers; a cursor beyond them was not issued by us.
+_MAX_VERSION = 2**31 - 1
+
+
+def _version_before(cursor: str | None) -> int | None:
+    """The version a history cursor names."""
+    if not cursor:
+        return None
+    before = decode_cursor(cursor).get("v")
+    if not isinstance(before, int) or isinstance(before, bool) or not 1 <= before <= _MAX_VERSION:
+        raise SHARED_MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED)
+    return before
 
 
 # ---------------------------------------------------------------- endpoints
@@ -189,14 +187,13 @@ def _decode_cursor(cursor: str | None, sort: queries.SortKey) -> queries.Keyset 
 )
 async def create_member(
     ctx: Ctx,
+    protector: Protector,
     data: Annotated[
         s.MemberIn, Body(examples=[Example(summary="正式党员", value=s.MEMBER_IN_EXAMPLE)])
     ],
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
-        record = await svc.create_member(
-            uow, ctx, protector(ctx.settings), _draft(data), today=today()
-        )
+        record = await registry.create_member(uow, ctx, protector, _draft(data), today=today())
         out = present.record_out(record, today=today())
     response = _with_etag(out)
     response.status_code = 201
@@ -217,6 +214,7 @@ async def create_member(
 )
 async def list_members(
     ctx: Ctx,
+    protector: Protector,
     limit: Limit = 50,
     cursor: Cursor = None,
     organization_id: Annotated[
@@ -259,10 +257,10 @@ async def list_members(
         query=normalize_query(q) if q is not None else None,
     )
     async with ctx.uow() as uow:
-        rows = await svc.list_members(
+        rows = await listing.list_members(
             uow,
             ctx,
-            protector(ctx.settings),
+            protector,
             organization_id=organization_id,
             include_descendants=include_descendants,
             tenant_id=tenant_id,
@@ -293,6 +291,7 @@ async def list_members(
 )
 async def get_member(
     ctx: Ctx,
+    protector: Protector,
     member_id: uuid.UUID,
     reveal: Annotated[
         bool, Parameter(description="显示完整敏感信息 Show ID number and phone in full")
@@ -300,13 +299,13 @@ async def get_member(
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
         if reveal:
-            record, revealed = await svc.reveal_member(uow, ctx, protector(ctx.settings), member_id)
+            record, revealed = await reveal_member(uow, ctx, protector, member_id)
             # full 身份证号 and phone must not stay in any cache on the way
             return ApiResponse(
                 present.record_out(record, today=today(), revealed=revealed),
                 headers={"Cache-Control": "no-store"},
             )
-        record = await svc.read_member(uow, ctx, member_id, viewer_id=ctx.principal.user_id)
+        record = await registry.read_member(uow, ctx, member_id, viewer_id=ctx.principal.user_id)
         return ApiResponse(present.record_out(record, today=today()))
 
 
@@ -324,6 +323,7 @@ async def get_member(
 )
 async def update_member(
     ctx: Ctx,
+    protector: Protector,
     member_id: uuid.UUID,
     data: Annotated[
         s.MemberPatch,
@@ -355,10 +355,10 @@ async def update_member(
     if_match: IfMatch = None,
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
-        record = await svc.update_member(
+        record = await registry.update_member(
             uow,
             ctx,
-            protector(ctx.settings),
+            protector,
             member_id,
             _changes(data),
             today=today(),
@@ -381,13 +381,13 @@ async def update_member(
     responses=errors(400, 401, 403, 404, 409, 412, 422),
 )
 async def change_member_status(
-    ctx: Ctx, member_id: uuid.UUID, data: s.StatusIn, if_match: IfMatch = None
+    ctx: Ctx, protector: Protector, member_id: uuid.UUID, data: s.StatusIn, if_match: IfMatch = None
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
-        record = await svc.change_status(
+        record = await registry.change_status(
             uow,
             ctx,
-            protector(ctx.settings),
+            protector,
             member_id,
             status=MemberStatus(data.status),
             reason=data.reason,
@@ -397,10 +397,6 @@ async def change_member_status(
         )
         out = present.record_out(record, today=today())
     return _with_etag(out)
-
-
-# Versions are PostgreSQL integers; a cursor beyond them was not issued by us.
-_MAX_VERSION = 2**31 - 1
 
 
 @get(
@@ -414,20 +410,15 @@ _MAX_VERSION = 2**31 - 1
 async def member_history(
     ctx: Ctx, member_id: uuid.UUID, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[s.HistoryOut]:
-    before: int | None = None
-    if cursor:
-        try:
-            before = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-        except ValueError as exc:
-            raise ProblemError(400, "invalid_cursor") from exc
-        if not 1 <= before <= _MAX_VERSION:
-            raise ProblemError(400, "invalid_cursor")
+    before = _version_before(cursor)
     async with ctx.uow() as uow:
-        rows = await svc.member_history(uow, ctx, member_id, limit=limit, before_version=before)
+        rows = await registry.member_history(
+            uow, ctx, member_id, limit=limit, before_version=before
+        )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = base64.urlsafe_b64encode(str(rows[-1].version).encode()).decode()
+        next_cursor = encode_cursor(v=rows[-1].version)
     return Page(items=[present.history_out(h) for h in rows], next_cursor=next_cursor)
 
 
@@ -443,62 +434,8 @@ async def my_member(ctx: Ctx) -> s.MemberOut:
     p = ctx.principal
     ctx.require("profile", "read")
     async with ctx.uow() as uow:
-        record = await svc.own_member(uow, user_id=p.user_id, tenant_id=p.tenant_id)
+        record = await registry.own_member(uow, user_id=p.user_id, tenant_id=p.tenant_id)
         return present.record_out(record, today=today())
-
-
-@get(
-    "/organizations/{org_id:uuid}/member-stats",
-    summary="党组织党员统计 Member statistics of an organization",
-    description=(
-        "由党员信息实时统计（不需填报）：按状态、人员类别、性别、民族、年龄段（党内统计公报口径）"
-        "和学历计数，范围为该党组织及其下级。"
-    ),
-    tags=STATS,
-    operation_id="getOrganizationMemberStats",
-    responses=READ,
-)
-async def organization_member_stats(ctx: Ctx, org_id: uuid.UUID) -> s.OrganizationStatsOut:
-    day = today()
-    async with ctx.uow() as uow:
-        org, counts = await svc.organization_member_stats(uow, ctx, org_id, today=day)
-    return s.OrganizationStatsOut(
-        organization_id=org.id,
-        organization_name=org.name,
-        as_of=day,
-        counts=present.counts_out(counts),
-    )
-
-
-@get(
-    "/stats/members",
-    summary="租户党员统计 Member statistics of a tenant subtree",
-    description=(
-        "租户子树的党员统计汇总，并按直属下级租户分列（各含其整个子树）；`own` 为本级租户"
-        "自身党组织的党员。不传 tenant_id 时为调用者所在租户。"
-    ),
-    tags=STATS,
-    operation_id="getTenantMemberStats",
-    responses=READ,
-)
-async def tenant_member_stats(ctx: Ctx, tenant_id: uuid.UUID | None = None) -> s.TenantStatsOut:
-    day = today()
-    async with ctx.uow() as uow:
-        stats = await svc.tenant_member_stats(
-            uow, ctx, tenant_id or ctx.principal.tenant_id, today=day
-        )
-    return s.TenantStatsOut(
-        tenant_id=stats.tenant.id,
-        code=stats.tenant.code,
-        name=stats.tenant.name,
-        as_of=day,
-        total=present.counts_out(stats.total),
-        own=present.counts_out(stats.own),
-        children=[
-            s.TenantCountsOut(c.id, c.code, c.name, present.counts_out(counts))
-            for c, counts in stats.children
-        ],
-    )
 
 
 ROUTES = [
@@ -509,7 +446,5 @@ ROUTES = [
     change_member_status,
     member_history,
     my_member,
-    organization_member_stats,
-    tenant_member_stats,
 ]
 __all__ = ["LIST", "ROUTES"]

@@ -6,8 +6,9 @@ from datetime import date
 
 from api.members import schemas as s
 from domain.members import party_seniority
+from infra.members.loading import MemberRecord
 from infra.members.queries import MemberCounts
-from infra.members.service import MemberRecord, Revealed
+from infra.members.reveal import Revealed
 from infra.members.tables import Member, MemberHistory
 
 

@@ -1,5 +1,6 @@
 """Member registry (党员信息管理): the member record, its checks, search keys and import rules."""
 
+from domain.members.history import TRACKED_FIELDS, Changes, changes_between, creation_changes_of
 from domain.members.identity import (
     IdNumberFacts,
     id_check_character,
@@ -8,6 +9,16 @@ from domain.members.identity import (
     normalize_id_number,
     normalize_mobile,
     parse_id_number,
+)
+from domain.members.import_sheet import (
+    DEFAULT_ORG_HEADER,
+    ParsedRow,
+    header_row_index,
+    import_headers,
+    imported_fields,
+    imported_status,
+    parse_rows,
+    row_name,
 )
 from domain.members.importing import (
     REQUIRED_COLUMNS,
@@ -30,6 +41,16 @@ from domain.members.model import (
     MobileDetails,
     completed_years,
 )
+from domain.members.placement import (
+    MEMBER_ORG_KINDS,
+    OrgAccess,
+    OrgRef,
+    default_organization,
+    member_organization_error,
+    organization_name_key,
+    resolve_org,
+)
+from domain.members.probes import DUPLICATE_ELSEWHERE
 from domain.members.search import (
     NameSearchKeys,
     NormalizedQuery,
@@ -41,14 +62,20 @@ from domain.members.stats import AgeBand, age_band, age_on
 from domain.members.validation import (
     adulthood,
     check_status_transition,
+    kept_status_reason,
     party_seniority,
     validate_member,
 )
 
 __all__ = [
+    "DEFAULT_ORG_HEADER",
+    "DUPLICATE_ELSEWHERE",
+    "MEMBER_ORG_KINDS",
     "REQUIRED_COLUMNS",
+    "TRACKED_FIELDS",
     "AgeBand",
     "CellValue",
+    "Changes",
     "Education",
     "Gender",
     "HeaderMapping",
@@ -59,27 +86,43 @@ __all__ = [
     "MobileDetails",
     "NameSearchKeys",
     "NormalizedQuery",
+    "OrgAccess",
+    "OrgRef",
+    "ParsedRow",
     "QueryKind",
     "RowRefusal",
     "adulthood",
     "age_band",
     "age_on",
+    "changes_between",
     "check_status_transition",
     "completed_years",
+    "creation_changes_of",
+    "default_organization",
     "duplicate_id_number_refusals",
     "field_for_header",
+    "header_row_index",
     "id_check_character",
+    "import_headers",
+    "imported_fields",
+    "imported_status",
     "is_blank_row",
+    "kept_status_reason",
     "map_headers",
     "mask_id_number",
     "mask_mobile",
+    "member_organization_error",
     "name_search_keys",
     "normalize_id_number",
     "normalize_mobile",
     "normalize_query",
+    "organization_name_key",
     "parse_date_cell",
     "parse_id_number",
     "parse_row",
+    "parse_rows",
     "party_seniority",
+    "resolve_org",
+    "row_name",
     "validate_member",
 ]

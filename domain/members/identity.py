@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.members.divisions import PROVINCES, is_area_code, is_province_code
+from domain.members.messages import MESSAGES
 from domain.members.model import Gender
 from domain.shared.errors import DomainError, FieldError, Message
 
@@ -41,11 +42,11 @@ def id_check_character(first17: str) -> str:
     return _CHECK_CHARS[total % 11]
 
 
-def _refuse(field: str, code: str, zh: str, en: str) -> DomainError:
+def _refuse(field: str, code: str, message: Message) -> DomainError:
     return DomainError(
         code="validation_failed",
-        message=Message(zh="输入有误", en="The input is invalid"),
-        errors=[FieldError(field, code, Message(zh=zh, en=en))],
+        message=MESSAGES.message("members.input_invalid"),
+        errors=[FieldError(field, code, message)],
     )
 
 
@@ -62,22 +63,18 @@ def parse_id_number(raw: str, *, today: date, field: str = ID_NUMBER_FIELD) -> I
             raise _refuse(
                 field,
                 "id_number_length",
-                "身份证号应为18位；15位旧号码请换用18位新号码",
-                "The ID number must have 18 characters; replace an old 15-digit number "
-                "with its 18-character form",
+                MESSAGES.message("members.id_number_length_old"),
             )
         raise _refuse(
             field,
             "id_number_length",
-            f"身份证号应为18位，实际为{len(number)}位",
-            f"The ID number must have 18 characters, not {len(number)}",
+            MESSAGES.message("members.id_number_length", count=len(number)),
         )
     if not _ID_SHAPE.fullmatch(number):
         raise _refuse(
             field,
             "id_number_format",
-            "身份证号前17位应为数字，最后一位为数字或X",
-            "The ID number must be 17 digits followed by a digit or X",
+            MESSAGES.message("members.id_number_format"),
         )
     _check_area(number, field)
     try:
@@ -86,22 +83,19 @@ def parse_id_number(raw: str, *, today: date, field: str = ID_NUMBER_FIELD) -> I
         raise _refuse(
             field,
             "id_number_birth_date",
-            f"身份证号中的出生日期 {number[6:14]} 不是有效日期",
-            f"The birth date {number[6:14]} in the ID number is not a real date",
+            MESSAGES.message("members.id_number_birth_date_invalid", digits=number[6:14]),
         ) from None
     if birth_date > today:
         raise _refuse(
             field,
             "id_number_birth_date",
-            "身份证号中的出生日期晚于今天",
-            "The birth date in the ID number is in the future",
+            MESSAGES.message("members.id_number_birth_date"),
         )
     if id_check_character(number[:17]) != number[17]:
         raise _refuse(
             field,
             "id_number_check_digit",
-            "身份证号校验位不正确，请核对是否有数字录错",
-            "The ID number's check character is wrong; a digit was probably mistyped",
+            MESSAGES.message("members.id_number_check_digit"),
         )
     gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
     return IdNumberFacts(number=number, area_code=number[:6], birth_date=birth_date, gender=gender)
@@ -114,16 +108,18 @@ def _check_area(number: str, field: str) -> None:
         raise _refuse(
             field,
             "id_number_province",
-            f"身份证号前两位 {province} 不是有效的省级行政区划代码，请核对",
-            f"The ID number's first two digits {province} are no province-level code",
+            MESSAGES.message("members.id_number_province", province=province),
         )
     if not is_area_code(area):
         raise _refuse(
             field,
             "id_number_area",
-            f"身份证号前六位 {area} 不是{PROVINCES[province]}的有效行政区划代码，请核对",
-            f"The first six digits {area} of the ID number are no division code of "
-            f"province {province}",
+            MESSAGES.message(
+                "members.id_number_area",
+                area=area,
+                province_name=PROVINCES[province],
+                province=province,
+            ),
         )
 
 
@@ -142,8 +138,7 @@ def normalize_mobile(raw: str, *, field: str = PHONE_FIELD) -> str:
         raise _refuse(
             field,
             "phone_format",
-            "手机号应为11位大陆手机号码，以13至19开头",
-            "The phone must be an 11-digit mainland mobile number starting with 13 to 19",
+            MESSAGES.message("members.phone_format"),
         )
     return match.group(1)
 

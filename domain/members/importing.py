@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from domain.members.identity import normalize_id_number
+from domain.members.messages import MESSAGES
 from domain.members.model import (
     Education,
     Gender,
@@ -27,7 +28,7 @@ from domain.members.model import (
     MobileDetails,
 )
 from domain.members.validation import validate_member
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.shared.errors import DomainError, ErrorKind, FieldError, Message
 
 CellValue = str | int | float | date | datetime | None
 T = TypeVar("T")
@@ -117,10 +118,8 @@ def map_headers(headers: Sequence[str | None]) -> HeaderMapping:
                 FieldError(
                     field,
                     "column_duplicate",
-                    Message(
-                        zh=f"“{claimed[field]}”和“{header}”两列内容相同，请只保留一列",
-                        en=f"The columns '{claimed[field]}' and '{header}' hold the same field; "
-                        "keep one",
+                    MESSAGES.message(
+                        "members.column_duplicate", first=claimed[field], header=header
                     ),
                 )
             )
@@ -133,20 +132,16 @@ def map_headers(headers: Sequence[str | None]) -> HeaderMapping:
                 FieldError(
                     field,
                     "column_missing",
-                    Message(
-                        zh=f"缺少“{_FIELD_ALIASES[field][0]}”列",
-                        en=f"The column '{_FIELD_ALIASES[field][0]}' ({field}) is missing",
+                    MESSAGES.message(
+                        "members.column_missing", column=_FIELD_ALIASES[field][0], field=field
                     ),
                 )
             )
     if errors:
         raise DomainError(
             code="import_headers_invalid",
-            message=Message(
-                zh="表头不符合导入模板，请核对列名",
-                en="The header row does not match the import template",
-            ),
-            status=422,
+            message=MESSAGES.message("members.import_headers_invalid"),
+            kind=ErrorKind.INVALID,
             errors=errors,
         )
     return HeaderMapping(fields=fields, unknown=tuple(unknown))
@@ -163,19 +158,17 @@ class RowRefusal:
 
 
 class _CellError(Exception):
-    def __init__(self, code: str, zh: str, en: str) -> None:
+    def __init__(self, code: str, message: Message) -> None:
         super().__init__(code)
         self.code = code
-        self.message = Message(zh=zh, en=en)
+        self.message = message
 
 
 def _from_excel_serial(serial: float) -> date:
     """Excel's 1900 date system, including its phantom 29 February 1900."""
     whole = int(serial)
     if whole < 1 or whole > _EXCEL_MAX_SERIAL or whole == _EXCEL_FAKE_LEAP_DAY:
-        raise _CellError(
-            "invalid_date", "日期数值超出范围", "The date number is outside the valid range"
-        )
+        raise _CellError("invalid_date", MESSAGES.message("members.date_serial_out_of_range"))
     offset = whole if whole > _EXCEL_FAKE_LEAP_DAY else whole + 1
     return _EXCEL_EPOCH + timedelta(days=offset)
 
@@ -186,8 +179,7 @@ def _make_date(year: str, month: str, day: str) -> date:
     except ValueError:
         raise _CellError(
             "invalid_date",
-            f"{year}年{month}月{day}日不是有效日期",
-            f"{year}-{month}-{day} is not a real date",
+            MESSAGES.message("members.invalid_date_parts", year=year, month=month, day=day),
         ) from None
 
 
@@ -201,7 +193,7 @@ def parse_date_cell(value: CellValue) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise _CellError("invalid_date", "不是日期", "Not a date")
+        raise _CellError("invalid_date", MESSAGES.message("members.not_a_date"))
     if isinstance(value, int | float):
         text = str(int(value)) if float(value).is_integer() else str(value)
         if _DATE_COMPACT.fullmatch(text):
@@ -219,13 +211,11 @@ def parse_date_cell(value: CellValue) -> date | None:
     if _YEAR_MONTH_ONLY.fullmatch(text):
         raise _CellError(
             "date_incomplete",
-            f"“{text}”缺少日，请填写到具体日期",
-            f"'{text}' has no day; give the full date",
+            MESSAGES.message("members.date_incomplete", text=text),
         )
     raise _CellError(
         "invalid_date",
-        f"无法识别日期“{text}”，请使用2020-01-02或2020年1月2日等格式",
-        f"'{text}' is not a recognised date; use a form like 2020-01-02",
+        MESSAGES.message("members.invalid_date", text=text),
     )
 
 
@@ -245,14 +235,13 @@ def _id_number_text(value: CellValue) -> str | None:
     if isinstance(value, float):
         raise _CellError(
             "id_number_not_text",
-            "身份证号被存成了数字，后几位可能已丢失，请将该列设为文本格式后重新填写",
-            "The ID number was stored as a number and may have lost digits; "
-            "format the column as text and enter it again",
+            MESSAGES.message("members.id_number_not_text"),
         )
     return _text(value)
 
 
-def _labelled(enum: type[E], value: CellValue, code: str, what_zh: str, what_en: str) -> E | None:
+def _labelled(enum: type[E], value: CellValue, code: str) -> E | None:
+    """A labelled value (性别, 学历…) by any of its labels; refused naming the choices."""
     text = _text(value)
     if text is None:
         return None
@@ -261,26 +250,25 @@ def _labelled(enum: type[E], value: CellValue, code: str, what_zh: str, what_en:
         choices = "、".join(member.label for member in enum)
         raise _CellError(
             code,
-            f"无法识别{what_zh}“{text}”，可填：{choices}",
-            f"'{text}' is not a known {what_en}; use one of: {choices}",
+            MESSAGES.message(f"members.{code}", text=text, choices=choices),
         )
     return found
 
 
 def _gender(value: CellValue) -> Gender | None:
-    return _labelled(Gender, value, "invalid_gender", "性别", "gender")
+    return _labelled(Gender, value, "invalid_gender")
 
 
 def _education(value: CellValue) -> Education | None:
-    return _labelled(Education, value, "invalid_education", "学历", "education level")
+    return _labelled(Education, value, "invalid_education")
 
 
 def _status(value: CellValue) -> MemberStatus | None:
-    return _labelled(MemberStatus, value, "invalid_status", "党员状态", "member status")
+    return _labelled(MemberStatus, value, "invalid_status")
 
 
 def _member_class(value: CellValue) -> MemberClass | None:
-    return _labelled(MemberClass, value, "invalid_member_class", "人员类别", "member class")
+    return _labelled(MemberClass, value, "invalid_member_class")
 
 
 def _tags(value: CellValue) -> tuple[str, ...]:
@@ -306,9 +294,9 @@ class _RowReader:
             self.errors.append(FieldError(field, error.code, error.message))
             return None
 
-    def require(self, field: str, value: object, zh: str, en: str) -> None:
+    def require(self, field: str, value: object, message: Message) -> None:
         if value is None and not self.has_error(field):
-            self.errors.append(FieldError(field, "required", Message(zh=zh, en=en)))
+            self.errors.append(FieldError(field, "required", message))
 
     def has_error(self, field: str) -> bool:
         return any(error.field == field for error in self.errors)
@@ -334,14 +322,13 @@ def parse_row(
     member_class = row.read("member_class", _member_class)
     tags = row.read("tags", _tags) or ()
     mobile = _read_mobile(row)
-    row.require("name", name, "姓名不能为空", "The name is required")
-    row.require("id_number", id_number, "身份证号不能为空", "The ID number is required")
-    row.require("admitted_on", admitted_on, "入党时间不能为空", "The admission date is required")
+    row.require("name", name, MESSAGES.message("members.name_required"))
+    row.require("id_number", id_number, MESSAGES.message("members.id_number_required"))
+    row.require("admitted_on", admitted_on, MESSAGES.message("members.admitted_on_required"))
     row.require(
         "organization_name",
         organization_name,
-        "所在党支部不能为空",
-        "The member's branch is required",
+        MESSAGES.message("members.organization_name_required"),
     )
     if status is None:
         status = MemberStatus.FULL if full_member_on else MemberStatus.PROBATIONARY
@@ -382,7 +369,9 @@ def _read_mobile(row: _RowReader) -> MobileDetails | None:
     end = row.read("mobile.period_end", parse_date_cell)
     if host is None and card is None and start is None and end is None:
         return None
-    row.require("mobile.period_start", start, "必须填写外出日期", "The departure date is required")
+    row.require(
+        "mobile.period_start", start, MESSAGES.message("members.mobile_period_start_required")
+    )
     if start is None:
         return None
     return MobileDetails(
@@ -425,9 +414,10 @@ def duplicate_id_number_refusals(
                         FieldError(
                             "id_number",
                             "duplicate_in_file",
-                            Message(
-                                zh=f"身份证号与第{'、'.join(others)}行重复",
-                                en=f"The ID number also appears in row(s) {', '.join(others)}",
+                            MESSAGES.message(
+                                "members.duplicate_in_file",
+                                rows="、".join(others),
+                                rows_en=", ".join(others),
                             ),
                         ),
                     ),

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 
 
@@ -110,6 +110,28 @@ class MobileDetails:
     activity_card_number: str
     period_start: date
     period_end: date | None = None
+
+    def as_document(self) -> dict[str, Any]:
+        """The JSON a record keeps of it (`member.mobile`)."""
+        return {
+            "host_organization_name": self.host_organization_name.strip(),
+            "activity_card_number": self.activity_card_number.strip(),
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat() if self.period_end else None,
+        }
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any] | None) -> MobileDetails | None:
+        """The details back from the stored JSON (None when there are none)."""
+        if not document:
+            return None
+        end = document.get("period_end")
+        return cls(
+            host_organization_name=document.get("host_organization_name", ""),
+            activity_card_number=document.get("activity_card_number", ""),
+            period_start=date.fromisoformat(document["period_start"]),
+            period_end=date.fromisoformat(end) if end else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,19 +12,15 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.shared.errors import DomainError, Message
+from domain.members.messages import MESSAGES
+from domain.shared.errors import DomainError, ErrorKind
 
 DAILY_CROSS_TENANT_HITS = 20
 """Enough for a branch secretary's honest mistakes; far too few to sweep a roll."""
 
 _BEIJING = ZoneInfo("Asia/Shanghai")
 
-DUPLICATE_ELSEWHERE = Message(
-    "该身份证号已在平台其他单位登记，同一身份证号只能登记一次；"
-    "如党员从其他单位调入，请办理组织关系转接",
-    "This ID number is already registered elsewhere on the platform; "
-    "a member moving in arrives through a membership transfer (组织关系转接)",
-)
+DUPLICATE_ELSEWHERE = MESSAGES.message("members.duplicate_elsewhere")
 
 
 def budget_day(now: datetime) -> date:
@@ -49,13 +45,7 @@ def check_probe_budget(
         return
     raise DomainError(
         "identity_check_limited",
-        Message(
-            f"今日与其他单位党员信息的身份证号重复已达 {limit} 次，今日暂停登记新的身份证号，"
-            "请明日再试；如党员从其他单位调入，请办理组织关系转接",
-            f"Today's {limit} ID numbers found registered elsewhere are used up; registering "
-            "new ID numbers pauses until tomorrow. A member moving in arrives through a "
-            "membership transfer",
-        ),
-        status=429,
+        MESSAGES.message("members.identity_check_limited", limit=limit),
+        kind=ErrorKind.LIMITED,
         retry_after=seconds_to_next_day(now),
     )

@@ -15,7 +15,8 @@ from enum import StrEnum
 from pypinyin import Style, lazy_pinyin
 
 from domain.members.identity import normalize_id_number, normalize_mobile
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.members.messages import MESSAGES
+from domain.shared.errors import DomainError, ErrorKind, FieldError, Message
 
 # Surname readings that pypinyin's everyday reading gets wrong. The compound 单于 is listed so
 # that it is not read as the surname 单 (shan) followed by 于.
@@ -128,7 +129,7 @@ def normalize_query(raw: str) -> NormalizedQuery:
     """
     compact = "".join(unicodedata.normalize("NFKC", raw).split())
     if not compact:
-        raise _query_error("query_empty", "请输入要查找的内容", "Enter something to search for")
+        raise _query_error("query_empty", MESSAGES.message("members.query_empty"))
     if _HAN.search(compact):
         return NormalizedQuery(QueryKind.NAME, compact)
     id_candidate = normalize_id_number(compact)
@@ -143,15 +144,14 @@ def normalize_query(raw: str) -> NormalizedQuery:
         return NormalizedQuery(QueryKind.PINYIN, letters)
     raise _query_error(
         "query_unrecognized",
-        "请输入姓名、拼音或首字母、完整的手机号或完整的身份证号",
-        "Enter a name, its pinyin or initials, a full mobile number or a full ID number",
+        MESSAGES.message("members.query_unrecognized"),
     )
 
 
-def _query_error(code: str, zh: str, en: str) -> DomainError:
+def _query_error(code: str, message: Message) -> DomainError:
     return DomainError(
         code="invalid_query",
-        message=Message(zh="无法识别查询内容", en="The search query was not understood"),
-        status=422,
-        errors=[FieldError("q", code, Message(zh=zh, en=en))],
+        message=MESSAGES.message("members.invalid_query"),
+        kind=ErrorKind.INVALID,
+        errors=[FieldError("q", code, message)],
     )

@@ -14,6 +14,7 @@ from domain.members.identity import (
     normalize_mobile,
     parse_id_number,
 )
+from domain.members.messages import MESSAGES
 from domain.members.model import (
     Gender,
     MemberClass,
@@ -22,7 +23,7 @@ from domain.members.model import (
     MobileDetails,
     completed_years,
 )
-from domain.shared.errors import DomainError, FieldError, Message
+from domain.shared.errors import DomainError, ErrorKind, FieldError, Message
 
 ADULT_AGE = 18
 NAME_MAX_LENGTH = 50
@@ -47,8 +48,8 @@ class _Errors:
     def __init__(self) -> None:
         self.items: list[FieldError] = []
 
-    def add(self, field: str, code: str, zh: str, en: str) -> None:
-        self.items.append(FieldError(field, code, Message(zh=zh, en=en)))
+    def add(self, field: str, code: str, message: Message) -> None:
+        self.items.append(FieldError(field, code, message))
 
     def extend(self, error: DomainError) -> None:
         self.items.extend(error.errors)
@@ -58,11 +59,8 @@ def _validation_error(errors: list[FieldError]) -> DomainError:
     """The one error a refused member record raises, listing every field at fault."""
     return DomainError(
         code="validation_failed",
-        message=Message(
-            zh=f"党员信息有{len(errors)}处错误，请修改后重新提交",
-            en=f"The member record has {len(errors)} error(s); correct them and resubmit",
-        ),
-        status=422,
+        message=MESSAGES.message("members.record_invalid", count=len(errors)),
+        kind=ErrorKind.INVALID,
         errors=errors,
     )
 
@@ -80,6 +78,11 @@ def party_seniority(full_member_on: date, *, today: date) -> int:
     return completed_years(full_member_on, today)
 
 
+def kept_status_reason(status: MemberStatus, reason: str) -> str | None:
+    """The reason a record keeps with its status: only 停止党籍 and 除名 keep one."""
+    return reason.strip() if status in _STATUSES_NEEDING_REASON else None
+
+
 def check_status_transition(
     current: MemberStatus, new: MemberStatus, *, reason: str | None
 ) -> None:
@@ -89,8 +92,8 @@ def check_status_transition(
     if errors.items:
         raise DomainError(
             code="status_transition_refused",
-            message=Message(zh="不能这样变更党员状态", en="This status change is not allowed"),
-            status=409,
+            message=MESSAGES.message("members.status_transition_refused"),
+            kind=ErrorKind.CONFLICT,
             errors=errors.items,
         )
 
@@ -103,22 +106,25 @@ def _check_transition(
             errors.add(
                 "status",
                 "status_final",
-                "已除名（出党）的党员不能再变更状态",
-                "A removed member's status cannot change any more",
+                MESSAGES.message("members.status_final"),
             )
         else:
             errors.add(
                 "status",
                 "status_transition",
-                f"党员状态不能从“{current.label}”改为“{new.label}”",
-                f"The status cannot change from {current.value} to {new.value}",
+                MESSAGES.message(
+                    "members.status_transition",
+                    current_label=current.label,
+                    new_label=new.label,
+                    current_value=current.value,
+                    new_value=new.value,
+                ),
             )
     if new in _STATUSES_NEEDING_REASON and not (reason and reason.strip()):
         errors.add(
             "status_reason",
             "reason_required",
-            f"党员状态为“{new.label}”时必须填写原因",
-            f"A reason is required when the status is {new.value}",
+            MESSAGES.message("members.reason_required", new_label=new.label, new_value=new.value),
         )
 
 
@@ -183,13 +189,12 @@ def _optional_text(value: str | None) -> str | None:
 
 def _check_name(errors: _Errors, name: str) -> None:
     if not name:
-        errors.add("name", "required", "姓名不能为空", "The name is required")
+        errors.add("name", "required", MESSAGES.message("members.name_required"))
     elif len(name) > NAME_MAX_LENGTH:
         errors.add(
             "name",
             "too_long",
-            f"姓名不能超过{NAME_MAX_LENGTH}个字",
-            f"The name cannot exceed {NAME_MAX_LENGTH} characters",
+            MESSAGES.message("members.name_too_long", limit=NAME_MAX_LENGTH),
         )
 
 
@@ -200,40 +205,40 @@ def _check_against_id(
         errors.add(
             "birth_date",
             "mismatch_id_number",
-            f"出生日期与身份证号不一致（身份证号为{facts.birth_date.isoformat()}）",
-            f"The birth date does not match the ID number ({facts.birth_date.isoformat()})",
+            MESSAGES.message(
+                "members.birth_date_mismatch", birth_date=facts.birth_date.isoformat()
+            ),
         )
     if draft.gender is not None and draft.gender is not facts.gender:
         errors.add(
             "gender",
             "mismatch_id_number",
-            f"性别与身份证号不一致（身份证号为{facts.gender.label}）",
-            f"The gender does not match the ID number ({facts.gender.value})",
+            MESSAGES.message(
+                "members.gender_mismatch",
+                gender_label=facts.gender.label,
+                gender_value=facts.gender.value,
+            ),
         )
     return facts.birth_date, facts.gender
 
 
 def _check_dates(errors: _Errors, draft: MemberDraft, birth_date: date | None, today: date) -> None:
     if birth_date is not None and birth_date > today:
-        errors.add(
-            "birth_date", "in_future", "出生日期不能晚于今天", "The birth date is in the future"
-        )
+        errors.add("birth_date", "in_future", MESSAGES.message("members.birth_date_in_future"))
     admitted_on = draft.admitted_on
     if admitted_on is None:
-        errors.add("admitted_on", "required", "入党时间不能为空", "The admission date is required")
+        errors.add("admitted_on", "required", MESSAGES.message("members.admitted_on_required"))
     elif admitted_on > today:
         errors.add(
             "admitted_on",
             "in_future",
-            "入党时间不能晚于今天",
-            "The admission date is in the future",
+            MESSAGES.message("members.admitted_on_in_future"),
         )
     elif birth_date is not None and admitted_on < adulthood(birth_date):
         errors.add(
             "admitted_on",
             "before_adulthood",
-            "入党时间应在年满18周岁之后",
-            "The admission date must be on or after the member's 18th birthday",
+            MESSAGES.message("members.admitted_on_before_adulthood"),
         )
     full_member_on = draft.full_member_on
     if full_member_on is None:
@@ -242,15 +247,13 @@ def _check_dates(errors: _Errors, draft: MemberDraft, birth_date: date | None, t
         errors.add(
             "full_member_on",
             "in_future",
-            "转正时间不能晚于今天",
-            "The full-membership date is in the future",
+            MESSAGES.message("members.full_member_on_in_future"),
         )
     elif admitted_on is not None and full_member_on < admitted_on:
         errors.add(
             "full_member_on",
             "before_admission",
-            "转正时间不能早于入党时间",
-            "The full-membership date cannot be before the admission date",
+            MESSAGES.message("members.full_member_on_before_admission"),
         )
 
 
@@ -261,15 +264,13 @@ def _check_status(
         errors.add(
             "full_member_on",
             "required",
-            "正式党员必须填写转正时间",
-            "A full member needs a full-membership date",
+            MESSAGES.message("members.full_member_on_required"),
         )
     if draft.status is MemberStatus.PROBATIONARY and draft.full_member_on is not None:
         errors.add(
             "full_member_on",
             "not_allowed",
-            "预备党员不应填写转正时间",
-            "A probationary member cannot have a full-membership date",
+            MESSAGES.message("members.full_member_on_not_allowed"),
         )
     _check_transition(
         errors,
@@ -284,8 +285,7 @@ def _check_organization(errors: _Errors, draft: MemberDraft) -> None:
         errors.add(
             "organization_id",
             "required",
-            "必须填写所在党组织",
-            "The member's organization is required",
+            MESSAGES.message("members.organization_id_required"),
         )
 
 
@@ -295,38 +295,33 @@ def _check_mobile(errors: _Errors, member_class: MemberClass, mobile: MobileDeta
             errors.add(
                 "mobile",
                 "not_mobile_member",
-                "只有流动党员才填写流动信息",
-                "Mobile-member details apply only to mobile members",
+                MESSAGES.message("members.mobile_not_applicable"),
             )
         return
     if mobile is None:
         errors.add(
             "mobile",
             "required",
-            "流动党员必须填写流入党组织、活动证编号和外出时间",
-            "A mobile member needs the host organization, activity card number and period",
+            MESSAGES.message("members.mobile_details_required"),
         )
         return
     if not mobile.host_organization_name.strip():
         errors.add(
             "mobile.host_organization_name",
             "required",
-            "必须填写流入党组织",
-            "The host organization is required",
+            MESSAGES.message("members.mobile_host_organization_name_required"),
         )
     if not mobile.activity_card_number.strip():
         errors.add(
             "mobile.activity_card_number",
             "required",
-            "必须填写流动党员活动证编号",
-            "The activity card number is required",
+            MESSAGES.message("members.mobile_activity_card_number_required"),
         )
     if mobile.period_end is not None and mobile.period_end < mobile.period_start:
         errors.add(
             "mobile.period_end",
             "before_start",
-            "外出结束时间不能早于开始时间",
-            "The end of the period cannot be before its start",
+            MESSAGES.message("members.mobile_period_end_before_start"),
         )
 
 
@@ -337,7 +332,6 @@ def _clean_tags(errors: _Errors, tags: tuple[str, ...]) -> tuple[str, ...]:
             errors.add(
                 "tags",
                 "too_long",
-                f"标签“{tag}”超过{TAG_MAX_LENGTH}个字",
-                f"The tag '{tag}' exceeds {TAG_MAX_LENGTH} characters",
+                MESSAGES.message("members.tag_too_long", tag=tag, limit=TAG_MAX_LENGTH),
             )
     return cleaned

@@ -1,6 +1,20 @@
-"""Member registry adapters: tables, field protection, queries, import and export."""
+"""Member registry adapters (党员信息管理). This package is the context's public module:
+other contexts import what they need from here, never from its modules.
 
+Use cases, one module each: `registry` (create, read, update, status, history), `reveal`
+(identity numbers in full), `listing`, `statistics`, `imports` (the spreadsheet import, for
+the endpoint, its job and the CLI), `exporting`; `import_*` are the import's steps.
+"""
+
+# First: tenancy modules import FieldProtector from here, maybe while this package loads.
+from infra.members.protect import FieldProtector, protector_for
+
+# isort: split
 from infra.members.counts import count_members
+from infra.members.import_files import count_data_rows, file_kind, read_table
+from infra.members.import_job import register_jobs, sheet_limits
+from infra.members.import_report import ImportActor, ImportOptions, ImportReport
+from infra.members.imports import Importer, import_sheet, queue_import, today
 from infra.members.rosters import (
     MemberPlace,
     active_members_under,
@@ -8,12 +22,28 @@ from infra.members.rosters import (
     member_of_user,
     member_place,
 )
+from infra.members.seeding import add_seed_member
 
 __all__ = [
+    "FieldProtector",
+    "ImportActor",
+    "ImportOptions",
+    "ImportReport",
+    "Importer",
     "MemberPlace",
     "active_members_under",
+    "add_seed_member",
+    "count_data_rows",
     "count_members",
+    "file_kind",
+    "import_sheet",
     "member_names",
     "member_of_user",
     "member_place",
+    "protector_for",
+    "queue_import",
+    "read_table",
+    "register_jobs",
+    "sheet_limits",
+    "today",
 ]

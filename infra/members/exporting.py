@@ -25,7 +25,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, and_, func, select
 
 from domain.members import Education, Gender, MemberClass, MemberStatus
-from domain.shared import DomainError, Message, neutralise_formula
+from domain.shared import neutralise_formula, not_found
 from infra.db.session import Actor, Database, Scope
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member
@@ -198,11 +198,7 @@ async def plan_export(
                 )
             ).first()
             if found is None:
-                raise DomainError(
-                    "organization_not_found",
-                    Message("未找到该资源，或您无权查看。", "Not found, or not visible to you."),
-                    status=404,
-                )
+                raise not_found("organization")
             org, tenant_path = found
             domain = org_domain(str(tenant_path), str(org.path))
             if include_descendants:

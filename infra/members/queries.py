@@ -20,6 +20,7 @@ from domain.members import NormalizedQuery, QueryKind, age_band
 from infra.db.session import UnitOfWork
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member
+from infra.tenancy import ORGANIZATION_SUBTREE_IDS, TENANT_SUBTREE, TENANT_SUBTREE_IDS
 
 _ACTIVE = ("probationary", "full")
 
@@ -125,19 +126,14 @@ def _scope_filters(f: MemberFilter, tenant_col: Any, org_col: Any) -> list[Any]:
         tenant_id, path = f.organization_scope
         conds.append(
             org_col.in_(
-                text(
-                    "SELECT o.id FROM organization o"
-                    " WHERE o.tenant_id = :scope_tenant AND o.path <@ CAST(:scope_path AS ltree)"
-                ).bindparams(scope_tenant=tenant_id, scope_path=path)
+                text(ORGANIZATION_SUBTREE_IDS).bindparams(
+                    subtree_tenant_id=tenant_id, subtree_org_path=path
+                )
             )
         )
     if f.tenant_path is not None:
         conds.append(
-            tenant_col.in_(
-                text(
-                    "SELECT t.id FROM tenant t WHERE t.path <@ CAST(:tenant_path AS ltree)"
-                ).bindparams(tenant_path=f.tenant_path)
-            )
+            tenant_col.in_(text(TENANT_SUBTREE_IDS).bindparams(subtree_tenant_path=f.tenant_path))
         )
     return conds
 
@@ -397,11 +393,12 @@ async def organization_counts(
         bucket="m.tenant_id::text",
         join="",
         where=(
-            "m.tenant_id = :t AND m.organization_id IN (SELECT o.id FROM organization o"
-            " WHERE o.tenant_id = :t AND o.path <@ CAST(:p AS ltree))"
+            "m.tenant_id = :subtree_tenant_id"
+            f" AND m.organization_id IN ({ORGANIZATION_SUBTREE_IDS})"
         ),
     )
-    rows = (await uow.session.execute(text(sql), {"t": tenant_id, "p": org_path})).all()
+    params = {"subtree_tenant_id": tenant_id, "subtree_org_path": org_path}
+    rows = (await uow.session.execute(text(sql), params)).all()
     return next(iter(_counts_from(rows, today).values()), MemberCounts())
 
 
@@ -415,10 +412,10 @@ async def tenant_counts(
     depth = tenant_path.count(".") + 1
     sql = _COUNTS_SQL.format(
         bucket=f"subpath(t.path, 0, LEAST(nlevel(t.path), {depth + 1}))::text",
-        join="JOIN tenant t ON t.id = m.tenant_id",
-        where="t.path <@ CAST(:p AS ltree)",
+        join=f"JOIN ({TENANT_SUBTREE}) AS t ON t.id = m.tenant_id",
+        where="true",
     )
-    rows = (await uow.session.execute(text(sql), {"p": tenant_path})).all()
+    rows = (await uow.session.execute(text(sql), {"subtree_tenant_path": tenant_path})).all()
     return _counts_from(rows, today)
 
 

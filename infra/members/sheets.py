@@ -21,7 +21,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from domain.members import CellValue
-from domain.shared import DomainError, Message, restore_formula
+from domain.members.messages import MESSAGES
+from domain.shared import DomainError, ErrorKind, Message, restore_formula
 
 MiB = 1024 * 1024
 _INFLATE_CHUNK = 1 * MiB
@@ -44,29 +45,25 @@ class SheetLimits:
     ratio_floor_bytes: int = 4 * MiB
 
 
-def too_large(zh: str, en: str) -> DomainError:
+def too_large(message: Message) -> DomainError:
     return DomainError(
         "import_file_too_large",
-        Message(f"导入文件超出限制：{zh}", f"The import file is over a limit: {en}"),
-        status=413,
+        message,
+        kind=ErrorKind.TOO_LARGE,
     )
 
 
 def unreadable() -> DomainError:
     return DomainError(
         "import_file_unreadable",
-        Message(
-            "无法读取该 Excel 文件，请确认文件未损坏",
-            "The Excel file cannot be read; check that it is not damaged",
-        ),
-        status=422,
+        MESSAGES.message("members.import_xlsx_damaged"),
+        kind=ErrorKind.INVALID,
     )
 
 
 def _too_many_rows(limits: SheetLimits) -> DomainError:
     return too_large(
-        f"超过 {limits.max_rows} 行，请分成几个文件导入",
-        f"more than {limits.max_rows} rows; split it into several files",
+        MESSAGES.message("members.import_too_many_rows", rows=limits.max_rows),
     )
 
 
@@ -85,9 +82,9 @@ def check_archive(content: bytes, limits: SheetLimits) -> zipfile.ZipFile:
         )
         if total > limits.max_unpacked_bytes or ratio_too_high:
             raise too_large(
-                f"解压后超过 {limits.max_unpacked_bytes // MiB} MB 或压缩比异常",
-                f"it unpacks to more than {limits.max_unpacked_bytes // MiB} MB "
-                "or is compressed abnormally far",
+                MESSAGES.message(
+                    "members.import_unpacks_too_large", mib=limits.max_unpacked_bytes // MiB
+                ),
             )
     return archive
 
@@ -146,15 +143,17 @@ def _checked(
             last = max((i for i, v in enumerate(row) if not _blank(v)), default=-1)
             if last >= limits.max_columns:
                 raise too_large(
-                    f"第 {index + 1} 行超过 {limits.max_columns} 列",
-                    f"row {index + 1} has more than {limits.max_columns} columns",
+                    MESSAGES.message(
+                        "members.import_too_many_columns", row=index + 1, columns=limits.max_columns
+                    ),
                 )
             row = row[: last + 1]
         texts = row if csv_text else [v for v in row if isinstance(v, str)]
         if texts and max(map(len, texts)) > longest:  # type: ignore[arg-type]
             raise too_large(
-                f"第 {index + 1} 行有超过 {longest} 个字符的单元格",
-                f"row {index + 1} has a cell over {longest} characters",
+                MESSAGES.message(
+                    "members.import_cell_too_long_in_row", row=index + 1, longest=longest
+                ),
             )
         if not csv_text:
             yield list(row)
@@ -215,13 +214,12 @@ def csv_rows(text: str, limit: int | None, limits: SheetLimits) -> list[list[Cel
     except csv.Error as exc:
         if "field limit" in str(exc):  # longer than even csv's own limit
             raise too_large(
-                f"有超过 {limits.max_cell_chars} 个字符的单元格",
-                f"a cell is longer than {limits.max_cell_chars} characters",
+                MESSAGES.message("members.import_cell_too_long", chars=limits.max_cell_chars),
             ) from exc
         raise DomainError(
             "import_file_unreadable",
-            Message("无法读取该 CSV 文件", "The CSV file cannot be read"),
-            status=422,
+            MESSAGES.message("members.import_csv_unreadable"),
+            kind=ErrorKind.INVALID,
         ) from exc
 
 

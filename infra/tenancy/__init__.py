@@ -18,11 +18,19 @@ from infra.tenancy.organization_refs import (
     tenant_path_of,
 )
 from infra.tenancy.organizations import MemberCounts, get_org, org_domain_of
+from infra.tenancy.subtrees import (
+    ORGANIZATION_SUBTREE_IDS,
+    TENANT_SUBTREE,
+    TENANT_SUBTREE_IDS,
+)
 from infra.tenancy.tenant_settings import effective_settings_of
 from infra.tenancy.tenants import get_tenant, platform_admin, tenant_by_code
 from infra.tenancy.visibility import Scopes, within_scopes
 
 __all__ = [
+    "ORGANIZATION_SUBTREE_IDS",
+    "TENANT_SUBTREE",
+    "TENANT_SUBTREE_IDS",
     "Guard",
     "MemberCounts",
     "OrganizationRef",

@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Database, Scope, UnitOfWork
-from infra.members.protect import FieldProtector
+from infra.members import FieldProtector
 from infra.platform import outbox
 from infra.platform.relay import Relay, RelayedEvent, Subscription
 from infra.settings import Settings

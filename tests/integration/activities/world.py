@@ -2,7 +2,7 @@
 
 Organizations and users are made through the API. Member rows are written through the
 owner connection (`SET ROLE zhibu_owner`) with the encrypted columns filled by
-infra.members.protect, so these tests do not depend on the member registry's endpoints.
+infra.members, so these tests do not depend on the member registry's endpoints.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import httpx
 import psycopg
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
-from infra.members.protect import FieldProtector
+from infra.members import FieldProtector
 from tests.conftest import Api, login, unique
 
 PASSWORD = "Member-Pass-2026"

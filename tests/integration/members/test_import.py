@@ -407,10 +407,10 @@ def test_import_rows_fill_every_member_column() -> None:
     import uuid as uuid_module
     from datetime import UTC, datetime
 
-    from domain.members import MemberDraft, MemberStatus, MobileDetails, validate_member
+    from domain.members import MemberDraft, MemberStatus, MobileDetails, OrgRef, validate_member
     from domain.members.model import Education, MemberClass
     from infra.crypto import BlindIndex, FieldCipher
-    from infra.members.importing import OrgRef, new_member_values
+    from infra.members.import_writes import new_member_values
     from infra.members.protect import FieldProtector
     from infra.members.tables import Member
 
@@ -451,17 +451,16 @@ def test_copy_payload_matches_generic_copy_lines() -> None:
     import uuid as uuid_module
     from datetime import UTC, datetime
 
-    from domain.members import MemberDraft, MemberStatus, MobileDetails, validate_member
+    from domain.members import MemberDraft, MemberStatus, MobileDetails, OrgRef, validate_member
     from domain.members.model import Education, MemberClass
     from infra.crypto import BlindIndex, FieldCipher
-    from infra.members.importing import (
+    from infra.members.import_writes import (
         MEMBER_COLUMNS,
         NEW_MEMBER_COLUMNS,
         STAGED_MEMBER_COLUMNS,
-        OrgRef,
-        _creation_payload,
-        _Planned,
+        Planned,
         copy_line,
+        creation_payload,
         new_member_values,
     )
     from infra.members.protect import FieldProtector
@@ -503,7 +502,7 @@ def test_copy_payload_matches_generic_copy_lines() -> None:
     )
     ref = OrgRef(uuid_module.uuid4(), uuid_module.uuid4(), "x", "branch", "a.b", "zb.440000")
     now = datetime.now(UTC)
-    lines = _creation_payload([_Planned(2, full, ref), _Planned(3, bare, ref)], protector, now)
+    lines = creation_payload([Planned(2, full, ref), Planned(3, bare, ref)], protector, now)
     assert lines.endswith("\n")
     history_ids = set()
     for draft, line in zip((full, bare), lines[:-1].split("\n"), strict=True):
@@ -542,7 +541,7 @@ async def test_imported_members_history_says_what_the_registry_would(
 
     from psycopg.rows import dict_row
 
-    from infra.members.service import creation_changes
+    from infra.members.records import creation_changes
 
     branch_id, branch = futian_branch
     headers = [

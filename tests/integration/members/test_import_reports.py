@@ -5,23 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Any
 
 from openpyxl import load_workbook
 
-from api.members.transfer import SYNC_ROW_LIMIT
+from api.members.imports import SYNC_ROW_LIMIT
 from domain.tenancy import PLATFORM_PATH
 from infra import tenancy
 from infra.db.session import Actor, Database, Scope
-from infra.members.importing import (
+from infra.members import (
+    FieldProtector,
     ImportActor,
+    Importer,
     ImportOptions,
-    load_org_access,
+    import_sheet,
     read_table,
-    run_import,
 )
-from infra.members.protect import FieldProtector
 from infra.settings import Settings
 from tests.conftest import Api
 from tests.integration.members.test_import import (
@@ -127,15 +126,12 @@ async def test_progress_advances_through_reading_and_writing(
             seen.clear()
             table = read_table(csv_bytes([person(branch) for _ in range(size)]), "big.csv")
             async with db.unit_of_work(scope, actor) as uow:
-                access = await load_org_access(uow, None, home_tenant_id=tenant.id)
-                report = await run_import(
+                report = await import_sheet(
                     uow,
                     table,
-                    access,
+                    Importer(ImportActor(admin.id, "progress-test", tenant.id)),
                     FieldProtector.from_settings(settings),
-                    ImportOptions(mode=mode, dry_run=False, default_organization_id=None),
-                    ImportActor(admin.id, "progress-test", tenant.id),
-                    today=date.today(),
+                    ImportOptions(mode=mode, dry_run=False),
                     progress=progress,
                 )
             assert report.committed, report.counts()

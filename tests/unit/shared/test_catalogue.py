@@ -17,17 +17,6 @@ CATALOGUE_MECHANISM = {"domain/shared/catalogue.py"}
 NOT_YET_CONVERTED = {
     "api/admission.py",
     "api/input_errors.py",
-    "api/members/transfer.py",
-    "domain/members/identity.py",
-    "domain/members/importing.py",
-    "domain/members/probes.py",
-    "domain/members/search.py",
-    "domain/members/validation.py",
-    "infra/members/exporting.py",
-    "infra/members/import_job.py",
-    "infra/members/importing.py",
-    "infra/members/service.py",
-    "infra/members/sheets.py",
 }
 
 

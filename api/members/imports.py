@@ -1,69 +1,47 @@
-"""Member import and export endpoints (党员信息导入导出), and the import job.
+"""Member import endpoint (党员信息导入): Excel or CSV sheets into the registry.
 
 `POST /members/import` answers small files at once with the import report and hands larger
-ones to a background job ("members.import") whose result is the same report.
-`GET /members/export` streams the caller's visible roll as CSV or xlsx.
+ones to a background job ("members.import") whose result is the same report; both run the
+one use case `infra.members.imports`.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Annotated, Any, Literal, cast
-from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Request, Response, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body, Parameter, QueryParameter
-from litestar.response import Stream
+from litestar.params import Body
 from msgspec import Meta
 
-from api.context import Ctx, provide_ctx
-from api.errors import ProblemError
+from api.context import Ctx
+from api.deps import Protector, provide_ctx
 from api.openapi_common import errors
 from api.platform.controllers import JobOut, job_out
 from api.times import ApiResponse
-from domain.members import map_headers
-from domain.shared import DomainError, Message
-from infra.db.session import Scope
-from infra.members.exporting import MEDIA_TYPES, plan_export, stream_csv, stream_xlsx
-from infra.members.import_job import JOB_KIND, sheet_limits, today
-from infra.members.importing import (
-    DEFAULT_ORG_HEADER,
+from infra.members import (
     ImportActor,
+    Importer,
     ImportOptions,
-    Table,
     count_data_rows,
     file_kind,
-    load_org_access,
+    import_sheet,
+    queue_import,
     read_table,
-    run_import,
+    sheet_limits,
 )
-from infra.members.protect import FieldProtector
-from infra.members.sheets import SheetLimits
 from infra.offload import offload
-from infra.platform.jobs import enqueue
-from infra.settings import Settings
 
 MEMBERS = ["Members"]
 SYNC_ROW_LIMIT = 2000
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _protector(settings: Settings) -> FieldProtector:
-    return FieldProtector.from_settings(settings)
-
-
-def _limits(settings: Settings) -> SheetLimits:
-    return sheet_limits(settings)
 
 
 # ---------------------------------------------------------------- schemas
@@ -211,6 +189,7 @@ async def may_import_somewhere(
 )
 async def import_members(
     ctx: Ctx,
+    protector: Protector,
     data: Annotated[
         ImportForm,
         Body(
@@ -223,149 +202,33 @@ async def import_members(
     filename = data.file.filename
     if data.organization_id is None:
         ctx.require("member", "import")
-    protector = _protector(ctx.settings)
-    limits = _limits(ctx.settings)
+    limits = sheet_limits(ctx.settings)
     kind = file_kind(content, filename)
     rows = await offload(count_data_rows, content, filename, limits)
     options = ImportOptions(
         mode=data.mode,
         dry_run=data.dry_run,
-        default_organization_id=data.organization_id,
+        default_organization=data.organization_id,
         filename=filename,
     )
-    actor = ImportActor(p.user_id, p.username, p.tenant_id)
+    importer = Importer(
+        ImportActor(p.user_id, p.username, p.tenant_id),
+        may_import=lambda domain: ctx.can("member", "import", domain),
+    )
     if rows <= SYNC_ROW_LIMIT:
         table = await offload(read_table, content, filename, None, limits)
         async with ctx.uow() as uow:
-            access = await load_org_access(
-                uow,
-                lambda domain: ctx.can("member", "import", domain),
-                home_tenant_id=p.tenant_id,
-            )
-            report = await run_import(uow, table, access, protector, options, actor, today=today())
+            report = await import_sheet(uow, table, importer, protector, options)
         return ApiResponse(content=report.as_dict(ctx.lang), status_code=200)
     # A large file: check what can be checked now, then queue it.
     head = await offload(read_table, content, filename, 12, limits)
-    _check_headers(head, data.organization_id is not None)
     async with ctx.uow() as uow:
-        access = await load_org_access(
-            uow, lambda domain: ctx.can("member", "import", domain), home_tenant_id=p.tenant_id
-        )
-        if data.organization_id is not None:
-            if data.organization_id not in access.orgs:
-                raise DomainError(
-                    "organization_not_found",
-                    Message("未找到该资源，或您无权查看。", "Not found, or not visible to you."),
-                    status=404,
-                )
-            if data.organization_id not in access.importable:
-                raise ProblemError(403, "forbidden")
-        job = await enqueue(
-            uow,
-            tenant_id=p.tenant_id,
-            created_by=p.user_id,
-            kind=JOB_KIND,
-            params={
-                "filename": filename,
-                "format": kind,
-                "mode": data.mode,
-                "dry_run": data.dry_run,
-                "organization_id": str(data.organization_id) if data.organization_id else None,
-                "importable": [str(i) for i in sorted(access.importable)],
-                "lang": ctx.lang,
-                "actor_name": p.username,
-            },
-            input=content,
-            total=rows,
+        job = await queue_import(
+            uow, head, content, importer, options, file_format=kind, rows=rows, lang=ctx.lang
         )
         body = job_out(job)
     ctx.request.app.state.jobs.wake.set()
     return ApiResponse(content=body, status_code=202)  # type: ignore[arg-type]
 
 
-def _check_headers(table: Table, has_default: bool) -> None:
-    headers = list(table.headers)
-    if has_default:
-        headers.append(DEFAULT_ORG_HEADER)
-        from domain.members import field_for_header
-
-        if sum(1 for h in headers if h and field_for_header(h) == "organization_name") > 1:
-            headers.pop()
-    map_headers(headers)
-
-
-# ---------------------------------------------------------------- export
-
-
-@get(
-    "/members/export",
-    summary="导出党员名册 Export members",
-    description=(
-        "以与导入相同的中文列导出调用者可见范围内的党员（可再导入）。身份证号、手机号默认脱敏，"
-        "有 member:read_sensitive 权限者导出全文，并按次记入审计日志（含行数）。"
-        "以流式响应输出：CSV 为带 BOM 的 UTF-8，xlsx 为 Excel 工作簿。需要 member:export 权限。"
-    ),
-    tags=MEMBERS,
-    operation_id="exportMembers",
-    responses={
-        200: ResponseSpec(
-            data_container=bytes,
-            description="党员名册文件 The roll as a file",
-            media_type=MEDIA_TYPES["xlsx"],
-            generate_examples=False,
-        ),
-        **errors(400, 401, 403, 404),
-    },
-)
-async def export_members(
-    ctx: Ctx,
-    export_format: Annotated[
-        Literal["xlsx", "csv"], QueryParameter(name="format", description="文件格式 File format")
-    ] = "xlsx",
-    organization_id: Annotated[
-        uuid.UUID | None,
-        Parameter(description="只导出该党组织（默认含下级） Only this organization"),
-    ] = None,
-    include_descendants: Annotated[
-        bool, Parameter(description="包含下级党组织 Include child organizations")
-    ] = True,
-    status: Annotated[
-        Literal["probationary", "full", "suspended", "removed"] | None,
-        Parameter(description="党员状态 Member status"),
-    ] = None,
-) -> Stream:
-    p = ctx.principal
-    protector = _protector(ctx.settings)
-
-    def require(domain: str | None) -> None:
-        ctx.require("member", "export", domain)
-
-    def sensitive(domain: str | None) -> bool:
-        return ctx.can("member", "read_sensitive", domain)
-
-    plan = await plan_export(
-        ctx.db,
-        Scope(p.tenant_path, p.user_id),
-        organization_id=organization_id,
-        include_descendants=include_descendants,
-        status=status,
-        export_format=export_format,
-        actor=ctx.actor(),
-        require=require,
-        may_read_sensitive=sensitive,
-    )
-    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d")
-    name = f"党员名册-{stamp}.{export_format}"
-    body = stream_csv if export_format == "csv" else stream_xlsx
-    return Stream(
-        body(ctx.db, plan, protector),
-        media_type=MEDIA_TYPES[export_format],
-        headers={
-            "Content-Disposition": f'attachment; filename="members-{stamp}.{export_format}"; '
-            f"filename*=UTF-8''{quote(name)}",
-            "X-Row-Count": str(plan.rows),
-        },
-    )
-
-
-ROUTES = [import_members, export_members]
+ROUTES = [import_members]
