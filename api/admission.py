@@ -31,15 +31,14 @@ from litestar.typing import FieldDefinition
 
 from api.context import provide_ctx
 from api.errors import ProblemError
-from api.input_errors import field_error, naming
-from domain.shared import FieldError, Message
+from api.input_errors import field_error, refused
+from api.messages import MESSAGES
+from domain.shared import FieldError
 
 _AWARE_TIME = Annotated[datetime, msgspec.Meta(tz=True)]
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _BOOLEAN = ("true", "false")
-_BODY_MISSING = Message("缺少请求体（JSON）。", "The request needs a JSON body.")
-_BOOLEAN_MESSAGE = Message("{f} 应为 true 或 false。", "{f} must be true or false.")
 _FLOAT_FOR_INTEGER = re.compile(r"Expected `[^`]*\bint\b[^`]*`, got `float`")
 
 
@@ -108,7 +107,7 @@ def admission() -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
             if raw or plan.body.has_default:
                 errors.extend(_body_errors(raw, plan))
             else:
-                errors.append(FieldError("body", "missing", _BODY_MISSING))
+                errors.append(MESSAGES.field("body", "input.body_missing", code="missing"))
         if errors:
             raise ProblemError(400, "validation_failed", errors=errors)
 
@@ -301,8 +300,8 @@ def _members(tp: Any) -> list[Any]:
 
 
 _EXPECTED = {
-    int: (_INTEGER, Message("{f} 应为整数。", "{f} must be an integer.")),
-    float: (_NUMBER, Message("{f} 应为数字。", "{f} must be a number.")),
+    int: (_INTEGER, "input.integer"),
+    float: (_NUMBER, "input.number"),
 }
 
 
@@ -314,10 +313,10 @@ def _query_value_error(key: str, raw: str, tp: Any) -> FieldError | None:
         except msgspec.ValidationError as exc:
             return field_error(str(exc), root=key)
     elif bool in kinds and raw not in _BOOLEAN:
-        return FieldError(key, "wrong_type", naming(_BOOLEAN_MESSAGE, key))
-    for kind, (lexical, message) in _EXPECTED.items():
+        return refused(key, ("wrong_type", "input.boolean", {}))
+    for kind, (lexical, wording) in _EXPECTED.items():
         if kinds == [kind] and not lexical.fullmatch(raw):
-            return FieldError(key, "wrong_type", naming(message, key))
+            return refused(key, ("wrong_type", wording, {}))
     if not all(_convertible(kind) for kind in kinds):
         return None  # a type of Litestar's own (its decoders convert it)
     try:

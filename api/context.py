@@ -12,7 +12,6 @@ from litestar import Request
 from litestar.datastructures import State
 
 from api.errors import ProblemError, language
-from infra.activities.fast_checkin import CheckinDesk
 from infra.authz import (
     Authorizer,
     fetch_snapshot,
@@ -22,7 +21,6 @@ from infra.authz import (
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.security import AccessClaims, AccessTokenVerifier, TokenError
-from infra.settings import Settings
 from infra.tenancy.sessions import SessionLiveness, SessionState
 
 _CLAIMS_STATE_KEY = "zhibu_bearer"
@@ -67,14 +65,16 @@ class Principal:
 
 
 class Ctx:
-    """What a handler needs besides its parsed input; handlers stay thin with it."""
+    """The caller: who they are, what they may do, their transaction and language.
+
+    Services and clients are not carried here: handlers name them as parameters and the
+    composition root (`api.deps`) provides them.
+    """
 
     def __init__(self, request: Request[Any, Any, State]) -> None:
         self.request = request
         state = request.app.state
-        self.settings: Settings = state.settings
-        self.db: Database = state.db
-        self.checkins: CheckinDesk = state.checkin_desk
+        self._db: Database = state.db
         self.authz: Authorizer = state.authz
         self.lang = language(request)
         self.request_id: str | None = request.scope.get("state", {}).get("request_id")
@@ -154,12 +154,12 @@ class Ctx:
     async def uow(self) -> AsyncIterator[UnitOfWork]:
         """The caller's transaction, scoped to their tenant subtree by row-level security."""
         p = self.principal
-        async with self.db.unit_of_work(Scope(p.tenant_path, p.user_id), self.actor()) as uow:
+        async with self._db.unit_of_work(Scope(p.tenant_path, p.user_id), self.actor()) as uow:
             yield uow
 
     async def authz_changed(self) -> None:
         """Reload this worker's policy now; the others follow the NOTIFY."""
-        async with self.db.unit_of_work(None) as uow:
+        async with self._db.unit_of_work(None) as uow:
             self.authz.load(await fetch_snapshot(uow.session))
 
     def can(self, obj: str, act: str, domain: str | None = None) -> bool:

@@ -2,7 +2,7 @@
 
 The JSON decoder's messages have a stable form ("Expected `int`, got `str` - at
 `$.items[3].radius_m`"); they are parsed into (field path, kind) and worded from the
-catalogue below, so the parser's English never reaches a user.
+catalogue (`api.messages`), so the parser's English never reaches a user.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 
 import msgspec
 
-from domain.shared import FieldError, Message
+from api.messages import MESSAGES
+from domain.shared import FieldError
 
 TIME_EXAMPLE = "2026-05-20T14:30:00+08:00"
 # Every `code` a field error can carry; the OpenAPI description lists them.
@@ -60,87 +61,65 @@ def _names(spec: str) -> tuple[str, str]:
     return "或".join(p[0] for p in parts), " or ".join(p[1] for p in parts)
 
 
-def _bound(op: str, value: str) -> tuple[str, Message]:
-    wording = {
-        "<=": ("too_large", "不能大于", "must be at most"),
-        "<": ("too_large", "须小于", "must be less than"),
-        ">=": ("too_small", "不能小于", "must be at least"),
-        ">": ("too_small", "须大于", "must be greater than"),
-    }
-    code, zh, en = wording[op]
-    return code, Message(f"{{f}} {zh} {value}。", f"{{f}} {en} {value}.")
+# How a refusal is worded: its code, its catalogue key and the values the sentence names.
+Wording = tuple[str, str, dict[str, str]]
 
 
-_LENGTH_UNITS = {"str": (" 个字符", " characters"), "array": (" 项", " item(s)")}
+def _bound(op: str, value: str) -> Wording:
+    code, key = {
+        "<=": ("too_large", "input.at_most"),
+        "<": ("too_large", "input.less_than"),
+        ">=": ("too_small", "input.at_least"),
+        ">": ("too_small", "input.greater_than"),
+    }[op]
+    return code, key, {"value": value}
 
 
-def _length(kind: str, op: str, value: str) -> tuple[str, Message]:
-    unit = _LENGTH_UNITS.get(kind, (" 项", " entry(ies)"))
-    if op == "<=":
-        return "too_long", Message(
-            f"{{f}} 过长，最多 {value}{unit[0]}。", f"{{f}} is too long: at most {value}{unit[1]}."
-        )
+def _length(kind: str, op: str, value: str) -> Wording:
     if kind == "str" and op == ">=" and value == "1":
-        return "blank", Message("{f} 不能为空。", "{f} must not be empty.")
-    return "too_short", Message(
-        f"{{f}} 过短，至少 {value}{unit[0]}。", f"{{f}} is too short: at least {value}{unit[1]}."
-    )
+        return "blank", "input.empty", {}
+    code, word = ("too_long", "too_long") if op == "<=" else ("too_short", "too_short")
+    return code, f"input.{word}_{kind}", {"value": value}
 
 
-def _pattern(regex: str) -> tuple[str, Message]:
+def _pattern(regex: str) -> Wording:
     if regex == r"\S":
-        return "blank", Message("{f} 不能为空白。", "{f} must not be blank.")
-    return "invalid_format", Message(
-        f"{{f}} 格式不正确（须匹配 {regex}）。", f"{{f}} is not in the expected format ({regex})."
-    )
+        return "blank", "input.blank", {}
+    return "invalid_format", "input.format", {"regex": regex}
 
 
-_TIME = Message(
-    f"{{f}} 须为带时区偏移的 RFC 3339 时间，如 {TIME_EXAMPLE}。",
-    f"{{f}} must be an RFC 3339 time with an offset, e.g. {TIME_EXAMPLE}.",
-)
+def _wrong_type(want: str, got: str) -> Wording:
+    (want_zh, want_en), (got_zh, got_en) = _names(want), _names(got)
+    values = {"want_zh": want_zh, "want_en": want_en, "got_zh": got_zh, "got_en": got_en}
+    return "wrong_type", "input.wrong_type", values
+
+
+_TIME = {"example": TIME_EXAMPLE}
 
 # (pattern over the message without its location, how to word it)
-_Rule = Callable[[re.Match[str]], tuple[str, Message]]
+_Rule = Callable[[re.Match[str]], Wording]
 _RULES: list[tuple[re.Pattern[str], _Rule]] = [
     (
         re.compile(r"Object missing required field `(?P<name>[^`]+)`"),
-        lambda m: ("missing", Message("缺少必填字段 {f}。", "{f} is required.")),
+        lambda m: ("missing", "input.missing", {}),
     ),
     (
         re.compile(r"Object contains unknown field `(?P<name>[^`]+)`"),
-        lambda m: (
-            "unknown_field",
-            Message(
-                "不认识的字段 {f}，请检查拼写。", "{f} is not a known field; check its spelling."
-            ),
-        ),
+        lambda m: ("unknown_field", "input.unknown_field", {}),
     ),
     (
         re.compile(r"Expected `datetime` with a timezone component"),
-        lambda m: ("time_without_offset", _TIME),
-    ),
-    (re.compile(r"Invalid RFC3339 encoded datetime"), lambda m: ("invalid_time", _TIME)),
-    (
-        re.compile(r"Invalid RFC3339 encoded date"),
-        lambda m: (
-            "invalid_date",
-            Message("{f} 须为日期，格式 YYYY-MM-DD。", "{f} must be a date, YYYY-MM-DD."),
-        ),
+        lambda m: ("time_without_offset", "input.time", _TIME),
     ),
     (
-        re.compile(r"Invalid UUID"),
-        lambda m: ("invalid_uuid", Message("{f} 须为 UUID。", "{f} must be a UUID.")),
+        re.compile(r"Invalid RFC3339 encoded datetime"),
+        lambda m: ("invalid_time", "input.time", _TIME),
     ),
+    (re.compile(r"Invalid RFC3339 encoded date"), lambda m: ("invalid_date", "input.date", {})),
+    (re.compile(r"Invalid UUID"), lambda m: ("invalid_uuid", "input.uuid", {})),
     (
         re.compile(r"Expected `(?P<want>[^`]+)`, got `(?P<got>[^`]+)`"),
-        lambda m: (
-            "wrong_type",
-            Message(
-                f"{{f}} 应为{_names(m['want'])[0]}，收到的是{_names(m['got'])[0]}。",
-                f"{{f}} must be {_names(m['want'])[1]}, not {_names(m['got'])[1]}.",
-            ),
-        ),
+        lambda m: _wrong_type(m["want"], m["got"]),
     ),
     (
         re.compile(r"Expected `(?P<kind>str|array|object)` of length (?P<op>[<>]=?) (?P<n>\d+)"),
@@ -154,12 +133,8 @@ _RULES: list[tuple[re.Pattern[str], _Rule]] = [
         re.compile(r"Expected `str` matching regex '(?P<regex>.*)'$"),
         lambda m: _pattern(m["regex"].replace("\\\\", "\\")),
     ),
-    (
-        re.compile(r"Number out of range"),
-        lambda m: ("out_of_range", Message("{f} 超出范围。", "{f} is out of range.")),
-    ),
+    (re.compile(r"Number out of range"), lambda m: ("out_of_range", "input.out_of_range", {})),
 ]
-_INVALID = Message("{f} 的值无效。", "{f} is not valid.")
 _LOCATION = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 _PART = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 
@@ -171,35 +146,30 @@ def field_error(text: str, *, root: str = "", root_type: Any = None) -> FieldErr
         text = text[: located.start()]
         inner = located["path"].lstrip(".")
         path = f"{root}.{inner}" if root and inner else (root or inner)
-    code, message = "invalid", _INVALID
+    wording: Wording = ("invalid", "input.invalid", {})
     for pattern, word in _RULES:
         if match := pattern.search(text):
             if "name" in pattern.groupindex:
                 path = f"{path}.{match['name']}" if path else match["name"]
-            code, message = word(match)
+            wording = word(match)
             break
     else:
         if text.startswith("Invalid enum value"):
-            code, message = _enum_error(root_type, path.removeprefix(root).lstrip("."))
-    field = path or "body"
-    return FieldError(field, code, naming(message, field))
+            wording = _enum_error(root_type, path.removeprefix(root).lstrip("."))
+    return refused(path or "body", wording)
 
 
-def naming(message: Message, field: str) -> Message:
-    """A catalogue message with its `{f}` replaced by the field path."""
-    return Message(message.zh.replace("{f}", field), message.en.replace("{f}", field))
+def refused(field: str, wording: Wording) -> FieldError:
+    """The field error a wording gives for `field`."""
+    code, key, values = wording
+    return MESSAGES.field(field, key, code=code, f=field, **values)
 
 
-def _enum_error(root_type: Any, path: str) -> tuple[str, Message]:
+def _enum_error(root_type: Any, path: str) -> Wording:
     allowed = _allowed_values(type_at(root_type, path))
     if not allowed:
-        return "invalid_choice", Message(
-            "{f} 的取值无效。", "{f} is not one of the allowed values."
-        )
-    listed = ", ".join(allowed)
-    return "invalid_choice", Message(
-        f"{{f}} 的取值无效，可选：{listed}。", f"{{f}} must be one of: {listed}."
-    )
+        return "invalid_choice", "input.choice_any", {}
+    return "invalid_choice", "input.choice", {"listed": ", ".join(allowed)}
 
 
 def type_at(tp: Any, path: str) -> Any:

@@ -44,6 +44,57 @@ MESSAGES = Catalogue(
             "Internal error; try again later, or report the request id.",
         ),
         "service_unavailable": Message("服务暂不可用。", "The service is temporarily unavailable."),
+        # Field errors of strict input; `{f}` is the field's path.
+        "input.body_missing": Message("缺少请求体（JSON）。", "The request needs a JSON body."),
+        "input.boolean": Message("{f} 应为 true 或 false。", "{f} must be true or false."),
+        "input.integer": Message("{f} 应为整数。", "{f} must be an integer."),
+        "input.number": Message("{f} 应为数字。", "{f} must be a number."),
+        "input.at_most": Message("{f} 不能大于 {value}。", "{f} must be at most {value}."),
+        "input.less_than": Message("{f} 须小于 {value}。", "{f} must be less than {value}."),
+        "input.at_least": Message("{f} 不能小于 {value}。", "{f} must be at least {value}."),
+        "input.greater_than": Message("{f} 须大于 {value}。", "{f} must be greater than {value}."),
+        "input.too_long_str": Message(
+            "{f} 过长，最多 {value} 个字符。", "{f} is too long: at most {value} characters."
+        ),
+        "input.too_long_array": Message(
+            "{f} 过长，最多 {value} 项。", "{f} is too long: at most {value} item(s)."
+        ),
+        "input.too_long_object": Message(
+            "{f} 过长，最多 {value} 项。", "{f} is too long: at most {value} entry(ies)."
+        ),
+        "input.too_short_str": Message(
+            "{f} 过短，至少 {value} 个字符。", "{f} is too short: at least {value} characters."
+        ),
+        "input.too_short_array": Message(
+            "{f} 过短，至少 {value} 项。", "{f} is too short: at least {value} item(s)."
+        ),
+        "input.too_short_object": Message(
+            "{f} 过短，至少 {value} 项。", "{f} is too short: at least {value} entry(ies)."
+        ),
+        "input.empty": Message("{f} 不能为空。", "{f} must not be empty."),
+        "input.blank": Message("{f} 不能为空白。", "{f} must not be blank."),
+        "input.format": Message(
+            "{f} 格式不正确（须匹配 {regex}）。", "{f} is not in the expected format ({regex})."
+        ),
+        "input.time": Message(
+            "{f} 须为带时区偏移的 RFC 3339 时间，如 {example}。",
+            "{f} must be an RFC 3339 time with an offset, e.g. {example}.",
+        ),
+        "input.missing": Message("缺少必填字段 {f}。", "{f} is required."),
+        "input.unknown_field": Message(
+            "不认识的字段 {f}，请检查拼写。", "{f} is not a known field; check its spelling."
+        ),
+        "input.date": Message("{f} 须为日期，格式 YYYY-MM-DD。", "{f} must be a date, YYYY-MM-DD."),
+        "input.uuid": Message("{f} 须为 UUID。", "{f} must be a UUID."),
+        "input.wrong_type": Message(
+            "{f} 应为{want_zh}，收到的是{got_zh}。", "{f} must be {want_en}, not {got_en}."
+        ),
+        "input.out_of_range": Message("{f} 超出范围。", "{f} is out of range."),
+        "input.invalid": Message("{f} 的值无效。", "{f} is not valid."),
+        "input.choice_any": Message("{f} 的取值无效。", "{f} is not one of the allowed values."),
+        "input.choice": Message(
+            "{f} 的取值无效，可选：{listed}。", "{f} must be one of: {listed}."
+        ),
     },
 )
 

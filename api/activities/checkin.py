@@ -17,6 +17,7 @@ from api.activities.params import (
     utc_now,
 )
 from api.context import Ctx
+from api.deps import AppSettings, Desk
 from api.idempotency import idempotent, replay, request_fingerprint
 from api.openapi_common import READ, WRITE
 from api.times import ApiResponse, encode_json
@@ -39,14 +40,16 @@ from infra.platform.idempotency import check_key
     operation_id="getCheckinToken",
     responses=READ,
 )
-async def get_checkin_token(ctx: Ctx, activity_id: uuid.UUID) -> Response[s.CheckinTokenOut]:
+async def get_checkin_token(
+    ctx: Ctx, app_settings: AppSettings, activity_id: uuid.UUID
+) -> Response[s.CheckinTokenOut]:
     async with ctx.uow() as uow:
         t = await qr.checkin_token(
             uow,
             ctx,
             caller_of(ctx),
             activity_id,
-            secret=ctx.settings.secret_bytes("checkin_secret"),
+            secret=app_settings.secret_bytes("checkin_secret"),
             now=utc_now(),
         )
     body = s.CheckinTokenOut(
@@ -71,14 +74,16 @@ async def get_checkin_token(ctx: Ctx, activity_id: uuid.UUID) -> Response[s.Chec
 )
 async def create_checkin(
     ctx: Ctx,
+    app_settings: AppSettings,
+    checkin_desk: Desk,
     activity_id: uuid.UUID,
     data: s.CheckinIn,
     idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
 ) -> Response[s.CheckinOut]:
     if data.member_id is None:
-        return await _self_check_in(ctx, activity_id, data, idempotency_key)
+        return await _self_check_in(ctx, checkin_desk, activity_id, data, idempotency_key)
     caller = caller_of(ctx)
-    secret = ctx.settings.secret_bytes("checkin_secret")
+    secret = app_settings.secret_bytes("checkin_secret")
 
     async def work(uow: UnitOfWork) -> s.CheckinOut:
         view = await checkin.check_in(
@@ -103,6 +108,7 @@ async def create_checkin(
 
 async def _self_check_in(
     ctx: Ctx,
+    checkin_desk: Desk,
     activity_id: uuid.UUID,
     data: s.CheckinIn,
     idempotency_key: str | None,
@@ -112,7 +118,7 @@ async def _self_check_in(
     idem = None
     if idempotency_key is not None:
         idem = fast.IdempotencyRequest(check_key(idempotency_key), request_fingerprint(ctx, data))
-    stored, replayed = await ctx.checkins.check_in(
+    stored, replayed = await checkin_desk.check_in(
         ctx.actor(),
         p.tenant_path,
         activity_id,
@@ -177,11 +183,12 @@ async def delete_checkin(ctx: Ctx, activity_id: uuid.UUID, checkin_id: uuid.UUID
 )
 async def sync_checkins(
     ctx: Ctx,
+    app_settings: AppSettings,
     data: s.SyncIn,
     idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
 ) -> Response[s.SyncOut]:
     caller = caller_of(ctx)
-    secret = ctx.settings.secret_bytes("checkin_secret")
+    secret = app_settings.secret_bytes("checkin_secret")
     items = [
         checkin.SyncItem(
             client_id=i.client_id,

@@ -15,7 +15,7 @@ from litestar.params import Parameter, QueryParameter
 from litestar.response import Stream
 
 from api.context import Ctx
-from api.deps import Protector
+from api.deps import Db, Protector
 from api.openapi_common import errors
 from infra.db.session import Scope
 from infra.members.exporting import MEDIA_TYPES, plan_export, stream_csv, stream_xlsx
@@ -46,6 +46,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 )
 async def export_members(
     ctx: Ctx,
+    db: Db,
     protector: Protector,
     export_format: Annotated[
         Literal["xlsx", "csv"], QueryParameter(name="format", description="文件格式 File format")
@@ -71,7 +72,7 @@ async def export_members(
         return ctx.can("member", "read_sensitive", domain)
 
     plan = await plan_export(
-        ctx.db,
+        db,
         Scope(p.tenant_path, p.user_id),
         organization_id=organization_id,
         include_descendants=include_descendants,
@@ -85,7 +86,7 @@ async def export_members(
     name = f"党员名册-{stamp}.{export_format}"
     body = stream_csv if export_format == "csv" else stream_xlsx
     return Stream(
-        body(ctx.db, plan, protector),
+        body(db, plan, protector),
         media_type=MEDIA_TYPES[export_format],
         headers={
             "Content-Disposition": f'attachment; filename="members-{stamp}.{export_format}"; '

@@ -22,7 +22,7 @@ from litestar.params import Body
 from msgspec import Meta
 
 from api.context import Ctx
-from api.deps import Protector, provide_ctx
+from api.deps import AppSettings, Protector, provide_ctx
 from api.openapi_common import errors
 from api.platform.controllers import JobOut, job_out
 from api.times import ApiResponse
@@ -189,6 +189,7 @@ async def may_import_somewhere(
 )
 async def import_members(
     ctx: Ctx,
+    app_settings: AppSettings,
     protector: Protector,
     data: Annotated[
         ImportForm,
@@ -202,7 +203,7 @@ async def import_members(
     filename = data.file.filename
     if data.organization_id is None:
         ctx.require("member", "import")
-    limits = sheet_limits(ctx.settings)
+    limits = sheet_limits(app_settings)
     kind = file_kind(content, filename)
     rows = await offload(count_data_rows, content, filename, limits)
     options = ImportOptions(
@@ -227,7 +228,6 @@ async def import_members(
             uow, head, content, importer, options, file_format=kind, rows=rows, lang=ctx.lang
         )
         body = job_out(job)
-    ctx.request.app.state.jobs.wake.set()
     return ApiResponse(content=body, status_code=202)  # type: ignore[arg-type]
 
 

@@ -45,19 +45,6 @@ class ErrorKind(StrEnum):
     UNAVAILABLE = "unavailable"  # the service cannot do it right now
 
 
-_KIND_OF_STATUS = {
-    400: ErrorKind.MALFORMED,
-    401: ErrorKind.UNAUTHENTICATED,
-    403: ErrorKind.FORBIDDEN,
-    404: ErrorKind.NOT_FOUND,
-    409: ErrorKind.CONFLICT,
-    413: ErrorKind.TOO_LARGE,
-    422: ErrorKind.INVALID,
-    429: ErrorKind.LIMITED,
-    503: ErrorKind.UNAVAILABLE,
-}
-
-
 @dataclass(eq=False)
 class DomainError(Exception):
     """A business rule refused the request."""
@@ -68,11 +55,6 @@ class DomainError(Exception):
     errors: list[FieldError] = field(default_factory=list)
     retry_after: int | None = None
     """Seconds after which asking again may succeed (a 429 says it in `Retry-After`)."""
-    status: int | None = None
-    """Transitional: the HTTP status the error used to carry; read as its kind."""
 
     def __post_init__(self) -> None:
-        if self.status is not None:
-            self.kind = _KIND_OF_STATUS[self.status]
-            self.status = None
         Exception.__init__(self, self.code)
