@@ -29,7 +29,7 @@ from api.storage_routes import ROUTES as STORAGE_ROUTES
 from api.tenancy import ROUTES as TENANCY_ROUTES
 from api.times import ApiResponse
 from infra import offload
-from infra.activities.fast_checkin import CheckinDesk
+from infra.activities import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
@@ -43,8 +43,8 @@ from infra.platform.runner import JobRunner
 from infra.rate_store import PostgresStore
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
-from infra.tenancy.schedules import register_schedules as register_tenancy_schedules
-from infra.tenancy.sessions import SessionLiveness
+from infra.tenancy import SessionLiveness
+from infra.tenancy import register_schedules as register_tenancy_schedules
 
 # Outbox handlers by stable name; each bounded context adds its own (points accrual first).
 RELAY_HANDLERS: dict[str, Subscription] = {}

@@ -42,8 +42,7 @@ from infra.members import (
     read_table,
 )
 from infra.settings import Settings
-from infra.tenancy.accounts import reset_password
-from infra.tenancy.mfa import reset_factor
+from infra.tenancy import reset_factor, reset_password
 
 app = typer.Typer(help="Zhibu 支部 command line", no_args_is_help=True)
 members_app = typer.Typer(help="党员信息 Member registry", no_args_is_help=True)

@@ -21,7 +21,7 @@ from infra.authz import (
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.security import AccessClaims, AccessTokenVerifier, TokenError
-from infra.tenancy.sessions import SessionLiveness, SessionState
+from infra.tenancy import SessionLiveness, SessionState
 
 _CLAIMS_STATE_KEY = "zhibu_bearer"
 

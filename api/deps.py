@@ -15,14 +15,12 @@ from litestar.di import Provide
 from litestar.params import Dependency
 
 from api.context import provide_ctx
-from infra.activities.fast_checkin import CheckinDesk
+from infra.activities import CheckinDesk
 from infra.db.session import Database
 from infra.members import FieldProtector, count_members
 from infra.settings import Settings
 from infra.storage.port import ObjectStorage
-from infra.tenancy import MemberCounts
-from infra.tenancy.auth import AuthService
-from infra.tenancy.mfa import MfaService
+from infra.tenancy import AuthService, MemberCounts, MfaService
 
 _GIVEN = Dependency(skip_validation=True)
 # What handlers annotate their parameters with: the provider made them, nothing to check.

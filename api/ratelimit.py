@@ -28,7 +28,7 @@ from infra.members import FieldProtector
 from infra.rate_store import PostgresStore
 from infra.security import AccessClaims
 from infra.settings import Settings
-from infra.tenancy.auth import login_identifier
+from infra.tenancy import login_identifier
 
 STORE = "rate_limit"
 AUTH_PREFIX = "/api/v1/auth/"

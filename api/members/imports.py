@@ -24,7 +24,7 @@ from msgspec import Meta
 from api.context import Ctx
 from api.deps import AppSettings, Protector, provide_ctx
 from api.openapi_common import errors
-from api.platform.controllers import JobOut, job_out
+from api.platform import JobOut, job_out
 from api.times import ApiResponse
 from infra.members import (
     ImportActor,

@@ -1,5 +1,5 @@
 """HTTP endpoints shared by every context: background job progress."""
 
-from api.platform.controllers import ROUTES
+from api.platform.controllers import ROUTES, JobOut, job_out
 
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "JobOut", "job_out"]

@@ -4,9 +4,10 @@ The public face of the context's infrastructure: other contexts import what they
 from here, never from a module of the package.
 """
 
-from infra.tenancy.committee_seats import committee_seats
-from infra.tenancy.guard import Guard, conflict, not_found, require_scopes
-from infra.tenancy.organization_refs import (
+from infra.tenancy.accounts import reset_password
+from infra.tenancy.auth import AuthService, login_identifier
+from infra.tenancy.mfa import MfaService, reset_factor
+from infra.tenancy.organization_lookup import (
     OrganizationRef,
     branches_within,
     organization_ids_above,
@@ -18,6 +19,9 @@ from infra.tenancy.organization_refs import (
     tenant_path_of,
 )
 from infra.tenancy.organizations import MemberCounts, get_org, org_domain_of
+from infra.tenancy.schedules import register_schedules
+from infra.tenancy.seating import committee_seats
+from infra.tenancy.sessions import SessionLiveness, SessionState
 from infra.tenancy.subtrees import (
     ORGANIZATION_SUBTREE_IDS,
     TENANT_SUBTREE,
@@ -31,17 +35,19 @@ __all__ = [
     "ORGANIZATION_SUBTREE_IDS",
     "TENANT_SUBTREE",
     "TENANT_SUBTREE_IDS",
-    "Guard",
+    "AuthService",
     "MemberCounts",
+    "MfaService",
     "OrganizationRef",
     "Scopes",
+    "SessionLiveness",
+    "SessionState",
     "branches_within",
     "committee_seats",
-    "conflict",
     "effective_settings_of",
     "get_org",
     "get_tenant",
-    "not_found",
+    "login_identifier",
     "org_domain_of",
     "organization_ids_above",
     "organization_ids_in_domains",
@@ -50,7 +56,9 @@ __all__ = [
     "organization_ref",
     "organization_refs",
     "platform_admin",
-    "require_scopes",
+    "register_schedules",
+    "reset_factor",
+    "reset_password",
     "tenant_by_code",
     "tenant_path_of",
     "within_scopes",
