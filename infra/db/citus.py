@@ -33,6 +33,8 @@ SETTINGS = {
     "max_prepared_transactions": "200",
     "wal_level": "logical",
     "max_connections": "300",
+    # Citus runs a maintenance worker per database; tests create one database per worker.
+    "max_worker_processes": "64",
     # Fewer shards than the default 32 keep DDL and fan-out quick in a test cluster.
     "citus.shard_count": "8",
     "fsync": "off",

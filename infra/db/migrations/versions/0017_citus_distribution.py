@@ -93,6 +93,50 @@ WHERE k.contype = 'f' AND c.relname = ANY (:reference) AND r.relname <> ALL (:re
 """
 
 
+# SQL functions with parameters that read tables: Citus cannot plan their statements
+# ("parameters in SQL functions"); the same statement in PL/pgSQL is planned per call.
+SQL_FUNCTIONS = """
+SELECT p.oid::regprocedure::text, pg_get_function_arguments(p.oid),
+       pg_get_function_result(p.oid), p.proretset, p.provolatile, p.prosecdef,
+       p.proconfig, p.prosrc
+FROM pg_proc p
+JOIN pg_language l ON l.oid = p.prolang
+WHERE p.pronamespace = 'public'::regnamespace AND l.lanname = 'sql'
+  AND p.pronargs > 0 AND p.provolatile <> 'i' AND p.prokind = 'f'
+ORDER BY 1
+"""
+
+VOLATILITY = {"s": "STABLE", "v": "VOLATILE"}
+
+
+def _as_plpgsql(
+    name: str,
+    arguments: str,
+    result: str,
+    returns_set: bool,
+    volatility: str,
+    definer: bool,
+    config: list[str] | None,
+    body: str,
+) -> str:
+    """The same single-statement function in PL/pgSQL (columns win over variables)."""
+    query = body.strip().rstrip(";")
+    if returns_set:
+        block = f"BEGIN\nRETURN QUERY {query};\nEND"
+    else:
+        block = f"DECLARE result {result};\nBEGIN\n{query} INTO result;\nRETURN result;\nEND"
+    settings = "".join(
+        f" SET {key} = {value}" for key, value in (c.split("=", 1) for c in config or [])
+    )
+    function = name.split("(", 1)[0]
+    return (
+        f"CREATE OR REPLACE FUNCTION {function}({arguments}) RETURNS {result}"
+        f" LANGUAGE plpgsql {VOLATILITY[volatility]}"
+        f"{' SECURITY DEFINER' if definer else ''}{settings}"
+        f" AS $fn$\n#variable_conflict use_column\n{block}\n$fn$"
+    )
+
+
 def _is_citus() -> bool:
     found = op.get_bind().execute(text("SELECT 1 FROM pg_extension WHERE extname = 'citus'"))
     return found.first() is not None
@@ -126,6 +170,8 @@ def _distribute() -> None:
         text(DIRECTORY_FOREIGN_KEYS), {"reference": reference}
     ).all():
         op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
+    for row in bind.execute(text(SQL_FUNCTIONS)).all():
+        op.execute(_as_plpgsql(*row))
     op.execute("SELECT create_distributed_function('zhibu_scope_tenant_ids()')")
     for table in REFERENCE_TABLES:
         op.execute(f"SELECT create_reference_table('{table}')")
