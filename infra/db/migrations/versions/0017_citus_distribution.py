@@ -137,6 +137,48 @@ def _as_plpgsql(
     )
 
 
+# The job claim, in statements Citus runs on one shard each: the row is locked by
+# (tenant_id, id), times are values (Citus refuses now() inside coalesce in an UPDATE),
+# and the tenant's path is read apart from the update.
+CLAIM_JOB_CITUS = """
+CREATE OR REPLACE FUNCTION zhibu_claim_job(p_kinds text[], p_lease interval)
+RETURNS TABLE (tenant_id uuid, id uuid, kind text, created_by uuid, tenant_path text,
+               attempts integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    candidate record;
+    v_now timestamptz := now();
+BEGIN
+    FOR candidate IN
+        SELECT j.tenant_id AS t, j.id AS i FROM job j
+        WHERE j.kind = ANY (p_kinds)
+          AND ((j.status = 'queued' AND j.run_after <= v_now)
+               OR (j.status = 'running' AND j.lease_until < v_now))
+        ORDER BY j.run_after
+        LIMIT 20
+    LOOP
+        PERFORM 1 FROM job l
+        WHERE l.tenant_id = candidate.t AND l.id = candidate.i
+          AND ((l.status = 'queued' AND l.run_after <= v_now)
+               OR (l.status = 'running' AND l.lease_until < v_now))
+        FOR UPDATE SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;
+        UPDATE job SET status = 'running', started_at = coalesce(job.started_at, v_now),
+                       heartbeat_at = v_now, lease_until = v_now + p_lease,
+                       attempts = job.attempts + 1, progress_done = 0, result = NULL
+        WHERE job.tenant_id = candidate.t AND job.id = candidate.i
+        RETURNING job.tenant_id, job.id, job.kind, job.created_by, job.attempts
+        INTO tenant_id, id, kind, created_by, attempts;
+        SELECT t.path::text INTO tenant_path FROM tenant t WHERE t.id = candidate.t;
+        RETURN NEXT;
+        RETURN;
+    END LOOP;
+END
+$$
+"""
+
+
 def _is_citus() -> bool:
     found = op.get_bind().execute(text("SELECT 1 FROM pg_extension WHERE extname = 'citus'"))
     return found.first() is not None
@@ -172,6 +214,7 @@ def _distribute() -> None:
         op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
     for row in bind.execute(text(SQL_FUNCTIONS)).all():
         op.execute(_as_plpgsql(*row))
+    op.execute(CLAIM_JOB_CITUS)
     op.execute("SELECT create_distributed_function('zhibu_scope_tenant_ids()')")
     for table in REFERENCE_TABLES:
         op.execute(f"SELECT create_reference_table('{table}')")
