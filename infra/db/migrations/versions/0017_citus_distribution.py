@@ -16,7 +16,7 @@ dropped (a reference table cannot have one); the application writes both in one
 transaction.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-02
 """
 
@@ -24,7 +24,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
@@ -179,112 +179,6 @@ $$
 """
 
 
-# The check-in functions of 0006, item by item: each statement names the item's tenant
-# for every table (outer joins included), as a literal (Citus routes a join by constants,
-# not by PL/pgSQL variables; and no join condition may fold to NULL, as `k.key = NULL`
-# would), so Citus runs it on that tenant's shard; rows are inserted with VALUES (an INSERT …
-# SELECT that Citus cannot push down becomes a COPY, refused under row-level security).
-CHECKIN_CONTEXTS_CITUS = """
-CREATE OR REPLACE FUNCTION zhibu_self_checkin_contexts(p_items jsonb) RETURNS TABLE (
-    ord integer, member_id uuid, tenant_id uuid, id uuid, status text,
-    starts_at timestamptz, ends_at timestamptz, latitude double precision,
-    longitude double precision, radius_m integer, qr_required boolean,
-    geofence_enabled boolean, window_minutes integer, expected boolean,
-    checkin_id uuid, checkin_client_id text, in_org boolean, settings text,
-    key_fingerprint bytea, key_status integer, key_body bytea
-)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-#variable_conflict use_column
-DECLARE
-    r record;
-    v_tenant uuid;
-    v_settings text;
-BEGIN
-    FOR r IN
-        SELECT * FROM jsonb_to_recordset(p_items)
-            AS i(ord integer, tenant_id uuid, user_id uuid, activity_id uuid, key text)
-        WHERE i.tenant_id = ANY (zhibu_scope_tenant_ids())
-    LOOP
-        IF v_tenant IS DISTINCT FROM r.tenant_id THEN
-            v_tenant := r.tenant_id;
-            SELECT jsonb_agg(x)::text INTO v_settings FROM zhibu_settings_chain(v_tenant) x;
-        END IF;
-        RETURN QUERY EXECUTE format($q$
-        SELECT $1, m.id, a.tenant_id, a.id, a.status, a.starts_at, a.ends_at,
-               a.latitude, a.longitude, a.radius_m, a.qr_required, a.geofence_enabled,
-               a.window_minutes, x.member_id IS NOT NULL, c.id, c.client_id,
-               CASE WHEN a.id IS NOT NULL AND x.member_id IS NULL THEN EXISTS (
-                   SELECT 1 FROM activity_organization ao
-                   JOIN organization o
-                       ON o.tenant_id = ao.tenant_id AND o.id = ao.organization_id
-                   JOIN organization mo
-                       ON mo.tenant_id = ao.tenant_id AND mo.id = m.organization_id
-                   WHERE ao.tenant_id = %1$L AND o.tenant_id = %1$L
-                     AND mo.tenant_id = %1$L AND ao.activity_id = a.id
-                     AND o.path @> mo.path) END,
-               CASE WHEN a.id IS NOT NULL THEN $5 END,
-               k.fingerprint, k.status_code, k.body
-        FROM member m
-        LEFT JOIN activity a ON a.tenant_id = %1$L AND a.id = $2
-        LEFT JOIN activity_attendee x
-            ON x.tenant_id = %1$L AND x.activity_id = a.id AND x.member_id = m.id
-        LEFT JOIN checkin c
-            ON c.tenant_id = %1$L AND c.activity_id = a.id AND c.member_id = m.id
-        LEFT JOIN idempotency_key k
-            ON k.tenant_id = %1$L AND k.user_id = $3 AND k.key IS NOT DISTINCT FROM $4
-        WHERE m.tenant_id = %1$L AND m.user_id = $3
-          AND m.status IN ('probationary', 'full')
-        $q$, v_tenant) USING r.ord, r.activity_id, r.user_id, r.key, v_settings;
-    END LOOP;
-END
-$$
-"""
-
-RECORD_CHECKINS_CITUS = """
-CREATE OR REPLACE FUNCTION zhibu_record_self_checkins(p_items jsonb) RETURNS SETOF uuid
-LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
-DECLARE
-    r record;
-    v_id uuid;
-BEGIN
-    FOR r IN
-        SELECT * FROM jsonb_to_recordset(p_items) AS i(
-            tenant_id uuid, caller_tenant_id uuid, checkin_id uuid, activity_id uuid,
-            member_id uuid, source text, occurred_at timestamptz,
-            recorded_at timestamptz, user_id uuid, latitude double precision,
-            longitude double precision, accuracy_m double precision,
-            distance_m double precision, event_id uuid, payload jsonb, audit_id uuid,
-            actor_name text, client_addr text, request_id text, detail jsonb, key text,
-            fingerprint text, body text)
-    LOOP
-        INSERT INTO checkin (tenant_id, id, activity_id, member_id, source, occurred_at,
-            recorded_at, recorded_by, latitude, longitude, accuracy_m, distance_m)
-        VALUES (r.tenant_id, r.checkin_id, r.activity_id, r.member_id, r.source,
-            r.occurred_at, r.recorded_at, r.user_id, r.latitude, r.longitude,
-            r.accuracy_m, r.distance_m)
-        ON CONFLICT DO NOTHING
-        RETURNING checkin.id INTO v_id;
-        CONTINUE WHEN NOT FOUND;
-        INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload)
-        VALUES (r.tenant_id, r.event_id, 'checkin.recorded', 'activity',
-            r.activity_id::text, r.payload);
-        INSERT INTO audit_event (tenant_id, id, actor_id, actor_name, action,
-            resource_type, resource_id, outcome, client_addr, request_id, detail)
-        VALUES (r.tenant_id, r.audit_id, r.user_id, r.actor_name, 'checkin.create',
-            'checkin', r.checkin_id::text, 'success', r.client_addr, r.request_id, r.detail);
-        IF r.key IS NOT NULL THEN
-            INSERT INTO idempotency_key (tenant_id, user_id, key, fingerprint, status_code,
-                body)
-            VALUES (r.caller_tenant_id, r.user_id, r.key, decode(r.fingerprint, 'hex'), 201,
-                convert_to(r.body, 'UTF8'));
-        END IF;
-        RETURN NEXT v_id;
-    END LOOP;
-END
-$$
-"""
-
-
 def _is_citus() -> bool:
     found = op.get_bind().execute(text("SELECT 1 FROM pg_extension WHERE extname = 'citus'"))
     return found.first() is not None
@@ -320,8 +214,7 @@ def _distribute() -> None:
         op.execute(f"ALTER TABLE {table} DROP CONSTRAINT {constraint}")
     for row in bind.execute(text(SQL_FUNCTIONS)).all():
         op.execute(_as_plpgsql(*row))
-    for function in (CLAIM_JOB_CITUS, CHECKIN_CONTEXTS_CITUS, RECORD_CHECKINS_CITUS):
-        op.execute(function)
+    op.execute(CLAIM_JOB_CITUS)
     op.execute("SELECT create_distributed_function('zhibu_scope_tenant_ids()')")
     for table in REFERENCE_TABLES:
         op.execute(f"SELECT create_reference_table('{table}')")
