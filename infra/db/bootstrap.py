@@ -4,13 +4,17 @@ Three roles keep row-level security honest: the administrator (superuser or a ro
 with CREATEROLE) only bootstraps; `zhibu_owner` owns the schema and runs migrations;
 `zhibu_app` is what the API connects as: no superuser, no BYPASSRLS, not a member of
 the owner, so FORCE'd policies always apply to it.
+
+On a Citus coordinator (the citus extension in the administrator's database) a new
+database is created on every worker too and joined to the cluster, and the owner may log
+in: Citus runs DDL and distributed queries on the workers as the current role.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import psycopg
 from psycopg import sql
@@ -74,6 +78,8 @@ def ensure_roles(admin_url: str, app_password: str) -> None:
                 "ALTER ROLE {} WITH LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT PASSWORD {}"
             ).format(sql.Identifier(APP_ROLE), sql.Literal(app_password))
         )
+        if _is_citus(conn):
+            conn.execute(sql.SQL("ALTER ROLE {} WITH LOGIN").format(sql.Identifier(OWNER_ROLE)))
         member = conn.execute(
             "SELECT pg_has_role(current_user, %s, 'MEMBER')", (OWNER_ROLE,)
         ).fetchone()
@@ -86,24 +92,78 @@ def ensure_roles(admin_url: str, app_password: str) -> None:
         conn.commit()
 
 
-def ensure_database(admin_url: str, name: str) -> str:
-    """Create database `name` owned by the owner role if missing; return its admin URL."""
-    with psycopg.connect(conninfo_of(admin_url), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0").format(
-                    sql.Identifier(name), sql.Identifier(OWNER_ROLE)
-                )
+def _is_citus(conn: psycopg.Connection[Any]) -> bool:
+    found = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone()
+    return found is not None
+
+
+def _on_node(url: str, host: str, port: int, database: str | None = None) -> str:
+    u = make_url(url).set(host=host, port=port)
+    return (u if database is None else u.set(database=database)).render_as_string(
+        hide_password=False
+    )
+
+
+Address = tuple[str, int]
+
+
+def _citus_nodes(conn: psycopg.Connection[Any]) -> tuple[Address | None, list[Address]]:
+    """The coordinator (if registered) and the primary workers known to this database."""
+    if not _is_citus(conn):
+        return None, []
+    rows = conn.execute(
+        "SELECT groupid = 0, nodename, nodeport FROM pg_dist_node"
+        " WHERE noderole = 'primary' ORDER BY nodeid"
+    ).fetchall()
+    coordinator = next(((host, port) for first, host, port in rows if first), None)
+    return coordinator, [(host, port) for first, host, port in rows if not first]
+
+
+def _create_database(conn: psycopg.Connection[Any], name: str) -> None:
+    exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    if not exists:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0").format(
+                sql.Identifier(name), sql.Identifier(OWNER_ROLE)
             )
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        )
+
+
+def ensure_database(admin_url: str, name: str) -> str:
+    """Create database `name` owned by the owner role if missing; return its admin URL.
+
+    On a Citus coordinator the database is created on each worker as well, with the
+    extension, and the new database's metadata lists the same coordinator and workers.
+    """
+    with psycopg.connect(conninfo_of(admin_url), autocommit=True) as conn:
+        coordinator, workers = _citus_nodes(conn)
+        _create_database(conn, name)
+    db_url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    if not workers:
+        return db_url
+    for host, port in workers:
+        with psycopg.connect(conninfo_of(_on_node(admin_url, host, port)), autocommit=True) as w:
+            _create_database(w, name)
+        with psycopg.connect(conninfo_of(_on_node(db_url, host, port)), autocommit=True) as w:
+            w.execute("CREATE EXTENSION IF NOT EXISTS citus")
+    with psycopg.connect(conninfo_of(db_url), autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS citus")
+        if coordinator is not None:
+            conn.execute("SELECT citus_set_coordinator_host(%s, %s)", coordinator)
+        for worker in workers:
+            conn.execute("SELECT citus_add_node(%s, %s)", worker)
+    return db_url
 
 
 def drop_database(admin_url: str, name: str) -> None:
+    """Drop database `name` (on a Citus coordinator: on its workers too)."""
+    statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
     with psycopg.connect(conninfo_of(admin_url), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        _, workers = _citus_nodes(conn)
+        conn.execute(statement)
+    for host, port in workers:
+        with psycopg.connect(conninfo_of(_on_node(admin_url, host, port)), autocommit=True) as w:
+            w.execute(statement)
 
 
 def app_url_for(admin_db_url: str, app_password: str) -> str:

@@ -1,7 +1,8 @@
 """Engine, tenant-scoped transactions and the unit of work.
 
-Every request runs in one transaction whose first statement sets the caller's tenant
-path with `set_config(..., true)` (transaction-local, bound as a parameter), so row-level
+Every request runs in one transaction whose first statement sets the caller's scope
+with `zhibu_set_scope(path, user)` (transaction-local, bound as parameters; on Citus the
+function uses `SET LOCAL`, which reaches the workers, see migration 0017), so row-level
 security decides what exists. The change, its audit events and its outbox events commit
 together or not at all.
 """
@@ -37,17 +38,8 @@ from domain.shared import new_id
 
 log = logging.getLogger(__name__)
 
-_SET_SCOPE_RAW = (
-    "SELECT set_config('app.tenant_path', %(tenant_path)s, true) AS tenant_path,"
-    " set_config('app.tenant_ids', zhibu_tenant_ids_under(%(tenant_path)s)::text, true)"
-    " AS tenant_ids,"
-    " set_config('app.user_id', %(user_id)s, true) AS user_id"
-)
-_SET_SCOPE = text(
-    "SELECT set_config('app.tenant_path', :tenant_path, true),"
-    " set_config('app.tenant_ids', zhibu_tenant_ids_under(:tenant_path)::text, true),"
-    " set_config('app.user_id', :user_id, true)"
-)
+_SET_SCOPE_RAW = "SELECT zhibu_set_scope(%(tenant_path)s, %(user_id)s)"
+_SET_SCOPE = text("SELECT zhibu_set_scope(:tenant_path, :user_id)")
 
 
 # The audit trail every unit of work writes, whatever its context (tenancy maps and lists it).

@@ -110,7 +110,7 @@ def test_no_scope_sees_no_rows_in_any_tenant_table(
     visible = {t: _count(app_conn, t) for t in ["tenant", *tables]}
     assert visible == dict.fromkeys(visible, 0)
     # An empty scope is no scope either.
-    app_conn.execute("SELECT set_config('app.tenant_path', '', true)")
+    app_conn.execute("SELECT zhibu_set_scope('', '')")
     assert {t: _count(app_conn, t) for t in visible} == visible
 
 
@@ -119,7 +119,7 @@ def test_sibling_scope_sees_none_of_the_other_county(
 ) -> None:
     futian_id, _ = _path(admin_conn, "440304")
     nanshan_id, nanshan_path = _path(admin_conn, "440305")
-    app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (nanshan_path,))
+    app_conn.execute("SELECT zhibu_set_scope(%s, '')", (nanshan_path,))
     leaked = {t: _count(app_conn, t, "WHERE tenant_id = %s", futian_id) for t in tables}
     assert leaked == dict.fromkeys(tables, 0)
     assert _count(app_conn, "tenant", "WHERE id = %s", futian_id) == 0
@@ -135,7 +135,7 @@ def test_parent_scope_sees_the_subtree(
 ) -> None:
     futian_id, _ = _path(admin_conn, "440304")
     _, province_path = _path(admin_conn, "440000")
-    app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (province_path,))
+    app_conn.execute("SELECT zhibu_set_scope(%s, '')", (province_path,))
     assert _count(app_conn, "organization", "WHERE tenant_id = %s", futian_id) >= 1
     assert _count(app_conn, "tenant", "WHERE code = '000000'") == 0
 
@@ -145,7 +145,7 @@ def test_writes_outside_the_scope_are_refused(
 ) -> None:
     futian_id, _ = _path(admin_conn, "440304")
     _, nanshan_path = _path(admin_conn, "440305")
-    app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (nanshan_path,))
+    app_conn.execute("SELECT zhibu_set_scope(%s, '')", (nanshan_path,))
     changed = app_conn.execute(
         "UPDATE organization SET name = 'x' WHERE tenant_id = %s", (futian_id,)
     ).rowcount
@@ -165,7 +165,7 @@ def test_audit_events_are_append_only_for_the_app_role(
     admin_conn: psycopg.Connection, app_conn: psycopg.Connection, statement: str
 ) -> None:
     _, futian_path = _path(admin_conn, "440304")
-    app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (futian_path,))
+    app_conn.execute("SELECT zhibu_set_scope(%s, '')", (futian_path,))
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         app_conn.execute(statement)
 
@@ -220,7 +220,7 @@ def test_the_check_in_context_reader_keeps_to_the_scope(
 
     def members_seen(path: str | None) -> list[object]:
         if path is not None:
-            app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (path,))
+            app_conn.execute("SELECT zhibu_set_scope(%s, '')", (path,))
         rows = app_conn.execute(
             "SELECT member_id FROM zhibu_self_checkin_contexts(%s)", (items,)
         ).fetchall()
@@ -241,7 +241,7 @@ def test_the_name_fragment_lookup_keeps_to_the_scope(
     for fragment in ("三", "张三", "党", "芳"):
         for path in paths:
             if path is not None:
-                app_conn.execute("SELECT set_config('app.tenant_path', %s, true)", (path,))
+                app_conn.execute("SELECT zhibu_set_scope(%s, '')", (path,))
             named = app_conn.execute(
                 "SELECT id FROM zhibu_members_named(%s) ORDER BY id", (fragment,)
             ).fetchall()
