@@ -9,9 +9,8 @@ import msgspec
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
-from domain.shared import ErrorKind
 from domain.shared import cursor as codec
-from domain.shared.messages import MESSAGES
+from domain.shared import invalid_cursor
 
 T = TypeVar("T")
 
@@ -33,8 +32,8 @@ class Page(msgspec.Struct, Generic[T]):
     next_cursor: str | None = None
 
 
-def encode_cursor(last_id: uuid.UUID, extra: dict[str, Any] | None = None) -> str:
-    return codec.encode_cursor(id=str(last_id), **(extra or {}))
+def encode_cursor(last_id: uuid.UUID) -> str:
+    return codec.encode_cursor(id=str(last_id))
 
 
 def decode_cursor(cursor: str | None) -> uuid.UUID | None:
@@ -43,7 +42,7 @@ def decode_cursor(cursor: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(codec.decode_cursor(cursor)["id"]))
     except (KeyError, ValueError) as exc:
-        raise MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED) from exc
+        raise invalid_cursor() from exc
 
 
 def page_of(items: list[T], limit: int, key: Any) -> Page[T]:

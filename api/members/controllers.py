@@ -28,8 +28,7 @@ from domain.members import (
     MobileDetails,
     normalize_query,
 )
-from domain.shared import ErrorKind, decode_cursor, encode_cursor
-from domain.shared.messages import MESSAGES as SHARED_MESSAGES
+from domain.shared import decode_cursor, encode_cursor, invalid_cursor
 from infra.members import listing, queries, registry, today
 from infra.members.registry import Precondition
 from infra.members.reveal import reveal_member
@@ -150,7 +149,7 @@ def _decode_cursor(cursor: str | None, sort: queries.SortKey) -> queries.Keyset 
             date.fromisoformat(value)
         return queries.Keyset(uuid.UUID(str(keys["id"])), value)
     except (ValueError, KeyError) as exc:
-        raise SHARED_MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED) from exc
+        raise invalid_cursor() from exc
 
 
 # Versions are PostgreSQL integers; a cursor beyond them was not issued by us.
@@ -163,7 +162,7 @@ def _version_before(cursor: str | None) -> int | None:
         return None
     before = decode_cursor(cursor).get("v")
     if not isinstance(before, int) or isinstance(before, bool) or not 1 <= before <= _MAX_VERSION:
-        raise SHARED_MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED)
+        raise invalid_cursor()
     return before
 
 

@@ -17,8 +17,7 @@ from api.context import Ctx
 from api.openapi_common import LIST, READ, WRITE, errors
 from api.pagination import Cursor, Limit, Page, page_of
 from api.pagination import decode_cursor as decode_id_cursor
-from domain.shared import ErrorKind, decode_cursor, encode_cursor, not_found
-from domain.shared.messages import MESSAGES as SHARED_MESSAGES
+from domain.shared import decode_cursor, encode_cursor, invalid_cursor, not_found
 from infra.offload import offload
 from infra.platform import job_reports, jobs
 from infra.platform.tables import Job
@@ -188,7 +187,7 @@ def _row_cursor(cursor: str | None) -> int:
         return 0
     after = decode_cursor(cursor).get("row")
     if type(after) is not int or not 0 <= after <= _MAX_ROW:
-        raise SHARED_MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED)
+        raise invalid_cursor()
     return after
 
 

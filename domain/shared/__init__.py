@@ -3,7 +3,7 @@ guard, cursors, identifiers, clocks."""
 
 from domain.shared.access import Guard, conflict, not_found, require_scopes
 from domain.shared.catalogue import Catalogue
-from domain.shared.cursor import decode_cursor, encode_cursor
+from domain.shared.cursor import decode_cursor, encode_cursor, invalid_cursor
 from domain.shared.errors import DomainError, ErrorKind, FieldError, Message
 from domain.shared.formulas import neutralise_formula, restore_formula
 from domain.shared.ids import new_id
@@ -21,6 +21,7 @@ __all__ = [
     "decode_cursor",
     "display_time",
     "encode_cursor",
+    "invalid_cursor",
     "neutralise_formula",
     "new_id",
     "not_found",

@@ -27,9 +27,6 @@ class Catalogue:
         self.context = context
         self._entries = dict(entries)
 
-    def __contains__(self, code: object) -> bool:
-        return code in self._entries
-
     def message(self, key: str, /, **params: object) -> Message:
         found = self._entries[key]
         if not params:

@@ -11,7 +11,7 @@ import binascii
 import json
 from typing import Any
 
-from domain.shared.errors import ErrorKind
+from domain.shared.errors import DomainError, ErrorKind
 from domain.shared.messages import MESSAGES
 
 
@@ -20,13 +20,18 @@ def encode_cursor(**keys: Any) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
+def invalid_cursor() -> DomainError:
+    """A cursor this server did not hand out, or one whose keys do not fit the list."""
+    return MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED)
+
+
 def decode_cursor(cursor: str) -> dict[str, Any]:
     """The keys `encode_cursor` was given (as JSON values); a refusal for anything else."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         keys = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED) from exc
+        raise invalid_cursor() from exc
     if not isinstance(keys, dict):
-        raise MESSAGES.error("invalid_cursor", ErrorKind.MALFORMED)
+        raise invalid_cursor()
     return keys

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from domain.shared import Guard, conflict, new_id, not_found
-from domain.tenancy import PERMISSIONS, check_custom_role, refuse_escalation, tenant_domain
+from domain.tenancy import check_custom_role, refuse_escalation, tenant_domain
 from domain.tenancy.messages import MESSAGES
 from infra.authz import custom_role_subject, notify_change
 from infra.db.session import UnitOfWork
@@ -102,7 +102,3 @@ async def delete_custom_role(uow: UnitOfWork, guard: Guard, role_id: uuid.UUID) 
     await uow.session.delete(role)
     await notify_change(uow.session, {"op": "reload"})
     uow.audit("role.delete", "role", role.id, tenant_id=role.tenant_id, detail={"name": role.name})
-
-
-def permission_keys() -> list[str]:
-    return sorted(PERMISSIONS)
