@@ -6,17 +6,21 @@ from here, never from a module of the package.
 
 from infra.tenancy.accounts import reset_password
 from infra.tenancy.auth import AuthService, login_identifier
+from infra.tenancy.directory import TenantRef, account_exists, child_tenants, tenant_ref
 from infra.tenancy.mfa import MfaService, reset_factor
 from infra.tenancy.organization_lookup import (
+    ORGANIZATIONS,
     OrganizationRef,
     branches_within,
     organization_ids_above,
     organization_ids_in_domains,
     organization_ids_under,
+    organization_names,
     organization_path,
     organization_ref,
     organization_refs,
     tenant_path_of,
+    visible_organizations,
 )
 from infra.tenancy.organizations import MemberCounts, get_org, org_domain_of
 from infra.tenancy.schedules import register_schedules
@@ -32,6 +36,7 @@ from infra.tenancy.tenants import get_tenant, platform_admin, tenant_by_code
 from infra.tenancy.visibility import Scopes, within_scopes
 
 __all__ = [
+    "ORGANIZATIONS",
     "ORGANIZATION_SUBTREE_IDS",
     "TENANT_SUBTREE",
     "TENANT_SUBTREE_IDS",
@@ -42,7 +47,10 @@ __all__ = [
     "Scopes",
     "SessionLiveness",
     "SessionState",
+    "TenantRef",
+    "account_exists",
     "branches_within",
+    "child_tenants",
     "committee_seats",
     "effective_settings_of",
     "get_org",
@@ -52,6 +60,7 @@ __all__ = [
     "organization_ids_above",
     "organization_ids_in_domains",
     "organization_ids_under",
+    "organization_names",
     "organization_path",
     "organization_ref",
     "organization_refs",
@@ -61,5 +70,7 @@ __all__ = [
     "reset_password",
     "tenant_by_code",
     "tenant_path_of",
+    "tenant_ref",
+    "visible_organizations",
     "within_scopes",
 ]
