@@ -22,7 +22,7 @@ from infra.tenancy.organization_lookup import (
     tenant_path_of,
     visible_organizations,
 )
-from infra.tenancy.organizations import MemberCounts, get_org, org_domain_of
+from infra.tenancy.organizations import MemberCounts
 from infra.tenancy.schedules import register_schedules
 from infra.tenancy.seating import committee_seats
 from infra.tenancy.sessions import SessionLiveness, SessionState
@@ -32,7 +32,7 @@ from infra.tenancy.subtrees import (
     TENANT_SUBTREE_IDS,
 )
 from infra.tenancy.tenant_settings import effective_settings_of
-from infra.tenancy.tenants import get_tenant, platform_admin, tenant_by_code
+from infra.tenancy.tenants import platform_admin, tenant_by_code
 from infra.tenancy.visibility import Scopes, within_scopes
 
 __all__ = [
@@ -53,10 +53,7 @@ __all__ = [
     "child_tenants",
     "committee_seats",
     "effective_settings_of",
-    "get_org",
-    "get_tenant",
     "login_identifier",
-    "org_domain_of",
     "organization_ids_above",
     "organization_ids_in_domains",
     "organization_ids_under",

@@ -34,19 +34,19 @@ def _ref(row: Any) -> TenantRef:
 
 async def tenant_ref(uow: UnitOfWork, tenant_id: uuid.UUID) -> TenantRef | None:
     """One tenant the caller can see, or None."""
-    row = (await uow.session.execute(_TENANT.where(Tenant.id == tenant_id))).first()  # type: ignore[arg-type]
+    row = (await uow.session.execute(_TENANT.where(Tenant.id == tenant_id))).first()
     return _ref(row) if row else None
 
 
 async def child_tenants(uow: UnitOfWork, tenant_id: uuid.UUID) -> list[TenantRef]:
     """The visible tenants directly below one, by division code."""
-    stmt = _TENANT.where(Tenant.parent_id == tenant_id).order_by(Tenant.code)  # type: ignore[arg-type]
+    stmt = _TENANT.where(Tenant.parent_id == tenant_id).order_by(Tenant.code)
     return [_ref(r) for r in (await uow.session.execute(stmt)).all()]
 
 
 async def account_exists(uow: UnitOfWork, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     """Whether the caller can see this staff account in this tenant."""
     found = await uow.session.execute(
-        select(AppUser.id).where(AppUser.tenant_id == tenant_id, AppUser.id == user_id)  # type: ignore[arg-type]
+        select(AppUser.id).where(AppUser.tenant_id == tenant_id, AppUser.id == user_id)
     )
     return found.first() is not None

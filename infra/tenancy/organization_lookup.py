@@ -105,7 +105,7 @@ async def organization_names(
         return {}
     rows = await uow.session.execute(
         select(Organization.tenant_id, Organization.id, Organization.name).where(
-            tuple_(Organization.tenant_id, Organization.id).in_(wanted)  # type: ignore[arg-type]
+            tuple_(Organization.tenant_id, Organization.id).in_(wanted)
         )
     )
     return {(r[0], r[1]): r[2] for r in rows}
