@@ -30,10 +30,10 @@ from domain.members import (
 )
 from domain.shared import decode_cursor, encode_cursor, invalid_cursor
 from infra.members import listing, queries, registry, today
+from infra.members.loading import MemberRecord
 from infra.members.registry import Precondition
 from infra.members.reveal import reveal_member
 from infra.members.tables import Member
-from infra.tenancy.tables import Organization
 
 MEMBERS = ["Members"]
 
@@ -99,9 +99,8 @@ def _changes(data: s.MemberPatch) -> dict[str, Any]:
     return changes
 
 
-def _masked_etag(member: Member, org: Organization) -> str:
-    body = present.member_out(member, today=today(), organization_name=org.name)
-    return etag_of(encode_json(body))
+def _masked_etag(record: MemberRecord) -> str:
+    return etag_of(encode_json(present.record_out(record, today=today())))
 
 
 def _precondition(if_match: str | None) -> Precondition | None:
@@ -110,10 +109,10 @@ def _precondition(if_match: str | None) -> Precondition | None:
         return None
     candidates = {c.strip().removeprefix("W/") for c in if_match.split(",")}
 
-    def check(member: Member, org: Organization) -> None:
-        if "*" in candidates or f'"v{member.version}"' in candidates:
+    def check(record: MemberRecord) -> None:
+        if "*" in candidates or f'"v{record.member.version}"' in candidates:
             return
-        if _masked_etag(member, org) in candidates:
+        if _masked_etag(record) in candidates:
             return
         raise ProblemError(412, "precondition_failed")
 

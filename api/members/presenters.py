@@ -72,7 +72,7 @@ def record_out(
     return member_out(
         record.member,
         today=today,
-        organization_name=record.organization.name,
+        organization_name=record.organization_name,
         revealed=revealed,
     )
 

@@ -30,7 +30,7 @@ from infra.db.session import Actor, Database, Scope
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member
 from infra.offload import offload
-from infra.tenancy.tables import Organization, Tenant
+from infra.tenancy import ORGANIZATIONS, organization_ref
 
 Format = Literal["csv", "xlsx"]
 FETCH_CHUNK = 2000
@@ -78,7 +78,7 @@ _COLUMNS = (
     Member.post,
     Member.admitted_on,
     Member.full_member_on,
-    Organization.name,
+    ORGANIZATIONS.c.name,
     Member.member_class,
     Member.status,
     Member.status_reason,
@@ -178,33 +178,24 @@ async def plan_export(
 ) -> ExportPlan:
     """Check the permission in the export's domain, count the rows, audit, and return the
     statement the stream will read (in a transaction of its own)."""
-    from infra.authz import org_domain
-
     stmt = select(*_COLUMNS).join(
-        Organization,
+        ORGANIZATIONS,
         and_(
-            Organization.tenant_id == Member.tenant_id,  # type: ignore[arg-type]
-            Organization.id == Member.organization_id,  # type: ignore[arg-type]
+            ORGANIZATIONS.c.tenant_id == Member.tenant_id,
+            ORGANIZATIONS.c.id == Member.organization_id,
         ),
     )
     domain: str | None = None
     async with db.unit_of_work(scope, actor) as uow:
         if organization_id is not None:
-            found = (
-                await uow.session.execute(
-                    select(Organization, Tenant.path)
-                    .join(Tenant, Tenant.id == Organization.tenant_id)  # type: ignore[arg-type]
-                    .where(Organization.id == organization_id)  # type: ignore[arg-type]
-                )
-            ).first()
-            if found is None:
+            org = await organization_ref(uow, organization_id)
+            if org is None:
                 raise not_found("organization")
-            org, tenant_path = found
-            domain = org_domain(str(tenant_path), str(org.path))
+            domain = org.domain
             if include_descendants:
                 stmt = stmt.where(
-                    Organization.tenant_id == org.tenant_id,  # type: ignore[arg-type]
-                    Organization.path.op("<@")(org.path),  # type: ignore[attr-defined]
+                    ORGANIZATIONS.c.tenant_id == org.tenant_id,
+                    ORGANIZATIONS.c.path.op("<@")(org.path),
                 )
             else:
                 stmt = stmt.where(

@@ -18,7 +18,7 @@ from infra.members import probes
 from infra.members.loading import member_domain
 from infra.members.records import identity_row
 from infra.members.tables import Member
-from infra.tenancy.tables import Organization
+from infra.tenancy import OrganizationRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ async def duplicate_id_number_error(
     ).scalar_one_or_none()
     if other is None:
         await probes.charge(uow, [(id_number_bidx, owner.tenant_id)], now=datetime.now(UTC))
-    where: Organization | None = None
+    where: OrganizationRef | None = None
     if other is not None:
         org, domain = await member_domain(uow, other)
         if guard.can("member", "read", domain):

@@ -58,10 +58,7 @@ from infra.members.import_report import (
     Progress,
     RowOutcome,
 )
-from infra.members.import_targets import (
-    organization_kind_errors,
-    organization_row,
-)
+from infra.members.import_targets import organization_kind_errors
 from infra.members.import_writes import (
     CHUNK,
     MEMBER_COLUMNS,
@@ -485,5 +482,5 @@ def _build(
     user_id: uuid.UUID | None = None,
 ) -> Member:
     return build_member_row(
-        p.draft, organization_row(p.org), protector, member_id=member_id, user_id=user_id, now=now
+        p.draft, p.org, protector, member_id=member_id, user_id=user_id, now=now
     )

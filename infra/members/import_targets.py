@@ -7,14 +7,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import select
-
 from domain.members import OrgAccess, OrgRef, member_organization_error
 from domain.shared import FieldError
 from domain.tenancy import OrgKind
 from infra.authz import org_domain
 from infra.db.session import UnitOfWork
-from infra.tenancy.tables import Organization, Tenant
+from infra.tenancy import visible_organizations
 
 
 async def load_org_access(
@@ -26,19 +24,10 @@ async def load_org_access(
 ) -> OrgAccess:
     """Every organization row-level security lets the caller see; `may_import(domain)`
     (or the precomputed `only_importable` ids, for a job) says where it may import."""
-    rows = (
-        await uow.session.execute(
-            select(
-                Organization.id,
-                Organization.tenant_id,
-                Organization.name,
-                Organization.kind,
-                Organization.path,
-                Tenant.path,
-            ).join(Tenant, Tenant.id == Organization.tenant_id)  # type: ignore[arg-type]
-        )
-    ).all()
-    orgs = {r[0]: OrgRef(r[0], r[1], r[2], r[3], str(r[4]), str(r[5])) for r in rows}
+    orgs = {
+        o.id: OrgRef(o.id, o.tenant_id, o.name, o.kind, o.path, o.tenant_path)
+        for o in await visible_organizations(uow)
+    }
     if only_importable is not None:
         importable = set(only_importable) & set(orgs)
     elif may_import is None:
@@ -54,9 +43,3 @@ def organization_kind_errors(org: OrgRef) -> tuple[FieldError, ...]:
     """Why members cannot be imported into this organization (none if they can)."""
     error = member_organization_error(org.kind, OrgKind(org.kind).zh, "organization_name")
     return () if error is None else (error,)
-
-
-def organization_row(org: OrgRef) -> Organization:
-    return Organization(
-        tenant_id=org.tenant_id, id=org.id, kind=org.kind, name=org.name, path=org.path
-    )

@@ -5,18 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from sqlalchemy import select, tuple_
-
 from domain.members.messages import MESSAGES
 from domain.shared import DomainError, ErrorKind, Guard
 from infra.authz import tenant_domain
 from infra.db.session import UnitOfWork
 from infra.members import queries
-from infra.members.loading import MemberRecord, get_org_or_404
+from infra.members.loading import MemberRecord, get_org_or_404, get_tenant_or_404
 from infra.members.protect import FieldProtector
-from infra.members.tables import Member
-from infra.tenancy import get_tenant, org_domain_of
-from infra.tenancy.tables import Organization
+from infra.tenancy import organization_names
 
 
 def _scope_required() -> DomainError:
@@ -48,14 +44,14 @@ async def list_members(
     """
     if organization_id is not None:
         org = await get_org_or_404(uow, organization_id)
-        guard.require("member", "read", await org_domain_of(uow, org))
+        guard.require("member", "read", org.domain)
         filters = (
             replace(filters, organization_scope=(org.tenant_id, org.path))
             if include_descendants
             else replace(filters, organization_id=org.id)
         )
     if tenant_id is not None:
-        tenant = await get_tenant(uow, tenant_id)
+        tenant = await get_tenant_or_404(uow, tenant_id)
         if not guard.can("member", "read", tenant_domain(tenant.path)):
             raise _scope_required()
         filters = replace(filters, tenant_path=tenant.path)
@@ -64,20 +60,6 @@ async def list_members(
     members = await queries.list_members(
         uow, filters, protector, sort=sort, descending=descending, after=after, limit=limit
     )
-    return [MemberRecord(m, org) for m, org in await _with_organizations(uow, members)]
-
-
-async def _with_organizations(
-    uow: UnitOfWork, members: list[Member]
-) -> list[tuple[Member, Organization]]:
-    """Each member with its organization, read in one statement for the whole page."""
-    keys = {(m.tenant_id, m.organization_id) for m in members}
-    if not keys:
-        return []
-    found = await uow.session.execute(
-        select(Organization).where(
-            tuple_(Organization.tenant_id, Organization.id).in_(sorted(keys))  # type: ignore[arg-type]
-        )
-    )
-    orgs = {(o.tenant_id, o.id): o for o in found.scalars()}
-    return [(m, orgs[(m.tenant_id, m.organization_id)]) for m in members]
+    # The page's organization names in one statement, whatever the page size.
+    names = await organization_names(uow, ((m.tenant_id, m.organization_id) for m in members))
+    return [MemberRecord(m, names[(m.tenant_id, m.organization_id)]) for m in members]

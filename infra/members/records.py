@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from domain.members import (
     TRACKED_FIELDS,
@@ -28,12 +28,21 @@ from infra.db.session import UnitOfWork
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member, MemberHistory, MemberIdentity
 from infra.platform.outbox import emit
-from infra.tenancy.tables import Organization
 
 
-def check_member_organization(org: Organization, field: str = "organization_id") -> None:
+class Placement(Protocol):
+    """The organization a member record belongs to, as far as its row needs it."""
+
+    @property
+    def tenant_id(self) -> uuid.UUID: ...
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+def check_member_organization(kind: str, field: str = "organization_id") -> None:
     """Refuse an organization a member record cannot belong to (domain.members rule)."""
-    error = member_organization_error(org.kind, OrgKind(org.kind).zh, field)
+    error = member_organization_error(kind, OrgKind(kind).zh, field)
     if error is not None:
         raise DomainError(
             "validation_failed",
@@ -100,7 +109,7 @@ def member_values(
 
 def build_member_row(
     draft: MemberDraft,
-    organization: Organization,
+    organization: Placement,
     protector: FieldProtector,
     *,
     member_id: uuid.UUID | None = None,

@@ -36,6 +36,7 @@ from infra.members.loading import (
     MemberRecord,
     field_error,
     get_member,
+    get_tenant_or_404,
     member_domain,
     target_organization,
 )
@@ -50,8 +51,7 @@ from infra.members.records import (
     tracked_values,
 )
 from infra.members.tables import Member, MemberHistory
-from infra.tenancy import get_tenant
-from infra.tenancy.tables import AppUser, Organization
+from infra.tenancy import account_exists
 
 
 async def create_member(
@@ -88,7 +88,7 @@ async def create_member(
         detail={"organization_id": str(org.id), "name": member.name},
     )
     emit_member_event(uow, member, "member.created", [])
-    return MemberRecord(member, org)
+    return MemberRecord(member, org.name)
 
 
 # ---------------------------------------------------------------- read
@@ -102,7 +102,7 @@ async def read_member(
     org, domain = await member_domain(uow, member)
     if member.user_id != viewer_id:
         guard.require("member", "read", domain)
-    return MemberRecord(member, org)
+    return MemberRecord(member, org.name)
 
 
 async def own_member(uow: UnitOfWork, *, user_id: uuid.UUID, tenant_id: uuid.UUID) -> MemberRecord:
@@ -122,24 +122,24 @@ async def own_member(uow: UnitOfWork, *, user_id: uuid.UUID, tenant_id: uuid.UUI
             kind=ErrorKind.NOT_FOUND,
         )
     org, _ = await member_domain(uow, member)
-    return MemberRecord(member, org)
+    return MemberRecord(member, org.name)
 
 
 # ---------------------------------------------------------------- update
 
 
-Precondition = Callable[[Member, Organization], None]
+Precondition = Callable[[MemberRecord], None]
+"""Checks the record as it stands before a change (If-Match); raises to refuse it."""
 
 
 async def _check_user_link(
     uow: UnitOfWork, guard: Guard, member: Member, user_id: uuid.UUID | None
 ) -> None:
-    tenant = await get_tenant(uow, member.tenant_id)
+    tenant = await get_tenant_or_404(uow, member.tenant_id)
     guard.require("user", "update", tenant_domain(tenant.path))
     if user_id is None:
         return
-    user = await uow.session.get(AppUser, (member.tenant_id, user_id))
-    if user is None:
+    if not await account_exists(uow, member.tenant_id, user_id):
         raise field_error(
             "user_id",
             "not_found",
@@ -252,7 +252,7 @@ async def update_member(
     org, domain = await member_domain(uow, member)
     guard.require("member", "write", domain)
     if precondition is not None:
-        precondition(member, org)
+        precondition(MemberRecord(member, org.name))
     unknown = set(changes) - _DRAFT_FIELDS - {"user_id"}
     if unknown:
         raise ValueError(f"not a member field: {sorted(unknown)}")
@@ -292,7 +292,7 @@ async def update_member(
     checked = validate_member(draft, today=today, previous_status=current.status)
     fresh = build_member_row(checked, target, protector, member_id=member.id)
     await _save_changes(uow, guard, member, fresh, action="update", user_id=user_id)
-    return MemberRecord(member, target)
+    return MemberRecord(member, target.name)
 
 
 async def change_status(
@@ -312,7 +312,7 @@ async def change_status(
     org, domain = await member_domain(uow, member)
     guard.require("member", "write", domain)
     if precondition is not None:
-        precondition(member, org)
+        precondition(MemberRecord(member, org.name))
     current = MemberStatus(member.status)
     if status is current:
         raise conflict(
@@ -336,7 +336,7 @@ async def change_status(
         user_id=_UNSET,
         extra={"reason": {"old": None, "new": reason.strip()}},
     )
-    return MemberRecord(member, org)
+    return MemberRecord(member, org.name)
 
 
 async def member_history(

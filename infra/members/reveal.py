@@ -38,4 +38,4 @@ async def reveal_member(
         tenant_id=member.tenant_id,
         detail={"fields": ["id_number", "phone"] if member.phone_enc else ["id_number"]},
     )
-    return MemberRecord(member, org), revealed
+    return MemberRecord(member, org.name), revealed

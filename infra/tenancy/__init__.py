@@ -6,19 +6,23 @@ from here, never from a module of the package.
 
 from infra.tenancy.accounts import reset_password
 from infra.tenancy.auth import AuthService, login_identifier
+from infra.tenancy.directory import TenantRef, account_exists, child_tenants, tenant_ref
 from infra.tenancy.mfa import MfaService, reset_factor
 from infra.tenancy.organization_lookup import (
+    ORGANIZATIONS,
     OrganizationRef,
     branches_within,
     organization_ids_above,
     organization_ids_in_domains,
     organization_ids_under,
+    organization_names,
     organization_path,
     organization_ref,
     organization_refs,
     tenant_path_of,
+    visible_organizations,
 )
-from infra.tenancy.organizations import MemberCounts, get_org, org_domain_of
+from infra.tenancy.organizations import MemberCounts
 from infra.tenancy.schedules import register_schedules
 from infra.tenancy.seating import committee_seats
 from infra.tenancy.sessions import SessionLiveness, SessionState
@@ -28,10 +32,11 @@ from infra.tenancy.subtrees import (
     TENANT_SUBTREE_IDS,
 )
 from infra.tenancy.tenant_settings import effective_settings_of
-from infra.tenancy.tenants import get_tenant, platform_admin, tenant_by_code
+from infra.tenancy.tenants import platform_admin, tenant_by_code
 from infra.tenancy.visibility import Scopes, within_scopes
 
 __all__ = [
+    "ORGANIZATIONS",
     "ORGANIZATION_SUBTREE_IDS",
     "TENANT_SUBTREE",
     "TENANT_SUBTREE_IDS",
@@ -42,16 +47,17 @@ __all__ = [
     "Scopes",
     "SessionLiveness",
     "SessionState",
+    "TenantRef",
+    "account_exists",
     "branches_within",
+    "child_tenants",
     "committee_seats",
     "effective_settings_of",
-    "get_org",
-    "get_tenant",
     "login_identifier",
-    "org_domain_of",
     "organization_ids_above",
     "organization_ids_in_domains",
     "organization_ids_under",
+    "organization_names",
     "organization_path",
     "organization_ref",
     "organization_refs",
@@ -61,5 +67,7 @@ __all__ = [
     "reset_password",
     "tenant_by_code",
     "tenant_path_of",
+    "tenant_ref",
+    "visible_organizations",
     "within_scopes",
 ]

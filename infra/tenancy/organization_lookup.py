@@ -2,18 +2,23 @@
 
 Published through `infra.tenancy` so that no other context reads `organization` or
 `tenant` itself. The `*_ids` selects are for embedding in another context's query
-(one round trip); they yield (tenant_id, id) pairs.
+(one round trip); they yield (tenant_id, id) pairs. `ORGANIZATIONS` is the projection
+another context joins to its own rows.
+
+These are statements run in the caller's transaction, so row-level security applies as to
+the table itself. Not a view: on PostgreSQL 14 (no `security_invoker`) a view reads with
+its owner's rights, and the migration owner's policy sees every tenant.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, cast, literal, or_, select, text
+from sqlalchemy import ScalarSelect, Select, Subquery, cast, literal, or_, select, text, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from infra.authz import org_domain
@@ -50,11 +55,28 @@ def _ref(row: Any) -> OrganizationRef:
     return OrganizationRef(*row)
 
 
-async def organization_ref(uow: UnitOfWork, organization_id: uuid.UUID) -> OrganizationRef | None:
-    """One organization the caller can see, or None."""
-    row = (
-        await uow.session.execute(text(_SELECT + " WHERE o.id = :o"), {"o": organization_id})
-    ).first()
+ORGANIZATIONS: Subquery = select(
+    Organization.tenant_id,
+    Organization.id,
+    Organization.kind,
+    Organization.name,
+    Organization.path,
+).subquery("organization_directory")
+"""(tenant_id, id, kind, name, path) of each organization, for joining in another
+context's statement; PostgreSQL flattens it, so the plan is that of a join on the table."""
+
+
+async def organization_ref(
+    uow: UnitOfWork, organization_id: uuid.UUID, *, tenant_id: uuid.UUID | None = None
+) -> OrganizationRef | None:
+    """One organization the caller can see, or None; with `tenant_id` (when the caller
+    knows it, from a row that points here) a primary-key lookup."""
+    if tenant_id is None:
+        sql, params = _SELECT + " WHERE o.id = :o", {"o": organization_id}
+    else:
+        sql = _SELECT + " WHERE o.tenant_id = :t AND o.id = :o"
+        params = {"o": organization_id, "t": tenant_id}
+    row = (await uow.session.execute(text(sql), params)).first()
     return _ref(row) if row else None
 
 
@@ -71,6 +93,27 @@ async def organization_refs(
         )
     ).all()
     return {r[0]: _ref(r) for r in rows}
+
+
+async def organization_names(
+    uow: UnitOfWork, keys: Iterable[tuple[uuid.UUID, uuid.UUID]]
+) -> dict[tuple[uuid.UUID, uuid.UUID], str]:
+    """Names of the visible organizations among (tenant_id, id) `keys`, in one statement
+    (a page of another context's rows names its organizations this way)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    rows = await uow.session.execute(
+        select(Organization.tenant_id, Organization.id, Organization.name).where(
+            tuple_(Organization.tenant_id, Organization.id).in_(wanted)
+        )
+    )
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+async def visible_organizations(uow: UnitOfWork) -> list[OrganizationRef]:
+    """Every organization row-level security lets the caller see."""
+    return [_ref(r) for r in (await uow.session.execute(text(_SELECT))).all()]
 
 
 async def tenant_path_of(uow: UnitOfWork, tenant_id: uuid.UUID) -> str | None:

@@ -1,29 +1,35 @@
--- Audits cross-tenant 身份证号 hits in each holder's tenant (0009).
--- Canonical form (pg_get_functiondef); the body is as its migration wrote it.
+-- Audits cross-tenant 身份证号 hits in each holder's tenant (0009): one event per holder
+-- tenant outside the asker's subtree, saying who asked and from which tenant, never which
+-- member. SECURITY DEFINER because those tenants lie outside the caller's row-level
+-- security; the event is written by the audit trail's own `zhibu_write_audit_events`
+-- (0019), so members' SQL names no table of another context.
 CREATE OR REPLACE FUNCTION zhibu_audit_identity_probes(
     p_bidx bytea[], p_ids uuid[], p_actor_name text, p_asker_tenant uuid,
     p_client_addr text, p_request_id text
-)
- RETURNS integer
- LANGUAGE sql
- SECURITY DEFINER
- SET search_path TO 'public', 'pg_temp'
-AS $function$
-        WITH hit AS (
-            SELECT i.tenant_id, b.id
-            FROM unnest(p_bidx, p_ids) AS b(bidx, id)
-            JOIN member_identity i ON i.id_number_bidx = b.bidx
-            WHERE NOT (i.tenant_id = ANY (zhibu_scope_tenant_ids()))
-        ), written AS (
-            INSERT INTO audit_event (tenant_id, id, actor_id, actor_name, action,
-                resource_type, resource_id, outcome, client_addr, request_id, detail)
-            SELECT hit.tenant_id, (array_agg(hit.id ORDER BY hit.id))[1],
-                NULLIF(current_setting('app.user_id', true), '')::uuid, p_actor_name,
-                'member.identity_probed', 'member_identity', NULL, 'denied',
-                p_client_addr, p_request_id,
-                jsonb_build_object('asked_by_tenant_id', p_asker_tenant, 'hits', count(*))
-            FROM hit GROUP BY hit.tenant_id
-            RETURNING 1
-        )
-        SELECT count(*)::integer FROM written
-    $function$;
+) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    events jsonb;
+BEGIN
+    SELECT jsonb_agg(jsonb_build_object(
+        'tenant_id', hit.tenant_id, 'id', hit.id,
+        'actor_id', NULLIF(current_setting('app.user_id', true), '')::uuid,
+        'actor_name', p_actor_name, 'action', 'member.identity_probed',
+        'resource_type', 'member_identity', 'resource_id', NULL, 'outcome', 'denied',
+        'client_addr', p_client_addr, 'request_id', p_request_id,
+        'detail', jsonb_build_object('asked_by_tenant_id', p_asker_tenant, 'hits', hit.hits)))
+    INTO events
+    FROM (
+        SELECT i.tenant_id, (array_agg(b.id ORDER BY b.id))[1] AS id, count(*) AS hits
+        FROM unnest(p_bidx, p_ids) AS b(bidx, id)
+        JOIN member_identity i ON i.id_number_bidx = b.bidx
+        WHERE NOT (i.tenant_id = ANY (zhibu_scope_tenant_ids()))
+        GROUP BY i.tenant_id
+    ) hit;
+    IF events IS NULL THEN
+        RETURN 0;
+    END IF;
+    PERFORM zhibu_write_audit_events(events);
+    RETURN jsonb_array_length(events);
+END
+$$;

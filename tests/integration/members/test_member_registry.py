@@ -7,6 +7,7 @@ from datetime import date
 import httpx
 import pytest
 
+from domain.shared import new_id
 from tests.conftest import Api, unique
 from tests.integration.members.helpers import (
     create_member,
@@ -401,3 +402,6 @@ async def test_linked_account_reads_own_record(
     r = await futian.patch(f"/api/v1/members/{other['id']}", json={"user_id": user_id})
     assert r.status_code == 409
     assert r.json()["code"] == "user_already_linked"
+    r = await futian.patch(f"/api/v1/members/{other['id']}", json={"user_id": str(new_id())})
+    assert r.status_code == 422
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [("user_id", "not_found")]
