@@ -14,7 +14,7 @@ from api.activities import ROUTES as ACTIVITY_ROUTES
 from api.activities import render_checkin
 from api.admission import admission
 from api.audit_hooks import audit_denials
-from api.deps import DEPENDENCIES
+from api.deps import DEPENDENCIES, resolve_dependencies_in_order
 from api.docs import StrictStructSchemas, assets_router, openapi_config
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
@@ -53,6 +53,7 @@ RELAY_HANDLERS: dict[str, Subscription] = {}
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     redact_access_log()
+    resolve_dependencies_in_order()
     if not settings.app_database_url:
         raise RuntimeError("APP_DATABASE_URL is not set; start through `python -m api.serve`")
 

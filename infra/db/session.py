@@ -290,19 +290,16 @@ class Database:
     async def fetch_scoped(self, scope: Scope, query: str, params: dict[str, Any]) -> list[Any]:
         """One read in the caller's scope in a single round trip (hot paths such as /me).
 
-        The scope and the query travel as one simple-protocol message, which PostgreSQL runs
-        as one implicit transaction: the transaction-local scope holds for the query and ends
-        with it. Parameters are bound client-side by psycopg and quoted as literals. The
-        connection comes from a plain psycopg pool of autocommit connections, skipping the
-        ORM's machinery on the most frequent request.
+        The scope and the query travel together in one pipeline that ends with a single Sync,
+        so PostgreSQL runs them as one implicit transaction: the transaction-local scope holds
+        for the query and ends with it. Both statements are bound server-side and, once
+        repeated, prepared, so the scoped query (its row-level security included) is not
+        planned again on every request. The connection comes from a plain psycopg pool of
+        autocommit connections, skipping the ORM's machinery on the most frequent request.
         """
-        async with self._lean_connection() as conn:
-            cur = ClientCursor(conn)
-            message = ";\n".join(
-                (cur.mogrify(_SET_SCOPE_RAW, _scope_params(scope)), cur.mogrify(query, params))
-            )
-            await cur.execute(message)
-            cur.nextset()
+        async with self._lean_connection() as conn, conn.pipeline():
+            await conn.execute(_SET_SCOPE_RAW, _scope_params(scope))
+            cur = await conn.execute(query, params)
             return await cur.fetchall()
 
     async def fetch_unscoped(self, query: str, params: dict[str, Any]) -> list[Any]:
