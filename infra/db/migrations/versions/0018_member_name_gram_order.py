@@ -22,7 +22,7 @@ as 0017 left the others, and the same function runs as row triggers (Citus runs 
 statement triggers on distributed tables; untested there).
 
 Revision ID: 0018
-Revises: 0017
+Revises: 0019 (chained after main's 0019, which also followed 0017)
 Create Date: 2026-12-02
 """
 
@@ -32,7 +32,7 @@ from sqlalchemy import text
 from infra.db.rls import tenant_table_rls
 
 revision = "0018"
-down_revision = "0017"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
