@@ -1,7 +1,8 @@
 """Read queries of the member registry: filtered, searched, keyset-paginated lists and counts.
 
 Every list query is backed by an index of migration 0003 (organization subtree, pinyin,
-initials and name prefixes, blind indexes, admission date, id); row-level security adds
+initials and name prefixes, blind indexes, admission date, id) or, for name fragments, of
+0014 and 0018 (`member_name_gram`); row-level security adds
 the caller's tenant subtree on top of whatever is asked here.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import Select, and_, func, select, text, tuple_, union
 
 from domain.members import NormalizedQuery, QueryKind, age_band
 from infra.db.session import UnitOfWork
+from infra.members.name_grams import MemberNameGram, is_whole_gram, walked_gram
 from infra.members.protect import FieldProtector
 from infra.members.tables import Member
 from infra.tenancy import ORGANIZATION_SUBTREE_IDS, TENANT_SUBTREE, TENANT_SUBTREE_IDS
@@ -90,8 +92,9 @@ def _search_branches(query: NormalizedQuery, protector: FieldProtector) -> list[
         if len(query.value) == 1:
             return [pinyin]
         return [pinyin, _Branch(_prefix(Member.name_initials, query.value), collect=True)]
-    # Chinese names match any fragment (张, 张三, 建国 in 张建国) through the n-gram index,
-    # which only the scope-applying lookup of migration 0013 can use under row-level security.
+    # Chinese names match any fragment (张三, 阳建国 in 欧阳建国) through the n-gram index,
+    # which only the scope-applying lookup of migration 0014 can use under row-level security;
+    # page_plan reaches it only for longer fragments not found along their first pair.
     named = text("SELECT n.id FROM zhibu_members_named(:fragment) n").bindparams(
         fragment=query.value
     )
@@ -146,15 +149,19 @@ def _sort_names(sort: SortKey) -> list[str]:
     }[sort]
 
 
-def _keyset(sort: SortKey, descending: bool, after: Keyset | None) -> list[Any]:
+def _keyset(
+    sort: SortKey, descending: bool, after: Keyset | None, columns: Any = None
+) -> list[Any]:
+    """Rows after the keyset, on `columns` (by sort column name; the member's by default)."""
     if after is None:
         return []
+    c = Member.__table__.c if columns is None else columns  # type: ignore[attr-defined]
     if sort is SortKey.CREATED:
-        return [Member.id < after.member_id if descending else Member.id > after.member_id]
+        return [c["id"] < after.member_id if descending else c["id"] > after.member_id]
     value: Any = after.value
     if sort is SortKey.ADMITTED_ON and value is not None:
         value = date.fromisoformat(value)
-    pair = tuple_(*(getattr(Member, n) for n in _sort_names(sort)))
+    pair = tuple_(*(c[n] for n in _sort_names(sort)))
     bound = tuple_(value, after.member_id)
     return [pair < bound if descending else pair > bound]
 
@@ -192,6 +199,58 @@ def _members_of(keys: Any, sort: SortKey, descending: bool) -> Select[Any]:
 WINDOW_PER_ROW = 40
 
 
+def _fragment_walks(
+    f: MemberFilter, sort: SortKey, descending: bool, after: Keyset | None, rows: int
+) -> list[Select[Any]]:
+    """A name fragment's page read from `member_name_gram` in list order (migration 0018).
+
+    With nothing to check on the member row (a fragment of one or two characters, no
+    filter but tenants), the page is the gram's first rows: `rows` index entries. Else the
+    walk first takes a window of `WINDOW_PER_ROW` entries per page row and checks those
+    members; when that falls short, a one- or two-character fragment walks on until its
+    page fills, and a longer one is collected from the n-gram index instead.
+    """
+    assert f.query is not None
+    fragment = f.query.value
+    g = MemberNameGram.__table__.c  # type: ignore[attr-defined]
+    by_name = {"name_pinyin": g.name_pinyin, "admitted_on": g.admitted_on, "id": g.member_id}
+    names = _sort_names(sort)
+    walk = select(g.tenant_id, *(by_name[n].label(n) for n in names)).where(
+        g.gram == walked_gram(fragment), *_keyset(sort, descending, after, by_name)
+    )
+    if f.tenant_path is not None:
+        walk = walk.where(*_scope_filters(replace(f, organization_scope=None), g.tenant_id, None))
+    if f.organization_scope is not None:
+        walk = walk.where(g.tenant_id == f.organization_scope[0])
+    on_member = [
+        *_column_filters(f),
+        *_scope_filters(replace(f, tenant_path=None), Member.tenant_id, Member.organization_id),
+    ]
+    if not is_whole_gram(fragment):
+        on_member.append(func.strpos(Member.name, fragment) > 0)
+    order = [by_name[n].desc() if descending else by_name[n].asc() for n in names]
+    if not on_member:
+        return [_members_of(walk.order_by(*order).limit(rows).subquery("page"), sort, descending)]
+
+    def checked(source: Any) -> Select[Any]:
+        page = (
+            select(*source.c)
+            .join(
+                Member,
+                and_(Member.tenant_id == source.c.tenant_id, Member.id == source.c.id),
+            )
+            .where(*on_member)
+            .order_by(*_ordered(source.c, sort, descending))
+            .limit(rows)
+        )
+        return _members_of(page.subquery("page"), sort, descending)
+
+    window = walk.order_by(*order).limit(rows * WINDOW_PER_ROW).subquery("window")
+    if not is_whole_gram(fragment):
+        return [checked(window)]
+    return [checked(window), checked(walk.subquery("walk"))]
+
+
 def page_plan(
     f: MemberFilter,
     protector: FieldProtector,
@@ -203,14 +262,15 @@ def page_plan(
 ) -> PagePlan:
     """The page query: filters, keyset on (sort value, id), limit + 1 rows.
 
-    - Searches by initials or name fragment collect their matches (a MATERIALIZED CTE, read
-      index-only) and sort those: walking the list order instead would pass most of the
-      registry before finding them. Full pinyin and exact lookups run in list order.
+    - Searches by initials collect their matches (a MATERIALIZED CTE, read index-only)
+      and sort those: walking the list order instead would pass most of the registry
+      before finding them. Full pinyin and exact lookups run in list order.
     - Organization and tenant subtrees first take the list-order window of
       `WINDOW_PER_ROW` rows per page row and keep those in the subtree; only when that
       falls short (a small subtree) is the whole subtree sorted, which is then cheap.
-    - A name fragment found in many names (张, 国) fills its page from that same window;
-      a rarer one falls short there and collects its few matches from the n-gram index.
+    - A name fragment walks its gram in list order (`_fragment_walks`); only a fragment of
+      three or more characters rare along its first pair collects its few matches from
+      the n-gram index.
     """
     rows = limit + 1
     cols = _keys_columns(sort)
@@ -218,24 +278,9 @@ def page_plan(
     m = Member.__table__.c  # type: ignore[attr-defined]
     fragment_window: list[Select[Any]] = []
     if f.query is not None and f.query.kind is QueryKind.NAME:
-        window = (
-            select(*cols, m.organization_id, m.name)
-            .where(*base)
-            .order_by(*_ordered(m, sort, descending))
-            .limit(rows * WINDOW_PER_ROW)
-            .subquery("window")
-        )
-        early = (
-            select(*(window.c[c.key] for c in cols))
-            .where(
-                func.strpos(window.c.name, f.query.value) > 0,
-                *_scope_filters(f, window.c.tenant_id, window.c.organization_id),
-            )
-            .order_by(*_ordered(window.c, sort, descending))
-            .limit(rows)
-            .subquery("page")
-        )
-        fragment_window.append(_members_of(early, sort, descending))
+        fragment_window = _fragment_walks(f, sort, descending, after, rows)
+        if is_whole_gram(f.query.value):
+            return PagePlan(fragment_window, rows)
     if f.query is not None:
         parts = []
         for i, branch in enumerate(_search_branches(f.query, protector)):

@@ -251,3 +251,27 @@ def test_the_name_fragment_lookup_keeps_to_the_scope(
             app_conn.rollback()
             assert named == visible, (fragment, path)
             assert path is not None or named == []
+
+
+def test_name_grams_follow_the_visible_members_and_only_triggers_write_them(
+    admin_conn: psycopg.Connection, app_conn: psycopg.Connection
+) -> None:
+    """The ordered fragment lookup (migration 0018) is a tenant table like any other: a scope
+    sees the grams of exactly the members it sees, and only member's triggers write them."""
+    for code in ("440304", "440305", "440000"):
+        app_conn.execute("SELECT zhibu_set_scope(%s, '')", (_path(admin_conn, code)[1],))
+        grams = sorted(app_conn.execute("SELECT tenant_id, member_id, gram FROM member_name_gram"))
+        names = sorted(
+            app_conn.execute("SELECT m.tenant_id, m.id, g FROM member m, unnest(m.name_grams) g")
+        )
+        app_conn.rollback()
+        assert grams == names, code
+        assert grams
+    futian_id, futian_path = _path(admin_conn, "440304")
+    app_conn.execute("SELECT zhibu_set_scope(%s, '')", (futian_path,))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_conn.execute(
+            "INSERT INTO member_name_gram (tenant_id, gram, member_id, name_pinyin, admitted_on)"
+            " VALUES (%s, '王', %s, 'wang', '2000-01-01')",
+            (futian_id, uuid.uuid4()),
+        )
