@@ -36,10 +36,10 @@ from infra.db.session import Database
 from infra.evidence import open_storage
 from infra.evidence import register_schedules as register_evidence_schedules
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
-from infra.members import protector_for
 from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay, Subscription
 from infra.platform.runner import JobRunner
+from infra.protection import FieldProtector
 from infra.rate_store import PostgresStore
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         relay.start()
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
-        app.state.protector = protector = protector_for(settings)
+        app.state.protector = protector = FieldProtector.from_settings(settings)
         app.state.db = db
         app.state.checkin_desk = CheckinDesk(
             db, secret=settings.secret_bytes("checkin_secret"), render=render_checkin

@@ -24,17 +24,6 @@ class Protected:
     masked: str
 
 
-_BY_SETTINGS: dict[int, FieldProtector] = {}
-
-
-def protector_for(settings: Settings) -> FieldProtector:
-    """The protector of these settings, built once (decoding keys is not free)."""
-    found = _BY_SETTINGS.get(id(settings))
-    if found is None:
-        found = _BY_SETTINGS[id(settings)] = FieldProtector.from_settings(settings)
-    return found
-
-
 class FieldProtector:
     def __init__(self, cipher: FieldCipher, index: BlindIndex) -> None:
         self.cipher = cipher
