@@ -34,20 +34,18 @@ from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
 from infra.evidence import open_storage
+from infra.evidence import register_relay_handlers as register_evidence_handlers
 from infra.evidence import register_schedules as register_evidence_schedules
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
-from infra.members import protector_for
 from infra.members import register_jobs as register_member_jobs
-from infra.platform.relay import Relay, Subscription
+from infra.platform.relay import Relay
 from infra.platform.runner import JobRunner
+from infra.protection import FieldProtector
 from infra.rate_store import PostgresStore
 from infra.security import AccessTokenVerifier
 from infra.settings import Settings
 from infra.tenancy import SessionLiveness
 from infra.tenancy import register_schedules as register_tenancy_schedules
-
-# Outbox handlers by stable name; each bounded context adds its own (points accrual first).
-RELAY_HANDLERS: dict[str, Subscription] = {}
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -76,13 +74,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
         sessions = SessionLiveness(db, ttl=settings.session_cache_seconds)
         await sessions.start(conninfo_of(settings.app_database_url or ""))
-        relay = Relay(db, conninfo_of(settings.app_database_url or ""))
-        for name, subscription in RELAY_HANDLERS.items():
-            relay.register(name, subscription)
-        relay.start()
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
-        app.state.protector = protector = protector_for(settings)
+        app.state.protector = protector = FieldProtector.from_settings(settings)
         app.state.db = db
         app.state.checkin_desk = CheckinDesk(
             db, secret=settings.secret_bytes("checkin_secret"), render=render_checkin
@@ -100,6 +94,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
         await jobs.start(conninfo_of(settings.app_database_url or ""))
         app.state.jobs = jobs
+        # Each context registers its outbox handlers, by stable names, likewise.
+        relay = Relay(db, conninfo_of(settings.app_database_url or ""))
+        register_evidence_handlers(relay, storage=storage)
+        relay.start()
         try:
             yield
         finally:

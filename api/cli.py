@@ -38,9 +38,9 @@ from infra.members import (
     ImportOptions,
     ImportReport,
     import_sheet,
-    protector_for,
     read_table,
 )
+from infra.protection import FieldProtector
 from infra.settings import Settings
 from infra.tenancy import reset_factor, reset_password
 
@@ -57,13 +57,13 @@ class CliError(Exception):
     pass
 
 
-def _prepared(settings: Settings) -> DatabaseUrls:
+def _prepared(settings: Settings, protector: FieldProtector | None = None) -> DatabaseUrls:
     """The server ready, migrated, as `make run` leaves it (migrations may need the keys)."""
     return prepare(
         database_url=settings.database_url,
         data_dir=settings.data_dir,
         app_password=settings.app_db_password_value,
-        protector=protector_for(settings),
+        protector=protector or FieldProtector.from_settings(settings),
     )
 
 
@@ -77,7 +77,8 @@ async def _import(
     console: Console,
 ) -> ImportReport:
     settings = Settings()
-    urls = _prepared(settings)
+    protector = FieldProtector.from_settings(settings)
+    urls = _prepared(settings, protector)
     db = Database(urls.app, pool_size=2)
     try:
         async with db.unit_of_work(Scope(PLATFORM_PATH)) as uow:
@@ -115,7 +116,7 @@ async def _import(
                     uow,
                     table,
                     Importer(ImportActor(admin.id, CLI_ACTOR, tenant.id)),
-                    protector_for(settings),
+                    protector,
                     options,
                     progress=progress,
                 )

@@ -21,7 +21,8 @@ from litestar.params import Dependency
 from api.context import provide_ctx
 from infra.activities import CheckinDesk
 from infra.db.session import Database
-from infra.members import FieldProtector, count_members
+from infra.members import count_members
+from infra.protection import FieldProtector
 from infra.settings import Settings
 from infra.storage.port import ObjectStorage
 from infra.tenancy import AuthService, MemberCounts, MfaService

@@ -24,7 +24,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from api.context import bearer_claims
 from api.errors import ProblemError
 from infra.hashing import PASSWORD_HASHING, hashing_busy
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from infra.rate_store import PostgresStore
 from infra.security import AccessClaims
 from infra.settings import Settings

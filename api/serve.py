@@ -14,7 +14,7 @@ from typing import Any
 import uvicorn
 
 from infra.db.bootstrap import prepare
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from infra.seed import first_start_notice, seed
 from infra.settings import Settings
 

@@ -55,7 +55,7 @@ from infra.db.bootstrap import (
     app_url_for,
     conninfo_of,
 )
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

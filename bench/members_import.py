@@ -36,13 +36,13 @@ from infra.db.bootstrap import (
 )
 from infra.db.session import Actor, Database, Scope
 from infra.members import (
-    FieldProtector,
     ImportActor,
     Importer,
     ImportOptions,
     import_sheet,
     read_table,
 )
+from infra.protection import FieldProtector
 from infra.seed import seed
 from infra.settings import Settings
 

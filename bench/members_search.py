@@ -41,8 +41,8 @@ from domain.members import Education, Gender, MemberClass, MemberDraft, MemberSt
 from domain.members.identity import parse_id_number
 from domain.tenancy import org_child_path
 from infra.db.bootstrap import conninfo_of, drop_database
-from infra.members import FieldProtector
 from infra.members.import_writes import MEMBER_COLUMNS, copy_line, new_member_values
+from infra.protection import FieldProtector
 
 BRANCHES_PER_TENANT = 60
 

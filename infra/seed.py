@@ -18,7 +18,8 @@ from domain.shared import DomainError, new_id
 from domain.tenancy import PLATFORM_CODE, PLATFORM_PATH, check_password, org_child_path
 from infra.authz import org_domain, subtree, tenant_domain
 from infra.db.bootstrap import OWNER_ROLE, conninfo_of
-from infra.members import FieldProtector, add_seed_member
+from infra.members import add_seed_member
+from infra.protection import FieldProtector
 from infra.security import hash_password
 
 DEMO_TENANTS = [

@@ -24,7 +24,7 @@ from infra.db.bootstrap import (
     fresh_database,
     server_url,
 )
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from infra.seed import seed
 from infra.settings import Settings
 

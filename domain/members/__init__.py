@@ -4,8 +4,6 @@ from domain.members.history import TRACKED_FIELDS, Changes, changes_between, cre
 from domain.members.identity import (
     IdNumberFacts,
     id_check_character,
-    mask_id_number,
-    mask_mobile,
     normalize_id_number,
     normalize_mobile,
     parse_id_number,
@@ -66,6 +64,7 @@ from domain.members.validation import (
     party_seniority,
     validate_member,
 )
+from domain.shared.masking import mask_id_number, mask_mobile
 
 __all__ = [
     "DEFAULT_ORG_HEADER",

@@ -1,7 +1,7 @@
 """Citizen ID numbers (公民身份号码, GB 11643-1999) and mainland mobile numbers (手机号).
 
 Both are sensitive personal data: they are normalised here so that the blind index sees
-one canonical form, and masked here so that lists never show them whole.
+one canonical form (masked by `domain.shared.masking`, which the field protector uses).
 """
 
 from __future__ import annotations
@@ -123,13 +123,6 @@ def _check_area(number: str, field: str) -> None:
         )
 
 
-def mask_id_number(number: str) -> str:
-    """Show the area code and the last four characters only: 110105********002X."""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
 def normalize_mobile(raw: str, *, field: str = PHONE_FIELD) -> str:
     """The bare 11-digit mainland mobile number; +86/86 prefixes, spaces and dashes dropped."""
     compact = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
@@ -141,10 +134,3 @@ def normalize_mobile(raw: str, *, field: str = PHONE_FIELD) -> str:
             MESSAGES.message("members.phone_format"),
         )
     return match.group(1)
-
-
-def mask_mobile(number: str) -> str:
-    """Show the carrier prefix and the last four digits only: 138****1234."""
-    if len(number) <= 7:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]

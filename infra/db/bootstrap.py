@@ -14,31 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
+from infra.protection import FieldProtector
+
 OWNER_ROLE = "zhibu_owner"
 APP_ROLE = "zhibu_app"
-
-
-class Sealed(Protocol):
-    @property
-    def ciphertext(self) -> bytes: ...
-
-    @property
-    def blind_index(self) -> bytes: ...
-
-    @property
-    def masked(self) -> str: ...
-
-
-class FieldProtector(Protocol):
-    """What migrations that encrypt existing rows need of the field keys (the caller's)."""
-
-    def staff_phone(self, phone: str) -> Sealed: ...
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Evidence (佐证材料): upload slots, verification of stored objects, downloads.
 
 What the rest of the app may use is re-exported here: the storage it opens at start and
-the housekeeping it schedules.
+the housekeeping it schedules and the outbox handlers it registers.
 """
 
 from infra.evidence.schedules import register_schedules
 from infra.evidence.storage import open_storage
+from infra.evidence.subscriptions import register_relay_handlers
 
-__all__ = ["open_storage", "register_schedules"]
+__all__ = ["open_storage", "register_relay_handlers", "register_schedules"]

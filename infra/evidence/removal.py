@@ -1,4 +1,9 @@
-"""Removing evidence: a person deletes it; the row is kept, the bytes go after the commit."""
+"""Removing evidence: a person deletes it; the row is kept, the bytes go after the commit.
+
+The request removes the bytes at once, as best it can; for attached evidence the relay
+removes them again from the `evidence.deleted` event, so a removal that failed, or a
+worker that died between the commit and the removal, leaves no bytes behind.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from infra.db.session import UnitOfWork
 from infra.evidence.access import readable, refuse
 from infra.evidence.tables import Evidence
 from infra.platform.outbox import emit
+from infra.platform.relay import RelayedEvent, RelayHandler
 from infra.storage import ObjectStorage
 
 log = logging.getLogger(__name__)
@@ -67,3 +73,15 @@ async def remove_object(storage: ObjectStorage, key: str) -> None:
         await storage.delete(key)
     except Exception:
         log.exception("could not delete object %s of deleted evidence", key)
+
+
+def remove_deleted_bytes(storage: ObjectStorage) -> RelayHandler:
+    """The relay handler of `evidence.deleted`: a failure raises, so the relay retries it."""
+
+    async def handle(uow: UnitOfWork, event: RelayedEvent) -> None:
+        evidence_id = uuid.UUID(event.payload["evidence_id"])
+        row = await uow.session.get(Evidence, (event.tenant_id, evidence_id))
+        if row is not None and row.status == EvidenceStatus.DELETED.value:
+            await storage.delete(row.object_key)
+
+    return handle

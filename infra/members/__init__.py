@@ -6,10 +6,6 @@ Use cases, one module each: `registry` (create, read, update, status, history), 
 the endpoint, its job and the CLI), `exporting`; `import_*` are the import's steps.
 """
 
-# First: tenancy modules import FieldProtector from here, maybe while this package loads.
-from infra.members.protect import FieldProtector, protector_for
-
-# isort: split
 from infra.members.counts import count_members
 from infra.members.import_files import count_data_rows, file_kind, read_table
 from infra.members.import_job import register_jobs, sheet_limits
@@ -25,7 +21,6 @@ from infra.members.rosters import (
 from infra.members.seeding import add_seed_member
 
 __all__ = [
-    "FieldProtector",
     "ImportActor",
     "ImportOptions",
     "ImportReport",
@@ -40,7 +35,6 @@ __all__ = [
     "member_names",
     "member_of_user",
     "member_place",
-    "protector_for",
     "queue_import",
     "read_table",
     "register_jobs",

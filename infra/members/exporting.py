@@ -27,9 +27,9 @@ from sqlalchemy import Select, and_, func, select
 from domain.members import Education, Gender, MemberClass, MemberStatus
 from domain.shared import neutralise_formula, not_found
 from infra.db.session import Actor, Database, Scope
-from infra.members.protect import FieldProtector
 from infra.members.tables import Member
 from infra.offload import offload
+from infra.protection import FieldProtector
 from infra.tenancy import ORGANIZATIONS, organization_ref
 
 Format = Literal["csv", "xlsx"]

@@ -11,10 +11,10 @@ from typing import Any
 
 from domain.shared.retries import RetryPolicy
 from infra.members.imports import JOB_KIND, run_import_job
-from infra.members.protect import FieldProtector
 from infra.members.sheets import MiB, SheetLimits
 from infra.platform.jobs import JobContext
 from infra.platform.runner import JobRunner
+from infra.protection import FieldProtector
 from infra.settings import Settings
 
 # An import writes in one transaction: a failed attempt left nothing behind, so it may rerun.

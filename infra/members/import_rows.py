@@ -70,12 +70,12 @@ from infra.members.import_writes import (
     write_created,
     write_members,
 )
-from infra.members.protect import FieldProtector
 from infra.members.records import (
     build_member_row,
     tracked_values,
 )
 from infra.members.tables import Member
+from infra.protection import FieldProtector
 
 # Which member columns an import field feeds.
 _FIELD_COLUMNS: dict[str, tuple[str, ...]] = {

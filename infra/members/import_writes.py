@@ -31,13 +31,13 @@ from domain.members.messages import MESSAGES
 from domain.shared import DomainError, ErrorKind, new_id
 from infra.db.session import UnitOfWork
 from infra.members.import_report import ImportActor
-from infra.members.protect import FieldProtector
 from infra.members.records import (
     emit_member_event,
     member_values,
 )
 from infra.members.tables import Member
 from infra.platform.outbox_bulk import emit_each
+from infra.protection import FieldProtector
 
 log = logging.getLogger(__name__)
 CHUNK = 2000

@@ -25,12 +25,12 @@ from infra.members.import_files import Table, read_table
 from infra.members.import_report import ImportActor, ImportOptions, ImportReport, Progress
 from infra.members.import_rows import run_import
 from infra.members.import_targets import load_org_access
-from infra.members.protect import FieldProtector
 from infra.members.sheets import SheetLimits
 from infra.offload import offload
 from infra.platform.job_reports import save_rows
 from infra.platform.jobs import JobContext, enqueue
 from infra.platform.tables import Job
+from infra.protection import FieldProtector
 
 JOB_KIND = "members.import"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

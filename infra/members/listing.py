@@ -11,7 +11,7 @@ from infra.authz import tenant_domain
 from infra.db.session import UnitOfWork
 from infra.members import queries
 from infra.members.loading import MemberRecord, get_org_or_404, get_tenant_or_404
-from infra.members.protect import FieldProtector
+from infra.protection import FieldProtector
 from infra.tenancy import organization_names
 
 

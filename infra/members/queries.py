@@ -20,8 +20,8 @@ from sqlalchemy import Select, and_, func, select, text, tuple_, union
 from domain.members import NormalizedQuery, QueryKind, age_band
 from infra.db.session import UnitOfWork
 from infra.members.name_grams import MemberNameGram, is_whole_gram, walked_gram
-from infra.members.protect import FieldProtector
 from infra.members.tables import Member
+from infra.protection import FieldProtector
 from infra.tenancy import ORGANIZATION_SUBTREE_IDS, TENANT_SUBTREE, TENANT_SUBTREE_IDS
 
 _ACTIVE = ("probationary", "full")

@@ -25,9 +25,9 @@ from domain.members.messages import MESSAGES
 from domain.shared import DomainError, ErrorKind, new_id
 from domain.tenancy import OrgKind
 from infra.db.session import UnitOfWork
-from infra.members.protect import FieldProtector
 from infra.members.tables import Member, MemberHistory, MemberIdentity
 from infra.platform.outbox import emit
+from infra.protection import FieldProtector
 
 
 class Placement(Protocol):

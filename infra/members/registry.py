@@ -40,7 +40,6 @@ from infra.members.loading import (
     member_domain,
     target_organization,
 )
-from infra.members.protect import FieldProtector
 from infra.members.records import (
     apply_fresh,
     build_member_row,
@@ -51,6 +50,7 @@ from infra.members.records import (
     tracked_values,
 )
 from infra.members.tables import Member, MemberHistory
+from infra.protection import FieldProtector
 from infra.tenancy import account_exists
 
 

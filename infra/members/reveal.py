@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from domain.shared import Guard
 from infra.db.session import UnitOfWork
 from infra.members.loading import MemberRecord, get_member, member_domain
-from infra.members.protect import FieldProtector
+from infra.protection import FieldProtector
 
 
 @dataclass(frozen=True, slots=True)

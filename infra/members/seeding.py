@@ -10,9 +10,9 @@ from psycopg.types.json import Jsonb
 
 from domain.members import MemberDraft
 from domain.shared import new_id
-from infra.members.protect import FieldProtector
 from infra.members.records import creation_changes, member_values
 from infra.members.tables import Member
+from infra.protection import FieldProtector
 
 
 def add_seed_member(

@@ -24,10 +24,10 @@ from domain.shared import DomainError, ErrorKind, display_time, new_id
 from domain.tenancy.messages import MESSAGES
 from infra.db.session import Actor, AuditRecord, Database, Scope, UnitOfWork, set_scope, write_audit
 from infra.hashing import PASSWORD_HASHING
+from infra.protection import FieldProtector
 from infra.security import DUMMY_HASH, RefreshToken, TokenError, issue_access_token
 from infra.settings import Settings
 from infra.tenancy import throttle
-from infra.tenancy.keys import FieldKeys
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, RefreshTokenRow
 
@@ -81,7 +81,7 @@ def account_locked(until: datetime) -> DomainError:
     )
 
 
-def login_identifier(raw: str, protector: FieldKeys) -> str:
+def login_identifier(raw: str, protector: FieldProtector) -> str:
     """The login directory's key: `u:<username>`, or `p:<blind index of the phone>`."""
     cleaned = re.sub(r"[\s-]", "", raw)
     if _PHONE.match(cleaned):
@@ -151,7 +151,7 @@ class AuthService:
         self,
         db: Database,
         settings: Settings,
-        protector: FieldKeys,
+        protector: FieldProtector,
         second_factor: SecondFactor | None = None,
     ) -> None:
         self.db = db

@@ -46,9 +46,9 @@ from domain.tenancy.mfa import (
     step_is_fresh,
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork, set_scope
+from infra.protection import FieldProtector
 from infra.settings import Settings
 from infra.tenancy.auth import AuthService, LoginChallenge, Session
-from infra.tenancy.keys import FieldKeys
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, RefreshTokenRow, RoleAssignment, UserMfa
 
@@ -93,7 +93,7 @@ class MfaStatus:
 
 
 class MfaService:
-    def __init__(self, db: Database, settings: Settings, protector: FieldKeys) -> None:
+    def __init__(self, db: Database, settings: Settings, protector: FieldProtector) -> None:
         self.db = db
         self.settings = settings
         self.protector = protector

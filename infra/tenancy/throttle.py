@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.tenancy import LockoutPolicy, LoginState
-from infra.tenancy.keys import FieldKeys
+from infra.protection import FieldProtector
 
 PER_CLIENT = LockoutPolicy()
 # Far above what one address gets through PER_CLIENT in a day (about 35 tries).
@@ -31,7 +31,7 @@ ANY_CLIENT = "*"
 _INDEX_COLUMN = "login.identifier"
 
 
-def subject_of(user_id: uuid.UUID | None, identifier: str, protector: FieldKeys) -> str:
+def subject_of(user_id: uuid.UUID | None, identifier: str, protector: FieldProtector) -> str:
     """The account when it exists; else a keyed digest of what was typed (never stored plain)."""
     if user_id is not None:
         return "u:" + user_id.hex

@@ -12,9 +12,9 @@ from domain.shared import DomainError, Guard, conflict, new_id, not_found, requi
 from domain.tenancy import check_account_fields, check_password, tenant_domain
 from domain.tenancy.messages import MESSAGES
 from infra.db.session import UnitOfWork
+from infra.protection import FieldProtector
 from infra.tenancy.accounts import check_current_password, keep_an_administrator, set_password
 from infra.tenancy.auth import login_identifier
-from infra.tenancy.keys import FieldKeys
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, LoginIdentity
 from infra.tenancy.tenants import get_tenant
@@ -41,7 +41,7 @@ async def create_user(
     phone: str | None,
     password: str,
     password_hash: str,
-    protector: FieldKeys,
+    protector: FieldProtector,
 ) -> AppUser:
     """Create an account; `password_hash` was computed before the transaction began."""
     tenant = await get_tenant(uow, tenant_id or home_tenant_id)
@@ -68,7 +68,7 @@ async def create_user(
     return user
 
 
-def _set_phone(user: AppUser, protector: FieldKeys, phone: str) -> None:
+def _set_phone(user: AppUser, protector: FieldProtector, phone: str) -> None:
     sealed = protector.staff_phone(phone)
     user.phone_enc = sealed.ciphertext
     user.phone_bidx = sealed.blind_index
@@ -78,7 +78,7 @@ def _set_phone(user: AppUser, protector: FieldKeys, phone: str) -> None:
 async def _claim_identifiers(
     uow: UnitOfWork,
     user: AppUser,
-    protector: FieldKeys,
+    protector: FieldProtector,
     username: str | None,
     phone: str | None,
 ) -> None:
@@ -153,7 +153,7 @@ async def update_user(
     password: str | None,
     caller_id: uuid.UUID,
     password_hash: str | None,
-    protector: FieldKeys,
+    protector: FieldProtector,
     current_password: str | None = None,
 ) -> AppUser:
     """Edit an account; deactivating it or setting its password ends its sessions.

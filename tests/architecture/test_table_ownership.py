@@ -20,12 +20,6 @@ CONTEXTS = ("tenancy", "members", "activities", "evidence", "platform")
 _TABLE_AFTER = re.compile(
     r"\b(?:from|join|into|update|table)\s+(?:only\s+)?\"?([a-z_][a-z0-9_]*)\"?", re.IGNORECASE
 )
-# (context, file, table) that still cross; each context's refactor empties its share.
-NOT_YET_SEPARATED = {
-    ("platform", "infra/platform/sql/zhibu_claim_job.sql", "tenant"),
-    ("platform", "infra/platform/sql/zhibu_outbox_after.sql", "tenant"),
-    ("platform", "infra/platform/sql/zhibu_outbox_due_retries.sql", "tenant"),
-}
 
 
 def _owners() -> dict[str, str]:
@@ -71,6 +65,4 @@ def test_every_table_has_one_owning_context() -> None:
 
 
 def test_no_context_names_another_contexts_tables() -> None:
-    crossings = _crossings()
-    assert crossings - NOT_YET_SEPARATED == set(), "ask the owning context's public module"
-    assert NOT_YET_SEPARATED - crossings == set(), "separated: take these off the list"
+    assert _crossings() == set(), "ask the owning context's public module"

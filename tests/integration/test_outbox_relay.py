@@ -20,9 +20,9 @@ from sqlalchemy import text
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Database, Scope, UnitOfWork
-from infra.members import FieldProtector
 from infra.platform import outbox
 from infra.platform.relay import Relay, RelayedEvent, Subscription
+from infra.protection import FieldProtector
 from infra.settings import Settings
 from tests.conftest import Api
 from tests.integration.activities.test_checkin_burst import _open_activity

@@ -18,7 +18,7 @@ from psycopg import sql
 
 from domain.tenancy import org_child_path
 from infra.db.bootstrap import APP_ROLE, OWNER_ROLE, DatabaseUrls, conninfo_of
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from infra.settings import Settings
 
 CORE_TABLES = {"tenant", "app_user", "organization", "role_assignment", "login_identity"}

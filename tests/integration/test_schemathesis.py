@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from infra.db.bootstrap import drop_database, fresh_database, server_url
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from infra.seed import seed
 from infra.settings import Settings
 from tests.conftest import ADMIN_PASSWORD, ROOT, login, serve, unique

@@ -6,7 +6,7 @@ import httpx
 import psycopg
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from infra.seed import seed
 from infra.settings import Settings
 from tests.conftest import ADMIN_PASSWORD, Api

@@ -21,7 +21,7 @@ from infra.db.bootstrap import (
     migrate,
     server_url,
 )
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from infra.settings import Settings
 from tests.conftest import ROOT, Api, unique
 

@@ -1,4 +1,5 @@
--- The next due job of the given kinds, leased to the calling worker (0012).
+-- The next due job of the given kinds, leased to the calling worker (0012); its tenant's
+-- path from tenancy's zhibu_tenant_path (0020).
 -- Canonical form (pg_get_functiondef); the body is as its migration wrote it.
 CREATE OR REPLACE FUNCTION zhibu_claim_job(p_kinds text[], p_lease interval)
  RETURNS TABLE(
@@ -25,8 +26,7 @@ BEGIN
         UPDATE job SET status = 'running', started_at = coalesce(job.started_at, now()),
                        heartbeat_at = now(), lease_until = now() + p_lease,
                        attempts = job.attempts + 1, progress_done = 0, result = NULL
-        FROM tenant t
-        WHERE job.tenant_id = candidate.t AND job.id = candidate.i AND t.id = job.tenant_id
+        WHERE job.tenant_id = candidate.t AND job.id = candidate.i
           AND job.id = (
               SELECT l.id FROM job l
               WHERE l.tenant_id = candidate.t AND l.id = candidate.i
@@ -34,7 +34,8 @@ BEGIN
                      OR (l.status = 'running' AND l.lease_until < now()))
               FOR UPDATE SKIP LOCKED
           )
-        RETURNING job.tenant_id, job.id, job.kind, job.created_by, t.path::text, job.attempts;
+        RETURNING job.tenant_id, job.id, job.kind, job.created_by,
+                  zhibu_tenant_path(job.tenant_id), job.attempts;
         IF FOUND THEN
             RETURN;
         END IF;

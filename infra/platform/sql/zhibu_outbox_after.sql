@@ -1,4 +1,5 @@
--- The committed outbox events after a relay position, across tenants (0015).
+-- The committed outbox events after a relay position, across tenants (0015); each
+-- event's tenant path from tenancy's zhibu_tenant_path (0020).
 -- Canonical form (pg_get_functiondef); the body is as its migration wrote it.
 CREATE OR REPLACE FUNCTION zhibu_outbox_after(p_xid xid8, p_seq bigint, p_limit integer)
  RETURNS TABLE(
@@ -11,8 +12,8 @@ CREATE OR REPLACE FUNCTION zhibu_outbox_after(p_xid xid8, p_seq bigint, p_limit 
  SET search_path TO 'public', 'pg_temp'
 AS $function$
         SELECT e.tenant_id, e.id, e.xid, e.seq, e.topic, e.aggregate_type, e.aggregate_id,
-               e.payload, e.created_at, t.path::text
-        FROM outbox_event e JOIN tenant t ON t.id = e.tenant_id
+               e.payload, e.created_at, zhibu_tenant_path(e.tenant_id)
+        FROM outbox_event e
         WHERE (e.xid, e.seq) > (p_xid, p_seq)
           AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY e.xid, e.seq

@@ -1,4 +1,5 @@
--- A handler's parked events due for another attempt (0015).
+-- A handler's parked events due for another attempt (0015); each
+-- event's tenant path from tenancy's zhibu_tenant_path (0020).
 -- Canonical form (pg_get_functiondef); the body is as its migration wrote it.
 CREATE OR REPLACE FUNCTION zhibu_outbox_due_retries(p_handler text, p_limit integer)
  RETURNS TABLE(
@@ -17,12 +18,11 @@ AS $function$
             ORDER BY r.tenant_id, r.aggregate_type, r.aggregate_id, r.xid, r.seq
         )
         SELECT e.tenant_id, e.id, e.xid, e.seq, e.topic, e.aggregate_type, e.aggregate_id,
-               e.payload, e.created_at, t.path::text, r.attempts
+               e.payload, e.created_at, zhibu_tenant_path(e.tenant_id), r.attempts
         FROM heads h
         JOIN outbox_retry r ON r.handler = p_handler AND r.tenant_id = h.tenant_id
              AND r.aggregate_type = h.aggregate_type AND r.aggregate_id = h.aggregate_id
         JOIN outbox_event e ON e.tenant_id = r.tenant_id AND e.id = r.event_id
-        JOIN tenant t ON t.id = e.tenant_id
         WHERE h.next_attempt_at <= now()
         ORDER BY e.xid, e.seq
         LIMIT p_limit

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from infra.db.bootstrap import DatabaseUrls
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from infra.settings import Settings
 from tests.conftest import Api
 from tests.integration.activities.world import World

@@ -16,7 +16,7 @@ import httpx
 import psycopg
 
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
-from infra.members import FieldProtector
+from infra.protection import FieldProtector
 from tests.conftest import Api, login, unique
 
 PASSWORD = "Member-Pass-2026"

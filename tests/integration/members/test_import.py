@@ -411,8 +411,8 @@ def test_import_rows_fill_every_member_column() -> None:
     from domain.members.model import Education, MemberClass
     from infra.crypto import BlindIndex, FieldCipher
     from infra.members.import_writes import new_member_values
-    from infra.members.protect import FieldProtector
     from infra.members.tables import Member
+    from infra.protection import FieldProtector
 
     key = base64.b64encode(os.urandom(32)).decode()
     protector = FieldProtector(
@@ -463,7 +463,7 @@ def test_copy_payload_matches_generic_copy_lines() -> None:
         creation_payload,
         new_member_values,
     )
-    from infra.members.protect import FieldProtector
+    from infra.protection import FieldProtector
 
     assert sorted(NEW_MEMBER_COLUMNS) == sorted(MEMBER_COLUMNS)
     key = base64.b64encode(os.urandom(32)).decode()

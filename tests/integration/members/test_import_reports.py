@@ -14,13 +14,13 @@ from domain.tenancy import PLATFORM_PATH
 from infra import tenancy
 from infra.db.session import Actor, Database, Scope
 from infra.members import (
-    FieldProtector,
     ImportActor,
     Importer,
     ImportOptions,
     import_sheet,
     read_table,
 )
+from infra.protection import FieldProtector
 from infra.settings import Settings
 from tests.conftest import Api
 from tests.integration.members.test_import import (

@@ -1,14 +1,19 @@
-"""Protection of 身份证号 and phone: AEAD ciphertext, blind index, masked copy.
+"""Protection of 身份证号 and phones: AEAD ciphertext, blind index, masked copy.
 
-Keys come from settings (generated under the data directory for zero-setup runs);
-`ZHIBU_OLD_FIELD_KEYS` ("id=base64,id=base64") keeps retired keys able to decrypt.
+Shared kernel: members' 身份证号 and phone and staff accounts' phone are sealed with the
+same keys, and tenancy also seals TOTP secrets and indexes lockout subjects with them, so
+one protector per process serves every context (built in the composition root, handed to
+handlers as `protector: Protector`). Keys come from settings (generated under the data
+directory for zero-setup runs); `ZHIBU_OLD_FIELD_KEYS` ("id=base64,id=base64") keeps
+retired keys able to decrypt. The column names are part of every ciphertext and index:
+never rename them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.members import mask_id_number, mask_mobile
+from domain.shared.masking import mask_id_number, mask_mobile
 from infra.crypto import BlindIndex, FieldCipher
 from infra.settings import Settings
 
@@ -24,18 +29,9 @@ class Protected:
     masked: str
 
 
-_BY_SETTINGS: dict[int, FieldProtector] = {}
-
-
-def protector_for(settings: Settings) -> FieldProtector:
-    """The protector of these settings, built once (decoding keys is not free)."""
-    found = _BY_SETTINGS.get(id(settings))
-    if found is None:
-        found = _BY_SETTINGS[id(settings)] = FieldProtector.from_settings(settings)
-    return found
-
-
 class FieldProtector:
+    """The field keys: seal, index and reveal one kind of value each."""
+
     def __init__(self, cipher: FieldCipher, index: BlindIndex) -> None:
         self.cipher = cipher
         self.index = index
