@@ -399,22 +399,19 @@ class MemberCounts:
 
 
 # One scan, one row per (bucket, dimension, value). Unknown ethnicity/education count as ''.
+# Each member row stands for itself once per dimension (a lateral VALUES) rather than
+# GROUPING SETS, which Citus cannot run across shards.
 _COUNTS_SQL = """
-SELECT {bucket} AS bucket,
-       CASE WHEN GROUPING(m.status) = 0 THEN 'status'
-            WHEN GROUPING(m.member_class) = 0 THEN 'class'
-            WHEN GROUPING(m.gender) = 0 THEN 'gender'
-            WHEN GROUPING(m.ethnicity) = 0 THEN 'ethnicity'
-            WHEN GROUPING(m.education) = 0 THEN 'education'
-            ELSE 'birth_date' END AS dimension,
-       COALESCE(m.status, m.member_class, m.gender, m.ethnicity, m.education,
-                m.birth_date::text, '') AS value,
+SELECT {bucket} AS bucket, d.dimension, coalesce(d.value, '') AS value,
        count(*),
        count(*) FILTER (WHERE m.status IN ('probationary', 'full'))
 FROM member m {join}
+CROSS JOIN LATERAL (VALUES ('status', m.status), ('class', m.member_class),
+                           ('gender', m.gender), ('ethnicity', m.ethnicity),
+                           ('education', m.education), ('birth_date', m.birth_date::text))
+    AS d(dimension, value)
 WHERE {where}
-GROUP BY {bucket}, GROUPING SETS ((m.status), (m.member_class), (m.gender), (m.ethnicity),
-                                  (m.education), (m.birth_date))
+GROUP BY 1, 2, 3
 """
 
 
