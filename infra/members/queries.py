@@ -399,18 +399,20 @@ class MemberCounts:
 
 
 # One scan, one row per (bucket, dimension, value). Unknown ethnicity/education count as ''.
-# Each member row stands for itself once per dimension (a lateral VALUES) rather than
-# GROUPING SETS, which Citus cannot run across shards.
+# Each member row stands for itself once per dimension (two arrays unnested in step) rather
+# than GROUPING SETS, which Citus cannot run across shards.
 _COUNTS_SQL = """
-SELECT {bucket} AS bucket, d.dimension, coalesce(d.value, '') AS value,
-       count(*),
-       count(*) FILTER (WHERE m.status IN ('probationary', 'full'))
-FROM member m {join}
-CROSS JOIN LATERAL (VALUES ('status', m.status), ('class', m.member_class),
-                           ('gender', m.gender), ('ethnicity', m.ethnicity),
-                           ('education', m.education), ('birth_date', m.birth_date::text))
-    AS d(dimension, value)
-WHERE {where}
+SELECT d.bucket, d.dimension, coalesce(d.value, '') AS value,
+       count(*), count(*) FILTER (WHERE d.active)
+FROM (
+    SELECT {bucket} AS bucket, m.status IN ('probationary', 'full') AS active,
+           unnest(ARRAY['status', 'class', 'gender', 'ethnicity', 'education',
+                        'birth_date']) AS dimension,
+           unnest(ARRAY[m.status, m.member_class, m.gender, m.ethnicity, m.education,
+                        m.birth_date::text]) AS value
+    FROM member m {join}
+    WHERE {where}
+) AS d
 GROUP BY 1, 2, 3
 """
 
