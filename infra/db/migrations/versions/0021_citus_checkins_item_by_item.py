@@ -9,7 +9,7 @@ INSERT … VALUES. Plain PostgreSQL keeps 0016's functions (nothing changes ther
 tests/integration/test_sql_functions.py compares a Citus database with those files.
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-02
 """
 
@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 revision = "0021"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
