@@ -5,24 +5,66 @@ The check-in functions of 0016 read a whole group in one statement joining sever
 distributed tables through the contexts' functions, and write it with INSERT … SELECT
 (a COPY on Citus, refused under row-level security). On Citus this migration installs the
 versions in `infra/<context>/sql/citus/`: the same rows, one item at a time, inserted with
-INSERT … VALUES. Plain PostgreSQL keeps 0016's functions (nothing changes there).
+INSERT … VALUES; and the job claim of 0017 and the relay's readers in 0020's words
+(tenancy's `zhibu_tenant_path` for a tenant's path). Plain PostgreSQL keeps its functions
+(nothing changes there).
 tests/integration/test_sql_functions.py compares a Citus database with those files.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-02
 """
+
+from typing import Any
 
 from alembic import context, op
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
 CITUS_FUNCTIONS = [
+    # infra/platform/sql/citus/zhibu_claim_job.sql
+    """
+CREATE OR REPLACE FUNCTION zhibu_claim_job(p_kinds text[], p_lease interval)
+RETURNS TABLE (tenant_id uuid, id uuid, kind text, created_by uuid, tenant_path text,
+               attempts integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    candidate record;
+    v_now timestamptz := now();
+BEGIN
+    FOR candidate IN
+        SELECT j.tenant_id AS t, j.id AS i FROM job j
+        WHERE j.kind = ANY (p_kinds)
+          AND ((j.status = 'queued' AND j.run_after <= v_now)
+               OR (j.status = 'running' AND j.lease_until < v_now))
+        ORDER BY j.run_after
+        LIMIT 20
+    LOOP
+        PERFORM 1 FROM job l
+        WHERE l.tenant_id = candidate.t AND l.id = candidate.i
+          AND ((l.status = 'queued' AND l.run_after <= v_now)
+               OR (l.status = 'running' AND l.lease_until < v_now))
+        FOR UPDATE SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;
+        UPDATE job SET status = 'running', started_at = coalesce(job.started_at, v_now),
+                       heartbeat_at = v_now, lease_until = v_now + p_lease,
+                       attempts = job.attempts + 1, progress_done = 0, result = NULL
+        WHERE job.tenant_id = candidate.t AND job.id = candidate.i
+        RETURNING job.tenant_id, job.id, job.kind, job.created_by, job.attempts
+        INTO tenant_id, id, kind, created_by, attempts;
+        tenant_path := zhibu_tenant_path(candidate.t);
+        RETURN NEXT;
+        RETURN;
+    END LOOP;
+END
+$$;
+""",
     # infra/platform/sql/citus/zhibu_write_outbox_events.sql
     """
 CREATE OR REPLACE FUNCTION zhibu_write_outbox_events(p_rows jsonb) RETURNS void
@@ -196,8 +238,19 @@ def _is_citus() -> bool:
 
 
 def upgrade() -> None:
-    if _is_citus():
-        _as_administrator(CITUS_FUNCTIONS)
+    if not _is_citus():
+        return
+    # The relay's readers as 0020 words them (tenancy's zhibu_tenant_path for the path), in
+    # the PL/pgSQL form 0017 gives SQL functions with parameters on Citus.
+    readers = [s for s in _revision("0020").FUNCTIONS if "FUNCTION zhibu_outbox_" in s]
+    _as_administrator([*CITUS_FUNCTIONS, *readers])
+    _rewrite_in_plpgsql(("zhibu_outbox_after", "zhibu_outbox_due_retries"))
+
+
+def _revision(name: str) -> Any:
+    found = ScriptDirectory.from_config(context.config).get_revision(name)
+    assert found is not None
+    return found.module
 
 
 def _as_administrator(statements: list[str]) -> None:
@@ -208,12 +261,19 @@ def _as_administrator(statements: list[str]) -> None:
     op.execute("SET ROLE zhibu_owner")
 
 
+def _rewrite_in_plpgsql(names: tuple[str, ...]) -> None:
+    distribution = _revision("0017")
+    query = distribution.SQL_FUNCTIONS.replace(
+        "ORDER BY 1", "AND p.proname = ANY (:names) ORDER BY 1"
+    )
+    rows = op.get_bind().execute(text(query), {"names": list(names)}).all()
+    _as_administrator([distribution._as_plpgsql(*row) for row in rows])
+
+
 def downgrade() -> None:
-    """Back to 0016's functions, as that migration holds them."""
+    """Back to 0016's check-in functions and 0017's claim and relay readers."""
     if not _is_citus():
         return
-    previous = ScriptDirectory.from_config(context.config).get_revision("0016")
-    assert previous is not None
     names = (
         "zhibu_write_outbox_events",
         "zhibu_store_responses",
@@ -221,6 +281,13 @@ def downgrade() -> None:
         "zhibu_self_checkin_contexts",
         "zhibu_record_self_checkins",
     )
+    functions = _revision("0016").FUNCTIONS
+    readers = [s for s in _revision("0020").PREVIOUS if "FUNCTION zhibu_outbox_" in s]
     _as_administrator(
-        [s for s in previous.module.FUNCTIONS if any(f"FUNCTION {n}(" in s for n in names)]
+        [
+            *(s for s in functions if any(f"FUNCTION {n}(" in s for n in names)),
+            _revision("0017").CLAIM_JOB_CITUS,
+            *readers,
+        ]
     )
+    _rewrite_in_plpgsql(("zhibu_outbox_after", "zhibu_outbox_due_retries"))

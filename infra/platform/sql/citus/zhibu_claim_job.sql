@@ -1,6 +1,7 @@
 -- On Citus (0017): the job claim in statements Citus runs on one shard each: candidates
 -- found without locks, the row locked by (tenant_id, id) with SKIP LOCKED, times as
--- values (Citus refuses now() inside coalesce in an UPDATE), the tenant's path read apart.
+-- values (Citus refuses now() inside coalesce in an UPDATE), the tenant's path asked of
+-- tenancy's zhibu_tenant_path apart from the update (0017, 0021).
 CREATE OR REPLACE FUNCTION zhibu_claim_job(p_kinds text[], p_lease interval)
 RETURNS TABLE (tenant_id uuid, id uuid, kind text, created_by uuid, tenant_path text,
                attempts integer)
@@ -30,7 +31,7 @@ BEGIN
         WHERE job.tenant_id = candidate.t AND job.id = candidate.i
         RETURNING job.tenant_id, job.id, job.kind, job.created_by, job.attempts
         INTO tenant_id, id, kind, created_by, attempts;
-        SELECT t.path::text INTO tenant_path FROM tenant t WHERE t.id = candidate.t;
+        tenant_path := zhibu_tenant_path(candidate.t);
         RETURN NEXT;
         RETURN;
     END LOOP;
