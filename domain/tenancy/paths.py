@@ -50,6 +50,12 @@ def org_label(org_id: uuid.UUID) -> str:
     return "o" + org_id.hex
 
 
+def org_ids_on_path(org_path: str) -> list[uuid.UUID]:
+    """The organization at `org_path` and its ancestors, read from the labels: an
+    organization's subtree holds `org_path` exactly when its id is among these."""
+    return [uuid.UUID(hex=label[1:]) for label in org_path.split(".")]
+
+
 def org_child_path(parent_path: str | None, org_id: uuid.UUID) -> str:
     """The path of a new organization; `None` as parent makes it a root of its tenant."""
     return append_label(parent_path, org_label(org_id))

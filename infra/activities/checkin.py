@@ -16,6 +16,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import col
 
 from domain.activities import (
     MESSAGES,
@@ -31,7 +33,7 @@ from domain.activities import (
     evaluate_checkin,
 )
 from domain.shared import DomainError, ErrorKind, Message, new_id
-from domain.tenancy import TenantSettings, effective_settings
+from domain.tenancy import TenantSettings, effective_settings, org_ids_on_path
 from infra.activities import checkin_records
 from infra.activities.tables import Checkin
 from infra.activities.visibility import (
@@ -72,23 +74,25 @@ class CheckinInput:
 
 
 # What the check-in rules need about one member and each of some activities.
+# Every table is keyed by the caller's tenant, so that on Citus the statement runs on that
+# tenant's shard; the settings chain is read apart (`_SETTINGS_CHAIN`): a function reading
+# the tenant directory cannot run inside a statement sent to a shard.
 _CHECKIN_CONTEXT = text(
     "SELECT "
     "a.tenant_id, a.id, a.kind, a.status, a.starts_at, a.ends_at, a.latitude,"
     "  a.longitude, a.radius_m, a.qr_required, a.geofence_enabled, a.window_minutes,"
-    "  EXISTS (SELECT 1 FROM activity_attendee x WHERE x.tenant_id = a.tenant_id"
+    "  EXISTS (SELECT 1 FROM activity_attendee x WHERE x.tenant_id = :t"
     "    AND x.activity_id = a.id AND x.member_id = :m) AS expected,"
-    "  (SELECT c.id FROM checkin c WHERE c.tenant_id = a.tenant_id AND c.activity_id = a.id"
+    "  (SELECT c.id FROM checkin c WHERE c.tenant_id = :t AND c.activity_id = a.id"
     "    AND c.member_id = :m) AS checkin_id,"
-    "  (SELECT c.client_id FROM checkin c WHERE c.tenant_id = a.tenant_id"
+    "  (SELECT c.client_id FROM checkin c WHERE c.tenant_id = :t"
     "    AND c.activity_id = a.id AND c.member_id = :m) AS checkin_client_id,"
     "  EXISTS (SELECT 1 FROM activity_organization ao"
-    "    CROSS JOIN LATERAL zhibu_organization_path(ao.tenant_id, ao.organization_id) o"
-    "    WHERE ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
-    "    AND o.path @> CAST(:mpath AS ltree)) AS in_org,"
-    "  (SELECT jsonb_agg(s)::text FROM zhibu_settings_chain(a.tenant_id) AS s) AS settings"
+    "    WHERE ao.tenant_id = :t AND ao.activity_id = a.id"
+    "    AND ao.organization_id = ANY(:member_orgs)) AS in_org"
     " FROM activity a WHERE a.tenant_id = :t AND a.id = ANY(:ids)"
 )
+_SETTINGS_CHAIN = text("SELECT jsonb_agg(x)::text FROM zhibu_settings_chain(:t) AS x")
 
 
 @lru_cache(maxsize=256)
@@ -109,8 +113,9 @@ class _Ctx:
     checkin_client_id: str | None = None
 
 
-def _rules(row: Any, member_id: uuid.UUID, secret: bytes) -> _Ctx:
-    settings = _settings_from_json(row.settings or "[]")
+def _rules(row: Any, member_id: uuid.UUID, secret: bytes, chain: str | None) -> _Ctx:
+    """The rules for one pair; `chain` is the tenant's settings chain as JSON text."""
+    settings = _settings_from_json(chain or "[]")
     grace = timedelta(
         minutes=row.window_minutes
         if row.window_minutes is not None
@@ -155,10 +160,16 @@ async def _checkin_contexts(
     rows = (
         await uow.session.execute(
             _CHECKIN_CONTEXT,
-            {"t": tenant_id, "ids": list(activity_ids), "m": member_id, "mpath": member_path},
+            {
+                "t": tenant_id,
+                "ids": list(activity_ids),
+                "m": member_id,
+                "member_orgs": org_ids_on_path(member_path),
+            },
         )
     ).all()
-    return {r.id: _rules(r, member_id, secret) for r in rows}
+    chain = (await uow.session.execute(_SETTINGS_CHAIN, {"t": tenant_id})).scalar()
+    return {r.id: _rules(r, member_id, secret, chain) for r in rows}
 
 
 def _reject(decision: CheckinDecision) -> DomainError:
@@ -279,16 +290,20 @@ def _checkin_view(row: Checkin) -> CheckinView:
     )
 
 
-_INSERT_CHECKINS = text(
-    "INSERT INTO checkin (tenant_id, id, activity_id, member_id, source, occurred_at,"
-    "  recorded_at, recorded_by, client_id, latitude, longitude, accuracy_m, distance_m)"
-    " SELECT * FROM unnest(CAST(:tenant_ids AS uuid[]), CAST(:ids AS uuid[]),"
-    "  CAST(:activity_ids AS uuid[]), CAST(:member_ids AS uuid[]), CAST(:sources AS text[]),"
-    "  CAST(:occurred AS timestamptz[]), CAST(:recorded AS timestamptz[]),"
-    "  CAST(:recorded_by AS uuid[]), CAST(:client_ids AS text[]),"
-    "  CAST(:lats AS float8[]), CAST(:lons AS float8[]), CAST(:accs AS float8[]),"
-    "  CAST(:dists AS float8[]))"
-    " ON CONFLICT DO NOTHING RETURNING id"
+_CHECKIN_COLUMNS = (
+    "tenant_id",
+    "id",
+    "activity_id",
+    "member_id",
+    "source",
+    "occurred_at",
+    "recorded_at",
+    "recorded_by",
+    "client_id",
+    "latitude",
+    "longitude",
+    "accuracy_m",
+    "distance_m",
 )
 
 
@@ -300,24 +315,14 @@ async def _insert_checkins(uow: UnitOfWork, rows: Sequence[Checkin]) -> set[uuid
     """
     if not rows:
         return set()
-    result = await uow.session.execute(
-        _INSERT_CHECKINS,
-        {
-            "tenant_ids": [r.tenant_id for r in rows],
-            "ids": [r.id for r in rows],
-            "activity_ids": [r.activity_id for r in rows],
-            "member_ids": [r.member_id for r in rows],
-            "sources": [r.source for r in rows],
-            "occurred": [r.occurred_at for r in rows],
-            "recorded": [r.recorded_at for r in rows],
-            "recorded_by": [r.recorded_by for r in rows],
-            "client_ids": [r.client_id for r in rows],
-            "lats": [r.latitude for r in rows],
-            "lons": [r.longitude for r in rows],
-            "accs": [r.accuracy_m for r in rows],
-            "dists": [r.distance_m for r in rows],
-        },
+    # Multi-row VALUES: on Citus an INSERT … SELECT would run as a COPY, refused under RLS.
+    statement = (
+        pg_insert(Checkin)
+        .values([{c: getattr(r, c) for c in _CHECKIN_COLUMNS} for r in rows])
+        .on_conflict_do_nothing()
+        .returning(col(Checkin.id))
     )
+    result = await uow.session.execute(statement)
     inserted = {r[0] for r in result}
     for r in rows:
         if r.id in inserted:

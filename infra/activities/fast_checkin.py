@@ -211,7 +211,11 @@ class CheckinDesk:
                     )
                 )
                 return False
-            ctx = None if found.id is None else _rules(found, found.member_id, self._secret)
+            ctx = (
+                None
+                if found.id is None
+                else _rules(found, found.member_id, self._secret, found.settings)
+            )
             if ctx is None or not ctx.visible:
                 raise not_found()
             decision = evaluate_checkin(

@@ -217,10 +217,17 @@ def server_url(database_url: str | None, data_dir: Path) -> str:
 
 
 def fresh_database(root_url: str, name: str, app_password: str) -> DatabaseUrls:
-    """A new, migrated database `name` (dropped first if it exists), for tests and benchmarks."""
+    """A new, migrated database `name` (dropped first if it exists), for tests and benchmarks.
+
+    On Citus, databases of one cluster are migrated one at a time: DDL propagated to the
+    workers at once from two databases fails there with "tuple concurrently updated".
+    """
     ensure_roles(root_url, app_password)
-    drop_database(root_url, name)
-    admin_db = ensure_database(root_url, name)
-    ensure_schema_rights(admin_db)
-    migrate(admin_db)
+    with psycopg.connect(conninfo_of(root_url), autocommit=True) as root:
+        if _is_citus(root):
+            root.execute("SELECT pg_advisory_lock(hashtext('zhibu.fresh_database'))")
+        drop_database(root_url, name)
+        admin_db = ensure_database(root_url, name)
+        ensure_schema_rights(admin_db)
+        migrate(admin_db)
     return DatabaseUrls(admin=admin_db, app=app_url_for(admin_db, app_password))

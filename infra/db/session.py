@@ -107,6 +107,7 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self.deferred_error: Exception | None = None
         self.kept: list[Callable[[UnitOfWork], Awaitable[None]]] = []
+        self.kept_apart: list[Callable[[UnitOfWork], Awaitable[None]]] = []
 
     async def refresh_scope(self) -> None:
         """Recompute the visible tenants, e.g. after creating one inside this transaction."""
@@ -131,6 +132,12 @@ class UnitOfWork:
         身份证号 directory): `step` runs just before the commit, or after a rollback in a
         transaction of its own, with the same scope and actor."""
         self.kept.append(step)
+
+    def keep_apart(self, step: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+        """As `keep`, but `step` always runs in a transaction of its own once this one has
+        ended: for a write as another role (a SECURITY DEFINER function), which Citus does
+        not allow in one transaction with the app role's writes to the same shards."""
+        self.kept_apart.append(step)
 
     def audit(
         self,
@@ -235,15 +242,20 @@ class Database:
                     await step(uow)
                 await uow.flush_audit()
         except BaseException:
-            if uow is not None and uow.kept:
-                await self._keep_after_rollback(scope, actor, uow.kept)
+            if uow is not None:
+                if uow.kept:
+                    await self._keep_apart(scope, actor, uow.kept)
+                for step in uow.kept_apart:
+                    await self._keep_apart(scope, actor, [step])
             raise
         assert uow is not None
+        for step in uow.kept_apart:
+            await self._keep_apart(scope, actor, [step])
         uow.committed()
         if uow.deferred_error is not None:
             raise uow.deferred_error
 
-    async def _keep_after_rollback(
+    async def _keep_apart(
         self,
         scope: Scope | None,
         actor: Actor | None,
@@ -258,7 +270,7 @@ class Database:
                     await step(uow)
                 await uow.flush_audit()
         except Exception:  # the request's own answer stands; never mask it
-            log.exception("could not record what had to be kept after a rollback")
+            log.exception("could not record what had to be kept")
 
     @asynccontextmanager
     async def lean_transaction(self, scope: Scope) -> AsyncIterator[LeanTransaction]:
@@ -290,16 +302,18 @@ class Database:
     async def fetch_scoped(self, scope: Scope, query: str, params: dict[str, Any]) -> list[Any]:
         """One read in the caller's scope in a single round trip (hot paths such as /me).
 
-        The scope and the query travel together in one pipeline that ends with a single Sync,
-        so PostgreSQL runs them as one implicit transaction: the transaction-local scope holds
-        for the query and ends with it. Both statements are bound server-side and, once
-        repeated, prepared, so the scoped query (its row-level security included) is not
+        The scope and the query travel together in one pipeline, in one transaction: the
+        transaction-local scope holds for the query and ends with it. The transaction is an
+        explicit BEGIN … COMMIT in the same pipeline (Citus passes the scope's SET LOCAL to
+        the workers only inside a transaction block). Both statements are bound server-side
+        and, once repeated, prepared, so the scoped query (its row-level security included) is not
         planned again on every request. The connection comes from a plain psycopg pool of
         autocommit connections, skipping the ORM's machinery on the most frequent request.
         """
         async with self._lean_connection() as conn, conn.pipeline():
-            await conn.execute(_SET_SCOPE_RAW, _scope_params(scope))
-            cur = await conn.execute(query, params)
+            async with conn.transaction():
+                await conn.execute(_SET_SCOPE_RAW, _scope_params(scope))
+                cur = await conn.execute(query, params)
             return await cur.fetchall()
 
     async def fetch_unscoped(self, query: str, params: dict[str, Any]) -> list[Any]:

@@ -55,13 +55,19 @@ def refuse(guard: Guard, act: str, access: ActivityAccess) -> DomainError:
 
 
 async def load(uow: UnitOfWork, evidence_id: uuid.UUID, *, lock: bool = False) -> Evidence:
-    stmt = select(Evidence).where(
-        col(Evidence.id) == evidence_id,
-        col(Evidence.status) != EvidenceStatus.DELETED.value,
-    )
-    if lock:
-        stmt = stmt.with_for_update()
+    """The file by id; with `lock`, locked by (tenant_id, id) once its tenant is known
+    (a lock by id alone is a query on every shard, which Citus refuses)."""
+    live = col(Evidence.status) != EvidenceStatus.DELETED.value
+    stmt = select(Evidence).where(col(Evidence.id) == evidence_id, live)
     row = (await uow.session.execute(stmt)).scalar_one_or_none()
+    if row is not None and lock:
+        locked = (
+            select(Evidence)
+            .where(col(Evidence.tenant_id) == row.tenant_id, col(Evidence.id) == evidence_id, live)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        row = (await uow.session.execute(locked)).scalar_one_or_none()
     if row is None:
         raise not_found("evidence")
     return row

@@ -29,6 +29,7 @@ from domain.members import (
 )
 from domain.members.messages import MESSAGES
 from domain.shared import DomainError, ErrorKind, new_id
+from infra.db.bulk import insert_rows
 from infra.db.session import UnitOfWork
 from infra.members.import_report import ImportActor
 from infra.members.records import (
@@ -166,9 +167,18 @@ STAGED_MEMBER_COLUMNS = (*NEW_MEMBER_COLUMNS, "history_id")
 # The "import" version of each staged new member, worded as `creation_changes` words it: every
 # tracked field that is set, as {"old": null, "new": value} (a test compares the two).
 # Building it here rather than in Python halves the COPY text the import sends.
-_NEW_HISTORY_SQL = """
-INSERT INTO member_history
-    (tenant_id, id, member_id, version, changed_at, changed_by, changed_by_name, action, changes)
+_NEW_HISTORY_COLUMNS = (
+    "tenant_id",
+    "id",
+    "member_id",
+    "version",
+    "changed_at",
+    "changed_by",
+    "changed_by_name",
+    "action",
+    "changes",
+)
+_NEW_HISTORY_SELECT = """
 SELECT s.tenant_id, s.history_id, s.id, 1, s.created_at, {changed_by}::uuid,
     {changed_by_name}::text, 'import',
     jsonb_build_object(
@@ -204,6 +214,7 @@ SELECT s.tenant_id, s.history_id, s.id, 1, s.created_at, {changed_by}::uuid,
     ]::text[], NULL)
 FROM zhibu_import_member AS s
 """
+_NEW_HISTORY_SQL = insert_rows("member_history", _NEW_HISTORY_COLUMNS, _NEW_HISTORY_SELECT)
 _NULL = "\\N"
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -332,10 +343,16 @@ _STAGE_CREATED = (
     " TRUNCATE zhibu_import_member"
 )
 _MOVE_CREATED = (
-    f"INSERT INTO member ({_MEMBER_COLUMN_LIST})"  # noqa: S608
-    f" SELECT {_MEMBER_COLUMN_LIST} FROM zhibu_import_member;"
-    " INSERT INTO member_identity (id_number_bidx, tenant_id, member_id)"
-    " SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member;"
+    insert_rows(
+        "member",
+        MEMBER_COLUMNS,
+        f"SELECT {_MEMBER_COLUMN_LIST} FROM zhibu_import_member",  # noqa: S608
+    )
+    + insert_rows(
+        "member_identity",
+        ("id_number_bidx", "tenant_id", "member_id"),
+        "SELECT id_number_bidx, tenant_id, id FROM zhibu_import_member",
+    )
     # The event a member created one by one emits (`emit_member_event`), per imported member.
     + emit_each(
         "SELECT tenant_id, 'member.created' AS topic, 'member' AS aggregate_type,"
@@ -435,8 +452,11 @@ async def write_members(
             )
             await uow.session.execute(
                 text(
-                    f"INSERT INTO member_history ({_HISTORY_COLUMN_LIST})"  # noqa: S608
-                    f" SELECT {_HISTORY_COLUMN_LIST} FROM zhibu_import_history"
+                    insert_rows(
+                        "member_history",
+                        HISTORY_COLUMNS,
+                        f"SELECT {_HISTORY_COLUMN_LIST} FROM zhibu_import_history",  # noqa: S608
+                    )
                 )
             )
             for _old, new, diff in changed:

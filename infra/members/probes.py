@@ -5,7 +5,8 @@ being what all workers share); the asker's tenant audits which tenant holds the 
 the holder's tenant audits who asked (`zhibu_audit_identity_probes`, which writes only for
 holders of the blind indexes given, outside the asker's subtree). Neither names the member.
 Both are kept whatever becomes of the request (`UnitOfWork.keep`): a refused registration
-rolls back, its probe does not.
+rolls back, its probe does not. The holders' audit, written as the owner, gets a
+transaction of its own (`keep_apart`), which Citus needs.
 """
 
 from __future__ import annotations
@@ -73,7 +74,6 @@ async def charge(
     holders = sorted({str(tenant) for _, tenant in hits})
 
     async def record(kept: UnitOfWork) -> None:
-        actor = kept.actor
         if asker is not None:
             user_id, tenant_id = asker
             await kept.session.execute(
@@ -86,7 +86,10 @@ async def charge(
                 tenant_id=tenant_id,
                 detail={"holder_tenant_ids": holders, "hits": len(hits)},
             )
-        await kept.session.execute(
+
+    async def audit_holders(apart: UnitOfWork) -> None:
+        actor = apart.actor
+        await apart.session.execute(
             _AUDIT_HOLDERS,
             {
                 "b": [b for b, _ in hits],
@@ -99,5 +102,6 @@ async def charge(
         )
 
     uow.keep(record)
+    uow.keep_apart(audit_holders)
     if asker is not None:
         check_probe_budget(used, len(hits), now=now)

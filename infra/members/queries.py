@@ -399,22 +399,21 @@ class MemberCounts:
 
 
 # One scan, one row per (bucket, dimension, value). Unknown ethnicity/education count as ''.
+# Each member row stands for itself once per dimension (two arrays unnested in step) rather
+# than GROUPING SETS, which Citus cannot run across shards.
 _COUNTS_SQL = """
-SELECT {bucket} AS bucket,
-       CASE WHEN GROUPING(m.status) = 0 THEN 'status'
-            WHEN GROUPING(m.member_class) = 0 THEN 'class'
-            WHEN GROUPING(m.gender) = 0 THEN 'gender'
-            WHEN GROUPING(m.ethnicity) = 0 THEN 'ethnicity'
-            WHEN GROUPING(m.education) = 0 THEN 'education'
-            ELSE 'birth_date' END AS dimension,
-       COALESCE(m.status, m.member_class, m.gender, m.ethnicity, m.education,
-                m.birth_date::text, '') AS value,
-       count(*),
-       count(*) FILTER (WHERE m.status IN ('probationary', 'full'))
-FROM member m {join}
-WHERE {where}
-GROUP BY {bucket}, GROUPING SETS ((m.status), (m.member_class), (m.gender), (m.ethnicity),
-                                  (m.education), (m.birth_date))
+SELECT d.bucket, d.dimension, coalesce(d.value, '') AS value,
+       count(*), count(*) FILTER (WHERE d.active)
+FROM (
+    SELECT {bucket} AS bucket, m.status IN ('probationary', 'full') AS active,
+           unnest(ARRAY['status', 'class', 'gender', 'ethnicity', 'education',
+                        'birth_date']) AS dimension,
+           unnest(ARRAY[m.status, m.member_class, m.gender, m.ethnicity, m.education,
+                        m.birth_date::text]) AS value
+    FROM member m {join}
+    WHERE {where}
+) AS d
+GROUP BY 1, 2, 3
 """
 
 

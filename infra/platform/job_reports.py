@@ -9,24 +9,29 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import xlsxwriter
-from sqlalchemy import text
+from sqlalchemy import column, insert, table, text
+from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.shared import Message, neutralise_formula
 from infra.db.session import UnitOfWork
 
 CHUNK = 5000
-_INSERT = (
-    "INSERT INTO job_report_row"
-    " (tenant_id, job_id, row_number, action, name, organization, errors)"
-    " SELECT :tenant_id, :job_id, r.row_number, r.action, r.name, r.organization, r.errors"
-    " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(row_number integer, action text,"
-    " name text, organization text, errors jsonb)"
+# Written with multi-row VALUES: on Citus an INSERT … SELECT from the JSON would run as a
+# COPY, which Citus refuses on tables under row-level security.
+_REPORT_ROW = table(
+    "job_report_row",
+    column("tenant_id"),
+    column("job_id"),
+    column("row_number"),
+    column("action"),
+    column("name"),
+    column("organization"),
+    column("errors", JSONB),
 )
 
 
@@ -65,10 +70,11 @@ async def save_rows(
     uow: UnitOfWork, tenant_id: uuid.UUID, job_id: uuid.UUID, rows: Sequence[ReportRow]
 ) -> None:
     for start in range(0, len(rows), CHUNK):
-        chunk = [_stored(r) for r in rows[start : start + CHUNK]]
-        await uow.session.execute(
-            text(_INSERT), {"tenant_id": tenant_id, "job_id": job_id, "rows": json.dumps(chunk)}
-        )
+        chunk = [
+            {"tenant_id": tenant_id, "job_id": job_id, **_stored(r)}
+            for r in rows[start : start + CHUNK]
+        ]
+        await uow.session.execute(insert(_REPORT_ROW).values(chunk))
 
 
 def _loaded(record: Sequence[object]) -> ReportRow:

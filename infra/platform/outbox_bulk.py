@@ -4,12 +4,16 @@ so in the same transaction; nothing is queued for a change that rolls back."""
 
 from __future__ import annotations
 
+from infra.db.bulk import insert_rows
+
+_COLUMNS = ("tenant_id", "id", "topic", "aggregate_type", "aggregate_id", "payload")
+
 
 def emit_each(events_sql: str) -> str:
     """SQL queueing one event per row of `events_sql`, a SELECT (of the caller's own
     tables) with the columns tenant_id, topic, aggregate_type, aggregate_id, payload."""
-    return (
-        "INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload)"  # noqa: S608 - the caller's own fixed SQL
-        " SELECT tenant_id, gen_random_uuid(), topic, aggregate_type, aggregate_id, payload"
-        f" FROM ({events_sql}) AS events;"
+    events = (
+        "SELECT tenant_id, gen_random_uuid(), topic, aggregate_type, aggregate_id, payload"  # noqa: S608 - the caller's own SQL
+        f" FROM ({events_sql}) AS events"
     )
+    return insert_rows("outbox_event", _COLUMNS, events)

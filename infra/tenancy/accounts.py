@@ -157,13 +157,15 @@ async def change_own_password(
 async def reset_password(uow: UnitOfWork, username: str) -> str:
     """An operator's reset (CLI): a one-time password to be changed at once; every session
     of the account ends."""
-    user = (
+    found = (
         await uow.session.execute(
-            select(AppUser)
-            .where(func.lower(AppUser.username) == username.lower())
-            .with_for_update()
+            select(AppUser).where(func.lower(AppUser.username) == username.lower())
         )
     ).scalar_one_or_none()
+    # Locked by its key once found: a lock names its tenant (one shard on Citus).
+    user = found and await uow.session.get(
+        AppUser, (found.tenant_id, found.id), with_for_update=True, populate_existing=True
+    )
     if user is None:
         raise MESSAGES.error(
             "user_unknown", ErrorKind.NOT_FOUND, code="user_not_found", username=username

@@ -38,6 +38,11 @@ with engine.connect() as connection:
     event.listen(
         connection, "before_cursor_execute", _skip_installed_extensions(installed), retval=True
     )
+    if "citus" in installed:
+        # One connection per node: Citus refuses a function's DDL in a transaction that
+        # already ran a parallel operation on a distributed table (a migration that
+        # creates a table and then its trigger function).
+        connection.execute(text("SET citus.multi_shard_modify_mode TO 'sequential'"))
     connection.execute(text(f"SET ROLE {OWNER_ROLE}"))
     connection.commit()
     context.configure(connection=connection, target_metadata=None, transaction_per_migration=True)

@@ -195,20 +195,30 @@ async def test_a_crowd_whose_write_fails_is_written_again_one_by_one(
     ):
         for conn in (gate, taker):
             conn.execute("SET ROLE zhibu_owner")
-        gate.execute("SELECT 1 FROM activity WHERE id = %s FOR UPDATE", (activity_id,))
+        gate.execute(
+            "SELECT 1 FROM activity WHERE tenant_id = %s AND id = %s FOR UPDATE",
+            (w.tenant_id, activity_id),
+        )
         taker.execute(
             "INSERT INTO idempotency_key (tenant_id, user_id, key, fingerprint)"
             " VALUES (%s, %s, %s, %s)",
             (w.tenant_id, b.members[0].user_id, key, b"another request"),
         )
 
+        citus = probe.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone()
+        # On Citus the writers wait on the workers, where their statements are the shards'.
+        waits = (
+            "SELECT count(*) FROM citus_lock_waits"
+            " WHERE blocked_statement LIKE '%%zhibu_record_self_checkins%%'"
+            if citus
+            else "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock'"
+            " AND query LIKE '%%zhibu_record_self_checkins%%'"
+        )
+
         async def writers_waiting(at_least: int) -> None:
             for _ in range(750):  # 15 s at most
-                (waiting,) = probe.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'"
-                    " AND query LIKE '%%zhibu_record_self_checkins%%'"
-                ).fetchone()  # type: ignore[misc]
+                (waiting,) = probe.execute(waits).fetchone()  # type: ignore[misc]
                 if waiting >= at_least:
                     return
                 await asyncio.sleep(0.02)

@@ -12,6 +12,7 @@ from domain.tenancy import (
     move_path,
     org_child_path,
     org_domain,
+    org_ids_on_path,
     org_label,
     parse_domain,
     subtree,
@@ -98,6 +99,11 @@ def test_org_paths_are_built_from_id_labels() -> None:
     assert root == "o" + A.hex
     assert len(org_label(B)) == 33
     assert org_child_path(root, B) == f"o{A.hex}.o{B.hex}"
+
+
+def test_an_org_path_names_the_organization_and_its_ancestors_root_first() -> None:
+    root, branch = uuid.uuid4(), uuid.uuid4()
+    assert org_ids_on_path(org_child_path(org_child_path(None, root), branch)) == [root, branch]
 
 
 def test_moving_under_itself_or_a_descendant_is_refused() -> None:
