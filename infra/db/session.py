@@ -10,6 +10,7 @@ together or not at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import uuid
@@ -226,6 +227,7 @@ class Database:
         )
         self._lean_open = False
         self._lean_opening = asyncio.Lock()
+        self._distributed = False  # Citus: a scoped read needs a transaction block
 
     @asynccontextmanager
     async def unit_of_work(
@@ -295,6 +297,12 @@ class Database:
             async with self._lean_opening:  # the first requests of a worker arrive together
                 if not self._lean_open:
                     await self._lean.open()
+                    async with self._lean.connection() as conn:
+                        cur = await conn.execute(
+                            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
+                        )
+                        row = await cur.fetchone()
+                        self._distributed = bool(row and row[0])
                     self._lean_open = True
         async with self._lean.connection() as conn:
             yield conn
@@ -303,15 +311,17 @@ class Database:
         """One read in the caller's scope in a single round trip (hot paths such as /me).
 
         The scope and the query travel together in one pipeline, in one transaction: the
-        transaction-local scope holds for the query and ends with it. The transaction is an
-        explicit BEGIN … COMMIT in the same pipeline (Citus passes the scope's SET LOCAL to
-        the workers only inside a transaction block). Both statements are bound server-side
-        and, once repeated, prepared, so the scoped query (its row-level security included) is not
+        transaction-local scope holds for the query and ends with it. On PostgreSQL that is
+        the implicit transaction up to the pipeline's single Sync; on Citus an explicit
+        BEGIN … COMMIT in the same pipeline (Citus passes the scope's SET LOCAL to the
+        workers only inside a transaction block). Both statements are bound server-side and,
+        once repeated, prepared, so the scoped query (its row-level security included) is not
         planned again on every request. The connection comes from a plain psycopg pool of
         autocommit connections, skipping the ORM's machinery on the most frequent request.
         """
         async with self._lean_connection() as conn, conn.pipeline():
-            async with conn.transaction():
+            block = conn.transaction() if self._distributed else contextlib.nullcontext()
+            async with block:
                 await conn.execute(_SET_SCOPE_RAW, _scope_params(scope))
                 cur = await conn.execute(query, params)
             return await cur.fetchall()
