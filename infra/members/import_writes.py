@@ -167,17 +167,6 @@ STAGED_MEMBER_COLUMNS = (*NEW_MEMBER_COLUMNS, "history_id")
 # The "import" version of each staged new member, worded as `creation_changes` words it: every
 # tracked field that is set, as {"old": null, "new": value} (a test compares the two).
 # Building it here rather than in Python halves the COPY text the import sends.
-_NEW_HISTORY_COLUMNS = (
-    "tenant_id",
-    "id",
-    "member_id",
-    "version",
-    "changed_at",
-    "changed_by",
-    "changed_by_name",
-    "action",
-    "changes",
-)
 _NEW_HISTORY_SELECT = """
 SELECT s.tenant_id, s.history_id, s.id, 1, s.created_at, {changed_by}::uuid,
     {changed_by_name}::text, 'import',
@@ -214,7 +203,7 @@ SELECT s.tenant_id, s.history_id, s.id, 1, s.created_at, {changed_by}::uuid,
     ]::text[], NULL)
 FROM zhibu_import_member AS s
 """
-_NEW_HISTORY_SQL = insert_rows("member_history", _NEW_HISTORY_COLUMNS, _NEW_HISTORY_SELECT)
+_NEW_HISTORY_SQL = insert_rows("member_history", HISTORY_COLUMNS, _NEW_HISTORY_SELECT)
 _NULL = "\\N"
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
