@@ -43,7 +43,7 @@ from bench.checkin import (
     floor_requests,
     prepare,
 )
-from bench.run import serve
+from bench.run import UNLIMITED, serve
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database, UnitOfWork
 from infra.platform.relay import Relay, RelayedEvent, Subscription
@@ -105,8 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     password = secrets.token_urlsafe(16) + "-Aa1"
     print("preparing database ...")
     world = prepare(settings, password, args.concurrency, args.rounds * per_client + warmup)
-    api_env = {"APP_DATABASE_URL": world.app_url, "ZHIBU_DATA_DIR": str(DATA_DIR)}
-    api_env["DB_POOL_SIZE"] = "8"
+    api_env = {
+        **UNLIMITED,
+        "APP_DATABASE_URL": world.app_url,
+        "ZHIBU_DATA_DIR": str(DATA_DIR),
+        "DB_POOL_SIZE": "8",
+    }
     floor_env = {"BENCH_DATABASE_URL": conninfo_of(world.admin_url), "BENCH_POOL_SIZE": "8"}
     results: dict[str, list[Measurement]] = {"floor": [], "api": []}
     member_ids = [m for m, _ in world.members]
