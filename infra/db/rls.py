@@ -19,3 +19,22 @@ def tenant_table_rls(table: str, *, grants: str = "SELECT, INSERT, UPDATE") -> l
         f"USING ({SCOPE_PREDICATE}) WITH CHECK ({SCOPE_PREDICATE})",
         f"GRANT {grants} ON {table} TO zhibu_app",
     ]
+
+
+# Citus refuses a sub-select in a policy on a distributed table (migration 0017).
+CITUS_SCOPE_PREDICATE = "tenant_id = ANY (zhibu_scope_tenant_ids())"
+
+IS_CITUS = "SELECT 1 FROM pg_extension WHERE extname = 'citus'"
+
+
+def citus_tenant_table(table: str) -> list[str]:
+    """On Citus, after `tenant_table_rls`: the policy Citus accepts, the table sharded with member.
+
+    A migration that adds a tenant table runs these when `IS_CITUS` finds a row, so a fresh
+    deployment on Citus needs no manual step (as migration 0018 did for member_name_gram).
+    """
+    return [
+        f"ALTER POLICY {table}_scope ON {table}"
+        f" USING ({CITUS_SCOPE_PREDICATE}) WITH CHECK ({CITUS_SCOPE_PREDICATE})",
+        f"SELECT create_distributed_table('{table}', 'tenant_id', colocate_with => 'member')",
+    ]
