@@ -10,7 +10,6 @@ together or not at all.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import uuid
@@ -307,24 +306,24 @@ class Database:
         async with self._lean.connection() as conn:
             yield conn
 
-    async def fetch_scoped(self, scope: Scope, query: str, params: dict[str, Any]) -> list[Any]:
-        """One read in the caller's scope in a single round trip (hot paths such as /me).
+    async def fetch_scoping(self, query: str, params: dict[str, Any]) -> list[Any]:
+        """One call of a SQL function that applies the caller's scope itself, then reads as
+        the caller under row-level security (hot paths such as /me's `zhibu_own_profile`).
 
-        The scope and the query travel together in one pipeline, in one transaction: the
-        transaction-local scope holds for the query and ends with it. On PostgreSQL that is
-        the implicit transaction up to the pipeline's single Sync; on Citus an explicit
-        BEGIN … COMMIT in the same pipeline (Citus passes the scope's SET LOCAL to the
-        workers only inside a transaction block). Both statements are bound server-side and,
-        once repeated, prepared, so the scoped query (its row-level security included) is not
-        planned again on every request. The connection comes from a plain psycopg pool of
-        autocommit connections, skipping the ORM's machinery on the most frequent request.
+        On PostgreSQL it is one statement, bound server-side and, once repeated, prepared;
+        its implicit transaction bounds the transaction-local scope. On Citus the call is
+        wrapped in BEGIN … COMMIT in the same message (Citus passes the scope's SET LOCAL to
+        the workers only inside a transaction block). Either way one round trip, on a plain
+        psycopg pool of autocommit connections, skipping the ORM's machinery.
         """
-        async with self._lean_connection() as conn, conn.pipeline():
-            block = conn.transaction() if self._distributed else contextlib.nullcontext()
-            async with block:
-                await conn.execute(_SET_SCOPE_RAW, _scope_params(scope))
+        async with self._lean_connection() as conn:
+            if not self._distributed:
                 cur = await conn.execute(query, params)
-            return await cur.fetchall()
+                return await cur.fetchall()
+            block = ClientCursor(conn)
+            await block.execute(f"BEGIN;\n{block.mogrify(query, params)};\nCOMMIT")
+            block.nextset()
+            return await block.fetchall()
 
     async def fetch_unscoped(self, query: str, params: dict[str, Any]) -> list[Any]:
         """One pre-scope lookup (a SECURITY DEFINER function) in a single round trip."""

@@ -23,16 +23,15 @@ class Profile:
     tenant_path: str
 
 
-_PROFILE_SQL = (
-    "SELECT u.username, u.display_name, u.phone_masked, t.code, t.name, t.level, t.path::text"
-    " FROM app_user u JOIN tenant t ON t.id = u.tenant_id"
-    " WHERE u.tenant_id = %(tenant)s AND u.id = %(user)s AND u.is_active"
-)
+_PROFILE_SQL = "SELECT * FROM zhibu_own_profile(%(tenant_path)s, %(user)s, %(tenant)s)"
 
 
 async def profile(db: Database, scope: Scope, tenant_id: uuid.UUID) -> Profile:
-    """The caller's own account in one round trip: /me is the most frequent request."""
-    rows = await db.fetch_scoped(scope, _PROFILE_SQL, {"tenant": tenant_id, "user": scope.user_id})
+    """The caller's own account in one statement: /me is the most frequent request."""
+    rows = await db.fetch_scoping(
+        _PROFILE_SQL,
+        {"tenant_path": scope.tenant_path, "user": scope.user_id, "tenant": tenant_id},
+    )
     if not rows:
         raise MESSAGES.error(
             "account_unavailable", ErrorKind.UNAUTHENTICATED, code="session_expired"
