@@ -60,6 +60,7 @@ class _Plan:
     body_type: Any
     decoder: msgspec.json.Decoder[Any] | None  # None: Litestar's own decoders handle it
     shape: msgspec.inspect.Type | None
+    times: bool  # whether a decoded body can hold a time at all (most bodies cannot)
 
 
 def _plan(handler: HTTPRouteHandler) -> _Plan:
@@ -73,6 +74,7 @@ def _plan(handler: HTTPRouteHandler) -> _Plan:
         body_type=body_type,
         decoder=msgspec.json.Decoder(body_type, strict=True) if shape is not None else None,
         shape=shape,
+        times=shape is not None and _reaches(shape, msgspec.inspect.DateTimeType, set()),
     )
 
 
@@ -133,11 +135,12 @@ def _shape(body_type: Any) -> msgspec.inspect.Type | None:
         info = msgspec.inspect.type_info(body_type)
     except TypeError:
         return None
-    return None if _has_custom_type(info, set()) else info
+    return None if _reaches(info, msgspec.inspect.CustomType, set()) else info
 
 
-def _has_custom_type(info: msgspec.inspect.Type, seen: set[int]) -> bool:
-    if isinstance(info, msgspec.inspect.CustomType):
+def _reaches(info: msgspec.inspect.Type, kind: type[msgspec.inspect.Type], seen: set[int]) -> bool:
+    """Whether `info` is or holds a type of `kind` anywhere within."""
+    if isinstance(info, kind):
         return True
     if id(info) in seen:
         return False
@@ -155,7 +158,7 @@ def _has_custom_type(info: msgspec.inspect.Type, seen: set[int]) -> bool:
         nested = [info.type]
     elif hasattr(info, "item_type"):
         nested = [info.item_type]
-    return any(_has_custom_type(item, seen) for item in nested)
+    return any(_reaches(item, kind, seen) for item in nested)
 
 
 def _body_errors(body: bytes, plan: _Plan) -> list[FieldError]:
@@ -172,7 +175,7 @@ def _body_errors(body: bytes, plan: _Plan) -> list[FieldError]:
             return [field_error(str(again), root_type=plan.body_type)]
     except msgspec.DecodeError:
         return []  # not JSON at all: answered as malformed by Litestar's own decoding
-    return list(_times_without_offset(value, ""))
+    return list(_times_without_offset(value, "")) if plan.times else []
 
 
 def _integral_floats_decoded(
