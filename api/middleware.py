@@ -23,11 +23,12 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                 break
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-item]
+        header = (b"x-request-id", request_id.encode("latin-1"))
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["X-Request-ID"] = request_id
+                # Appended: no answer sets its own, and a header set scans every header.
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         await app(scope, receive, send_with_id)
