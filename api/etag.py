@@ -11,6 +11,8 @@ import hashlib
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+_INSPECTED = frozenset((b"content-type", b"content-encoding"))
+
 
 def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -40,9 +42,13 @@ def etag_middleware(app: ASGIApp) -> ASGIApp:
                 await send(message)
                 return
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                json_ok = message["status"] == 200 and "json" in (headers.get("content-type") or "")
-                if not json_ok or headers.get("content-encoding"):
+                found = {
+                    name.lower(): value
+                    for name, value in message.get("headers", ())
+                    if name.lower() in _INSPECTED
+                }
+                json_ok = message["status"] == 200 and b"json" in found.get(b"content-type", b"")
+                if not json_ok or found.get(b"content-encoding"):
                     passthrough = True
                     await send(message)
                     return
@@ -55,14 +61,17 @@ def etag_middleware(app: ASGIApp) -> ASGIApp:
                 body = b"".join(chunks)
                 assert start is not None
                 etag = etag_of(body)
-                headers = MutableScopeHeaders.from_message(start)
-                headers["ETag"] = etag
                 if if_none_match and _matches(if_none_match, etag):
+                    headers = MutableScopeHeaders.from_message(start)
+                    headers["ETag"] = etag
                     start["status"] = 304
                     del headers["content-length"]
                     await send(start)
                     await send({"type": "http.response.body", "body": b"", "more_body": False})
                     return
+                # Appended: a JSON answer carries no ETag of its own, and a header set scans
+                # and re-encodes every header.
+                start["headers"] = [*start.get("headers", ()), (b"etag", etag.encode("latin-1"))]
                 await send(start)
                 await send({"type": "http.response.body", "body": body, "more_body": False})
                 return
