@@ -2,15 +2,19 @@
 coordinator's snapshot and by the two-phase commits nodes still hold prepared.
 
 Every write of an outbox event passes the coordinator, which evaluates the columns'
-defaults: `xid` is the coordinator's transaction and `seq` its sequence, one order across
-all nodes, which shard moves do not change. 0017's PL/pgSQL form of `zhibu_outbox_after`
-evaluated `pg_current_snapshot()` on each shard, whose node counts its own transaction
-ids, and called tenancy's `zhibu_tenant_path` inside the shard queries, which Citus
-refuses. The versions in `infra/platform/sql/citus/` take the bound from the
-coordinator's snapshot, lower it below any transaction whose prepared part a node has not
-committed yet (Citus commits those just after the coordinator's commit), hand it to the
-shards as a value and ask for the tenants' paths on the coordinator. Plain PostgreSQL keeps
-its functions: nothing changes there. The texts below are frozen copies of those files.
+defaults of an `INSERT … VALUES`: `xid` is the coordinator's transaction and `seq` its
+sequence, one order across all nodes, which shard moves do not change. 0017's PL/pgSQL
+form of `zhibu_outbox_after` evaluated `pg_current_snapshot()` on each shard, whose node
+counts its own transaction ids, and called tenancy's `zhibu_tenant_path` inside the shard
+queries, which Citus refuses. The versions in `infra/platform/sql/citus/` take the bound
+from the coordinator's snapshot, lower it below any transaction whose prepared part a
+node has not committed yet (Citus commits those just after the coordinator's commit),
+hand it to the shards as a value and ask for the tenants' paths on the coordinator.
+
+`xid`'s default becomes `zhibu_outbox_xact_id()`: on PostgreSQL `pg_current_xact_id()`
+inlined (nothing changes); on Citus it refuses to run on a worker, where an
+`INSERT … SELECT` pushed down to the shards would evaluate it and record an id the relay
+would misplace. The texts below are frozen copies of the files.
 
 Revision ID: 0023
 Revises: 0022
@@ -30,7 +34,26 @@ down_revision = "0022"
 branch_labels = None
 depends_on = None
 
+# infra/platform/sql/zhibu_outbox_xact_id.sql
+XACT_ID = """
+CREATE OR REPLACE FUNCTION zhibu_outbox_xact_id() RETURNS xid8
+LANGUAGE sql VOLATILE AS $$ SELECT pg_current_xact_id() $$;
+"""
+
 CITUS_FUNCTIONS = [
+    # infra/platform/sql/citus/zhibu_outbox_xact_id.sql
+    """
+CREATE OR REPLACE FUNCTION zhibu_outbox_xact_id() RETURNS xid8
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    IF NOT citus_is_coordinator() THEN
+        RAISE EXCEPTION 'an outbox event is written through the coordinator'
+            USING HINT = 'Write it with INSERT … VALUES (infra.db.bulk.insert_rows).';
+    END IF;
+    RETURN pg_current_xact_id();
+END
+$$;
+""",
     # infra/platform/sql/citus/zhibu_outbox_after.sql
     """
 CREATE OR REPLACE FUNCTION zhibu_outbox_after(p_xid xid8, p_seq bigint, p_limit integer)
@@ -120,6 +143,17 @@ $$;
 """,
 ]
 
+XACT_ID_DEFAULT = [
+    "ALTER FUNCTION zhibu_outbox_xact_id() OWNER TO zhibu_owner",
+    "REVOKE ALL ON FUNCTION zhibu_outbox_xact_id() FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION zhibu_outbox_xact_id() TO zhibu_app",
+    "ALTER TABLE outbox_event ALTER COLUMN xid SET DEFAULT zhibu_outbox_xact_id()",
+]
+
+
+def _is_citus() -> bool:
+    return op.get_bind().execute(text(IS_CITUS)).first() is not None
+
 
 def _revision(name: str) -> Any:
     found = ScriptDirectory.from_config(context.config).get_revision(name)
@@ -128,17 +162,24 @@ def _revision(name: str) -> Any:
 
 
 def upgrade() -> None:
-    if op.get_bind().execute(text(IS_CITUS)).first() is None:
+    if _is_citus():
+        _revision("0021")._as_administrator([*CITUS_FUNCTIONS, *XACT_ID_DEFAULT])
         return
-    _revision("0021")._as_administrator(CITUS_FUNCTIONS)
+    for statement in (XACT_ID, *XACT_ID_DEFAULT):
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    """Back to 0021's readers: 0020's words in the PL/pgSQL form of 0017."""
-    if op.get_bind().execute(text(IS_CITUS)).first() is None:
+    """Back to 0021's readers on Citus (0020's words in the PL/pgSQL form of 0017)."""
+    statements = [
+        "ALTER TABLE outbox_event ALTER COLUMN xid SET DEFAULT pg_current_xact_id()",
+        "DROP FUNCTION zhibu_outbox_xact_id()",
+    ]
+    if not _is_citus():
+        for statement in statements:
+            op.execute(statement)
         return
-    names = ("zhibu_outbox_after", "zhibu_outbox_due_retries")
     previous = _revision("0021")
     readers = [s for s in _revision("0020").FUNCTIONS if "FUNCTION zhibu_outbox_" in s]
-    previous._as_administrator(readers)
-    previous._rewrite_in_plpgsql(names)
+    previous._as_administrator([*statements, *readers])
+    previous._rewrite_in_plpgsql(("zhibu_outbox_after", "zhibu_outbox_due_retries"))
