@@ -14,16 +14,16 @@ on. A handler seen for the first time starts at the beginning of the outbox.
 
 On Citus the same loop runs against the coordinator; only the SQL beneath differs (the
 engine is read once per leadership). Positions stay the coordinator's transaction ids:
-every write passes the coordinator, which evaluates `xid` and `seq` there, so they order
+every write passes the coordinator, which evaluates `xid` and `seq` of an
+`INSERT … VALUES` there (the `xid` default refuses to run on a worker), so they order
 events of all nodes in one sequence that a shard move leaves unchanged, and per-aggregate
-order holds as on PostgreSQL (one aggregate lives on one shard). Positions per worker
-node were the other way: each node's own ids and snapshot, but a shard moved by the
-rebalancer brings ids of another node, and every event would have to be stamped on its
-node by a trigger. What the coordinator's snapshot alone does not cover is Citus's
-two-phase commit, whose prepared parts the workers commit just after the coordinator
-commits: `zhibu_outbox_after` (infra/platform/sql/citus/) lowers its bound below every
-such transaction a node still holds prepared. Processed events are recorded with
-`INSERT … VALUES`, which Citus commits on the tenant's shard in one phase.
+order holds as on PostgreSQL. Positions per worker node were the alternative: each
+node's own ids and snapshot, but a shard the rebalancer moves brings another node's ids,
+and each event would need stamping on its node by a trigger. What the coordinator's
+snapshot does not cover is Citus's two-phase commit, whose prepared parts the workers
+commit just after the coordinator: `zhibu_outbox_after` (infra/platform/sql/citus/) lowers
+its bound below every such transaction a node still holds prepared. Processed events are
+recorded with `INSERT … VALUES`, which Citus commits on the tenant's shard in one phase.
 """
 
 from __future__ import annotations
