@@ -1,5 +1,5 @@
 """On Citus, the relay passes over no event of a transaction the coordinator has committed
-while a worker still holds its part prepared.
+while a worker still holds its part prepared, and no event gets a worker's transaction id.
 
 Citus commits a transaction that wrote on several nodes in two phases: each worker
 prepares its part, the coordinator commits, then each worker commits its prepared part.
@@ -119,3 +119,23 @@ async def test_an_event_whose_worker_has_not_committed_yet_is_not_skipped(
                 if held.fetchone() is not None:
                     worker.execute(sql.SQL("ROLLBACK PREPARED {}").format(gid))
     assert seen.ids() == ["prepared", "later"]
+
+
+def test_an_outbox_insert_run_on_the_shards_is_refused(
+    coordinator: psycopg.Connection, futian_scope: tuple[uuid.UUID, Scope]
+) -> None:
+    """Such an insert would record a worker's transaction id, which the relay misplaces;
+    an INSERT … VALUES has its defaults evaluated on the coordinator."""
+    tenant_id = futian_scope[0]
+    coordinator.execute(
+        "INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload)"
+        " VALUES (%s, gen_random_uuid(), 'test.written', 'test', 'x', '{}')",
+        (tenant_id,),
+    )
+    with pytest.raises(psycopg.errors.RaiseException, match="through the coordinator"):
+        coordinator.execute(
+            "INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id,"
+            " payload) SELECT tenant_id, gen_random_uuid(), 'test.copied', aggregate_type,"
+            " aggregate_id, payload FROM outbox_event WHERE tenant_id = %s",
+            (tenant_id,),
+        )
