@@ -17,7 +17,7 @@ inlined (nothing changes); on Citus it refuses to run on a worker, where an
 would misplace. The texts below are frozen copies of the files.
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0028
 Create Date: 2026-12-02
 """
 
@@ -30,7 +30,7 @@ from sqlalchemy import text
 from infra.db.rls import IS_CITUS
 
 revision = "0023"
-down_revision = "0022"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
