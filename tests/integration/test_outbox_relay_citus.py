@@ -46,7 +46,7 @@ __all__ = ["db", "futian_scope"]
 def coordinator(database: DatabaseUrls) -> Iterator[psycopg.Connection]:
     with psycopg.connect(conninfo_of(database.admin), autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone() is None:
-            pytest.skip("two-phase commit across nodes happens only on Citus")
+            pytest.skip("Citus only: two-phase commit across nodes, writes run on workers")
         yield conn
 
 
