@@ -11,6 +11,19 @@ tenant scope in the same transaction that records it as processed, so it applies
 event once. A failing event is parked with a backoff, and the later events of its
 aggregate wait behind it for that handler only; other aggregates, tenants and handlers go
 on. A handler seen for the first time starts at the beginning of the outbox.
+
+On Citus the same loop runs against the coordinator; only the SQL beneath differs (the
+engine is read once per leadership). Positions stay the coordinator's transaction ids:
+every write passes the coordinator, which evaluates `xid` and `seq` of an
+`INSERT … VALUES` there (the `xid` default refuses to run on a worker), so they order
+events of all nodes in one sequence that a shard move leaves unchanged, and per-aggregate
+order holds as on PostgreSQL. Positions per worker node were the alternative: each
+node's own ids and snapshot, but a shard the rebalancer moves brings another node's ids,
+and each event would need stamping on its node by a trigger. What the coordinator's
+snapshot does not cover is Citus's two-phase commit, whose prepared parts the workers
+commit just after the coordinator: `zhibu_outbox_after` (infra/platform/sql/citus/) lowers
+its bound below every such transaction a node still holds prepared. Processed events are
+recorded with `INSERT … VALUES`, which Citus commits on the tenant's shard in one phase.
 """
 
 from __future__ import annotations
@@ -85,6 +98,23 @@ _DUE_RETRIES = (
 )
 
 
+_RECORD_PROCESSED = (
+    "INSERT INTO outbox_processed (tenant_id, handler, event_id)"
+    " SELECT :t, :h, unnest(CAST(:ids AS uuid[]))"
+    " ON CONFLICT DO NOTHING RETURNING event_id"
+)
+
+
+def _record_processed_each(count: int) -> str:
+    """On Citus: the rows as VALUES, which it writes on the tenant's shard in one phase (an
+    INSERT … SELECT goes through the coordinator and commits in two)."""
+    rows = ", ".join(f"(:t, :h, CAST(:id{i} AS uuid))" for i in range(count))
+    return (
+        f"INSERT INTO outbox_processed (tenant_id, handler, event_id) VALUES {rows}"  # noqa: S608 - placeholders
+        " ON CONFLICT DO NOTHING RETURNING event_id"
+    )
+
+
 def _event(row: Any) -> RelayedEvent:
     return RelayedEvent(
         tenant_id=row.tenant_id,
@@ -134,6 +164,7 @@ class Relay:
         self._positions: dict[str, tuple[str, int]] = {}
         self._task: asyncio.Task[None] | None = None
         self._leading = False
+        self._distributed = False
 
     def register(self, name: str, subscription: Subscription) -> None:
         """Subscribe under a stable `name`, which keys its position and processed events."""
@@ -176,6 +207,11 @@ class Relay:
                 await asyncio.sleep(max(self.poll_seconds * 20, 1.0))
             self._leading = True
             self._positions.clear()  # another leader may have moved them meanwhile
+            cur = await conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
+            )
+            row = await cur.fetchone()
+            self._distributed = bool(row and row[0])
             while True:
                 if not await self.relay_once(conn):
                     await asyncio.sleep(self.poll_seconds)
@@ -318,20 +354,21 @@ class Relay:
                     ),
                     {"t": events[0].tenant_id, "h": name, "ids": [e.id for e in events]},
                 )
-            await _apply(uow, name, sub, events)
+            await self._apply(uow, name, sub, events)
 
-
-async def _apply(uow: UnitOfWork, name: str, sub: Subscription, events: list[RelayedEvent]) -> None:
-    """Record the events as processed by `name` and apply those not processed before."""
-    result = await uow.session.execute(
-        text(
-            "INSERT INTO outbox_processed (tenant_id, handler, event_id)"
-            " SELECT :t, :h, unnest(CAST(:ids AS uuid[]))"
-            " ON CONFLICT DO NOTHING RETURNING event_id"
-        ),
-        {"t": events[0].tenant_id, "h": name, "ids": [e.id for e in events]},
-    )
-    fresh = set(result.scalars())
-    for event in events:
-        if event.id in fresh:
-            await sub.handler(uow, event)
+    async def _apply(
+        self, uow: UnitOfWork, name: str, sub: Subscription, events: list[RelayedEvent]
+    ) -> None:
+        """Record the events as processed by `name` and apply those not processed before."""
+        params: dict[str, Any] = {"t": events[0].tenant_id, "h": name}
+        if self._distributed:
+            statement = _record_processed_each(len(events))
+            params.update((f"id{i}", e.id) for i, e in enumerate(events))
+        else:
+            statement = _RECORD_PROCESSED
+            params["ids"] = [e.id for e in events]
+        result = await uow.session.execute(text(statement), params)
+        fresh = set(result.scalars())
+        for event in events:
+            if event.id in fresh:
+                await sub.handler(uow, event)

@@ -112,9 +112,11 @@ async def test_deleted_evidence_loses_its_bytes_though_its_request_did_not_remov
             lambda: (
                 _admin(
                     database,
-                    "SELECT 1 FROM outbox_processed p JOIN outbox_event e ON e.id = p.event_id"
-                    " WHERE p.handler = %s AND e.topic = 'evidence.deleted'"
-                    " AND e.payload->>'evidence_id' = %s",
+                    "SELECT 1 FROM outbox_processed p"
+                    " JOIN outbox_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id"
+                    " WHERE p.tenant_id = %s AND p.handler = %s"
+                    " AND e.topic = 'evidence.deleted' AND e.payload->>'evidence_id' = %s",
+                    tenant_id,
                     handler,
                     str(evidence_id),
                 )
