@@ -57,6 +57,19 @@ def target() -> Iterator[str]:
     drop_database(root, name)
 
 
+def layout(admin_url: str) -> tuple[set[tuple[str, str, str]], int]:
+    """How the tables lie on Citus (each one's kind and distribution column, and the
+    number of co-location groups); nothing on plain PostgreSQL."""
+    with psycopg.connect(conninfo_of(admin_url)) as conn:
+        if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone() is None:
+            return set(), 0
+        rows = conn.execute(
+            "SELECT table_name::text, citus_table_type, distribution_column, colocation_id"
+            " FROM citus_tables"
+        ).fetchall()
+    return {(name, kind, column) for name, kind, column, _ in rows}, len({r[3] for r in rows})
+
+
 async def populate(http: httpx.AsyncClient, futian: Api, tenant_id: str) -> dict[str, str]:
     orgs = await org_ids(futian, tenant_id)
     branch = await new_branch(futian, orgs["福田区直属机关党委"], unique("备份党支部"))
@@ -190,6 +203,8 @@ async def test_a_backup_restores_into_a_fresh_instance_with_the_same_answers(
     code, output = await asyncio.to_thread(run, "restore", str(dest), env=env)
     assert code == 2  # never over existing data
     assert "not empty" in output
+    # On Citus the restored tables are sharded and referenced again as the source's are.
+    assert layout(target) == layout(database.admin)
 
     restored = Settings(
         ZHIBU_DATA_DIR=fresh,
