@@ -8,10 +8,12 @@ The commands run in-process (typer's runner) against the test server's PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import uuid
@@ -275,9 +277,25 @@ def test_audit_events_are_kept_six_months_even_from_the_schema_owner(
 
 
 async def test_the_embedded_default_restores_a_backup_and_backs_up_again(
-    database: DatabaseUrls, data_dir: Path, tmp_path: Path
+    futian: Api,
+    tenant_ids: dict[str, str],
+    database: DatabaseUrls,
+    data_dir: Path,
+    tmp_path: Path,
 ) -> None:
-    """No DATABASE_URL: restore starts an embedded server in the new data directory."""
+    """No DATABASE_URL: restore starts an embedded server in the new data directory.
+
+    Under `make test-citus` the backup is of a Citus database and the embedded server is
+    plain PostgreSQL: the restored database answers a name-fragment search as the source did.
+    """
+    orgs = await org_ids(futian, tenant_ids["440304"])
+    branch = await new_branch(futian, orgs["福田区直属机关党委"], unique("恢复党支部"))
+    for name in ("欧阳恢复", "恢复华", "张复兴"):
+        await create_member(futian, branch, name=name)
+    search = {"organization_id": branch, "q": "阳恢复"}
+    found = await futian.get(f"{V1}/members", params=search)
+    assert found.status_code == 200, found.text
+    assert [m["name"] for m in found.json()["items"]] == ["欧阳恢复"]
     first = tmp_path / "first"
     code, output = await asyncio.to_thread(
         run,
@@ -315,3 +333,38 @@ async def test_the_embedded_default_restores_a_backup_and_backs_up_again(
     assert one["alembic_revision"] == two["alembic_revision"]
     assert one["objects"]["files"] == two["objects"]["files"]
     assert (home / "pg").is_dir()
+
+    # Served as an operator would after `zhibu restore`: `python -m api.serve`.
+    port = free_port()
+    env |= {"PORT": str(port), "ZHIBU_MFA_REQUIRED_FOR_ADMINS": "false"}
+    api = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "api.serve", env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as other:
+            await until_up(other, api)
+            again = await other.get(
+                f"{V1}/members", params=search, headers={"Authorization": f"Bearer {futian.token}"}
+            )
+    finally:
+        api.terminate()  # SIGTERM: the server exits and stops its embedded PostgreSQL
+        await api.wait()
+    assert again.status_code == 200, again.text
+    assert again.json()["items"] == found.json()["items"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def until_up(client: httpx.AsyncClient, process: asyncio.subprocess.Process) -> None:
+    """Wait for a server starting in `process` to answer (it prepares its database first)."""
+    for _ in range(600):
+        assert process.returncode is None, "the restored server exited"
+        with contextlib.suppress(httpx.TransportError):
+            if (await client.get("/health")).status_code == 200:
+                return
+        await asyncio.sleep(0.2)
+    raise AssertionError("the restored server did not start")
