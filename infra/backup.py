@@ -12,6 +12,10 @@ The dump is one consistent snapshot taken while the API runs; objects are copied
 so every object the snapshot names is there (confirmed evidence is never rewritten).
 Evidence kept in MinIO/S3 is not copied: the bucket is backed up with the object store's
 own tools (versioning, replication, `mc mirror`), and the manifest says so.
+
+A dump of a Citus coordinator holds every row but no Citus metadata: a restore leaves the
+dump's citus extension out, and onto a Citus coordinator shards the tables again
+(`infra.db.distribution`); onto plain PostgreSQL they stay ordinary tables.
 """
 
 from __future__ import annotations
@@ -350,7 +354,12 @@ def restore(settings: Settings, source: Path) -> RestoreReport:
             env,
         )
     if onto_citus:
-        distribute_restored(admin_db_url)
+        try:
+            distribute_restored(admin_db_url)
+        except psycopg.Error as exc:
+            raise BackupError(
+                f"已恢复，但未能在 Citus 上分片 / restored, but not distributed on Citus: {exc}"
+            ) from exc
     files = manifest["objects"]["files"] if local else []
     for item in files:
         target = objects_dir / item["key"]
