@@ -25,7 +25,7 @@ SELECT c.relname FROM pg_class c
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
   AND c.relpersistence = 'p' AND c.relname <> ALL (%(reference)s)
-ORDER BY c.relname = 'member' DESC, 1
+ORDER BY 1
 """
 
 # Citus distributes a table only when no local table refers to it: the foreign keys
