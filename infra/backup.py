@@ -12,6 +12,10 @@ The dump is one consistent snapshot taken while the API runs; objects are copied
 so every object the snapshot names is there (confirmed evidence is never rewritten).
 Evidence kept in MinIO/S3 is not copied: the bucket is backed up with the object store's
 own tools (versioning, replication, `mc mirror`), and the manifest says so.
+
+A dump of a Citus coordinator holds every row but no Citus metadata: a restore leaves the
+dump's citus extension out, and onto a Citus coordinator shards the tables again
+(`infra.db.distribution`); onto plain PostgreSQL they stay ordinary tables.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +38,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from sqlalchemy.engine import make_url
 
 from infra.db.bootstrap import conninfo_of, ensure_database, ensure_roles, ensure_schema_rights
+from infra.db.distribution import distribute_restored, is_citus
 from infra.settings import Settings
 
 FORMAT = "zhibu-backup/1"
@@ -273,6 +279,24 @@ def _is_empty(admin_db_url: str) -> bool:
     return row is not None and row[0] == 0
 
 
+def _contents(tool: str, dump: Path) -> list[str]:
+    """The dump's table of contents, as `pg_restore --list` writes it."""
+    done = subprocess.run([tool, "--list", str(dump)], capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise BackupError(f"无法读取备份 / cannot read {dump.name}: {done.stderr.strip()[-2000:]}")
+    return done.stdout.splitlines()
+
+
+def _is_citus_entry(line: str) -> bool:
+    """The citus extension and its comment, in a dump taken on a Citus coordinator."""
+    return line.rstrip().endswith(("EXTENSION - citus", "COMMENT - EXTENSION citus"))
+
+
+def _is_citus(admin_db_url: str) -> bool:
+    with psycopg.connect(conninfo_of(admin_db_url)) as conn:
+        return is_citus(conn)
+
+
 def restore(settings: Settings, source: Path) -> RestoreReport:
     """Restore a verified backup into an empty database and an empty object directory.
 
@@ -302,20 +326,40 @@ def restore(settings: Settings, source: Path) -> RestoreReport:
         raise BackupError(
             "目标数据库非空；请恢复到新的数据目录或新的数据库 / the target database is not empty"
         )
+    tool = pg_tool("pg_restore", _server_major(admin_db_url))
+    contents = _contents(tool, source / DUMP)
+    from_citus = any(_is_citus_entry(line) for line in contents)
+    onto_citus = _is_citus(admin_db_url)
+    if onto_citus and not from_citus:
+        raise BackupError(
+            "PostgreSQL 的备份只能恢复到 PostgreSQL，不能恢复到 Citus / a backup of plain "
+            "PostgreSQL restores into plain PostgreSQL, not into Citus"
+        )
     ensure_schema_rights(admin_db_url)
     conninfo, env = _libpq(admin_db_url)
-    tool = pg_tool("pg_restore", _server_major(admin_db_url))
-    _run(
-        [
-            tool,
-            "--exit-on-error",
-            "--single-transaction",
-            "--no-password",
-            f"--dbname={conninfo}",
-            str(source / DUMP),
-        ],
-        env,
-    )
+    with tempfile.TemporaryDirectory() as scratch:
+        # Citus itself is the target server's (its bootstrap installs it), never the dump's.
+        selected = Path(scratch) / "contents.list"
+        selected.write_text("\n".join(x for x in contents if not _is_citus_entry(x)) + "\n")
+        _run(
+            [
+                tool,
+                "--exit-on-error",
+                "--single-transaction",
+                "--no-password",
+                f"--use-list={selected}",
+                f"--dbname={conninfo}",
+                str(source / DUMP),
+            ],
+            env,
+        )
+    if onto_citus:
+        try:
+            distribute_restored(admin_db_url)
+        except psycopg.Error as exc:
+            raise BackupError(
+                f"已恢复，但未能在 Citus 上分片 / restored, but not distributed on Citus: {exc}"
+            ) from exc
     files = manifest["objects"]["files"] if local else []
     for item in files:
         target = objects_dir / item["key"]

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 _SET_SCOPE_RAW = "SELECT zhibu_set_scope(%(tenant_path)s, %(user_id)s)"
 _SET_SCOPE = text("SELECT zhibu_set_scope(:tenant_path, :user_id)")
+_IS_CITUS = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
 
 
 # The audit trail every unit of work writes, whatever its context (tenancy maps and lists it).
@@ -98,11 +99,18 @@ class UnitOfWork:
     """One transaction: the session, plus audit events written just before commit."""
 
     def __init__(
-        self, session: AsyncSession, actor: Actor | None, scope: Scope | None = None
+        self,
+        session: AsyncSession,
+        actor: Actor | None,
+        scope: Scope | None = None,
+        *,
+        distributed: bool = False,
     ) -> None:
         self.session = session
         self.actor = actor
         self.scope = scope
+        # On Citus, where a few reads take another shape (see infra.members.queries).
+        self.distributed = distributed
         self._audit: list[AuditRecord] = []
         self._after_commit: list[Callable[[], None]] = []
         self.deferred_error: Exception | None = None
@@ -226,7 +234,7 @@ class Database:
         )
         self._lean_open = False
         self._lean_opening = asyncio.Lock()
-        self._distributed = False  # Citus: a scoped read needs a transaction block
+        self._distributed: bool | None = None  # on Citus; known from the first connection
 
     @asynccontextmanager
     async def unit_of_work(
@@ -237,7 +245,7 @@ class Database:
             async with self._sessions() as session, session.begin():
                 if scope is not None:
                     await set_scope(session, scope)
-                uow = UnitOfWork(session, actor, scope)
+                uow = UnitOfWork(session, actor, scope, distributed=await self._citus(session))
                 yield uow
                 for step in uow.kept:
                     await step(uow)
@@ -266,12 +274,18 @@ class Database:
             async with self._sessions() as session, session.begin():
                 if scope is not None:
                     await set_scope(session, scope)
-                uow = UnitOfWork(session, actor, scope)
+                uow = UnitOfWork(session, actor, scope, distributed=await self._citus(session))
                 for step in steps:
                     await step(uow)
                 await uow.flush_audit()
         except Exception:  # the request's own answer stands; never mask it
             log.exception("could not record what had to be kept")
+
+    async def _citus(self, session: AsyncSession) -> bool:
+        """Whether the database is a Citus coordinator (asked once per process)."""
+        if self._distributed is None:
+            self._distributed = bool(await session.scalar(text(_IS_CITUS)))
+        return self._distributed
 
     @asynccontextmanager
     async def lean_transaction(self, scope: Scope) -> AsyncIterator[LeanTransaction]:
@@ -297,9 +311,7 @@ class Database:
                 if not self._lean_open:
                     await self._lean.open()
                     async with self._lean.connection() as conn:
-                        cur = await conn.execute(
-                            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
-                        )
+                        cur = await conn.execute(_IS_CITUS)
                         row = await cur.fetchone()
                         self._distributed = bool(row and row[0])
                     self._lean_open = True

@@ -94,7 +94,8 @@ def _search_branches(query: NormalizedQuery, protector: FieldProtector) -> list[
         return [pinyin, _Branch(_prefix(Member.name_initials, query.value), collect=True)]
     # Chinese names match any fragment (张三, 阳建国 in 欧阳建国) through the n-gram index,
     # which only the scope-applying lookup of migration 0014 can use under row-level security;
-    # page_plan reaches it only for longer fragments not found along their first pair.
+    # page_plan reaches it only for longer fragments not found along their first pair,
+    # and never on Citus, where the lookup would run a distributed query inside a shard query.
     named = text("SELECT n.id FROM zhibu_members_named(:fragment) n").bindparams(
         fragment=query.value
     )
@@ -200,7 +201,13 @@ WINDOW_PER_ROW = 40
 
 
 def _fragment_walks(
-    f: MemberFilter, sort: SortKey, descending: bool, after: Keyset | None, rows: int
+    f: MemberFilter,
+    sort: SortKey,
+    descending: bool,
+    after: Keyset | None,
+    rows: int,
+    *,
+    walk_on: bool,
 ) -> list[Select[Any]]:
     """A name fragment's page read from `member_name_gram` in list order (migration 0018).
 
@@ -208,7 +215,9 @@ def _fragment_walks(
     filter but tenants), the page is the gram's first rows: `rows` index entries. Else the
     walk first takes a window of `WINDOW_PER_ROW` entries per page row and checks those
     members; when that falls short, a one- or two-character fragment walks on until its
-    page fills, and a longer one is collected from the n-gram index instead.
+    page fills, and a longer one is collected from the n-gram index instead, unless
+    `walk_on` (on Citus, where that lookup would run a distributed query inside a shard
+    query: every fragment walks on there).
     """
     assert f.query is not None
     fragment = f.query.value
@@ -246,7 +255,7 @@ def _fragment_walks(
         return _members_of(page.subquery("page"), sort, descending)
 
     window = walk.order_by(*order).limit(rows * WINDOW_PER_ROW).subquery("window")
-    if not is_whole_gram(fragment):
+    if not is_whole_gram(fragment) and not walk_on:
         return [checked(window)]
     return [checked(window), checked(walk.subquery("walk"))]
 
@@ -259,6 +268,7 @@ def page_plan(
     descending: bool,
     after: Keyset | None,
     limit: int,
+    distributed: bool = False,
 ) -> PagePlan:
     """The page query: filters, keyset on (sort value, id), limit + 1 rows.
 
@@ -270,7 +280,7 @@ def page_plan(
       falls short (a small subtree) is the whole subtree sorted, which is then cheap.
     - A name fragment walks its gram in list order (`_fragment_walks`); only a fragment of
       three or more characters rare along its first pair collects its few matches from
-      the n-gram index.
+      the n-gram index; on Citus (`distributed`) it walks its pair to the end instead.
     """
     rows = limit + 1
     cols = _keys_columns(sort)
@@ -278,8 +288,8 @@ def page_plan(
     m = Member.__table__.c  # type: ignore[attr-defined]
     fragment_window: list[Select[Any]] = []
     if f.query is not None and f.query.kind is QueryKind.NAME:
-        fragment_window = _fragment_walks(f, sort, descending, after, rows)
-        if is_whole_gram(f.query.value):
+        fragment_window = _fragment_walks(f, sort, descending, after, rows, walk_on=distributed)
+        if distributed or is_whole_gram(f.query.value):
             return PagePlan(fragment_window, rows)
     if f.query is not None:
         parts = []
@@ -349,7 +359,15 @@ async def list_members(
     after: Keyset | None,
     limit: int,
 ) -> list[Member]:
-    plan = page_plan(f, protector, sort=sort, descending=descending, after=after, limit=limit)
+    plan = page_plan(
+        f,
+        protector,
+        sort=sort,
+        descending=descending,
+        after=after,
+        limit=limit,
+        distributed=uow.distributed,
+    )
     members: list[Member] = []
     for stmt in plan.statements:
         members = list((await uow.session.execute(stmt)).scalars())

@@ -8,10 +8,12 @@ The commands run in-process (typer's runner) against the test server's PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import uuid
@@ -55,6 +57,19 @@ def target() -> Iterator[str]:
     drop_database(root, name)
     yield make_url(root).set(database=name).render_as_string(hide_password=False)
     drop_database(root, name)
+
+
+def layout(admin_url: str) -> tuple[set[tuple[str, str, str]], int]:
+    """How the tables lie on Citus (each one's kind and distribution column, and the
+    number of co-location groups); nothing on plain PostgreSQL."""
+    with psycopg.connect(conninfo_of(admin_url)) as conn:
+        if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone() is None:
+            return set(), 0
+        rows = conn.execute(
+            "SELECT table_name::text, citus_table_type, distribution_column, colocation_id"
+            " FROM citus_tables"
+        ).fetchall()
+    return {(name, kind, column) for name, kind, column, _ in rows}, len({r[3] for r in rows})
 
 
 async def populate(http: httpx.AsyncClient, futian: Api, tenant_id: str) -> dict[str, str]:
@@ -190,6 +205,8 @@ async def test_a_backup_restores_into_a_fresh_instance_with_the_same_answers(
     code, output = await asyncio.to_thread(run, "restore", str(dest), env=env)
     assert code == 2  # never over existing data
     assert "not empty" in output
+    # On Citus the restored tables are sharded and referenced again as the source's are.
+    assert layout(target) == layout(database.admin)
 
     restored = Settings(
         ZHIBU_DATA_DIR=fresh,
@@ -260,9 +277,25 @@ def test_audit_events_are_kept_six_months_even_from_the_schema_owner(
 
 
 async def test_the_embedded_default_restores_a_backup_and_backs_up_again(
-    database: DatabaseUrls, data_dir: Path, tmp_path: Path
+    futian: Api,
+    tenant_ids: dict[str, str],
+    database: DatabaseUrls,
+    data_dir: Path,
+    tmp_path: Path,
 ) -> None:
-    """No DATABASE_URL: restore starts an embedded server in the new data directory."""
+    """No DATABASE_URL: restore starts an embedded server in the new data directory.
+
+    Under `make test-citus` the backup is of a Citus database and the embedded server is
+    plain PostgreSQL: the restored database answers a name-fragment search as the source did.
+    """
+    orgs = await org_ids(futian, tenant_ids["440304"])
+    branch = await new_branch(futian, orgs["福田区直属机关党委"], unique("恢复党支部"))
+    for name in ("欧阳恢复", "恢复华", "张复兴"):
+        await create_member(futian, branch, name=name)
+    search = {"organization_id": branch, "q": "阳恢复"}
+    found = await futian.get(f"{V1}/members", params=search)
+    assert found.status_code == 200, found.text
+    assert [m["name"] for m in found.json()["items"]] == ["欧阳恢复"]
     first = tmp_path / "first"
     code, output = await asyncio.to_thread(
         run,
@@ -300,3 +333,38 @@ async def test_the_embedded_default_restores_a_backup_and_backs_up_again(
     assert one["alembic_revision"] == two["alembic_revision"]
     assert one["objects"]["files"] == two["objects"]["files"]
     assert (home / "pg").is_dir()
+
+    # Served as an operator would after `zhibu restore`: `python -m api.serve`.
+    port = free_port()
+    env |= {"PORT": str(port), "ZHIBU_MFA_REQUIRED_FOR_ADMINS": "false"}
+    api = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "api.serve", env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as other:
+            await until_up(other, api)
+            again = await other.get(
+                f"{V1}/members", params=search, headers={"Authorization": f"Bearer {futian.token}"}
+            )
+    finally:
+        api.terminate()  # SIGTERM: the server exits and stops its embedded PostgreSQL
+        await api.wait()
+    assert again.status_code == 200, again.text
+    assert again.json()["items"] == found.json()["items"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def until_up(client: httpx.AsyncClient, process: asyncio.subprocess.Process) -> None:
+    """Wait for a server starting in `process` to answer (it prepares its database first)."""
+    for _ in range(600):
+        assert process.returncode is None, "the restored server exited"
+        with contextlib.suppress(httpx.TransportError):
+            if (await client.get("/health")).status_code == 200:
+                return
+        await asyncio.sleep(0.2)
+    raise AssertionError("the restored server did not start")

@@ -20,7 +20,8 @@ Revises: 0016
 Create Date: 2026-12-02
 """
 
-from alembic import op
+from alembic import context, op
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 revision = "0017"
@@ -234,7 +235,95 @@ def _distribute() -> None:
         op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition}")
 
 
+# What _distribute changed, for the downgrade: the policies' sub-select, the directories'
+# foreign keys and the platform-wide unique index on member(id), as 0001 and 0003 made them.
+SUBSELECT_PREDICATE = "tenant_id = ANY ((SELECT zhibu_scope_tenant_ids())::uuid[])"
+DIRECTORY_KEYS = {
+    "login_identity": (
+        "login_identity_tenant_id_user_id_fkey",
+        "FOREIGN KEY (tenant_id, user_id) REFERENCES app_user (tenant_id, id)",
+    ),
+    "member_identity": (
+        "member_identity_tenant_id_member_id_fkey",
+        "FOREIGN KEY (tenant_id, member_id) REFERENCES member (tenant_id, id)",
+    ),
+}
+
+# The functions _as_plpgsql wrote, with the statement each wraps (the two block shapes).
+WRAPPED_SET = "^\n#variable_conflict use_column\nBEGIN\nRETURN QUERY (.*);\nEND\n$"
+WRAPPED_VALUE = (
+    "^\n#variable_conflict use_column\nDECLARE result [^\n]*;\nBEGIN\n"
+    "(.*) INTO result;\nRETURN result;\nEND\n$"
+)
+PLPGSQL_FUNCTIONS = """
+SELECT p.oid::regprocedure::text, pg_get_function_arguments(p.oid),
+       pg_get_function_result(p.oid), p.provolatile, p.prosecdef, p.proconfig,
+       coalesce(substring(p.prosrc FROM :wrapped_set), substring(p.prosrc FROM :wrapped_value))
+FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+WHERE p.pronamespace = 'public'::regnamespace AND l.lanname = 'plpgsql'
+  AND (p.prosrc ~ :wrapped_set OR p.prosrc ~ :wrapped_value)
+ORDER BY 1
+"""
+
+
+def _as_sql(
+    name: str,
+    arguments: str,
+    result: str,
+    volatility: str,
+    definer: bool,
+    config: list[str] | None,
+    query: str,
+) -> str:
+    """The SQL function _as_plpgsql was given, from the PL/pgSQL function it wrote."""
+    settings = "".join(
+        f" SET {key} = {value}" for key, value in (c.split("=", 1) for c in config or [])
+    )
+    function = name.split("(", 1)[0]
+    return (
+        f"CREATE OR REPLACE FUNCTION {function}({arguments}) RETURNS {result}"
+        f" LANGUAGE sql {VOLATILITY[volatility]}"
+        f"{' SECURITY DEFINER' if definer else ''}{settings}"
+        f" AS $fn$\n{query}\n$fn$"
+    )
+
+
+def _undistribute() -> None:
+    """Every table local again, and the schema as 0016 left it (the reverse of _distribute)."""
+    bind = op.get_bind()
+    op.execute("SET LOCAL citus.enable_unsafe_triggers = on")
+    while True:
+        table = bind.execute(
+            text("SELECT logicalrelid::regclass::text FROM pg_dist_partition ORDER BY 1 LIMIT 1")
+        ).scalar()
+        if table is None:
+            break
+        op.execute(f"SELECT undistribute_table('{table}', cascade_via_foreign_keys => true)")
+    for table, policy in bind.execute(text(SCOPE_POLICIES)).all():
+        op.execute(
+            f"ALTER POLICY {policy} ON {table}"
+            f" USING ({SUBSELECT_PREDICATE}) WITH CHECK ({SUBSELECT_PREDICATE})"
+        )
+    op.execute("DROP INDEX member_id")
+    op.execute("CREATE UNIQUE INDEX member_id ON member (id) INCLUDE (tenant_id)")
+    for table, (constraint, definition) in DIRECTORY_KEYS.items():
+        op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition}")
+    wrapped = {"wrapped_set": WRAPPED_SET, "wrapped_value": WRAPPED_VALUE}
+    for row in bind.execute(text(PLPGSQL_FUNCTIONS), wrapped).all():
+        op.execute(_as_sql(*row))
+    claim = ScriptDirectory.from_config(context.config).get_revision("0012")
+    assert claim is not None
+    op.execute("DROP FUNCTION zhibu_claim_job(text[], interval)")
+    op.execute(claim.module.CLAIM)
+    op.execute("REVOKE ALL ON FUNCTION zhibu_claim_job(text[], interval) FROM PUBLIC")
+    op.execute("GRANT EXECUTE ON FUNCTION zhibu_claim_job(text[], interval) TO zhibu_app")
+
+
 def downgrade() -> None:
+    citus = _is_citus()
+    if citus:
+        op.execute("RESET ROLE")
+        _undistribute()
     op.execute("DROP FUNCTION zhibu_set_scope(text, text)")
     op.execute("""
     CREATE OR REPLACE FUNCTION zhibu_scope_tenant_ids() RETURNS uuid[]
@@ -245,3 +334,5 @@ def downgrade() -> None:
                END
     $$
     """)
+    if citus:
+        op.execute("SET ROLE zhibu_owner")

@@ -177,6 +177,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if _is_citus():
+        op.execute("SET LOCAL citus.enable_unsafe_triggers = on")
     op.execute("DROP TRIGGER IF EXISTS member_name_grams_removed ON member")
     op.execute("DROP TRIGGER member_name_grams_changed ON member")
     op.execute("DROP TRIGGER member_name_grams_added ON member")
