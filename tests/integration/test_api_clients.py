@@ -5,14 +5,12 @@ client does, rotation with overlap, revocation at once, sensitive reads audited.
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import Api
 from tests.integration.api_clients import (
-    EVERY_SCOPE,
     TOKEN,
     V1,
     ask_token,
@@ -38,7 +36,7 @@ async def test_registration_shows_the_secret_once(futian: Api) -> None:
     assert made["client_id"].startswith("zbc.")
     assert made["client_secret"].startswith("zbs.")
     assert made["scopes"] == ["members:read", "organizations:read"]
-    assert len(made["secrets"]) == 1 and made["secrets"][0]["expires_at"] is None
+    assert [s["expires_at"] for s in made["secrets"]] == [None]
     got = await futian.get(f"{V1}/api-clients/{made['id']}")
     assert got.status_code == 200, got.text
     assert "client_secret" not in got.json()
@@ -194,7 +192,8 @@ async def test_sensitive_reads_need_their_scope_and_are_audited(
     client = await client_api(http, made)
     r = await client.get(f"{V1}/members/{member['id']}", params={"reveal": "true"})
     assert r.status_code == 200, r.text
-    assert r.json()["id_number"] == member_id_number(member, r.json())
+    assert "*" in member["id_number"]
+    assert "*" not in r.json()["id_number"]
     audit = await futian.get(
         f"{V1}/audit-events",
         params={"action": "member.read_sensitive", "resource_type": "member", "limit": 200},
@@ -202,12 +201,6 @@ async def test_sensitive_reads_need_their_scope_and_are_audited(
     mine = [e for e in audit.json()["items"] if e["resource_id"] == member["id"]]
     assert len(mine) == 1
     assert mine[0]["actor_name"] == f"api_client:{made['name']}"
-
-
-def member_id_number(created: dict[str, Any], revealed: dict[str, Any]) -> str:
-    """The revealed number is the full one, where the created record showed it masked."""
-    assert "*" in created["id_number"] and "*" not in revealed["id_number"]
-    return str(revealed["id_number"])
 
 
 async def test_rotation_keeps_the_old_secret_for_the_overlap(
@@ -257,4 +250,3 @@ async def test_another_county_neither_sees_nor_revokes_the_client(
     listed = await nanshan.get(f"{V1}/api-clients", params={"limit": 200})
     assert made["id"] not in [c["id"] for c in listed.json()["items"]]
     assert (await province.get(f"{V1}/api-clients/{made['id']}")).status_code == 200
-    assert EVERY_SCOPE  # the isolation matrix registers clients with every scope
