@@ -11,14 +11,15 @@ from msgspec import Meta
 
 from domain.integration import MAX_OVERLAP
 
-ScopeName = Annotated[
-    str,
-    Meta(
-        min_length=1,
-        max_length=64,
-        examples=["members:read"],
-        description="授权范围，见 GET /api-scopes Scope, see GET /api-scopes",
-    ),
+# The catalogue's names (domain.integration.SCOPES; a unit test keeps them equal).
+ScopeName = Literal[
+    "organizations:read",
+    "members:read",
+    "members:write",
+    "members:sensitive:read",
+    "activities:read",
+    "checkins:write",
+    "events:read",
 ]
 
 
@@ -32,7 +33,15 @@ class ApiClientIn(Strict):
     name: Annotated[
         str, Meta(min_length=1, max_length=100, pattern=r"\S", examples=["省党员信息系统"])
     ]
-    scopes: Annotated[list[ScopeName], Meta(min_length=1, max_length=20)]
+    scopes: Annotated[
+        list[ScopeName],
+        Meta(
+            min_length=1,
+            max_length=20,
+            examples=[["members:read", "organizations:read"]],
+            description="授权范围，见 GET /api-scopes Scopes, see GET /api-scopes",
+        ),
+    ]
     organization_id: Annotated[
         uuid.UUID | None,
         Meta(description="只在该党组织及其下级范围内 Confined to this organization's subtree"),
@@ -71,7 +80,7 @@ class ApiClientOut(msgspec.Struct, kw_only=True):
     name: str
     tenant_id: uuid.UUID
     organization_id: uuid.UUID | None
-    scopes: list[str]
+    scopes: list[ScopeName]
     created_at: datetime
     revoked_at: datetime | None
     secrets: list[SecretOut]
@@ -85,7 +94,7 @@ class ApiClientWithSecret(ApiClientOut, kw_only=True):
 
 
 class ApiScopeOut(msgspec.Struct, kw_only=True):
-    name: str
+    name: ScopeName
     description: str
     sensitive: bool
     permissions: list[str]
@@ -94,15 +103,16 @@ class ApiScopeOut(msgspec.Struct, kw_only=True):
 class TokenForm(msgspec.Struct, kw_only=True):
     """RFC 6749 §4.4.2, form-encoded; client_id and client_secret here or by HTTP Basic."""
 
-    grant_type: Annotated[str, Meta(examples=["client_credentials"])] | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
-    scope: (
-        Annotated[
-            str, Meta(description="空格分隔，缩小授权范围 Space-separated, to narrow the scopes")
-        ]
-        | None
-    ) = None
+    grant_type: Annotated[str, Meta(examples=["client_credentials"])] = ""
+    client_id: Annotated[str, Meta(examples=["zbc.0193….0193…"])] = ""
+    client_secret: Annotated[str, Meta(examples=["zbs.0193….…"])] = ""
+    scope: Annotated[
+        str,
+        Meta(
+            description="空格分隔，缩小授权范围 Space-separated, to narrow the scopes",
+            examples=["members:read"],
+        ),
+    ] = ""
 
 
 class ClientTokenOut(msgspec.Struct, kw_only=True):

@@ -17,6 +17,7 @@ from litestar import Request, Response, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.params import Body
 
 from api.context import Ctx
@@ -35,6 +36,16 @@ from infra.integration import client_credentials
 GRANT = "client_credentials"
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="zhibu", charset="UTF-8"'}
+
+
+def _oauth_spec(description: str, error: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=s.OAuthErrorOut,
+        description=description,
+        media_type="application/json",
+        examples=[Example(summary=error, value={"error": error, "error_description": "…"})],
+        generate_examples=False,
+    )
 
 
 def _refusal(request: Request[Any, Any, Any], error: OAuthError) -> Response[Any]:
@@ -69,7 +80,7 @@ def _basic(request: Request[Any, Any, Any]) -> tuple[str, str] | None:
 
 def _credentials(request: Request[Any, Any, Any], form: s.TokenForm) -> tuple[str, str]:
     basic = _basic(request)
-    in_body = form.client_id is not None or form.client_secret is not None
+    in_body = bool(form.client_id or form.client_secret)
     if basic is not None and in_body:
         raise invalid_request("Authorization, client_id")
     if basic is not None:
@@ -94,16 +105,11 @@ def _credentials(request: Request[Any, Any, Any], form: s.TokenForm) -> tuple[st
     operation_id="issueClientToken",
     status_code=200,
     responses={
-        400: ResponseSpec(
-            data_container=s.OAuthErrorOut,
-            description="RFC 6749 §5.2: invalid_request, unsupported_grant_type, invalid_scope",
-            media_type="application/json",
+        400: _oauth_spec(
+            "RFC 6749 §5.2: invalid_request, unsupported_grant_type, invalid_scope",
+            "unsupported_grant_type",
         ),
-        401: ResponseSpec(
-            data_container=s.OAuthErrorOut,
-            description="RFC 6749 §5.2: invalid_client",
-            media_type="application/json",
-        ),
+        401: _oauth_spec("RFC 6749 §5.2: invalid_client", "invalid_client"),
         **errors(429, 503),
     },
     security=[{}],
@@ -126,7 +132,7 @@ async def issue_client_token(
             db,
             client_id=client_id,
             client_secret=client_secret,
-            scope=data.scope,
+            scope=data.scope or None,
             jwt_secret=app_settings.secret_bytes("jwt_secret"),
             lifetime=timedelta(minutes=app_settings.client_token_minutes),
             actor=ctx.actor(),

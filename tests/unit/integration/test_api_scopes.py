@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 import pytest
 
+from api.integration.schemas import ScopeName
 from domain.integration import (
     MAX_OVERLAP,
     SCOPES,
@@ -34,6 +36,10 @@ def test_only_the_sensitive_scope_opens_the_sensitive_fields() -> None:
     assert opening == ["members:sensitive:read"]
     assert SCOPES["members:sensitive:read"].sensitive
     assert "member:read_sensitive" not in permissions_of(["members:read", "members:write"])
+
+
+def test_the_documented_scope_names_are_the_catalogues() -> None:
+    assert get_args(ScopeName) == tuple(SCOPES)
 
 
 def test_scopes_are_sorted_and_deduplicated() -> None:
