@@ -2,10 +2,11 @@
 
 For every operation whose path names a resource, the resource is created in county 440304
 (福田) and the operation is called by the administrator of the sibling county 440305
-(南山), and by an API client 南山 registered with every scope it could give: the answer
-is 403 or 404 and carries none of the resource's data, and writes leave the resource as it
-was. GETs called by the province administrator (440000) see the data. Lists called by 南山
-or its client hold no 福田 row, also when a filter names a 福田 resource.
+(南山), by an API client 南山 registered with every scope it could give, and by a 福田
+client whose only scope grants no permission (scopes are enforced, not just subtrees): the
+answer is 403 or 404 and carries none of the resource's data, and writes leave the
+resource as it was. GETs called by the province administrator (440000) see the data.
+Lists called by 南山 or its client hold no 福田 row, also when a filter names a 福田 resource.
 
 A new path parameter needs a fixture in `FIXTURES` (how to make such a resource in 福田);
 the matrix fails until it has one, so no endpoint slips through unchecked.
@@ -61,10 +62,15 @@ class World:
     futian_tenant: dict[str, Any]
     nanshan_org: dict[str, Any]
     nanshan_client: Api
+    futian_unscoped_client: Api
     made: dict[str, Resource] = field(default_factory=dict)
 
     def sibling(self, caller: str) -> Api:
-        return self.nanshan_client if caller == "api_client" else self.nanshan
+        return {
+            "admin": self.nanshan,
+            "api_client": self.nanshan_client,
+            "unscoped_client": self.futian_unscoped_client,
+        }[caller]
 
     async def get(self, name: str) -> Resource:
         if name not in self.made:
@@ -379,7 +385,8 @@ async def world(
         )
     )
     client = await client_api(nanshan.http, await register(nanshan, EVERY_SCOPE))
-    return World(futian, nanshan, province, database, tenant, nanshan_org, client)
+    unscoped = await client_api(futian.http, await register(futian, ["events:read"]))
+    return World(futian, nanshan, province, database, tenant, nanshan_org, client, unscoped)
 
 
 def _body_text(r: httpx.Response) -> str:
@@ -402,7 +409,7 @@ async def _url(w: World, path: str, op: dict[str, Any]) -> tuple[str, list[Resou
     return path, resources
 
 
-@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("caller", [*CALLERS, "unscoped_client"])
 @pytest.mark.parametrize(("method", "path", "op"), RESOURCE_OPS)
 async def test_sibling_county_gets_nothing(
     world: World, method: str, path: str, op: dict[str, Any], caller: str
