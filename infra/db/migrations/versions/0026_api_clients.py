@@ -24,7 +24,7 @@ depends_on = None
 TABLES = {
     "api_client": """
     CREATE TABLE api_client (
-        tenant_id uuid NOT NULL REFERENCES tenant(id),
+        tenant_id uuid NOT NULL,
         id uuid NOT NULL,
         name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
         organization_id uuid,
@@ -33,29 +33,41 @@ TABLES = {
         created_by uuid NOT NULL,  -- may be a superior tenant's administrator: no key
         created_at timestamptz NOT NULL DEFAULT now(),
         revoked_at timestamptz,
-        PRIMARY KEY (tenant_id, id),
-        FOREIGN KEY (tenant_id, organization_id) REFERENCES organization (tenant_id, id),
-        FOREIGN KEY (tenant_id, account_id) REFERENCES app_user (tenant_id, id)
+        PRIMARY KEY (tenant_id, id)
     )
     """,
     "api_client_secret": """
     CREATE TABLE api_client_secret (
-        tenant_id uuid NOT NULL REFERENCES tenant(id),
+        tenant_id uuid NOT NULL,
         id uuid NOT NULL,
         client_id uuid NOT NULL,
         secret_hash text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz,
-        PRIMARY KEY (tenant_id, id),
-        FOREIGN KEY (tenant_id, client_id) REFERENCES api_client (tenant_id, id)
+        PRIMARY KEY (tenant_id, id)
     )
     """,
+}
+
+# Added once the table is distributed: Citus refuses a local table's keys to distributed
+# or reference tables.
+FOREIGN_KEYS = {
+    "api_client": [
+        "FOREIGN KEY (tenant_id) REFERENCES tenant (id)",
+        "FOREIGN KEY (tenant_id, organization_id) REFERENCES organization (tenant_id, id)",
+        "FOREIGN KEY (tenant_id, account_id) REFERENCES app_user (tenant_id, id)",
+    ],
+    "api_client_secret": [
+        "FOREIGN KEY (tenant_id) REFERENCES tenant (id)",
+        "FOREIGN KEY (tenant_id, client_id) REFERENCES api_client (tenant_id, id)",
+    ],
 }
 
 
 def upgrade() -> None:
     citus = op.get_bind().execute(text(IS_CITUS)).first() is not None
-    # One table at a time: Citus distributes a table before another references it.
+    # One table at a time, distributed before it gets its keys and before another
+    # table references it.
     for table, create in TABLES.items():
         op.execute(create)
         for statement in tenant_table_rls(table):
@@ -63,6 +75,8 @@ def upgrade() -> None:
         if citus:
             for statement in citus_tenant_table(table):
                 op.execute(statement)
+        for key in FOREIGN_KEYS[table]:
+            op.execute(f"ALTER TABLE {table} ADD {key}")
 
 
 def downgrade() -> None:
