@@ -48,15 +48,16 @@ async def workers(settings: Settings) -> AsyncIterator[list[Worker]]:
 
 
 async def _as_client(http: httpx.AsyncClient, admin: Api, base: str) -> Api:
-    """A token from the shared server, used against `base`."""
+    """A token from the shared server, used against `base`. The store is shared by every
+    server on the database: each test uses a tenant whose clients no other test runs."""
     token = (await client_api(http, await register(admin, ["organizations:read"]))).token
     return Api(httpx.AsyncClient(base_url=base, timeout=30), token, "client")
 
 
 async def test_each_client_is_limited_across_workers_with_headers(
-    http: httpx.AsyncClient, workers: list[str], nanshan: Api
+    http: httpx.AsyncClient, workers: list[Worker], province: Api
 ) -> None:
-    client = await _as_client(http, nanshan, workers[0].url)
+    client = await _as_client(http, province, workers[0].url)
     answers = [await client.get(f"{V1}/organizations") for _ in range(PER_CLIENT + 1)]
     assert [r.status_code for r in answers] == [200] * PER_CLIENT + [429]
     assert all(r.headers["ratelimit-limit"] == str(PER_CLIENT) for r in answers)
@@ -80,7 +81,7 @@ async def test_each_client_is_limited_across_workers_with_headers(
 
 
 async def test_a_tenants_clients_share_one_limit(
-    http: httpx.AsyncClient, workers: list[str], city: Api
+    http: httpx.AsyncClient, workers: list[Worker], city: Api
 ) -> None:
     first = await _as_client(http, city, workers[0].url)
     second = await _as_client(http, city, workers[0].url)
