@@ -4,12 +4,15 @@ client does, rotation with overlap, revocation at once, sensitive reads audited.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from tests.conftest import Api
+from infra.settings import Settings
+from tests.conftest import Api, serve
 from tests.integration.api_clients import (
     TOKEN,
     V1,
@@ -239,6 +242,37 @@ async def test_revocation_ends_the_tokens_at_once(http: httpx.AsyncClient, futia
     assert (await ask_token(http, made["client_id"], made["client_secret"])).status_code == 401
     again = await futian.post(f"{V1}/api-clients/{made['id']}/rotate", json={})
     assert again.status_code == 409, again.text
+
+
+@pytest.fixture(scope="module")
+async def second_worker(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """Another app instance, as a second worker process; it trusts what it knows of a
+    client for an hour, so only the NOTIFY can tell it the client was revoked."""
+    from api.app import create_app
+
+    trusting = settings.model_copy(update={"session_cache_seconds": 3600})
+    async with (
+        serve(create_app(trusting)) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as client,
+    ):
+        yield client
+
+
+async def test_revocation_reaches_the_other_worker(
+    http: httpx.AsyncClient, futian: Api, second_worker: httpx.AsyncClient
+) -> None:
+    made = await register(futian, ["organizations:read"])
+    token = (await client_api(http, made)).token
+    elsewhere = Api(second_worker, token, made["name"])
+    assert (await elsewhere.get(f"{V1}/organizations")).status_code == 200  # known alive there
+    assert (await futian.post(f"{V1}/api-clients/{made['id']}/revoke")).status_code == 200
+    status = 0
+    for _ in range(100):
+        status = (await elsewhere.get(f"{V1}/organizations")).status_code
+        if status == 401:
+            break
+        await asyncio.sleep(0.05)
+    assert status == 401
 
 
 async def test_another_county_neither_sees_nor_revokes_the_client(
