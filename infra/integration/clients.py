@@ -80,9 +80,10 @@ async def register_client(
             raise not_found("organization")
         where = Placement(org.tenant_id, org.domain, org.id)
     else:
-        found = await placement(uow, tenant_id=home_tenant_id, organization_id=None)
-        assert found is not None  # the caller's own tenant
-        where = found
+        home = await placement(uow, tenant_id=home_tenant_id, organization_id=None)
+        if home is None:
+            raise not_found("tenant")
+        where = home
     guard.require("api_client", "write", where.domain)
     checked = check_scopes(
         scopes, lambda permission: guard.can(*permission.split(":"), where.domain)
