@@ -34,7 +34,6 @@ class ClientLiveness(SessionLiveness):
     async def _fetch(
         self, tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID
     ) -> SessionState:
-        rows = await self._db.fetch_scoped(
-            Scope(self._paths[tenant_id]), _ALIVE, {"tenant": tenant_id, "client": user_id}
-        )
-        return SessionState.ALIVE if rows else SessionState.ENDED
+        async with self._db.lean_transaction(Scope(self._paths[tenant_id])) as tx:
+            found = await tx.send([(_ALIVE, {"tenant": tenant_id, "client": user_id})], commit=True)
+        return SessionState.ALIVE if found[0] else SessionState.ENDED
