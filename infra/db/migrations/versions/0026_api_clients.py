@@ -7,7 +7,7 @@ endpoint finds a client before any scope exists through the tenant its client id
 account of its tenant (`account_id`).
 
 Revision ID: 0026
-Revises: 0028 (chained after main's 0028, which also followed 0022)
+Revises: 0023 (chained after main's head 0023)
 Create Date: 2026-12-02
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import text
 from infra.db.rls import IS_CITUS, citus_tenant_table, tenant_table_rls
 
 revision = "0026"
-down_revision = "0028"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
