@@ -19,6 +19,7 @@ from api.docs import StrictStructSchemas, assets_router, openapi_config
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
 from api.evidence import ROUTES as EVIDENCE_ROUTES
+from api.integration import ROUTES as INTEGRATION_ROUTES
 from api.logs import redact_access_log
 from api.members import ROUTES as MEMBER_ROUTES
 from api.middleware import allow_middleware, request_id_middleware
@@ -37,6 +38,7 @@ from infra.evidence import open_storage
 from infra.evidence import register_relay_handlers as register_evidence_handlers
 from infra.evidence import register_schedules as register_evidence_schedules
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
+from infra.integration import ClientLiveness
 from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay
 from infra.platform.runner import JobRunner
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await authz.start(conninfo_of(settings.app_database_url or ""), snapshot)
         sessions = SessionLiveness(db, ttl=settings.session_cache_seconds)
         await sessions.start(conninfo_of(settings.app_database_url or ""))
+        clients = ClientLiveness(db, ttl=settings.session_cache_seconds)
+        await clients.start(conninfo_of(settings.app_database_url or ""))
         app.state.tokens = AccessTokenVerifier(settings.secret_bytes("jwt_secret"))
         app.state.settings = settings
         app.state.protector = protector = FieldProtector.from_settings(settings)
@@ -83,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         )
         app.state.authz = authz
         app.state.sessions = sessions
+        app.state.clients = clients
         app.state.storage = storage = await open_storage(settings)
         PASSWORD_HASHING.resize(*hashing_bounds(settings.workers, settings.hash_concurrency))
         await rate_store.open()
@@ -104,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await relay.stop()
             await jobs.stop()
             await rate_store.close()
+            await clients.stop()
             await sessions.stop()
             await authz.stop()
             await db.dispose()
@@ -117,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *EVIDENCE_ROUTES,
             *MEMBER_ROUTES,
             *ACTIVITY_ROUTES,
+            *INTEGRATION_ROUTES,
         ],
     )
     return Litestar(

@@ -12,6 +12,8 @@ from litestar import Request
 from litestar.datastructures import State
 
 from api.errors import ProblemError, language
+from domain.integration import permissions_of
+from domain.tenancy import ShippedRole
 from infra.authz import (
     Authorizer,
     fetch_snapshot,
@@ -20,13 +22,17 @@ from infra.authz import (
     user_subject,
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork
-from infra.security import AccessClaims, AccessTokenVerifier, TokenError
+from infra.integration import ClientLiveness
+from infra.security import AccessClaims, AccessTokenVerifier, ClientClaims, TokenError
 from infra.tenancy import SessionLiveness, SessionState
 
 _CLAIMS_STATE_KEY = "zhibu_bearer"
 
 
-def bearer_claims(scope: Any, tokens: AccessTokenVerifier) -> AccessClaims | TokenError | None:
+Claims = AccessClaims | ClientClaims
+
+
+def bearer_claims(scope: Any, tokens: AccessTokenVerifier) -> Claims | TokenError | None:
     """The request's bearer token, verified once per request: the rate limiter keys on it
     and Ctx authenticates with it. None without a bearer token, the refusal if it fails."""
     state = scope.setdefault("state", {})
@@ -34,7 +40,7 @@ def bearer_claims(scope: Any, tokens: AccessTokenVerifier) -> AccessClaims | Tok
         return state[_CLAIMS_STATE_KEY]  # type: ignore[no-any-return]
     header = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
     scheme, _, token = header.decode("latin-1").partition(" ")
-    found: AccessClaims | TokenError | None = None
+    found: Claims | TokenError | None = None
     if scheme.lower() == "bearer" and token.strip():
         try:
             found = tokens.verify(token.strip())
@@ -44,9 +50,27 @@ def bearer_claims(scope: Any, tokens: AccessTokenVerifier) -> AccessClaims | Tok
     return found
 
 
+_CLIENT_ROLE = ShippedRole.API_CLIENT.value
+
+
+@dataclass(frozen=True, slots=True)
+class ClientGrant:
+    """What an API client may do: its scopes' permissions, in its subtree only, and no more
+    than the api_client role allows there."""
+
+    client_id: uuid.UUID
+    domain: str
+    scopes: tuple[str, ...]
+    permissions: frozenset[str]
+
+    def covers(self, obj: str, act: str, domain: str) -> bool:
+        return f"{obj}:{act}" in self.permissions and domain.startswith(self.domain)
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller, as the access token says."""
+    """The authenticated caller, as the access token says: a person, or an API client
+    acting through its service account (`user_id`; `session_id` is then the client's id)."""
 
     user_id: uuid.UUID
     tenant_id: uuid.UUID
@@ -54,6 +78,7 @@ class Principal:
     username: str
     session_id: uuid.UUID
     mfa: bool = False  # the session passed a second factor
+    client: ClientGrant | None = None
 
     @property
     def subject(self) -> str:
@@ -123,6 +148,9 @@ class Ctx:
                 401, code, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
             )
             return
+        if isinstance(claims, ClientClaims):
+            await self._authenticate_client(claims)
+            return
         sessions: SessionLiveness = self.request.app.state.sessions
         state = await sessions.state(claims.tenant_id, claims.user_id, claims.session_id)
         if state is SessionState.ENDED:
@@ -138,6 +166,26 @@ class Ctx:
             username=claims.username,
             session_id=claims.session_id,
             mfa=claims.mfa,
+        )
+
+    async def _authenticate_client(self, claims: ClientClaims) -> None:
+        clients: ClientLiveness = self.request.app.state.clients
+        if not await clients.alive(claims):
+            self._refusal = ProblemError(
+                401,
+                "api_client_revoked",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+            return
+        self._principal = Principal(
+            user_id=claims.account_id,
+            tenant_id=claims.tenant_id,
+            tenant_path=claims.tenant_path,
+            username=f"{_CLIENT_ROLE}:{claims.name}",
+            session_id=claims.client_id,
+            client=ClientGrant(
+                claims.client_id, claims.domain, claims.scopes, permissions_of(claims.scopes)
+            ),
         )
 
     def actor(self) -> Actor:
@@ -165,6 +213,10 @@ class Ctx:
     def can(self, obj: str, act: str, domain: str | None = None) -> bool:
         p = self.principal
         dom = domain or p.home_domain
+        if p.client is not None:
+            return p.client.covers(obj, act, dom) and self.authz.allowed(
+                _CLIENT_ROLE, dom, obj, act
+            )
         if self.authz.allowed(p.subject, dom, obj, act):
             return True
         # Everyone may see their own account; members' other rights follow from their
@@ -179,6 +231,8 @@ class Ctx:
         """Holds obj:act on `domain` through a grant made inside `boundary` (a tenant's
         domain): a superior tenant's staff, whose grants cover it from above, do not."""
         p = self.principal
+        if p.client is not None:
+            return p.client.domain.startswith(boundary) and self.can(obj, act, domain)
         for role, pattern in self.authz.roles_of(p.subject):
             granted = pattern.removesuffix("*")
             covers = domain.startswith(granted) if pattern.endswith("*") else domain == granted
@@ -197,6 +251,9 @@ class Ctx:
         admin the whole county; an empty list means the caller holds it nowhere.
         """
         p = self.principal
+        if p.client is not None:
+            held = self.can(obj, act, p.client.domain)
+            return [parse_domain(p.client.domain)] if held else []
         found = [
             parse_domain(pattern)
             for _, pattern in self.authz.roles_of(p.subject)

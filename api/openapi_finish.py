@@ -24,6 +24,7 @@ from typing import Any, Literal, get_args
 
 from api.activities import schemas as activity_schemas
 from api.evidence import schemas as evidence_schemas
+from api.integration import schemas as integration_schemas
 from api.members import schemas as member_schemas
 from api.tenancy import schemas as tenancy_schemas
 
@@ -47,6 +48,7 @@ ENUM_NAMES: dict[tuple[str, ...], str] = {
         (tenancy_schemas.Level, "TenantLevel"),
         (member_schemas.SortName, "MemberSort"),
         (Literal["xlsx", "csv"], "ExportFormat"),
+        (integration_schemas.ScopeName, "ApiScope"),
     )
 }
 
@@ -65,6 +67,7 @@ TAG_NAMES_ZH: dict[str, str] = {
     "Jobs": "后台任务",
     "Evidence": "佐证材料",
     "Storage": "对象存储",
+    "API clients": "接口客户端",
     "Operations": "运维",
 }
 

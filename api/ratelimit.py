@@ -1,5 +1,7 @@
 """Rate limits shared by all workers: per client address on `auth/*`, per account on login,
-and a general one per user (per address for anonymous callers) everywhere else.
+and a general one per user (per address for anonymous callers) everywhere else; an API
+client's requests count per client and, together with its tenant's other clients, per
+tenant (the tighter of the two answers in the headers).
 
 One raw ASGI middleware reads what it needs from the scope (path, peer address, the bearer
 token's claims, verified once per request and reused by Ctx), with no Request object and
@@ -26,7 +28,7 @@ from api.errors import ProblemError
 from infra.hashing import PASSWORD_HASHING, hashing_busy
 from infra.protection import FieldProtector
 from infra.rate_store import PostgresStore
-from infra.security import AccessClaims
+from infra.security import AccessClaims, ClientClaims
 from infra.settings import Settings
 from infra.tenancy import login_identifier
 
@@ -62,18 +64,24 @@ def _peer(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
-def _caller_key(scope: Scope) -> str:
-    """Per user for a verified token (anyone can send a forged one: those count on the
-    sender's address, so nobody can spend another user's budget), per address otherwise."""
+def _caller_limits(scope: Scope, settings: Settings) -> list[tuple[int, str]]:
+    """(limit, key) pairs the request counts against: per user for a verified token
+    (anyone can send a forged one: those count on the sender's address, so nobody can
+    spend another user's budget), per client and per tenant's clients for an API client's,
+    per address otherwise."""
     claims = bearer_claims(scope, scope["litestar_app"].state.tokens)
     if isinstance(claims, AccessClaims):
-        return "user:" + claims.user_id.hex
-    return "addr:" + _peer(scope)
+        return [(settings.user_rate_per_minute, "user:" + claims.user_id.hex)]
+    if isinstance(claims, ClientClaims):
+        return [
+            (settings.client_rate_per_minute, "client:" + claims.client_id.hex),
+            (settings.tenant_clients_rate_per_minute, "clients-of:" + claims.tenant_id.hex),
+        ]
+    return [(settings.user_rate_per_minute, "addr:" + _peer(scope))]
 
 
 def rate_limit_middleware(settings: Settings, store: PostgresStore) -> Callable[[ASGIApp], ASGIApp]:
     """The busy gate, then per address on auth/*, and per caller everywhere else in the API."""
-    auth_limit, user_limit = settings.auth_rate_per_minute, settings.user_rate_per_minute
 
     def middleware(app: ASGIApp) -> ASGIApp:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
@@ -82,13 +90,14 @@ def rate_limit_middleware(settings: Settings, store: PostgresStore) -> Callable[
                 # Refuse a login before any work when this worker's logins are at their bound.
                 if path == LOGIN_PATH and PASSWORD_HASHING.full:
                     raise hashing_busy()
-                limit, key = auth_limit, "auth-addr:" + _peer(scope)
+                limits = [(settings.auth_rate_per_minute, "auth-addr:" + _peer(scope))]
             elif path.startswith("/api/"):
-                limit, key = user_limit, _caller_key(scope)
+                limits = _caller_limits(scope, settings)
             else:
                 await app(scope, receive, send)
                 return
-            count, reset = store.hit(key, WINDOW)
+            counted = [(limit, *store.hit(key, WINDOW)) for limit, key in limits]
+            limit, count, reset = min(counted, key=lambda c: (c[0] - c[1], -c[2]))
             headers = _headers(limit, WINDOW, count, reset)
             if count > limit:
                 await asyncio.sleep(REFUSAL_DELAY)

@@ -1,4 +1,5 @@
-"""Credentials: argon2id password hashes, JWT access tokens, opaque refresh tokens."""
+"""Credentials: argon2id password hashes, JWT access tokens (people's and API clients'),
+opaque refresh tokens."""
 
 from __future__ import annotations
 
@@ -44,6 +45,21 @@ class AccessClaims:
     mfa: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ClientClaims:
+    """An API client's access token (typ `client`): it acts through its service account,
+    with its scopes, in the domain (tenant or organization subtree) it was registered for."""
+
+    client_id: uuid.UUID
+    tenant_id: uuid.UUID
+    tenant_path: str
+    account_id: uuid.UUID
+    name: str
+    domain: str
+    scopes: tuple[str, ...]
+    expires_at: datetime
+
+
 class TokenError(Exception):
     """The token is missing, malformed, expired or signed with another key."""
 
@@ -75,18 +91,47 @@ def issue_access_token(
     return jwt.encode(payload, secret, algorithm=ALGORITHM), expires
 
 
-def decode_access_token(token: str, *, secret: bytes, now: datetime) -> AccessClaims:
+def issue_client_token(
+    *, secret: bytes, claims: ClientClaims, now: datetime
+) -> tuple[str, datetime]:
+    payload: dict[str, Any] = {
+        "sub": str(claims.client_id),
+        "tid": str(claims.tenant_id),
+        "tpath": claims.tenant_path,
+        "acct": str(claims.account_id),
+        "name": claims.name,
+        "dom": claims.domain,
+        "scope": " ".join(claims.scopes),
+        "iat": int(now.timestamp()),
+        "exp": int(claims.expires_at.timestamp()),
+        "typ": "client",
+    }
+    return jwt.encode(payload, secret, algorithm=ALGORITHM), claims.expires_at
+
+
+def decode_access_token(token: str, *, secret: bytes, now: datetime) -> AccessClaims | ClientClaims:
     try:
         payload = jwt.decode(
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"require": ["sub", "tid", "tpath", "exp", "sid", "typ"], "verify_exp": False},
+            options={"require": ["sub", "tid", "tpath", "exp", "typ"], "verify_exp": False},
         )
-        if payload["typ"] != "access":
+        if payload["typ"] not in ("access", "client"):
             raise TokenError("not an access token")
         if int(payload["exp"]) <= now.timestamp():
             raise TokenError("token expired")
+        if payload["typ"] == "client":
+            return ClientClaims(
+                client_id=uuid.UUID(payload["sub"]),
+                tenant_id=uuid.UUID(payload["tid"]),
+                tenant_path=str(payload["tpath"]),
+                account_id=uuid.UUID(payload["acct"]),
+                name=str(payload["name"]),
+                domain=str(payload["dom"]),
+                scopes=tuple(str(payload["scope"]).split()),
+                expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+            )
         return AccessClaims(
             user_id=uuid.UUID(payload["sub"]),
             tenant_id=uuid.UUID(payload["tid"]),
@@ -147,9 +192,9 @@ class AccessTokenVerifier:
         self._secret = secret
         self._clock = clock
         self._capacity = capacity
-        self._verified: dict[str, AccessClaims] = {}
+        self._verified: dict[str, AccessClaims | ClientClaims] = {}
 
-    def verify(self, token: str) -> AccessClaims:
+    def verify(self, token: str) -> AccessClaims | ClientClaims:
         now = self._clock()
         claims = self._verified.get(token)
         if claims is not None:

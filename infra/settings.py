@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     auth_rate_per_minute: int = Field(default=30, gt=0, alias="ZHIBU_AUTH_RATE_PER_MINUTE")
     account_rate_per_minute: int = Field(default=100, gt=0, alias="ZHIBU_ACCOUNT_RATE_PER_MINUTE")
     user_rate_per_minute: int = Field(default=1200, gt=0, alias="ZHIBU_USER_RATE_PER_MINUTE")
+    # API clients: each one, and all of one tenant's together (issue 13 item 3).
+    client_rate_per_minute: int = Field(default=600, gt=0, alias="ZHIBU_CLIENT_RATE_PER_MINUTE")
+    tenant_clients_rate_per_minute: int = Field(
+        default=3000, gt=0, alias="ZHIBU_TENANT_CLIENTS_RATE_PER_MINUTE"
+    )
+    client_token_minutes: int = Field(default=15, gt=0, alias="ZHIBU_CLIENT_TOKEN_MINUTES")
 
     max_body_bytes: int = Field(default=2 * 1024 * 1024, alias="ZHIBU_MAX_BODY_BYTES")
     import_max_rows: int = Field(default=200_000, gt=0, alias="ZHIBU_IMPORT_MAX_ROWS")

@@ -73,6 +73,8 @@ def settings(database: DatabaseUrls, data_dir: Path) -> Settings:
         DB_POOL_SIZE=5,
         ZHIBU_AUTH_RATE_PER_MINUTE=1_000_000,
         ZHIBU_USER_RATE_PER_MINUTE=1_000_000,
+        ZHIBU_CLIENT_RATE_PER_MINUTE=1_000_000,
+        ZHIBU_TENANT_CLIENTS_RATE_PER_MINUTE=1_000_000,
         ZHIBU_MFA_REQUIRED_FOR_ADMINS=False,
         # Logins are shared by a whole worker's tests; on a crowded machine a run outlasts
         # the 15-minute default, and an expired token there tests nothing.

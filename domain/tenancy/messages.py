@@ -336,5 +336,9 @@ MESSAGES = Catalogue(
         "permission:job:read": Message("查看后台任务进度", "View background job progress"),
         "permission:job:cancel": Message("取消后台任务", "Cancel background jobs"),
         "permission:job:retry": Message("重试失败的后台任务", "Retry failed background jobs"),
+        "permission:api_client:read": Message("查看接口客户端", "View API clients"),
+        "permission:api_client:write": Message(
+            "注册、轮换和吊销接口客户端", "Register, rotate and revoke API clients"
+        ),
     },
 )

@@ -102,6 +102,8 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("job", "read"),
     _p("job", "cancel"),
     _p("job", "retry"),
+    _p("api_client", "read"),
+    _p("api_client", "write"),
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
@@ -135,6 +137,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "checkin:manage",
         "evidence:*",
         "job:*",
+        "api_client:*",
     ),
     ShippedRole.ORG_SECRETARY: (
         "tenant:read",
@@ -175,6 +178,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "organization:read",
         "member:read",
         "member:write",
+        "member:read_sensitive",
         "activity:read",
         "activity:write",
         "checkin:read",

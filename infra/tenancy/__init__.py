@@ -25,7 +25,8 @@ from infra.tenancy.organization_lookup import (
 from infra.tenancy.organizations import MemberCounts
 from infra.tenancy.schedules import register_schedules
 from infra.tenancy.seating import committee_seats
-from infra.tenancy.sessions import SessionLiveness, SessionState
+from infra.tenancy.service_accounts import create_service_account, deactivate_service_account
+from infra.tenancy.sessions import SessionLiveness, SessionState, announce_ended
 from infra.tenancy.subtrees import (
     ORGANIZATION_SUBTREE_IDS,
     TENANT_SUBTREE,
@@ -49,9 +50,12 @@ __all__ = [
     "SessionState",
     "TenantRef",
     "account_exists",
+    "announce_ended",
     "branches_within",
     "child_tenants",
     "committee_seats",
+    "create_service_account",
+    "deactivate_service_account",
     "effective_settings_of",
     "login_identifier",
     "organization_ids_above",

@@ -9,6 +9,8 @@ soon as a session of that account ends: the ending transaction NOTIFYs `zhibu_se
 once after its own commit.
 
 Ending sessions revokes refresh tokens; the access tokens of those sessions die with them.
+The cache serves other credentials that must end at once on every worker (API clients): a
+subclass names its channel and how to ask, and `announce_ended` ends them everywhere.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 import psycopg
 from sqlalchemy import text, update
@@ -44,15 +47,17 @@ class SessionState(StrEnum):
     PASSWORD_CHANGE_REQUIRED = "password_change_required"  # noqa: S105 - a state, not a secret
 
 
-# Each worker's cache by the engine its database uses, so a commit that ends sessions
-# clears that worker's cache at once (other workers follow the NOTIFY).
-_LOCAL: weakref.WeakKeyDictionary[object, SessionLiveness] = weakref.WeakKeyDictionary()
+# Each worker's caches by the engine its database uses and their channel, so a commit that
+# ends sessions clears that worker's cache at once (other workers follow the NOTIFY).
+_LOCAL: weakref.WeakKeyDictionary[object, dict[str, SessionLiveness]] = weakref.WeakKeyDictionary()
 
 _Key = tuple[uuid.UUID, uuid.UUID]
 
 
 class SessionLiveness:
     """Per-worker cache of sessions' states, invalidated through LISTEN/NOTIFY."""
+
+    channel: ClassVar[str] = CHANNEL
 
     def __init__(
         self,
@@ -70,7 +75,7 @@ class SessionLiveness:
         self._asking: dict[_Key, asyncio.Task[SessionState]] = {}
         self._listener: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
-        _LOCAL[db.engine.sync_engine] = self
+        _LOCAL.setdefault(db.engine.sync_engine, {})[self.channel] = self
 
     async def state(
         self, tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID
@@ -92,16 +97,21 @@ class SessionLiveness:
         me = asyncio.current_task()
         try:
             asked_at = self._clock()
-            rows = await self._db.fetch_unscoped(
-                _STATE_SQL, {"tenant": tenant_id, "user": user_id, "session": session_id}
-            )
-            answer = SessionState(rows[0][0]) if rows else SessionState.ENDED
+            answer = await self._fetch(tenant_id, user_id, session_id)
             if self._asking.get(key) is me:  # not forgotten while asking
                 self._remember(user_id, session_id, answer, asked_at + self._ttl)
             return answer
         finally:
             if self._asking.get(key) is me:
                 del self._asking[key]
+
+    async def _fetch(
+        self, tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> SessionState:
+        rows = await self._db.fetch_unscoped(
+            _STATE_SQL, {"tenant": tenant_id, "user": user_id, "session": session_id}
+        )
+        return SessionState(rows[0][0]) if rows else SessionState.ENDED
 
     def _remember(
         self, user_id: uuid.UUID, session_id: uuid.UUID, state: SessionState, until: float
@@ -130,7 +140,7 @@ class SessionLiveness:
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(f"LISTEN {self.channel}")
                     self.forget_all()
                     self._listening.set()
                     async for note in conn.notifies():
@@ -178,10 +188,16 @@ async def end_sessions(
     await uow.session.execute(
         update(RefreshTokenRow).where(*conditions).values(revoked_at=now or datetime.now(UTC))  # type: ignore[arg-type]
     )
+    await announce_ended(uow, CHANNEL, user_id)
+
+
+async def announce_ended(uow: UnitOfWork, channel: str, key: uuid.UUID) -> None:
+    """Have every worker's cache on `channel` forget `key` once this transaction commits:
+    the others through the NOTIFY, this one at once after its commit."""
     await uow.session.execute(
         text("SELECT pg_notify(:channel, :payload)"),
-        {"channel": CHANNEL, "payload": json.dumps({"user": str(user_id)})},
+        {"channel": channel, "payload": json.dumps({"user": str(key)})},
     )
-    cache = _LOCAL.get(uow.session.get_bind())
+    cache = _LOCAL.get(uow.session.get_bind(), {}).get(channel)
     if cache is not None:
-        uow.after_commit(lambda: cache.forget(user_id))
+        uow.after_commit(lambda: cache.forget(key))

@@ -2,9 +2,11 @@
 
 For every operation whose path names a resource, the resource is created in county 440304
 (福田) and the operation is called by the administrator of the sibling county 440305
-(南山): the answer is 403 or 404 and carries none of the resource's data, and writes leave
-the resource as it was. GETs called by the province administrator (440000) see the data.
-Lists called by 南山 hold no 福田 row, also when a filter names a 福田 resource.
+(南山), by an API client 南山 registered with every scope it could give, and by a 福田
+client whose only scope grants no permission (scopes are enforced, not just subtrees): the
+answer is 403 or 404 and carries none of the resource's data, and writes leave the
+resource as it was. GETs called by the province administrator (440000) see the data.
+Lists called by 南山 or its client hold no 福田 row, also when a filter names a 福田 resource.
 
 A new path parameter needs a fixture in `FIXTURES` (how to make such a resource in 福田);
 the matrix fails until it has one, so no endpoint slips through unchecked.
@@ -27,6 +29,7 @@ import pytest
 from api.export_openapi import openapi_document
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from tests.conftest import Api, unique
+from tests.integration.api_clients import EVERY_SCOPE, client_api, register
 
 V1 = "/api/v1"
 DOCUMENT = openapi_document()
@@ -58,7 +61,16 @@ class World:
     database: DatabaseUrls
     futian_tenant: dict[str, Any]
     nanshan_org: dict[str, Any]
+    nanshan_client: Api
+    futian_unscoped_client: Api
     made: dict[str, Resource] = field(default_factory=dict)
+
+    def sibling(self, caller: str) -> Api:
+        return {
+            "admin": self.nanshan,
+            "api_client": self.nanshan_client,
+            "unscoped_client": self.futian_unscoped_client,
+        }[caller]
 
     async def get(self, name: str) -> Resource:
         if name not in self.made:
@@ -263,6 +275,13 @@ async def make_evidence(w: World) -> Resource:
     return Resource(evidence_id, [filename], f"{V1}/activities/{activity.id}/evidence")
 
 
+async def make_api_client(w: World) -> Resource:
+    client = await register(w.futian, ["members:read"])
+    return Resource(
+        client["id"], [client["name"], client["client_id"]], f"{V1}/api-clients/{client['id']}"
+    )
+
+
 PNG_1PX = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
     b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
@@ -284,6 +303,7 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "checkin_id": make_checkin,
     "leave_id": make_leave,
     "evidence_id": make_evidence,
+    "api_client_id": make_api_client,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.
@@ -351,6 +371,9 @@ LIST_OPS = [
 ]
 
 
+CALLERS = ("admin", "api_client")
+
+
 @pytest.fixture(scope="module")
 async def world(
     futian: Api, nanshan: Api, province: Api, database: DatabaseUrls, tenant_ids: dict[str, str]
@@ -361,7 +384,9 @@ async def world(
             f"{V1}/organizations", json={"kind": "party_committee", "name": unique("南山党委")}
         )
     )
-    return World(futian, nanshan, province, database, tenant, nanshan_org)
+    client = await client_api(nanshan.http, await register(nanshan, EVERY_SCOPE))
+    unscoped = await client_api(futian.http, await register(futian, ["events:read"]))
+    return World(futian, nanshan, province, database, tenant, nanshan_org, client, unscoped)
 
 
 def _body_text(r: httpx.Response) -> str:
@@ -384,9 +409,10 @@ async def _url(w: World, path: str, op: dict[str, Any]) -> tuple[str, list[Resou
     return path, resources
 
 
+@pytest.mark.parametrize("caller", [*CALLERS, "unscoped_client"])
 @pytest.mark.parametrize(("method", "path", "op"), RESOURCE_OPS)
 async def test_sibling_county_gets_nothing(
-    world: World, method: str, path: str, op: dict[str, Any]
+    world: World, method: str, path: str, op: dict[str, Any], caller: str
 ) -> None:
     url, resources = await _url(world, path, op)
     before = [(await world.futian.get(r.check_url)).json() for r in resources if r.check_url]
@@ -394,8 +420,8 @@ async def test_sibling_county_gets_nothing(
     if op.get("requestBody"):
         maker = BODIES.get(op["operationId"])
         kwargs["json"] = maker(world) if maker else _example_body(op)
-    r = await world.nanshan.request(method, url, **kwargs)
-    assert r.status_code in (403, 404), f"{method} {url} as 南山: {r.status_code} {r.text}"
+    r = await world.sibling(caller).request(method, url, **kwargs)
+    assert r.status_code in (403, 404), f"{method} {url} as 南山 {caller}: {r.status_code} {r.text}"
     assert r.headers["content-type"].startswith("application/problem+json")
     text = _body_text(r)
     for res in resources:
@@ -441,9 +467,10 @@ FILTERS = {
 }
 
 
+@pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize(("path", "op"), LIST_OPS)
 async def test_sibling_lists_hold_no_row_of_the_other_county(
-    world: World, path: str, op: dict[str, Any]
+    world: World, path: str, op: dict[str, Any], caller: str
 ) -> None:
     for name in ("org_id", "user_id", "role_id", "assignment_id", "post_id"):
         await world.get(name)
@@ -454,8 +481,9 @@ async def test_sibling_lists_hold_no_row_of_the_other_county(
     ]
     markers = [m for res in world.made.values() for m in res.markers]
     for query in attempts:
-        r = await world.nanshan.get(path, params=query)
-        if len(query) > len(base):
+        r = await world.sibling(caller).get(path, params=query)
+        # A client is refused what its scopes do not cover, an administrator nothing here.
+        if len(query) > len(base) or caller == "api_client":
             assert r.status_code in (200, 403, 404), f"{path} {query}: {r.status_code} {r.text}"
         else:
             assert r.status_code in (200, 404), f"{path} {query}: {r.status_code} {r.text}"

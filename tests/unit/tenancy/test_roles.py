@@ -53,9 +53,10 @@ def test_supervising_check_ins_is_held_by_no_shipped_role() -> None:
     assert delegated_by("member:read") == "member:read"
 
 
-def test_sensitive_data_is_limited_to_admins_and_secretaries() -> None:
+def test_sensitive_data_is_limited_to_admins_secretaries_and_clients_given_it() -> None:
+    """An API client holds it only through its explicit sensitive scope (domain.integration)."""
     holders = {role for role in ShippedRole if "member:read_sensitive" in grants(role)}
-    assert holders == {ShippedRole.TENANT_ADMIN, ShippedRole.ORG_SECRETARY}
+    assert holders == {ShippedRole.TENANT_ADMIN, ShippedRole.ORG_SECRETARY, ShippedRole.API_CLIENT}
 
 
 def test_custom_role_is_normalised() -> None:
