@@ -43,12 +43,12 @@ def scope_tenants(session: Any) -> list[uuid.UUID] | None:
 
 
 def tenant_filter(session: Any, column: str = "tenant_id") -> tuple[str, dict[str, Any]]:
-    """` AND <column> = ANY(:scope_tenants)` and its parameter, for a raw statement whose
-    WHERE clause it ends; nothing when the scope is not filtered."""
+    """`<column> = ANY(:scope_tenants)` and its parameter, for a raw statement's WHERE
+    clause; `true` when the scope is not filtered."""
     ids = scope_tenants(session)
     if ids is None:
-        return "", {}
-    return f" AND {column} = ANY(:{SCOPE_TENANTS})", {SCOPE_TENANTS: ids}
+        return "true", {}
+    return f"{column} = ANY(:{SCOPE_TENANTS})", {SCOPE_TENANTS: ids}
 
 
 def _criterion(cls: Any) -> Any:
