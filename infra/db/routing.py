@@ -14,7 +14,7 @@ the tree (the platform) sees every tenant: no filter, as it would prune nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import any_, bindparam, event, true
@@ -79,6 +79,10 @@ def _name_the_tenants(state: ORMExecuteState) -> None:
     ids = state.session.info.get(SCOPE_TENANTS)
     if ids is None or state.is_column_load or state.is_relationship_load:
         return
-    if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(_ROUTING)
-        state.parameters = {**(state.parameters or {}), SCOPE_TENANTS: ids}
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    params = state.parameters
+    if params is not None and not isinstance(params, Mapping):
+        return  # a bulk UPDATE by primary key, which names each row's tenant already
+    state.statement = state.statement.options(_ROUTING)
+    state.parameters = {**(params or {}), SCOPE_TENANTS: ids}
