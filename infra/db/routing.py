@@ -4,7 +4,7 @@ Row-level security admits the rows of the tenants listed in the scope
 (`zhibu_scope_tenant_ids()`, a setting), which Citus cannot prune shards by: a county's
 list would touch every shard. So the scope statement also returns that list, the session
 keeps it, and every ORM statement on a sharded tenant table gets
-`tenant_id = ANY(<the list>)` as a bound literal, which Citus prunes to those tenants'
+`tenant_id = ANY(<the list>)` as a bound value, which Citus prunes to those tenants'
 shards (one, for a county). Raw statements add the same with `tenant_filter`.
 
 The filter is for routing only; the policies remain the guarantee. A scope at the root of
