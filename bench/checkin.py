@@ -1,6 +1,6 @@
 """Check-in throughput: the full stack against a bare insert, in the same run.
 
-    python -m bench.checkin [--requests 9600] [--concurrency 32] [--rounds 2]
+    python -m bench.checkin [--requests 9600] [--concurrency 32] [--rounds 2] [--results F]
 
 The full stack is `POST /api/v1/activities/{id}/checkins` by 32 members, each with their
 own bearer token, a fresh `Idempotency-Key` and the activity's rotating QR token: JWT check,
@@ -414,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=9_600)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     per_client = max(args.requests // args.concurrency, 1)
     warmup = max(per_client // 10, 10)
@@ -497,7 +498,9 @@ def main(argv: list[str] | None = None) -> int:
         },
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    args.results.write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
     print()
     print(f"{'':8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'errors':>8}")
@@ -517,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if STATUSES:
         print(f"unexpected statuses: {STATUSES}")
-    print(f"written to {RESULTS.relative_to(ROOT)}")
+    print(f"written to {args.results}")
     return 0 if api.errors == floor.errors == 0 else 1
 
 

@@ -161,9 +161,13 @@ async def _expected_counts(uow: UnitOfWork, activities: Sequence[Activity]) -> d
         await uow.session.execute(
             text(
                 "SELECT activity_id, count(*) FROM activity_attendee"
-                " WHERE activity_id = ANY(:ids) GROUP BY activity_id"
+                " WHERE tenant_id = ANY(:tenants) AND activity_id = ANY(:ids)"
+                " GROUP BY activity_id"
             ),
-            {"ids": [a.id for a in activities]},
+            {
+                "tenants": list({a.tenant_id for a in activities}),
+                "ids": [a.id for a in activities],
+            },
         )
     ).all()
     return {r[0]: int(r[1]) for r in rows}

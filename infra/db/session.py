@@ -35,11 +35,15 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from domain.shared import new_id
+from infra.db.routing import SCOPE_TENANTS, RoutedSession, routed_ids
 
 log = logging.getLogger(__name__)
 
 _SET_SCOPE_RAW = "SELECT zhibu_set_scope(%(tenant_path)s, %(user_id)s)"
-_SET_SCOPE = text("SELECT zhibu_set_scope(:tenant_path, :user_id)")
+# The scope, and the same tenant list returned, which the session's statements name (routing)
+_SET_SCOPE = text(
+    "SELECT zhibu_set_scope(:tenant_path, :user_id), zhibu_tenant_ids_under(:tenant_path)"
+)
 _IS_CITUS = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
 
 
@@ -120,7 +124,7 @@ class UnitOfWork:
     async def refresh_scope(self) -> None:
         """Recompute the visible tenants, e.g. after creating one inside this transaction."""
         if self.scope is not None:
-            await self.session.execute(_SET_SCOPE, _scope_params(self.scope))
+            await set_scope(self.session, self.scope)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once this transaction has committed (never after a rollback)."""
@@ -223,7 +227,9 @@ class Database:
             # statement parameters (search terms, identifiers) stay out of error logs
             hide_parameters=True,
         )
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, autoflush=False, sync_session_class=RoutedSession
+        )
         self._lean: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
             self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
             min_size=1,
@@ -406,4 +412,6 @@ def _scope_params(scope: Scope) -> dict[str, str]:
 
 
 async def set_scope(session: AsyncSession, scope: Scope) -> None:
-    await session.execute(_SET_SCOPE, _scope_params(scope))
+    """Set the scope; the session's later statements name its tenants (infra.db.routing)."""
+    ids = (await session.execute(_SET_SCOPE, _scope_params(scope))).one()[1]
+    session.info[SCOPE_TENANTS] = routed_ids(scope.tenant_path, ids)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, text, tuple_, union
 
 from domain.members import NormalizedQuery, QueryKind, age_band
+from infra.db.routing import tenant_filter
 from infra.db.session import UnitOfWork
 from infra.members.name_grams import MemberNameGram, is_whole_gram, walked_gram
 from infra.members.tables import Member
@@ -472,12 +473,14 @@ async def tenant_counts(
     The bucket is the child's path; members of the tenant itself fall in its own path.
     """
     depth = tenant_path.count(".") + 1
+    named, params = tenant_filter(uow.session, "m.tenant_id")
     sql = _COUNTS_SQL.format(
         bucket=f"subpath(t.path, 0, LEAST(nlevel(t.path), {depth + 1}))::text",
         join=f"JOIN ({TENANT_SUBTREE}) AS t ON t.id = m.tenant_id",
-        where="true",
+        where=named,
     )
-    rows = (await uow.session.execute(text(sql), {"subtree_tenant_path": tenant_path})).all()
+    params["subtree_tenant_path"] = tenant_path
+    rows = (await uow.session.execute(text(sql), params)).all()
     return _counts_from(rows, today)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import ScalarSelect, Select, Subquery, cast, literal, or_, selec
 from sqlalchemy.sql.elements import ColumnElement
 
 from infra.authz import org_domain
+from infra.db.routing import tenant_filter
 from infra.db.session import UnitOfWork
 from infra.db.types import Ltree
 from infra.tenancy.tables import Organization, Tenant
@@ -72,7 +73,9 @@ async def organization_ref(
     """One organization the caller can see, or None; with `tenant_id` (when the caller
     knows it, from a row that points here) a primary-key lookup."""
     if tenant_id is None:
-        sql, params = _SELECT + " WHERE o.id = :o", {"o": organization_id}
+        named, params = tenant_filter(uow.session, "o.tenant_id")
+        sql = _SELECT + " WHERE o.id = :o AND " + named
+        params["o"] = organization_id
     else:
         sql = _SELECT + " WHERE o.tenant_id = :t AND o.id = :o"
         params = {"o": organization_id, "t": tenant_id}
@@ -86,10 +89,11 @@ async def organization_refs(
     """Those of the organizations the caller can see, by id, in name order."""
     if not organization_ids:
         return {}
+    named, params = tenant_filter(uow.session, "o.tenant_id")
     rows = (
         await uow.session.execute(
-            text(_SELECT + " WHERE o.id = ANY(:ids) ORDER BY o.name"),
-            {"ids": list(organization_ids)},
+            text(_SELECT + " WHERE o.id = ANY(:ids) AND " + named + " ORDER BY o.name"),
+            {**params, "ids": list(organization_ids)},
         )
     ).all()
     return {r[0]: _ref(r) for r in rows}
@@ -113,7 +117,9 @@ async def organization_names(
 
 async def visible_organizations(uow: UnitOfWork) -> list[OrganizationRef]:
     """Every organization row-level security lets the caller see."""
-    return [_ref(r) for r in (await uow.session.execute(text(_SELECT))).all()]
+    named, params = tenant_filter(uow.session, "o.tenant_id")
+    rows = (await uow.session.execute(text(_SELECT + " WHERE " + named), params)).all()
+    return [_ref(r) for r in rows]
 
 
 async def tenant_path_of(uow: UnitOfWork, tenant_id: uuid.UUID) -> str | None:
@@ -142,8 +148,9 @@ async def branches_within(
             "root_path": organization.path,
         }
     else:
-        where = "t.path <@ CAST(:tpath AS ltree)"
-        params = {"tpath": tenant_path}
+        where, params = tenant_filter(uow.session, "o.tenant_id")
+        where += " AND t.path <@ CAST(:tpath AS ltree)"
+        params["tpath"] = tenant_path
     # Fixed clauses only; every value is a bound parameter.
     sql = (
         _SELECT
