@@ -30,6 +30,7 @@ from domain.members import (
 from domain.members.messages import MESSAGES
 from domain.shared import DomainError, ErrorKind, new_id
 from infra.db.bulk import insert_rows
+from infra.db.routing import tenant_filter
 from infra.db.session import UnitOfWork
 from infra.members.import_report import ImportActor
 from infra.members.records import (
@@ -414,11 +415,13 @@ async def write_members(
             )
             settable = [c for c in MEMBER_COLUMNS if c not in ("tenant_id", "id", "created_at")]
             assignments = ", ".join(f"{c} = u.{c}" for c in settable)
+            named, params = tenant_filter(uow.session, "m.tenant_id")  # Citus: the scope's shards
             await uow.session.execute(
                 text(
                     f"UPDATE member AS m SET {assignments} FROM zhibu_import_member_update AS u"  # noqa: S608
-                    " WHERE m.tenant_id = u.tenant_id AND m.id = u.id"
-                )
+                    f" WHERE m.tenant_id = u.tenant_id AND m.id = u.id AND {named}"
+                ),
+                params,
             )
             history = "".join(
                 copy_line(
