@@ -16,9 +16,7 @@ import psycopg
 from psycopg import sql
 
 from infra.db.bootstrap import conninfo_of
-
-# Copied to every node: read by every scope and before any scope exists (README).
-REFERENCE_TABLES = ("tenant", "login_identity", "member_identity")
+from infra.db.routing import REFERENCE_TABLES
 
 _TENANT_TABLES = """
 SELECT c.relname FROM pg_class c

@@ -29,7 +29,7 @@ def _sharded_tables(admin_url: str) -> set[str]:
             "SELECT table_name FROM information_schema.columns"
             " WHERE table_schema = 'public' AND column_name = 'tenant_id'"
         ).fetchall()
-    return {r[0] for r in rows} - REFERENCE_TABLES
+    return {r[0] for r in rows} - set(REFERENCE_TABLES)
 
 
 async def assert_routed(
