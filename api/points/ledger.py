@@ -15,7 +15,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
 from api.context import Ctx
-from api.openapi_common import LIST, READ, WRITE
+from api.openapi_common import READ, WRITE
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from api.points import schemas as s
 from api.points.presenters import entry_out, summary_out
@@ -53,7 +53,11 @@ async def list_member_points(
     member_id: uuid.UUID,
     period: Annotated[
         str | None,
-        Parameter(pattern=s.PERIOD_PATTERN, description="只看该期间 Within this period"),
+        Parameter(
+            pattern=s.PERIOD_PATTERN,
+            description="只看该期间 Within this period",
+            examples=[Example(value="2026")],
+        ),
     ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -125,7 +129,7 @@ async def set_member_points_profile(
     tags=TAGS,
     operation_id="recomputePointBalances",
     status_code=200,
-    responses=LIST,
+    responses=READ,
 )
 async def recompute_point_balances(ctx: Ctx, data: s.RecomputeIn) -> s.RecomputeOut:
     async with ctx.uow() as uow:

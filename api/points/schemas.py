@@ -55,7 +55,12 @@ class RuleItemIn(Strict):
         Annotated[int, Meta(ge=1, le=100_000, description="每期上限 Cap per period")] | None
     ) = None
     classes: Annotated[
-        list[Code], Meta(max_length=20, description="适用的党员类别；空为全部 Classes; empty: all")
+        list[str],
+        Meta(
+            max_length=20,
+            examples=[["backbone"]],
+            description="适用的党员类别（classes 中的编码）；空为全部 Classes; empty: all",
+        ),
     ] = []
 
 
@@ -71,14 +76,38 @@ class RuleSetIn(Strict):
     """积分规则新版本 A new version of a tenant's point scheme."""
 
     effective_from: Annotated[date, Meta(description="生效日期 Applies from this day")]
-    items: Annotated[list[RuleItemIn], Meta(min_length=1, max_length=200)]
+    items: Annotated[
+        list[RuleItemIn],
+        Meta(
+            min_length=1,
+            max_length=200,
+            examples=[
+                [
+                    {
+                        "code": "three_meetings",
+                        "name": "参加支部党员大会",
+                        "points": 3,
+                        "source": "attendance",
+                        "activity_kind": "branch_congress",
+                        "cap_per_period": 12,
+                    }
+                ]
+            ],
+        ),
+    ]
     tenant_id: Annotated[
         uuid.UUID | None, Meta(description="默认为本租户 Default: the caller's tenant")
     ] = None
     base_score: Annotated[Points, Meta(description="基础分 Base score")] = 0
     period: PeriodName = "yearly"
-    classes: Annotated[list[MemberClassIn], Meta(max_length=20)] = []
-    exclusions: Annotated[list[ExclusionIn], Meta(max_length=20)] = []
+    classes: Annotated[
+        list[MemberClassIn],
+        Meta(max_length=20, examples=[[{"code": "backbone", "name": "骨干"}]]),
+    ] = []
+    exclusions: Annotated[
+        list[ExclusionIn],
+        Meta(max_length=20, examples=[[{"kind": "age_at_least", "years": 70}]]),
+    ] = []
 
 
 class RuleItemOut(msgspec.Struct, kw_only=True):
@@ -148,7 +177,10 @@ class ProfileIn(Strict):
     """党员的积分类别和排除情形 A member's class and conditions for the rules."""
 
     member_class: Annotated[Code, Meta(examples=["backbone"])] | None = None
-    conditions: Annotated[list[Code], Meta(max_length=10, examples=[["long_illness"]])] = []
+    conditions: Annotated[
+        list[str],
+        Meta(max_length=10, examples=[["long_illness"]], description="情形，每项 1–40 字"),
+    ] = []
 
 
 class ProfileOut(msgspec.Struct, kw_only=True):
@@ -185,11 +217,14 @@ class AwardIn(Strict):
     points: Points
     reason: Annotated[str, Meta(max_length=500, examples=["抗洪抢险表现突出"])]
     category: Annotated[Code, Meta(examples=["volunteer"])] | None = None
-    evidence_ids: Annotated[list[uuid.UUID], Meta(max_length=20)] = []
+    evidence_ids: Annotated[
+        list[uuid.UUID],
+        Meta(max_length=20, examples=[["01936d77-0000-7000-8000-000000000001"]]),
+    ] = []
 
 
 class DecisionIn(Strict):
-    reason: Annotated[str, Meta(max_length=500)] | None = None
+    reason: Annotated[str, Meta(max_length=500, examples=["同意"])] | None = None
 
 
 class AwardOut(msgspec.Struct, kw_only=True):

@@ -26,6 +26,7 @@ from domain.points.rules import (
     RuleSet,
     RuleSetDraft,
     Source,
+    check_conditions,
     validate_rule_set,
     version_on,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "Source",
     "age_on",
     "capped",
+    "check_conditions",
     "check_decider",
     "check_period",
     "check_proposal",

@@ -50,6 +50,10 @@ MESSAGES = Catalogue(
             "新版本须晚于已有版本 {version} 的生效日期 {start}",
             "A new version must start after version {version}, which starts on {start}",
         ),
+        "point_condition_invalid": Message(
+            "情形应为 1 到 40 个字符（如 long_illness）",
+            "A condition has 1 to 40 characters (e.g. long_illness)",
+        ),
         "point_rules_none": Message(
             "本租户及其上级均未设置积分规则", "Neither this tenant nor any above it has point rules"
         ),

@@ -214,3 +214,15 @@ def version_on(versions: Sequence[RuleSet], day: date) -> RuleSet | None:
     """The version in force on `day`: the latest one started by then."""
     started = [v for v in versions if v.effective_from <= day]
     return max(started, key=lambda v: v.effective_from, default=None)
+
+
+def check_conditions(conditions: Sequence[str]) -> list[str]:
+    """A member's conditions (long illness …) as exclusions name them: short, not blank."""
+    errors = [
+        MESSAGES.field(f"conditions[{i}]", "point_condition_invalid")
+        for i, c in enumerate(conditions)
+        if not 1 <= len(c.strip()) <= 40
+    ]
+    if errors:
+        raise MESSAGES.error("point_rules_invalid", errors=errors)
+    return sorted({c.strip() for c in conditions})

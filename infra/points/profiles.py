@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from domain.points import MESSAGES
+from domain.points import MESSAGES, check_conditions
 from domain.shared import Guard, not_found
 from infra.db.session import UnitOfWork
 from infra.members import find_member_place
@@ -60,7 +60,7 @@ async def set_profile(
             tenant_id=place.tenant_id, member_id=member_id, conditions=[], updated_by=by
         )
     profile.member_class = member_class
-    profile.conditions = sorted(set(conditions))
+    profile.conditions = check_conditions(conditions)
     profile.updated_by = by
     profile.updated_at = datetime.now(UTC)
     uow.session.add(profile)

@@ -16,6 +16,7 @@ from domain.points import (
     RuleSet,
     RuleSetDraft,
     Source,
+    check_conditions,
     items_earned,
     period_of,
     validate_rule_set,
@@ -165,3 +166,13 @@ def test_periods() -> None:
     assert period_of(PeriodKind.YEARLY, day) == "2026"
     assert period_of(PeriodKind.QUARTERLY, day) == "2026-Q2"
     assert period_of(PeriodKind.MONTHLY, day) == "2026-05"
+
+
+def test_conditions_are_short_and_not_blank() -> None:
+    assert check_conditions(["long_illness ", "long_illness", "abroad"]) == [
+        "abroad",
+        "long_illness",
+    ]
+    with pytest.raises(DomainError) as e:
+        check_conditions(["ok", " ", "x" * 41])
+    assert [f.field for f in e.value.errors] == ["conditions[1]", "conditions[2]"]
