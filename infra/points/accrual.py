@@ -15,14 +15,20 @@ from domain.points import MemberFacts, Source, items_earned, period_of
 from domain.shared.times import DISPLAY_ZONE
 from infra.activities import activity_kind
 from infra.db.session import UnitOfWork
-from infra.members import member_birth_date
+from infra.members import member_birth_date, member_place
 from infra.platform.relay import RelayedEvent
 from infra.points.ledger import Group, groups_of_cause, settle_group
 from infra.points.profiles import profile_of
 from infra.points.rule_sets import version_on_day, versions_in_force
 
 
-async def member_facts(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> MemberFacts:
+async def member_facts(
+    uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
+) -> MemberFacts | None:
+    """What the rules ask of the member; None when the check-in's tenant does not hold
+    them (a guest at a joint activity earns nothing there, rather than stall the relay)."""
+    if await member_place(uow, tenant_id, member_id) is None:
+        return None
     profile = await profile_of(uow, tenant_id, member_id)
     return MemberFacts(
         member_class=profile.member_class if profile else None,
@@ -44,6 +50,8 @@ async def checkin_recorded(uow: UnitOfWork, event: RelayedEvent) -> None:
     if kind is None:
         return
     facts = await member_facts(uow, tenant_id, member_id)
+    if facts is None:
+        return
     rules = version.rules
     period = period_of(rules.period, day)
     for item in items_earned(rules, facts, day, Source.ATTENDANCE, activity_kind=kind):
