@@ -68,14 +68,21 @@ async def recompute(uow: UnitOfWork, guard: Guard, tenant_id: uuid.UUID) -> Reco
         have = stored.get(key, (0, 0))
         if have != (want, count):
             mismatches.append(Mismatch(key[0], key[1], have[0], want))
+            params = {"t": tenant.id, "m": key[0], "p": key[1], "v": want, "n": count}
+            # two statements: Citus refuses now() in an INSERT's ON CONFLICT DO UPDATE
             await uow.session.execute(
                 text(
-                    "INSERT INTO point_balance (tenant_id, member_id, period, points, entries)"
-                    " VALUES (:t, :m, :p, :v, :n) ON CONFLICT (tenant_id, member_id, period)"
-                    " DO UPDATE SET points = excluded.points, entries = excluded.entries,"
-                    " updated_at = now()"
+                    "INSERT INTO point_balance (tenant_id, member_id, period)"
+                    " VALUES (:t, :m, :p) ON CONFLICT DO NOTHING"
                 ),
-                {"t": tenant.id, "m": key[0], "p": key[1], "v": want, "n": count},
+                params,
+            )
+            await uow.session.execute(
+                text(
+                    "UPDATE point_balance SET points = :v, entries = :n, updated_at = now()"
+                    " WHERE tenant_id = :t AND member_id = :m AND period = :p"
+                ),
+                params,
             )
     uow.audit(
         "points.recompute",

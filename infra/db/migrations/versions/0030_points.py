@@ -2,11 +2,11 @@
 ledger, balances per member and period, manual awards.
 
 Tenant tables (tenant_id in the primary key and every foreign key, FORCE'd row-level
-security, distributed with member on Citus). The ledger is append-only for the API: the
-app role may read and insert `point_entry`, never update or delete it; corrections are
-reversing entries. `zhibu_point_rule_versions` (points) and `zhibu_tenant_ancestor_ids`
-(tenancy, so that points names no tenancy table) are frozen copies of their files; both
-PL/pgSQL, one text for PostgreSQL and Citus.
+security, distributed with member on Citus; rule versions a reference table there). The
+ledger is append-only for the API: the app role may read and insert `point_entry`, never
+update or delete it; corrections are reversing entries. `zhibu_point_rule_versions`
+(points) and `zhibu_tenant_ancestor_ids` (tenancy, so that points names no tenancy table)
+are frozen copies of their files; both PL/pgSQL, one text for PostgreSQL and Citus.
 
 Revision ID: 0030
 Revises: 0026
@@ -16,7 +16,7 @@ Create Date: 2026-12-02
 from alembic import op
 from sqlalchemy import text
 
-from infra.db.rls import IS_CITUS, citus_tenant_table, tenant_table_rls
+from infra.db.rls import CITUS_SCOPE_PREDICATE, IS_CITUS, citus_tenant_table, tenant_table_rls
 
 revision = "0030"
 down_revision = "0026"
@@ -134,6 +134,24 @@ INDEXES = [
     "CREATE INDEX point_award_member ON point_award (tenant_id, member_id, id)",
 ]
 
+# On Citus, rule versions are a reference table (copied to every node, like `tenant`):
+# small configuration that descendants read through `zhibu_point_rule_versions`, a
+# definer's function. Sharded with member, that read (as the owner) would touch the
+# tenant's placements which the same transaction had already written as the app role (a
+# relay handler records the event processed first; an approval updates the award first),
+# which Citus refuses ("placements that were modified in this transaction by a different
+# user").
+REFERENCE = ("point_rule_version",)
+
+
+def citus_reference_table(table: str) -> list[str]:
+    return [
+        f"ALTER POLICY {table}_scope ON {table}"
+        f" USING ({CITUS_SCOPE_PREDICATE}) WITH CHECK ({CITUS_SCOPE_PREDICATE})",
+        f"SELECT create_reference_table('{table}')",
+    ]
+
+
 # Added once the table is distributed: Citus refuses a local table's keys to distributed
 # or reference tables.
 FOREIGN_KEYS = {
@@ -211,7 +229,10 @@ def upgrade() -> None:
         op.execute(create)
         for statement in tenant_table_rls(table, grants=grants):
             op.execute(statement)
-        if citus:
+        if citus and table in REFERENCE:
+            for statement in citus_reference_table(table):
+                op.execute(statement)
+        elif citus:
             for statement in citus_tenant_table(table):
                 op.execute(statement)
         for key in FOREIGN_KEYS[table]:
