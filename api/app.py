@@ -25,6 +25,7 @@ from api.members import ROUTES as MEMBER_ROUTES
 from api.middleware import allow_middleware, request_id_middleware
 from api.outage import OUTAGE_HANDLERS
 from api.platform import ROUTES as PLATFORM_ROUTES
+from api.points import ROUTES as POINTS_ROUTES
 from api.ratelimit import STORE, rate_limit_middleware
 from api.storage_routes import ROUTES as STORAGE_ROUTES
 from api.tenancy import ROUTES as TENANCY_ROUTES
@@ -42,6 +43,7 @@ from infra.integration import ClientLiveness
 from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay
 from infra.platform.runner import JobRunner
+from infra.points import register_relay_handlers as register_points_handlers
 from infra.protection import FieldProtector
 from infra.rate_store import PostgresStore
 from infra.security import AccessTokenVerifier
@@ -102,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Each context registers its outbox handlers, by stable names, likewise.
         relay = Relay(db, conninfo_of(settings.app_database_url or ""))
         register_evidence_handlers(relay, storage=storage)
+        register_points_handlers(relay)
         relay.start()
         try:
             yield
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *MEMBER_ROUTES,
             *ACTIVITY_ROUTES,
             *INTEGRATION_ROUTES,
+            *POINTS_ROUTES,
         ],
     )
     return Litestar(

@@ -19,6 +19,7 @@ ScopeName = Literal[
     "members:sensitive:read",
     "activities:read",
     "checkins:write",
+    "points:read",
     "events:read",
 ]
 

@@ -20,6 +20,7 @@ from domain.activities.checkin import (
     evaluate_batch,
     evaluate_checkin,
 )
+from domain.activities.checkin_records import CHECKIN_RECORDED, CHECKIN_WITHDRAWN
 from domain.activities.checkin_token import (
     TOKEN_STEP_SECONDS,
     mint_checkin_token,
@@ -63,6 +64,8 @@ from domain.activities.roster import (
 )
 
 __all__ = [
+    "CHECKIN_RECORDED",
+    "CHECKIN_WITHDRAWN",
     "DEFAULT_FREQUENCIES",
     "EDITABLE_FIELDS",
     "MESSAGES",

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 CHECKIN_RECORDED = "checkin.recorded"
+CHECKIN_WITHDRAWN = "checkin.withdrawn"
 CHECKIN_CREATE = "checkin.create"
 
 
@@ -53,6 +54,23 @@ def recorded_event(c: RecordedCheckin) -> DomainEvent:
     """`checkin.recorded`, one per check-in written, in the activity's order."""
     return DomainEvent(
         topic=CHECKIN_RECORDED,
+        aggregate_type="activity",
+        aggregate_id=str(c.activity_id),
+        payload={
+            "checkin_id": str(c.checkin_id),
+            "activity_id": str(c.activity_id),
+            "member_id": str(c.member_id),
+            "source": c.source,
+            "occurred_at": c.occurred_at.isoformat(),
+        },
+    )
+
+
+def withdrawn_event(c: RecordedCheckin) -> DomainEvent:
+    """`checkin.withdrawn`: a check-in removed as recorded in error (更正); consumers undo
+    what they derived from its `checkin.recorded` (points accrual reverses its entries)."""
+    return DomainEvent(
+        topic=CHECKIN_WITHDRAWN,
         aggregate_type="activity",
         aggregate_id=str(c.activity_id),
         payload={

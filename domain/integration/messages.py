@@ -22,6 +22,10 @@ MESSAGES = Catalogue(
             "读取组织生活活动及签到记录", "Read activities and their check-ins"
         ),
         "scope:checkins:write": Message("为党员签到", "Check members in"),
+        "scope:points:read": Message(
+            "读取积分规则、积分明细和奖扣（个人积分受租户公开设置限制）",
+            "Read point rules, ledgers and awards (individual points as the tenant allows)",
+        ),
         "scope:events:read": Message(
             "读取本范围的事件（事件流和 Webhook）", "Read the events in scope (feed, webhooks)"
         ),

@@ -35,6 +35,7 @@ SCOPES: dict[str, ApiScope] = {
         ApiScope("members:sensitive:read", ("member:read_sensitive",), sensitive=True),
         ApiScope("activities:read", ("activity:read", "checkin:read")),
         ApiScope("checkins:write", ("checkin:create", "checkin:sync")),
+        ApiScope("points:read", ("point_rule:read", "points:read", "point_award:read")),
         # The event feed and webhooks (issue 13 items 4 and 5) check this scope by name.
         ApiScope("events:read", ()),
     )

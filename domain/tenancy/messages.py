@@ -336,6 +336,26 @@ MESSAGES = Catalogue(
         "permission:job:read": Message("查看后台任务进度", "View background job progress"),
         "permission:job:cancel": Message("取消后台任务", "Cancel background jobs"),
         "permission:job:retry": Message("重试失败的后台任务", "Retry failed background jobs"),
+        "permission:point_rule:read": Message("查看积分规则", "View point rules"),
+        "permission:point_rule:write": Message(
+            "制定积分规则的新版本", "Write new versions of the point rules"
+        ),
+        "permission:points:read": Message(
+            "查看党员积分明细和汇总", "View members' point ledgers and summaries"
+        ),
+        "permission:points:classify": Message(
+            "设定党员的积分类别和排除情形", "Set members' point classes and conditions"
+        ),
+        "permission:points:recompute": Message(
+            "核对并重算积分余额", "Recompute and check point balances"
+        ),
+        "permission:point_award:read": Message("查看积分奖扣", "View point awards"),
+        "permission:point_award:propose": Message(
+            "提出积分奖扣", "Propose point awards and deductions"
+        ),
+        "permission:point_award:decide": Message(
+            "审批下级提出的积分奖扣", "Decide point awards proposed one level down"
+        ),
         "permission:api_client:read": Message("查看接口客户端", "View API clients"),
         "permission:api_client:write": Message(
             "注册、轮换和吊销接口客户端", "Register, rotate and revoke API clients"

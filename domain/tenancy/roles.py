@@ -104,6 +104,14 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("job", "retry"),
     _p("api_client", "read"),
     _p("api_client", "write"),
+    _p("point_rule", "read"),
+    _p("point_rule", "write"),
+    _p("points", "read"),
+    _p("points", "classify"),
+    _p("points", "recompute"),
+    _p("point_award", "read"),
+    _p("point_award", "propose"),
+    _p("point_award", "decide"),
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
@@ -138,6 +146,9 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "evidence:*",
         "job:*",
         "api_client:*",
+        "point_rule:*",
+        "points:*",
+        "point_award:*",
     ),
     ShippedRole.ORG_SECRETARY: (
         "tenant:read",
@@ -153,6 +164,10 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         *_RUN_CHECKINS,
         "evidence:*",
         "job:read",
+        "point_rule:read",
+        "points:read",
+        "points:classify",
+        "point_award:*",
     ),
     ShippedRole.ORG_COMMITTEE: (
         "tenant:read",
@@ -163,6 +178,10 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         *_RUN_CHECKINS,
         "evidence:*",
         "job:read",
+        "point_rule:read",
+        "points:read",
+        "point_award:read",
+        "point_award:propose",
     ),
     ShippedRole.MEMBER: (
         "organization:read",
@@ -171,8 +190,13 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "checkin:sync",
         "evidence:read",
         "evidence:upload",
+        "point_rule:read",
     ),
-    ShippedRole.INSPECTOR: (*(f"{r}:read" for r in _READ_ALL), "audit_event:read"),
+    ShippedRole.INSPECTOR: (
+        *(f"{r}:read" for r in _READ_ALL),
+        "audit_event:read",
+        "point_rule:read",
+    ),
     ShippedRole.API_CLIENT: (
         "tenant:read",
         "organization:read",
@@ -187,6 +211,9 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "evidence:read",
         "evidence:upload",
         "job:read",
+        "point_rule:read",
+        "points:read",
+        "point_award:read",
     ),
 }
 """Grants per shipped role; `resource:*` means every catalogue action on that resource.

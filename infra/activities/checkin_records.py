@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from domain.activities.checkin_records import (
+    DomainEvent,
     RecordedCheckin,
     creation_audit,
     recorded_event,
+    withdrawn_event,
 )
 from infra.activities.tables import Checkin
 from infra.db.session import Actor, AuditRecord, UnitOfWork, audit_row
@@ -33,7 +35,15 @@ def recorded(row: Checkin) -> RecordedCheckin:
 
 def emit_recorded(uow: UnitOfWork, row: Checkin) -> None:
     """Queue the check-in's `checkin.recorded` event in the unit of work."""
-    event = recorded_event(recorded(row))
+    _emit(uow, row, recorded_event(recorded(row)))
+
+
+def emit_withdrawn(uow: UnitOfWork, row: Checkin) -> None:
+    """Queue `checkin.withdrawn` for a check-in removed in error."""
+    _emit(uow, row, withdrawn_event(recorded(row)))
+
+
+def _emit(uow: UnitOfWork, row: Checkin, event: DomainEvent) -> None:
     outbox.emit(
         uow,
         tenant_id=row.tenant_id,

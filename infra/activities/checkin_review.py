@@ -13,6 +13,7 @@ from infra.activities.checkin import (
     CheckinView,
     _checkin_view,
 )
+from infra.activities.checkin_records import emit_withdrawn
 from infra.activities.tables import Checkin
 from infra.activities.visibility import (
     Caller,
@@ -60,6 +61,7 @@ async def delete_checkin(
         raise not_found("checkin")
     await uow.session.delete(row)
     await uow.session.flush()
+    emit_withdrawn(uow, row)
     if row.client_id is not None:
         # the phone may upload it again: keep its client id, to answer "withdrawn"
         await uow.session.execute(

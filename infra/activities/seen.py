@@ -10,7 +10,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlmodel import col
+
 from domain.activities import GeoPoint, distance_m
+from infra.activities.tables import Activity
 from infra.activities.visibility import Caller, Guard, load_access
 from infra.db.session import UnitOfWork
 
@@ -63,3 +67,15 @@ async def activity_seen_by(
         domains=tuple(o.domain for o in access.view.organizations),
         member_visible=access.member_visible,
     )
+
+
+async def activity_kind(
+    uow: UnitOfWork, tenant_id: uuid.UUID, activity_id: uuid.UUID
+) -> str | None:
+    """An activity's kind (三会一课 …) by id, for consumers of its events (points)."""
+    found = await uow.session.execute(
+        select(Activity.kind).where(
+            col(Activity.tenant_id) == tenant_id, col(Activity.id) == activity_id
+        )
+    )
+    return found.scalar_one_or_none()

@@ -25,9 +25,9 @@ from sqlmodel import SQLModel
 SCOPE_TENANTS = "scope_tenants"
 """`session.info` key: the scope's tenant ids, or None when no filter applies."""
 
-REFERENCE_TABLES = ("tenant", "login_identity", "member_identity")
-"""Copied to every node (migration 0017), tenant first (the others refer to it); read by
-every scope and before any scope exists, so never filtered."""
+REFERENCE_TABLES = ("tenant", "login_identity", "member_identity", "point_rule_version")
+"""Copied to every node (migrations 0017 and 0030), tenant first (the others refer to it);
+read by every scope and before any scope exists, so never filtered."""
 
 _UUIDS = ARRAY(UUID(as_uuid=True))
 

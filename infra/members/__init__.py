@@ -14,6 +14,8 @@ from infra.members.imports import Importer, import_sheet, queue_import, today
 from infra.members.rosters import (
     MemberPlace,
     active_members_under,
+    find_member_place,
+    member_birth_date,
     member_names,
     member_of_user,
     member_place,
@@ -31,7 +33,9 @@ __all__ = [
     "count_data_rows",
     "count_members",
     "file_kind",
+    "find_member_place",
     "import_sheet",
+    "member_birth_date",
     "member_names",
     "member_of_user",
     "member_place",

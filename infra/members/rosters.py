@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select, tuple_
@@ -101,3 +102,19 @@ async def member_names(
         .order_by(col(Member.name_pinyin), col(Member.id))
     )
     return [(r[0], r[1]) for r in (await uow.session.execute(query)).all()]
+
+
+async def find_member_place(uow: UnitOfWork, member_id: uuid.UUID) -> MemberPlace | None:
+    """A member the caller's scope holds, by id alone (the tenant unknown to the caller)."""
+    row = (await uow.session.execute(_places().where(col(Member.id) == member_id))).first()
+    return MemberPlace(*row) if row else None
+
+
+async def member_birth_date(
+    uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
+) -> date | None:
+    """A member's birth date (from the 身份证号), for rules that go by age."""
+    query = select(Member.birth_date).where(
+        col(Member.tenant_id) == tenant_id, col(Member.id) == member_id
+    )
+    return (await uow.session.execute(query)).scalar_one_or_none()

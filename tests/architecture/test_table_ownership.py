@@ -16,7 +16,15 @@ from sqlmodel import SQLModel
 import api.app  # noqa: F401  (imports every context's tables)
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTEXTS = ("tenancy", "members", "activities", "evidence", "platform", "integration")
+CONTEXTS = (
+    "tenancy",
+    "members",
+    "activities",
+    "evidence",
+    "platform",
+    "integration",
+    "points",
+)
 _TABLE_AFTER = re.compile(
     r"\b(?:from|join|into|update|table)\s+(?:only\s+)?\"?([a-z_][a-z0-9_]*)\"?", re.IGNORECASE
 )

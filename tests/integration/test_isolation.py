@@ -20,6 +20,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -289,6 +290,37 @@ PNG_1PX = (
 )
 
 
+async def make_point_rule(w: World) -> Resource:
+    """A version far in the future (one a day at most, after any made before), so that
+    the shared county's check-ins earn nothing under it."""
+    r = await w.futian.get(f"{V1}/point-rules", params={"tenant_id": w.futian_tenant["id"]})
+    own = [v for v in r.json()["items"] if v["tenant_id"] == w.futian_tenant["id"]]
+    start = max((date.fromisoformat(v["effective_from"]) for v in own), default=date(2099, 1, 1))
+    name = unique("福田隔离积分")
+    made = _created(
+        await w.futian.post(
+            f"{V1}/point-rules",
+            json={
+                "effective_from": (start + timedelta(days=1)).isoformat(),
+                "items": [{"code": "theme_day", "name": name, "points": 2,
+                           "source": "attendance", "activity_kind": "theme_day"}],
+            },
+        )
+    )  # fmt: skip
+    return Resource(made["id"], [name], f"{V1}/point-rules/{made['id']}")
+
+
+async def make_point_award(w: World) -> Resource:
+    member = await w.get("member_id")
+    reason = unique("福田隔离奖励")
+    award = _created(
+        await w.futian.post(
+            f"{V1}/point-awards", json={"member_id": member.id, "points": 2, "reason": reason}
+        )
+    )
+    return Resource(award["id"], [reason], f"{V1}/point-awards/{award['id']}")
+
+
 FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "tenant_id": make_tenant,
     "org_id": make_org,
@@ -304,6 +336,8 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "leave_id": make_leave,
     "evidence_id": make_evidence,
     "api_client_id": make_api_client,
+    "point_rule_id": make_point_rule,
+    "point_award_id": make_point_award,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.

@@ -1,0 +1,23 @@
+"""The points context's outbox handlers, registered with the relay by this context."""
+
+from __future__ import annotations
+
+from domain.activities import CHECKIN_RECORDED, CHECKIN_WITHDRAWN
+from infra.db.session import UnitOfWork
+from infra.platform.relay import Relay, RelayedEvent, Subscription
+from infra.points.accrual import checkin_recorded, checkin_withdrawn
+
+
+async def accrue(uow: UnitOfWork, event: RelayedEvent) -> None:
+    """Points from attendance, in the order the relay hands the check-ins' events on."""
+    if event.topic == CHECKIN_RECORDED:
+        await checkin_recorded(uow, event)
+    elif event.topic == CHECKIN_WITHDRAWN:
+        await checkin_withdrawn(uow, event)
+
+
+def register_relay_handlers(relay: Relay) -> None:
+    relay.register(
+        "points.accrue_attendance",
+        Subscription(accrue, frozenset({CHECKIN_RECORDED, CHECKIN_WITHDRAWN})),
+    )

@@ -1,0 +1,108 @@
+"""SQLModel mappings of the points tables (the schema comes from migration 0030)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column, Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.types import DateTime
+from sqlmodel import Field, SQLModel
+
+
+def _tz() -> Any:
+    return Field(default=None, sa_type=DateTime(timezone=True))
+
+
+def _now() -> Any:
+    return Field(default_factory=lambda: datetime.now(UTC), sa_type=DateTime(timezone=True))
+
+
+def _json() -> Any:
+    return Field(sa_column=Column(JSONB, nullable=False))
+
+
+class PointRuleVersion(SQLModel, table=True):
+    """One version of a tenant's point scheme (积分规则); never changed once written."""
+
+    __tablename__ = "point_rule_version"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    version: int
+    effective_from: date
+    base_score: int
+    period: str
+    classes: list[dict[str, Any]] = _json()
+    items: list[dict[str, Any]] = _json()
+    exclusions: list[dict[str, Any]] = _json()
+    created_by: uuid.UUID
+    created_at: datetime = _now()
+
+
+class PointMemberProfile(SQLModel, table=True):
+    """A member's class (骨干, 普通 …) and conditions (long illness …) for the rules."""
+
+    __tablename__ = "point_member_profile"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID = Field(primary_key=True)
+    member_class: str | None = None
+    conditions: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    updated_by: uuid.UUID
+    updated_at: datetime = _now()
+
+
+class PointEntry(SQLModel, table=True):
+    """One line of a member's ledger (积分明细); append-only, corrected by new lines."""
+
+    __tablename__ = "point_entry"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    period: str
+    kind: str
+    points: int
+    rule_version_id: uuid.UUID | None = None
+    rule_version: int | None = None
+    item_code: str | None = None
+    item_points: int | None = None
+    item_cap: int | None = None
+    cause_type: str
+    cause_id: uuid.UUID
+    event_id: uuid.UUID | None = None
+    created_at: datetime = _now()
+
+
+class PointBalance(SQLModel, table=True):
+    """A member's points in one period, kept equal to the sum of their entries."""
+
+    __tablename__ = "point_balance"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID = Field(primary_key=True)
+    period: str = Field(primary_key=True)
+    points: int = 0
+    entries: int = 0
+    updated_at: datetime = _now()
+
+
+class PointAward(SQLModel, table=True):
+    """A manual award or deduction (人工奖扣), proposed by a branch, decided one level up."""
+
+    __tablename__ = "point_award"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    points: int
+    category: str | None = None
+    reason: str
+    evidence_ids: list[uuid.UUID] = Field(
+        default_factory=list, sa_column=Column(ARRAY(UUID(as_uuid=True)), nullable=False)
+    )
+    status: str
+    proposed_by: uuid.UUID
+    proposed_at: datetime = _now()
+    decided_by: uuid.UUID | None = None
+    decided_at: datetime | None = _tz()
+    decision_reason: str | None = None
