@@ -35,8 +35,10 @@ SCOPES: dict[str, ApiScope] = {
         ApiScope("members:sensitive:read", ("member:read_sensitive",), sensitive=True),
         ApiScope("activities:read", ("activity:read", "checkin:read")),
         ApiScope("checkins:write", ("checkin:create", "checkin:sync")),
-        # The event feed and webhooks (issue 13 items 4 and 5) check this scope by name.
+        # The event feed (issue 13 item 4) checks this scope by name.
         ApiScope("events:read", ()),
+        # Webhooks (issue 13 item 5): the client's own subscriptions, checked by name.
+        ApiScope("webhooks:write", ()),
     )
 }
 
