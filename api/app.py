@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Each context registers its outbox handlers, by stable names, likewise.
         relay = Relay(db, conninfo_of(settings.app_database_url or ""))
         register_evidence_handlers(relay, storage=storage)
-        register_integration_handlers(relay)
+        register_integration_handlers(relay, db=db)
         relay.start()
         app.state.relay = relay
         webhooks = WebhookDispatcher(

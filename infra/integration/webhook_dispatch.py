@@ -61,6 +61,7 @@ _DROPPED = text(
     " WHERE tenant_id = :t AND id = :id AND status = 'pending' AND attempts = :before"
 )
 ENDPOINT_CACHE_SECONDS = 1.0
+DATABASE_CONNECTIONS = 2
 USER_AGENT = "Zhibu-Webhooks/1"
 
 
@@ -142,6 +143,9 @@ class WebhookDispatcher:
         self._per_endpoint: dict[uuid.UUID, int] = {}
         self._paused: dict[uuid.UUID, float] = {}
         self._endpoints: dict[uuid.UUID, Endpoint] = {}
+        # Attempts end in bursts; their records take at most this many of the worker's
+        # database connections, so requests never wait for a pool the dispatcher drained.
+        self._connections = asyncio.Semaphore(DATABASE_CONNECTIONS)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"webhook dispatcher {self.name}")
@@ -246,7 +250,7 @@ class WebhookDispatcher:
         cached = self._endpoints.get(due.subscription_id)
         if cached is not None and time.monotonic() - cached.loaded < ENDPOINT_CACHE_SECONDS:
             return cached
-        async with self.db.unit_of_work(Scope(due.scope_path)) as uow:
+        async with self._connections, self.db.unit_of_work(Scope(due.scope_path)) as uow:
             row = await uow.session.get(
                 WebhookSubscriptionRow, (due.subscription_tenant_id, due.subscription_id)
             )
@@ -283,7 +287,7 @@ class WebhookDispatcher:
                 attempts, scale=self.config.retry_scale, retry_after=answer.retry_after
             )
         status = "delivered" if outcome is Outcome.DELIVERED else "pending" if delay else "failed"
-        async with self.db.unit_of_work(Scope(due.scope_path)) as uow:
+        async with self._connections, self.db.unit_of_work(Scope(due.scope_path)) as uow:
             uow.session.add(
                 WebhookAttemptRow(
                     tenant_id=due.tenant_id,
@@ -319,7 +323,7 @@ class WebhookDispatcher:
 
     async def _drop(self, due: Due, reason: str | None) -> None:
         """A delivery of a disabled webhook fails unsent (a redelivery can queue it again)."""
-        async with self.db.unit_of_work(Scope(due.scope_path)) as uow:
+        async with self._connections, self.db.unit_of_work(Scope(due.scope_path)) as uow:
             uow.session.add(
                 WebhookAttemptRow(
                     tenant_id=due.tenant_id,

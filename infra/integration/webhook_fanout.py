@@ -10,18 +10,19 @@ relay, and a crash between the two leaves the delivery pending, not lost.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import text
 
 from domain.integration import EVENT_TYPES, webhook_data
 from domain.shared import display_time, new_id
-from infra.db.session import UnitOfWork
-from infra.platform.relay import Relay, RelayedEvent, Subscription
+from infra.db.session import Database, UnitOfWork
+from infra.platform.relay import Relay, RelayedEvent, RelayHandler, Subscription
 
 HANDLER = "integration.webhook_deliveries"
 
 _SUBSCRIBERS = (
-    "SELECT tenant_id, id FROM zhibu_webhook_subscribers(CAST(:paths AS text[]), :topic, :at)"
+    "SELECT tenant_id, id FROM zhibu_webhook_subscribers(%(paths)s::text[], %(topic)s, %(at)s)"
 )
 _INSERT = text(
     "INSERT INTO webhook_delivery (tenant_id, id, subscription_tenant_id, subscription_id,"
@@ -56,18 +57,26 @@ def webhook_body(event: RelayedEvent) -> str | None:
     )
 
 
-async def fan_out(uow: UnitOfWork, event: RelayedEvent) -> None:
-    body = webhook_body(event)
-    if body is None:
-        return
-    found = (
-        await uow.session.execute(
-            text(_SUBSCRIBERS),
+def fan_out(db: Database) -> RelayHandler:
+    """The handler. Subscribers are looked up on a connection of their own: on Citus a
+    definer function may not read shards that this transaction (the relay's, which has
+    recorded the event as processed) wrote as another role."""
+
+    async def handle(uow: UnitOfWork, event: RelayedEvent) -> None:
+        body = webhook_body(event)
+        if body is None:
+            return
+        found = await db.fetch_unscoped(
+            _SUBSCRIBERS,
             {"paths": ancestors(event.tenant_path), "topic": event.topic, "at": event.created_at},
         )
-    ).all()
-    if not found:
-        return
+        if found:
+            await _record(uow, event, body, found)
+
+    return handle
+
+
+async def _record(uow: UnitOfWork, event: RelayedEvent, body: str, found: list[Any]) -> None:
     await uow.session.execute(
         _INSERT,
         [
@@ -86,6 +95,6 @@ async def fan_out(uow: UnitOfWork, event: RelayedEvent) -> None:
     )
 
 
-def register_relay_handlers(relay: Relay) -> None:
+def register_relay_handlers(relay: Relay, *, db: Database) -> None:
     """Every event a webhook may carry becomes deliveries, at least once."""
-    relay.register(HANDLER, Subscription(fan_out, frozenset(EVENT_TYPES)))
+    relay.register(HANDLER, Subscription(fan_out(db), frozenset(EVENT_TYPES)))

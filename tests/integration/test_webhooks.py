@@ -249,7 +249,7 @@ async def test_a_slow_receiver_holds_up_no_other_receiver(
         took = time.monotonic() - started
         await unsubscribe(client, slow_hook)
         await unsubscribe(other, fast_hook)
-    assert took < 3
+    assert took < 4  # eight 1 s timeouts in fours would take longer, were they in the way
     # At most the endpoint's concurrency (4) at once, each dropped at the 1 s timeout.
     assert 1 <= slow.most_hanging <= 4
 
