@@ -43,8 +43,8 @@ from infra.settings import Settings
 log = logging.getLogger(__name__)
 
 _DUE = (
-    "SELECT tenant_id, id, subscription_tenant_id, subscription_id, event_id, body, attempts,"
-    " subscription_tenant_path FROM zhibu_webhook_due(%s, %s, %s::uuid[])"
+    "SELECT tenant_id, id, subscription_tenant_id, subscription_id, event_id, body, attempts"
+    " FROM zhibu_webhook_due(%s, %s, %s::uuid[])"
 )
 _STREAK_ENDS = text(
     "UPDATE webhook_subscription SET failure_streak = 0, failing_since = NULL"
@@ -143,6 +143,7 @@ class WebhookDispatcher:
         self._per_endpoint: dict[uuid.UUID, int] = {}
         self._paused: dict[uuid.UUID, float] = {}
         self._endpoints: dict[uuid.UUID, Endpoint] = {}
+        self._paths: dict[uuid.UUID, str] = {}  # tenant id → path, which never changes
         # Attempts end in bursts; their records take at most this many of the worker's
         # database connections, so requests never wait for a pool the dispatcher drained.
         self._connections = asyncio.Semaphore(DATABASE_CONNECTIONS)
@@ -205,7 +206,7 @@ class WebhookDispatcher:
         )
         started = False
         for row in await cur.fetchall():
-            due = Due(*row)
+            due = Due(*row, await self._path(conn, row.subscription_tenant_id))
             taken = self._per_endpoint.get(due.subscription_id, 0)
             if due.id in self._in_flight or taken >= self.config.endpoint_concurrency:
                 continue
@@ -218,6 +219,16 @@ class WebhookDispatcher:
             task.add_done_callback(self._attempts.discard)
             started = True
         return started
+
+    async def _path(self, conn: AsyncConnection[Any], tenant_id: uuid.UUID) -> str:
+        """A tenant's path, asked of tenancy once (apart from the due deliveries' read: on
+        Citus a function over the shards may not call another that reads a table)."""
+        path = self._paths.get(tenant_id)
+        if path is None:
+            cur = await conn.execute("SELECT zhibu_tenant_path(%s)", (tenant_id,))
+            row = await cur.fetchone()
+            path = self._paths[tenant_id] = row[0] if row else ""
+        return path
 
     async def _attempt(self, http: httpx.AsyncClient, due: Due) -> None:
         try:

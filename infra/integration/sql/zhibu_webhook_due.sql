@@ -1,7 +1,7 @@
 CREATE OR REPLACE FUNCTION zhibu_webhook_due(p_limit integer, p_per_endpoint integer, p_skip uuid[])
  RETURNS TABLE(
     tenant_id uuid, id uuid, subscription_tenant_id uuid, subscription_id uuid,
-    event_id uuid, body text, attempts integer, subscription_tenant_path text
+    event_id uuid, body text, attempts integer
 )
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
@@ -10,7 +10,7 @@ AS $function$
 BEGIN
     RETURN QUERY
         SELECT d.tenant_id, d.id, d.subscription_tenant_id, d.subscription_id, d.event_id,
-               d.body, d.attempts, zhibu_tenant_path(d.subscription_tenant_id)
+               d.body, d.attempts
         FROM (
             SELECT w.tenant_id, w.id, w.subscription_tenant_id, w.subscription_id, w.event_id,
                    w.body, w.attempts, w.next_attempt_at,
