@@ -68,6 +68,7 @@ TAG_NAMES_ZH: dict[str, str] = {
     "Evidence": "佐证材料",
     "Storage": "对象存储",
     "API clients": "接口客户端",
+    "Webhooks": "Webhook 推送",
     "Operations": "运维",
 }
 

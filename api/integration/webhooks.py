@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import get, patch, post
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
 from api.context import Ctx
@@ -230,7 +231,10 @@ async def list_webhook_deliveries(
     ctx: Ctx,
     webhook_id: uuid.UUID,
     status: StatusFilter = None,
-    event_type: Annotated[str | None, Parameter(max_length=100)] = None,
+    event_type: Annotated[
+        str | None,
+        Parameter(max_length=100, examples=[Example(value="checkin.recorded")]),
+    ] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Limit = 50,
