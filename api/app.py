@@ -39,7 +39,8 @@ from infra.evidence import open_storage
 from infra.evidence import register_relay_handlers as register_evidence_handlers
 from infra.evidence import register_schedules as register_evidence_schedules
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
-from infra.integration import ClientLiveness
+from infra.integration import ClientLiveness, DispatchConfig, WebhookDispatcher
+from infra.integration import register_relay_handlers as register_integration_handlers
 from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay
 from infra.platform.runner import JobRunner
@@ -105,10 +106,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         relay = Relay(db, conninfo_of(settings.app_database_url or ""))
         register_evidence_handlers(relay, storage=storage)
         register_points_handlers(relay)
+        register_integration_handlers(relay, db=db)
         relay.start()
+        app.state.relay = relay
+        webhooks = WebhookDispatcher(
+            db,
+            conninfo_of(settings.app_database_url or ""),
+            protector=protector,
+            config=DispatchConfig.from_settings(settings),
+        )
+        webhooks.start()
+        app.state.webhooks = webhooks
         try:
             yield
         finally:
+            await webhooks.stop()
             await relay.stop()
             await jobs.stop()
             await rate_store.close()

@@ -96,6 +96,24 @@ class Settings(BaseSettings):
     # A running job's lease: a job whose worker died is claimed again this long after its
     # last heartbeat (heartbeats come every third of it).
     job_lease_seconds: float = Field(default=60, gt=0, alias="ZHIBU_JOB_LEASE_SECONDS")
+    # Webhooks (issue 13 item 5). Private, loopback and link-local receivers are refused
+    # (SSRF) unless allowed here, e.g. for an intranet receiver or in tests.
+    webhook_allow_private: bool = Field(default=False, alias="ZHIBU_WEBHOOK_ALLOW_PRIVATE")
+    webhook_timeout_seconds: float = Field(default=10, gt=0, alias="ZHIBU_WEBHOOK_TIMEOUT_SECONDS")
+    webhook_endpoint_concurrency: int = Field(
+        default=4, gt=0, alias="ZHIBU_WEBHOOK_ENDPOINT_CONCURRENCY"
+    )
+    webhook_max_in_flight: int = Field(default=200, gt=0, alias="ZHIBU_WEBHOOK_MAX_IN_FLIGHT")
+    # The retry schedule (5 s … 24 h) times this; tests compress it.
+    webhook_retry_scale: float = Field(default=1.0, gt=0, alias="ZHIBU_WEBHOOK_RETRY_SCALE")
+    # An endpoint is disabled after this many failed attempts in a row spanning this long.
+    webhook_disable_after_failures: int = Field(
+        default=100, gt=0, alias="ZHIBU_WEBHOOK_DISABLE_AFTER_FAILURES"
+    )
+    webhook_disable_after_seconds: float = Field(
+        default=5 * 86400, ge=0, alias="ZHIBU_WEBHOOK_DISABLE_AFTER_SECONDS"
+    )
+    webhook_poll_seconds: float = Field(default=0.2, gt=0, alias="ZHIBU_WEBHOOK_POLL_SECONDS")
 
     @cached_property
     def secrets(self) -> dict[str, str]:

@@ -79,6 +79,15 @@ def settings(database: DatabaseUrls, data_dir: Path) -> Settings:
         # Logins are shared by a whole worker's tests; on a crowded machine a run outlasts
         # the 15-minute default, and an expired token there tests nothing.
         ZHIBU_ACCESS_TOKEN_MINUTES=120,
+        # Webhook receivers in tests listen on loopback; the retry schedule is compressed
+        # (5 s → 2.5 ms, 5 min → 0.15 s, 30 min → 0.9 s …), a hung receiver costs 1 s, and a
+        # dozen failures in a row disable an endpoint.
+        ZHIBU_WEBHOOK_ALLOW_PRIVATE=True,
+        ZHIBU_WEBHOOK_RETRY_SCALE=0.0005,
+        ZHIBU_WEBHOOK_TIMEOUT_SECONDS=1,
+        ZHIBU_WEBHOOK_POLL_SECONDS=0.05,
+        ZHIBU_WEBHOOK_DISABLE_AFTER_FAILURES=12,
+        ZHIBU_WEBHOOK_DISABLE_AFTER_SECONDS=0,
     )
 
 
@@ -110,10 +119,17 @@ async def serve(app: Any) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def server(settings: Settings) -> AsyncIterator[str]:
+def app(settings: Settings) -> Any:
+    """The shared server's application: tests reach its background services on its state
+    (e.g. stopping the webhook dispatcher mid-delivery, as a crash would)."""
     from api.app import create_app
 
-    async with serve(create_app(settings)) as url:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def server(app: Any) -> AsyncIterator[str]:
+    async with serve(app) as url:
         yield url
 
 

@@ -21,6 +21,7 @@ ScopeName = Literal[
     "checkins:write",
     "points:read",
     "events:read",
+    "webhooks:write",
 ]
 
 
@@ -130,3 +131,116 @@ class OAuthErrorOut(msgspec.Struct, kw_only=True):
 
     error: Literal["invalid_request", "invalid_client", "unsupported_grant_type", "invalid_scope"]
     error_description: str
+
+
+# Webhooks (issue 13 item 5). Event types are checked against the catalogue in
+# domain.integration (422 `webhook_invalid` for an unknown one, an empty one included).
+WebhookUrl = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=2000,
+        examples=["https://hr.example.com/zhibu/webhooks"],
+        description="接收推送的地址（http/https；不能是本机、内网或链路本地地址）"
+        " The receiver's URL (http/https; no loopback, private or link-local address)",
+    ),
+]
+EventTypes = Annotated[
+    list[str],
+    Meta(min_length=1, max_length=50, examples=[["checkin.recorded", "member.created"]]),
+]
+Description = Annotated[str, Meta(max_length=200, examples=["人事系统"])]
+
+
+class WebhookIn(Strict):
+    """订阅 Webhook Subscribe a webhook endpoint."""
+
+    url: WebhookUrl
+    event_types: EventTypes
+    description: Description = ""
+
+
+class WebhookPatch(Strict):
+    """Only the fields sent change; `enabled: true` re-enables a disabled endpoint."""
+
+    url: WebhookUrl | msgspec.UnsetType = msgspec.UNSET
+    event_types: EventTypes | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    enabled: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class RedeliverIn(Strict):
+    """重新投递 Redeliver one event (`event_id`) or the events in [`since`, `until`)."""
+
+    event_id: uuid.UUID | None = None
+    since: Annotated[datetime, Meta(examples=["2026-05-20T00:00:00+08:00"])] | None = None
+    until: Annotated[datetime, Meta(examples=["2026-05-21T00:00:00+08:00"])] | None = None
+
+
+class WebhookOut(msgspec.Struct, kw_only=True):
+    """Webhook 订阅 A webhook subscription; its secret is shown only when made or rotated."""
+
+    id: uuid.UUID
+    api_client_id: uuid.UUID
+    tenant_id: uuid.UUID
+    url: str
+    event_types: list[str]
+    description: str
+    enabled: bool
+    disabled_reason: (
+        Annotated[
+            str,
+            Meta(description="manual、gone（接收方答 410）、failing（长期失败）、client_revoked"),
+        ]
+        | None
+    )
+    disabled_at: datetime | None
+    failure_streak: int
+    paused_until: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    secrets: list[SecretOut]
+
+
+class WebhookWithSecret(WebhookOut, kw_only=True):
+    secret: Annotated[
+        str,
+        Meta(
+            description="签名密钥（Standard Webhooks），只显示这一次"
+            " The signing secret (Standard Webhooks), shown this once only",
+            examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+        ),
+    ]
+
+
+class WebhookDeliveryOut(msgspec.Struct, kw_only=True):
+    """一次事件投递 One event for one webhook; `event_id` is its `webhook-id`."""
+
+    id: uuid.UUID
+    event_id: uuid.UUID
+    event_type: str
+    tenant_id: uuid.UUID
+    occurred_at: datetime
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    last_status_code: int | None
+    created_at: datetime
+
+
+class WebhookAttemptOut(msgspec.Struct, kw_only=True):
+    attempted_at: datetime
+    status_code: int | None
+    latency_ms: int
+    response_excerpt: Annotated[str, Meta(description="接收方答复的前 1 KiB")]
+    error: str | None
+
+
+class WebhookDeliveryDetail(WebhookDeliveryOut, kw_only=True):
+    body: Annotated[str, Meta(description="签名的请求体 The body as signed and sent")]
+    attempt_log: list[WebhookAttemptOut]
+
+
+class RedeliveryOut(msgspec.Struct, kw_only=True):
+    queued: int

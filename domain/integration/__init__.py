@@ -1,4 +1,4 @@
-"""Third-party integration (第三方接入): API clients, their scopes and credentials."""
+"""Third-party integration (第三方接入): API clients, their scopes and credentials, webhooks."""
 
 from domain.integration.clients import (
     MAX_OVERLAP,
@@ -15,21 +15,45 @@ from domain.integration.oauth import (
     unsupported_grant_type,
 )
 from domain.integration.scopes import SCOPES, ApiScope, check_scopes, narrow, permissions_of
+from domain.integration.webhook_events import EVENT_TYPES, check_event_types, webhook_data
+from domain.integration.webhooks import (
+    MAX_ATTEMPTS,
+    DisablePolicy,
+    Outcome,
+    check_url,
+    forbidden_address,
+    new_secret,
+    next_delay,
+    outcome_of,
+    parse_retry_after,
+)
 
 __all__ = [
+    "EVENT_TYPES",
+    "MAX_ATTEMPTS",
     "MAX_OVERLAP",
     "MESSAGES",
     "SCOPES",
     "ApiScope",
     "ClientId",
     "ClientSecret",
+    "DisablePolicy",
     "OAuthError",
+    "Outcome",
+    "check_event_types",
     "check_scopes",
+    "check_url",
+    "forbidden_address",
     "invalid_client",
     "invalid_request",
     "invalid_scope",
     "narrow",
+    "new_secret",
+    "next_delay",
+    "outcome_of",
     "overlap_end",
+    "parse_retry_after",
     "permissions_of",
     "unsupported_grant_type",
+    "webhook_data",
 ]

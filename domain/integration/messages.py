@@ -29,6 +29,10 @@ MESSAGES = Catalogue(
         "scope:events:read": Message(
             "读取本范围的事件（事件流和 Webhook）", "Read the events in scope (feed, webhooks)"
         ),
+        "scope:webhooks:write": Message(
+            "管理本客户端的 Webhook 订阅并查看投递记录",
+            "Manage this client's webhook subscriptions and read their deliveries",
+        ),
         "api_client_invalid": Message("接口客户端的设置不符合规则", "The API client is invalid"),
         "api_scope_unknown": Message("未知的授权范围 {scope}", "Unknown scope {scope}"),
         "api_scopes_empty": Message("至少需要一个授权范围", "At least one scope is needed"),
@@ -41,6 +45,37 @@ MESSAGES = Catalogue(
             "过渡期应在 0 到 {most} 秒之间", "The overlap must be 0 to {most} seconds"
         ),
         "api_client_revoked": Message("接口客户端已吊销", "The API client is revoked"),
+        # webhooks
+        "webhook_invalid": Message("Webhook 订阅的设置不符合规则", "The webhook is invalid"),
+        "webhook_url_invalid": Message(
+            "地址应为 http(s) 网址，且不含用户名、密码和 # 片段",
+            "The URL must be http(s) without credentials or a fragment",
+        ),
+        "webhook_url_private": Message(
+            "不能推送到本机、内网或链路本地地址",
+            "The URL may not point to a loopback, private or link-local address",
+        ),
+        "webhook_event_type_unknown": Message("未知的事件类型 {type}", "Unknown event type {type}"),
+        "webhook_event_types_empty": Message(
+            "至少需要订阅一种事件类型", "Subscribe to at least one event type"
+        ),
+        "webhook_clients_only": Message(
+            "只有持有 webhooks:write 授权范围的接口客户端才能管理 Webhook",
+            "Only an API client with the webhooks:write scope manages webhooks",
+        ),
+        "webhook_client_confined": Message(
+            "限于单个党组织范围的接口客户端暂不能订阅 Webhook，请用整个租户范围的客户端",
+            "A client confined to one organization cannot subscribe to webhooks yet;"
+            " use a tenant-wide client",
+        ),
+        "webhook_redeliver_range": Message(
+            "请给出 event_id，或 since 与 until（until 晚于 since，跨度不超过 {days} 天）",
+            "Give event_id, or since and until (until after since, at most {days} days apart)",
+        ),
+        "webhook_disabled_now": Message(
+            "该 Webhook 已停用，请先启用再重新投递",
+            "The webhook is disabled: enable it before redelivering",
+        ),
         # OAuth2 token endpoint (RFC 6749 §5.2 error_description)
         "oauth_invalid_request": Message(
             "请求缺少参数或参数重复：{detail}",

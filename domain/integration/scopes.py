@@ -38,6 +38,8 @@ SCOPES: dict[str, ApiScope] = {
         ApiScope("points:read", ("point_rule:read", "points:read", "point_award:read")),
         # The event feed and webhooks (issue 13 items 4 and 5) check this scope by name.
         ApiScope("events:read", ()),
+        # Webhooks (issue 13 item 5): the client's own subscriptions, checked by name.
+        ApiScope("webhooks:write", ()),
     )
 }
 

@@ -1,4 +1,4 @@
-"""Integration adapters: API clients, their secrets, tokens and liveness.
+"""Integration adapters: API clients, their secrets, tokens and liveness; webhooks.
 
 The public face of the context's infrastructure: other modules import from here.
 """
@@ -13,15 +13,46 @@ from infra.integration.clients import (
 )
 from infra.integration.liveness import ClientLiveness
 from infra.integration.tokens import IssuedToken, client_credentials
+from infra.integration.webhook_dispatch import DispatchConfig, WebhookDispatcher
+from infra.integration.webhook_fanout import register_relay_handlers
+from infra.integration.webhook_log import (
+    DeliveryFilter,
+    get_delivery,
+    list_deliveries,
+    redeliver,
+)
+from infra.integration.webhooks import (
+    Webhook,
+    WebhookCaller,
+    create_webhook,
+    get_webhook,
+    list_webhooks,
+    rotate_webhook_secret,
+    update_webhook,
+)
 
 __all__ = [
     "ApiClient",
     "ClientLiveness",
+    "DeliveryFilter",
+    "DispatchConfig",
     "IssuedToken",
+    "Webhook",
+    "WebhookCaller",
+    "WebhookDispatcher",
     "client_credentials",
+    "create_webhook",
     "get_client",
+    "get_delivery",
+    "get_webhook",
     "list_clients",
+    "list_deliveries",
+    "list_webhooks",
+    "redeliver",
     "register_client",
+    "register_relay_handlers",
     "revoke_client",
     "rotate_secret",
+    "rotate_webhook_secret",
+    "update_webhook",
 ]

@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import Select, or_, select, tuple_, update
 
 from domain.integration import ClientSecret, check_scopes, overlap_end
 from domain.integration.messages import MESSAGES
@@ -21,7 +22,7 @@ from domain.shared import ErrorKind, Guard, new_id, not_found, require_scopes
 from domain.tenancy import org_domain, tenant_domain
 from infra.db.session import UnitOfWork
 from infra.integration.liveness import CHANNEL
-from infra.integration.tables import ApiClientRow, ApiClientSecretRow
+from infra.integration.tables import ApiClientRow, ApiClientSecretRow, WebhookSubscriptionRow
 from infra.tenancy import (
     announce_ended,
     create_service_account,
@@ -122,7 +123,7 @@ def _text(value: uuid.UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _visible(guard: Guard, stmt: Select[tuple[ApiClientRow]]) -> Select[tuple[ApiClientRow]]:
+def visible_clients(guard: Guard, stmt: Select[Any]) -> Select[Any]:
     """Clients within the subtrees where the caller holds api_client:read."""
     scopes = require_scopes(guard, "api_client", "read")
     tenant_wide = [(t, o) for t, o in scopes if o is None]
@@ -161,7 +162,7 @@ async def _secrets(
 async def list_clients(
     uow: UnitOfWork, guard: Guard, *, limit: int, after: uuid.UUID | None
 ) -> list[ApiClient]:
-    stmt = _visible(guard, select(ApiClientRow))
+    stmt = visible_clients(guard, select(ApiClientRow))
     if after is not None:
         stmt = stmt.where(ApiClientRow.id > after)  # type: ignore[arg-type]
     rows = list(
@@ -174,7 +175,7 @@ async def list_clients(
 async def get_client(
     uow: UnitOfWork, guard: Guard, client_id: uuid.UUID, *, for_update: bool = False
 ) -> ApiClient:
-    stmt = _visible(guard, select(ApiClientRow).where(ApiClientRow.id == client_id))  # type: ignore[arg-type]
+    stmt = visible_clients(guard, select(ApiClientRow).where(ApiClientRow.id == client_id))  # type: ignore[arg-type]
     row = (await uow.session.execute(stmt)).scalar_one_or_none()
     if row is None:
         raise not_found("api_client")
@@ -236,7 +237,8 @@ async def rotate_secret(
 async def revoke_client(
     uow: UnitOfWork, guard: Guard, client_id: uuid.UUID, *, now: datetime
 ) -> ApiClient:
-    """Revoked at once: every worker forgets the client's tokens once this commits."""
+    """Revoked at once: every worker forgets the client's tokens once this commits, and
+    its webhooks stop."""
     client = await _writable(uow, guard, client_id)
     if client.row.revoked_at is not None:
         return client
@@ -246,5 +248,14 @@ async def revoke_client(
         uow, tenant_id=client.row.tenant_id, account_id=client.row.account_id
     )
     await announce_ended(uow, CHANNEL, client.row.id)
+    await uow.session.execute(
+        update(WebhookSubscriptionRow)
+        .where(
+            WebhookSubscriptionRow.tenant_id == client.row.tenant_id,  # type: ignore[arg-type]
+            WebhookSubscriptionRow.client_id == client.row.id,  # type: ignore[arg-type]
+            WebhookSubscriptionRow.enabled.is_(True),  # type: ignore[attr-defined]
+        )
+        .values(enabled=False, disabled_reason="client_revoked", disabled_at=now, updated_at=now)
+    )
     uow.audit("api_client.revoke", "api_client", client.row.id, tenant_id=client.row.tenant_id)
     return client

@@ -1,4 +1,4 @@
-"""SQLModel mappings of the integration tables (the schema comes from migration 0026)."""
+"""SQLModel mappings of the integration tables (the schema comes from migrations 0026, 0032)."""
 
 from __future__ import annotations
 
@@ -46,3 +46,72 @@ class ApiClientSecretRow(SQLModel, table=True):
     secret_hash: str
     created_at: datetime = _now()
     expires_at: datetime | None = _tz()
+
+
+class WebhookSubscriptionRow(SQLModel, table=True):
+    """A client's webhook endpoint (Webhook 订阅) and the event types it wants (0032)."""
+
+    __tablename__ = "webhook_subscription"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    client_id: uuid.UUID
+    tenant_path: str
+    url: str
+    event_types: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
+    description: str = ""
+    enabled: bool = True
+    disabled_reason: str | None = None
+    disabled_at: datetime | None = _tz()
+    failure_streak: int = 0
+    failing_since: datetime | None = _tz()
+    paused_until: datetime | None = _tz()
+    created_at: datetime = _now()
+    updated_at: datetime = _now()
+
+
+class WebhookSecretRow(SQLModel, table=True):
+    """A signing secret, sealed; while a rotation's overlap runs two sign every delivery."""
+
+    __tablename__ = "webhook_secret"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    subscription_id: uuid.UUID
+    secret: bytes
+    created_at: datetime = _now()
+    expires_at: datetime | None = _tz()
+
+
+class WebhookDeliveryRow(SQLModel, table=True):
+    """One event for one subscription, in the event's tenant: the body as signed, and
+    where its attempts stand (pending, delivered, failed)."""
+
+    __tablename__ = "webhook_delivery"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    subscription_tenant_id: uuid.UUID
+    subscription_id: uuid.UUID
+    event_id: uuid.UUID
+    event_type: str
+    occurred_at: datetime = Field(sa_type=DateTime(timezone=True))
+    body: str
+    status: str = "pending"
+    attempts: int = 0
+    next_attempt_at: datetime = _now()
+    last_attempt_at: datetime | None = _tz()
+    last_status_code: int | None = None
+    created_at: datetime = _now()
+
+
+class WebhookAttemptRow(SQLModel, table=True):
+    """One HTTP attempt of a delivery: what the receiver answered and how fast."""
+
+    __tablename__ = "webhook_attempt"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    delivery_id: uuid.UUID
+    subscription_id: uuid.UUID
+    attempted_at: datetime = Field(sa_type=DateTime(timezone=True))
+    status_code: int | None = None
+    latency_ms: int
+    response_excerpt: str = ""
+    error: str | None = None

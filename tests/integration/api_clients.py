@@ -17,6 +17,7 @@ EVERY_SCOPE = [
     "members:sensitive:read",
     "activities:read",
     "events:read",
+    "webhooks:write",
 ]
 
 

@@ -283,6 +283,33 @@ async def make_api_client(w: World) -> Resource:
     )
 
 
+async def make_webhook(w: World) -> Resource:
+    """A 福田 client's webhook, for an event the matrix never makes (no delivery goes out)."""
+    client = await client_api(w.futian.http, await register(w.futian, ["webhooks:write"]))
+    url = f"https://hooks.example.com/{unique('iso')}"
+    hook = _created(
+        await client.post(f"{V1}/webhooks", json={"url": url, "event_types": ["evidence.deleted"]})
+    )
+    return Resource(hook["id"], [url, hook["secret"]], f"{V1}/webhooks/{hook['id']}")
+
+
+async def make_webhook_delivery(w: World) -> Resource:
+    """A delivered event of that webhook, inserted as the relay writes them."""
+    hook = await w.get("webhook_id")
+    marker = unique("隔离投递")
+    delivery_id, event_id = uuid.uuid4(), uuid.uuid4()
+    body = json.dumps({"type": "evidence.deleted", "data": {"note": marker}}, ensure_ascii=False)
+    with psycopg.connect(conninfo_of(w.database.admin), autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO webhook_delivery (tenant_id, id, subscription_tenant_id,"
+            " subscription_id, event_id, event_type, occurred_at, body, status, attempts,"
+            " last_status_code) VALUES (%s, %s, %s, %s, %s, 'evidence.deleted', now(), %s,"
+            " 'delivered', 1, 200)",
+            (w.futian_tenant["id"], delivery_id, w.futian_tenant["id"], hook.id, event_id, body),
+        )
+    return Resource(str(delivery_id), [marker], f"{V1}/webhooks/{hook.id}/deliveries/{delivery_id}")
+
+
 PNG_1PX = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
     b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
@@ -338,6 +365,8 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "api_client_id": make_api_client,
     "point_rule_id": make_point_rule,
     "point_award_id": make_point_award,
+    "webhook_id": make_webhook,
+    "delivery_id": make_webhook_delivery,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.
