@@ -1,0 +1,1 @@
+"""HTTP endpoints of member development (发展党员)."""
