@@ -1,1 +1,6 @@
-"""HTTP endpoints of member development (发展党员)."""
+"""HTTP endpoints of member development (发展党员): applicants and the steps of their files."""
+
+from api.development import applicants
+
+ROUTES = [*applicants.ROUTES]
+__all__ = ["ROUTES"]

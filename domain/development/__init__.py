@@ -1,5 +1,11 @@
 """Member development (发展党员): the 25-step pipeline, its time rules, votes and approvals."""
 
+from domain.development.applicants import (
+    ApplicantDraft,
+    name_errors,
+    optional_text,
+    organization_errors,
+)
 from domain.development.authority import (
     OrgNode,
     approving_organization,
@@ -44,6 +50,7 @@ __all__ = [
     "STEPS",
     "STEP_BY_CODE",
     "STEP_BY_NUMBER",
+    "ApplicantDraft",
     "ApplicantStatus",
     "Body",
     "Bound",
@@ -68,7 +75,10 @@ __all__ = [
     "check_approver",
     "check_step",
     "may_approve",
+    "name_errors",
     "next_steps",
+    "optional_text",
+    "organization_errors",
     "replay",
     "step_named",
     "weekday_working_day",

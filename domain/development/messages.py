@@ -138,6 +138,20 @@ MESSAGES = Catalogue(
         "development_not_approver": _M(
             "{name}没有审批发展党员的权限", "{name} has no authority to approve admissions"
         ),
+        # applicants
+        "development_applicant_invalid": _M(
+            "入党申请人信息有 {count} 处问题", "The applicant has {count} problem(s)"
+        ),
+        "development_name_required": _M("请填写姓名", "The name is required"),
+        "development_name_too_long": _M("姓名不能超过 {limit} 个字", "At most {limit} characters"),
+        "development_branch_only": _M(
+            "入党申请人应由党支部受理，{kind}不能受理",
+            "Only a branch takes applicants, not a {kind}",
+        ),
+        "development_organization_not_found": _M("找不到该党组织", "No such organization"),
+        "development_duplicate_applicant": _M(
+            "该身份证号已登记为入党申请人", "This 身份证号 is already registered as an applicant"
+        ),
         # time rules a tenant sets
         "development_rules_invalid": _M("发展党员时间规则设置有误", "The time rules are invalid"),
         "development_rule_unknown": _M("未知的时间规则", "Unknown time rule"),

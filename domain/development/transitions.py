@@ -81,13 +81,13 @@ def adulthood(birth_date: date) -> date:
         return date(birth_date.year + ADULT_AGE_YEARS, 3, 1)
 
 
-def next_steps(state: State) -> tuple[int, ...]:
+def next_steps(position: int, status: ApplicantStatus) -> tuple[int, ...]:
     """The steps that may be recorded next (a repeatable step again, or the one after)."""
-    if state.status is ApplicantStatus.NOT_ADMITTED or state.position >= LAST_STEP:
+    if status is ApplicantStatus.NOT_ADMITTED or position >= LAST_STEP:
         return ()
-    current = STEP_BY_NUMBER.get(state.position)
-    following = (state.position + 1,)
-    return (state.position, *following) if current and current.repeatable else following
+    current = STEP_BY_NUMBER.get(position)
+    following = (position + 1,)
+    return (position, *following) if current and current.repeatable else following
 
 
 def check_step(
@@ -121,7 +121,7 @@ def check_step(
 
 
 def _check_order(state: State, step: Step) -> None:
-    allowed = next_steps(state)
+    allowed = next_steps(state.position, state.status)
     if not allowed:
         raise refused("file_closed", None)
     if step.number not in allowed:

@@ -202,6 +202,20 @@ async def make_member(w: World) -> Resource:
     return Resource(member["id"], [name], f"{V1}/members/{member['id']}")
 
 
+async def make_applicant(w: World) -> Resource:
+    org = await w.get("org_id")
+    name = unique("隔离申请人")[:20]
+    for _ in range(5):
+        r = await w.futian.post(
+            f"{V1}/applicants",
+            json={"organization_id": org.id, "name": name, "id_number": _id_number()},
+        )
+        if r.status_code != 409:
+            break
+    applicant = _created(r)
+    return Resource(applicant["id"], [name], f"{V1}/applicants/{applicant['id']}")
+
+
 async def make_activity(w: World) -> Resource:
     org = await w.get("org_id")
     await w.get("member_id")
@@ -338,6 +352,7 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "api_client_id": make_api_client,
     "point_rule_id": make_point_rule,
     "point_award_id": make_point_award,
+    "applicant_id": make_applicant,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.

@@ -1,0 +1,40 @@
+"""Applicant rows → response bodies: masked by default, in full only when revealed."""
+
+from __future__ import annotations
+
+from api.development import schemas as s
+from domain.development import ApplicantStatus, Stage, next_steps
+from infra.development import ApplicantRecord, Revealed
+
+
+def applicant_out(record: ApplicantRecord, revealed: Revealed | None = None) -> s.ApplicantOut:
+    a = record.applicant
+    return s.ApplicantOut(
+        id=a.id,
+        tenant_id=a.tenant_id,
+        organization_id=a.organization_id,
+        organization_name=record.organization.name,
+        name=a.name,
+        gender=a.gender,
+        birth_date=a.birth_date,
+        ethnicity=a.ethnicity,
+        education=a.education,
+        work_unit=a.work_unit,
+        post=a.post,
+        id_number=revealed.id_number if revealed else a.id_number_masked,
+        phone=revealed.phone if revealed else a.phone_masked,
+        sensitive_revealed=revealed is not None,
+        status=a.status,  # type: ignore[arg-type]
+        stage=a.stage,
+        stage_name=Stage(a.stage).zh,
+        current_step=a.current_step,
+        next_steps=list(next_steps(a.current_step, ApplicantStatus(a.status))),
+        applied_on=a.applied_on,
+        admitted_on=a.admitted_on,
+        probation_ends_on=a.probation_ends_on,
+        full_member_on=a.full_member_on,
+        member_id=a.member_id,
+        created_at=a.created_at,
+        updated_at=a.updated_at,
+        version=a.version,
+    )
