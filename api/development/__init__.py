@@ -1,6 +1,6 @@
 """HTTP endpoints of member development (发展党员): applicants and the steps of their files."""
 
-from api.development import applicants
+from api.development import applicants, steps
 
-ROUTES = [*applicants.ROUTES]
+ROUTES = [*applicants.ROUTES, *steps.ROUTES]
 __all__ = ["ROUTES"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from api.development import schemas as s
-from domain.development import ApplicantStatus, Stage, next_steps
-from infra.development import ApplicantRecord, Revealed
+from domain.development import STEP_BY_NUMBER, ApplicantStatus, Stage, next_steps
+from infra.development import ApplicantRecord, ApplicantStep, Revealed
 
 
 def applicant_out(record: ApplicantRecord, revealed: Revealed | None = None) -> s.ApplicantOut:
@@ -37,4 +39,31 @@ def applicant_out(record: ApplicantRecord, revealed: Revealed | None = None) -> 
         created_at=a.created_at,
         updated_at=a.updated_at,
         version=a.version,
+    )
+
+
+def step_out(row: ApplicantStep) -> s.StepOut:
+    step = STEP_BY_NUMBER[row.step]
+    vote = row.vote
+    return s.StepOut(
+        id=row.id,
+        applicant_id=row.applicant_id,
+        step=row.step,
+        step_code=step.code,
+        step_name=step.zh,
+        stage=int(step.stage),
+        body=step.body.value,
+        occurred_on=row.occurred_on,
+        decision=row.decision,  # type: ignore[arg-type]
+        documents=[s.DocumentOut(d["kind"], uuid.UUID(d["evidence_id"])) for d in row.documents],
+        meeting_id=row.meeting_id,
+        vote=s.VoteOut(**vote) if vote else None,
+        mentors=list(row.mentors),
+        sponsors=list(row.sponsors),
+        notice_starts_on=row.notice_starts_on,
+        notice_ends_on=row.notice_ends_on,
+        detail=dict(row.detail),
+        opinion=row.opinion,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
     )

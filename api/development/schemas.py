@@ -84,3 +84,127 @@ class ApplicantOut(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     version: int
+
+
+DocumentKind = Literal[
+    "application_letter",
+    "talk_record",
+    "recommendation",
+    "filing_record",
+    "review_record",
+    "political_vetting",
+    "training_certificate",
+    "committee_opinion",
+    "pre_review_opinion",
+    "application_form",
+    "meeting_minutes",
+    "interview_record",
+    "approval",
+    "oath_record",
+    "full_membership_application",
+    "archive_list",
+]
+DecisionName = Literal["done", "approved", "rejected", "extend", "revoke"]
+Count = Annotated[int, Meta(ge=0, le=100_000)]
+
+
+class DocumentIn(Strict):
+    """材料: which document of the step, and the evidence upload that holds it."""
+
+    kind: DocumentKind
+    evidence_id: Annotated[uuid.UUID, Meta(description="已确认上传的佐证材料")]
+
+
+class VoteIn(Strict):
+    """无记名投票的票数；是否通过由系统计算（赞成票超过应到会有表决权的正式党员的半数）。"""
+
+    entitled: Annotated[int, Meta(ge=0, le=100_000, description="应到会有表决权的正式党员")]
+    present: Annotated[int, Meta(ge=0, le=100_000, description="实到会有表决权的正式党员")]
+    yes: Count
+    no: Count
+    abstain: Count
+
+
+class NoticeIn(Strict):
+    """公示的起止日期（含首尾）。"""
+
+    starts_on: date
+    ends_on: date
+
+
+class StepIn(Strict):
+    """登记一个发展步骤 One step of the file: when, what was decided, on what."""
+
+    occurred_on: Annotated[date, Meta(examples=["2026-03-02"], description="办理日期")]
+    decision: Annotated[
+        DecisionName | None,
+        Meta(description="决定；多数步骤只登记办结（done）；表决步骤的结果由票数计算"),
+    ] = None
+    documents: Annotated[list[DocumentIn], Meta(max_length=20)] = []
+    meeting_id: Annotated[
+        uuid.UUID | None, Meta(description="会议（支委会或支部党员大会的活动记录）")
+    ] = None
+    vote: VoteIn | None = None
+    mentors: Annotated[
+        list[uuid.UUID], Meta(max_length=5, description="培养联系人（正式党员）")
+    ] = []
+    sponsors: Annotated[
+        list[uuid.UUID], Meta(max_length=5, description="入党介绍人（正式党员）")
+    ] = []
+    notice: NoticeIn | None = None
+    training_days: Annotated[int, Meta(ge=0, le=365)] | None = None
+    training_hours: Annotated[int, Meta(ge=0, le=10_000)] | None = None
+    leaving_unit_soon: Annotated[bool, Meta(description="三个月内将离开工作单位")] = False
+    special_circumstances: Annotated[bool, Meta(description="特殊情况（审批可延至六个月）")] = False
+    extension_months: Annotated[int, Meta(ge=0, le=24)] | None = None
+    opinion: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+STEP_IN_EXAMPLE = {
+    "occurred_on": "2026-03-02",
+    "documents": [{"kind": "talk_record", "evidence_id": "01936d77-0000-7000-8000-000000000002"}],
+    "opinion": "入党动机端正，对党的认识较为全面",
+}
+
+
+class DocumentOut(msgspec.Struct):
+    kind: str
+    evidence_id: uuid.UUID
+
+
+class VoteOut(msgspec.Struct):
+    entitled: int
+    present: int
+    yes: int
+    no: int
+    abstain: int
+    quorate: Annotated[bool, Meta(description="到会人数超过应到会人数的半数")]
+    passed: Annotated[bool, Meta(description="赞成票超过应到会有表决权的正式党员的半数")]
+
+
+class StepOut(msgspec.Struct):
+    id: uuid.UUID
+    applicant_id: uuid.UUID
+    step: int
+    step_code: str
+    step_name: str
+    stage: int
+    body: Annotated[str, Meta(description="办理主体")]
+    occurred_on: date
+    decision: DecisionName
+    documents: list[DocumentOut]
+    meeting_id: uuid.UUID | None
+    vote: VoteOut | None
+    mentors: list[uuid.UUID]
+    sponsors: list[uuid.UUID]
+    notice_starts_on: date | None
+    notice_ends_on: date | None
+    detail: dict[str, int | bool]
+    opinion: str | None
+    recorded_by: uuid.UUID | None
+    recorded_at: datetime
+
+
+class StepRecordedOut(msgspec.Struct):
+    applicant: ApplicantOut
+    step: StepOut

@@ -95,7 +95,10 @@ MESSAGES = Catalogue(
         "development_meeting_day": _M(
             "步骤日期应为会议召开当天", "The step is dated the day of its meeting"
         ),
-        "development_meeting_not_found": _M("找不到该会议", "No such meeting"),
+        "development_meeting_elsewhere": _M(
+            "会议应由申请人所在党支部召开", "The meeting must be one of the applicant's branch"
+        ),
+        "development_step_unknown": _M("没有这个步骤（1–25）", "No such step (1–25)"),
         "development_vote_required": _M("请填写表决票数", "The vote counts are needed"),
         "development_vote_not_taken": _M("该步骤不表决", "This step takes no vote"),
         "development_vote_negative": _M("票数不能为负", "Counts cannot be negative"),

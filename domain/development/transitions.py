@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.development.messages import MESSAGES
-from domain.development.pipeline import LAST_STEP, STEP_BY_NUMBER, Decision, Document, Meeting, Step
+from domain.development.pipeline import LAST_STEP, STEP_BY_NUMBER, Decision, Document, Step
 from domain.development.state import ApplicantStatus, Recorded, State, replay
 from domain.development.timing import (
     ADULT_AGE_YEARS,
@@ -45,8 +45,9 @@ class StepDraft:
     occurred_on: date
     decision: Decision | None = None
     documents: frozenset[Document] = frozenset()
-    meeting: Meeting | None = None
-    """The kind of the activity given as the meeting; None when none was given."""
+    meeting: str | None = None
+    """The kind of the activity given as the meeting (a `Meeting` value when it is one);
+    None when none was given."""
     meeting_on: date | None = None
     vote: VoteCount | None = None
     mentor_statuses: tuple[str | None, ...] = ()
@@ -182,7 +183,7 @@ def _meeting_errors(draft: StepDraft) -> list[FieldError]:
                     kind=step.meeting.value,
                 )
             )
-        elif draft.meeting is not step.meeting:
+        elif draft.meeting != step.meeting:
             errors.append(
                 MESSAGES.field(
                     "meeting_id",

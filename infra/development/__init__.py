@@ -13,13 +13,21 @@ from infra.development.applicants import (
     reveal_applicant,
 )
 from infra.development.listing import ApplicantFilter, list_applicants
+from infra.development.steps import DocumentRef, StepEntry, file_of, record_step
+from infra.development.tables import Applicant, ApplicantStep
 
 __all__ = [
+    "Applicant",
     "ApplicantFilter",
     "ApplicantRecord",
+    "ApplicantStep",
+    "DocumentRef",
     "Revealed",
+    "StepEntry",
     "create_applicant",
+    "file_of",
     "list_applicants",
     "read_applicant",
+    "record_step",
     "reveal_applicant",
 ]

@@ -216,6 +216,13 @@ async def make_applicant(w: World) -> Resource:
     return Resource(applicant["id"], [name], f"{V1}/applicants/{applicant['id']}")
 
 
+async def make_step(w: World) -> Resource:
+    """A step of the pipeline names no row: the applicant in the same path is the resource
+    (the 福田 file it would change is read back through the applicant)."""
+    applicant = await w.get("applicant_id")
+    return Resource("talk", [], f"{V1}/applicants/{applicant.id}/steps")
+
+
 async def make_activity(w: World) -> Resource:
     org = await w.get("org_id")
     await w.get("member_id")
@@ -353,6 +360,7 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "point_rule_id": make_point_rule,
     "point_award_id": make_point_award,
     "applicant_id": make_applicant,
+    "step": make_step,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.
@@ -368,6 +376,7 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     },
     "updateUser": lambda w: {"display_name": "南山越权改名"},
     "updateRole": lambda w: {"display_name": "南山越权改名"},
+    "recordApplicantStep": lambda w: {"occurred_on": "2026-01-05"},
 }
 
 
