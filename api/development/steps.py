@@ -11,6 +11,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, Parameter
 
 from api.context import Ctx
+from api.deps import Protector
 from api.development import presenters as present
 from api.development import schemas as s
 from api.openapi_common import READ, WRITE
@@ -80,6 +81,7 @@ def _entry(data: s.StepIn) -> StepEntry:
 )
 async def record(
     ctx: Ctx,
+    protector: Protector,
     applicant_id: uuid.UUID,
     step: StepKey,
     data: Annotated[s.StepIn, Body(examples=[Example(summary="谈话", value=s.STEP_IN_EXAMPLE)])],
@@ -87,7 +89,7 @@ async def record(
     caller = Caller(user_id=ctx.principal.user_id, tenant_id=ctx.principal.tenant_id)
     async with ctx.uow() as uow:
         applicant, row = await record_step(
-            uow, ctx, caller, applicant_id, step, _entry(data), today=today()
+            uow, ctx, protector, caller, applicant_id, step, _entry(data), today=today()
         )
     out = s.StepRecordedOut(present.applicant_out(applicant), present.step_out(row))
     return ApiResponse(out, status_code=201)

@@ -155,6 +155,13 @@ MESSAGES = Catalogue(
         "development_duplicate_applicant": _M(
             "该身份证号已登记为入党申请人", "This 身份证号 is already registered as an applicant"
         ),
+        # reasons the member record keeps
+        "development_reason_full": _M(
+            "支部大会讨论通过，上级党委批准按期转正", "Full membership approved"
+        ),
+        "development_reason_revoked": _M(
+            "支部大会讨论，上级党委批准取消预备党员资格", "Probation revoked"
+        ),
         # time rules a tenant sets
         "development_rules_invalid": _M("发展党员时间规则设置有误", "The time rules are invalid"),
         "development_rule_unknown": _M("未知的时间规则", "Unknown time rule"),

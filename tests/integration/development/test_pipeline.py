@@ -193,6 +193,10 @@ async def test_from_application_to_full_membership(branch: Branch, database: Dat
     r = await _step(b, aid, 17)
     assert r.json()["applicant"]["status"] == "probationary"
     assert r.json()["applicant"]["stage"] == 4
+    member_id = r.json()["applicant"]["member_id"]
+    member = (await b.api.get(f"{V1}/members/{member_id}")).json()
+    assert (member["status"], member["admitted_on"]) == ("probationary", DATES[15].isoformat())
+    assert (member["name"], member["organization_id"]) == (applicant["name"], b.id)
 
     # 转正: not before probation ends, then vote, notice, approval, archive
     for number in (18, 19, 20, 21):
@@ -205,6 +209,9 @@ async def test_from_application_to_full_membership(branch: Branch, database: Dat
     final = r.json()["applicant"]
     assert (final["status"], final["current_step"], final["next_steps"]) == ("full", 25, [])
     assert final["full_member_on"] == "2025-09-20"
+    member = (await b.api.get(f"{V1}/members/{member_id}")).json()
+    assert (member["status"], member["full_member_on"]) == ("full", "2025-09-20")
+    assert member["admitted_on"] == DATES[15].isoformat()
 
     file = await b.api.get(f"{V1}/applicants/{aid}/steps", params={"limit": 200})
     steps = [s["step"] for s in file.json()["items"]]
