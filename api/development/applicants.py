@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from litestar import Response, get, post
@@ -60,7 +61,7 @@ async def create(
     )
     async with ctx.uow() as uow:
         record = await create_applicant(uow, ctx, protector, draft, today=today())
-    return ApiResponse(present.applicant_out(record), status_code=201)
+    return ApiResponse(present.applicant_out(record, today=today()), status_code=201)
 
 
 @get(
@@ -68,7 +69,9 @@ async def create(
     summary="入党申请人列表 List applicants",
     description=(
         "按党组织（`include_descendants` 含下级）、状态、阶段和当前步骤筛选；不指定党组织时"
-        "列出调用者持有 `applicant:read` 的全部范围。"
+        "列出调用者持有 `applicant:read` 的全部范围。待办队列：`overdue=true` 列出下一步骤"
+        "已逾期的，`due_by` 列出在该日前到期的（谈话、考察、审批），`notice_open=true` 列出"
+        "公示期尚未结束的。"
     ),
     tags=TAGS,
     operation_id="listApplicants",
@@ -80,16 +83,34 @@ async def list_(
     include_descendants: bool = False,
     status: s.StatusName | None = None,
     stage: Annotated[int | None, Parameter(ge=1, le=5, description="阶段 1–5")] = None,
+    # gt=-1, not ge=0: Litestar leaves a zero bound out of the document
     current_step: Annotated[
-        int | None, Parameter(ge=0, le=25, description="最近办结的步骤 0–25")
+        int | None, Parameter(gt=-1, le=25, description="最近办结的步骤 0–25")
     ] = None,
+    overdue: Annotated[
+        bool, Parameter(description="只列下一步骤已逾期的（待办队列：逾期）")
+    ] = False,
+    due_by: Annotated[
+        date | None, Parameter(description="只列下一步骤在此日期前（含）到期的")
+    ] = None,
+    notice_open: Annotated[bool, Parameter(description="只列公示期尚未结束的")] = False,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[s.ApplicantOut]:
-    filters = ApplicantFilter(organization_id, include_descendants, status, stage, current_step)
+    day = today()
+    filters = ApplicantFilter(
+        organization_id,
+        include_descendants,
+        status,
+        stage,
+        current_step,
+        overdue_on=day if overdue else None,
+        due_by=due_by,
+        notice_open_on=day if notice_open else None,
+    )
     async with ctx.uow() as uow:
         found = await list_applicants(uow, ctx, filters, after=decode_cursor(cursor), limit=limit)
-    return page_of([present.applicant_out(r) for r in found], limit, lambda a: a.id)
+    return page_of([present.applicant_out(r, today=day) for r in found], limit, lambda a: a.id)
 
 
 @get(
@@ -115,10 +136,11 @@ async def get_one(
         if reveal:
             record, revealed = await reveal_applicant(uow, ctx, protector, applicant_id)
             return ApiResponse(
-                present.applicant_out(record, revealed), headers={"Cache-Control": "no-store"}
+                present.applicant_out(record, revealed, today=today()),
+                headers={"Cache-Control": "no-store"},
             )
         record = await read_applicant(uow, ctx, applicant_id)
-    return ApiResponse(present.applicant_out(record))
+    return ApiResponse(present.applicant_out(record, today=today()))
 
 
 ROUTES = [create, list_, get_one]

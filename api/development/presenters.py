@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from api.development import schemas as s
 from domain.development import STEP_BY_NUMBER, ApplicantStatus, Stage, next_steps
 from infra.development import ApplicantRecord, ApplicantStep, Revealed
 
 
-def applicant_out(record: ApplicantRecord, revealed: Revealed | None = None) -> s.ApplicantOut:
+def applicant_out(
+    record: ApplicantRecord, revealed: Revealed | None = None, *, today: date
+) -> s.ApplicantOut:
     a = record.applicant
     return s.ApplicantOut(
         id=a.id,
@@ -35,6 +38,10 @@ def applicant_out(record: ApplicantRecord, revealed: Revealed | None = None) -> 
         admitted_on=a.admitted_on,
         probation_ends_on=a.probation_ends_on,
         full_member_on=a.full_member_on,
+        possible_from=a.possible_from,
+        due_by=a.due_by,
+        overdue=a.due_by is not None and a.due_by < today,
+        notice_ends_on=a.notice_ends_on,
         member_id=a.member_id,
         created_at=a.created_at,
         updated_at=a.updated_at,

@@ -80,6 +80,10 @@ class ApplicantOut(msgspec.Struct):
     admitted_on: Annotated[date | None, Meta(description="预备期起算日（支部大会通过之日）")]
     probation_ends_on: date | None
     full_member_on: date | None
+    possible_from: Annotated[date | None, Meta(description="下一步骤最早可办理日期")]
+    due_by: Annotated[date | None, Meta(description="下一步骤最迟应办理日期")]
+    overdue: Annotated[bool, Meta(description="下一步骤已逾期（今天已过 due_by）")]
+    notice_ends_on: Annotated[date | None, Meta(description="最近一次公示的截止日期")]
     member_id: uuid.UUID | None
     created_at: datetime
     updated_at: datetime

@@ -91,7 +91,7 @@ async def record(
         applicant, row = await record_step(
             uow, ctx, protector, caller, applicant_id, step, _entry(data), today=today()
         )
-    out = s.StepRecordedOut(present.applicant_out(applicant), present.step_out(row))
+    out = s.StepRecordedOut(present.applicant_out(applicant, today=today()), present.step_out(row))
     return ApiResponse(out, status_code=201)
 
 

@@ -12,6 +12,7 @@ from domain.development.authority import (
     check_approver,
     may_approve,
 )
+from domain.development.deadlines import NextDates, next_dates
 from domain.development.messages import MESSAGES
 from domain.development.pipeline import (
     LAST_STEP,
@@ -57,6 +58,7 @@ __all__ = [
     "Decision",
     "Document",
     "Meeting",
+    "NextDates",
     "Notice",
     "OrgNode",
     "Recorded",
@@ -76,6 +78,7 @@ __all__ = [
     "check_step",
     "may_approve",
     "name_errors",
+    "next_dates",
     "next_steps",
     "optional_text",
     "organization_errors",

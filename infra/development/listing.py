@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, cast, literal, select
@@ -23,6 +24,12 @@ class ApplicantFilter:
     status: str | None = None
     stage: int | None = None
     current_step: int | None = None
+    overdue_on: date | None = None
+    """Only files whose next step was due before this day (today: what is overdue)."""
+    due_by: date | None = None
+    """Only files whose next step is due on or before this day."""
+    notice_open_on: date | None = None
+    """Only files with a public notice running on this day."""
 
 
 async def list_applicants(
@@ -61,6 +68,12 @@ async def list_applicants(
         stmt = stmt.where(Applicant.stage == filters.stage)
     if filters.current_step is not None:
         stmt = stmt.where(Applicant.current_step == filters.current_step)
+    if filters.overdue_on is not None:
+        stmt = stmt.where(Applicant.due_by < filters.overdue_on)  # type: ignore[operator]
+    if filters.due_by is not None:
+        stmt = stmt.where(Applicant.due_by <= filters.due_by)  # type: ignore[operator]
+    if filters.notice_open_on is not None:
+        stmt = stmt.where(Applicant.notice_ends_on >= filters.notice_open_on)  # type: ignore[operator]
     if after is not None:
         stmt = stmt.where(Applicant.id > after)
     rows = list((await uow.session.execute(stmt.order_by(Applicant.id).limit(limit + 1))).scalars())

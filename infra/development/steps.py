@@ -32,6 +32,7 @@ from domain.development import (
     VoteCount,
     approving_organization,
     check_step,
+    next_dates,
     replay,
     step_named,
 )
@@ -224,6 +225,10 @@ async def record_step(
     applicant.admitted_on = after.admitted_on
     applicant.probation_ends_on = after.probation_ends_on
     applicant.full_member_on = after.full_member_on
+    dates = next_dates(after, DEFAULT_RULES)
+    applicant.possible_from = dates.possible_from
+    applicant.due_by = dates.due_by
+    applicant.notice_ends_on = dates.notice_ends_on
     applicant.version += 1
     applicant.updated_at = now
     uow.session.add(applicant)

@@ -47,6 +47,11 @@ class Applicant(SQLModel, table=True):
     admitted_on: date | None = None
     probation_ends_on: date | None = None
     full_member_on: date | None = None
+    possible_from: date | None = None
+    """The next step is refused before this day (`domain.development.next_dates`)."""
+    due_by: date | None = None
+    """The next step is overdue after this day."""
+    notice_ends_on: date | None = None
     member_id: uuid.UUID | None = None
     created_at: datetime = _now()
     updated_at: datetime = _now()

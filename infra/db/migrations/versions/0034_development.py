@@ -48,6 +48,9 @@ TABLES = {
         admitted_on date,
         probation_ends_on date,
         full_member_on date,
+        possible_from date,
+        due_by date,
+        notice_ends_on date,
         member_id uuid,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
@@ -84,6 +87,7 @@ INDEXES = {
         "CREATE UNIQUE INDEX applicant_id_number ON applicant (tenant_id, id_number_bidx)",
         "CREATE INDEX applicant_organization ON applicant (tenant_id, organization_id, id)",
         "CREATE INDEX applicant_progress ON applicant (tenant_id, status, current_step)",
+        "CREATE INDEX applicant_due ON applicant (tenant_id, due_by) WHERE due_by IS NOT NULL",
     ],
     "applicant_step": [
         "CREATE INDEX applicant_step_file ON applicant_step (tenant_id, applicant_id, step)",
