@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.development import (
-    DEFAULT_RULES,
     MESSAGES,
     ApplicantStatus,
     Body,
@@ -43,6 +42,7 @@ from infra.authz import tenant_domain
 from infra.db.session import UnitOfWork
 from infra.development.applicants import ApplicantRecord, emit_applicant_event, load_applicant
 from infra.development.calendar import is_working_day
+from infra.development.rules import time_rules_of
 from infra.development.tables import Applicant, ApplicantStep
 from infra.evidence import attached_evidence
 from infra.members import Admitted, admit_member, conclude_probation, member_place
@@ -206,11 +206,12 @@ async def record_step(
     rows = await file_of(uow, applicant)
     draft = await _draft(uow, guard, caller, record, step, entry)
     before = replay([recorded(r) for r in rows])
+    rules = await time_rules_of(uow, applicant.tenant_id)
     new = check_step(
         tuple(recorded(r) for r in rows),
         draft,
         birth_date=applicant.birth_date,
-        rules=DEFAULT_RULES,
+        rules=rules,
         today=today,
         is_working_day=is_working_day,
     )
@@ -225,7 +226,7 @@ async def record_step(
     applicant.admitted_on = after.admitted_on
     applicant.probation_ends_on = after.probation_ends_on
     applicant.full_member_on = after.full_member_on
-    dates = next_dates(after, DEFAULT_RULES)
+    dates = next_dates(after, rules)
     applicant.possible_from = dates.possible_from
     applicant.due_by = dates.due_by
     applicant.notice_ends_on = dates.notice_ends_on

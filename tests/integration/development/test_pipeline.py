@@ -311,3 +311,25 @@ async def test_unknown_steps_and_documents_are_refused(branch: Branch) -> None:
     r = await _step(b, applicant["id"], 1, documents=[])
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["code"] == "missing"
+
+
+async def test_a_tenant_tightens_a_rule_and_may_not_loosen_it(
+    branch: Branch, tenant_ids: dict[str, str]
+) -> None:
+    b = branch
+    url = f"{V1}/tenants/{tenant_ids['440304']}"
+    kept = (await b.api.get(url)).json()["settings"]
+    looser = {**kept, "development_time_rules": {"candidate_after_activist": 11}}
+    r = await b.api.patch(url, json={"settings": looser})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "development_time_rules.candidate_after_activist"
+    stricter = {**kept, "development_time_rules": {"activist_after_application": 9}}
+    assert (await b.api.patch(url, json={"settings": stricter})).status_code == 200
+    try:
+        applicant = await create_applicant(b.api, b.id)
+        for number in (1, 2):
+            assert (await _step(b, applicant["id"], number)).status_code == 201
+        nine_months = date(2023, 10, 10)
+        _refused(await _step(b, applicant["id"], 3), "activist_after_application", nine_months)
+    finally:
+        assert (await b.api.patch(url, json={"settings": kept})).status_code == 200

@@ -217,3 +217,20 @@ def test_a_failed_vote_needs_no_notice_and_leaves_the_step_to_take_again() -> No
     assert after[-1].decision is Decision.REJECTED
     assert replay(after).position == 14
     assert record(after, draft(15, DATES[15] + DAY))[-1].decision is Decision.APPROVED
+
+
+def test_the_tenant_setting_bounds_are_the_national_rules() -> None:
+    """A tenant's settings refuse a loosening when saved: their bounds must be these."""
+    from domain.development import RULES, Bound
+    from domain.tenancy.settings import DevelopmentTimeRules
+
+    fields = DevelopmentTimeRules.model_fields
+    assert set(fields) == set(RULES)
+    for code, rule in RULES.items():
+        limits = {type(m).__name__: m for m in fields[code].metadata}
+        if rule.national is None:
+            assert limits["Ge"].ge == 0, code
+        elif rule.bound is Bound.MIN:
+            assert limits["Ge"].ge == rule.national, code
+        else:
+            assert limits["Le"].le == rule.national, code
