@@ -18,14 +18,12 @@ from sqlalchemy import select
 
 from domain.development import (
     MESSAGES,
-    ApplicantStatus,
     Body,
     Decision,
     Document,
     Notice,
     OrgNode,
     Recorded,
-    State,
     Step,
     StepDraft,
     VoteCount,
@@ -40,12 +38,13 @@ from domain.shared.times import DISPLAY_ZONE
 from infra.activities import Caller, activity_seen_by
 from infra.authz import tenant_domain
 from infra.db.session import UnitOfWork
+from infra.development.admission import update_member_record
 from infra.development.applicants import ApplicantRecord, emit_applicant_event, load_applicant
 from infra.development.calendar import is_working_day
 from infra.development.rules import time_rules_of
 from infra.development.tables import Applicant, ApplicantStep
 from infra.evidence import attached_evidence
-from infra.members import Admitted, admit_member, conclude_probation, member_place
+from infra.members import member_place
 from infra.protection import FieldProtector
 from infra.tenancy import organization_ids_above, organization_refs
 
@@ -234,7 +233,7 @@ async def record_step(
     applicant.updated_at = now
     uow.session.add(applicant)
     await uow.session.flush()
-    await _member_record(uow, guard, protector, applicant, new, after, today=today)
+    await update_member_record(uow, guard, protector, applicant, new, after, today=today)
     uow.audit(
         "applicant.step_record",
         "applicant",
@@ -261,63 +260,6 @@ async def record_step(
             {"previous_stage": int(before.stage), "previous_status": before.status.value},
         )
     return record, row
-
-
-async def _member_record(
-    uow: UnitOfWork,
-    guard: Guard,
-    protector: FieldProtector,
-    applicant: Applicant,
-    new: Recorded,
-    after: State,
-    *,
-    today: date,
-) -> None:
-    """Approval of admission makes the member record; approval of 转正 or revocation
-    concludes it. The applicant keeps pointing at it, so the whole file stays attached."""
-    if new.decision is not Decision.APPROVED:
-        return
-    if new.step == 17 and after.admitted_on is not None:
-        applicant.member_id = await admit_member(
-            uow,
-            guard,
-            protector,
-            _person(applicant, protector),
-            admitted_on=after.admitted_on,
-            today=today,
-        )
-        uow.session.add(applicant)
-    elif new.step == 24 and applicant.member_id is not None:
-        if after.status is ApplicantStatus.FULL:
-            reason = MESSAGES.message("development_reason_full").zh
-        elif after.status is ApplicantStatus.REVOKED:
-            reason = MESSAGES.message("development_reason_revoked").zh
-        else:
-            return  # an extension: the record stays probationary
-        await conclude_probation(
-            uow,
-            guard,
-            protector,
-            applicant.member_id,
-            full_member_on=after.full_member_on,
-            reason=reason,
-            today=today,
-        )
-
-
-def _person(applicant: Applicant, protector: FieldProtector) -> Admitted:
-    return Admitted(
-        organization_id=applicant.organization_id,
-        name=applicant.name,
-        id_number=protector.reveal_id_number(applicant.id_number_enc),
-        gender=applicant.gender,
-        birth_date=applicant.birth_date,
-        phone=protector.reveal_phone(applicant.phone_enc) if applicant.phone_enc else None,
-        ethnicity=applicant.ethnicity,
-        education=applicant.education,
-        work_unit=applicant.work_unit,
-        post=applicant.post,
-    )
 
 
 def _row(

@@ -333,3 +333,22 @@ async def test_a_tenant_tightens_a_rule_and_may_not_loosen_it(
         _refused(await _step(b, applicant["id"], 3), "activist_after_application", nine_months)
     finally:
         assert (await b.api.patch(url, json={"settings": kept})).status_code == 200
+
+
+async def test_a_revoked_probation_removes_the_member_record_and_keeps_the_file(
+    branch: Branch,
+) -> None:
+    b = branch
+    aid = (await create_applicant(b.api, b.id))["id"]
+    for number in range(1, 23):
+        r = await _step(b, aid, number)
+        assert r.status_code == 201, (number, r.text)
+        if number == 6:
+            assert (await _step(b, aid, 6, on=SECOND_REVIEW)).status_code == 201
+    r = await _step(b, aid, 23, decision="revoke")
+    assert r.status_code == 201, r.text
+    r = await _step(b, aid, 24)
+    assert r.json()["applicant"]["status"] == "revoked"
+    member = (await b.api.get(f"{V1}/members/{r.json()['applicant']['member_id']}")).json()
+    assert member["status"] == "removed"
+    assert (await _step(b, aid, 25)).status_code == 201
