@@ -1,6 +1,6 @@
 """HTTP endpoints of member development (发展党员): applicants and the steps of their files."""
 
-from api.development import applicants, steps
+from api.development import applicants, pipeline, steps
 
-ROUTES = [*applicants.ROUTES, *steps.ROUTES]
+ROUTES = [*pipeline.ROUTES, *applicants.ROUTES, *steps.ROUTES]
 __all__ = ["ROUTES"]

@@ -212,3 +212,34 @@ class StepOut(msgspec.Struct):
 class StepRecordedOut(msgspec.Struct):
     applicant: ApplicantOut
     step: StepOut
+
+
+class StepInfo(msgspec.Struct):
+    number: int
+    code: str
+    name: str
+    stage: int
+    stage_name: str
+    body: Annotated[str, Meta(description="办理主体")]
+    documents: list[str]
+    meeting: str | None
+    vote: bool
+    decisions: list[str]
+    mentors: Annotated[list[int] | None, Meta(description="培养联系人人数（最少、最多）")]
+    sponsors: Annotated[list[int] | None, Meta(description="入党介绍人人数（最少、最多）")]
+    public_notice: bool
+    repeatable: bool
+
+
+class TimeRuleInfo(msgspec.Struct):
+    code: str
+    bound: Annotated[str, Meta(description="min：至少；max：至多")]
+    unit: str
+    value: Annotated[int, Meta(description="本租户现行值")]
+    default: int
+    national: Annotated[int | None, Meta(description="全国规定（null：地方做法）")]
+
+
+class PipelineOut(msgspec.Struct):
+    steps: list[StepInfo]
+    time_rules: list[TimeRuleInfo]

@@ -13,6 +13,7 @@ from infra.development.applicants import (
     reveal_applicant,
 )
 from infra.development.listing import ApplicantFilter, list_applicants
+from infra.development.rules import time_rules_of
 from infra.development.steps import DocumentRef, StepEntry, file_of, record_step
 from infra.development.tables import Applicant, ApplicantStep
 
@@ -30,4 +31,5 @@ __all__ = [
     "read_applicant",
     "record_step",
     "reveal_applicant",
+    "time_rules_of",
 ]

@@ -326,6 +326,10 @@ async def test_a_tenant_tightens_a_rule_and_may_not_loosen_it(
     stricter = {**kept, "development_time_rules": {"activist_after_application": 9}}
     assert (await b.api.patch(url, json={"settings": stricter})).status_code == 200
     try:
+        rules = (await b.api.get(f"{V1}/development/pipeline")).json()["time_rules"]
+        in_force = {r["code"]: (r["value"], r["default"], r["national"]) for r in rules}
+        assert in_force["activist_after_application"] == (9, 6, None)
+        assert in_force["candidate_after_activist"] == (12, 12, 12)
         applicant = await create_applicant(b.api, b.id)
         for number in (1, 2):
             assert (await _step(b, applicant["id"], number)).status_code == 201
@@ -352,3 +356,18 @@ async def test_a_revoked_probation_removes_the_member_record_and_keeps_the_file(
     member = (await b.api.get(f"{V1}/members/{r.json()['applicant']['member_id']}")).json()
     assert member["status"] == "removed"
     assert (await _step(b, aid, 25)).status_code == 201
+
+
+async def test_the_pipeline_is_published_as_data(futian: Api) -> None:
+    r = await futian.get(f"{V1}/development/pipeline")
+    assert r.status_code == 200, r.text
+    steps = r.json()["steps"]
+    assert [s["number"] for s in steps] == list(range(1, 26))
+    vote = steps[14]
+    assert (vote["code"], vote["body"], vote["meeting"], vote["vote"]) == (
+        "admission_vote",
+        "branch_congress",
+        "branch_congress",
+        True,
+    )
+    assert steps[8]["sponsors"] == [2, 2]
