@@ -8,7 +8,7 @@ Documents, meetings, mentors and sponsors name rows of other contexts (evidence,
 activities, members): checked through those contexts when a step is recorded, not keyed.
 
 Revision ID: 0034
-Revises: 0026
+Revises: 0030 (chained after main's head 0030; written against 0026)
 Create Date: 2026-12-02
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import text
 from infra.db.rls import IS_CITUS, citus_tenant_table, tenant_table_rls
 
 revision = "0034"
-down_revision = "0026"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
