@@ -15,6 +15,7 @@ from api.activities import render_checkin
 from api.admission import admission
 from api.audit_hooks import audit_denials
 from api.deps import DEPENDENCIES, resolve_dependencies_in_order
+from api.development import ROUTES as DEVELOPMENT_ROUTES
 from api.docs import StrictStructSchemas, assets_router, openapi_config
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ACTIVITY_ROUTES,
             *INTEGRATION_ROUTES,
             *POINTS_ROUTES,
+            *DEVELOPMENT_ROUTES,
         ],
     )
     return Litestar(

@@ -65,6 +65,7 @@ TAG_DESCRIPTIONS = {
     "API clients": "第三方系统的客户端、授权范围与密钥（OAuth2 客户端凭证）",
     "Points": "积分规则、积分明细与人工奖扣（个人积分默认不公开）",
     "Webhooks": "按 Standard Webhooks 签名推送事件：订阅、投递记录、重新投递",
+    "Development": "发展党员：入党申请人、五个阶段二十五个步骤、时间规则、表决与审批",
     "Operations": "健康与就绪检查",
 }
 

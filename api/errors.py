@@ -132,7 +132,9 @@ STATUS_OF_KIND: dict[ErrorKind, int] = {
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
     status = STATUS_OF_KIND[exc.kind]
-    return problem(request, status, exc.code, exc.message, errors=exc.errors, headers=headers)
+    return problem(
+        request, status, exc.code, exc.message, errors=exc.errors, headers=headers, extra=exc.extra
+    )
 
 
 def handle_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[Any]:

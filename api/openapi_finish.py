@@ -70,6 +70,7 @@ TAG_NAMES_ZH: dict[str, str] = {
     "API clients": "接口客户端",
     "Points": "积分",
     "Webhooks": "Webhook 推送",
+    "Development": "发展党员",
     "Operations": "运维",
 }
 

@@ -20,6 +20,9 @@ ScopeName = Literal[
     "activities:read",
     "checkins:write",
     "points:read",
+    "applicants:read",
+    "applicants:write",
+    "applicants:sensitive:read",
     "events:read",
     "webhooks:write",
 ]

@@ -26,6 +26,16 @@ MESSAGES = Catalogue(
             "读取积分规则、积分明细和奖扣（个人积分受租户公开设置限制）",
             "Read point rules, ledgers and awards (individual points as the tenant allows)",
         ),
+        "scope:applicants:read": Message(
+            "读取入党申请人及其发展档案（敏感字段脱敏）", "Read applicants and their files (masked)"
+        ),
+        "scope:applicants:write": Message(
+            "登记入党申请人和党支部办理的发展步骤", "Register applicants and record branch steps"
+        ),
+        "scope:applicants:sensitive:read": Message(
+            "读取入党申请人身份证号和手机号明文（每次读取记入审计）",
+            "Read applicants' 身份证号 and phone in clear (every read is audited)",
+        ),
         "scope:events:read": Message(
             "读取本范围的事件（事件流和 Webhook）", "Read the events in scope (feed, webhooks)"
         ),

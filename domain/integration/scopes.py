@@ -36,6 +36,9 @@ SCOPES: dict[str, ApiScope] = {
         ApiScope("activities:read", ("activity:read", "checkin:read")),
         ApiScope("checkins:write", ("checkin:create", "checkin:sync")),
         ApiScope("points:read", ("point_rule:read", "points:read", "point_award:read")),
+        ApiScope("applicants:read", ("applicant:read",)),
+        ApiScope("applicants:write", ("applicant:write", "applicant:record")),
+        ApiScope("applicants:sensitive:read", ("applicant:read_sensitive",), sensitive=True),
         # The event feed and webhooks (issue 13 items 4 and 5) check this scope by name.
         ApiScope("events:read", ()),
         # Webhooks (issue 13 item 5): the client's own subscriptions, checked by name.

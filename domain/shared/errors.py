@@ -55,6 +55,9 @@ class DomainError(Exception):
     errors: list[FieldError] = field(default_factory=list)
     retry_after: int | None = None
     """Seconds after which asking again may succeed (a 429 says it in `Retry-After`)."""
+    extra: dict[str, object] = field(default_factory=dict)
+    """Machine-readable members the problem carries besides `errors` (a refused step's
+    `rule` and `possible_from`)."""
 
     def __post_init__(self) -> None:
         Exception.__init__(self, self.code)

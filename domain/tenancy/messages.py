@@ -360,5 +360,22 @@ MESSAGES = Catalogue(
         "permission:api_client:write": Message(
             "注册、轮换和吊销接口客户端", "Register, rotate and revoke API clients"
         ),
+        "permission:applicant:read": Message(
+            "查看入党申请人及其发展档案（身份证号脱敏）", "View applicants and their files (masked)"
+        ),
+        "permission:applicant:write": Message(
+            "登记和修改入党申请人", "Register and edit applicants"
+        ),
+        "permission:applicant:read_sensitive": Message(
+            "查看入党申请人的完整身份证号和手机号（记入审计）",
+            "See applicants' 身份证号 and phone in full (audited)",
+        ),
+        "permission:applicant:record": Message(
+            "登记党支部办理的发展步骤", "Record the branch's development steps"
+        ),
+        "permission:applicant:approve": Message(
+            "以基层党委或组织部门身份预审、审批和备案发展党员",
+            "Pre-review, approve and file admissions for the party committee",
+        ),
     },
 )

@@ -112,6 +112,11 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("point_award", "read"),
     _p("point_award", "propose"),
     _p("point_award", "decide"),
+    _p("applicant", "read"),
+    _p("applicant", "write"),
+    _p("applicant", "read_sensitive"),
+    _p("applicant", "record"),
+    _p("applicant", "approve"),
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
@@ -120,7 +125,16 @@ CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
 # deliberately held by no shipped role: a tenant grants it through a custom role if it must.
 _RUN_CHECKINS = ("checkin:read", "checkin:create", "checkin:sync", "checkin:manage")
 
-_READ_ALL = ("tenant", "organization", "member", "activity", "checkin", "evidence", "job")
+_READ_ALL = (
+    "tenant",
+    "organization",
+    "member",
+    "activity",
+    "checkin",
+    "evidence",
+    "job",
+    "applicant",
+)
 
 _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
     ShippedRole.PLATFORM_ADMIN: (
@@ -149,6 +163,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "point_rule:*",
         "points:*",
         "point_award:*",
+        "applicant:*",
     ),
     ShippedRole.ORG_SECRETARY: (
         "tenant:read",
@@ -168,6 +183,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "points:read",
         "points:classify",
         "point_award:*",
+        "applicant:*",
     ),
     ShippedRole.ORG_COMMITTEE: (
         "tenant:read",
@@ -182,6 +198,9 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "points:read",
         "point_award:read",
         "point_award:propose",
+        "applicant:read",
+        "applicant:write",
+        "applicant:record",
     ),
     ShippedRole.MEMBER: (
         "organization:read",
@@ -214,6 +233,10 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "point_rule:read",
         "points:read",
         "point_award:read",
+        "applicant:read",
+        "applicant:write",
+        "applicant:read_sensitive",
+        "applicant:record",
     ),
 }
 """Grants per shipped role; `resource:*` means every catalogue action on that resource.

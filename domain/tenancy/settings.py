@@ -69,6 +69,32 @@ class MeetingFrequencies(BaseModel):
     heart_talk: Period = Field(default="yearly", description="谈心谈话")
 
 
+def _months(description: str, *, ge: int = 0, le: int = 120) -> Any:
+    return Field(default=None, ge=ge, le=le, description=description)
+
+
+class DevelopmentTimeRules(BaseModel):
+    """发展党员时间规则: a tenant's tightenings of the 2014 细则 (domain-rules §3); omitted or
+    null ones keep the default. The bounds are the national rules, so a tenant may tighten
+    and never loosen them (the development context checks the same bounds again)."""
+
+    model_config = _STRICT
+
+    talk_within: int | None = _months("收到入党申请后谈话的期限（月，不超过1）", le=1)
+    activist_after_application: int | None = _months(
+        "递交申请后确定为入党积极分子的最短时间（月，默认6）"
+    )
+    review_interval: int | None = _months("培养考察的间隔（月，不超过6）", le=6)
+    candidate_after_activist: int | None = _months(
+        "确定为积极分子后列为发展对象的最短时间（月，不少于12）", ge=12
+    )
+    training_days: int | None = _months("集中培训最少天数（不少于3）", ge=3, le=60)
+    training_hours: int | None = _months("集中培训最少学时（不少于24）", ge=24, le=500)
+    approval_within: int | None = _months("基层党委审批期限（月，不超过3）", le=3)
+    approval_within_special: int | None = _months("特殊情况审批期限（月，不超过6）", le=6)
+    public_notice: int | None = _months("公示最少工作日（默认5）", le=60)
+
+
 class TenantSettings(BaseModel):
     """The complete settings in force for one tenant."""
 
@@ -85,6 +111,7 @@ class TenantSettings(BaseModel):
     checkin_grace_minutes: CheckinGraceMinutes = 30
     sync_grace_hours: SyncGraceHours = 72
     mfa_required_for_staff: MfaRequiredForStaff = False
+    development_time_rules: DevelopmentTimeRules = DevelopmentTimeRules()
 
 
 class MeetingFrequenciesOverride(BaseModel):
@@ -118,6 +145,7 @@ class TenantSettingsOverride(BaseModel):
     checkin_grace_minutes: CheckinGraceMinutes | None = None
     sync_grace_hours: SyncGraceHours | None = None
     mfa_required_for_staff: MfaRequiredForStaff | None = None
+    development_time_rules: DevelopmentTimeRules | None = None
 
 
 def _field_error(err: Mapping[str, Any]) -> FieldError:

@@ -25,6 +25,8 @@ class SeenActivity:
 
     id: uuid.UUID
     tenant_id: uuid.UUID
+    kind: str
+    """三会一课 and the rest (`branch_congress`, `committee_meeting` …)."""
     status: str
     starts_at: datetime
     ends_at: datetime
@@ -57,6 +59,7 @@ async def activity_seen_by(
     return SeenActivity(
         id=activity.id,
         tenant_id=activity.tenant_id,
+        kind=activity.kind,
         status=activity.status,
         starts_at=activity.starts_at,
         ends_at=activity.ends_at,

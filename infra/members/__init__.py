@@ -2,10 +2,12 @@
 other contexts import what they need from here, never from its modules.
 
 Use cases, one module each: `registry` (create, read, update, status, history), `reveal`
-(identity numbers in full), `listing`, `statistics`, `imports` (the spreadsheet import, for
-the endpoint, its job and the CLI), `exporting`; `import_*` are the import's steps.
+(identity numbers in full), `admission` (what the development pipeline asks), `listing`,
+`statistics`, `imports` (the spreadsheet import, for the endpoint, its job and the CLI),
+`exporting`; `import_*` are the import's steps.
 """
 
+from infra.members.admission import Admitted, admit_member, conclude_probation
 from infra.members.counts import count_members
 from infra.members.import_files import count_data_rows, file_kind, read_table
 from infra.members.import_job import register_jobs, sheet_limits
@@ -23,6 +25,7 @@ from infra.members.rosters import (
 from infra.members.seeding import add_seed_member
 
 __all__ = [
+    "Admitted",
     "ImportActor",
     "ImportOptions",
     "ImportReport",
@@ -30,6 +33,8 @@ __all__ = [
     "MemberPlace",
     "active_members_under",
     "add_seed_member",
+    "admit_member",
+    "conclude_probation",
     "count_data_rows",
     "count_members",
     "file_kind",

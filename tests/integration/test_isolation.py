@@ -202,6 +202,27 @@ async def make_member(w: World) -> Resource:
     return Resource(member["id"], [name], f"{V1}/members/{member['id']}")
 
 
+async def make_applicant(w: World) -> Resource:
+    org = await w.get("org_id")
+    name = unique("隔离申请人")[:20]
+    for _ in range(5):
+        r = await w.futian.post(
+            f"{V1}/applicants",
+            json={"organization_id": org.id, "name": name, "id_number": _id_number()},
+        )
+        if r.status_code != 409:
+            break
+    applicant = _created(r)
+    return Resource(applicant["id"], [name], f"{V1}/applicants/{applicant['id']}")
+
+
+async def make_step(w: World) -> Resource:
+    """A step of the pipeline names no row: the applicant in the same path is the resource
+    (the 福田 file it would change is read back through the applicant)."""
+    applicant = await w.get("applicant_id")
+    return Resource("talk", [], f"{V1}/applicants/{applicant.id}/steps")
+
+
 async def make_activity(w: World) -> Resource:
     org = await w.get("org_id")
     await w.get("member_id")
@@ -367,6 +388,8 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "point_award_id": make_point_award,
     "webhook_id": make_webhook,
     "delivery_id": make_webhook_delivery,
+    "applicant_id": make_applicant,
+    "step": make_step,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.
@@ -382,6 +405,7 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     },
     "updateUser": lambda w: {"display_name": "南山越权改名"},
     "updateRole": lambda w: {"display_name": "南山越权改名"},
+    "recordApplicantStep": lambda w: {"occurred_on": "2026-01-05"},
 }
 
 

@@ -1,0 +1,81 @@
+"""Listing applicants (入党申请人名单) where the caller may read them, filtered and paged."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, cast, literal, select
+
+from domain.shared import Guard, not_found, require_scopes
+from infra.db.session import UnitOfWork
+from infra.db.types import Ltree
+from infra.development.applicants import ApplicantRecord
+from infra.development.tables import Applicant
+from infra.tenancy import ORGANIZATIONS, organization_ref, organization_refs, within_scopes
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicantFilter:
+    organization_id: uuid.UUID | None = None
+    include_descendants: bool = False
+    status: str | None = None
+    stage: int | None = None
+    current_step: int | None = None
+    overdue_on: date | None = None
+    """Only files whose next step was due before this day (today: what is overdue)."""
+    due_by: date | None = None
+    """Only files whose next step is due on or before this day."""
+    notice_open_on: date | None = None
+    """Only files with a public notice running on this day."""
+
+
+async def list_applicants(
+    uow: UnitOfWork,
+    guard: Guard,
+    filters: ApplicantFilter,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[ApplicantRecord]:
+    """Applicants of one organization (or its subtree), else of every scope where the
+    caller holds applicant:read; in id order (ids are time-ordered: oldest first)."""
+    orgs = ORGANIZATIONS
+    stmt: Any = select(Applicant).join(
+        orgs,
+        and_(orgs.c.tenant_id == Applicant.tenant_id, orgs.c.id == Applicant.organization_id),
+    )
+    if filters.organization_id is not None:
+        org = await organization_ref(uow, filters.organization_id)
+        if org is None:
+            raise not_found("organization")
+        guard.require("applicant", "read", org.domain)
+        stmt = stmt.where(Applicant.tenant_id == org.tenant_id)
+        if filters.include_descendants:
+            stmt = stmt.where(orgs.c.path.op("<@")(cast(literal(org.path), Ltree)))
+        else:
+            stmt = stmt.where(Applicant.organization_id == org.id)
+    else:
+        scopes = require_scopes(guard, "applicant", "read")
+        stmt = stmt.where(
+            within_scopes(scopes, tenant_id=Applicant.tenant_id, org_path=orgs.c.path)
+        )
+    if filters.status is not None:
+        stmt = stmt.where(Applicant.status == filters.status)
+    if filters.stage is not None:
+        stmt = stmt.where(Applicant.stage == filters.stage)
+    if filters.current_step is not None:
+        stmt = stmt.where(Applicant.current_step == filters.current_step)
+    if filters.overdue_on is not None:
+        stmt = stmt.where(Applicant.due_by < filters.overdue_on)  # type: ignore[operator]
+    if filters.due_by is not None:
+        stmt = stmt.where(Applicant.due_by <= filters.due_by)  # type: ignore[operator]
+    if filters.notice_open_on is not None:
+        stmt = stmt.where(Applicant.notice_ends_on >= filters.notice_open_on)  # type: ignore[operator]
+    if after is not None:
+        stmt = stmt.where(Applicant.id > after)
+    rows = list((await uow.session.execute(stmt.order_by(Applicant.id).limit(limit + 1))).scalars())
+    refs = await organization_refs(uow, sorted({r.organization_id for r in rows}))
+    return [ApplicantRecord(r, refs[r.organization_id]) for r in rows if r.organization_id in refs]
