@@ -16,6 +16,7 @@ from api.admission import admission
 from api.audit_hooks import audit_denials
 from api.deps import DEPENDENCIES, resolve_dependencies_in_order
 from api.docs import StrictStructSchemas, assets_router, openapi_config
+from api.dues import ROUTES as DUES_ROUTES
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
 from api.evidence import ROUTES as EVIDENCE_ROUTES
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ACTIVITY_ROUTES,
             *INTEGRATION_ROUTES,
             *POINTS_ROUTES,
+            *DUES_ROUTES,
         ],
     )
     return Litestar(

@@ -69,6 +69,7 @@ TAG_NAMES_ZH: dict[str, str] = {
     "Storage": "对象存储",
     "API clients": "接口客户端",
     "Points": "积分",
+    "Dues": "党费",
     "Operations": "运维",
 }
 

@@ -20,6 +20,8 @@ ScopeName = Literal[
     "activities:read",
     "checkins:write",
     "points:read",
+    "dues:read",
+    "dues:write",
     "events:read",
 ]
 

@@ -26,6 +26,12 @@ MESSAGES = Catalogue(
             "读取积分规则、积分明细和奖扣（个人积分受租户公开设置限制）",
             "Read point rules, ledgers and awards (individual points as the tenant allows)",
         ),
+        "scope:dues:read": Message(
+            "读取党费标准、基数、减免和缴费单", "Read dues standards, bases, reliefs and bills"
+        ),
+        "scope:dues:write": Message(
+            "申报党费基数、提出减免、生成缴费单", "Declare dues bases, propose reliefs, make bills"
+        ),
         "scope:events:read": Message(
             "读取本范围的事件（事件流和 Webhook）", "Read the events in scope (feed, webhooks)"
         ),

@@ -36,6 +36,8 @@ SCOPES: dict[str, ApiScope] = {
         ApiScope("activities:read", ("activity:read", "checkin:read")),
         ApiScope("checkins:write", ("checkin:create", "checkin:sync")),
         ApiScope("points:read", ("point_rule:read", "points:read", "point_award:read")),
+        ApiScope("dues:read", ("dues:read",)),
+        ApiScope("dues:write", ("dues:write",)),
         # The event feed and webhooks (issue 13 items 4 and 5) check this scope by name.
         ApiScope("events:read", ()),
     )

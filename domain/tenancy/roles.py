@@ -112,6 +112,10 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("point_award", "read"),
     _p("point_award", "propose"),
     _p("point_award", "decide"),
+    _p("dues", "read"),
+    _p("dues", "write"),
+    _p("dues", "approve"),
+    _p("dues", "configure"),
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
@@ -120,7 +124,16 @@ CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
 # deliberately held by no shipped role: a tenant grants it through a custom role if it must.
 _RUN_CHECKINS = ("checkin:read", "checkin:create", "checkin:sync", "checkin:manage")
 
-_READ_ALL = ("tenant", "organization", "member", "activity", "checkin", "evidence", "job")
+_READ_ALL = (
+    "tenant",
+    "organization",
+    "member",
+    "activity",
+    "checkin",
+    "evidence",
+    "job",
+    "dues",
+)
 
 _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
     ShippedRole.PLATFORM_ADMIN: (
@@ -149,6 +162,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "point_rule:*",
         "points:*",
         "point_award:*",
+        "dues:*",
     ),
     ShippedRole.ORG_SECRETARY: (
         "tenant:read",
@@ -168,6 +182,9 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "points:read",
         "points:classify",
         "point_award:*",
+        "dues:read",
+        "dues:write",
+        "dues:approve",
     ),
     ShippedRole.ORG_COMMITTEE: (
         "tenant:read",
@@ -182,6 +199,8 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "points:read",
         "point_award:read",
         "point_award:propose",
+        "dues:read",
+        "dues:write",
     ),
     ShippedRole.MEMBER: (
         "organization:read",
@@ -214,6 +233,8 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "point_rule:read",
         "points:read",
         "point_award:read",
+        "dues:read",
+        "dues:write",
     ),
 }
 """Grants per shipped role; `resource:*` means every catalogue action on that resource.

@@ -16,6 +16,8 @@ EVERY_SCOPE = [
     "members:write",
     "members:sensitive:read",
     "activities:read",
+    "dues:read",
+    "dues:write",
     "events:read",
 ]
 
