@@ -1,6 +1,7 @@
-"""HTTP endpoints of the dues context (党费): standards and the calculator."""
+"""HTTP endpoints of the dues context (党费): standards and the calculator, dues bases,
+reliefs."""
 
-from api.dues import standards
+from api.dues import bases, reliefs, standards
 
-ROUTES = [*standards.ROUTES]
+ROUTES = [*standards.ROUTES, *bases.ROUTES, *reliefs.ROUTES]
 __all__ = ["ROUTES"]

@@ -33,7 +33,7 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Request bodies refuse unknown fields, so a typo is an error and not a silent no-op."""
 
 
-class BracketIn(Strict):
+class BracketIn(Strict, kw_only=True):
     up_to_fen: (
         Annotated[
             int,
@@ -46,19 +46,19 @@ class BracketIn(Strict):
     ]
 
 
-class BracketsIn(Strict):
+class BracketsIn(Strict, kw_only=True):
     employed: Annotated[list[BracketIn], Meta(min_length=1, max_length=20)]
     retired: Annotated[list[BracketIn], Meta(min_length=1, max_length=20)]
 
 
-class FixedIn(Strict):
+class FixedIn(Strict, kw_only=True):
     farmer: Annotated[int, Meta(ge=1, le=MAX_FEN, examples=[50])]
     student: Annotated[int, Meta(ge=1, le=MAX_FEN, examples=[20])]
     unemployed: Annotated[int, Meta(ge=1, le=MAX_FEN, examples=[20])]
     subsistence: Annotated[int, Meta(ge=1, le=MAX_FEN, examples=[20])]
 
 
-class StandardIn(Strict):
+class StandardIn(Strict, kw_only=True):
     """发布交纳标准的新版本 Publish a dues standard version."""
 
     name: Annotated[
@@ -114,7 +114,7 @@ class StandardOut(msgspec.Struct, kw_only=True):
     fixed_fen: dict[str, int]
 
 
-class CalculateIn(Strict):
+class CalculateIn(Strict, kw_only=True):
     """按标准计算月党费 Calculate monthly dues."""
 
     category: Annotated[CategoryName, Meta(description=CATEGORY_DOC)]
@@ -163,5 +163,87 @@ def rule_out(rule: dict[str, Any], description: str) -> RuleOut:
     )
 
 
-class Timestamped(msgspec.Struct, kw_only=True):
-    created_at: datetime
+class BaseIn(Strict, kw_only=True):
+    """申报党费基数 Declare a dues base."""
+
+    member_id: uuid.UUID
+    category: Annotated[CategoryName, Meta(description=CATEGORY_DOC)]
+    income_kind: Annotated[
+        IncomeKindName | None,
+        Meta(
+            description="收入类型：salary 工资、annual_salary 年薪制、self_employed 个体经营"
+            "（上季度月均）、pension 离退休费；固定金额类别不填"
+        ),
+    ] = None
+    monthly_income_fen: (
+        Annotated[
+            int,
+            Meta(
+                ge=0, le=MAX_FEN, examples=[500000], description="税后月收入（分） Monthly income"
+            ),
+        ]
+        | None
+    ) = None
+    effective_from: Annotated[Month, Meta(description="自该月起适用 Applies from this month")]
+    note: Annotated[str, Meta(max_length=500, examples=["2026年调资"])] | None = None
+
+
+class DecisionIn(Strict, kw_only=True):
+    """审批意见 A decision's note."""
+
+    note: Annotated[str, Meta(max_length=500, examples=["经支委会讨论同意"])] | None = None
+
+
+class BaseOut(msgspec.Struct, kw_only=True):
+    """党费基数 A dues base and who declared and decided it."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    category: CategoryName
+    income_kind: IncomeKindName | None
+    monthly_income_fen: int | None
+    effective_from: Month
+    status: BaseStatusName
+    note: str | None
+    declared_by: uuid.UUID
+    declared_at: datetime
+    decided_by: uuid.UUID | None
+    decided_at: datetime | None
+
+
+class ReliefIn(Strict, kw_only=True):
+    """提出减免 Propose a hardship reduction or exemption."""
+
+    member_id: uuid.UUID
+    kind: Annotated[ReliefKindName, Meta(description="reduction 减交、exemption 免交")]
+    monthly_amount_fen: (
+        Annotated[int, Meta(ge=0, le=MAX_FEN, examples=[100], description="减交后每月应交（分）")]
+        | None
+    ) = None
+    from_month: Month
+    to_month: Month
+    reason: Annotated[
+        str, Meta(min_length=1, max_length=500, pattern=r"\S", examples=["家庭困难，经支部讨论"])
+    ]
+
+
+class ReliefOut(msgspec.Struct, kw_only=True):
+    """减免 A reduction or exemption and its decision."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    kind: ReliefKindName
+    monthly_amount_fen: int | None
+    from_month: Month
+    to_month: Month
+    reason: str
+    status: ReliefStatusName
+    proposed_by: uuid.UUID
+    proposed_at: datetime
+    decided_by: uuid.UUID | None
+    decided_at: datetime | None
+    decision_note: str | None

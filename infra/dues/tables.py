@@ -40,6 +40,7 @@ class DuesBaseRow(SQLModel, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: uuid.UUID = Field(primary_key=True)
     member_id: uuid.UUID
+    organization_id: uuid.UUID
     category: str
     income_kind: str | None = None
     monthly_income_fen: int | None = None

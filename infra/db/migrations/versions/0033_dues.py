@@ -48,6 +48,7 @@ TABLES = {
         tenant_id uuid NOT NULL,
         id uuid NOT NULL,
         member_id uuid NOT NULL,
+        organization_id uuid NOT NULL,  -- where the member was when it was declared
         category text NOT NULL CHECK (category IN {CATEGORY}),
         income_kind text CHECK (
             income_kind IN ('salary', 'annual_salary', 'self_employed', 'pension')),
@@ -152,7 +153,7 @@ TENANT_KEY = "FOREIGN KEY (tenant_id) REFERENCES tenant (id)"
 # or reference tables.
 FOREIGN_KEYS = {
     "dues_standard": [TENANT_KEY],
-    "dues_base": [TENANT_KEY, MEMBER_KEY],
+    "dues_base": [TENANT_KEY, MEMBER_KEY, ORG_KEY],
     "dues_relief": [TENANT_KEY, MEMBER_KEY, ORG_KEY],
     "dues_back_payment_exception": [TENANT_KEY, MEMBER_KEY],
     "dues_bill": [TENANT_KEY, MEMBER_KEY, ORG_KEY],
