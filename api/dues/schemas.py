@@ -247,3 +247,59 @@ class ReliefOut(msgspec.Struct, kw_only=True):
     decided_by: uuid.UUID | None
     decided_at: datetime | None
     decision_note: str | None
+
+
+class BillRunIn(Strict, kw_only=True):
+    """生成缴费单 Run the bills of a month."""
+
+    month: Annotated[Month, Meta(description="账单月份，不晚于本月 Not after this month")]
+    tenant_id: Annotated[
+        uuid.UUID | None, Meta(description="租户（默认本租户） Tenant, default one's own")
+    ] = None
+
+
+class BillOut(msgspec.Struct, kw_only=True):
+    """缴费单 One member's dues for one month."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    month: Month
+    standard_fen: Annotated[int, Meta(description="按标准应交（分） Due by the standard")]
+    amount_fen: Annotated[int, Meta(description="减免后应交（分） Due after any relief")]
+    status: BillStatusName
+    back_payment: Annotated[bool, Meta(description="补交 For a past month")]
+    rule: RuleOut
+    created_at: datetime
+
+
+class AccountOut(msgspec.Struct, kw_only=True):
+    """党员的党费账户 A member's dues account, derived from the ledger."""
+
+    member_id: uuid.UUID
+    paid_to: Annotated[
+        Month | None, Meta(description="党费交至（年月），无已结清月份为 null Paid to")
+    ]
+    balance_fen: Annotated[int, Meta(description="尚欠（分） Owed")]
+    open_months: list[Month]
+
+
+class ExceptionIn(Strict, kw_only=True):
+    """补交超过六个月的例外 An exception to the six-month back-payment limit."""
+
+    member_id: uuid.UUID
+    from_month: Annotated[Month, Meta(description="可补交到该月 Back payment reaches this month")]
+    reason: Annotated[
+        str, Meta(min_length=1, max_length=500, pattern=r"\S", examples=["组织关系转入前欠交"])
+    ]
+
+
+class ExceptionOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    member_id: uuid.UUID
+    from_month: Month
+    reason: str
+    recorded_by: uuid.UUID
+    recorded_at: datetime

@@ -46,6 +46,7 @@ from domain.dues.standards import (
     in_force,
     monthly_dues,
     round_fen,
+    rule_from_dict,
     standard_from_rules,
 )
 
@@ -95,5 +96,6 @@ __all__ = [
     "parse_month",
     "relief_for",
     "round_fen",
+    "rule_from_dict",
     "standard_from_rules",
 ]

@@ -173,6 +173,19 @@ class Rule:
         }
 
 
+def rule_from_dict(stored: Mapping[str, Any]) -> Rule:
+    """A rule as a bill stores it (`Rule.as_dict`, extra keys ignored)."""
+    return Rule(
+        standard_id=uuid.UUID(str(stored["standard_id"])),
+        standard_name=stored["standard_name"],
+        category=DuesCategory(stored["category"]),
+        above_fen=stored.get("above_fen"),
+        up_to_fen=stored.get("up_to_fen"),
+        rate_bp=stored.get("rate_bp"),
+        fixed_fen=stored.get("fixed_fen"),
+    )
+
+
 _CATEGORY_ZH = {
     DuesCategory.EMPLOYED: "在职党员",
     DuesCategory.RETIRED: "离退休党员",

@@ -62,7 +62,7 @@ def _by_tenant(rows: Sequence[Any]) -> list[list[DuesStandard]]:
         by_depth.setdefault(depth, []).append(
             standard_from_rules(standard_id, name, effective_from, rules)
         )
-    return [by_depth[d] for d in sorted(by_depth, reverse=True)]
+    return [by_depth[d] for d in sorted(by_depth)]
 
 
 async def standards_chain(uow: UnitOfWork, tenant_id: uuid.UUID) -> list[list[DuesStandard]]:

@@ -24,6 +24,7 @@ CONTEXTS = (
     "platform",
     "integration",
     "points",
+    "dues",
 )
 _TABLE_AFTER = re.compile(
     r"\b(?:from|join|into|update|table)\s+(?:only\s+)?\"?([a-z_][a-z0-9_]*)\"?", re.IGNORECASE

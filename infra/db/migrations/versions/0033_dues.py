@@ -5,8 +5,9 @@ Every table is a tenant table (tenant_id in the primary key and every foreign ke
 row level security), distributed by tenant_id with member on Citus. Standard versions and
 ledger entries are never changed: the app role may only insert and read them. A bill is
 unique per (tenant, member, month), which makes a bill run idempotent. The standards of a
-tenant's ancestors are read through `zhibu_dues_standards_chain` (a frozen copy of
-`infra/dues/sql/zhibu_dues_standards_chain.sql`).
+tenant's ancestors are read through `zhibu_dues_standards_chain`, which asks tenancy's new
+`zhibu_tenant_ancestors` for the chain (frozen copies of
+`infra/dues/sql/zhibu_dues_standards_chain.sql` and `infra/tenancy/sql/zhibu_tenant_ancestors.sql`).
 
 Revision ID: 0033
 Revises: 0030 (chained after main's head 0030; the lead asked for 0026)
@@ -176,6 +177,24 @@ INDEXES = [
     "CREATE INDEX dues_ledger_entry_bill ON dues_ledger_entry (tenant_id, bill_id)",
 ]
 
+# infra/tenancy/sql/zhibu_tenant_ancestors.sql
+TENANT_ANCESTORS = """
+CREATE OR REPLACE FUNCTION zhibu_tenant_ancestors(p_tenant uuid)
+RETURNS uuid[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NOT p_tenant = ANY (zhibu_scope_tenant_ids()) THEN
+        RETURN NULL;
+    END IF;
+    RETURN (
+        SELECT array_agg(a.id ORDER BY nlevel(a.path) DESC)
+        FROM tenant t JOIN tenant a ON t.path <@ a.path
+        WHERE t.id = p_tenant
+    );
+END
+$$;
+"""
+
 # infra/dues/sql/zhibu_dues_standards_chain.sql
 STANDARDS_CHAIN = """
 CREATE OR REPLACE FUNCTION zhibu_dues_standards_chain(p_tenant uuid)
@@ -185,19 +204,17 @@ RETURNS TABLE(
 )
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    v_chain uuid[];
+    v_chain uuid[] := zhibu_tenant_ancestors(p_tenant);
 BEGIN
-    IF NOT p_tenant = ANY (zhibu_scope_tenant_ids()) THEN
+    IF v_chain IS NULL THEN
         RETURN;
     END IF;
-    SELECT array_agg(a.id) INTO v_chain
-    FROM tenant t JOIN tenant a ON t.path <@ a.path
-    WHERE t.id = p_tenant;
     RETURN QUERY
-        SELECT nlevel(a.path), s.tenant_id, s.id, s.name, s.effective_from, s.rules
-        FROM dues_standard s JOIN tenant a ON a.id = s.tenant_id
+        SELECT array_position(v_chain, s.tenant_id), s.tenant_id, s.id, s.name,
+               s.effective_from, s.rules
+        FROM dues_standard s
         WHERE s.tenant_id = ANY (v_chain)
-        ORDER BY nlevel(a.path) DESC, s.effective_from, s.id;
+        ORDER BY 1, s.effective_from, s.id;
 END
 $$;
 """
@@ -218,6 +235,8 @@ def upgrade() -> None:
             op.execute(f"ALTER TABLE {table} ADD {key}")
     for index in INDEXES:
         op.execute(index)
+    op.execute(TENANT_ANCESTORS)
+    op.execute("REVOKE ALL ON FUNCTION zhibu_tenant_ancestors(uuid) FROM PUBLIC")
     op.execute(STANDARDS_CHAIN)
     op.execute("REVOKE ALL ON FUNCTION zhibu_dues_standards_chain(uuid) FROM PUBLIC")
     op.execute("GRANT EXECUTE ON FUNCTION zhibu_dues_standards_chain(uuid) TO zhibu_app")
@@ -225,5 +244,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP FUNCTION zhibu_dues_standards_chain(uuid)")
+    op.execute("DROP FUNCTION zhibu_tenant_ancestors(uuid)")
     for table in reversed(TABLES):
         op.execute(f"DROP TABLE {table}")
