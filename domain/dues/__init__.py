@@ -24,6 +24,16 @@ from domain.dues.bills import (
 from domain.dues.ledger import EntryKind, charge_entries, paid_to
 from domain.dues.messages import MESSAGES
 from domain.dues.months import add_months, format_month, month_of, months_between, parse_month
+from domain.dues.payments import (
+    CURRENCY,
+    Notification,
+    PaymentOrder,
+    PaymentParams,
+    PaymentProvider,
+    TradeState,
+    Transaction,
+    check_settles,
+)
 from domain.dues.reliefs import (
     ApprovedRelief,
     ReliefKind,
@@ -51,6 +61,7 @@ from domain.dues.standards import (
 )
 
 __all__ = [
+    "CURRENCY",
     "FIXED_CATEGORIES",
     "INCOME_CATEGORIES",
     "MAX_BACK_MONTHS",
@@ -69,13 +80,19 @@ __all__ = [
     "DuesStandard",
     "EntryKind",
     "IncomeKind",
+    "Notification",
     "Payer",
+    "PaymentOrder",
+    "PaymentParams",
+    "PaymentProvider",
     "ReliefKind",
     "ReliefStatus",
     "Rounding",
     "Rule",
     "Skip",
     "Terms",
+    "TradeState",
+    "Transaction",
     "add_months",
     "back_payment_allowed",
     "base_in_force",
@@ -85,6 +102,7 @@ __all__ = [
     "check_declaration",
     "check_pending",
     "check_relief",
+    "check_settles",
     "check_standard",
     "draft_bill",
     "format_month",

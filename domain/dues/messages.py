@@ -97,12 +97,24 @@ MESSAGES = Catalogue(
         "dues_bill_month_future": Message(
             "不能为以后的月份生成缴费单", "Bills are not made for future months"
         ),
-        "dues_bill_run_forbidden": Message(
-            "无权为该范围生成缴费单", "You may not make bills for this scope"
+        # payments
+        "payment_mismatch": Message(
+            "支付结果与订单不符（{fields}），未作任何变更",
+            "The payment does not match its order ({fields}); nothing changed",
         ),
-        "dues_bills_forbidden": Message(
-            "无权查看缴费单：你不是党员，也没有党费查看权限",
-            "You may not see dues bills here",
+        "payment_signature_invalid": Message(
+            "支付通知的签名无效，未作任何变更", "The notification's signature is invalid"
+        ),
+        "payment_serial_unknown": Message(
+            "支付通知的平台证书序列号未知", "The notification names an unknown certificate"
+        ),
+        "payment_callback_stale": Message(
+            "支付通知的时间戳超出允许范围（可能是重放）",
+            "The notification's timestamp is out of range (a replay?)",
+        ),
+        "payment_resource_invalid": Message(
+            "支付通知的加密内容无法解密或格式不对",
+            "The notification's resource cannot be decrypted or read",
         ),
     },
 )

@@ -6,7 +6,8 @@ Use cases, one module each: `standards` (versions in force, publishing, the calc
 next level), `bill_runs` (the monthly bills and their charges, idempotent) and `bill_job`
 (as a job and a schedule), `bills` (bills and a member's account), `exceptions` (back
 payment beyond six months); `seats` says where a member sits, `visibility` what a
-caller's lists show.
+caller's lists show; `providers` holds the payment providers behind the payment port
+(the `sandbox`, shaped like WeChat Pay API v3).
 """
 
 from infra.dues.bases import Declaration, decide_base, declare_base, list_bases
@@ -15,6 +16,7 @@ from infra.dues.bill_runs import generate_bills
 from infra.dues.bills import BillFilter, DuesAccount, list_bills, member_account
 from infra.dues.clock import today
 from infra.dues.exceptions import record_exception
+from infra.dues.providers.sandbox import SandboxPlatform, SandboxProvider
 from infra.dues.reliefs import Proposal, decide_relief, list_reliefs, propose_relief
 from infra.dues.standards import (
     Calculation,
@@ -43,6 +45,8 @@ __all__ = [
     "DuesReliefRow",
     "Proposal",
     "PublishedStandard",
+    "SandboxPlatform",
+    "SandboxProvider",
     "bill_every_tenant",
     "calculate",
     "decide_base",
