@@ -20,7 +20,7 @@ ReliefKindName = Literal["reduction", "exemption"]
 ReliefStatusName = Literal["proposed", "approved", "rejected"]
 BillStatusName = Literal["unpaid", "paid", "exempted"]
 
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 Month = Annotated[str, Meta(pattern=MONTH_PATTERN, examples=["2026-05"])]
 Fen = Annotated[int, Meta(ge=0, le=MAX_FEN, description="金额（分） Amount in fen")]
 CATEGORY_DOC = (

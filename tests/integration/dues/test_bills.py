@@ -20,7 +20,7 @@ from domain.dues import add_months, format_month, month_of
 from domain.tenancy import PLATFORM_PATH
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Actor, Database, Scope
-from infra.dues import generate_bills, today
+from infra.dues import bill_every_tenant, generate_bills, today
 from infra.settings import Settings
 from tests.conftest import Api
 from tests.integration.dues.helpers import (
@@ -257,3 +257,14 @@ def test_the_ledger_is_append_only_for_the_app(database: DatabaseUrls, statement
         pytest.raises(psycopg.errors.InsufficientPrivilege),
     ):
         conn.execute(statement)
+
+
+async def test_the_monthly_schedule_bills_every_tenant(
+    branch: Branch, futian: Api, db: Database, tenant_ids: dict[str, str]
+) -> None:
+    reports = await bill_every_tenant(db, now=datetime.now(UTC))
+    by_tenant = {r["tenant_id"]: r for r in reports}
+    assert {tenant_ids["440304"], tenant_ids["440305"]} <= set(by_tenant)
+    assert by_tenant[tenant_ids["440304"]]["month"] == NOW
+    assert by_tenant[tenant_ids["440304"]]["created"] == 0  # the runs above made them
+    assert len(await bills(futian, member_id=branch.employed, month=NOW)) == 1
