@@ -48,12 +48,6 @@ def _places() -> Select[Any]:
     )
 
 
-async def find_member_place(uow: UnitOfWork, member_id: uuid.UUID) -> MemberPlace | None:
-    """A member the caller can see, by id alone (the scope's tenants are named for routing)."""
-    row = (await uow.session.execute(_places().where(col(Member.id) == member_id))).first()
-    return MemberPlace(*row) if row else None
-
-
 @dataclass(frozen=True, slots=True)
 class MemberStanding:
     """What a dues bill run needs of a member: where they are, their status, admission."""
