@@ -68,7 +68,7 @@ async def propose_dues_relief(ctx: Ctx, data: s.ReliefIn) -> s.ReliefOut:
 
 
 async def _decide(
-    ctx: Ctx, relief_id: uuid.UUID, data: s.DecisionIn, *, approve: bool
+    ctx: Ctx, relief_id: uuid.UUID, data: s.ReliefDecisionIn, *, approve: bool
 ) -> s.ReliefOut:
     async with ctx.uow() as uow:
         row = await decide_relief(
@@ -91,7 +91,9 @@ async def _decide(
     status_code=200,
     responses=WRITE,
 )
-async def approve_dues_relief(ctx: Ctx, relief_id: uuid.UUID, data: s.DecisionIn) -> s.ReliefOut:
+async def approve_dues_relief(
+    ctx: Ctx, relief_id: uuid.UUID, data: s.ReliefDecisionIn
+) -> s.ReliefOut:
     return await _decide(ctx, relief_id, data, approve=True)
 
 
@@ -103,7 +105,9 @@ async def approve_dues_relief(ctx: Ctx, relief_id: uuid.UUID, data: s.DecisionIn
     status_code=200,
     responses=WRITE,
 )
-async def reject_dues_relief(ctx: Ctx, relief_id: uuid.UUID, data: s.DecisionIn) -> s.ReliefOut:
+async def reject_dues_relief(
+    ctx: Ctx, relief_id: uuid.UUID, data: s.ReliefDecisionIn
+) -> s.ReliefOut:
     return await _decide(ctx, relief_id, data, approve=False)
 
 

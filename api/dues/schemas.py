@@ -188,7 +188,7 @@ class BaseIn(Strict, kw_only=True):
     note: Annotated[str, Meta(max_length=500, examples=["2026年调资"])] | None = None
 
 
-class DecisionIn(Strict, kw_only=True):
+class ReliefDecisionIn(Strict, kw_only=True):
     """审批意见 A decision's note."""
 
     note: Annotated[str, Meta(max_length=500, examples=["经支委会讨论同意"])] | None = None
