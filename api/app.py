@@ -17,6 +17,7 @@ from api.audit_hooks import audit_denials
 from api.deps import DEPENDENCIES, resolve_dependencies_in_order
 from api.development import ROUTES as DEVELOPMENT_ROUTES
 from api.docs import StrictStructSchemas, assets_router, openapi_config
+from api.dues import ROUTES as DUES_ROUTES
 from api.errors import EXCEPTION_HANDLERS
 from api.etag import etag_middleware
 from api.evidence import ROUTES as EVIDENCE_ROUTES
@@ -36,6 +37,7 @@ from infra.activities import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
+from infra.dues import register_jobs as register_dues_jobs
 from infra.evidence import open_storage
 from infra.evidence import register_relay_handlers as register_evidence_handlers
 from infra.evidence import register_schedules as register_evidence_schedules
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         register_member_jobs(jobs, settings, protector=protector)
         register_evidence_schedules(jobs, db=db, storage=storage, cron=settings.evidence_sweep_cron)
         register_tenancy_schedules(jobs, db=db)
+        register_dues_jobs(jobs, db=db, cron=settings.dues_bills_cron)
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
         await jobs.start(conninfo_of(settings.app_database_url or ""))
         app.state.jobs = jobs
@@ -142,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *INTEGRATION_ROUTES,
             *POINTS_ROUTES,
             *DEVELOPMENT_ROUTES,
+            *DUES_ROUTES,
         ],
     )
     return Litestar(

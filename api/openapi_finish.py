@@ -71,6 +71,7 @@ TAG_NAMES_ZH: dict[str, str] = {
     "Points": "积分",
     "Webhooks": "Webhook 推送",
     "Development": "发展党员",
+    "Dues": "党费",
     "Operations": "运维",
 }
 

@@ -23,6 +23,8 @@ ScopeName = Literal[
     "applicants:read",
     "applicants:write",
     "applicants:sensitive:read",
+    "dues:read",
+    "dues:write",
     "events:read",
     "webhooks:write",
 ]

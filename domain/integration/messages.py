@@ -36,6 +36,12 @@ MESSAGES = Catalogue(
             "读取入党申请人身份证号和手机号明文（每次读取记入审计）",
             "Read applicants' 身份证号 and phone in clear (every read is audited)",
         ),
+        "scope:dues:read": Message(
+            "读取党费标准、基数、减免和缴费单", "Read dues standards, bases, reliefs and bills"
+        ),
+        "scope:dues:write": Message(
+            "申报党费基数、提出减免、生成缴费单", "Declare dues bases, propose reliefs, make bills"
+        ),
         "scope:events:read": Message(
             "读取本范围的事件（事件流和 Webhook）", "Read the events in scope (feed, webhooks)"
         ),

@@ -39,6 +39,8 @@ SCOPES: dict[str, ApiScope] = {
         ApiScope("applicants:read", ("applicant:read",)),
         ApiScope("applicants:write", ("applicant:write", "applicant:record")),
         ApiScope("applicants:sensitive:read", ("applicant:read_sensitive",), sensitive=True),
+        ApiScope("dues:read", ("dues:read",)),
+        ApiScope("dues:write", ("dues:write",)),
         # The event feed and webhooks (issue 13 items 4 and 5) check this scope by name.
         ApiScope("events:read", ()),
         # Webhooks (issue 13 item 5): the client's own subscriptions, checked by name.

@@ -377,5 +377,17 @@ MESSAGES = Catalogue(
             "以基层党委或组织部门身份预审、审批和备案发展党员",
             "Pre-review, approve and file admissions for the party committee",
         ),
+        "permission:dues:read": Message(
+            "查看党费标准、基数和缴费单", "View dues standards, bases and bills"
+        ),
+        "permission:dues:write": Message(
+            "申报党费基数、提出减免、生成缴费单", "Declare dues bases, propose reliefs, make bills"
+        ),
+        "permission:dues:approve": Message(
+            "审批下级党组织提出的党费减免", "Approve dues reliefs proposed below"
+        ),
+        "permission:dues:configure": Message(
+            "设置党费交纳标准、记录补交例外", "Set dues standards and back-payment exceptions"
+        ),
     },
 )

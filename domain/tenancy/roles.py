@@ -117,6 +117,10 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("applicant", "read_sensitive"),
     _p("applicant", "record"),
     _p("applicant", "approve"),
+    _p("dues", "read"),
+    _p("dues", "write"),
+    _p("dues", "approve"),
+    _p("dues", "configure"),
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
@@ -134,6 +138,7 @@ _READ_ALL = (
     "evidence",
     "job",
     "applicant",
+    "dues",
 )
 
 _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
@@ -164,6 +169,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "points:*",
         "point_award:*",
         "applicant:*",
+        "dues:*",
     ),
     ShippedRole.ORG_SECRETARY: (
         "tenant:read",
@@ -184,6 +190,9 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "points:classify",
         "point_award:*",
         "applicant:*",
+        "dues:read",
+        "dues:write",
+        "dues:approve",
     ),
     ShippedRole.ORG_COMMITTEE: (
         "tenant:read",
@@ -201,6 +210,8 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "applicant:read",
         "applicant:write",
         "applicant:record",
+        "dues:read",
+        "dues:write",
     ),
     ShippedRole.MEMBER: (
         "organization:read",
@@ -237,6 +248,8 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "applicant:write",
         "applicant:read_sensitive",
         "applicant:record",
+        "dues:read",
+        "dues:write",
     ),
 }
 """Grants per shipped role; `resource:*` means every catalogue action on that resource.

@@ -15,6 +15,8 @@ from infra.members.import_report import ImportActor, ImportOptions, ImportReport
 from infra.members.imports import Importer, import_sheet, queue_import, today
 from infra.members.rosters import (
     MemberPlace,
+    MemberStanding,
+    active_members_page,
     active_members_under,
     find_member_place,
     member_birth_date,
@@ -31,6 +33,8 @@ __all__ = [
     "ImportReport",
     "Importer",
     "MemberPlace",
+    "MemberStanding",
+    "active_members_page",
     "active_members_under",
     "add_seed_member",
     "admit_member",

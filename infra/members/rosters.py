@@ -48,6 +48,31 @@ def _places() -> Select[Any]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MemberStanding:
+    """What a dues bill run needs of a member: where they are, their status, admission."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    status: str
+    admitted_on: date
+
+
+async def active_members_page(
+    uow: UnitOfWork, tenant_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
+) -> list[MemberStanding]:
+    """A tenant's active members in id order, `limit` at a time after `after` (keyset)."""
+    query = (
+        select(Member.id, Member.organization_id, Member.status, Member.admitted_on)
+        .where(col(Member.tenant_id) == tenant_id, col(Member.status).in_(ACTIVE_STATUSES))
+        .order_by(col(Member.id))
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(col(Member.id) > after)
+    return [MemberStanding(*r) for r in (await uow.session.execute(query)).all()]
+
+
 async def member_of_user(
     uow: UnitOfWork, tenant_id: uuid.UUID, user_id: uuid.UUID
 ) -> MemberPlace | None:

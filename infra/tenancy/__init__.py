@@ -6,7 +6,13 @@ from here, never from a module of the package.
 
 from infra.tenancy.accounts import reset_password
 from infra.tenancy.auth import AuthService, login_identifier
-from infra.tenancy.directory import TenantRef, account_exists, child_tenants, tenant_ref
+from infra.tenancy.directory import (
+    TenantRef,
+    account_exists,
+    child_tenants,
+    tenant_ref,
+    visible_tenants,
+)
 from infra.tenancy.mfa import MfaService, reset_factor
 from infra.tenancy.organization_lookup import (
     ORGANIZATIONS,
@@ -73,5 +79,6 @@ __all__ = [
     "tenant_path_of",
     "tenant_ref",
     "visible_organizations",
+    "visible_tenants",
     "within_scopes",
 ]

@@ -38,6 +38,12 @@ async def tenant_ref(uow: UnitOfWork, tenant_id: uuid.UUID) -> TenantRef | None:
     return _ref(row) if row else None
 
 
+async def visible_tenants(uow: UnitOfWork) -> list[TenantRef]:
+    """Every tenant the caller's scope shows (for work done tenant by tenant), by path."""
+    stmt = _TENANT.where(Tenant.parent_id.is_not(None)).order_by(Tenant.path)  # type: ignore[union-attr]
+    return [_ref(r) for r in (await uow.session.execute(stmt)).all()]
+
+
 async def child_tenants(uow: UnitOfWork, tenant_id: uuid.UUID) -> list[TenantRef]:
     """The visible tenants directly below one, by division code."""
     stmt = _TENANT.where(Tenant.parent_id == tenant_id).order_by(Tenant.code)

@@ -25,6 +25,7 @@ CONTEXTS = (
     "integration",
     "points",
     "development",
+    "dues",
 )
 _TABLE_AFTER = re.compile(
     r"\b(?:from|join|into|update|table)\s+(?:only\s+)?\"?([a-z_][a-z0-9_]*)\"?", re.IGNORECASE

@@ -331,6 +331,43 @@ async def make_webhook_delivery(w: World) -> Resource:
     return Resource(str(delivery_id), [marker], f"{V1}/webhooks/{hook.id}/deliveries/{delivery_id}")
 
 
+async def make_dues_base(w: World) -> Resource:
+    member = await w.get("member_id")
+    note = unique("福田基数")
+    base = _created(
+        await w.futian.post(
+            f"{V1}/dues/bases",
+            json={
+                "member_id": member.id,
+                "category": "employed",
+                "income_kind": "salary",
+                "monthly_income_fen": 654_321,
+                "effective_from": "2026-01",
+                "note": note,
+            },
+        )
+    )
+    return Resource(base["id"], [note], f"{V1}/dues/bases?member_id={member.id}")
+
+
+async def make_dues_relief(w: World) -> Resource:
+    member = await w.get("member_id")
+    reason = unique("福田减免")
+    relief = _created(
+        await w.futian.post(
+            f"{V1}/dues/reliefs",
+            json={
+                "member_id": member.id,
+                "kind": "exemption",
+                "from_month": "2026-01",
+                "to_month": "2026-02",
+                "reason": reason,
+            },
+        )
+    )
+    return Resource(relief["id"], [reason], f"{V1}/dues/reliefs?member_id={member.id}")
+
+
 PNG_1PX = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
     b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
@@ -390,6 +427,8 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "delivery_id": make_webhook_delivery,
     "applicant_id": make_applicant,
     "step": make_step,
+    "base_id": make_dues_base,
+    "relief_id": make_dues_relief,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.

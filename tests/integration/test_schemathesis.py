@@ -35,6 +35,9 @@ SELF_OPERATIONS = ("login", "refreshToken", "logout", "getMe", "updateUser", "ch
 PAGED = (
     "listActivities",
     "listApiClients",
+    "listDuesBases",
+    "listDuesBills",
+    "listDuesReliefs",
     "listEvidence",
     "listAuditEvents",
     "listJobs",

@@ -1,0 +1,68 @@
+"""Dues adapters (党费). This package is the context's public module: other modules import
+from here, never from its modules.
+
+Use cases, one module each: `standards` (versions in force, publishing, the calculator),
+`bases` (dues bases, maker–checker), `reliefs` (reductions and exemptions approved by the
+next level), `bill_runs` (the monthly bills and their charges, idempotent) and `bill_job`
+(as a job and a schedule), `bills` (bills and a member's account), `exceptions` (back
+payment beyond six months); `seats` says where a member sits, `visibility` what a
+caller's lists show; `providers` holds the payment providers behind the payment port
+(the `sandbox`, shaped like WeChat Pay API v3).
+"""
+
+from infra.dues.bases import Declaration, decide_base, declare_base, list_bases
+from infra.dues.bill_job import JOB_KIND, bill_every_tenant, queue_bill_run, register_jobs
+from infra.dues.bill_runs import generate_bills
+from infra.dues.bills import BillFilter, DuesAccount, list_bills, member_account
+from infra.dues.clock import today
+from infra.dues.exceptions import record_exception
+from infra.dues.providers.sandbox import SandboxPlatform, SandboxProvider
+from infra.dues.reliefs import Proposal, decide_relief, list_reliefs, propose_relief
+from infra.dues.standards import (
+    Calculation,
+    PublishedStandard,
+    calculate,
+    list_standards,
+    publish_standard,
+    standards_chain,
+)
+from infra.dues.tables import (
+    BackPaymentExceptionRow,
+    DuesBaseRow,
+    DuesBillRow,
+    DuesReliefRow,
+)
+
+__all__ = [
+    "JOB_KIND",
+    "BackPaymentExceptionRow",
+    "BillFilter",
+    "Calculation",
+    "Declaration",
+    "DuesAccount",
+    "DuesBaseRow",
+    "DuesBillRow",
+    "DuesReliefRow",
+    "Proposal",
+    "PublishedStandard",
+    "SandboxPlatform",
+    "SandboxProvider",
+    "bill_every_tenant",
+    "calculate",
+    "decide_base",
+    "decide_relief",
+    "declare_base",
+    "generate_bills",
+    "list_bases",
+    "list_bills",
+    "list_reliefs",
+    "list_standards",
+    "member_account",
+    "propose_relief",
+    "publish_standard",
+    "queue_bill_run",
+    "record_exception",
+    "register_jobs",
+    "standards_chain",
+    "today",
+]

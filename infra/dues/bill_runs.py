@@ -1,0 +1,226 @@
+"""The bill run (生成缴费单): one bill per paying member of a tenant for a month, and its
+charge in the dues ledger, in batches of members, each batch one transaction.
+
+Idempotent: a bill is unique per (tenant, member, month), inserted with
+`ON CONFLICT DO NOTHING … RETURNING`, and only the bills this run inserted get ledger
+entries, so running it twice (or two at once) makes nothing twice. Citus-safe: every
+statement names the tenant; rows are written with `INSERT … VALUES`, never
+`INSERT … SELECT`. The standard is read in a transaction of its own first (its function
+reads as the owner, which Citus does not mix with the app role's writes to the same shards).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col
+
+from domain.dues import (
+    BaseMode,
+    BillDraft,
+    Payer,
+    Rounding,
+    Skip,
+    Terms,
+    charge_entries,
+    check_bill_month,
+    draft_bill,
+    format_month,
+    in_force,
+    month_of,
+)
+from domain.shared import new_id
+from infra.db.session import Actor, Database, Scope, UnitOfWork
+from infra.dues.bases import approved_bases
+from infra.dues.clock import today
+from infra.dues.exceptions import exceptions_from
+from infra.dues.reliefs import approved_reliefs
+from infra.dues.standards import standards_chain
+from infra.dues.tables import DuesBillRow, DuesLedgerEntryRow
+from infra.members import MemberStanding, active_members_page
+from infra.platform.outbox import emit
+from infra.tenancy import effective_settings_of
+
+BATCH = 500
+Progress = Callable[[int], Awaitable[None]]
+
+
+async def _terms(
+    db: Database, scope: Scope, actor: Actor, tenant_id: uuid.UUID, month: date, current: date
+) -> Terms:
+    async with db.unit_of_work(scope, actor) as uow:
+        standard = in_force(await standards_chain(uow, tenant_id), month)
+        settings = await effective_settings_of(uow, tenant_id)
+    return Terms(
+        month,
+        current,
+        standard,
+        Rounding(settings.dues_rounding),
+        BaseMode(settings.dues_base_mode),
+    )
+
+
+async def generate_bills(
+    db: Database,
+    scope: Scope,
+    actor: Actor,
+    *,
+    tenant_id: uuid.UUID,
+    month: date,
+    now: datetime,
+    progress: Progress | None = None,
+    batch: int = BATCH,
+) -> dict[str, Any]:
+    """Bill a tenant's paying members for `month`; returns what was made and skipped."""
+    current = month_of(today(now))
+    check_bill_month(month, current)
+    terms = await _terms(db, scope, actor, tenant_id, month, current)
+    counts: Counter[str] = Counter()
+    after: uuid.UUID | None = None
+    seen = 0
+    while True:
+        async with db.unit_of_work(scope, actor) as uow:
+            payers = await active_members_page(uow, tenant_id, after=after, limit=batch)
+            if not payers:
+                break
+            await _bill_batch(uow, tenant_id, terms, payers, counts)
+        after = payers[-1].id
+        seen += len(payers)
+        if progress is not None:
+            await progress(seen)
+    return {
+        "tenant_id": str(tenant_id),
+        "month": format_month(month),
+        "members": seen,
+        "created": counts.pop("created", 0),
+        "existing": counts.pop("existing", 0),
+        "skipped": dict(sorted(counts.items())),
+    }
+
+
+async def _already_billed(
+    uow: UnitOfWork, tenant_id: uuid.UUID, month: date, member_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    found = await uow.session.execute(
+        select(DuesBillRow.member_id).where(
+            col(DuesBillRow.tenant_id) == tenant_id,
+            col(DuesBillRow.month) == month,
+            col(DuesBillRow.member_id).in_(list(member_ids)),
+        )
+    )
+    return set(found.scalars())
+
+
+async def _bill_batch(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    terms: Terms,
+    payers: Sequence[MemberStanding],
+    counts: Counter[str],
+) -> None:
+    ids = [p.id for p in payers]
+    billed = await _already_billed(uow, tenant_id, terms.month, ids)
+    todo = [p for p in payers if p.id not in billed]
+    counts["existing"] += len(billed)
+    if not todo:
+        return
+    todo_ids = [p.id for p in todo]
+    bases = await approved_bases(uow, tenant_id, todo_ids)
+    reliefs = await approved_reliefs(uow, tenant_id, todo_ids)
+    exceptions = await exceptions_from(uow, tenant_id, todo_ids)
+    drafts: list[BillDraft] = []
+    for p in todo:
+        made = draft_bill(
+            Payer(p.id, p.organization_id, p.status, p.admitted_on),
+            terms,
+            bases.get(p.id, []),
+            reliefs.get(p.id, []),
+            exceptions.get(p.id),
+        )
+        if isinstance(made, Skip):
+            counts[made.value] += 1
+        else:
+            drafts.append(made)
+    inserted = await _insert_bills(uow, tenant_id, drafts)
+    counts["created"] += len(inserted)
+    counts["existing"] += len(drafts) - len(inserted)
+    if not inserted:
+        return
+    await _charge(
+        uow, tenant_id, [(d, inserted[d.member_id]) for d in drafts if d.member_id in inserted]
+    )
+    uow.audit(
+        "dues_bill.generate",
+        "dues_bill",
+        tenant_id=tenant_id,
+        detail={"month": format_month(terms.month), "created": len(inserted)},
+    )
+    emit(
+        uow,
+        tenant_id=tenant_id,
+        topic="dues.bills_generated",
+        aggregate_type="tenant",
+        aggregate_id=tenant_id,
+        payload={
+            "month": format_month(terms.month),
+            "bill_ids": sorted(str(i) for i in inserted.values()),
+        },
+    )
+
+
+async def _insert_bills(
+    uow: UnitOfWork, tenant_id: uuid.UUID, drafts: Sequence[BillDraft]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Insert the drafts; the member → bill id of those this statement inserted."""
+    if not drafts:
+        return {}
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "id": new_id(),
+            "member_id": d.member_id,
+            "organization_id": d.organization_id,
+            "month": d.month,
+            "standard_fen": d.standard_fen,
+            "amount_fen": d.amount_fen,
+            "status": d.status.value,
+            "back_payment": d.back_payment,
+            "rule": d.rule,
+        }
+        for d in drafts
+    ]
+    table = DuesBillRow.__table__  # type: ignore[attr-defined]
+    statement = (
+        insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "member_id", "month"])
+        .returning(table.c.member_id, table.c.id)
+    )
+    return {member: bill for member, bill in (await uow.session.execute(statement)).all()}
+
+
+async def _charge(
+    uow: UnitOfWork, tenant_id: uuid.UUID, bills: Sequence[tuple[BillDraft, uuid.UUID]]
+) -> None:
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "id": new_id(),
+            "member_id": draft.member_id,
+            "organization_id": draft.organization_id,
+            "bill_id": bill_id,
+            "month": draft.month,
+            "kind": kind.value,
+            "amount_fen": amount,
+            "recorded_by": uow.actor.user_id if uow.actor else None,
+        }
+        for draft, bill_id in bills
+        for kind, amount in charge_entries(draft.standard_fen, draft.amount_fen)
+    ]
+    await uow.session.execute(insert(DuesLedgerEntryRow.__table__).values(rows))  # type: ignore[attr-defined]

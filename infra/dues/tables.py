@@ -1,0 +1,120 @@
+"""SQLModel mappings of the dues tables (the schema comes from migration 0033)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import DateTime
+from sqlmodel import Field, SQLModel
+
+
+def _tz() -> Any:
+    return Field(default=None, sa_type=DateTime(timezone=True))
+
+
+def _now() -> Any:
+    return Field(default_factory=lambda: datetime.now(UTC), sa_type=DateTime(timezone=True))
+
+
+class DuesStandardRow(SQLModel, table=True):
+    """One version of a tenant's dues standard (交纳标准); never changed once published."""
+
+    __tablename__ = "dues_standard"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    name: str
+    effective_from: date
+    rules: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    created_by: uuid.UUID
+    created_at: datetime = _now()
+
+
+class DuesBaseRow(SQLModel, table=True):
+    """A member's declared dues base (党费基数) and its approval."""
+
+    __tablename__ = "dues_base"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    category: str
+    income_kind: str | None = None
+    monthly_income_fen: int | None = None
+    effective_from: date
+    status: str
+    note: str | None = None
+    declared_by: uuid.UUID
+    declared_at: datetime = _now()
+    decided_by: uuid.UUID | None = None
+    decided_at: datetime | None = _tz()
+
+
+class DuesReliefRow(SQLModel, table=True):
+    """A hardship reduction or exemption (减免) proposed by the branch."""
+
+    __tablename__ = "dues_relief"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    kind: str
+    monthly_amount_fen: int | None = None
+    from_month: date
+    to_month: date
+    reason: str
+    status: str
+    proposed_by: uuid.UUID
+    proposed_at: datetime = _now()
+    decided_by: uuid.UUID | None = None
+    decided_at: datetime | None = _tz()
+    decision_note: str | None = None
+
+
+class BackPaymentExceptionRow(SQLModel, table=True):
+    """An administrator's exception to the six-month limit on back payment (补交)."""
+
+    __tablename__ = "dues_back_payment_exception"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    from_month: date
+    reason: str
+    recorded_by: uuid.UUID
+    recorded_at: datetime = _now()
+
+
+class DuesBillRow(SQLModel, table=True):
+    """One member's dues for one month (缴费单)."""
+
+    __tablename__ = "dues_bill"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    month: date
+    standard_fen: int
+    amount_fen: int
+    status: str
+    back_payment: bool
+    rule: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    created_at: datetime = _now()
+
+
+class DuesLedgerEntryRow(SQLModel, table=True):
+    """One movement of the append-only dues ledger (党费台账), in fen."""
+
+    __tablename__ = "dues_ledger_entry"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    bill_id: uuid.UUID | None = None
+    month: date
+    kind: str
+    amount_fen: int
+    recorded_by: uuid.UUID | None = None
+    recorded_at: datetime = _now()
