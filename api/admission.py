@@ -1,12 +1,13 @@
 """What every operation checks before its handler's input is parsed.
 
 First who calls: a protected operation answers 401 to an anonymous caller whatever the
-body says. Then whether the input is exactly what the document says: Litestar converts
-bodies and query strings leniently ("200" for an integer, an epoch number or a time
-without offset for a datetime), so the body is decoded here once more in msgspec's
-strict mode and every query value is held to its declared type's lexical form; what
-passes converts to the same values under Litestar's own lenient pass. What each handler
-needs checked is worked out once per handler, not per request.
+body says, and one for persons only answers 403 to an API client. Then whether the input
+is exactly what the document says: Litestar converts bodies and query strings leniently
+("200" for an integer, an epoch number or a time without offset for a datetime), so the
+body is decoded here once more in msgspec's strict mode and every query value is held to
+its declared type's lexical form; what passes converts to the same values under
+Litestar's own lenient pass. What each handler needs checked is worked out once per
+handler, not per request.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ _BOOLEAN = ("true", "false")
 _FLOAT_FOR_INTEGER = re.compile(r"Expected `[^`]*\bint\b[^`]*`, got `float`")
 
 
+PERSON_ONLY = "person_only"
+"""A handler's `opt` key: a person's own account only (password, two factors, member
+record), refused to API clients with 403 `person_only` before the input is read."""
+
+
 def is_public(handler: BaseRouteHandler) -> bool:
     """Public operations say so in the document: one of their security alternatives is the
     empty requirement (`security=[{}]`). The docs themselves are not in the document."""
@@ -55,6 +61,7 @@ class _Plan:
     """What one handler's requests are checked for."""
 
     public: bool
+    person_only: bool  # refused to API clients (opt `person_only`)
     query: dict[str, Any]  # declared query parameters and their types
     body: FieldDefinition | None  # a JSON body
     body_type: Any
@@ -69,6 +76,7 @@ def _plan(handler: HTTPRouteHandler) -> _Plan:
     shape = _shape(body_type) if body is not None else None
     return _Plan(
         public=is_public(handler),
+        person_only=bool(handler.opt.get(PERSON_ONLY)),
         query=_query_types(handler),
         body=body,
         body_type=body_type,
@@ -101,6 +109,8 @@ def admission() -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
             return
         if not plan.public:
             (await provide_ctx(connection)).authenticated()
+        if plan.person_only and (await provide_ctx(connection)).acting_client() is not None:
+            raise ProblemError(403, "person_only")
         errors: list[FieldError] = []
         if plan.query and connection.scope["query_string"]:
             errors = _query_errors(connection, plan.query)

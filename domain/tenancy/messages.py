@@ -360,5 +360,8 @@ MESSAGES = Catalogue(
         "permission:api_client:write": Message(
             "注册、轮换和吊销接口客户端", "Register, rotate and revoke API clients"
         ),
+        "permission:event:read": Message(
+            "读取本范围的事件流", "Read the event feed of the subtree"
+        ),
     },
 )

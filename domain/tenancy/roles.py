@@ -112,6 +112,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("point_award", "read"),
     _p("point_award", "propose"),
     _p("point_award", "decide"),
+    _p("event", "read"),
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
@@ -149,6 +150,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "point_rule:*",
         "points:*",
         "point_award:*",
+        "event:read",
     ),
     ShippedRole.ORG_SECRETARY: (
         "tenant:read",
@@ -196,6 +198,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         *(f"{r}:read" for r in _READ_ALL),
         "audit_event:read",
         "point_rule:read",
+        "event:read",
     ),
     ShippedRole.API_CLIENT: (
         "tenant:read",
@@ -206,14 +209,14 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "activity:read",
         "activity:write",
         "checkin:read",
-        "checkin:create",
-        "checkin:sync",
+        "checkin:manage",
         "evidence:read",
         "evidence:upload",
         "job:read",
         "point_rule:read",
         "points:read",
         "point_award:read",
+        "event:read",
     ),
 }
 """Grants per shipped role; `resource:*` means every catalogue action on that resource.
