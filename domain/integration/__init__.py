@@ -6,6 +6,15 @@ from domain.integration.clients import (
     ClientSecret,
     overlap_end,
 )
+from domain.integration.events import (
+    CATALOGUE,
+    EVENT_TYPES,
+    EventType,
+    EventTypeName,
+    readable_types,
+    redact,
+    reveals,
+)
 from domain.integration.messages import MESSAGES
 from domain.integration.oauth import (
     OAuthError,
@@ -17,12 +26,16 @@ from domain.integration.oauth import (
 from domain.integration.scopes import SCOPES, ApiScope, check_scopes, narrow, permissions_of
 
 __all__ = [
+    "CATALOGUE",
+    "EVENT_TYPES",
     "MAX_OVERLAP",
     "MESSAGES",
     "SCOPES",
     "ApiScope",
     "ClientId",
     "ClientSecret",
+    "EventType",
+    "EventTypeName",
     "OAuthError",
     "check_scopes",
     "invalid_client",
@@ -31,5 +44,8 @@ __all__ = [
     "narrow",
     "overlap_end",
     "permissions_of",
+    "readable_types",
+    "redact",
+    "reveals",
     "unsupported_grant_type",
 ]
