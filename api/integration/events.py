@@ -82,7 +82,10 @@ async def list_events(
     ] = None,
     types: Annotated[
         list[EventTypeName] | None,
-        Parameter(description="只读这些事件类型（可重复） Only these event types (repeatable)"),
+        Parameter(
+            description="只读这些事件类型（可重复） Only these event types (repeatable)",
+            examples=[Example(value=["member.created", "member.updated"])],
+        ),
     ] = None,
     limit: Annotated[int, Parameter(ge=1, le=500, description="每页条数 Page size")] = 100,
 ) -> es.EventPage:

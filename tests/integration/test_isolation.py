@@ -484,7 +484,7 @@ def _leaks(value: Any, futian_ids: set[str]) -> list[str]:
     found = []
     if isinstance(value, dict):
         for key, item in value.items():
-            if key.endswith("id") and item in futian_ids:
+            if key.endswith("id") and isinstance(item, str) and item in futian_ids:
                 found.append(f"{key}={item}")
             found += _leaks(item, futian_ids)
     elif isinstance(value, list):
