@@ -19,7 +19,7 @@ import typing
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -31,6 +31,7 @@ from litestar.params import BodyKwarg, DependencyKwarg, ParameterKwarg
 from litestar.typing import FieldDefinition
 
 from api.context import provide_ctx
+from api.deprecation import DEPRECATION, Deprecation
 from api.errors import ProblemError
 from api.input_errors import field_error, refused
 from api.messages import MESSAGES
@@ -62,6 +63,7 @@ class _Plan:
 
     public: bool
     person_only: bool  # refused to API clients (opt `person_only`)
+    deprecation: Deprecation | None  # answers 410 from its sunset on
     query: dict[str, Any]  # declared query parameters and their types
     body: FieldDefinition | None  # a JSON body
     body_type: Any
@@ -77,6 +79,7 @@ def _plan(handler: HTTPRouteHandler) -> _Plan:
     return _Plan(
         public=is_public(handler),
         person_only=bool(handler.opt.get(PERSON_ONLY)),
+        deprecation=handler.opt.get(DEPRECATION),
         query=_query_types(handler),
         body=body,
         body_type=body_type,
@@ -111,6 +114,13 @@ def admission() -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
             (await provide_ctx(connection)).authenticated()
         if plan.person_only and (await provide_ctx(connection)).acting_client() is not None:
             raise ProblemError(403, "person_only")
+        if plan.deprecation is not None and plan.deprecation.gone(datetime.now(UTC)):
+            raise ProblemError(
+                410,
+                "endpoint_sunset",
+                headers={"Link": plan.deprecation.link},
+                extra={"successor": plan.deprecation.successor},
+            )
         errors: list[FieldError] = []
         if plan.query and connection.scope["query_string"]:
             errors = _query_errors(connection, plan.query)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -10,6 +11,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
 from api.context import Ctx
+from api.deprecation import Deprecation, deprecated_alias
 from api.integration import event_schemas as es
 from api.openapi_common import errors
 from domain.integration import CATALOGUE, SCOPES, EventTypeName
@@ -128,4 +130,23 @@ async def list_event_types(ctx: Ctx) -> list[es.EventTypeOut]:
     ]
 
 
-ROUTES = [list_events, list_event_types]
+# `/events/types` would shadow a single event's read at `/events/{id}`: the catalogue is
+# `/event-types`, and this first name stays until its sunset (README: versions).
+list_event_types_deprecated = deprecated_alias(
+    get,
+    "/events/types",
+    Deprecation(
+        successor="/api/v1/event-types",
+        since=datetime(2026, 12, 2, tzinfo=UTC),
+        sunset=datetime(2027, 6, 30, 16, tzinfo=UTC),
+    ),
+    summary="事件类型目录（已弃用，改用 /event-types） Event types (deprecated)",
+    description=(
+        "与 `GET /event-types` 相同；带 Deprecation、Sunset 和 Link 响应头，停用后返回 410。"
+    ),
+    tags=TAGS,
+    operation_id="listEventTypesDeprecated",
+    responses=errors(401, 410),
+)(list_event_types.fn)
+
+ROUTES = [list_events, list_event_types, list_event_types_deprecated]

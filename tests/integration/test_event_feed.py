@@ -266,3 +266,17 @@ async def test_every_type_emitted_is_what_the_document_says(
         assert set(event["payload"]) == set(declared), event["type"]
     evidence = next(e for e in mine if e["type"] == "evidence.attached")
     assert evidence["payload"]["uploaded_by"] is not None  # 福田's admin holds the sensitive read
+
+
+async def test_the_catalogues_first_name_is_a_deprecated_alias(futian: Api) -> None:
+    current = await futian.get(f"{V1}/event-types")
+    alias = await futian.get(f"{V1}/events/types")
+    assert alias.status_code == 200, alias.text
+    assert alias.json() == current.json()
+    assert alias.headers["deprecation"].startswith("@")
+    assert alias.headers["sunset"].endswith(" GMT")
+    assert alias.headers["link"] == '</api/v1/event-types>; rel="successor-version"'
+    assert "deprecation" not in current.headers
+    document = json.loads(DOCUMENT.read_text())
+    assert document["paths"][f"{V1}/events/types"]["get"]["deprecated"] is True
+    assert document["paths"][f"{V1}/event-types"]["get"].get("deprecated") is not True
