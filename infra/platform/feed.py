@@ -43,9 +43,11 @@ class FeedPage:
 
 
 _BOUND = text("SELECT zhibu_outbox_bound(CAST(CAST(:after AS text) AS xid8))::text")
+# The position's xid goes out as text (psycopg has no xid8 type) under another name: a bare
+# `xid` in ORDER BY would name that output column and sort as text ("999" after "1000").
 _PAGE = (
-    "SELECT tenant_id, id, xid::text, seq, topic, aggregate_type, aggregate_id, payload,"
-    " created_at FROM outbox_event"
+    "SELECT tenant_id, id, xid::text AS xid_text, seq, topic, aggregate_type, aggregate_id,"
+    " payload, created_at FROM outbox_event"
     " WHERE {tenants}"
     " AND (xid, seq) > (CAST(CAST(:xid AS text) AS xid8), :seq)"
     " AND xid < CAST(:bound AS xid8)"
