@@ -9,7 +9,7 @@ page itself is an ordinary query under row-level security, by tenant along the i
 added here. The texts below are frozen copies of the files.
 
 Revision ID: 0031
-Revises: 0026
+Revises: 0030 (chained after main's head 0030 on rebase)
 Create Date: 2026-12-02
 """
 
@@ -22,7 +22,7 @@ from sqlalchemy import text
 from infra.db.rls import IS_CITUS
 
 revision = "0031"
-down_revision = "0026"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
