@@ -1,12 +1,13 @@
 """What every operation checks before its handler's input is parsed.
 
 First who calls: a protected operation answers 401 to an anonymous caller whatever the
-body says. Then whether the input is exactly what the document says: Litestar converts
-bodies and query strings leniently ("200" for an integer, an epoch number or a time
-without offset for a datetime), so the body is decoded here once more in msgspec's
-strict mode and every query value is held to its declared type's lexical form; what
-passes converts to the same values under Litestar's own lenient pass. What each handler
-needs checked is worked out once per handler, not per request.
+body says, and one for persons only answers 403 to an API client. Then whether the input
+is exactly what the document says: Litestar converts bodies and query strings leniently
+("200" for an integer, an epoch number or a time without offset for a datetime), so the
+body is decoded here once more in msgspec's strict mode and every query value is held to
+its declared type's lexical form; what passes converts to the same values under
+Litestar's own lenient pass. What each handler needs checked is worked out once per
+handler, not per request.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import typing
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -30,6 +31,7 @@ from litestar.params import BodyKwarg, DependencyKwarg, ParameterKwarg
 from litestar.typing import FieldDefinition
 
 from api.context import provide_ctx
+from api.deprecation import DEPRECATION, Deprecation
 from api.errors import ProblemError
 from api.input_errors import field_error, refused
 from api.messages import MESSAGES
@@ -40,6 +42,11 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _BOOLEAN = ("true", "false")
 _FLOAT_FOR_INTEGER = re.compile(r"Expected `[^`]*\bint\b[^`]*`, got `float`")
+
+
+PERSON_ONLY = "person_only"
+"""A handler's `opt` key: a person's own account only (password, two factors, member
+record), refused to API clients with 403 `person_only` before the input is read."""
 
 
 def is_public(handler: BaseRouteHandler) -> bool:
@@ -55,6 +62,8 @@ class _Plan:
     """What one handler's requests are checked for."""
 
     public: bool
+    person_only: bool  # refused to API clients (opt `person_only`)
+    deprecation: Deprecation | None  # answers 410 from its sunset on
     query: dict[str, Any]  # declared query parameters and their types
     body: FieldDefinition | None  # a JSON body
     body_type: Any
@@ -69,6 +78,8 @@ def _plan(handler: HTTPRouteHandler) -> _Plan:
     shape = _shape(body_type) if body is not None else None
     return _Plan(
         public=is_public(handler),
+        person_only=bool(handler.opt.get(PERSON_ONLY)),
+        deprecation=handler.opt.get(DEPRECATION),
         query=_query_types(handler),
         body=body,
         body_type=body_type,
@@ -101,6 +112,15 @@ def admission() -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
             return
         if not plan.public:
             (await provide_ctx(connection)).authenticated()
+        if plan.person_only and (await provide_ctx(connection)).acting_client() is not None:
+            raise ProblemError(403, "person_only")
+        if plan.deprecation is not None and plan.deprecation.gone(datetime.now(UTC)):
+            raise ProblemError(
+                410,
+                "endpoint_sunset",
+                headers={"Link": plan.deprecation.link},
+                extra={"successor": plan.deprecation.successor},
+            )
         errors: list[FieldError] = []
         if plan.query and connection.scope["query_string"]:
             errors = _query_errors(connection, plan.query)

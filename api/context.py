@@ -129,6 +129,10 @@ class Ctx:
             )
         return self._principal
 
+    def acting_client(self) -> ClientGrant | None:
+        """The API client calling, if one is (None for a person or no one)."""
+        return self._principal.client if self._principal else None
+
     def changing_password(self) -> None:
         """This request changes the caller's password: let it through a pending change."""
         self._changing_password = True

@@ -67,6 +67,7 @@ TAG_DESCRIPTIONS = {
     "Webhooks": "按 Standard Webhooks 签名推送事件：订阅、投递记录、重新投递",
     "Development": "发展党员：入党申请人、五个阶段二十五个步骤、时间规则、表决与审批",
     "Dues": "党费：交纳标准与计算、党费基数、减免、缴费单与台账",
+    "Events": "本范围的事件流（按提交先后、游标不漏）与事件类型目录",
     "Operations": "健康与就绪检查",
 }
 

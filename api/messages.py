@@ -21,6 +21,15 @@ MESSAGES = Catalogue(
             "Change the one-time password an operator gave you first (POST /api/v1/me/password).",
         ),
         "forbidden": Message("您没有执行此操作的权限。", "You are not allowed to do this."),
+        "endpoint_sunset": Message(
+            "该接口已停用，请改用 successor 所指的接口（见响应头 Link）。",
+            "This operation is gone; use its successor (see the Link header).",
+        ),
+        "person_only": Message(
+            "此操作只供本人账号使用（密码、两步验证、党员身份），接口客户端不能调用。",
+            "Only a person's own account may do this (password, two factors, member record);"
+            " an API client may not.",
+        ),
         "validation_failed": Message(
             "提交的数据有误，请检查标出的字段。", "Some fields are invalid."
         ),

@@ -34,6 +34,7 @@ _DESCRIPTIONS = {
     403: ("forbidden", "无权限 Forbidden"),
     404: ("not_found", "不存在或不可见 Not found"),
     409: ("conflict", "与现有数据冲突 Conflict"),
+    410: ("endpoint_sunset", "已过停用日期，改用替代接口 Gone: use its successor"),
     412: ("precondition_failed", "资源已变更 Precondition failed"),
     413: ("payload_too_large", "内容超出限制 Content too large"),
     422: ("validation_failed", "业务规则校验失败 Validation failed"),

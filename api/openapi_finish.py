@@ -13,7 +13,8 @@ cannot be declared there, so they are set here, once, on the rendered dict:
 - parameters carry the constraints their parsers apply (`PARAMETER_CONSTRAINTS`), and none
   is "nullable": a query string or header cannot carry a null, only leave the value out;
 - a list filtered by another resource documents the 404 it answers when that resource is
-  missing or out of sight.
+  missing or out of sight;
+- the event payloads' personal fields say so (`x-personal: true`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from api.evidence import schemas as evidence_schemas
 from api.integration import schemas as integration_schemas
 from api.members import schemas as member_schemas
 from api.tenancy import schemas as tenancy_schemas
+from domain.integration import CATALOGUE, EventTypeName
 
 # Named enums by their values. A new enum without a name here still becomes a
 # component, named after where it was first met.
@@ -49,6 +51,7 @@ ENUM_NAMES: dict[tuple[str, ...], str] = {
         (member_schemas.SortName, "MemberSort"),
         (Literal["xlsx", "csv"], "ExportFormat"),
         (integration_schemas.ScopeName, "ApiScope"),
+        (EventTypeName, "EventType"),
     )
 }
 
@@ -72,6 +75,7 @@ TAG_NAMES_ZH: dict[str, str] = {
     "Webhooks": "Webhook 推送",
     "Development": "发展党员",
     "Dues": "党费",
+    "Events": "事件",
     "Operations": "运维",
 }
 
@@ -89,6 +93,7 @@ NOT_MODIFIED = {
 # absent.
 PARAMETER_CONSTRAINTS: dict[str, dict[str, Any]] = {
     "cursor": {"pattern": "^[A-Za-z0-9_-]*$"},
+    "after": {"pattern": "^[A-Za-z0-9_-]*$"},
     "period": {"pattern": "^(20[0-9]{2}|2100)(-(0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$"},
     "Idempotency-Key": {"pattern": "^[\\x21-\\x7e]{1,200}$"},
     "If-Match": {"pattern": '^(|\\*|(W/)?"[^"]*"(, *(W/)?"[^"]*")*)$'},
@@ -103,6 +108,7 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     doc = copy.deepcopy(document)
     components = doc.setdefault("components", {}).setdefault("schemas", {})
     _name_enums(doc, components)
+    _mark_personal(components)
     for tag in doc.get("tags", []):
         if tag["name"] in TAG_NAMES_ZH:
             tag["x-displayName"] = f"{TAG_NAMES_ZH[tag['name']]} {tag['name']}"
@@ -111,6 +117,13 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
             if method in item:
                 _finish_operation(method, item[method])
     return doc
+
+
+def _mark_personal(components: dict[str, Any]) -> None:
+    for kind in CATALOGUE.values():
+        properties = components.get(kind.payload.__name__, {}).get("properties", {})
+        for name in kind.personal:
+            properties[name]["x-personal"] = True
 
 
 def _finish_operation(method: str, op: dict[str, Any]) -> None:

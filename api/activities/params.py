@@ -45,7 +45,13 @@ def utc_now() -> datetime:
 
 
 def read_prefixes(ctx: Ctx) -> list[str]:
-    """Domains (with their subtrees) where the caller's roles include `activity:read`."""
+    """Domains (with their subtrees) where the caller's roles include `activity:read`; an
+    API client's subtree if its scopes hold it, else 403 (no member record opens a list
+    to a client)."""
+    client = ctx.acting_client()
+    if client is not None:
+        ctx.require("activity", "read", client.domain)
+        return [client.domain]
     prefixes = []
     for _role, pattern in ctx.authz.roles_of(ctx.principal.subject):
         if pattern.endswith("*") and ctx.can("activity", "read", pattern[:-1]):

@@ -10,6 +10,7 @@ from litestar import Response, get, patch, post
 from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter, Parameter
 
+from api.admission import PERSON_ONLY
 from api.context import Ctx
 from api.deps import Protector
 from api.errors import ProblemError
@@ -426,6 +427,7 @@ async def member_history(
     description="当前登录账号关联的党员记录（脱敏）。未关联时返回 404 `member_not_linked`。",
     tags=MEMBERS,
     operation_id="getMyMember",
+    opt={PERSON_ONLY: True},
     responses=errors(401, 403, 404),
 )
 async def my_member(ctx: Ctx) -> s.MemberOut:

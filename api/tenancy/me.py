@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from litestar import get, post
 
+from api.admission import PERSON_ONLY
 from api.context import Ctx
 from api.deps import Db
 from api.openapi_common import errors
 from api.tenancy import schemas as s
+from domain.tenancy import ShippedRole
 from infra.db.session import Scope
 from infra.hashing import PASSWORD_HASHING
 from infra.tenancy import accounts
@@ -25,8 +27,12 @@ AUTH = ["Auth"]
     responses=errors(401, 403),
 )
 async def me(ctx: Ctx, db: Db) -> s.MeOut:
+    """An API client may always ask who it is: its service account, its subtree and the
+    scopes its token carries (and nothing its scopes do not cover)."""
     p = ctx.principal
-    ctx.require("profile", "read")
+    client = ctx.acting_client()
+    if client is None:
+        ctx.require("profile", "read")
     account = await svc.profile(db, Scope(p.tenant_path, p.user_id), p.tenant_id)
     return s.MeOut(
         id=p.user_id,
@@ -40,8 +46,13 @@ async def me(ctx: Ctx, db: Db) -> s.MeOut:
             account.tenant_level,
             account.tenant_path,
         ),
-        roles=[s.RoleGrant(role, domain) for role, domain in ctx.authz.roles_of(p.subject)],
-        scope=p.home_domain + "*",
+        roles=(
+            [s.RoleGrant(ShippedRole.API_CLIENT.value, client.domain + "*")]
+            if client
+            else [s.RoleGrant(role, domain) for role, domain in ctx.authz.roles_of(p.subject)]
+        ),
+        scope=(client.domain if client else p.home_domain) + "*",
+        api_scopes=list(client.scopes) if client else None,
     )
 
 
@@ -53,6 +64,7 @@ async def me(ctx: Ctx, db: Db) -> s.MeOut:
     "其他请求返回 403 password_change_required。",
     tags=AUTH,
     operation_id="changeMyPassword",
+    opt={PERSON_ONLY: True},
     status_code=204,
     responses=errors(400, 401, 403, 422),
 )

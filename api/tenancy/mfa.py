@@ -16,6 +16,7 @@ import msgspec
 from litestar import get, post
 from msgspec import Meta
 
+from api.admission import PERSON_ONLY
 from api.context import Ctx
 from api.deps import SecondFactors
 from api.openapi_common import errors
@@ -163,6 +164,7 @@ async def login_mfa(ctx: Ctx, second_factors: SecondFactors, data: MfaLoginIn) -
     ),
     tags=AUTH,
     operation_id="enrollMfa",
+    opt={PERSON_ONLY: True},
     status_code=200,
     responses=errors(400, 401, 403, 409),
     security=[{}, {"bearer": []}],
@@ -185,6 +187,7 @@ async def enroll_mfa(
     ),
     tags=AUTH,
     operation_id="confirmMfa",
+    opt={PERSON_ONLY: True},
     status_code=200,
     responses=errors(400, 401, 403, 409, 429),
     security=[{}, {"bearer": []}],
@@ -207,6 +210,7 @@ async def confirm_mfa(
     description="凭当前的动态验证码生成 10 个新的一次性恢复码，旧恢复码全部作废。",
     tags=AUTH,
     operation_id="renewMfaRecoveryCodes",
+    opt={PERSON_ONLY: True},
     status_code=200,
     responses=errors(400, 401, 403, 409, 429),
 )
@@ -225,6 +229,7 @@ async def renew_recovery_codes(
     description="是否已绑定、剩余恢复码数量、当前会话是否通过了双因素认证。",
     tags=AUTH,
     operation_id="getMfaStatus",
+    opt={PERSON_ONLY: True},
     responses=errors(401),
 )
 async def mfa_status(ctx: Ctx, second_factors: SecondFactors) -> MfaStatusOut:

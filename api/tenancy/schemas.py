@@ -86,6 +86,13 @@ class MeOut(msgspec.Struct):
     tenant: TenantBrief
     roles: list[RoleGrant]
     scope: str
+    api_scopes: Annotated[
+        list[str] | None,
+        Meta(
+            description="接口客户端：其令牌的授权范围 For an API client: its token's scopes",
+            examples=[["members:read", "events:read"]],
+        ),
+    ] = None
 
 
 class TenantIn(Strict):

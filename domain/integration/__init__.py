@@ -6,6 +6,15 @@ from domain.integration.clients import (
     ClientSecret,
     overlap_end,
 )
+from domain.integration.events import (
+    CATALOGUE,
+    EVENT_TYPES,
+    EventType,
+    EventTypeName,
+    readable_types,
+    redact,
+    reveals,
+)
 from domain.integration.messages import MESSAGES
 from domain.integration.oauth import (
     OAuthError,
@@ -15,7 +24,7 @@ from domain.integration.oauth import (
     unsupported_grant_type,
 )
 from domain.integration.scopes import SCOPES, ApiScope, check_scopes, narrow, permissions_of
-from domain.integration.webhook_events import EVENT_TYPES, check_event_types, webhook_data
+from domain.integration.webhook_events import check_event_types, webhook_data
 from domain.integration.webhooks import (
     MAX_ATTEMPTS,
     DisablePolicy,
@@ -29,6 +38,7 @@ from domain.integration.webhooks import (
 )
 
 __all__ = [
+    "CATALOGUE",
     "EVENT_TYPES",
     "MAX_ATTEMPTS",
     "MAX_OVERLAP",
@@ -38,6 +48,8 @@ __all__ = [
     "ClientId",
     "ClientSecret",
     "DisablePolicy",
+    "EventType",
+    "EventTypeName",
     "OAuthError",
     "Outcome",
     "check_event_types",
@@ -54,6 +66,9 @@ __all__ = [
     "overlap_end",
     "parse_retry_after",
     "permissions_of",
+    "readable_types",
+    "redact",
+    "reveals",
     "unsupported_grant_type",
     "webhook_data",
 ]

@@ -92,6 +92,28 @@ MESSAGES = Catalogue(
             "该 Webhook 已停用，请先启用再重新投递",
             "The webhook is disabled: enable it before redelivering",
         ),
+        # the event feed
+        "event:member.created": Message("党员记录已建立", "A member record was created"),
+        "event:member.updated": Message("党员记录已修改", "A member record was changed"),
+        "event:member.status_changed": Message("党员状态已变更", "A member's status changed"),
+        "event:checkin.recorded": Message("已签到", "A check-in was recorded"),
+        "event:evidence.attached": Message("佐证材料已上传", "Evidence was attached"),
+        "event:evidence.deleted": Message("佐证材料已删除", "Evidence was deleted"),
+        "event_types_not_readable": Message(
+            "没有读取这些事件类型的权限", "You may not read these event types"
+        ),
+        "event_type_not_readable": Message(
+            "读取 {type} 事件需要 {permission} 权限",
+            "Reading {type} events needs {permission}",
+        ),
+        "event_types_none_readable": Message(
+            "你的授权范围不能读取任何事件类型（如 members:read、activities:read）",
+            "Your scopes read no event type (e.g. members:read, activities:read)",
+        ),
+        "events_tenant_wide": Message(
+            "事件流按租户提供；只限于某党组织的接口客户端不能读取",
+            "The event feed is per tenant; a client confined to one organization cannot read it",
+        ),
         # OAuth2 token endpoint (RFC 6749 §5.2 error_description)
         "oauth_invalid_request": Message(
             "请求缺少参数或参数重复：{detail}",

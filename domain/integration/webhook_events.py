@@ -1,10 +1,9 @@
-"""Which outbox events a webhook may subscribe to, and the payload it is sent.
+"""Which events a webhook may subscribe to, and the payload it is sent.
 
 The one place that knows (issue 13 item 5): `check_event_types` when a subscription is
-made or changed, `webhook_data` when an event is turned into a delivery. Until the event
-feed's catalogue lands (item 4) these are the outbox topics that exist, and the payload is
-the outbox payload without personal data (ids, kinds and times only, never names,
-身份证号 or phones).
+made or changed, `webhook_data` when an event is turned into a delivery. Both follow the
+event feed's catalogue (`domain.integration.events`), and a receiver gets the payload as
+the feed gives it to a reader without the sensitive scope (personal fields null).
 """
 
 from __future__ import annotations
@@ -12,17 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.integration.events import EVENT_TYPES, redact
 from domain.integration.messages import MESSAGES
-
-EVENT_TYPES: tuple[str, ...] = (
-    "checkin.recorded",
-    "evidence.attached",
-    "evidence.deleted",
-    "member.created",
-    "member.status_changed",
-    "member.updated",
-)
-_PERSONAL = frozenset({"name", "id_number", "phone", "address", "birth_date", "email"})
 
 
 def check_event_types(requested: Sequence[str], *, field: str = "event_types") -> list[str]:
@@ -43,4 +33,4 @@ def webhook_data(topic: str, payload: Mapping[str, Any]) -> dict[str, Any] | Non
     """What a receiver gets as `data` for an outbox event; None: not for webhooks."""
     if topic not in EVENT_TYPES:
         return None
-    return {k: v for k, v in payload.items() if k not in _PERSONAL}
+    return redact(topic, dict(payload), sensitive=False)

@@ -389,5 +389,8 @@ MESSAGES = Catalogue(
         "permission:dues:configure": Message(
             "设置党费交纳标准、记录补交例外", "Set dues standards and back-payment exceptions"
         ),
+        "permission:event:read": Message(
+            "读取本范围的事件流", "Read the event feed of the subtree"
+        ),
     },
 )

@@ -121,6 +121,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("dues", "write"),
     _p("dues", "approve"),
     _p("dues", "configure"),
+    _p("event", "read"),
 )
 
 CATALOGUE: dict[str, Permission] = {p.key: p for p in PERMISSIONS}
@@ -170,6 +171,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "point_award:*",
         "applicant:*",
         "dues:*",
+        "event:read",
     ),
     ShippedRole.ORG_SECRETARY: (
         "tenant:read",
@@ -226,6 +228,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         *(f"{r}:read" for r in _READ_ALL),
         "audit_event:read",
         "point_rule:read",
+        "event:read",
     ),
     ShippedRole.API_CLIENT: (
         "tenant:read",
@@ -236,8 +239,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "activity:read",
         "activity:write",
         "checkin:read",
-        "checkin:create",
-        "checkin:sync",
+        "checkin:manage",
         "evidence:read",
         "evidence:upload",
         "job:read",
@@ -250,6 +252,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "applicant:record",
         "dues:read",
         "dues:write",
+        "event:read",
     ),
 }
 """Grants per shipped role; `resource:*` means every catalogue action on that resource.

@@ -11,6 +11,7 @@ from infra.integration.clients import (
     revoke_client,
     rotate_secret,
 )
+from infra.integration.event_feed import FeedRead, ShownEvent, feed_types, read_feed
 from infra.integration.liveness import ClientLiveness
 from infra.integration.tokens import IssuedToken, client_credentials
 from infra.integration.webhook_dispatch import DispatchConfig, WebhookDispatcher
@@ -36,18 +37,22 @@ __all__ = [
     "ClientLiveness",
     "DeliveryFilter",
     "DispatchConfig",
+    "FeedRead",
     "IssuedToken",
+    "ShownEvent",
     "Webhook",
     "WebhookCaller",
     "WebhookDispatcher",
     "client_credentials",
     "create_webhook",
+    "feed_types",
     "get_client",
     "get_delivery",
     "get_webhook",
     "list_clients",
     "list_deliveries",
     "list_webhooks",
+    "read_feed",
     "redeliver",
     "register_client",
     "register_relay_handlers",

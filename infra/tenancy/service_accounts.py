@@ -15,8 +15,9 @@ from sqlalchemy import update
 from infra.db.session import UnitOfWork
 from infra.tenancy.tables import AppUser
 
-# Not an argon2 hash: every password check against it fails.
-_NO_PASSWORD = "!service-account"  # noqa: S105 - a marker, not a secret
+# Not an argon2 hash: every password check against it fails. It also tells service
+# accounts apart: /users neither lists nor edits them (their client is managed instead).
+NO_PASSWORD = "!service-account"  # noqa: S105 - a marker, not a secret
 
 
 async def create_service_account(
@@ -28,7 +29,7 @@ async def create_service_account(
             id=account_id,
             username=f"api_client_{account_id.hex}",
             display_name=display_name,
-            password_hash=_NO_PASSWORD,
+            password_hash=NO_PASSWORD,
         )
     )
     await uow.session.flush()

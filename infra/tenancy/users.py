@@ -15,15 +15,21 @@ from infra.db.session import UnitOfWork
 from infra.protection import FieldProtector
 from infra.tenancy.accounts import check_current_password, keep_an_administrator, set_password
 from infra.tenancy.auth import login_identifier
+from infra.tenancy.service_accounts import NO_PASSWORD
 from infra.tenancy.sessions import end_sessions
 from infra.tenancy.tables import AppUser, LoginIdentity
 from infra.tenancy.tenants import get_tenant
 from infra.tenancy.visibility import after, users_within
 
+# People's accounts: an API client's service account is managed through its client.
+_PEOPLE = AppUser.password_hash != NO_PASSWORD  # type: ignore[arg-type]
+
 
 async def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> AppUser:
     user = (
-        await uow.session.execute(select(AppUser).where(AppUser.id == user_id))  # type: ignore[arg-type]
+        await uow.session.execute(
+            select(AppUser).where(AppUser.id == user_id, _PEOPLE)  # type: ignore[arg-type]
+        )
     ).scalar_one_or_none()
     if user is None:
         raise not_found("user")
@@ -115,7 +121,7 @@ async def list_users(
     q: str | None,
 ) -> list[AppUser]:
     scopes = require_scopes(guard, "user", "read")
-    stmt = select(AppUser).where(users_within(scopes))
+    stmt = select(AppUser).where(users_within(scopes), _PEOPLE)
     if tenant_id:
         stmt = stmt.where(AppUser.tenant_id == tenant_id)
     if q:

@@ -38,6 +38,7 @@ PAGED = (
     "listDuesBases",
     "listDuesBills",
     "listDuesReliefs",
+    "listEvents",
     "listEvidence",
     "listAuditEvents",
     "listJobs",
