@@ -157,15 +157,26 @@ CATALOGUE: dict[str, EventType] = {
 }
 
 
+_FIELDS: dict[str, tuple[str, ...]] = {
+    name: tuple(f.name for f in msgspec.structs.fields(payload))
+    for name, payload in EVENT_TYPES.items()
+}
+
+
 def redact(event_type: str, payload: dict[str, Any], sensitive: bool) -> dict[str, Any]:
-    """The payload a reader is given: personal fields null unless `sensitive` (the
-    reader holds `member:read_sensitive` there); nothing of an uncatalogued type."""
+    """The payload a reader is given: only the fields its schema documents, personal ones
+    null unless `sensitive` (the reader holds `member:read_sensitive` there); nothing of an
+    uncatalogued type. A field a context adds to its outbox payload reaches readers only
+    once the catalogue documents it."""
     kind = CATALOGUE.get(event_type)
     if kind is None:
         return {}
-    if sensitive or not kind.personal:
-        return dict(payload)
-    return {k: (None if k in kind.personal else v) for k, v in payload.items()}
+    hidden = () if sensitive else kind.personal
+    return {
+        name: (None if name in hidden else payload[name])
+        for name in _FIELDS[event_type]
+        if name in payload
+    }
 
 
 def reveals(event_type: str, payload: dict[str, Any]) -> bool:
