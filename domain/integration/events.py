@@ -185,9 +185,12 @@ def reveals(event_type: str, payload: dict[str, Any]) -> bool:
     return kind is not None and any(payload.get(f) is not None for f in kind.personal)
 
 
-def readable_types(asked: Sequence[str] | None, can: Callable[[str], bool]) -> tuple[str, ...]:
-    """The types a feed reads: those asked for (all catalogued ones if none), each only if
-    `can(permission)` holds; refused (403) when an asked type is not readable, or none is."""
+def readable_types(
+    asked: Sequence[str] | None, can: Callable[[str], bool], *, field: str = "types"
+) -> tuple[str, ...]:
+    """The types a feed or a webhook reads: those asked for (all catalogued ones if none),
+    each only if `can(permission)` holds; refused (403) when an asked type is not readable,
+    or none is."""
     names = list(dict.fromkeys(asked)) if asked else list(CATALOGUE)
     refused = [n for n in names if not can(CATALOGUE[n].permission)]
     if asked and refused:
@@ -196,7 +199,7 @@ def readable_types(asked: Sequence[str] | None, can: Callable[[str], bool]) -> t
             ErrorKind.FORBIDDEN,
             errors=[
                 MESSAGES.field(
-                    "types",
+                    field,
                     "event_type_not_readable",
                     code="not_held",
                     type=n,

@@ -16,7 +16,13 @@ from typing import Any
 
 from sqlalchemy import Select, select, tuple_
 
-from domain.integration import check_event_types, check_url, new_secret, overlap_end
+from domain.integration import (
+    check_event_types,
+    check_url,
+    new_secret,
+    overlap_end,
+    readable_types,
+)
 from domain.integration.messages import MESSAGES
 from domain.shared import ErrorKind, Guard, new_id, not_found
 from infra.db.session import UnitOfWork
@@ -39,6 +45,12 @@ class WebhookCaller:
 
     guard: Guard
     client_id: uuid.UUID | None
+
+
+def _readable(caller: WebhookCaller, types: list[str]) -> list[str]:
+    """A webhook carries only the types the feed would give its client (403 otherwise)."""
+    readable_types(types, lambda p: caller.guard.can(*p.split(":")), field="event_types")
+    return types
 
 
 def seal_secret(protector: FieldProtector, secret: str) -> bytes:
@@ -111,7 +123,7 @@ async def create_webhook(
 ) -> tuple[Webhook, str]:
     """The subscription and its first secret, returned in clear this once."""
     check_url(url, allow_private=allow_private)
-    types = check_event_types(event_types)
+    types = _readable(caller, check_event_types(event_types))
     client = await _owner(uow, caller)
     row = WebhookSubscriptionRow(
         tenant_id=client.tenant_id,
@@ -195,7 +207,7 @@ async def update_webhook(
     if "url" in changes:
         check_url(changes["url"], allow_private=allow_private)
     if "event_types" in changes:
-        changes["event_types"] = check_event_types(changes["event_types"])
+        changes["event_types"] = _readable(caller, check_event_types(changes["event_types"]))
     row = hook.row
     for name in ("url", "event_types", "description"):
         if name in changes:

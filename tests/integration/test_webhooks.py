@@ -48,7 +48,9 @@ async def branch(futian: Api) -> str:
 
 
 async def hook_client(
-    admin: Api, scopes: tuple[str, ...] = ("webhooks:write",), **extra: Any
+    admin: Api,
+    scopes: tuple[str, ...] = ("webhooks:write", "members:read", "activities:read"),
+    **extra: Any,
 ) -> Api:
     return await client_api(admin.http, await register(admin, list(scopes), **extra))
 
@@ -432,6 +434,24 @@ async def test_a_client_confined_to_an_organization_cannot_subscribe(
         json={"url": "https://hooks.example.com/c", "event_types": ["member.created"]},
     )
     problem(r, 403, "webhook_client_confined")
+
+
+async def test_a_webhook_carries_only_the_types_its_client_reads(futian: Api) -> None:
+    """webhooks:write alone reads no event: the types follow the feed's scopes."""
+    narrow = await hook_client(futian, scopes=("webhooks:write", "activities:read"))
+    r = await narrow.post(
+        f"{V1}/webhooks",
+        json={"url": "https://hooks.example.com/n", "event_types": ["member.created"]},
+    )
+    body = problem(r, 403, "event_types_not_readable")
+    assert body["errors"][0]["field"] == "event_types"
+    hook = await subscribe(narrow, "https://hooks.example.com/n", ("checkin.recorded",))
+    r = await narrow.patch(
+        f"{V1}/webhooks/{hook['id']}", json={"event_types": ["member.status_changed"]}
+    )
+    problem(r, 403, "event_types_not_readable")
+    r = await narrow.get(f"{V1}/webhooks/{hook['id']}")
+    assert r.json()["event_types"] == ["checkin.recorded"]
 
 
 async def test_subscriptions_name_known_event_types_and_web_urls(client: Api) -> None:

@@ -1,5 +1,5 @@
 -- The point rule versions in force for a tenant: its own, or else its nearest ancestor's
--- (0030). SECURITY DEFINER so a county reads the city's scheme it inherits; one statement
+-- (0030, 0035). SECURITY DEFINER so a county reads the city's scheme it inherits; one statement
 -- per tenant of the chain, each naming its tenant (Citus routes it to one shard).
 -- Canonical form (pg_get_functiondef); the body is as its migration wrote it.
 CREATE OR REPLACE FUNCTION zhibu_point_rule_versions(p_tenant uuid)
@@ -15,7 +15,7 @@ AS $function$
 DECLARE
     a uuid;
 BEGIN
-    FOREACH a IN ARRAY zhibu_tenant_ancestor_ids(p_tenant) LOOP
+    FOREACH a IN ARRAY coalesce(zhibu_tenant_ancestors(p_tenant), '{}') LOOP
         RETURN QUERY
             SELECT v.tenant_id, v.id, v.version, v.effective_from, v.base_score, v.period,
                    v.classes, v.items, v.exclusions, v.created_at
