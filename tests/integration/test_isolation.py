@@ -308,7 +308,8 @@ async def make_api_client(w: World) -> Resource:
 
 async def make_webhook(w: World) -> Resource:
     """A 福田 client's webhook, for an event the matrix never makes (no delivery goes out)."""
-    client = await client_api(w.futian.http, await register(w.futian, ["webhooks:write", "activities:read"]))
+    scopes = ["webhooks:write", "activities:read"]
+    client = await client_api(w.futian.http, await register(w.futian, scopes))
     url = f"https://hooks.example.com/{unique('iso')}"
     hook = _created(
         await client.post(f"{V1}/webhooks", json={"url": url, "event_types": ["evidence.deleted"]})
