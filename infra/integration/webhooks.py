@@ -123,8 +123,8 @@ async def create_webhook(
 ) -> tuple[Webhook, str]:
     """The subscription and its first secret, returned in clear this once."""
     check_url(url, allow_private=allow_private)
-    types = _readable(caller, check_event_types(event_types))
     client = await _owner(uow, caller)
+    types = _readable(caller, check_event_types(event_types))
     row = WebhookSubscriptionRow(
         tenant_id=client.tenant_id,
         id=new_id(),
