@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import any_, bindparam, event, true
+from sqlalchemy import any_, bindparam, event, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlmodel import SQLModel
@@ -30,6 +30,7 @@ REFERENCE_TABLES = ("tenant", "login_identity", "member_identity", "point_rule_v
 read by every scope and before any scope exists, so never filtered."""
 
 _UUIDS = ARRAY(UUID(as_uuid=True))
+_Row = TypeVar("_Row", bound=Any)
 
 
 def routed_ids(tenant_path: str, ids: Sequence[uuid.UUID]) -> list[uuid.UUID] | None:
@@ -87,3 +88,18 @@ def _name_the_tenants(state: ORMExecuteState) -> None:
         return  # a bulk UPDATE by primary key, which names each row's tenant already
     state.statement = state.statement.options(_ROUTING)
     state.parameters = {**(params or {}), SCOPE_TENANTS: ids}
+
+
+async def locked(session: Any, row: _Row) -> _Row:
+    """`row`, found by id, read again under FOR UPDATE by its tenant and id (one shard on
+    Citus, which refuses a lock across shards) with the values the lock saw, not the
+    ones the session read before it: a decision two people make at once is then made once."""
+    cls = type(row)
+    stmt = (
+        select(cls)
+        .where(cls.tenant_id == row.tenant_id, cls.id == row.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    result: _Row = (await session.execute(stmt)).scalar_one()
+    return result

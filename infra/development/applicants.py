@@ -25,6 +25,7 @@ from domain.development import (
 from domain.members import Education, normalize_mobile, parse_id_number
 from domain.shared import DomainError, FieldError, Guard, conflict, new_id, not_found
 from domain.tenancy import OrgKind
+from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.development.tables import Applicant
 from infra.platform.outbox import emit
@@ -163,17 +164,7 @@ async def load_applicant(
     if found is None:
         raise not_found("applicant")
     if lock:
-        found = (
-            await uow.session.execute(
-                select(Applicant)
-                .where(
-                    Applicant.tenant_id == found.tenant_id,  # type: ignore[arg-type]
-                    Applicant.id == found.id,  # type: ignore[arg-type]
-                )
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        ).scalar_one()
+        found = await locked(uow.session, found)
     org = await organization_ref(uow, found.organization_id, tenant_id=found.tenant_id)
     if org is None:
         raise not_found("applicant")

@@ -22,6 +22,7 @@ from domain.dues import (
     check_pending,
 )
 from domain.shared import Guard, new_id, not_found
+from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.dues.seats import seat_of
 from infra.dues.tables import DuesBaseRow
@@ -77,10 +78,7 @@ async def _locked(uow: UnitOfWork, base_id: uuid.UUID) -> DuesBaseRow:
     ).scalar_one_or_none()
     if found is None:
         raise not_found("dues_base")
-    locked = select(DuesBaseRow).where(
-        col(DuesBaseRow.tenant_id) == found.tenant_id, col(DuesBaseRow.id) == found.id
-    )
-    return (await uow.session.execute(locked.with_for_update())).scalar_one()
+    return await locked(uow.session, found)
 
 
 async def decide_base(

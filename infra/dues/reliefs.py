@@ -23,6 +23,7 @@ from domain.dues import (
     format_month,
 )
 from domain.shared import ErrorKind, Guard, new_id, not_found
+from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.dues.seats import seat_of
 from infra.dues.tables import DuesReliefRow
@@ -82,10 +83,7 @@ async def _locked(uow: UnitOfWork, relief_id: uuid.UUID) -> DuesReliefRow:
     ).scalar_one_or_none()
     if found is None:
         raise not_found("dues_relief")
-    locked = select(DuesReliefRow).where(
-        col(DuesReliefRow.tenant_id) == found.tenant_id, col(DuesReliefRow.id) == found.id
-    )
-    return (await uow.session.execute(locked.with_for_update())).scalar_one()
+    return await locked(uow.session, found)
 
 
 async def decide_relief(

@@ -20,6 +20,7 @@ from domain.integration import ClientSecret, check_scopes, overlap_end
 from domain.integration.messages import MESSAGES
 from domain.shared import ErrorKind, Guard, new_id, not_found, require_scopes
 from domain.tenancy import org_domain, tenant_domain
+from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.integration.liveness import CHANNEL
 from infra.integration.tables import ApiClientRow, ApiClientSecretRow, WebhookSubscriptionRow
@@ -180,11 +181,7 @@ async def get_client(
     if row is None:
         raise not_found("api_client")
     if for_update:
-        locked = select(ApiClientRow).where(
-            ApiClientRow.tenant_id == row.tenant_id,  # type: ignore[arg-type]
-            ApiClientRow.id == row.id,  # type: ignore[arg-type]
-        )
-        row = (await uow.session.execute(locked.with_for_update())).scalar_one()
+        row = await locked(uow.session, row)
     return ApiClient(row, (await _secrets(uow, [row])).get(row.id, []))
 
 

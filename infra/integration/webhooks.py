@@ -25,6 +25,7 @@ from domain.integration import (
 )
 from domain.integration.messages import MESSAGES
 from domain.shared import ErrorKind, Guard, new_id, not_found
+from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.integration.clients import visible_clients
 from infra.integration.tables import ApiClientRow, WebhookSecretRow, WebhookSubscriptionRow
@@ -178,11 +179,7 @@ async def get_webhook(
     if row is None:
         raise not_found("webhook")
     if for_update:
-        locked = select(WebhookSubscriptionRow).where(
-            WebhookSubscriptionRow.tenant_id == row.tenant_id,  # type: ignore[arg-type]
-            WebhookSubscriptionRow.id == row.id,  # type: ignore[arg-type]
-        )
-        row = (await uow.session.execute(locked.with_for_update())).scalar_one()
+        row = await locked(uow.session, row)
     return Webhook(row, (await _secrets(uow, [row])).get(row.id, []))
 
 

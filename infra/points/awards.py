@@ -19,6 +19,7 @@ from domain.points import AwardStatus, PeriodKind, check_decider, check_proposal
 from domain.shared import Guard, new_id, not_found
 from domain.shared.times import DISPLAY_ZONE
 from domain.tenancy import org_domain, tenant_domain
+from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.members import find_member_place, member_of_user
 from infra.points.ledger import append, hold_balance
@@ -93,16 +94,7 @@ async def decide(
     reason: str | None,
 ) -> PointAward:
     award = await get_award(uow, guard, reader, award_id)
-    award = (
-        await uow.session.execute(
-            select(PointAward)
-            .where(
-                PointAward.tenant_id == award.tenant_id,  # type: ignore[arg-type]
-                PointAward.id == award.id,  # type: ignore[arg-type]
-            )
-            .with_for_update()
-        )
-    ).scalar_one()
+    award = await locked(uow.session, award)
     org = await organization_ref(uow, award.organization_id, tenant_id=award.tenant_id)
     if org is None:
         raise not_found("point_award")

@@ -3,6 +3,8 @@ someone else; reliefs approved by the next level up; who did what is kept and sh
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -51,6 +53,28 @@ async def test_a_base_is_declared_by_one_and_approved_by_another(place: Unit, fu
     again = await place.branch_secretary.post(f"{V1}/dues/bases/{declared['id']}/reject")
     assert again.status_code == 409, again.text
     assert again.json()["code"] == "dues_already_decided"
+
+
+async def test_two_decisions_at_once_make_one(place: Unit, futian: Api) -> None:
+    """The second decision waits for the first's lock and then sees it decided."""
+    for _ in range(3):
+        declared = created(
+            await place.branch_committee.post(
+                f"{V1}/dues/bases",
+                json={
+                    "member_id": await member(futian, place.branch),
+                    "category": "employed",
+                    "income_kind": "salary",
+                    "monthly_income_fen": 500_000,
+                    "effective_from": "2026-03",
+                },
+            )
+        )
+        url = f"{V1}/dues/bases/{declared['id']}"
+        answers = await asyncio.gather(
+            place.branch_secretary.post(f"{url}/approve"), futian.post(f"{url}/reject")
+        )
+        assert sorted(r.status_code for r in answers) == [200, 409], [r.text for r in answers]
 
 
 async def test_the_declarer_cannot_approve_even_holding_the_right(place: Unit, futian: Api) -> None:
