@@ -10,6 +10,7 @@ relay, and a crash between the two leaves the delivery pending, not lost.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -17,7 +18,7 @@ from sqlalchemy import text
 from domain.integration import EVENT_TYPES, webhook_data
 from domain.shared import display_time, new_id
 from infra.db.session import Database, UnitOfWork
-from infra.platform.relay import Relay, RelayedEvent, RelayHandler, Subscription
+from infra.platform.relay import BatchHandler, BatchSubscription, Relay, RelayedEvent
 
 HANDLER = "integration.webhook_deliveries"
 
@@ -57,21 +58,28 @@ def webhook_body(event: RelayedEvent) -> str | None:
     )
 
 
-def fan_out(db: Database) -> RelayHandler:
+def fan_out(db: Database) -> BatchHandler:
     """The handler. Subscribers are looked up on a connection of their own: on Citus a
     definer function may not read shards that this transaction (the relay's, which has
     recorded the event as processed) wrote as another role."""
 
-    async def handle(uow: UnitOfWork, event: RelayedEvent) -> None:
-        body = webhook_body(event)
-        if body is None:
-            return
-        found = await db.fetch_unscoped(
-            _SUBSCRIBERS,
-            {"paths": ancestors(event.tenant_path), "topic": event.topic, "at": event.created_at},
-        )
-        if found:
-            await _record(uow, event, body, found)
+    async def subscribers(paths: list[str], topic: str, at: datetime) -> list[Any]:
+        return await db.fetch_unscoped(_SUBSCRIBERS, {"paths": paths, "topic": topic, "at": at})
+
+    async def handle(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
+        paths = ancestors(events[0].tenant_path)
+        latest: dict[str, datetime] = {}
+        for event in events:
+            latest[event.topic] = max(latest.get(event.topic, event.created_at), event.created_at)
+        # nobody subscribed by the latest event of a type: nobody was by the earlier ones
+        wanted = {topic for topic, at in latest.items() if await subscribers(paths, topic, at)}
+        for event in events:
+            if event.topic not in wanted:
+                continue
+            body = webhook_body(event)
+            found = await subscribers(paths, event.topic, event.created_at)
+            if body is not None and found:
+                await _record(uow, event, body, found)
 
     return handle
 
@@ -97,4 +105,4 @@ async def _record(uow: UnitOfWork, event: RelayedEvent, body: str, found: list[A
 
 def register_relay_handlers(relay: Relay, *, db: Database) -> None:
     """Every event a webhook may carry becomes deliveries, at least once."""
-    relay.register(HANDLER, Subscription(fan_out(db), frozenset(EVENT_TYPES)))
+    relay.register(HANDLER, BatchSubscription(fan_out(db), frozenset(EVENT_TYPES)))

@@ -69,6 +69,7 @@ class RelayedEvent:
 
 
 RelayHandler = Callable[[UnitOfWork, RelayedEvent], Awaitable[None]]
+BatchHandler = Callable[[UnitOfWork, list[RelayedEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,21 @@ class Subscription:
 
     def wants(self, topic: str) -> bool:
         return self.topics is None or topic in self.topics
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSubscription:
+    """A handler given one tenant's fresh events at once, in order: for handlers whose
+    cost is a lookup per event that the events of a batch can share."""
+
+    handler: BatchHandler
+    topics: frozenset[str] | None = None
+
+    def wants(self, topic: str) -> bool:
+        return self.topics is None or topic in self.topics
+
+
+AnySubscription = Subscription | BatchSubscription
 
 
 def retry_delay(attempts: int, *, base: float, cap: float) -> float:
@@ -160,13 +176,13 @@ class Relay:
         self.retry_base = retry_base_seconds
         self.retry_cap = retry_cap_seconds
         self.handler_timeout = handler_timeout_seconds
-        self.handlers: dict[str, Subscription] = {}
+        self.handlers: dict[str, AnySubscription] = {}
         self._positions: dict[str, tuple[str, int]] = {}
         self._task: asyncio.Task[None] | None = None
         self._leading = False
         self._distributed = False
 
-    def register(self, name: str, subscription: Subscription) -> None:
+    def register(self, name: str, subscription: AnySubscription) -> None:
         """Subscribe under a stable `name`, which keys its position and processed events."""
         if name in self.handlers:
             raise ValueError(f"relay handler {name!r} is registered twice")
@@ -261,7 +277,7 @@ class Relay:
         self,
         conn: AsyncConnection[Any],
         name: str,
-        sub: Subscription,
+        sub: AnySubscription,
         events: list[RelayedEvent],
     ) -> None:
         """Apply a batch per tenant in one transaction, or event by event if that fails."""
@@ -294,7 +310,7 @@ class Relay:
             for event in waiting:
                 await self._park(event, name, attempts=0, error=None)
 
-    async def _retry_due(self, conn: AsyncConnection[Any], name: str, sub: Subscription) -> None:
+    async def _retry_due(self, conn: AsyncConnection[Any], name: str, sub: AnySubscription) -> None:
         cur = await conn.execute(_DUE_RETRIES, (name, self.batch))
         rows = await cur.fetchall()
         stuck: set[tuple[uuid.UUID, str, str]] = set()
@@ -342,7 +358,7 @@ class Relay:
         return self.db.unit_of_work(Scope(event.tenant_path))
 
     async def _apply_in_scope(
-        self, name: str, sub: Subscription, events: list[RelayedEvent], *, retried: bool = False
+        self, name: str, sub: AnySubscription, events: list[RelayedEvent], *, retried: bool = False
     ) -> None:
         """Apply one tenant's events in one transaction; a hung handler counts as failed."""
         async with asyncio.timeout(self.handler_timeout), self._tenant_uow(events[0]) as uow:
@@ -357,7 +373,7 @@ class Relay:
             await self._apply(uow, name, sub, events)
 
     async def _apply(
-        self, uow: UnitOfWork, name: str, sub: Subscription, events: list[RelayedEvent]
+        self, uow: UnitOfWork, name: str, sub: AnySubscription, events: list[RelayedEvent]
     ) -> None:
         """Record the events as processed by `name` and apply those not processed before."""
         params: dict[str, Any] = {"t": events[0].tenant_id, "h": name}
@@ -369,6 +385,10 @@ class Relay:
             params["ids"] = [e.id for e in events]
         result = await uow.session.execute(text(statement), params)
         fresh = set(result.scalars())
-        for event in events:
-            if event.id in fresh:
-                await sub.handler(uow, event)
+        new = [event for event in events if event.id in fresh]
+        if isinstance(sub, BatchSubscription):
+            if new:
+                await sub.handler(uow, new)
+            return
+        for event in new:
+            await sub.handler(uow, event)

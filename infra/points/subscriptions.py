@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from domain.activities import CHECKIN_RECORDED, CHECKIN_WITHDRAWN
 from infra.db.session import UnitOfWork
-from infra.platform.relay import Relay, RelayedEvent, Subscription
-from infra.points.accrual import checkin_recorded, checkin_withdrawn
+from infra.platform.relay import BatchSubscription, Relay, RelayedEvent
+from infra.points.accrual import Lookups, checkin_recorded, checkin_withdrawn
 
 
-async def accrue(uow: UnitOfWork, event: RelayedEvent) -> None:
+async def accrue(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
     """Points from attendance, in the order the relay hands the check-ins' events on."""
-    if event.topic == CHECKIN_RECORDED:
-        await checkin_recorded(uow, event)
-    elif event.topic == CHECKIN_WITHDRAWN:
-        await checkin_withdrawn(uow, event)
+    lookups = Lookups(uow, events[0].tenant_id)
+    for event in events:
+        if event.topic == CHECKIN_RECORDED:
+            await checkin_recorded(uow, event, lookups)
+        elif event.topic == CHECKIN_WITHDRAWN:
+            await checkin_withdrawn(uow, event)
 
 
 def register_relay_handlers(relay: Relay) -> None:
     relay.register(
         "points.accrue_attendance",
-        Subscription(accrue, frozenset({CHECKIN_RECORDED, CHECKIN_WITHDRAWN})),
+        BatchSubscription(accrue, frozenset({CHECKIN_RECORDED, CHECKIN_WITHDRAWN})),
     )

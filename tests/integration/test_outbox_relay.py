@@ -21,7 +21,7 @@ from sqlalchemy import text
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Database, Scope, UnitOfWork
 from infra.platform import outbox
-from infra.platform.relay import Relay, RelayedEvent, Subscription
+from infra.platform.relay import BatchSubscription, Relay, RelayedEvent, Subscription
 from infra.protection import FieldProtector
 from infra.settings import Settings
 from tests.conftest import Api
@@ -290,6 +290,34 @@ async def test_one_aggregates_events_arrive_in_commit_order(
         await eventually(lambda: len(seen.events) == 45, "every event arrives")
     assert seen.ids(a) == expected_a
     assert seen.ids(b) == [f"b{i}" for i in range(15)]
+
+
+async def test_a_batch_handler_gets_each_event_once_in_order_and_a_bad_one_alone(
+    db: Database, settings: Settings, futian_scope: tuple[uuid.UUID, Scope]
+) -> None:
+    aggregate, spoiler = uuid.uuid4().hex, uuid.uuid4().hex
+    seen = Seen()
+    batches: list[int] = []
+
+    async def handle(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
+        mine = [e for e in events if e.aggregate_id in (aggregate, spoiler)]
+        if any(e.aggregate_id == spoiler for e in mine) and len(mine) > 1:
+            raise RuntimeError("one event spoils its batch")
+        if mine:
+            batches.append(len(mine))
+            seen.events.extend(e for e in mine if e.aggregate_id == aggregate)
+
+    relay = _relay(db, settings, batch=50)
+    relay.register(f"batch-{aggregate}", BatchSubscription(handle))
+    await _commit(db, futian_scope, aggregate, *(f"{i}" for i in range(10)))
+    async with running(relay):
+        await eventually(lambda: len(seen.events) == 10, "the first events arrive")
+        assert batches == [10]  # one transaction's events, handed over together
+        await _commit(db, futian_scope, aggregate, "10")
+        await _commit(db, futian_scope, spoiler, "spoils")
+        await _commit(db, futian_scope, aggregate, *(f"{i}" for i in range(11, 20)))
+        await eventually(lambda: len(seen.events) == 20, "every event arrives")
+    assert seen.ids(aggregate) == [f"{i}" for i in range(20)]
 
 
 async def test_hot_path_checkins_reach_a_handler_in_their_tenant_scope(
