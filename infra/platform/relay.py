@@ -233,12 +233,14 @@ class Relay:
                     await asyncio.sleep(self.poll_seconds)
 
     async def relay_once(self, conn: AsyncConnection[Any]) -> bool:
-        """One round over every handler; True when there were events to hand on."""
+        """One round over every handler; True when a handler's batch was full, so more
+        events wait. Otherwise the leader pauses a poll interval even while events keep
+        coming: under a stream of check-ins the batches grow instead of the rounds."""
         busy = False
         for name, sub in self.handlers.items():
             events = await self._next_events(conn, name)
             if events:
-                busy = True
+                busy = busy or len(events) >= self.batch
                 await self._deliver(conn, name, sub, events)
                 last = events[-1]
                 await self._save_position(conn, name, (last.xid, last.seq))
