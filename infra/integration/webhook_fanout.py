@@ -105,4 +105,7 @@ async def _record(uow: UnitOfWork, event: RelayedEvent, body: str, found: list[A
 
 def register_relay_handlers(relay: Relay, *, db: Database) -> None:
     """Every event a webhook may carry becomes deliveries, at least once."""
-    relay.register(HANDLER, BatchSubscription(fan_out(db), frozenset(EVENT_TYPES)))
+    relay.register(
+        HANDLER,  # a delivery is unique per subscription and event: applying twice adds none
+        BatchSubscription(fan_out(db), frozenset(EVENT_TYPES), idempotent=True),
+    )

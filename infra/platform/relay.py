@@ -8,7 +8,8 @@ event whose transaction began earlier but committed later is never skipped. Deli
 least once, in commit order per aggregate as far as the transactions touching one aggregate
 do not overlap (they take its row lock in turn); a handler applies an event in the event's
 tenant scope in the same transaction that records it as processed, so it applies each
-event once. A failing event is parked with a backoff, and the later events of its
+event once (a handler whose writes are idempotent by themselves says so, and the relay
+records nothing for it). A failing event is parked with a backoff, and the later events of its
 aggregate wait behind it for that handler only; other aggregates, tenants and handlers go
 on. A handler seen for the first time starts at the beginning of the outbox.
 
@@ -90,6 +91,9 @@ class BatchSubscription:
 
     handler: BatchHandler
     topics: frozenset[str] | None = None
+    # Applying an event twice changes nothing (the handler checks its own writes), so the
+    # relay need not record each event as processed: two rows fewer per check-in.
+    idempotent: bool = False
 
     def wants(self, topic: str) -> bool:
         return self.topics is None or topic in self.topics
@@ -378,6 +382,9 @@ class Relay:
         self, uow: UnitOfWork, name: str, sub: AnySubscription, events: list[RelayedEvent]
     ) -> None:
         """Record the events as processed by `name` and apply those not processed before."""
+        if isinstance(sub, BatchSubscription) and sub.idempotent:
+            await sub.handler(uow, events)
+            return
         params: dict[str, Any] = {"t": events[0].tenant_id, "h": name}
         if self._distributed:
             statement = _record_processed_each(len(events))

@@ -9,7 +9,9 @@ from infra.points.accrual import Lookups, checkin_recorded, checkin_withdrawn
 
 
 async def accrue(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
-    """Points from attendance, in the order the relay hands the check-ins' events on."""
+    """Points from attendance, in the order the relay hands the check-ins' events on.
+    Settling a cap group books only what is missing, so an event applied twice adds
+    nothing (`idempotent`)."""
     lookups = Lookups(uow, events[0].tenant_id)
     for event in events:
         if event.topic == CHECKIN_RECORDED:
@@ -21,5 +23,7 @@ async def accrue(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
 def register_relay_handlers(relay: Relay) -> None:
     relay.register(
         "points.accrue_attendance",
-        BatchSubscription(accrue, frozenset({CHECKIN_RECORDED, CHECKIN_WITHDRAWN})),
+        BatchSubscription(
+            accrue, frozenset({CHECKIN_RECORDED, CHECKIN_WITHDRAWN}), idempotent=True
+        ),
     )
