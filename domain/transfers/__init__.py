@@ -1,0 +1,50 @@
+"""Transfers (组织关系转接): the workflow's states, who may move them, what holds a transfer,
+and the letter's rules. Pure rules, no I/O."""
+
+from domain.transfers.eligibility import (
+    DuesHold,
+    check_member,
+    dues_hold,
+    probation_end,
+    require_no_hold,
+)
+from domain.transfers.letter import (
+    LetterFace,
+    code_matches,
+    formal_year_month,
+    letter_number,
+    verification_code,
+)
+from domain.transfers.messages import MESSAGES
+from domain.transfers.workflow import (
+    OPEN_STATES,
+    Action,
+    Move,
+    TransferKind,
+    TransferReason,
+    TransferState,
+    move,
+    state_refused,
+)
+
+__all__ = [
+    "MESSAGES",
+    "OPEN_STATES",
+    "Action",
+    "DuesHold",
+    "LetterFace",
+    "Move",
+    "TransferKind",
+    "TransferReason",
+    "TransferState",
+    "check_member",
+    "code_matches",
+    "dues_hold",
+    "formal_year_month",
+    "letter_number",
+    "move",
+    "probation_end",
+    "require_no_hold",
+    "state_refused",
+    "verification_code",
+]

@@ -1,0 +1,45 @@
+"""Transfers adapters (组织关系转接). This package is the context's public module.
+
+Use cases, one module each: `sending` (start, submit, approve or reject, cancel, expire),
+`receiving` (accept or return, through the answer door), `reading` (either side's view,
+steps, queues), `letters` (the letter and its online check), `expiry` (the schedule);
+`common` holds what they share. README "Transfers" says who sees what.
+"""
+
+from infra.transfers.common import Who
+from infra.transfers.expiry import expire_due, register_schedules
+from infra.transfers.letters import Letter, Verdict, letter_key, letter_of, verify_letter
+from infra.transfers.reading import TransferView, list_transfers, read_transfer, transfer_steps
+from infra.transfers.receiving import answer_transfer
+from infra.transfers.sending import (
+    StartRequest,
+    cancel_transfer,
+    decide_transfer,
+    start_transfer,
+    submit_transfer,
+)
+from infra.transfers.tables import TransferArrivalRow, TransferRow, TransferStepRow
+
+__all__ = [
+    "Letter",
+    "StartRequest",
+    "TransferArrivalRow",
+    "TransferRow",
+    "TransferStepRow",
+    "TransferView",
+    "Verdict",
+    "Who",
+    "answer_transfer",
+    "cancel_transfer",
+    "decide_transfer",
+    "expire_due",
+    "letter_key",
+    "letter_of",
+    "list_transfers",
+    "read_transfer",
+    "register_schedules",
+    "start_transfer",
+    "submit_transfer",
+    "transfer_steps",
+    "verify_letter",
+]
