@@ -224,8 +224,8 @@ BEGIN
             changed_by_name, action, changes)
         VALUES (p_from_tenant, gen_random_uuid(), p_member, m.version + 1, v_actor,
             p_actor_name, 'transfer', jsonb_build_object(
-                'organization_id', jsonb_build_array(m.organization_id, p_to_org),
-                'transfer_id', p_transfer));
+                'organization_id', jsonb_build_object('old', m.organization_id, 'new', p_to_org),
+                'transfer_id', jsonb_build_object('old', NULL, 'new', p_transfer)));
         RETURN p_member;
     END IF;
     INSERT INTO member (tenant_id, id, organization_id, user_id, name, name_pinyin,
@@ -246,12 +246,15 @@ BEGIN
         changed_by_name, action, changes)
     VALUES (p_to_tenant, gen_random_uuid(), p_new_member, m.version + 1, v_actor,
         p_actor_name, 'transfer_in', jsonb_build_object(
-            'from_tenant_id', p_from_tenant, 'from_member_id', p_member,
-            'organization_id', jsonb_build_array(NULL, p_to_org), 'transfer_id', p_transfer)),
+            'tenant_id', jsonb_build_object('old', p_from_tenant, 'new', p_to_tenant),
+            'id', jsonb_build_object('old', p_member, 'new', p_new_member),
+            'organization_id', jsonb_build_object('old', m.organization_id, 'new', p_to_org),
+            'transfer_id', jsonb_build_object('old', NULL, 'new', p_transfer))),
            (p_from_tenant, gen_random_uuid(), p_member, m.version + 1, v_actor,
         p_actor_name, 'transfer_out', jsonb_build_object(
-            'status', jsonb_build_array(m.status, 'transferred_out'),
-            'to_tenant_id', p_to_tenant, 'transfer_id', p_transfer));
+            'status', jsonb_build_object('old', m.status, 'new', 'transferred_out'),
+            'tenant_id', jsonb_build_object('old', p_from_tenant, 'new', p_to_tenant),
+            'transfer_id', jsonb_build_object('old', NULL, 'new', p_transfer)));
     UPDATE member SET status = 'transferred_out', status_reason = '组织关系已转出',
         updated_at = now(), version = version + 1
     WHERE tenant_id = p_from_tenant AND id = p_member;
