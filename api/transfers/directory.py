@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from litestar import get
@@ -20,8 +19,9 @@ TAGS = ["Transfers"]
     "/transfer-directory",
     summary="转入党组织目录 Find a branch to transfer to",
     description=(
-        "全平台的党支部目录，只显示名称：按租户行政区划代码（tenant_code）和党组织名称片段（q）"
-        "或编号查找，不显示任何党员、人员或统计信息。"
+        "全平台公开的党支部目录，只显示名称和编号：按租户行政区划代码（tenant_code）和党组织"
+        "名称片段（q）查找，至多 50 条；不显示任何党员、人员或统计信息。未给 tenant_code 时为空。"
+        "这是唯一有意跨租户的列表，其余数据仍只在本辖区可见。"
     ),
     tags=TAGS,
     operation_id="searchTransferDirectory",
@@ -30,16 +30,14 @@ TAGS = ["Transfers"]
 async def search_directory(
     ctx: Ctx,
     tenant_code: Annotated[
-        str, Parameter(pattern=r"^[0-9]{6}$", description="租户行政区划代码，如 440305")
-    ],
+        str | None,
+        Parameter(pattern=r"^[0-9]{6}$", description="租户行政区划代码，如 440305（必填才有结果）"),
+    ] = None,
     q: Annotated[str | None, Parameter(min_length=1, max_length=50, description="名称片段")] = None,
-    organization_id: Annotated[uuid.UUID | None, Parameter(description="党组织编号")] = None,
-    limit: Annotated[int, Parameter(ge=1, le=50)] = 20,
-) -> list[s.DirectoryEntryOut]:
+    limit: Annotated[int, Parameter(ge=1, le=200, description="至多 50 条")] = 20,
+) -> list[s.TransferDirectoryEntryOut]:
     async with ctx.uow() as uow:
-        entries = await branch_directory(
-            uow, tenant_code=tenant_code, organization_id=organization_id, name=q, limit=limit
-        )
+        entries = await branch_directory(uow, tenant_code=tenant_code, name=q, limit=limit)
         uow.audit(
             "transfer.directory_search",
             "organization",
@@ -47,7 +45,7 @@ async def search_directory(
             detail={"tenant_code": tenant_code, "q": q, "found": len(entries)},
         )
     return [
-        s.DirectoryEntryOut(
+        s.TransferDirectoryEntryOut(
             tenant_id=e.tenant_id,
             tenant_name=e.tenant_name,
             tenant_code=e.tenant_code,

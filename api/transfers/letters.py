@@ -37,7 +37,7 @@ def _key(settings: Settings) -> bytes:
 )
 async def get_letter(
     ctx: Ctx, app_settings: AppSettings, protector: Protector, transfer_id: uuid.UUID
-) -> s.LetterOut:
+) -> s.TransferLetterOut:
     async with ctx.uow() as uow:
         letter = await letter_of(uow, ctx, who_of(ctx), protector, _key(app_settings), transfer_id)
     return letter_out(letter)
@@ -49,7 +49,7 @@ def _row(label: str, value: object) -> str:
     )
 
 
-def render(letter: s.LetterOut) -> str:
+def render(letter: s.TransferLetterOut) -> str:
     """Three parts on one page: 存根, 介绍信, 回执联; every value escaped."""
     m = letter.member
     c = letter.sender_contact
@@ -134,7 +134,9 @@ async def print_letter(
     status_code=200,
     responses=WRITE,
 )
-async def verify(ctx: Ctx, app_settings: AppSettings, data: s.VerifyIn) -> s.VerifyOut:
+async def verify(
+    ctx: Ctx, app_settings: AppSettings, data: s.TransferLetterVerifyIn
+) -> s.TransferLetterVerifyOut:
     face = LetterFace(
         number=data.number,
         name=data.member_name,
@@ -152,7 +154,7 @@ async def verify(ctx: Ctx, app_settings: AppSettings, data: s.VerifyIn) -> s.Ver
             None,
             detail={"number": data.number, "valid": verdict.valid},
         )
-    return s.VerifyOut(valid=verdict.valid, state=verdict.state)  # type: ignore[arg-type]
+    return s.TransferLetterVerifyOut(valid=verdict.valid, state=verdict.state)  # type: ignore[arg-type]
 
 
 ROUTES = [get_letter, print_letter, verify]

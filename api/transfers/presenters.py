@@ -15,7 +15,7 @@ def who_of(ctx: Ctx) -> Who:
     return Who(user_id=p.user_id, tenant_id=p.tenant_id, name=p.username)
 
 
-def contact_in(contact: s.SenderContact | None) -> dict[str, str] | None:
+def contact_in(contact: s.TransferSenderContact | None) -> dict[str, str] | None:
     """The sending committee's contact lines as stored: only those given."""
     if contact is None:
         return None
@@ -28,10 +28,10 @@ def contact_in(contact: s.SenderContact | None) -> dict[str, str] | None:
     return {k: v for k, v in lines.items() if v is not None}
 
 
-def _hold(hold: dict[str, Any] | None) -> s.HoldOut | None:
+def _hold(hold: dict[str, Any] | None) -> s.TransferHoldOut | None:
     if hold is None:
         return None
-    return s.HoldOut(
+    return s.TransferHoldOut(
         code=str(hold["code"]),
         open_months=[str(m) for m in hold["open_months"]],
         shortfall_fen=int(hold["shortfall_fen"]),
@@ -79,8 +79,8 @@ def transfer_out(v: TransferView) -> s.TransferOut:
     )
 
 
-def step_out(row: TransferStepRow) -> s.StepOut:
-    return s.StepOut(
+def step_out(row: TransferStepRow) -> s.TransferStepOut:
+    return s.TransferStepOut(
         action=row.action,
         from_state=row.from_state,  # type: ignore[arg-type]
         to_state=row.to_state,  # type: ignore[arg-type]
@@ -91,10 +91,10 @@ def step_out(row: TransferStepRow) -> s.StepOut:
     )
 
 
-def letter_out(letter: Letter) -> s.LetterOut:
+def letter_out(letter: Letter) -> s.TransferLetterOut:
     v = letter.transfer
     contact = letter.sender_contact
-    return s.LetterOut(
+    return s.TransferLetterOut(
         transfer_id=v.id,
         side=letter.side,  # type: ignore[arg-type]
         state=v.state,  # type: ignore[arg-type]
@@ -103,7 +103,7 @@ def letter_out(letter: Letter) -> s.LetterOut:
         issued_on=letter.issued_on,
         valid_until=letter.valid_until,
         validity_days=v.validity_days,
-        member=s.LetterMember(
+        member=s.TransferLetterMember(
             name=v.member_name,
             gender=v.member_gender,
             age=letter.age,
@@ -118,7 +118,7 @@ def letter_out(letter: Letter) -> s.LetterOut:
         to_organization_name=v.to_organization_name,
         paid_to=letter.paid_to,
         paid_to_month=v.dues_paid_to.strftime("%Y-%m") if v.dues_paid_to else None,
-        sender_contact=s.SenderContactOut(
+        sender_contact=s.TransferSenderContactOut(
             address=contact.get("address"),
             phone=contact.get("phone"),
             fax=contact.get("fax"),

@@ -24,7 +24,7 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Request bodies refuse unknown fields."""
 
 
-class SenderContact(Strict, kw_only=True):
+class TransferSenderContact(Strict, kw_only=True):
     """转出方基层党委的通信地址、电话、传真、邮编（印在介绍信上）."""
 
     address: Text200 | None = None
@@ -57,16 +57,16 @@ class TransferIn(Strict, kw_only=True):
     )
     target_organization_id: uuid.UUID | None = None
     outside_organization: Text200 | None = None
-    sender_contact: SenderContact | None = None
+    sender_contact: TransferSenderContact | None = None
 
 
-class DecisionIn(Strict, kw_only=True):
+class TransferDecisionIn(Strict, kw_only=True):
     """意见 Why: required to reject or return, optional otherwise."""
 
     reason: Note | None = None
 
 
-class HoldOut(msgspec.Struct, kw_only=True):
+class TransferHoldOut(msgspec.Struct, kw_only=True):
     """暂缓原因 What holds a draft: dues owed up to this month."""
 
     code: str
@@ -96,7 +96,7 @@ class TransferOut(msgspec.Struct, kw_only=True):
     to_organization_name: str
     approvals_required: int | None
     approvals_done: int | None
-    hold: HoldOut | None
+    hold: TransferHoldOut | None
     letter_number: str | None
     validity_days: int
     expires_at: datetime | None
@@ -113,7 +113,7 @@ class TransferOut(msgspec.Struct, kw_only=True):
     updated_at: datetime
 
 
-class StepOut(msgspec.Struct, kw_only=True):
+class TransferStepOut(msgspec.Struct, kw_only=True):
     """转接记录 One step: who, when, why."""
 
     action: str
@@ -125,7 +125,7 @@ class StepOut(msgspec.Struct, kw_only=True):
     at: datetime
 
 
-class LetterMember(msgspec.Struct, kw_only=True):
+class TransferLetterMember(msgspec.Struct, kw_only=True):
     name: str
     gender: str
     age: int
@@ -135,14 +135,14 @@ class LetterMember(msgspec.Struct, kw_only=True):
     phone: str | None
 
 
-class SenderContactOut(msgspec.Struct, kw_only=True):
+class TransferSenderContactOut(msgspec.Struct, kw_only=True):
     address: str | None = None
     phone: str | None = None
     fax: str | None = None
     postcode: str | None = None
 
 
-class LetterOut(msgspec.Struct, kw_only=True):
+class TransferLetterOut(msgspec.Struct, kw_only=True):
     """中国共产党党员组织关系介绍信 The letter: stub, letter and receipt carry these fields."""
 
     transfer_id: uuid.UUID
@@ -153,17 +153,17 @@ class LetterOut(msgspec.Struct, kw_only=True):
     issued_on: date
     valid_until: date
     validity_days: int
-    member: LetterMember
+    member: TransferLetterMember
     from_tenant_name: str
     from_organization_name: str
     to_tenant_name: str | None
     to_organization_name: str
     paid_to: Annotated[str, Meta(description="党费交至，大写（贰零贰陆年伍月）")]
     paid_to_month: str | None
-    sender_contact: SenderContactOut
+    sender_contact: TransferSenderContactOut
 
 
-class VerifyIn(Strict, kw_only=True):
+class TransferLetterVerifyIn(Strict, kw_only=True):
     """核验介绍信 The fields as printed on the letter, and its verification code."""
 
     number: Text200
@@ -178,12 +178,12 @@ class VerifyIn(Strict, kw_only=True):
     valid_until: date
 
 
-class VerifyOut(msgspec.Struct, kw_only=True):
+class TransferLetterVerifyOut(msgspec.Struct, kw_only=True):
     valid: bool
     state: StateName | None
 
 
-class DirectoryEntryOut(msgspec.Struct, kw_only=True):
+class TransferDirectoryEntryOut(msgspec.Struct, kw_only=True):
     """可转入的党支部（仅名称） A branch a membership may go to: names only."""
 
     tenant_id: uuid.UUID

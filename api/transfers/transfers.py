@@ -111,7 +111,7 @@ async def get_transfer(ctx: Ctx, transfer_id: uuid.UUID) -> s.TransferOut:
     operation_id="listTransferSteps",
     responses=READ,
 )
-async def get_steps(ctx: Ctx, transfer_id: uuid.UUID) -> list[s.StepOut]:
+async def get_steps(ctx: Ctx, transfer_id: uuid.UUID) -> list[s.TransferStepOut]:
     async with ctx.uow() as uow:
         return [step_out(r) for r in await transfer_steps(uow, ctx, who_of(ctx), transfer_id)]
 
@@ -165,7 +165,7 @@ async def _after(ctx: Ctx, uow: UnitOfWork, transfer_id: uuid.UUID) -> s.Transfe
     status_code=200,
     responses=WRITE,
 )
-async def submit(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.TransferOut:
+async def submit(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -> s.TransferOut:
     async with ctx.uow() as uow:
         await submit_transfer(uow, ctx, who_of(ctx), transfer_id, now=_now())
         return await _after(ctx, uow, transfer_id)
@@ -183,7 +183,7 @@ async def submit(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.Tran
     status_code=200,
     responses=WRITE,
 )
-async def approve(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.TransferOut:
+async def approve(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -> s.TransferOut:
     async with ctx.uow() as uow:
         await decide_transfer(
             uow, ctx, who_of(ctx), transfer_id, approve=True, reason=data.reason, now=_now()
@@ -200,7 +200,7 @@ async def approve(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.Tra
     status_code=200,
     responses=WRITE,
 )
-async def reject(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.TransferOut:
+async def reject(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -> s.TransferOut:
     async with ctx.uow() as uow:
         await decide_transfer(
             uow, ctx, who_of(ctx), transfer_id, approve=False, reason=data.reason, now=_now()
@@ -221,7 +221,7 @@ async def reject(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.Tran
     status_code=200,
     responses=WRITE,
 )
-async def accept(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.TransferOut:
+async def accept(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -> s.TransferOut:
     async with ctx.uow() as uow:
         await answer_transfer(
             uow, ctx, who_of(ctx), transfer_id, accept=True, reason=data.reason, now=_now()
@@ -238,7 +238,7 @@ async def accept(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.Tran
     status_code=200,
     responses=WRITE,
 )
-async def return_(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.TransferOut:
+async def return_(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -> s.TransferOut:
     async with ctx.uow() as uow:
         await answer_transfer(
             uow, ctx, who_of(ctx), transfer_id, accept=False, reason=data.reason, now=_now()
@@ -255,7 +255,7 @@ async def return_(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.Tra
     status_code=200,
     responses=WRITE,
 )
-async def cancel(ctx: Ctx, transfer_id: uuid.UUID, data: s.DecisionIn) -> s.TransferOut:
+async def cancel(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -> s.TransferOut:
     async with ctx.uow() as uow:
         await cancel_transfer(uow, ctx, who_of(ctx), transfer_id, reason=data.reason, now=_now())
         return await _after(ctx, uow, transfer_id)

@@ -51,6 +51,7 @@ PAGED = (
     "listPointRules",
     "listRoleAssignments",
     "listTenants",
+    "listTransfers",
     "listUsers",
 )
 
