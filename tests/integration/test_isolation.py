@@ -375,7 +375,8 @@ async def make_transfer(w: World) -> Resource:
     """A sent transfer between two 福田 branches (its letter issued)."""
     org = await w.get("org_id")
     member = await make_member(w)
-    parent = (await w.futian.get(f"{V1}/organizations/{org.id}")).json()["parent_id"]
+    detail = (await w.futian.get(f"{V1}/organizations/{org.id}")).json()
+    parent = detail["organization"]["parent_id"]
     target = _created(
         await w.futian.post(
             f"{V1}/organizations",
