@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import get
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
 from api.context import Ctx
@@ -31,9 +32,18 @@ async def search_directory(
     ctx: Ctx,
     tenant_code: Annotated[
         str | None,
-        Parameter(pattern=r"^[0-9]{6}$", description="租户行政区划代码，如 440305（必填才有结果）"),
+        Parameter(
+            pattern=r"^[0-9]{6}$",
+            description="租户行政区划代码（不给则无结果）",
+            examples=[Example(value="440305")],
+        ),
     ] = None,
-    q: Annotated[str | None, Parameter(min_length=1, max_length=50, description="名称片段")] = None,
+    q: Annotated[
+        str | None,
+        Parameter(
+            min_length=1, max_length=50, description="名称片段", examples=[Example(value="档案")]
+        ),
+    ] = None,
     limit: Annotated[int, Parameter(ge=1, le=200, description="至多 50 条")] = 20,
 ) -> list[s.TransferDirectoryEntryOut]:
     async with ctx.uow() as uow:

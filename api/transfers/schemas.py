@@ -15,9 +15,12 @@ StateName = Literal[
     "draft", "pending_approval", "sent", "accepted", "returned", "rejected", "cancelled", "expired"
 ]
 SideName = Literal["sending", "receiving"]
-Text200 = Annotated[str, Meta(min_length=1, max_length=200)]
-Note = Annotated[str, Meta(min_length=1, max_length=500)]
-Short = Annotated[str, Meta(min_length=1, max_length=60)]
+Note = Annotated[str, Meta(min_length=1, max_length=500, examples=["工作调动到南山区"])]
+Short = Annotated[str, Meta(min_length=1, max_length=60, examples=["0755-83000000"])]
+
+
+def _meta(example: str) -> Meta:
+    return Meta(min_length=1, max_length=200, examples=[example])
 
 
 class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -27,7 +30,7 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class TransferSenderContact(Strict, kw_only=True):
     """转出方基层党委的通信地址、电话、传真、邮编（印在介绍信上）."""
 
-    address: Text200 | None = None
+    address: Annotated[str, _meta("深圳市福田区福中三路1号")] | None = None
     phone: Short | None = None
     fax: Short | None = None
     postcode: Annotated[str, Meta(pattern=r"^[0-9]{6}$")] | None = None
@@ -56,8 +59,11 @@ class TransferIn(Strict, kw_only=True):
         None
     )
     target_organization_id: uuid.UUID | None = None
-    outside_organization: Text200 | None = None
-    sender_contact: TransferSenderContact | None = None
+    outside_organization: Annotated[str, _meta("某省某单位党委")] | None = None
+    sender_contact: Annotated[
+        TransferSenderContact | None,
+        Meta(examples=[{"address": "深圳市福田区福中三路1号", "postcode": "518000"}]),
+    ] = None
 
 
 class TransferDecisionIn(Strict, kw_only=True):
@@ -166,15 +172,23 @@ class TransferLetterOut(msgspec.Struct, kw_only=True):
 class TransferLetterVerifyIn(Strict, kw_only=True):
     """核验介绍信 The fields as printed on the letter, and its verification code."""
 
-    number: Text200
-    verification_code: Annotated[str, Meta(min_length=1, max_length=40)]
-    member_name: Text200
-    member_id_number: Annotated[
-        str, Meta(min_length=1, max_length=40, description="脱敏身份证号，如印")
+    number: Annotated[str, _meta("2026-00000042")]
+    verification_code: Annotated[
+        str, Meta(min_length=1, max_length=40, examples=["ABCD-EFGH-JKLM"])
     ]
-    from_organization_name: Text200
-    to_organization_name: Text200
-    paid_to: Text200
+    member_name: Annotated[str, _meta("张三")]
+    member_id_number: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=40,
+            description="脱敏身份证号，如印",
+            examples=["4403**********1233"],
+        ),
+    ]
+    from_organization_name: Annotated[str, _meta("区档案馆党支部")]
+    to_organization_name: Annotated[str, _meta("区图书馆党支部")]
+    paid_to: Annotated[str, _meta("贰零贰陆年拾贰月")]
     valid_until: date
 
 
