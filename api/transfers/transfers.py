@@ -214,7 +214,8 @@ async def reject(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -
     description=(
         "接收方党组织（`transfer:receive`）接收已发出的转接：在同一事务中转移党员（跨租户时在本租户"
         "建立新的党员记录并带来其历史，原记录标为已转出），任何一步失败则全部回滚。"
-        "已被撤销、过期或已接收时返回 409。"
+        "已被撤销、过期或已接收时返回 409。转出平台的转接由转出方（`transfer:write`）凭收回的"
+        "纸质回执在此登记（reason 填回执情况），原记录标为已转出。"
     ),
     tags=TAGS,
     operation_id="acceptTransfer",

@@ -26,7 +26,7 @@ from infra.members.rosters import (
     member_place,
 )
 from infra.members.seeding import add_seed_member
-from infra.members.transfer_letters import LetterFacts, letter_facts
+from infra.members.transfer_letters import LetterFacts, letter_facts, record_transfer_out
 
 __all__ = [
     "Admitted",
@@ -54,6 +54,7 @@ __all__ = [
     "member_place",
     "queue_import",
     "read_table",
+    "record_transfer_out",
     "register_jobs",
     "sheet_limits",
     "today",

@@ -21,7 +21,7 @@ from infra.transfers.common import (
     emit_transfer_event,
     find_arrival,
 )
-from infra.transfers.tables import TransferArrivalRow
+from infra.transfers.sending import record_receipt
 
 
 def _sqlstate(error: DBAPIError) -> str | None:
@@ -37,10 +37,15 @@ async def answer_transfer(
     accept: bool,
     reason: str | None,
     now: datetime,
-) -> TransferArrivalRow:
+) -> None:
+    """Accept or return an arrival; for a transfer out of the platform the sending side's
+    accept records the paper receipt instead."""
     arrival = await find_arrival(uow, transfer_id)
     if arrival is None:
-        raise not_found("transfer")
+        if not accept:
+            raise not_found("transfer")
+        await record_receipt(uow, guard, who, transfer_id, note=reason, now=now)
+        return
     org = await organization_ref(uow, arrival.to_organization_id, tenant_id=arrival.tenant_id)
     if org is None:
         raise not_found("transfer")
@@ -87,4 +92,3 @@ async def answer_transfer(
         f"transfer.{target.value}",
         member_id=str(arrival.new_member_id) if arrival.new_member_id else None,
     )
-    return arrival

@@ -27,7 +27,7 @@ from domain.transfers import (
 )
 from infra.db.session import UnitOfWork
 from infra.dues import member_account
-from infra.members import LetterFacts, letter_facts
+from infra.members import LetterFacts, letter_facts, record_transfer_out
 from infra.points import Reader, member_summary
 from infra.tenancy import (
     branch_directory,
@@ -400,3 +400,24 @@ async def expire_transfer(uow: UnitOfWork, row: TransferRow, who: Who, *, now: d
             WITHDRAW, {"tenant": row.tenant_id, "id": row.id, "reason": None, "actor": who.name}
         )
     emit_transfer_event(uow, row.tenant_id, row.id, "transfer.expired")
+
+
+async def record_receipt(
+    uow: UnitOfWork,
+    guard: Guard,
+    who: Who,
+    transfer_id: uuid.UUID,
+    *,
+    note: str | None,
+    now: datetime,
+) -> TransferRow:
+    """A transfer out of the platform closes when the sending side records the paper
+    receipt (回执) it got back; the member's record stays as history, transferred out."""
+    row, _ = await _locked_for_sender(uow, guard, who, transfer_id, own_allowed=False)
+    if row.kind != TransferKind.OUTSIDE_PLATFORM.value:
+        raise MESSAGES.error("transfer_receipt_outside_only", ErrorKind.CONFLICT)
+    await _transition(uow, row, Action.ACCEPT, who, now=now, reason=note)
+    row.receipt_note = note
+    await record_transfer_out(uow, row.member_id, transfer_id=row.id, now=now)
+    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.accepted")
+    return row

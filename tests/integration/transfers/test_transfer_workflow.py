@@ -241,6 +241,34 @@ async def test_a_failure_mid_accept_leaves_the_member_in_one_organization(
     assert ok(await act(nanshan_place.admin, tid, "accept"))["state"] == "accepted"
 
 
+async def test_out_of_the_platform_closes_on_the_paper_receipt(futian_place: Place) -> None:
+    member = await futian_place.member()
+    started = await start(
+        futian_place.admin,
+        member,
+        None,
+        kind="outside_platform",
+        outside_organization="某省某单位党委",
+    )
+    refused(await act(futian_place.admin, started["id"], "accept"), 409, "transfer_state_changed")
+    sent = ok(await act(futian_place.admin, started["id"], "approve"))
+    assert (sent["state"], sent["to_tenant_id"]) == ("sent", None)
+    letter = ok(await futian_place.admin.get(f"{V1}/transfers/{started['id']}/letter"))
+    assert letter["to_organization_name"] == "某省某单位党委"
+    closed = ok(await act(futian_place.admin, started["id"], "accept", reason="回执已收回"))
+    assert closed["state"] == "accepted"
+    record = ok(await futian_place.admin.get(f"{V1}/members/{member}"))
+    assert record["status"] == "transferred_out"
+
+
+async def test_the_receipt_is_only_for_transfers_out_of_the_platform(
+    futian_place: Place, nanshan_place: Place
+) -> None:
+    member = await futian_place.member()
+    tid = await _sent(futian_place, member, nanshan_place)
+    refused(await act(futian_place.admin, tid, "accept"), 409, "transfer_receipt_outside_only")
+
+
 def test_steps_are_append_only_for_the_app(database: DatabaseUrls) -> None:
     with psycopg.connect(conninfo_of(database.app)) as conn:
         for statement in ("UPDATE transfer_step SET reason = 'x'", "DELETE FROM transfer_step"):
