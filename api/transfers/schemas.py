@@ -206,3 +206,22 @@ class TransferDirectoryEntryOut(msgspec.Struct, kw_only=True):
     organization_id: uuid.UUID
     organization_name: str
     organization_kind: str
+
+
+class TransferQueueRow(msgspec.Struct, kw_only=True):
+    """One tenant's side of the queues."""
+
+    tenant_id: uuid.UUID
+    side: SideName
+    to_do: int
+    in_progress: int
+    overdue: int
+
+
+class TransferQueueOut(msgspec.Struct, kw_only=True):
+    """待办、在办、逾期 The queues of the caller's subtree, in all and per tenant."""
+
+    to_do: int
+    in_progress: int
+    overdue: int
+    items: list[TransferQueueRow]

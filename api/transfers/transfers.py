@@ -24,6 +24,7 @@ from infra.transfers import (
     cancel_transfer,
     decide_transfer,
     list_transfers,
+    queue_counts,
     read_transfer,
     start_transfer,
     submit_transfer,
@@ -149,6 +150,50 @@ async def list_all(
     return page_of([transfer_out(v) for v in views], limit, lambda t: t.id)
 
 
+@get(
+    "/transfer-queue",
+    summary="转接待办 Transfer queues",
+    description=(
+        "本辖区（或 organization_id 的子树）的转接：待办（转出方待提交、待审批、被退回，"
+        "接收方待接收）、在办（已发出待对方接收）、逾期（某级待审批超过租户设置"
+        " transfer_approval_overdue_days 天、介绍信 7 天内到期、转出平台的回执一个月未回），"
+        "合计并按租户汇总。"
+    ),
+    tags=TAGS,
+    operation_id="getTransferQueue",
+    responses=LIST,
+)
+async def get_queue(
+    ctx: Ctx,
+    organization_id: Annotated[
+        uuid.UUID | None, Parameter(description="只看该党组织及其下级")
+    ] = None,
+) -> s.TransferQueueOut:
+    async with ctx.uow() as uow:
+        counts = await queue_counts(
+            uow,
+            ctx,
+            home_tenant_id=ctx.principal.tenant_id,
+            organization_id=organization_id,
+            now=_now(),
+        )
+    return s.TransferQueueOut(
+        to_do=sum(c.to_do for c in counts),
+        in_progress=sum(c.in_progress for c in counts),
+        overdue=sum(c.overdue for c in counts),
+        items=[
+            s.TransferQueueRow(
+                tenant_id=c.tenant_id,
+                side=c.side,  # type: ignore[arg-type]
+                to_do=c.to_do,
+                in_progress=c.in_progress,
+                overdue=c.overdue,
+            )
+            for c in counts
+        ],
+    )
+
+
 async def _after(ctx: Ctx, uow: UnitOfWork, transfer_id: uuid.UUID) -> s.TransferOut:
     return transfer_out(await read_transfer(uow, ctx, who_of(ctx), transfer_id))
 
@@ -267,6 +312,7 @@ ROUTES = [
     get_transfer,
     get_steps,
     list_all,
+    get_queue,
     submit,
     approve,
     reject,

@@ -16,6 +16,7 @@ from domain.transfers.letter import (
     verification_code,
 )
 from domain.transfers.messages import MESSAGES
+from domain.transfers.queues import Deadlines, deadlines
 from domain.transfers.workflow import (
     OPEN_STATES,
     Action,
@@ -31,6 +32,7 @@ __all__ = [
     "MESSAGES",
     "OPEN_STATES",
     "Action",
+    "Deadlines",
     "DuesHold",
     "LetterFace",
     "Move",
@@ -39,6 +41,7 @@ __all__ = [
     "TransferState",
     "check_member",
     "code_matches",
+    "deadlines",
     "dues_hold",
     "formal_year_month",
     "letter_number",

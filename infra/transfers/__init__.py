@@ -1,14 +1,16 @@
 """Transfers adapters (组织关系转接). This package is the context's public module.
 
-Use cases, one module each: `sending` (start, submit, approve or reject, cancel, expire),
-`receiving` (accept or return, through the answer door), `reading` (either side's view,
-steps, queues), `letters` (the letter and its online check), `expiry` (the schedule);
-`common` holds what they share. README "Transfers" says who sees what.
+Use cases, one module each: `sending` (start, submit, approve or reject, cancel, expire,
+the paper receipt), `receiving` (accept or return, through the answer door), `reading`
+(either side's view, steps, lists), `queues` (to do, in progress, overdue per tenant),
+`letters` (the letter and its online check), `expiry` (the schedule); `common` holds what
+they share. README "Transfers" says who sees what.
 """
 
 from infra.transfers.common import Who
 from infra.transfers.expiry import expire_due, register_schedules
 from infra.transfers.letters import Letter, Verdict, letter_key, letter_of, verify_letter
+from infra.transfers.queues import QueueCounts, queue_counts
 from infra.transfers.reading import TransferView, list_transfers, read_transfer, transfer_steps
 from infra.transfers.receiving import answer_transfer
 from infra.transfers.sending import (
@@ -22,6 +24,7 @@ from infra.transfers.tables import TransferArrivalRow, TransferRow, TransferStep
 
 __all__ = [
     "Letter",
+    "QueueCounts",
     "StartRequest",
     "TransferArrivalRow",
     "TransferRow",
@@ -36,6 +39,7 @@ __all__ = [
     "letter_key",
     "letter_of",
     "list_transfers",
+    "queue_counts",
     "read_transfer",
     "register_schedules",
     "start_transfer",

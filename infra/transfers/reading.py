@@ -216,9 +216,10 @@ async def transfer_steps(
     return list((await uow.session.execute(stmt)).scalars())
 
 
-def _readable(
+def readable(
     guard: Guard, tenant_id: object, organization_id: object, *extra: ColumnElement[bool]
 ) -> ColumnElement[bool]:
+    """Rows of organizations where the caller reads or receives transfers, or `extra`."""
     scopes = guard.scopes("transfer", "read") + guard.scopes("transfer", "receive")
     tenant_wide = [(t, o) for t, o in scopes if o is None]
     by_org = [org_domain(t, o) for t, o in scopes if o is not None]
@@ -245,7 +246,7 @@ async def list_transfers(
         own = await _own_member(uow, who)
         extra = [col(TransferRow.member_id) == own] if own is not None else []
         stmt = select(TransferRow).where(
-            _readable(
+            readable(
                 guard, col(TransferRow.tenant_id), col(TransferRow.from_organization_id), *extra
             )
         )
@@ -258,7 +259,7 @@ async def list_transfers(
         ).scalars()
         return [sending_view(r) for r in rows]
     astmt = select(TransferArrivalRow).where(
-        _readable(
+        readable(
             guard, col(TransferArrivalRow.tenant_id), col(TransferArrivalRow.to_organization_id)
         )
     )

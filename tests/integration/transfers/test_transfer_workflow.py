@@ -277,3 +277,33 @@ def test_steps_are_append_only_for_the_app(database: DatabaseUrls) -> None:
             conn.rollback()
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE transfer_arrival SET state = 'accepted'")
+
+
+async def test_queues_count_each_side_and_roll_up_for_the_city(
+    city: Api, futian_place: Place, nanshan_place: Place
+) -> None:
+    waiting = await futian_place.member()
+    await start(futian_place.admin, waiting, nanshan_place, kind="across_tenants")
+    travelling = await futian_place.member()
+    await _sent(futian_place, travelling, nanshan_place)
+
+    def side(queue: dict[str, object], name: str) -> dict[str, int]:
+        rows = [r for r in queue["items"] if r["side"] == name]  # type: ignore[attr-defined]
+        return {k: sum(r[k] for r in rows) for k in ("to_do", "in_progress", "overdue")}
+
+    mine = ok(
+        await futian_place.admin.get(
+            f"{V1}/transfer-queue", params={"organization_id": futian_place.committee}
+        )
+    )
+    assert side(mine, "sending") == {"to_do": 1, "in_progress": 1, "overdue": 0}
+    theirs = ok(
+        await nanshan_place.admin.get(
+            f"{V1}/transfer-queue", params={"organization_id": nanshan_place.committee}
+        )
+    )
+    assert side(theirs, "receiving")["to_do"] == 1
+    rolled = ok(await city.get(f"{V1}/transfer-queue"))
+    tenants = {r["tenant_id"] for r in rolled["items"]}
+    assert len(tenants) >= 2
+    assert rolled["to_do"] >= 3
