@@ -306,4 +306,5 @@ async def test_queues_count_each_side_and_roll_up_for_the_city(
     rolled = ok(await city.get(f"{V1}/transfer-queue"))
     tenants = {r["tenant_id"] for r in rolled["items"]}
     assert len(tenants) >= 2
-    assert rolled["to_do"] >= 3
+    assert rolled["to_do"] >= 2
+    assert rolled["in_progress"] >= 1
