@@ -225,3 +225,37 @@ class TransferQueueOut(msgspec.Struct, kw_only=True):
     in_progress: int
     overdue: int
     items: list[TransferQueueRow]
+
+
+class MobileCertificateIn(Strict, kw_only=True):
+    """开具流动党员活动证 Issue a certificate: the host from `GET /transfer-directory`, or
+    named when it is not on the platform; at most six months."""
+
+    member_id: uuid.UUID
+    host_tenant_code: Annotated[str, Meta(pattern=r"^[0-9]{6}$", examples=["440305"])] | None = None
+    host_organization_id: uuid.UUID | None = None
+    host_organization_name: Annotated[str, _meta("某市某单位党支部")] | None = None
+    valid_from: Annotated[date, Meta(examples=["2026-12-01"])]
+    valid_until: Annotated[date, Meta(examples=["2027-05-31"])]
+    reason: Note | None = None
+
+
+class MobileCertificateOut(msgspec.Struct, kw_only=True):
+    """流动党员活动证 A certificate: where the member takes part, and for how long."""
+
+    id: uuid.UUID
+    number: Annotated[str, Meta(examples=["LD-00000007"])]
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    host_tenant_id: uuid.UUID | None
+    host_organization_id: uuid.UUID | None
+    host_organization_name: str
+    valid_from: date
+    valid_until: date
+    reason: str | None
+    state: Literal["issued", "closed"]
+    issued_by_name: str
+    issued_at: datetime
+    closed_by_name: str | None
+    closed_at: datetime | None
+    close_note: str | None

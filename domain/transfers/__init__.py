@@ -1,5 +1,5 @@
 """Transfers (组织关系转接): the workflow's states, who may move them, what holds a transfer,
-and the letter's rules. Pure rules, no I/O."""
+the letter's rules, the queues' deadlines and the 流动党员活动证. Pure rules, no I/O."""
 
 from domain.transfers.eligibility import (
     DuesHold,
@@ -16,6 +16,7 @@ from domain.transfers.letter import (
     verification_code,
 )
 from domain.transfers.messages import MESSAGES
+from domain.transfers.mobile import check_open, check_period, six_months_after
 from domain.transfers.queues import Deadlines, deadlines
 from domain.transfers.workflow import (
     OPEN_STATES,
@@ -40,6 +41,8 @@ __all__ = [
     "TransferReason",
     "TransferState",
     "check_member",
+    "check_open",
+    "check_period",
     "code_matches",
     "deadlines",
     "dues_hold",
@@ -48,6 +51,7 @@ __all__ = [
     "move",
     "probation_end",
     "require_no_hold",
+    "six_months_after",
     "state_refused",
     "verification_code",
 ]

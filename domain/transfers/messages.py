@@ -62,6 +62,16 @@ MESSAGES = Catalogue(
             "只有转出平台的转接由转出方登记纸质回执",
             "Only a transfer out of the platform closes on a recorded paper receipt",
         ),
+        "mobile_certificate_period": Message(
+            "流动党员活动证的有效期须从开始日起不超过六个月",
+            "A mobile member's certificate lasts at most six months from its first day",
+        ),
+        "mobile_certificate_open": Message(
+            "该党员已有一张未收回的流动党员活动证", "The member already holds an open certificate"
+        ),
+        "mobile_certificate_closed": Message(
+            "该流动党员活动证已收回", "The certificate is already closed"
+        ),
         "transfer_member_moved": Message(
             "接收失败：该党员已不在原党组织，转接未生效",
             "Acceptance failed: the member is no longer where the letter says",

@@ -3,13 +3,20 @@
 Use cases, one module each: `sending` (start, submit, approve or reject, cancel, expire,
 the paper receipt), `receiving` (accept or return, through the answer door), `reading`
 (either side's view, steps, lists), `queues` (to do, in progress, overdue per tenant),
-`letters` (the letter and its online check), `expiry` (the schedule); `common` holds what
-they share. README "Transfers" says who sees what.
+`letters` (the letter and its online check), `expiry` (the schedule), `mobile` (流动党员
+活动证); `common` holds what they share. README "Transfers" says who sees what.
 """
 
 from infra.transfers.common import Who
 from infra.transfers.expiry import expire_due, register_schedules
 from infra.transfers.letters import Letter, Verdict, letter_key, letter_of, verify_letter
+from infra.transfers.mobile import (
+    CertificateRequest,
+    close_certificate,
+    issue_certificate,
+    list_certificates,
+    read_certificate,
+)
 from infra.transfers.queues import QueueCounts, queue_counts
 from infra.transfers.reading import TransferView, list_transfers, read_transfer, transfer_steps
 from infra.transfers.receiving import answer_transfer
@@ -20,10 +27,17 @@ from infra.transfers.sending import (
     start_transfer,
     submit_transfer,
 )
-from infra.transfers.tables import TransferArrivalRow, TransferRow, TransferStepRow
+from infra.transfers.tables import (
+    MobileCertificateRow,
+    TransferArrivalRow,
+    TransferRow,
+    TransferStepRow,
+)
 
 __all__ = [
+    "CertificateRequest",
     "Letter",
+    "MobileCertificateRow",
     "QueueCounts",
     "StartRequest",
     "TransferArrivalRow",
@@ -34,12 +48,16 @@ __all__ = [
     "Who",
     "answer_transfer",
     "cancel_transfer",
+    "close_certificate",
     "decide_transfer",
     "expire_due",
+    "issue_certificate",
     "letter_key",
     "letter_of",
+    "list_certificates",
     "list_transfers",
     "queue_counts",
+    "read_certificate",
     "read_transfer",
     "register_schedules",
     "start_transfer",

@@ -217,10 +217,14 @@ async def transfer_steps(
 
 
 def readable(
-    guard: Guard, tenant_id: object, organization_id: object, *extra: ColumnElement[bool]
+    guard: Guard,
+    tenant_id: object,
+    organization_id: object,
+    *extra: ColumnElement[bool],
+    scopes_of: tuple[str, ...] = ("read", "receive"),
 ) -> ColumnElement[bool]:
-    """Rows of organizations where the caller reads or receives transfers, or `extra`."""
-    scopes = guard.scopes("transfer", "read") + guard.scopes("transfer", "receive")
+    """Rows of organizations where the caller reads (or receives) transfers, or `extra`."""
+    scopes = [scope for action in scopes_of for scope in guard.scopes("transfer", action)]
     tenant_wide = [(t, o) for t, o in scopes if o is None]
     by_org = [org_domain(t, o) for t, o in scopes if o is not None]
     clauses: list[ColumnElement[bool]] = list(extra)

@@ -124,3 +124,27 @@ class TransferStepRow(SQLModel, table=True):
     actor_name: str | None = None
     reason: str | None = None
     at: datetime = _now()
+
+
+class MobileCertificateRow(SQLModel, table=True):
+    """流动党员活动证: a member away at most six months, attending at a host organization."""
+
+    __tablename__ = "mobile_certificate"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    number: int
+    host_tenant_id: uuid.UUID | None = None
+    host_organization_id: uuid.UUID | None = None
+    host_organization_name: str
+    valid_from: date
+    valid_until: date
+    reason: str | None = None
+    state: str
+    issued_by: uuid.UUID
+    issued_by_name: str
+    issued_at: datetime = _now()
+    closed_by_name: str | None = None
+    closed_at: datetime | None = _tz()
+    close_note: str | None = None

@@ -404,6 +404,24 @@ async def make_transfer(w: World) -> Resource:
     )
 
 
+async def make_mobile_certificate(w: World) -> Resource:
+    member = await make_member(w)
+    reason = unique("福田外出")
+    made = _created(
+        await w.futian.post(
+            f"{V1}/mobile-certificates",
+            json={
+                "member_id": member.id,
+                "host_organization_name": "某单位党支部",
+                "valid_from": "2026-12-01",
+                "valid_until": "2027-03-01",
+                "reason": reason,
+            },
+        )
+    )
+    return Resource(made["id"], [reason, member.id], f"{V1}/mobile-certificates/{made['id']}")
+
+
 PNG_1PX = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
     b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
@@ -466,6 +484,7 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "base_id": make_dues_base,
     "relief_id": make_dues_relief,
     "transfer_id": make_transfer,
+    "certificate_id": make_mobile_certificate,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.

@@ -46,6 +46,7 @@ PAGED = (
     "listMembers",
     "listMemberHistory",
     "listMemberPoints",
+    "listMobileCertificates",
     "listOrganizations",
     "listPointAwards",
     "listPointRules",

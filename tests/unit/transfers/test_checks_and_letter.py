@@ -9,11 +9,13 @@ from domain.shared import DomainError
 from domain.transfers import (
     LetterFace,
     check_member,
+    check_period,
     code_matches,
     dues_hold,
     formal_year_month,
     letter_number,
     probation_end,
+    six_months_after,
     verification_code,
 )
 
@@ -91,3 +93,18 @@ def test_who_may_be_transferred() -> None:
 
 def test_probation_of_a_leap_day_admission_ends_on_the_first_of_march() -> None:
     assert probation_end(date(2024, 2, 29)) == date(2025, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2026, 12, 1), date(2027, 6, 1)),
+        (date(2026, 8, 31), date(2027, 2, 28)),
+        (date(2027, 8, 31), date(2028, 2, 29)),
+    ],
+)
+def test_six_months_on(start: date, end: date) -> None:
+    assert six_months_after(start) == end
+    check_period(start, end)
+    with pytest.raises(DomainError):
+        check_period(start, date.fromordinal(end.toordinal() + 1))

@@ -1,6 +1,7 @@
 """Membership transfers (组织关系转接, issue 16): the sending tenant's `transfer`, the
 receiving tenant's `transfer_arrival`, each side's append-only `transfer_step`, the
-letter numbers' sequence, and the doors across tenants (README "Transfers").
+letter numbers' sequence, the doors across tenants (README "Transfers"), and the
+流动党员活动证 (`mobile_certificate`, numbered from a sequence of its own).
 
 Every table is a tenant table (tenant_id in the primary key, FORCE'd row-level security,
 distributed by tenant_id with member on Citus). The app role may only read arrivals (the
@@ -141,6 +142,33 @@ TABLES = {
     """,
         "SELECT, INSERT",
     ),
+    "mobile_certificate": (
+        """
+    CREATE TABLE mobile_certificate (
+        tenant_id uuid NOT NULL,
+        id uuid NOT NULL,
+        member_id uuid NOT NULL,
+        organization_id uuid NOT NULL,
+        number bigint NOT NULL UNIQUE,
+        host_tenant_id uuid,  -- another tenant's id: no key across tenants
+        host_organization_id uuid,
+        host_organization_name text NOT NULL
+            CHECK (length(host_organization_name) BETWEEN 1 AND 200),
+        valid_from date NOT NULL,
+        valid_until date NOT NULL CHECK (valid_until >= valid_from),
+        reason text CHECK (length(reason) <= 500),
+        state text NOT NULL CHECK (state IN ('issued', 'closed')),
+        issued_by uuid NOT NULL,
+        issued_by_name text NOT NULL,
+        issued_at timestamptz NOT NULL DEFAULT now(),
+        closed_by_name text,
+        closed_at timestamptz,
+        close_note text CHECK (length(close_note) <= 500),
+        PRIMARY KEY (tenant_id, id)
+    )
+    """,
+        "SELECT, INSERT, UPDATE",
+    ),
 }
 
 TENANT_KEY = "FOREIGN KEY (tenant_id) REFERENCES tenant (id)"
@@ -155,6 +183,11 @@ FOREIGN_KEYS = {
         "FOREIGN KEY (tenant_id, to_organization_id) REFERENCES organization (tenant_id, id)",
     ],
     "transfer_step": [TENANT_KEY],
+    "mobile_certificate": [
+        TENANT_KEY,
+        "FOREIGN KEY (tenant_id, member_id) REFERENCES member (tenant_id, id)",
+        "FOREIGN KEY (tenant_id, organization_id) REFERENCES organization (tenant_id, id)",
+    ],
 }
 
 INDEXES = [
@@ -166,6 +199,8 @@ INDEXES = [
     "CREATE INDEX transfer_arrival_state ON transfer_arrival (tenant_id, state, updated_at)",
     "CREATE INDEX transfer_arrival_org ON transfer_arrival (tenant_id, to_organization_id, state)",
     "CREATE INDEX transfer_step_transfer ON transfer_step (tenant_id, transfer_id, at)",
+    "CREATE UNIQUE INDEX mobile_certificate_one_open ON mobile_certificate (tenant_id, member_id)"
+    " WHERE state = 'issued'",
 ]
 
 MEMBER_STATUS = (
@@ -426,6 +461,8 @@ def upgrade() -> None:
         op.execute(index)
     op.execute("CREATE SEQUENCE transfer_letter_number START 1")
     op.execute("GRANT USAGE ON SEQUENCE transfer_letter_number TO zhibu_app")
+    op.execute("CREATE SEQUENCE mobile_certificate_number START 1")
+    op.execute("GRANT USAGE ON SEQUENCE mobile_certificate_number TO zhibu_app")
     op.execute(DIRECTORY)
     op.execute(MEMBER_MOVE)
     op.execute(DELIVER)
@@ -449,6 +486,7 @@ SIGNATURES = {
 def downgrade() -> None:
     for signature in reversed(SIGNATURES.values()):
         op.execute(f"DROP FUNCTION {signature}")
+    op.execute("DROP SEQUENCE mobile_certificate_number")
     op.execute("DROP SEQUENCE transfer_letter_number")
     for table in reversed(TABLES):
         op.execute(f"DROP TABLE {table}")
