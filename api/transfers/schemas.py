@@ -137,7 +137,12 @@ class TransferLetterMember(msgspec.Struct, kw_only=True):
     age: int
     ethnicity: str | None
     status: str
-    id_number: Annotated[str, Meta(description="转出方为全号（每次读取均记审计），接收方为脱敏号")]
+    id_number: Annotated[
+        str,
+        Meta(
+            description="转出方有 member:read_sensitive 者为全号（每次读取均记审计），其余为脱敏号"
+        ),
+    ]
     phone: str | None
 
 

@@ -2,8 +2,9 @@
 
 党费交至 is what the dues ledger said when the transfer was submitted, in formal numerals;
 the number comes from a database sequence; the validity is the tenant's setting, enforced
-by the expiry schedule. The sending side's copy shows 身份证号 and phone in full (each
-such read audited); the receiving side's shows them masked, as its envelope holds them.
+by the expiry schedule. The sending side's copy shows 身份证号 and phone in full to
+whoever may read them in the registry (`member:read_sensitive`; each such read audited),
+masked to others; the receiving side's shows them masked, as its envelope holds them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from domain.transfers import (
 )
 from infra.db.session import UnitOfWork
 from infra.protection import FieldProtector
-from infra.transfers.common import Who
+from infra.transfers.common import Who, sender_of
 from infra.transfers.reading import (
     TransferView,
     arrival_for,
@@ -90,10 +91,16 @@ async def letter_of(
     id_number: str
     phone: str | None
     contact: dict[str, Any] = {}
+    full = False
     if row is not None:
         view = sending_view(row)
-        id_number = protector.reveal_id_number(row.member_id_number_enc)
-        phone = protector.reveal_phone(row.member_phone_enc) if row.member_phone_enc else None
+        # In full only for whoever may read the registry's sensitive fields there.
+        full = guard.can("member", "read_sensitive", (await sender_of(uow, row)).domain)
+        id_number, phone = row.member_id_number_masked, row.member_phone_masked
+        if full:
+            id_number = protector.reveal_id_number(row.member_id_number_enc)
+            if row.member_phone_enc:
+                phone = protector.reveal_phone(row.member_phone_enc)
         contact = row.sender_contact or {}
         tenant_id = row.tenant_id
     else:
@@ -112,7 +119,7 @@ async def letter_of(
         "transfer",
         transfer_id,
         tenant_id=tenant_id,
-        detail={"side": view.side, "full_identity": row is not None},
+        detail={"side": view.side, "full_identity": full},
     )
     return Letter(
         side=view.side,
