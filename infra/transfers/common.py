@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -33,10 +32,6 @@ class Who:
     user_id: uuid.UUID | None
     tenant_id: uuid.UUID | None
     name: str
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def find_transfer(
