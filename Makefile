@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.outbox_lag
 	$(BIN)/python -m bench.members_import
 	$(BIN)/python -m bench.members_search
+	$(BIN)/python -m bench.transfers
 	$(BIN)/python -m bench.login_flood
 
 clean:

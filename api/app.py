@@ -32,6 +32,7 @@ from api.ratelimit import STORE, rate_limit_middleware
 from api.storage_routes import ROUTES as STORAGE_ROUTES
 from api.tenancy import ROUTES as TENANCY_ROUTES
 from api.times import ApiResponse
+from api.transfers import ROUTES as TRANSFER_ROUTES
 from infra import offload
 from infra.activities import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
@@ -54,6 +55,7 @@ from infra.security import AccessTokenVerifier
 from infra.settings import Settings
 from infra.tenancy import SessionLiveness
 from infra.tenancy import register_schedules as register_tenancy_schedules
+from infra.transfers import register_schedules as register_transfer_schedules
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         register_evidence_schedules(jobs, db=db, storage=storage, cron=settings.evidence_sweep_cron)
         register_tenancy_schedules(jobs, db=db)
         register_dues_jobs(jobs, db=db, cron=settings.dues_bills_cron)
+        register_transfer_schedules(jobs, db=db, cron=settings.transfer_expiry_cron)
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
         await jobs.start(conninfo_of(settings.app_database_url or ""))
         app.state.jobs = jobs
@@ -146,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *POINTS_ROUTES,
             *DEVELOPMENT_ROUTES,
             *DUES_ROUTES,
+            *TRANSFER_ROUTES,
         ],
     )
     return Litestar(

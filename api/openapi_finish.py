@@ -75,6 +75,7 @@ TAG_NAMES_ZH: dict[str, str] = {
     "Webhooks": "Webhook 推送",
     "Development": "发展党员",
     "Dues": "党费",
+    "Transfers": "组织关系转接",
     "Events": "事件",
     "Operations": "运维",
 }

@@ -86,7 +86,11 @@ def imported_status(
     """The status an import leaves a registered member in: a file without a status column
     leaves a suspended or removed member so; otherwise the row's status, if the move from
     the current one is allowed (raises the transition's DomainError if not)."""
-    if not status_in_file and current in (MemberStatus.SUSPENDED, MemberStatus.REMOVED):
+    if not status_in_file and current in (
+        MemberStatus.SUSPENDED,
+        MemberStatus.REMOVED,
+        MemberStatus.TRANSFERRED_OUT,
+    ):
         return current
     check_status_transition(current, draft.status, reason=draft.status_reason)
     return draft.status

@@ -85,12 +85,15 @@ class Education(LabelledEnum):
 
 
 class MemberStatus(LabelledEnum):
-    """党员状态. Suspended (停止党籍) and removed (除名/出党) are recorded with a reason."""
+    """党员状态. Suspended (停止党籍) and removed (除名/出党) are recorded with a reason;
+    transferred out (已转出) is the record a transfer to another tenant leaves behind, set
+    only by the move."""
 
     PROBATIONARY = "probationary", "预备党员", "预备"
     FULL = "full", "正式党员", "正式"
     SUSPENDED = "suspended", "停止党籍"
     REMOVED = "removed", "除名/出党", "除名", "出党"
+    TRANSFERRED_OUT = "transferred_out", "已转出", "转出"
 
 
 class MemberClass(LabelledEnum):

@@ -38,6 +38,7 @@ _ALLOWED_TRANSITIONS: dict[MemberStatus, frozenset[MemberStatus]] = {
         {MemberStatus.PROBATIONARY, MemberStatus.FULL, MemberStatus.REMOVED}
     ),
     MemberStatus.REMOVED: frozenset(),
+    MemberStatus.TRANSFERRED_OUT: frozenset(),
 }
 _STATUSES_NEEDING_REASON = frozenset({MemberStatus.SUSPENDED, MemberStatus.REMOVED})
 
@@ -272,12 +273,10 @@ def _check_status(
             "not_allowed",
             MESSAGES.message("members.full_member_on_not_allowed"),
         )
-    _check_transition(
-        errors,
-        previous_status if previous_status is not None else draft.status,
-        draft.status,
-        draft.status_reason,
-    )
+    current = previous_status if previous_status is not None else draft.status
+    if draft.status is MemberStatus.TRANSFERRED_OUT and previous_status is None:
+        current = MemberStatus.FULL  # only a transfer's move leaves a record transferred out
+    _check_transition(errors, current, draft.status, draft.status_reason)
 
 
 def _check_organization(errors: _Errors, draft: MemberDraft) -> None:

@@ -389,6 +389,18 @@ MESSAGES = Catalogue(
         "permission:dues:configure": Message(
             "设置党费交纳标准、记录补交例外", "Set dues standards and back-payment exceptions"
         ),
+        "permission:transfer:read": Message(
+            "查看组织关系转接及其介绍信", "View membership transfers and their letters"
+        ),
+        "permission:transfer:write": Message(
+            "发起、提交和撤销组织关系转接", "Start, submit and cancel membership transfers"
+        ),
+        "permission:transfer:approve": Message(
+            "在本级审批转出的组织关系", "Approve outgoing transfers at this level"
+        ),
+        "permission:transfer:receive": Message(
+            "接收或退回转入的组织关系", "Accept or return incoming transfers"
+        ),
         "permission:event:read": Message(
             "读取本范围的事件流", "Read the event feed of the subtree"
         ),

@@ -121,6 +121,10 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("dues", "write"),
     _p("dues", "approve"),
     _p("dues", "configure"),
+    _p("transfer", "read"),
+    _p("transfer", "write"),
+    _p("transfer", "approve"),
+    _p("transfer", "receive"),
     _p("event", "read"),
 )
 
@@ -140,6 +144,7 @@ _READ_ALL = (
     "job",
     "applicant",
     "dues",
+    "transfer",
 )
 
 _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
@@ -171,6 +176,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "point_award:*",
         "applicant:*",
         "dues:*",
+        "transfer:*",
         "event:read",
     ),
     ShippedRole.ORG_SECRETARY: (
@@ -195,6 +201,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "dues:read",
         "dues:write",
         "dues:approve",
+        "transfer:*",
     ),
     ShippedRole.ORG_COMMITTEE: (
         "tenant:read",
@@ -214,6 +221,8 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "applicant:record",
         "dues:read",
         "dues:write",
+        "transfer:read",
+        "transfer:write",
     ),
     ShippedRole.MEMBER: (
         "organization:read",

@@ -33,6 +33,17 @@ DuesBaseMode = Annotated[
 TransferLetterValidityDays = Annotated[
     int, Field(ge=1, le=180, description="组织关系介绍信有效期（天）")
 ]
+TransferApprovalLevels = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=3,
+        description="转出组织关系须经转出党支部以上几级党组织审批（0 即党支部直接转出）",
+    ),
+]
+TransferApprovalOverdueDays = Annotated[
+    int, Field(ge=1, le=90, description="转接在某一级待审批超过几天即列为逾期")
+]
 EvidenceMaxFileBytes = Annotated[
     int, Field(ge=1024, le=200 * MIB, description="单个佐证材料文件的大小上限（字节）")
 ]
@@ -105,6 +116,8 @@ class TenantSettings(BaseModel):
     dues_rounding: DuesRounding = "half_up"
     dues_base_mode: DuesBaseMode = "from_month_paid"
     transfer_letter_validity_days: TransferLetterValidityDays = 90
+    transfer_approval_levels: TransferApprovalLevels = 1
+    transfer_approval_overdue_days: TransferApprovalOverdueDays = 15
     meeting_frequencies: MeetingFrequencies = MeetingFrequencies()
     evidence_max_file_bytes: EvidenceMaxFileBytes = 20 * MIB
     evidence_max_files_per_activity: EvidenceMaxFilesPerActivity = 50
@@ -139,6 +152,8 @@ class TenantSettingsOverride(BaseModel):
     dues_rounding: DuesRounding | None = None
     dues_base_mode: DuesBaseMode | None = None
     transfer_letter_validity_days: TransferLetterValidityDays | None = None
+    transfer_approval_levels: TransferApprovalLevels | None = None
+    transfer_approval_overdue_days: TransferApprovalOverdueDays | None = None
     meeting_frequencies: MeetingFrequenciesOverride | None = None
     evidence_max_file_bytes: EvidenceMaxFileBytes | None = None
     evidence_max_files_per_activity: EvidenceMaxFilesPerActivity | None = None

@@ -4,7 +4,8 @@ other contexts import what they need from here, never from its modules.
 Use cases, one module each: `registry` (create, read, update, status, history), `reveal`
 (identity numbers in full), `admission` (what the development pipeline asks), `listing`,
 `statistics`, `imports` (the spreadsheet import, for the endpoint, its job and the CLI),
-`exporting`; `import_*` are the import's steps.
+`exporting`, `transfer_letters` (what a transfer letter says of a member); `import_*` are
+the import's steps.
 """
 
 from infra.members.admission import Admitted, admit_member, conclude_probation
@@ -25,6 +26,7 @@ from infra.members.rosters import (
     member_place,
 )
 from infra.members.seeding import add_seed_member
+from infra.members.transfer_letters import LetterFacts, letter_facts, record_transfer_out
 
 __all__ = [
     "Admitted",
@@ -32,6 +34,7 @@ __all__ = [
     "ImportOptions",
     "ImportReport",
     "Importer",
+    "LetterFacts",
     "MemberPlace",
     "MemberStanding",
     "active_members_page",
@@ -44,12 +47,14 @@ __all__ = [
     "file_kind",
     "find_member_place",
     "import_sheet",
+    "letter_facts",
     "member_birth_date",
     "member_names",
     "member_of_user",
     "member_place",
     "queue_import",
     "read_table",
+    "record_transfer_out",
     "register_jobs",
     "sheet_limits",
     "today",

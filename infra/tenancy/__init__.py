@@ -29,6 +29,7 @@ from infra.tenancy.organization_lookup import (
     visible_organizations,
 )
 from infra.tenancy.organizations import MemberCounts
+from infra.tenancy.published_directory import BranchEntry, branch_directory
 from infra.tenancy.schedules import register_schedules
 from infra.tenancy.seating import committee_seats
 from infra.tenancy.service_accounts import create_service_account, deactivate_service_account
@@ -48,6 +49,7 @@ __all__ = [
     "TENANT_SUBTREE",
     "TENANT_SUBTREE_IDS",
     "AuthService",
+    "BranchEntry",
     "MemberCounts",
     "MfaService",
     "OrganizationRef",
@@ -57,6 +59,7 @@ __all__ = [
     "TenantRef",
     "account_exists",
     "announce_ended",
+    "branch_directory",
     "branches_within",
     "child_tenants",
     "committee_seats",

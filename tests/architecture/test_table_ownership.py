@@ -26,6 +26,7 @@ CONTEXTS = (
     "points",
     "development",
     "dues",
+    "transfers",
 )
 _TABLE_AFTER = re.compile(
     r"\b(?:from|join|into|update|table)\s+(?:only\s+)?\"?([a-z_][a-z0-9_]*)\"?", re.IGNORECASE

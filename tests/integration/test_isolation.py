@@ -371,6 +371,57 @@ async def make_dues_relief(w: World) -> Resource:
     return Resource(relief["id"], [reason], f"{V1}/dues/reliefs?member_id={member.id}")
 
 
+async def make_transfer(w: World) -> Resource:
+    """A sent transfer between two 福田 branches (its letter issued)."""
+    org = await w.get("org_id")
+    member = await make_member(w)
+    detail = (await w.futian.get(f"{V1}/organizations/{org.id}")).json()
+    parent = detail["organization"]["parent_id"]
+    target = _created(
+        await w.futian.post(
+            f"{V1}/organizations",
+            json={"kind": "branch", "name": unique("福田转入支部"), "parent_id": parent},
+        )
+    )
+    note = unique("福田转接")
+    started = _created(
+        await w.futian.post(
+            f"{V1}/transfers",
+            json={
+                "member_id": member.id,
+                "kind": "within_tenant",
+                "reason": "work_change",
+                "reason_note": note,
+                "target_tenant_code": "440304",
+                "target_organization_id": target["id"],
+            },
+        )
+    )
+    r = await w.futian.post(f"{V1}/transfers/{started['id']}/approve", json={})
+    assert r.status_code == 200, r.text
+    return Resource(
+        started["id"], [note, *member.markers, member.id], f"{V1}/transfers/{started['id']}"
+    )
+
+
+async def make_mobile_certificate(w: World) -> Resource:
+    member = await make_member(w)
+    reason = unique("福田外出")
+    made = _created(
+        await w.futian.post(
+            f"{V1}/mobile-certificates",
+            json={
+                "member_id": member.id,
+                "host_organization_name": "某单位党支部",
+                "valid_from": "2026-12-01",
+                "valid_until": "2027-03-01",
+                "reason": reason,
+            },
+        )
+    )
+    return Resource(made["id"], [reason, member.id], f"{V1}/mobile-certificates/{made['id']}")
+
+
 PNG_1PX = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
     b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
@@ -432,6 +483,8 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "step": make_step,
     "base_id": make_dues_base,
     "relief_id": make_dues_relief,
+    "transfer_id": make_transfer,
+    "certificate_id": make_mobile_certificate,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.

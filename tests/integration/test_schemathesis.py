@@ -46,11 +46,13 @@ PAGED = (
     "listMembers",
     "listMemberHistory",
     "listMemberPoints",
+    "listMobileCertificates",
     "listOrganizations",
     "listPointAwards",
     "listPointRules",
     "listRoleAssignments",
     "listTenants",
+    "listTransfers",
     "listUsers",
 )
 
