@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlmodel import col
 
-from domain.shared import new_id, not_found
+from domain.shared import ErrorKind, new_id, not_found
 from domain.tenancy import org_domain, tenant_domain
+from domain.transfers import MESSAGES
 from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.platform.outbox import emit
@@ -23,6 +24,15 @@ ANSWER = text("SELECT zhibu_transfer_answer(:tenant, :id, :state, :reason, :acto
 WITHDRAW = text("SELECT zhibu_transfer_withdraw(:tenant, :id, :reason, :actor)")
 REFUSED_MOVE = "ZB409"
 """SQLSTATE the move raises when the member is no longer where the letter says."""
+
+
+def through_door(uow: UnitOfWork) -> None:
+    """Refuse a step that passes a door on Citus (its transaction is rolled back): the
+    doors are definer functions writing in the transaction in which the app role writes,
+    which Citus refuses ("placements that were modified in this transaction by a different
+    user"). 503 with a reason rather than a failure midway, until they are reshaped."""
+    if uow.distributed:
+        raise MESSAGES.error("transfer_doors_closed", ErrorKind.UNAVAILABLE)
 
 
 @dataclass(frozen=True, slots=True)

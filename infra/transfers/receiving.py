@@ -20,6 +20,7 @@ from infra.transfers.common import (
     Who,
     emit_transfer_event,
     find_arrival,
+    through_door,
 )
 from infra.transfers.sending import record_receipt
 
@@ -57,6 +58,7 @@ async def answer_transfer(
         TransferState(arrival.state), action, approvals_done=0, approvals_required=0, reason=reason
     ).state
     new_member = new_id() if accept and arrival.from_tenant_id != arrival.tenant_id else None
+    through_door(uow)
     try:
         changed = (
             await uow.session.execute(

@@ -44,6 +44,7 @@ from infra.transfers.common import (
     emit_transfer_event,
     find_transfer,
     sender_of,
+    through_door,
 )
 from infra.transfers.tables import TransferRow
 
@@ -226,6 +227,7 @@ async def _send(uow: UnitOfWork, row: TransferRow, who: Who, *, now: datetime) -
     uow.session.add(row)
     await uow.session.flush()
     if row.to_tenant_id is not None:
+        through_door(uow)
         await uow.session.execute(
             DELIVER, {"tenant": row.tenant_id, "id": row.id, "actor": who.name}
         )
@@ -381,6 +383,7 @@ async def cancel_transfer(
     before = await _transition(uow, row, Action.CANCEL, who, now=now, reason=reason)
     await uow.session.flush()
     if before in (TransferState.SENT, TransferState.RETURNED) and row.to_tenant_id is not None:
+        through_door(uow)
         await uow.session.execute(
             WITHDRAW, {"tenant": row.tenant_id, "id": row.id, "reason": reason, "actor": who.name}
         )
@@ -396,6 +399,7 @@ async def expire_transfer(uow: UnitOfWork, row: TransferRow, who: Who, *, now: d
     await _transition(uow, row, Action.EXPIRE, who, now=now)
     await uow.session.flush()
     if row.to_tenant_id is not None:
+        through_door(uow)
         await uow.session.execute(
             WITHDRAW, {"tenant": row.tenant_id, "id": row.id, "reason": None, "actor": who.name}
         )

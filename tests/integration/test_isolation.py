@@ -398,7 +398,9 @@ async def make_transfer(w: World) -> Resource:
         )
     )
     r = await w.futian.post(f"{V1}/transfers/{started['id']}/approve", json={})
-    assert r.status_code == 200, r.text
+    # on Citus sending is refused until the doors across tenants are reshaped (503): the
+    # approved but unsent transfer is still 福田's to hide
+    assert r.status_code == 200 or r.json()["code"] == "transfer_doors_closed", r.text
     return Resource(
         started["id"], [note, *member.markers, member.id], f"{V1}/transfers/{started['id']}"
     )

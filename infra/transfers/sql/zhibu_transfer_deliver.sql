@@ -30,7 +30,7 @@ BEGIN
     ON CONFLICT (tenant_id, id) DO UPDATE SET state = 'sent',
         letter_issued_on = EXCLUDED.letter_issued_on, expires_at = EXCLUDED.expires_at,
         member_status = EXCLUDED.member_status, dues_paid_to = EXCLUDED.dues_paid_to,
-        sent_at = EXCLUDED.sent_at, updated_at = now();
+        sent_at = EXCLUDED.sent_at, updated_at = EXCLUDED.updated_at;
     INSERT INTO transfer_step (tenant_id, id, transfer_id, side, action, from_state,
         to_state, actor_id, actor_name)
     VALUES (t.to_tenant_id, gen_random_uuid(), t.id, 'receiving', 'deliver', NULL, 'sent',

@@ -60,7 +60,7 @@ TABLES = {
         sent_at timestamptz,
         closed_at timestamptz,
         hold jsonb,
-        letter_number bigint UNIQUE,
+        letter_number bigint,
         letter_issued_on date,
         validity_days integer NOT NULL CHECK (validity_days BETWEEN 1 AND 180),
         expires_at timestamptz,
@@ -80,6 +80,7 @@ TABLES = {
         new_member_id uuid,
         version integer NOT NULL DEFAULT 1,
         PRIMARY KEY (tenant_id, id),
+        UNIQUE (tenant_id, letter_number),  -- numbers come from one sequence
         CHECK ((kind = 'outside_platform') = (to_tenant_id IS NULL)),
         CHECK (state IN ('draft', 'pending_approval') OR letter_number IS NOT NULL
                OR state IN ('cancelled', 'rejected'))
@@ -149,7 +150,7 @@ TABLES = {
         id uuid NOT NULL,
         member_id uuid NOT NULL,
         organization_id uuid NOT NULL,
-        number bigint NOT NULL UNIQUE,
+        number bigint NOT NULL,
         host_tenant_id uuid,  -- another tenant's id: no key across tenants
         host_organization_id uuid,
         host_organization_name text NOT NULL
@@ -164,7 +165,8 @@ TABLES = {
         closed_by_name text,
         closed_at timestamptz,
         close_note text CHECK (length(close_note) <= 500),
-        PRIMARY KEY (tenant_id, id)
+        PRIMARY KEY (tenant_id, id),
+        UNIQUE (tenant_id, number)  -- numbers come from one sequence
     )
     """,
         "SELECT, INSERT, UPDATE",
@@ -203,8 +205,10 @@ INDEXES = [
     " WHERE state = 'issued'",
 ]
 
+# two statements: Citus refuses ADD CONSTRAINT beside another subcommand
+DROP_MEMBER_STATUS = "ALTER TABLE member DROP CONSTRAINT member_status_check"
 MEMBER_STATUS = (
-    "ALTER TABLE member DROP CONSTRAINT member_status_check, ADD CONSTRAINT member_status_check"
+    "ALTER TABLE member ADD CONSTRAINT member_status_check"
     " CHECK (status IN ('probationary', 'full', 'suspended', 'removed', {extra}))"
 )
 
@@ -329,7 +333,7 @@ BEGIN
     ON CONFLICT (tenant_id, id) DO UPDATE SET state = 'sent',
         letter_issued_on = EXCLUDED.letter_issued_on, expires_at = EXCLUDED.expires_at,
         member_status = EXCLUDED.member_status, dues_paid_to = EXCLUDED.dues_paid_to,
-        sent_at = EXCLUDED.sent_at, updated_at = now();
+        sent_at = EXCLUDED.sent_at, updated_at = EXCLUDED.updated_at;
     INSERT INTO transfer_step (tenant_id, id, transfer_id, side, action, from_state,
         to_state, actor_id, actor_name)
     VALUES (t.to_tenant_id, gen_random_uuid(), t.id, 'receiving', 'deliver', NULL, 'sent',
@@ -447,6 +451,7 @@ $$;
 
 def upgrade() -> None:
     citus = op.get_bind().execute(text(IS_CITUS)).first() is not None
+    op.execute(DROP_MEMBER_STATUS)
     op.execute(MEMBER_STATUS.format(extra="'transferred_out'"))
     for table, (create, grants) in TABLES.items():
         op.execute(create)
@@ -491,4 +496,5 @@ def downgrade() -> None:
     for table in reversed(TABLES):
         op.execute(f"DROP TABLE {table}")
     op.execute("UPDATE member SET status = 'removed' WHERE status = 'transferred_out'")
+    op.execute(DROP_MEMBER_STATUS)
     op.execute(MEMBER_STATUS.format(extra="'removed'"))
