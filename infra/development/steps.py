@@ -85,7 +85,9 @@ async def approver_of(uow: UnitOfWork, record: ApplicantRecord) -> OrgNode:
     ids = (await uow.session.execute(organization_ids_above(branch.tenant_id, branch.path))).all()
     refs = await organization_refs(uow, [i for _, i in ids if i != branch.id])
     nearest_first = sorted(refs.values(), key=lambda r: r.path.count("."), reverse=True)
-    return approving_organization([OrgNode(r.id, r.kind, r.name, r.domain) for r in nearest_first])
+    return approving_organization(
+        [OrgNode(r.id, r.kind, r.name, r.domain, r.approval_authority) for r in nearest_first]
+    )
 
 
 async def authorize(uow: UnitOfWork, guard: Guard, record: ApplicantRecord, step: Step) -> None:

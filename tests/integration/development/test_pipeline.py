@@ -12,7 +12,7 @@ import pytest
 
 from domain.development import STEP_BY_NUMBER
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
-from tests.conftest import Api, login, unique
+from tests.conftest import Api
 from tests.integration.development.helpers import (
     V1,
     committee_and_branch,
@@ -20,12 +20,11 @@ from tests.integration.development.helpers import (
     evidence,
     meeting,
     org,
+    secretary_of,
 )
 from tests.integration.members.helpers import create_member, id_number
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-PASSWORD = "Strong-Pass-2026"
 
 DATES: dict[int, date] = {
     1: date(2023, 1, 10),
@@ -235,32 +234,13 @@ async def test_from_application_to_full_membership(branch: Branch, database: Dat
     ]
 
 
-async def _secretary_of(futian: Api, http: Any, organization_id: str) -> Api:
-    username = unique("zb")
-    r = await futian.post(
-        f"{V1}/users",
-        json={"username": username, "display_name": username, "password": PASSWORD},
-    )
-    assert r.status_code == 201, r.text
-    r = await futian.post(
-        f"{V1}/role-assignments",
-        json={
-            "user_id": r.json()["id"],
-            "role": "org_secretary",
-            "organization_id": organization_id,
-        },
-    )
-    assert r.status_code == 201, r.text
-    return await login(http, username, PASSWORD)
-
-
 async def test_a_general_branch_records_but_never_approves(futian: Api, branch: Branch) -> None:
-    committee = await org(futian, "party_committee")
+    committee = await org(futian, "party_committee", approval_authority=True)
     general = await org(futian, "general_branch", committee["id"])
     b = await org(futian, "branch", general["id"])
     applicant = await create_applicant(futian, b["id"])
-    general_secretary = await _secretary_of(futian, futian.http, general["id"])
-    committee_secretary = await _secretary_of(futian, futian.http, committee["id"])
+    general_secretary = await secretary_of(futian, futian.http, general["id"])
+    committee_secretary = await secretary_of(futian, futian.http, committee["id"])
     url = f"{V1}/applicants/{applicant['id']}/steps"
     pending = Branch(general_secretary, b["id"], branch.scan, [], [], "")
     for number in range(1, 13):
