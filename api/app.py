@@ -104,7 +104,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         register_evidence_schedules(jobs, db=db, storage=storage, cron=settings.evidence_sweep_cron)
         register_tenancy_schedules(jobs, db=db)
         register_dues_jobs(jobs, db=db, cron=settings.dues_bills_cron)
-        register_development_jobs(jobs, storage=storage)
+        register_development_jobs(
+            jobs, db=db, storage=storage, reminders_cron=settings.development_reminders_cron
+        )
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
         await jobs.start(conninfo_of(settings.app_database_url or ""))
         app.state.jobs = jobs

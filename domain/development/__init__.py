@@ -12,7 +12,13 @@ from domain.development.authority import (
     check_approver,
     may_approve,
 )
-from domain.development.deadlines import NextDates, next_dates
+from domain.development.deadlines import (
+    REMINDER_LEAD,
+    NextDates,
+    Reminder,
+    next_dates,
+    reminder_of,
+)
 from domain.development.forms import (
     FORM_TYPES,
     ApplicationForm,
@@ -62,6 +68,7 @@ __all__ = [
     "FORM_TYPES",
     "LAST_STEP",
     "MESSAGES",
+    "REMINDER_LEAD",
     "RULES",
     "STEPS",
     "STEP_BY_CODE",
@@ -84,6 +91,7 @@ __all__ = [
     "PoliticalReview",
     "Recorded",
     "Relative",
+    "Reminder",
     "ResumeEntry",
     "Stage",
     "State",
@@ -108,6 +116,7 @@ __all__ = [
     "next_steps",
     "optional_text",
     "organization_errors",
+    "reminder_of",
     "replay",
     "step_named",
     "weekday_working_day",

@@ -3,7 +3,7 @@ other contexts import what they need from here, never from its modules.
 
 Use cases, one module each: `applicants` (register, read, reveal), `listing`, `steps`
 (record a step of the pipeline and read the file), `forms` (the standard forms with their
-scans), `archive` (the step-25 archive as a job).
+scans), `archive` (the step-25 archive as a job), `reminders` (the deadline reminders' schedule).
 """
 
 from infra.development.applicants import (
@@ -13,9 +13,11 @@ from infra.development.applicants import (
     read_applicant,
     reveal_applicant,
 )
-from infra.development.archive import archive_link, queue_archive, register_jobs
+from infra.development.archive import archive_link, queue_archive
 from infra.development.forms import forms_of, record_form
+from infra.development.jobs import register_jobs
 from infra.development.listing import ApplicantFilter, list_applicants
+from infra.development.reminders import remind_every_tenant, remind_tenant
 from infra.development.rules import time_rules_of
 from infra.development.steps import DocumentRef, StepEntry, file_of, record_step
 from infra.development.tables import Applicant, ApplicantForm, ApplicantStep
@@ -39,6 +41,8 @@ __all__ = [
     "record_form",
     "record_step",
     "register_jobs",
+    "remind_every_tenant",
+    "remind_tenant",
     "reveal_applicant",
     "time_rules_of",
 ]

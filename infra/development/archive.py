@@ -31,7 +31,6 @@ from infra.development.tables import Applicant, ApplicantForm, ApplicantStep
 from infra.evidence import EvidenceFile, copy_evidence, evidence_files
 from infra.offload import offload
 from infra.platform.jobs import JobContext, enqueue, find_job
-from infra.platform.runner import JobRunner
 from infra.platform.tables import Job
 from infra.storage import ObjectStorage
 from infra.tenancy import OrganizationRef
@@ -324,10 +323,3 @@ async def run_archive_job(job: JobContext, storage: ObjectStorage) -> dict[str, 
         "sha256": digest,
         "files": len(members),
     }
-
-
-def register_jobs(runner: JobRunner, *, storage: ObjectStorage) -> None:
-    async def run(job: JobContext) -> dict[str, Any]:
-        return await run_archive_job(job, storage)
-
-    runner.register(JOB_KIND, run, RETRIES)

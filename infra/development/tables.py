@@ -99,3 +99,15 @@ class ApplicantForm(SQLModel, table=True):
     )
     recorded_by: uuid.UUID | None = None
     recorded_at: datetime = _now()
+
+
+class ApplicantReminder(SQLModel, table=True):
+    """A deadline reminder sent for a file's next step: one per step, deadline and kind."""
+
+    __tablename__ = "applicant_reminder"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    applicant_id: uuid.UUID = Field(primary_key=True)
+    step: int = Field(primary_key=True)
+    due_by: date = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    sent_at: datetime = _now()

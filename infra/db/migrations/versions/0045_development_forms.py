@@ -1,10 +1,15 @@
-"""The standard forms of a development file (入党志愿书, 政审结论, 培养考察记录).
+"""The standard forms of a development file (入党志愿书, 政审结论, 培养考察记录), and the
+deadline reminders sent for its steps.
 
 A tenant table like applicant_step (tenant_id in the primary key and the foreign key to
 the applicant, FORCE'd row-level security, distributed with applicant on Citus). A file
 holds one 入党志愿书 and one 政审 conclusion: a partial unique index says so, so two
 requests at once cannot both record one. Scans name evidence rows, checked through the
 evidence context when the form is recorded, not keyed.
+
+applicant_reminder keeps one row per reminder sent: its key (the applicant, the step the
+file stood at, that step's deadline and the kind of reminder) is what makes the schedule
+send each reminder once per deadline however often it runs.
 
 Revision ID: 0045
 Revises: 0044
@@ -36,6 +41,18 @@ CREATE TABLE applicant_form (
 )
 """
 
+REMINDERS = """
+CREATE TABLE applicant_reminder (
+    tenant_id uuid NOT NULL,
+    applicant_id uuid NOT NULL,
+    step int NOT NULL CHECK (step BETWEEN 0 AND 25),
+    due_by date NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('step_due', 'step_overdue')),
+    sent_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant_id, applicant_id, step, due_by, kind)
+)
+"""
+
 INDEXES = [
     "CREATE INDEX applicant_form_file ON applicant_form (tenant_id, applicant_id, id)",
     "CREATE UNIQUE INDEX applicant_form_once ON applicant_form (tenant_id, applicant_id, kind)"
@@ -51,16 +68,23 @@ FOREIGN_KEYS = [
 def upgrade() -> None:
     citus = op.get_bind().execute(text(IS_CITUS)).first() is not None
     op.execute(CREATE)
+    op.execute(REMINDERS)
     for statement in INDEXES:
         op.execute(statement)
-    for statement in tenant_table_rls("applicant_form"):
-        op.execute(statement)
-    if citus:
-        for statement in citus_tenant_table("applicant_form"):
+    # Forms and sent reminders are facts: the app adds and reads rows, never changes them.
+    for table, grants in (
+        ("applicant_form", "SELECT, INSERT"),
+        ("applicant_reminder", "SELECT, INSERT"),
+    ):
+        for statement in tenant_table_rls(table, grants=grants):
             op.execute(statement)
-    for key in FOREIGN_KEYS:
-        op.execute(f"ALTER TABLE applicant_form ADD {key}")
+        if citus:
+            for statement in citus_tenant_table(table):
+                op.execute(statement)
+        for key in FOREIGN_KEYS:
+            op.execute(f"ALTER TABLE {table} ADD {key}")
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE applicant_reminder")
     op.execute("DROP TABLE applicant_form")
