@@ -7,6 +7,13 @@ holds one 入党志愿书 and one 政审 conclusion: a partial unique index says
 requests at once cannot both record one. Scans name evidence rows, checked through the
 evidence context when the form is recorded, not keyed.
 
+The queues (`applicants?overdue=true`, `due_by=`) page in id order among files with a
+deadline: two partial indexes let a page stop after its 51st row instead of sorting every
+file with a deadline (bench.development_queues: a county's roll-up of overdue steps and the
+province's list went from a sort of thousands of rows to an ordered index walk). One leads
+with the tenant for one county's subtree; one in plain id order for a province's or
+city's list across its tenants.
+
 applicant_reminder keeps one row per reminder sent: its key (the applicant, the step the
 file stood at, that step's deadline and the kind of reminder) is what makes the schedule
 send each reminder once per deadline however often it runs.
@@ -54,6 +61,8 @@ CREATE TABLE applicant_reminder (
 """
 
 INDEXES = [
+    "CREATE INDEX applicant_queue ON applicant (tenant_id, id) WHERE due_by IS NOT NULL",
+    "CREATE INDEX applicant_queue_across ON applicant (id) WHERE due_by IS NOT NULL",
     "CREATE INDEX applicant_form_file ON applicant_form (tenant_id, applicant_id, id)",
     "CREATE UNIQUE INDEX applicant_form_once ON applicant_form (tenant_id, applicant_id, kind)"
     " WHERE kind IN ('application_form', 'political_review')",
@@ -86,5 +95,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX applicant_queue_across")
+    op.execute("DROP INDEX applicant_queue")
     op.execute("DROP TABLE applicant_reminder")
     op.execute("DROP TABLE applicant_form")
