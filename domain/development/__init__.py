@@ -31,6 +31,7 @@ from domain.development.forms import (
     ResumeEntry,
     VettingMethod,
     check_form,
+    check_forms_for_step,
     kind_of,
 )
 from domain.development.messages import MESSAGES
@@ -108,6 +109,7 @@ __all__ = [
     "approving_organization",
     "check_approver",
     "check_form",
+    "check_forms_for_step",
     "check_step",
     "kind_of",
     "may_approve",

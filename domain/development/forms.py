@@ -8,7 +8,7 @@ ethnicity, education, work unit) is not asked again: the form shows it from the 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -183,6 +183,30 @@ def check_form(
     errors = _field_errors(form, today)
     if errors:
         raise form_invalid(errors)
+
+
+NEEDED_BY_STEP = {10: FormKind.POLITICAL_REVIEW, 14: FormKind.APPLICATION_FORM}
+"""Steps that stand on a form: 政审 on its conclusion, the 入党志愿书 step on the form."""
+
+
+def check_forms_for_step(step: int, forms: Sequence[Form]) -> None:
+    """Refuse step 10 without a qualified 政审 conclusion and step 14 without the 入党志愿书
+    (细则: vetting must conclude before admission; the form is the file's core)."""
+    kind = NEEDED_BY_STEP.get(step)
+    if kind is None:
+        return
+    held = [f for f in forms if kind_of(f) is kind]
+    if not held:
+        raise MESSAGES.error(
+            "development_step_needs_form",
+            ErrorKind.CONFLICT,
+            code="development_form_missing",
+            form=kind.zh,
+            step=step,
+        )
+    review = held[-1]
+    if isinstance(review, PoliticalReview) and review.conclusion is not Conclusion.QUALIFIED:
+        raise MESSAGES.error("development_vetting_unqualified", ErrorKind.CONFLICT)
 
 
 def form_invalid(errors: list[FieldError]) -> DomainError:

@@ -177,6 +177,13 @@ MESSAGES = Catalogue(
         "development_form_after_recorded": _M(
             "考察期不能晚于记录日期", "The period cannot end after the record's date"
         ),
+        "development_step_needs_form": _M(
+            "第 {step} 步须先填写{form}", "Step {step} needs the form recorded first"
+        ),
+        "development_vetting_unqualified": _M(
+            "政治审查结论为不合格，不能列为发展对象继续办理",
+            "The political review concluded unqualified",
+        ),
         "development_form_repeated": _M("不能重复", "Listed twice"),
         "development_scan_not_found": _M("找不到该扫描件，或尚未上传完成", "No such attached scan"),
         "development_archive_not_ready": _M(

@@ -235,6 +235,8 @@ async def test_from_application_to_full_membership(branch: Branch, database: Dat
     for number in (7, 8, 9):
         r = await _step(b, aid, number)
         assert r.status_code == 201, (number, r.text)
+    r = await _step(b, aid, 10)  # vetting stands on its recorded conclusion
+    assert (r.status_code, r.json()["code"]) == (409, "development_form_missing")
     assert (await _form(b, aid, "political-review", POLITICAL_REVIEW)).status_code == 201
     r = await _form(b, aid, "political-review", POLITICAL_REVIEW)
     assert (r.status_code, r.json()["code"]) == (409, "development_form_exists")
@@ -246,6 +248,8 @@ async def test_from_application_to_full_membership(branch: Branch, database: Dat
     for number in (12, 13):
         r = await _step(b, aid, number)
         assert r.status_code == 201, (number, r.text)
+    r = await _step(b, aid, 14)
+    assert (r.status_code, r.json()["code"]) == (409, "development_form_missing")
     assert (await _form(b, aid, "application-form", APPLICATION_FORM)).status_code == 201
     assert (await _step(b, aid, 14)).status_code == 201
     failing = {"entitled": 10, "present": 10, "yes": 5, "no": 5, "abstain": 0}
@@ -348,6 +352,10 @@ async def test_a_general_branch_records_but_never_approves(futian: Api, branch: 
                 [mentor["id"]] if number == 5 else sponsors
             )
         api = committee_secretary if STEP_BY_NUMBER[number].body.approving else general_secretary
+        if number == 10:
+            assert (
+                await _form(pending, applicant["id"], "political-review", POLITICAL_REVIEW)
+            ).status_code == 201
         r = await api.post(f"{url}/{number}", json=body)
         assert r.status_code == 201, (number, r.text)
     # step 13, the 基层党委's pre-review: the 党总支 may not, the 党委 above it may
@@ -418,7 +426,10 @@ async def test_a_revoked_probation_removes_the_member_record_and_keeps_the_file(
 ) -> None:
     b = branch
     aid = (await create_applicant(b.api, b.id))["id"]
+    forms = {10: ("political-review", POLITICAL_REVIEW), 14: ("application-form", APPLICATION_FORM)}
     for number in range(1, 23):
+        if number in forms:
+            assert (await _form(b, aid, *forms[number])).status_code == 201
         r = await _step(b, aid, number)
         assert r.status_code == 201, (number, r.text)
         if number == 6:

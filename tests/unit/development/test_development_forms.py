@@ -16,6 +16,7 @@ from domain.development import (
     ResumeEntry,
     VettingMethod,
     check_form,
+    check_forms_for_step,
 )
 from domain.shared import DomainError, ErrorKind
 
@@ -103,3 +104,18 @@ def test_dates_that_disagree_are_named_at_once() -> None:
     with pytest.raises(DomainError) as caught:
         _check(twice, 9)
     assert [(e.field, e.code) for e in caught.value.errors] == [("methods", "repeated")]
+
+
+def test_vetting_and_the_form_steps_stand_on_their_forms() -> None:
+    check_forms_for_step(11, [])
+    for step, held in ((10, REVIEW), (14, APPLICATION)):
+        with pytest.raises(DomainError) as caught:
+            check_forms_for_step(step, [CULTIVATION])
+        assert caught.value.code == "development_form_missing"
+        check_forms_for_step(step, [CULTIVATION, held])
+    unqualified = PoliticalReview(
+        date(2024, 7, 30), Conclusion.UNQUALIFIED, (VettingMethod.TALK,), "有问题", "党支部"
+    )
+    with pytest.raises(DomainError) as caught:
+        check_forms_for_step(10, [unqualified])
+    assert caught.value.code == "development_vetting_unqualified"
