@@ -14,7 +14,13 @@ from infra.db.session import UnitOfWork
 from infra.db.types import Ltree
 from infra.development.applicants import ApplicantRecord
 from infra.development.tables import Applicant
-from infra.tenancy import ORGANIZATIONS, organization_ref, organization_refs, within_scopes
+from infra.tenancy import (
+    ORGANIZATIONS,
+    OrganizationRef,
+    organization_ref,
+    organization_refs,
+    within_scopes,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,7 @@ async def list_applicants(
     """Applicants of one organization (or its subtree), else of every scope where the
     caller holds applicant:read; in id order (ids are time-ordered: oldest first)."""
     orgs = ORGANIZATIONS
+    one: OrganizationRef | None = None
     stmt: Any = select(Applicant).join(
         orgs,
         and_(orgs.c.tenant_id == Applicant.tenant_id, orgs.c.id == Applicant.organization_id),
@@ -57,6 +64,7 @@ async def list_applicants(
             stmt = stmt.where(orgs.c.path.op("<@")(cast(literal(org.path), Ltree)))
         else:
             stmt = stmt.where(Applicant.organization_id == org.id)
+            one = org
     else:
         scopes = require_scopes(guard, "applicant", "read")
         stmt = stmt.where(
@@ -77,5 +85,10 @@ async def list_applicants(
     if after is not None:
         stmt = stmt.where(Applicant.id > after)
     rows = list((await uow.session.execute(stmt.order_by(Applicant.id).limit(limit + 1))).scalars())
-    refs = await organization_refs(uow, sorted({r.organization_id for r in rows}))
+    # One organization's queue names its organization already: no second lookup.
+    refs = (
+        {one.id: one}
+        if one is not None
+        else await organization_refs(uow, sorted({r.organization_id for r in rows}))
+    )
     return [ApplicantRecord(r, refs[r.organization_id]) for r in rows if r.organization_id in refs]

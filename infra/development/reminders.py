@@ -16,17 +16,20 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
 
-from domain.development import REMINDER_LEAD, ApplicantStatus, reminder_of
+from domain.development import REMINDER_LEAD, ApplicantStatus, Reminder, reminder_of
 from domain.shared.times import DISPLAY_ZONE
 from domain.tenancy import PLATFORM_PATH
-from infra.db.session import Actor, Database, Scope
+from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.development.applicants import emit_applicant_event
-from infra.development.tables import Applicant
+from infra.development.tables import Applicant, ApplicantReminder
 from infra.tenancy import visible_tenants
 
 log = logging.getLogger(__name__)
 
+_BATCH = 1000
+"""Reminders claimed per statement (five parameters each, under PostgreSQL's 65,535)."""
 SYSTEM = Actor(user_id=None, name="system", tenant_id=None, client_addr=None, request_id=None)
 _OPEN = (ApplicantStatus.IN_PROGRESS.value, ApplicantStatus.PROBATIONARY.value)
 
@@ -36,13 +39,31 @@ _NOT_YET_OVERDUE = text(
     " AND r.applicant_id = applicant.id AND r.step = applicant.current_step"
     " AND r.due_by = applicant.due_by AND r.kind = 'step_overdue')"
 )
-_CLAIM = text(
-    "INSERT INTO applicant_reminder (tenant_id, applicant_id, step, due_by, kind)"
-    " SELECT :tenant, a, s, d, k FROM unnest("
-    "   CAST(:applicants AS uuid[]), CAST(:steps AS int[]), CAST(:dues AS date[]),"
-    "   CAST(:kinds AS text[])) AS claimed(a, s, d, k)"
-    " ON CONFLICT DO NOTHING RETURNING applicant_id, kind"
-)
+
+
+async def _claim(
+    uow: UnitOfWork, tenant_id: uuid.UUID, batch: list[tuple[Applicant, Reminder]]
+) -> set[tuple[uuid.UUID, str]]:
+    """The (applicant, kind) keys this run is the first to claim. Multi-row VALUES: on
+    Citus an INSERT … SELECT would run as a COPY, which Citus refuses under row-level
+    security."""
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "applicant_id": a.id,
+            "step": a.current_step,
+            "due_by": a.due_by,
+            "kind": k.value,
+        }
+        for a, k in batch
+    ]
+    claim = (
+        insert(ApplicantReminder)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(ApplicantReminder.applicant_id, ApplicantReminder.kind)  # type: ignore[arg-type]
+    )
+    return {(r[0], r[1]) for r in await uow.session.execute(claim)}
 
 
 async def remind_tenant(db: Database, tenant_id: uuid.UUID, *, today: date) -> dict[str, int]:
@@ -62,30 +83,20 @@ async def remind_tenant(db: Database, tenant_id: uuid.UUID, *, today: date) -> d
         owed = [(a, kind) for a in rows if (kind := reminder_of(a.due_by, today)) is not None]
         if not owed:
             return {}
-        claimed = (
-            await uow.session.execute(
-                _CLAIM,
-                {
-                    "tenant": tenant_id,
-                    "applicants": [a.id for a, _ in owed],
-                    "steps": [a.current_step for a, _ in owed],
-                    "dues": [a.due_by for a, _ in owed],
-                    "kinds": [k.value for _, k in owed],
-                },
-            )
-        ).all()
-        won = {(r[0], r[1]) for r in claimed}
         counts: dict[str, int] = {}
-        for applicant, kind in owed:
-            if (applicant.id, kind.value) not in won:
-                continue
-            emit_applicant_event(
-                uow,
-                applicant,
-                kind.topic,
-                {"due_by": applicant.due_by.isoformat() if applicant.due_by else None},
-            )
-            counts[kind.value] = counts.get(kind.value, 0) + 1
+        for first in range(0, len(owed), _BATCH):
+            batch = owed[first : first + _BATCH]
+            won = await _claim(uow, tenant_id, batch)
+            for applicant, kind in batch:
+                if (applicant.id, kind.value) not in won:
+                    continue
+                emit_applicant_event(
+                    uow,
+                    applicant,
+                    kind.topic,
+                    {"due_by": applicant.due_by.isoformat() if applicant.due_by else None},
+                )
+                counts[kind.value] = counts.get(kind.value, 0) + 1
         return counts
 
 
