@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.members_search
 	$(BIN)/python -m bench.transfers
 	$(BIN)/python -m bench.login_flood
+	$(BIN)/python -m bench.development_queues
 
 clean:
 	rm -rf $(VENV) var

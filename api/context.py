@@ -291,3 +291,11 @@ async def provide_ctx(request: Request[Any, Any, State]) -> Ctx:
     await ctx.authenticate()
     request.scope.setdefault("state", {})[CTX_STATE_KEY] = ctx  # type: ignore[typeddict-unknown-key]
     return ctx
+
+
+def absolute(ctx: Ctx, url: str) -> str:
+    """Local-storage URLs are root-relative unless ZHIBU_PUBLIC_URL is set: complete them
+    with the address the caller used."""
+    if url.startswith("/"):
+        return str(ctx.request.base_url).rstrip("/") + url
+    return url

@@ -191,10 +191,20 @@ def _seed_demo(
         oid = new_id()
         parent_org = orgs.get(parent_name) if parent_name else None
         path = org_child_path(parent_org[1] if parent_org else None, oid)
+        # The demo counties' 直属机关党委 approve their branches' admissions (审批权限).
         conn.execute(
-            "INSERT INTO organization (tenant_id, id, parent_id, kind, name, path)"
-            " VALUES (%s, %s, %s, %s, %s, %s::ltree)",
-            (tenant[0], oid, parent_org[0] if parent_org else None, kind, name, path),
+            "INSERT INTO organization"
+            " (tenant_id, id, parent_id, kind, name, path, approval_authority)"
+            " VALUES (%s, %s, %s, %s, %s, %s::ltree, %s)",
+            (
+                tenant[0],
+                oid,
+                parent_org[0] if parent_org else None,
+                kind,
+                name,
+                path,
+                kind == "party_committee",
+            ),
         )
         orgs[name] = (oid, path)
     if password_hash is not None:

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     # 00:10 on the 1st in Beijing.
     dues_bills_cron: str = Field(default="10 16 L * *", alias="ZHIBU_DUES_BILLS_CRON")
     transfer_expiry_cron: str = Field(default="7 * * * *", alias="ZHIBU_TRANSFER_EXPIRY_CRON")
+    # Cron expression (UTC) of the development deadline reminders: 00:05 UTC is 08:05 in
+    # Beijing, before the working day begins.
+    development_reminders_cron: str = Field(
+        default="5 0 * * *", alias="ZHIBU_DEVELOPMENT_REMINDERS_CRON"
+    )
     # A running job's lease: a job whose worker died is claimed again this long after its
     # last heartbeat (heartbeats come every third of it).
     job_lease_seconds: float = Field(default=60, gt=0, alias="ZHIBU_JOB_LEASE_SECONDS")

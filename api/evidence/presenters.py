@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.context import Ctx
+from api.context import Ctx, absolute
 from api.evidence import schemas as s
 from domain.evidence import photo_hint
 from infra.activities import Caller, SeenActivity
@@ -14,14 +14,6 @@ EVIDENCE = ["Evidence"]
 
 def caller_of(ctx: Ctx) -> Caller:
     return Caller(user_id=ctx.principal.user_id, tenant_id=ctx.principal.tenant_id)
-
-
-def absolute(ctx: Ctx, url: str) -> str:
-    """Local-storage URLs are root-relative unless ZHIBU_PUBLIC_URL is set: complete them
-    with the address the caller used."""
-    if url.startswith("/"):
-        return str(ctx.request.base_url).rstrip("/") + url
-    return url
 
 
 def upload_out(ctx: Ctx, presigned: PresignedRequest) -> s.UploadOut:

@@ -39,6 +39,7 @@ async def create_organization(ctx: Ctx, data: s.OrganizationIn) -> s.Organizatio
             end_date=data.end_date,
             term_start=data.term_start,
             term_end=data.term_end,
+            approval_authority=data.approval_authority,
         )
         return present.org_out(org)
 

@@ -123,6 +123,15 @@ class TenantOut(msgspec.Struct):
     version: int
 
 
+ApprovalAuthority = Annotated[
+    bool,
+    Meta(
+        description="审批权限：基层党委可审批发展党员（接收预备党员、转正）；党总支、党支部不能。"
+        "由租户管理员设定（organization:authorize）。"
+    ),
+]
+
+
 class OrganizationIn(Strict):
     """新建党组织 A party organization (党委/党总支/党支部/党小组/临时党支部)."""
 
@@ -136,6 +145,7 @@ class OrganizationIn(Strict):
     end_date: date | None = None
     term_start: date | None = None
     term_end: date | None = None
+    approval_authority: ApprovalAuthority = False
 
 
 class OrganizationPatch(Strict):
@@ -151,6 +161,7 @@ class OrganizationPatch(Strict):
     end_date: date | msgspec.UnsetType | None = msgspec.UNSET
     term_start: date | msgspec.UnsetType | None = msgspec.UNSET
     term_end: date | msgspec.UnsetType | None = msgspec.UNSET
+    approval_authority: ApprovalAuthority | msgspec.UnsetType = msgspec.UNSET
 
 
 def sent_fields(data: msgspec.Struct) -> dict[str, Any]:
@@ -194,6 +205,7 @@ class OrganizationOut(msgspec.Struct):
     end_date: date | None
     term_start: date | None
     term_end: date | None
+    approval_authority: ApprovalAuthority
     version: int
 
 

@@ -1,8 +1,8 @@
 """Who approves admission (审批权限, 细则 第二十四条).
 
 Only a 基层党委 with approval authority approves admission and 转正: a 党总支 never does
-(it passes the file to the 党委 above it), and neither does a 村/社区党委 or any 党委 the
-tenant lists as without authority. The approving organization is taken from the
+(it passes the file to the 党委 above it), and neither does a 村/社区党委 or any 党委 its
+tenant administrator has not given the authority. The approving organization is taken from the
 organization tree: the nearest 党委 above the branch that holds the authority.
 """
 
@@ -26,8 +26,9 @@ class OrgNode:
     kind: str
     name: str
     domain: str
-    has_authority: bool = True
-    """False for a 党委 without approval authority (村/社区党委 and the like)."""
+    has_authority: bool
+    """审批权限, as the tenant administrator set it on the organization (tenancy's data);
+    false for a 村/社区党委 and any 党委 not given it."""
 
 
 def may_approve(node: OrgNode) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from domain.development.pipeline import LAST_STEP
 from domain.development.state import ApplicantStatus, State
@@ -52,3 +53,31 @@ def next_dates(state: State, rules: TimeRules) -> NextDates:
     elif nxt == 24 and 23 in on:
         due.append(add_months(on[23], rules["approval_within"]))
     return NextDates(max(earliest, default=None), min(due, default=None), notice)
+
+
+REMINDER_LEAD = timedelta(days=7)
+"""How long before its deadline a step is announced as due."""
+
+
+class Reminder(StrEnum):
+    """The deadline reminders of a file's next step (期限提醒), each sent once per deadline."""
+
+    DUE = "step_due"
+    OVERDUE = "step_overdue"
+
+    @property
+    def topic(self) -> str:
+        return f"applicant.{self.value}"
+
+
+def reminder_of(
+    due_by: date | None, today: date, lead: timedelta = REMINDER_LEAD
+) -> Reminder | None:
+    """Overdue the day after `due_by` (the queues' rule), due from `lead` before it."""
+    if due_by is None:
+        return None
+    if due_by < today:
+        return Reminder.OVERDUE
+    if due_by <= today + lead:
+        return Reminder.DUE
+    return None

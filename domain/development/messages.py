@@ -155,6 +155,40 @@ MESSAGES = Catalogue(
         "development_duplicate_applicant": _M(
             "该身份证号已登记为入党申请人", "This 身份证号 is already registered as an applicant"
         ),
+        # the standard forms (入党志愿书, 政审, 培养考察) and the archive
+        "development_form_invalid": _M(
+            "材料填写有误（{count} 处）", "The form has {count} fault(s)"
+        ),
+        "development_form_not_yet": _M(
+            "发展档案办理到第 {step} 步后才能填写{form}", "This form follows step {step}"
+        ),
+        "development_form_exists": _M(
+            "该发展档案已有{form}，不能重复填写", "The file already holds this form"
+        ),
+        "development_form_in_future": _M(
+            "日期不能晚于今天（{today}）", "Cannot be after today ({today})"
+        ),
+        "development_form_period_reversed": _M(
+            "结束日期不能早于开始日期", "The end cannot precede the start"
+        ),
+        "development_form_after_filled": _M(
+            "经历不能晚于填写日期", "Cannot begin after the form was filled in"
+        ),
+        "development_form_after_recorded": _M(
+            "考察期不能晚于记录日期", "The period cannot end after the record's date"
+        ),
+        "development_step_needs_form": _M(
+            "第 {step} 步须先填写{form}", "Step {step} needs the form recorded first"
+        ),
+        "development_vetting_unqualified": _M(
+            "政治审查结论为不合格，不能列为发展对象继续办理",
+            "The political review concluded unqualified",
+        ),
+        "development_form_repeated": _M("不能重复", "Listed twice"),
+        "development_scan_not_found": _M("找不到该扫描件，或尚未上传完成", "No such attached scan"),
+        "development_archive_not_ready": _M(
+            "归档文件尚未生成（{status}）", "The archive is not ready ({status})"
+        ),
         # reasons the member record keeps
         "development_reason_full": _M(
             "支部大会讨论通过，上级党委批准按期转正", "Full membership approved"

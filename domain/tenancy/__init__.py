@@ -23,6 +23,7 @@ from domain.tenancy.grants import (
 from domain.tenancy.organizations import (
     ALLOWED_PARENTS,
     OrgKind,
+    authority_error,
     check_move,
     check_new_organization,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "TenantSettings",
     "TenantSettingsOverride",
     "Term",
+    "authority_error",
     "check_account_fields",
     "check_child_tenant",
     "check_custom_role",

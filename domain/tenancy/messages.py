@@ -96,6 +96,10 @@ MESSAGES = Catalogue(
             "党组织只能在本租户内移动。", "Organizations move within their tenant only."
         ),
         "organization_parent_other_tenant": Message("上级组织不在本租户", "other"),
+        "organization_authority_committee_only": Message(
+            "只有基层党委可以具有审批发展党员的权限，{kind_zh}不能",
+            "Only a party committee may hold approval authority",
+        ),
         "term_invalid": Message("任期不符合规则", "The term is invalid"),
         "term_ends_before_start": Message(
             "任期结束日期须晚于开始日期", "A term must end after it starts"
@@ -295,6 +299,9 @@ MESSAGES = Catalogue(
         "permission:organization:delete": Message("撤销党组织", "Dissolve organizations"),
         "permission:organization:move": Message(
             "调整党组织隶属关系", "Move organizations in the tree"
+        ),
+        "permission:organization:authorize": Message(
+            "设定基层党委审批发展党员的权限", "Grant party committees approval authority"
         ),
         "permission:user:read": Message("查看用户账号", "View user accounts"),
         "permission:user:create": Message("创建用户账号", "Create user accounts"),

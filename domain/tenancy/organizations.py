@@ -73,12 +73,25 @@ def _ordered(kinds: frozenset[OrgKind | None]) -> list[OrgKind | None]:
     return [k for k in order if k in kinds]
 
 
+def authority_error(kind: OrgKind, approval_authority: bool) -> FieldError | None:
+    """审批权限 belongs to a 基层党委 only: a 党总支 or a branch never approves admissions."""
+    if not approval_authority or kind is OrgKind.PARTY_COMMITTEE:
+        return None
+    return MESSAGES.field(
+        "approval_authority",
+        "organization_authority_committee_only",
+        code="committee_only",
+        kind_zh=kind.zh,
+    )
+
+
 def check_new_organization(
     kind: OrgKind,
     parent_kind: OrgKind | None,
     *,
     established_on: date | None = None,
     ends_on: date | None = None,
+    approval_authority: bool = False,
 ) -> None:
     """Refuse a new organization whose place in the tree or whose dates break the rules.
 
@@ -102,6 +115,9 @@ def check_new_organization(
         errors.append(
             MESSAGES.field("ends_on", "organization_end_date_not_allowed", kind_zh=kind.zh)
         )
+    authority = authority_error(kind, approval_authority)
+    if authority:
+        errors.append(authority)
     if errors:
         raise _refuse("organization_invalid", errors)
 

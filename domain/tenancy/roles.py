@@ -75,6 +75,7 @@ PERMISSIONS: tuple[Permission, ...] = (
     _p("organization", "update"),
     _p("organization", "delete"),
     _p("organization", "move"),
+    _p("organization", "authorize"),
     _p("user", "read"),
     _p("user", "create"),
     _p("user", "update"),

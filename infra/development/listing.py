@@ -7,14 +7,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, cast, literal, select
+from sqlalchemy import and_, any_, cast, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 from domain.shared import Guard, not_found, require_scopes
 from infra.db.session import UnitOfWork
-from infra.db.types import Ltree
 from infra.development.applicants import ApplicantRecord
 from infra.development.tables import Applicant
-from infra.tenancy import ORGANIZATIONS, organization_ref, organization_refs, within_scopes
+from infra.tenancy import (
+    ORGANIZATIONS,
+    OrganizationRef,
+    organization_ids_under,
+    organization_ref,
+    organization_refs,
+    tenant_ids_within,
+    within_scopes,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +40,10 @@ class ApplicantFilter:
     """Only files with a public notice running on this day."""
 
 
+def _uuids(ids: list[uuid.UUID]) -> Any:
+    return cast(ids, ARRAY(UUID(as_uuid=True)))
+
+
 async def list_applicants(
     uow: UnitOfWork,
     guard: Guard,
@@ -43,10 +55,9 @@ async def list_applicants(
     """Applicants of one organization (or its subtree), else of every scope where the
     caller holds applicant:read; in id order (ids are time-ordered: oldest first)."""
     orgs = ORGANIZATIONS
-    stmt: Any = select(Applicant).join(
-        orgs,
-        and_(orgs.c.tenant_id == Applicant.tenant_id, orgs.c.id == Applicant.organization_id),
-    )
+    one: OrganizationRef | None = None
+    stmt: Any = select(Applicant)
+    joined = and_(orgs.c.tenant_id == Applicant.tenant_id, orgs.c.id == Applicant.organization_id)
     if filters.organization_id is not None:
         org = await organization_ref(uow, filters.organization_id)
         if org is None:
@@ -54,14 +65,25 @@ async def list_applicants(
         guard.require("applicant", "read", org.domain)
         stmt = stmt.where(Applicant.tenant_id == org.tenant_id)
         if filters.include_descendants:
-            stmt = stmt.where(orgs.c.path.op("<@")(cast(literal(org.path), Ltree)))
+            # The subtree's ids as values, for the same reason as the tenants' below.
+            under = await uow.session.execute(organization_ids_under(org.tenant_id, org.path))
+            stmt = stmt.where(Applicant.organization_id == any_(_uuids([i for _, i in under])))
         else:
             stmt = stmt.where(Applicant.organization_id == org.id)
+            one = org
     else:
         scopes = require_scopes(guard, "applicant", "read")
-        stmt = stmt.where(
-            within_scopes(scopes, tenant_id=Applicant.tenant_id, org_path=orgs.c.path)
-        )
+        # A scope held on an organization needs the tree joined. Tenant-wide scopes become
+        # their tenants' ids, so that the queues walk their index in id order and stop at
+        # the page (a sub-select on the tree made the planner sort every overdue file).
+        if any(organization_path is not None for _, organization_path in scopes):
+            stmt = stmt.join(orgs, joined)
+            stmt = stmt.where(
+                within_scopes(scopes, tenant_id=Applicant.tenant_id, org_path=orgs.c.path)
+            )
+        else:
+            ids = await tenant_ids_within(uow, scopes)
+            stmt = stmt.where(Applicant.tenant_id == any_(_uuids(ids)))
     if filters.status is not None:
         stmt = stmt.where(Applicant.status == filters.status)
     if filters.stage is not None:
@@ -77,5 +99,10 @@ async def list_applicants(
     if after is not None:
         stmt = stmt.where(Applicant.id > after)
     rows = list((await uow.session.execute(stmt.order_by(Applicant.id).limit(limit + 1))).scalars())
-    refs = await organization_refs(uow, sorted({r.organization_id for r in rows}))
+    # One organization's queue names its organization already: no second lookup.
+    refs = (
+        {one.id: one}
+        if one is not None
+        else await organization_refs(uow, sorted({r.organization_id for r in rows}))
+    )
     return [ApplicantRecord(r, refs[r.organization_id]) for r in rows if r.organization_id in refs]

@@ -28,6 +28,7 @@ from domain.development import (
     StepDraft,
     VoteCount,
     approving_organization,
+    check_forms_for_step,
     check_step,
     next_dates,
     replay,
@@ -41,6 +42,7 @@ from infra.db.session import UnitOfWork
 from infra.development.admission import update_member_record
 from infra.development.applicants import ApplicantRecord, emit_applicant_event, load_applicant
 from infra.development.calendar import is_working_day
+from infra.development.forms import form_of, forms_of
 from infra.development.rules import time_rules_of
 from infra.development.tables import Applicant, ApplicantStep
 from infra.evidence import attached_evidence
@@ -85,7 +87,9 @@ async def approver_of(uow: UnitOfWork, record: ApplicantRecord) -> OrgNode:
     ids = (await uow.session.execute(organization_ids_above(branch.tenant_id, branch.path))).all()
     refs = await organization_refs(uow, [i for _, i in ids if i != branch.id])
     nearest_first = sorted(refs.values(), key=lambda r: r.path.count("."), reverse=True)
-    return approving_organization([OrgNode(r.id, r.kind, r.name, r.domain) for r in nearest_first])
+    return approving_organization(
+        [OrgNode(r.id, r.kind, r.name, r.domain, r.approval_authority) for r in nearest_first]
+    )
 
 
 async def authorize(uow: UnitOfWork, guard: Guard, record: ApplicantRecord, step: Step) -> None:
@@ -214,6 +218,8 @@ async def record_step(
         today=today,
         is_working_day=is_working_day,
     )
+    if new.decision in (Decision.DONE, Decision.APPROVED):
+        check_forms_for_step(step.number, [form_of(f) for f in await forms_of(uow, applicant)])
     row = _row(applicant, new, entry, recorded_by=caller.user_id)
     uow.session.add(row)
     after = replay([*(recorded(r) for r in rows), new])

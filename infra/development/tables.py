@@ -1,4 +1,4 @@
-"""SQLModel mappings of member development (schema from migration 0034)."""
+"""SQLModel mappings of member development (schema from migrations 0034 and 0045)."""
 
 from __future__ import annotations
 
@@ -83,3 +83,31 @@ class ApplicantStep(SQLModel, table=True):
     opinion: str | None = None
     recorded_by: uuid.UUID | None = None
     recorded_at: datetime = _now()
+
+
+class ApplicantForm(SQLModel, table=True):
+    """A standard form of the file (入党志愿书, 政审结论, 培养考察记录) with its scans."""
+
+    __tablename__ = "applicant_form"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    applicant_id: uuid.UUID
+    kind: str
+    fields: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    scans: list[uuid.UUID] = Field(
+        default_factory=list, sa_column=Column(ARRAY(UUID(as_uuid=True)), nullable=False)
+    )
+    recorded_by: uuid.UUID | None = None
+    recorded_at: datetime = _now()
+
+
+class ApplicantReminder(SQLModel, table=True):
+    """A deadline reminder sent for a file's next step: one per step, deadline and kind."""
+
+    __tablename__ = "applicant_reminder"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    applicant_id: uuid.UUID = Field(primary_key=True)
+    step: int = Field(primary_key=True)
+    due_by: date = Field(primary_key=True)
+    kind: str = Field(primary_key=True)
+    sent_at: datetime = _now()

@@ -5,8 +5,17 @@ the housekeeping it schedules and the outbox handlers it registers.
 """
 
 from infra.evidence.attached import attached_evidence
+from infra.evidence.files import EvidenceFile, copy_evidence, evidence_files
 from infra.evidence.schedules import register_schedules
 from infra.evidence.storage import open_storage
 from infra.evidence.subscriptions import register_relay_handlers
 
-__all__ = ["attached_evidence", "open_storage", "register_relay_handlers", "register_schedules"]
+__all__ = [
+    "EvidenceFile",
+    "attached_evidence",
+    "copy_evidence",
+    "evidence_files",
+    "open_storage",
+    "register_relay_handlers",
+    "register_schedules",
+]

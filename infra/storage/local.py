@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
@@ -369,6 +370,36 @@ class LocalStorage:
     def _move(source: Path, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         source.replace(target)  # keeps the mtime, hence the ETag
+
+    async def download_to(self, key: str, target: Path) -> None:
+        await asyncio.to_thread(self._copy_out, key, target)
+
+    def _copy_out(self, key: str, target: Path) -> None:
+        try:
+            shutil.copyfile(self._path(key), target)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise object_not_found(key) from exc
+
+    async def upload_from(self, source: Path, key: str, *, content_type: str) -> ObjectInfo:
+        target = self._path(key)
+        await asyncio.to_thread(self._copy_in, source, self.root / _TMP_DIR, target)
+        info = await self.stat(key)
+        if info is None:
+            raise object_not_found(key)
+        return info
+
+    @staticmethod
+    def _copy_in(source: Path, tmp_dir: Path, target: Path) -> None:
+        """Through a temp file and a rename, so no reader sees half a file."""
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmp_dir, suffix=".part")
+        os.close(fd)
+        try:
+            shutil.copyfile(source, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            Path(name).replace(target)
+        finally:
+            Path(name).unlink(missing_ok=True)
 
     async def delete(self, key: str) -> None:
         """Remove the object (and a sealed upload key's marker: its URL has expired)."""

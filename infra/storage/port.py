@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
 
@@ -80,6 +81,14 @@ class ObjectStorage(Protocol):
         `upload_key` where the backend can. The final object's info, or None when the
         upload changed meanwhile (then nothing moved).
         """
+        ...
+
+    async def download_to(self, key: str, target: Path) -> None:
+        """Copy the stored object into the local file `target`, streamed."""
+        ...
+
+    async def upload_from(self, source: Path, key: str, *, content_type: str) -> ObjectInfo:
+        """Store a file the server made (an archive) under `key`, replacing any there."""
         ...
 
     async def delete(self, key: str) -> None:

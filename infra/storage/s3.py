@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import urllib3
@@ -204,6 +205,28 @@ class S3Storage:
             return None
         self._client.remove_object(self.bucket, upload_key)
         return sealed
+
+    async def download_to(self, key: str, target: Path) -> None:
+        validate_key(key)
+        await asyncio.to_thread(self._download_to, key, target)
+
+    def _download_to(self, key: str, target: Path) -> None:
+        try:
+            self._client.fget_object(self.bucket, key, str(target))
+        except S3Error as exc:
+            if exc.code in _MISSING_CODES:
+                raise object_not_found(key) from exc
+            raise
+
+    async def upload_from(self, source: Path, key: str, *, content_type: str) -> ObjectInfo:
+        validate_key(key)
+        await asyncio.to_thread(
+            self._client.fput_object, self.bucket, key, str(source), content_type=content_type
+        )
+        info = await self.stat(key)
+        if info is None:
+            raise object_not_found(key)
+        return info
 
     async def delete(self, key: str) -> None:
         validate_key(key)

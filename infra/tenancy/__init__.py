@@ -41,7 +41,7 @@ from infra.tenancy.subtrees import (
 )
 from infra.tenancy.tenant_settings import effective_settings_of
 from infra.tenancy.tenants import platform_admin, tenant_by_code
-from infra.tenancy.visibility import Scopes, within_scopes
+from infra.tenancy.visibility import Scopes, tenant_ids_within, within_scopes
 
 __all__ = [
     "ORGANIZATIONS",
@@ -79,6 +79,7 @@ __all__ = [
     "reset_factor",
     "reset_password",
     "tenant_by_code",
+    "tenant_ids_within",
     "tenant_path_of",
     "tenant_ref",
     "visible_organizations",

@@ -39,6 +39,8 @@ class OrganizationRef:
     established_on: date | None
     created_on: date
     """The local (Asia/Shanghai) day it was registered here."""
+    approval_authority: bool
+    """审批权限: a 基层党委 a tenant administrator lets approve admissions and 转正."""
 
     @property
     def domain(self) -> str:
@@ -47,7 +49,7 @@ class OrganizationRef:
 
 _SELECT = (
     "SELECT o.id, o.tenant_id, o.name, o.kind, o.path::text, t.path::text, o.established_on,"
-    " (o.created_at AT TIME ZONE 'Asia/Shanghai')::date"
+    " (o.created_at AT TIME ZONE 'Asia/Shanghai')::date, o.approval_authority"
     " FROM organization o JOIN tenant t ON t.id = o.tenant_id"
 )
 

@@ -14,6 +14,7 @@ from domain.shared import Guard, new_id, not_found, require_scopes
 from domain.tenancy import (
     OrgKind,
     StructureWarning,
+    authority_error,
     check_move,
     check_new_organization,
     org_child_path,
@@ -57,6 +58,7 @@ async def create_organization(
     end_date: date | None,
     term_start: date | None,
     term_end: date | None,
+    approval_authority: bool = False,
 ) -> Organization:
     parent = await get_org(uow, parent_id) if parent_id else None
     tenant = await get_tenant(uow, parent.tenant_id if parent else (tenant_id or home_tenant_id))
@@ -67,12 +69,15 @@ async def create_organization(
         )
     domain = org_domain(tenant.path, parent.path) if parent else tenant_domain(tenant.path)
     guard.require("organization", "create", domain)
+    if approval_authority:
+        guard.require("organization", "authorize", tenant_domain(tenant.path))
     org_kind = OrgKind(kind)
     check_new_organization(
         org_kind,
         OrgKind(parent.kind) if parent else None,
         established_on=established_on,
         ends_on=end_date,
+        approval_authority=approval_authority,
     )
     org_id = new_id()
     org = Organization(
@@ -86,6 +91,7 @@ async def create_organization(
         end_date=end_date,
         term_start=term_start,
         term_end=term_end,
+        approval_authority=approval_authority,
     )
     uow.session.add(org)
     await uow.session.flush()
@@ -199,6 +205,15 @@ async def update_organization(
 ) -> Organization:
     org = await get_org(uow, org_id)
     guard.require("organization", "update", await org_domain_of(uow, org))
+    if "approval_authority" in changes:
+        guard.require(
+            "organization", "authorize", tenant_domain((await get_tenant(uow, org.tenant_id)).path)
+        )
+        error = authority_error(OrgKind(org.kind), changes["approval_authority"])
+        if error:
+            raise MESSAGES.error(
+                "organization_invalid", code="organization_invalid", errors=[error]
+            )
     if OrgKind(org.kind) is OrgKind.TEMPORARY_BRANCH or "end_date" in changes:
         check_new_organization(
             OrgKind(org.kind),

@@ -52,6 +52,8 @@ class Organization(SQLModel, table=True):
     end_date: date | None = None
     term_start: date | None = None
     term_end: date | None = None
+    approval_authority: bool = False
+    """审批权限: a 基层党委 that approves admissions and 转正 (set by a tenant administrator)."""
     created_at: datetime = _now()
     updated_at: datetime = _now()
     version: int = 1

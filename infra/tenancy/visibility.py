@@ -22,6 +22,7 @@ from sqlalchemy import Select, and_, cast, exists, false, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.tenancy import org_domain, tenant_domain
+from infra.db.session import UnitOfWork
 from infra.db.types import Ltree
 from infra.tenancy.tables import AppUser, RoleAssignment, Tenant
 
@@ -45,6 +46,16 @@ def within_scopes(
             clause = and_(clause, _under(org_path, organization_path))
         clauses.append(clause)
     return or_(*clauses) if clauses else false()
+
+
+async def tenant_ids_within(uow: UnitOfWork, scopes: Scopes) -> list[uuid.UUID]:
+    """Ids of the visible tenants the scopes' tenant subtrees cover, as values: a statement
+    that filters by them (`tenant_id = ANY(:ids)`) is planned with the tenants' real share
+    of its rows, where a sub-select on the tenant tree is guessed at one row."""
+    if not scopes:
+        return []
+    stmt = select(Tenant.id).where(or_(*(_under(Tenant.path, t) for t, _ in scopes)))
+    return list((await uow.session.execute(stmt)).scalars())
 
 
 def _domain_prefix(tenant_path: str, org_path: str | None) -> str:

@@ -16,6 +16,7 @@ the matrix fails until it has one, so no endpoint slips through unchecked.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -29,6 +30,7 @@ import httpx
 import psycopg
 import pytest
 
+from api.development import form_schemas as forms
 from api.export_openapi import openapi_document
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from tests.conftest import Api, unique
@@ -223,6 +225,19 @@ async def make_step(w: World) -> Resource:
     (the 福田 file it would change is read back through the applicant)."""
     applicant = await w.get("applicant_id")
     return Resource("talk", [], f"{V1}/applicants/{applicant.id}/steps")
+
+
+async def make_archive(w: World) -> Resource:
+    """A finished archive of the applicant's file (its link changes per read: no check)."""
+    applicant = await w.get("applicant_id")
+    made = await w.futian.post(f"{V1}/applicants/{applicant.id}/archives")
+    assert made.status_code == 202, made.text
+    url = f"{V1}/applicants/{applicant.id}/archives/{made.json()['job_id']}"
+    for _ in range(300):
+        if (await w.futian.get(url)).json()["status"] in ("succeeded", "failed"):
+            break
+        await asyncio.sleep(0.1)
+    return Resource(made.json()["job_id"], [])
 
 
 async def make_activity(w: World) -> Resource:
@@ -482,6 +497,7 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "webhook_id": make_webhook,
     "delivery_id": make_webhook_delivery,
     "applicant_id": make_applicant,
+    "archive_id": make_archive,
     "step": make_step,
     "base_id": make_dues_base,
     "relief_id": make_dues_relief,
@@ -503,6 +519,9 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "updateUser": lambda w: {"display_name": "南山越权改名"},
     "updateRole": lambda w: {"display_name": "南山越权改名"},
     "recordApplicantStep": lambda w: {"occurred_on": "2026-01-05"},
+    "recordApplicationForm": lambda w: forms.APPLICATION_FORM_EXAMPLE,
+    "recordPoliticalReview": lambda w: forms.POLITICAL_REVIEW_EXAMPLE,
+    "recordCultivationRecord": lambda w: forms.CULTIVATION_RECORD_EXAMPLE,
 }
 
 

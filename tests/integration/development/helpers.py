@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Api, unique
+from tests.conftest import Api, login, unique
 from tests.integration.members.helpers import id_number
 
 V1 = "/api/v1"
+PASSWORD = "Strong-Pass-2026"
 
 
 async def org(api: Api, kind: str, parent_id: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -24,7 +25,7 @@ async def org(api: Api, kind: str, parent_id: str | None = None, **extra: Any) -
 
 
 async def committee_and_branch(api: Api) -> tuple[dict[str, Any], dict[str, Any]]:
-    committee = await org(api, "party_committee")
+    committee = await org(api, "party_committee", approval_authority=True)
     return committee, await org(api, "branch", committee["id"])
 
 
@@ -93,3 +94,23 @@ async def evidence(api: Api, activity_id: str) -> str:
     r = await api.post(f"{V1}/evidence/{evidence_id}/confirm")
     assert r.status_code == 200, r.text
     return evidence_id
+
+
+async def secretary_of(futian: Api, http: httpx.AsyncClient, organization_id: str) -> Api:
+    """A new account holding org_secretary on the organization's subtree."""
+    username = unique("zb")
+    r = await futian.post(
+        f"{V1}/users",
+        json={"username": username, "display_name": username, "password": PASSWORD},
+    )
+    assert r.status_code == 201, r.text
+    r = await futian.post(
+        f"{V1}/role-assignments",
+        json={
+            "user_id": r.json()["id"],
+            "role": "org_secretary",
+            "organization_id": organization_id,
+        },
+    )
+    assert r.status_code == 201, r.text
+    return await login(http, username, PASSWORD)

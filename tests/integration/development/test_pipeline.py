@@ -3,16 +3,22 @@ admission → 转正, refused at each rule on the way, every step an outbox even
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import io
+import json
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 
 from domain.development import STEP_BY_NUMBER
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
-from tests.conftest import Api, login, unique
+from tests.conftest import Api
 from tests.integration.development.helpers import (
     V1,
     committee_and_branch,
@@ -20,12 +26,11 @@ from tests.integration.development.helpers import (
     evidence,
     meeting,
     org,
+    secretary_of,
 )
 from tests.integration.members.helpers import create_member, id_number
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-PASSWORD = "Strong-Pass-2026"
 
 DATES: dict[int, date] = {
     1: date(2023, 1, 10),
@@ -124,6 +129,52 @@ async def _step(b: Branch, applicant_id: str, number: int, **kw: Any) -> Any:
     )
 
 
+CULTIVATION = {
+    "recorded_on": "2024-01-10",
+    "period_from": "2023-07-20",
+    "period_to": "2024-01-10",
+    "performance": "学习认真，工作积极，按时参加支部活动。",
+    "branch_opinion": "考察合格，继续培养。",
+    "mentor_opinion": "表现良好。",
+}
+POLITICAL_REVIEW = {
+    "concluded_on": "2024-07-30",
+    "conclusion": "qualified",
+    "methods": ["talk", "records", "letters"],
+    "summary": "本人及主要社会关系政治历史清楚，无影响入党的问题。",
+    "concluded_by": "区委办公室党支部",
+}
+APPLICATION_FORM = {
+    "filled_on": "2024-09-11",
+    "native_place": "广东省深圳市",
+    "aspiration": "我志愿加入中国共产党，拥护党的纲领，遵守党的章程。",
+    "resume": [
+        {"starts_on": "2016-09-01", "ends_on": "2020-06-30", "unit": "中山大学", "post": "学生"},
+        {"starts_on": "2020-07-01", "unit": "福田区发展改革局", "post": "科员"},
+    ],
+    "family": [{"relation": "父亲", "name": "王建国", "political_status": "中共党员"}],
+}
+
+
+async def _form(b: Branch, applicant_id: str, path: str, body: dict[str, Any]) -> Any:
+    return await b.api.post(
+        f"{V1}/applicants/{applicant_id}/forms/{path}", json={**body, "scans": [b.scan]}
+    )
+
+
+async def _archive(b: Branch, applicant_id: str) -> dict[str, Any]:
+    r = await b.api.post(f"{V1}/applicants/{applicant_id}/archives")
+    assert r.status_code == 202, r.text
+    url = f"{V1}/applicants/{applicant_id}/archives/{r.json()['job_id']}"
+    for _ in range(300):
+        archive = (await b.api.get(url)).json()
+        if archive["status"] in ("succeeded", "failed"):
+            break
+        await asyncio.sleep(0.1)
+    assert archive["status"] == "succeeded", archive
+    return dict(archive)
+
+
 def _refused(r: Any, rule: str, possible_from: date | None) -> None:
     assert r.status_code == 409, r.text
     body = r.json()
@@ -166,20 +217,41 @@ async def test_from_application_to_full_membership(branch: Branch, database: Dat
     assert (await _step(b, aid, 5)).status_code == 201
     for on in (DATES[6], SECOND_REVIEW):
         assert (await _step(b, aid, 6, on=on)).status_code == 201
+    r = await _form(b, aid, "political-review", POLITICAL_REVIEW)
+    assert (r.status_code, r.json()["code"]) == (409, "development_form_not_yet")
+    r = await b.api.post(
+        f"{V1}/applicants/{aid}/forms/cultivation-records",
+        json={**CULTIVATION, "scans": [applicant["id"]]},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "scans[0]"
+    r = await _form(b, aid, "cultivation-records", CULTIVATION)
+    assert r.status_code == 201, r.text
+    assert r.json()["cultivation_record"]["branch_opinion"] == CULTIVATION["branch_opinion"]
 
     # 发展对象: a year as activist
     r = await _step(b, aid, 7, on=DATES[7] - day)
     _refused(r, "candidate_after_activist", DATES[7])
-    for number in (7, 8, 9, 10):
+    for number in (7, 8, 9):
         r = await _step(b, aid, number)
         assert r.status_code == 201, (number, r.text)
+    r = await _step(b, aid, 10)  # vetting stands on its recorded conclusion
+    assert (r.status_code, r.json()["code"]) == (409, "development_form_missing")
+    assert (await _form(b, aid, "political-review", POLITICAL_REVIEW)).status_code == 201
+    r = await _form(b, aid, "political-review", POLITICAL_REVIEW)
+    assert (r.status_code, r.json()["code"]) == (409, "development_form_exists")
+    assert (await _step(b, aid, 10)).status_code == 201
     _refused(await _step(b, aid, 11, training_hours=23), "training_minimum", None)
     assert (await _step(b, aid, 11)).status_code == 201
 
-    # 接收: review, pre-review, form, the vote computed from its counts
-    for number in (12, 13, 14):
+    # 接收: review, pre-review, the 入党志愿书, the vote computed from its counts
+    for number in (12, 13):
         r = await _step(b, aid, number)
         assert r.status_code == 201, (number, r.text)
+    r = await _step(b, aid, 14)
+    assert (r.status_code, r.json()["code"]) == (409, "development_form_missing")
+    assert (await _form(b, aid, "application-form", APPLICATION_FORM)).status_code == 201
+    assert (await _step(b, aid, 14)).status_code == 201
     failing = {"entitled": 10, "present": 10, "yes": 5, "no": 5, "abstain": 0}
     r = await _step(b, aid, 15, vote=failing, on=DATES[15] - day)
     assert r.status_code == 201, r.text
@@ -217,8 +289,33 @@ async def test_from_application_to_full_membership(branch: Branch, database: Dat
     steps = [s["step"] for s in file.json()["items"]]
     assert steps == [1, 2, 3, 4, 5, 6, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, *range(16, 26)]
 
+    # 归档: one zip with the readable PDF, the scans and a manifest of checksums
+    forms = (await b.api.get(f"{V1}/applicants/{aid}/forms")).json()["items"]
+    assert [f["kind"] for f in forms] == [
+        "cultivation_record",
+        "political_review",
+        "application_form",
+    ]
+    archive = await _archive(b, aid)
+    async with httpx.AsyncClient(timeout=30) as raw:
+        zipped = (await raw.get(archive["download"]["url"])).content
+    assert hashlib.sha256(zipped).hexdigest() == archive["sha256"]
+    with zipfile.ZipFile(io.BytesIO(zipped)) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        for entry in manifest["files"]:
+            assert hashlib.sha256(z.read(entry["path"])).hexdigest() == entry["sha256"]
+        assert z.read("档案.pdf").startswith(b"%PDF")
+    # the PDF, then the one scan every step and form cites
+    assert [m["path"][:6] for m in manifest["files"]] == ["档案.pdf", "scans/"]
+    assert [s["step"] for s in manifest["steps"]] == steps
+    assert manifest["applicant"]["full_member_on"] == "2025-09-20"
+    assert [f["kind"] for f in manifest["forms"]] == [f["kind"] for f in forms]
+
     topics = _topics(database, aid)
     recorded = [p["step"] for t, p in topics if t == "applicant.step_recorded"]
+    assert [p["form"] for t, p in topics if t == "applicant.form_recorded"] == [
+        f["kind"] for f in forms
+    ]
     assert recorded == steps
     changes = [
         (p["previous_stage"], p["stage"], p["status"])
@@ -235,32 +332,13 @@ async def test_from_application_to_full_membership(branch: Branch, database: Dat
     ]
 
 
-async def _secretary_of(futian: Api, http: Any, organization_id: str) -> Api:
-    username = unique("zb")
-    r = await futian.post(
-        f"{V1}/users",
-        json={"username": username, "display_name": username, "password": PASSWORD},
-    )
-    assert r.status_code == 201, r.text
-    r = await futian.post(
-        f"{V1}/role-assignments",
-        json={
-            "user_id": r.json()["id"],
-            "role": "org_secretary",
-            "organization_id": organization_id,
-        },
-    )
-    assert r.status_code == 201, r.text
-    return await login(http, username, PASSWORD)
-
-
 async def test_a_general_branch_records_but_never_approves(futian: Api, branch: Branch) -> None:
-    committee = await org(futian, "party_committee")
+    committee = await org(futian, "party_committee", approval_authority=True)
     general = await org(futian, "general_branch", committee["id"])
     b = await org(futian, "branch", general["id"])
     applicant = await create_applicant(futian, b["id"])
-    general_secretary = await _secretary_of(futian, futian.http, general["id"])
-    committee_secretary = await _secretary_of(futian, futian.http, committee["id"])
+    general_secretary = await secretary_of(futian, futian.http, general["id"])
+    committee_secretary = await secretary_of(futian, futian.http, committee["id"])
     url = f"{V1}/applicants/{applicant['id']}/steps"
     pending = Branch(general_secretary, b["id"], branch.scan, [], [], "")
     for number in range(1, 13):
@@ -274,6 +352,10 @@ async def test_a_general_branch_records_but_never_approves(futian: Api, branch: 
                 [mentor["id"]] if number == 5 else sponsors
             )
         api = committee_secretary if STEP_BY_NUMBER[number].body.approving else general_secretary
+        if number == 10:
+            assert (
+                await _form(pending, applicant["id"], "political-review", POLITICAL_REVIEW)
+            ).status_code == 201
         r = await api.post(f"{url}/{number}", json=body)
         assert r.status_code == 201, (number, r.text)
     # step 13, the 基层党委's pre-review: the 党总支 may not, the 党委 above it may
@@ -344,7 +426,10 @@ async def test_a_revoked_probation_removes_the_member_record_and_keeps_the_file(
 ) -> None:
     b = branch
     aid = (await create_applicant(b.api, b.id))["id"]
+    forms = {10: ("political-review", POLITICAL_REVIEW), 14: ("application-form", APPLICATION_FORM)}
     for number in range(1, 23):
+        if number in forms:
+            assert (await _form(b, aid, *forms[number])).status_code == 201
         r = await _step(b, aid, number)
         assert r.status_code == 201, (number, r.text)
         if number == 6:

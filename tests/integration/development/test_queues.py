@@ -35,7 +35,7 @@ async def _apply(api: Api, branch_id: str, on: date, scan: str) -> dict:
 
 
 async def test_overdue_talks_due_steps_and_open_notices_roll_up(futian: Api) -> None:
-    committee = await org(futian, "party_committee")
+    committee = await org(futian, "party_committee", approval_authority=True)
     branch = await org(futian, "branch", committee["id"])
     scan = await evidence(futian, await meeting(futian, branch["id"], "theme_day", TODAY))
     late = await _apply(futian, branch["id"], TODAY - timedelta(days=40), scan)

@@ -7,7 +7,16 @@ from datetime import date
 import pytest
 from pipeline_builders import DATES, NOTICES, SECOND_REVIEW, draft, file_through, record
 
-from domain.development import DEFAULT_RULES, Decision, NextDates, add_months, next_dates, replay
+from domain.development import (
+    DEFAULT_RULES,
+    Decision,
+    NextDates,
+    Reminder,
+    add_months,
+    next_dates,
+    reminder_of,
+    replay,
+)
 
 
 def dates_after(last: int) -> NextDates:
@@ -36,3 +45,17 @@ def test_next_dates_follow_the_time_rules(last: int, expected: NextDates) -> Non
 def test_a_file_not_admitted_has_nothing_due() -> None:
     refused = record(file_through(16), draft(17, decision=Decision.REJECTED))
     assert next_dates(replay(refused), DEFAULT_RULES) == NextDates(None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("due_by", "reminder"),
+    [
+        (date(2024, 3, 9), Reminder.OVERDUE),  # the day after the deadline
+        (date(2024, 3, 10), Reminder.DUE),  # the deadline itself
+        (date(2024, 3, 17), Reminder.DUE),  # a week ahead
+        (date(2024, 3, 18), None),  # a week and a day ahead
+        (None, None),
+    ],
+)
+def test_a_reminder_at_each_boundary(due_by: date | None, reminder: Reminder | None) -> None:
+    assert reminder_of(due_by, date(2024, 3, 10)) is reminder

@@ -7,6 +7,7 @@ from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
 from domain.tenancy import (
     OrgKind,
+    authority_error,
     check_move,
     check_new_organization,
     move_path,
@@ -143,3 +144,18 @@ def test_casbin_domains_round_trip_to_paths() -> None:
     assert subtree(org_domain("zb.440000", org)) == f"zb/440000/{org}/*"
     assert parse_domain(subtree(org_domain("zb.440000", org))) == ("zb.440000", org)
     assert parse_domain(tenant_domain("zb.440000.440300")) == ("zb.440000.440300", None)
+
+
+@pytest.mark.parametrize("kind", [k for k in OrgKind if k is not K.PARTY_COMMITTEE])
+def test_approval_authority_belongs_to_a_party_committee_only(kind: OrgKind) -> None:
+    assert authority_error(K.PARTY_COMMITTEE, True) is None
+    assert authority_error(kind, False) is None
+    error = authority_error(kind, True)
+    assert error is not None
+    assert (error.field, error.code) == ("approval_authority", "committee_only")
+    parent = K.BRANCH if kind is K.PARTY_GROUP else K.PARTY_COMMITTEE
+    dates = {"established_on": date(2026, 1, 1), "ends_on": date(2026, 6, 1)}
+    temporary = dates if kind is K.TEMPORARY_BRANCH else {}
+    with pytest.raises(DomainError) as caught:
+        check_new_organization(kind, parent, approval_authority=True, **temporary)
+    assert [e.code for e in caught.value.errors] == ["committee_only"]

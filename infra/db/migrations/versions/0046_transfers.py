@@ -11,7 +11,7 @@ function, executable only by the owner (the answer door calls it); tenancy gets 
 published branch directory. The function texts are frozen copies of their files.
 
 Revision ID: 0046
-Revises: 0035
+Revises: 0045
 Create Date: 2026-12-02
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy import text
 from infra.db.rls import IS_CITUS, citus_tenant_table, tenant_table_rls
 
 revision = "0046"
-down_revision = "0035"
+down_revision = "0045"
 branch_labels = None
 depends_on = None
 
