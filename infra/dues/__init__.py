@@ -8,16 +8,30 @@ next level), `bill_runs` (the monthly bills and their charges, idempotent) and `
 payment beyond six months); `seats` says where a member sits, `visibility` what a
 caller's lists show; `providers` holds the payment providers behind the payment port
 (the `sandbox`, shaped like WeChat Pay API v3).
+
+Payments: `payments` (start one, bills held), `callbacks` (a provider's notification:
+verified, stored, applied), `settlement` (the one transaction that settles), `payment_query`
+(the order-query fallback job), `refunds` (a double payment's credit), `receipts` and
+`receipt_render` (HTML and PDF); `payment_services` builds the providers.
 """
 
 from infra.dues.bases import Declaration, decide_base, declare_base, list_bases
 from infra.dues.bill_job import JOB_KIND, bill_every_tenant, queue_bill_run, register_jobs
 from infra.dues.bill_runs import generate_bills
 from infra.dues.bills import BillFilter, DuesAccount, list_bills, member_account
+from infra.dues.callbacks import receive_notification
 from infra.dues.clock import today
 from infra.dues.exceptions import record_exception
+from infra.dues.payment_query import register_queries
+from infra.dues.payment_services import PaymentServices, open_payments
+from infra.dues.payments import StartedPayment, read_payment, start_payment
 from infra.dues.providers.sandbox import SandboxPlatform, SandboxProvider
+from infra.dues.providers.sandbox_callbacks import SandboxCallbacks
+from infra.dues.receipt_render import receipt_html, receipt_pdf
+from infra.dues.receipts import receipt_of_bill
+from infra.dues.refunds import refund_credit
 from infra.dues.reliefs import Proposal, decide_relief, list_reliefs, propose_relief
+from infra.dues.settlement import apply_transaction
 from infra.dues.standards import (
     Calculation,
     PublishedStandard,
@@ -43,10 +57,14 @@ __all__ = [
     "DuesBaseRow",
     "DuesBillRow",
     "DuesReliefRow",
+    "PaymentServices",
     "Proposal",
     "PublishedStandard",
+    "SandboxCallbacks",
     "SandboxPlatform",
     "SandboxProvider",
+    "StartedPayment",
+    "apply_transaction",
     "bill_every_tenant",
     "calculate",
     "decide_base",
@@ -58,11 +76,20 @@ __all__ = [
     "list_reliefs",
     "list_standards",
     "member_account",
+    "open_payments",
     "propose_relief",
     "publish_standard",
     "queue_bill_run",
+    "read_payment",
+    "receipt_html",
+    "receipt_of_bill",
+    "receipt_pdf",
+    "receive_notification",
     "record_exception",
+    "refund_credit",
     "register_jobs",
+    "register_queries",
     "standards_chain",
+    "start_payment",
     "today",
 ]

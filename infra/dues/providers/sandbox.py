@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -44,6 +44,8 @@ class _Order:
     state: TradeState = TradeState.NOTPAY
     transaction_id: str | None = None
     success_time: datetime | None = None
+    refunds: dict[str, int] = field(default_factory=dict)
+    notification_id: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 class SandboxPlatform:
@@ -94,13 +96,25 @@ class SandboxPlatform:
         known = self.orders.get(out_trade_no)
         return self._transaction(known) if known else None
 
+    def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int) -> None:
+        """Give back part of a paid order; the same refund number again changes nothing."""
+        known = self.orders[out_trade_no]
+        if known.state is not TradeState.SUCCESS:
+            raise ValueError(f"order {out_trade_no} is not paid")
+        if out_refund_no not in known.refunds:
+            if sum(known.refunds.values()) + amount_fen > known.order.amount_fen:
+                raise ValueError(f"refunds of {out_trade_no} exceed what was paid")
+            known.refunds[out_refund_no] = amount_fen
+
     def notification(
         self, out_trade_no: str, *, now: datetime, nonce: str | None = None
     ) -> tuple[dict[str, str], bytes]:
-        """The signed callback for an order, as headers and body."""
+        """The signed callback for an order, as headers and body; every retry of it carries
+        the same notification id, with a fresh timestamp, nonce and signature."""
         known = self.orders[out_trade_no]
         resource = {
             "out_trade_no": known.order.out_trade_no,
+            "attach": known.order.attach,
             "transaction_id": known.transaction_id,
             "trade_state": known.state.value,
             "success_time": known.success_time.isoformat() if known.success_time else None,
@@ -108,7 +122,7 @@ class SandboxPlatform:
         }
         body = json.dumps(
             {
-                "id": secrets.token_hex(16),
+                "id": known.notification_id,
                 "create_time": now.isoformat(),
                 "event_type": "TRANSACTION." + known.state.value,
                 "resource_type": "encrypt-resource",
@@ -137,6 +151,7 @@ class SandboxPlatform:
             amount_fen=known.order.amount_fen,
             currency=known.order.currency or CURRENCY,
             success_time=known.success_time,
+            attach=known.order.attach,
         )
 
 
@@ -157,6 +172,9 @@ class SandboxProvider:
 
     async def close(self, out_trade_no: str) -> None:
         self.platform.close(out_trade_no)
+
+    async def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int) -> None:
+        self.platform.refund(out_trade_no, out_refund_no, amount_fen)
 
     def verify(
         self, headers: Mapping[str, str], body: bytes, now: datetime | None = None
