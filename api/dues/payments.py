@@ -18,25 +18,34 @@ from api.dues import payment_schemas as ps
 from api.idempotency import idempotent
 from api.openapi_common import READ, WRITE, errors
 from domain.dues import MESSAGES, format_month
-from domain.shared import ErrorKind
+from domain.shared import DomainError, ErrorKind
 from infra.dues import (
     StartedPayment,
+    payable_bill,
     read_payment,
     receive_notification,
     refund_credit,
+    refundable,
     start_payment,
 )
 
 TAGS = ["Dues"]
-CALLBACKS = ["Payment callbacks"]
 
 IDEMPOTENCY_KEY = HeaderParameter(
     name="Idempotency-Key",
-    required=True,
+    required=False,
     max_length=200,
-    description="必填：重放返回第一次的结果，不会重复下单 Replays return the first response",
+    description=(
+        "必填（缺少时答复 400 dues_idempotency_key_required）：重放返回第一次的结果，"
+        "不会重复下单 Required; replays return the first response"
+    ),
     examples=[Example(value="pay-2026-05-7f9c2a52")],
 )
+
+
+def key_required() -> DomainError:
+    """Asked once the caller is known to reach the resource (404 and 403 come first)."""
+    return MESSAGES.error("dues_idempotency_key_required", ErrorKind.MALFORMED)
 
 
 def payment_out(started: StartedPayment) -> ps.PaymentOut:
@@ -93,10 +102,14 @@ async def pay_dues_bill(
     payment_providers: PaymentProviders,
     bill_id: uuid.UUID,
     data: ps.PaymentIn,
-    idempotency_key: Annotated[str, IDEMPOTENCY_KEY],
+    idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
 ) -> Response[ps.PaymentOut]:
     p = ctx.principal
     provider = payment_providers[data.provider]
+    if idempotency_key is None:
+        async with ctx.uow() as uow:
+            await payable_bill(uow, bill_id, tenant_id=p.tenant_id, user_id=p.user_id)
+        raise key_required()
 
     async def work(uow: Any) -> ps.PaymentOut:
         started = await start_payment(
@@ -147,9 +160,13 @@ async def refund_dues_payment(
     ctx: Ctx,
     payment_providers: PaymentProviders,
     payment_id: uuid.UUID,
-    idempotency_key: Annotated[str, IDEMPOTENCY_KEY],
+    idempotency_key: Annotated[str | None, IDEMPOTENCY_KEY] = None,
 ) -> Response[ps.PaymentOut]:
     p = ctx.principal
+    if idempotency_key is None:
+        async with ctx.uow() as uow:
+            await refundable(uow, ctx, payment_id, tenant_id=p.tenant_id, user_id=p.user_id)
+        raise key_required()
 
     async def work(uow: Any) -> ps.PaymentOut:
         started = await refund_credit(
@@ -173,7 +190,7 @@ async def refund_dues_payment(
         "通知原文在应用之前单独保存；同一通知重复到达不重复入账。成功返回 204，"
         "渠道收到 2xx 即停止重试。无需登录，按来源地址限流。"
     ),
-    tags=CALLBACKS,
+    tags=TAGS,
     operation_id="sandboxPaymentCallback",
     status_code=204,
     security=[{}],

@@ -58,7 +58,10 @@ async def get_dues_receipt(ctx: Ctx, bill_id: uuid.UUID) -> ps.ReceiptOut:
     operation_id="getDuesReceiptHtml",
     responses={
         200: ResponseSpec(
-            data_container=str, media_type="text/html", description="收据 The receipt"
+            data_container=str,
+            media_type="text/html",
+            description="收据 The receipt",
+            generate_examples=False,
         ),
         **READ,
     },

@@ -140,6 +140,10 @@ MESSAGES = Catalogue(
         "dues_receipt_missing": Message(
             "该缴费单尚未交纳，没有收据", "This bill is not paid; it has no receipt"
         ),
+        "dues_idempotency_key_required": Message(
+            "涉及资金的请求必须带 Idempotency-Key 请求头",
+            "Requests that move money need an Idempotency-Key header",
+        ),
         "dues_credit_none": Message(
             "该笔支付没有可退的多交金额", "This payment has no credit to refund"
         ),

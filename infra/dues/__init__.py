@@ -24,12 +24,12 @@ from infra.dues.clock import today
 from infra.dues.exceptions import record_exception
 from infra.dues.payment_query import register_queries
 from infra.dues.payment_services import PaymentServices, open_payments
-from infra.dues.payments import StartedPayment, read_payment, start_payment
+from infra.dues.payments import StartedPayment, payable_bill, read_payment, start_payment
 from infra.dues.providers.sandbox import SandboxPlatform, SandboxProvider
 from infra.dues.providers.sandbox_callbacks import SandboxCallbacks
 from infra.dues.receipt_render import receipt_html, receipt_pdf
 from infra.dues.receipts import receipt_of_bill
-from infra.dues.refunds import refund_credit
+from infra.dues.refunds import refund_credit, refundable
 from infra.dues.reliefs import Proposal, decide_relief, list_reliefs, propose_relief
 from infra.dues.settlement import apply_transaction
 from infra.dues.standards import (
@@ -77,6 +77,7 @@ __all__ = [
     "list_standards",
     "member_account",
     "open_payments",
+    "payable_bill",
     "propose_relief",
     "publish_standard",
     "queue_bill_run",
@@ -87,6 +88,7 @@ __all__ = [
     "receive_notification",
     "record_exception",
     "refund_credit",
+    "refundable",
     "register_jobs",
     "register_queries",
     "standards_chain",

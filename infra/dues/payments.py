@@ -49,6 +49,20 @@ def attach_of(tenant_id: uuid.UUID, tenant_path: str) -> str:
     return f"{tenant_id} {tenant_path}"
 
 
+async def payable_bill(
+    uow: UnitOfWork, bill_id: uuid.UUID, *, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> DuesBillRow:
+    """The caller's own bill: members pay their own dues, nobody pays for another (不得垫交)."""
+    bill = (
+        await uow.session.execute(select(DuesBillRow).where(col(DuesBillRow.id) == bill_id))
+    ).scalar_one_or_none()
+    if bill is None:
+        raise not_found("dues_bill")
+    if bill.member_id != await own_member(uow, tenant_id, user_id):
+        raise MESSAGES.error("dues_pay_own", ErrorKind.FORBIDDEN)
+    return bill
+
+
 async def start_payment(
     uow: UnitOfWork,
     provider: PaymentProvider,
@@ -62,14 +76,7 @@ async def start_payment(
     query_scale: float,
 ) -> StartedPayment:
     check_months(months)
-    bill = (
-        await uow.session.execute(select(DuesBillRow).where(col(DuesBillRow.id) == bill_id))
-    ).scalar_one_or_none()
-    me = await own_member(uow, tenant_id, user_id)
-    if bill is None:
-        raise not_found("dues_bill")
-    if bill.member_id != me:
-        raise MESSAGES.error("dues_pay_own", ErrorKind.FORBIDDEN)
+    bill = await payable_bill(uow, bill_id, tenant_id=tenant_id, user_id=user_id)
     bills = list(
         (
             await uow.session.execute(

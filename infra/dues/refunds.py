@@ -21,6 +21,20 @@ from infra.dues.tables import DuesLedgerEntryRow, DuesPaymentRow
 from infra.platform.outbox import emit
 
 
+async def refundable(
+    uow: UnitOfWork,
+    guard: Guard,
+    payment_id: uuid.UUID,
+    *,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+) -> StartedPayment:
+    """A payment the caller may refund: branch staff with `dues:write` over its member."""
+    seen = await read_payment(uow, guard, payment_id, tenant_id=tenant_id, user_id=user_id)
+    guard.require("dues", "write", (await seat_of(uow, seen.payment.member_id)).domain)
+    return seen
+
+
 async def refund_credit(
     uow: UnitOfWork,
     guard: Guard,
@@ -30,8 +44,7 @@ async def refund_credit(
     tenant_id: uuid.UUID,
     user_id: uuid.UUID,
 ) -> StartedPayment:
-    seen = await read_payment(uow, guard, payment_id, tenant_id=tenant_id, user_id=user_id)
-    guard.require("dues", "write", (await seat_of(uow, seen.payment.member_id)).domain)
+    seen = await refundable(uow, guard, payment_id, tenant_id=tenant_id, user_id=user_id)
     payment = await locked(uow.session, seen.payment)
     if payment.credit_fen <= payment.refunded_fen:
         raise MESSAGES.error("dues_credit_none", ErrorKind.CONFLICT)
