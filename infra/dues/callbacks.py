@@ -16,13 +16,12 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
 from domain.dues import MESSAGES, Notification, Outcome, PaymentProvider
 from domain.shared import DomainError, ErrorKind, new_id
-from infra.db.routing import locked
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.dues.settlement import apply_transaction
 from infra.dues.tables import DuesPaymentNotificationRow
@@ -67,15 +66,21 @@ async def receive_notification(
         stored = await _store(uow, provider.name, tenant_id, note, headers, body)
     if stored.outcome is not None:
         return _again(Outcome(stored.outcome))
+    # Two deliveries at once may both get here: the payment's row lock orders them, and
+    # the second finds it paid by the same transaction (a duplicate).
     async with db.unit_of_work(scope, actor) as uow:
-        row = await locked(uow.session, stored)
-        if row.outcome is not None:
-            return _again(Outcome(row.outcome))
         outcome = await apply_transaction(
             uow, note.transaction, tenant_id=tenant_id, provider=provider.name, now=now
         )
-        row.outcome, row.applied_at = outcome.value, now
-        uow.session.add(row)
+        await uow.session.execute(
+            update(DuesPaymentNotificationRow)
+            .where(
+                col(DuesPaymentNotificationRow.tenant_id) == tenant_id,
+                col(DuesPaymentNotificationRow.id) == stored.id,
+                col(DuesPaymentNotificationRow.outcome).is_(None),
+            )
+            .values(outcome=outcome.value, applied_at=now)
+        )
     return outcome
 
 
@@ -94,23 +99,28 @@ async def _store(
 ) -> DuesPaymentNotificationRow:
     t = note.transaction
     kept = {k.lower(): v for k, v in headers.items() if k.lower().startswith("wechatpay-")}
-    await uow.session.execute(
-        pg_insert(DuesPaymentNotificationRow)
-        .values(
-            tenant_id=tenant_id,
-            id=new_id(),
-            provider=provider,
-            notification_id=note.id,
-            out_trade_no=t.out_trade_no,
-            transaction_id=t.transaction_id,
-            trade_state=t.trade_state.value,
-            amount_fen=t.amount_fen,
-            currency=t.currency,
-            headers=kept,
-            body=body.decode("utf-8", "replace"),
+    inserted = (
+        await uow.session.execute(
+            pg_insert(DuesPaymentNotificationRow)
+            .values(
+                tenant_id=tenant_id,
+                id=new_id(),
+                provider=provider,
+                notification_id=note.id,
+                out_trade_no=t.out_trade_no,
+                transaction_id=t.transaction_id,
+                trade_state=t.trade_state.value,
+                amount_fen=t.amount_fen,
+                currency=t.currency,
+                headers=kept,
+                body=body.decode("utf-8", "replace"),
+            )
+            .on_conflict_do_nothing()
+            .returning(DuesPaymentNotificationRow)
         )
-        .on_conflict_do_nothing()
-    )
+    ).scalar_one_or_none()
+    if inserted is not None:
+        return inserted
     return (
         await uow.session.execute(
             select(DuesPaymentNotificationRow).where(

@@ -1,9 +1,10 @@
 """Applying a provider's word on an order (a notification or an order query) in one
 transaction: the payment, its bills, their ledger entries and receipts, the outbox event.
 
-The payment row is locked first by (tenant, id); every transition is conditional on the
-state it leaves (`pending`/`closed` → `paid`, `unpaid` → `paid`), so two deliveries of
-one notification, or a notification and an order query at once, settle it once. A bill
+The payment row is locked first by (tenant, order number); every transition is
+conditional on the state it leaves (`pending`/`closed` → `paid`, `unpaid` → `paid`), so
+two deliveries of one notification, or a notification and an order query at once, settle
+it once. A bill
 paid already by another payment is not paid again: the ledger records the money received
 (a `payment` entry in the bill's month, leaving that month in credit), the payment notes
 the credit, and `dues.payment_settled` carries it, until a refund gives it back.
@@ -33,7 +34,6 @@ from domain.dues import (
     settlement,
 )
 from domain.shared import DomainError, new_id
-from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.dues.tables import (
     DuesBillHoldRow,
@@ -51,17 +51,18 @@ _NEXT_NUMBERS = text("SELECT nextval('dues_receipt_number') FROM generate_series
 
 
 async def order_of(
-    uow: UnitOfWork, tenant_id: uuid.UUID, provider: str, out_trade_no: str
+    uow: UnitOfWork, tenant_id: uuid.UUID, provider: str, out_trade_no: str, *, lock: bool = False
 ) -> DuesPaymentRow | None:
-    return (
-        await uow.session.execute(
-            select(DuesPaymentRow).where(
-                col(DuesPaymentRow.tenant_id) == tenant_id,
-                col(DuesPaymentRow.provider) == provider,
-                col(DuesPaymentRow.out_trade_no) == out_trade_no,
-            )
-        )
-    ).scalar_one_or_none()
+    """A payment by its order number; with `lock`, read under FOR UPDATE (one shard: the
+    tenant is named) with the values the lock saw."""
+    stmt = select(DuesPaymentRow).where(
+        col(DuesPaymentRow.tenant_id) == tenant_id,
+        col(DuesPaymentRow.provider) == provider,
+        col(DuesPaymentRow.out_trade_no) == out_trade_no,
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return (await uow.session.execute(stmt)).scalar_one_or_none()
 
 
 async def payment_bills(uow: UnitOfWork, payment: DuesPaymentRow) -> list[DuesPaymentBillRow]:
@@ -87,11 +88,10 @@ async def apply_transaction(
     provider: str,
     now: datetime,
 ) -> Outcome:
-    found = await order_of(uow, tenant_id, provider, transaction.out_trade_no)
-    if found is None:
+    payment = await order_of(uow, tenant_id, provider, transaction.out_trade_no, lock=True)
+    if payment is None:
         log.warning("dues: %s reported an unknown order %s", provider, transaction.out_trade_no)
         return Outcome.MISMATCH
-    payment = await locked(uow.session, found)
     if transaction.trade_state is TradeState.SUCCESS:
         order = PaymentOrder(payment.out_trade_no, payment.amount_fen, "", payment.currency)
         try:
@@ -118,63 +118,65 @@ async def apply_transaction(
 async def _settle(
     uow: UnitOfWork, payment: DuesPaymentRow, transaction: Transaction, now: datetime
 ) -> Outcome:
+    """The locked, pending (or closed) payment is paid: its bills, ledger and receipts."""
     tenant_id = payment.tenant_id
     settled_at = transaction.success_time or now
-    moved = (
+    rows = (
         await uow.session.execute(
-            update(DuesPaymentRow)
+            select(DuesPaymentBillRow, DuesBillRow)
+            .join(
+                DuesBillRow,
+                (col(DuesBillRow.tenant_id) == col(DuesPaymentBillRow.tenant_id))
+                & (col(DuesBillRow.id) == col(DuesPaymentBillRow.bill_id)),
+            )
             .where(
-                col(DuesPaymentRow.tenant_id) == tenant_id,
-                col(DuesPaymentRow.id) == payment.id,
-                col(DuesPaymentRow.status).in_(
-                    [PaymentStatus.PENDING.value, PaymentStatus.CLOSED.value]
-                ),
+                col(DuesPaymentBillRow.tenant_id) == tenant_id,
+                col(DuesPaymentBillRow.payment_id) == payment.id,
             )
-            .values(
-                status=PaymentStatus.PAID.value,
-                transaction_id=transaction.transaction_id,
-                settled_at=settled_at,
-            )
-            .returning(col(DuesPaymentRow.id))
+            .order_by(col(DuesPaymentBillRow.month))
+            .with_for_update(of=DuesBillRow)  # type: ignore[arg-type]
         )
-    ).first()
-    assert moved is not None  # the row is locked and was pending or closed
-    paying = await payment_bills(uow, payment)
-    bills = {
-        b.id: b
-        for b in (
-            await uow.session.execute(
-                select(DuesBillRow)
-                .where(
-                    col(DuesBillRow.tenant_id) == tenant_id,
-                    col(DuesBillRow.id).in_([p.bill_id for p in paying]),
-                )
-                .order_by(col(DuesBillRow.id))
-                .with_for_update()
-            )
-        ).scalars()
-    }
-    settles = {p.bill_id: bill_settles(bills[p.bill_id].status) for p in paying}
-    settling = [p for p in paying if settles[p.bill_id]]
-    credited = [p for p in paying if not settles[p.bill_id]]
+    ).all()
+    paying = [p for p, _bill in rows]
+    bills = {bill.id: bill for _p, bill in rows}
+    settling = [p for p in paying if bill_settles(bills[p.bill_id].status)]
+    credited = [p for p in paying if not bill_settles(bills[p.bill_id].status)]
+    credit = sum(p.amount_fen for p in credited)
+    await uow.session.execute(
+        update(DuesPaymentRow)
+        .where(
+            col(DuesPaymentRow.tenant_id) == tenant_id,
+            col(DuesPaymentRow.id) == payment.id,
+            col(DuesPaymentRow.status).in_(
+                [PaymentStatus.PENDING.value, PaymentStatus.CLOSED.value]
+            ),
+        )
+        .values(
+            status=PaymentStatus.PAID.value,
+            transaction_id=transaction.transaction_id,
+            settled_at=settled_at,
+            credit_fen=credit,
+        )
+    )
+    settled_ids = [p.bill_id for p in settling]
     if settling:
         await uow.session.execute(
             update(DuesBillRow)
             .where(
                 col(DuesBillRow.tenant_id) == tenant_id,
-                col(DuesBillRow.id).in_([p.bill_id for p in settling]),
+                col(DuesBillRow.id).in_(settled_ids),
                 col(DuesBillRow.status) == BillStatus.UNPAID.value,
             )
             .values(status=BillStatus.PAID.value)
         )
-    for p in paying:
-        p.settled = settles[p.bill_id]
-        uow.session.add(p)
-    credit = sum(p.amount_fen for p in credited)
     await uow.session.execute(
-        update(DuesPaymentRow)
-        .where(col(DuesPaymentRow.tenant_id) == tenant_id, col(DuesPaymentRow.id) == payment.id)
-        .values(credit_fen=credit)
+        update(DuesPaymentBillRow)
+        .where(
+            col(DuesPaymentBillRow.tenant_id) == tenant_id,
+            col(DuesPaymentBillRow.payment_id) == payment.id,
+        )
+        .values(settled=col(DuesPaymentBillRow.bill_id).in_(settled_ids))
+        .execution_options(synchronize_session=False)
     )
     await uow.session.execute(
         delete(DuesBillHoldRow).where(
@@ -200,12 +202,8 @@ async def _settle(
             for p in paying
         ],
     )
-    numbers = (
-        list((await uow.session.execute(_NEXT_NUMBERS, {"n": len(settling)})).scalars())
-        if settling
-        else []
-    )
     if settling:
+        numbers = (await uow.session.execute(_NEXT_NUMBERS, {"n": len(settling)})).scalars()
         await uow.session.execute(
             insert(DuesReceiptRow),
             [
@@ -221,7 +219,7 @@ async def _settle(
                     "amount_fen": p.amount_fen,
                     "issued_at": settled_at,
                 }
-                for p, number in zip(settling, numbers, strict=True)
+                for p, number in zip(settling, list(numbers), strict=True)
             ],
         )
     emit(
