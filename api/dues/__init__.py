@@ -1,8 +1,7 @@
 """HTTP endpoints of the dues context (党费): standards and the calculator, dues bases,
-reliefs, bills,
-payments and their callbacks, receipts."""
+reliefs, bills, payments and their callbacks, receipts, reconciliation."""
 
-from api.dues import bases, bills, payments, receipts, reliefs, standards
+from api.dues import bases, bills, payments, receipts, reconciliations, reliefs, standards
 
 ROUTES = [
     *standards.ROUTES,
@@ -11,5 +10,6 @@ ROUTES = [
     *bills.ROUTES,
     *payments.ROUTES,
     *receipts.ROUTES,
+    *reconciliations.ROUTES,
 ]
 __all__ = ["ROUTES"]

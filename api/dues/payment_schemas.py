@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -86,3 +86,74 @@ class ReceiptOut(msgspec.Struct, kw_only=True):
     amount_fen: int
     amount_in_words: Annotated[str, Meta(description="大写金额 The amount in capitals")]
     issued_at: datetime
+
+
+DifferenceName = Literal[
+    "missing_in_ledger", "missing_in_statement", "amount_mismatch", "duplicate"
+]
+
+
+class ReconciliationIn(Strict, kw_only=True):
+    day: Annotated[
+        date, Meta(description="对账日（北京时间） The statement's day", examples=["2026-12-01"])
+    ]
+    provider: Annotated[ProviderName, Meta(description="支付渠道 Payment provider")] = "sandbox"
+    statement: (
+        Annotated[
+            str,
+            Meta(
+                max_length=5_000_000,
+                description="渠道交易账单 CSV；不填则向渠道下载该日账单 The statement; "
+                "omitted: downloaded from the provider",
+            ),
+        ]
+        | None
+    ) = None
+
+
+class ResolveIn(Strict, kw_only=True):
+    note: Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=500,
+            description="处理说明（如已补记、已退款、渠道更正） What was decided",
+            examples=["已与渠道核实：渠道重复记录，已由渠道更正"],
+        ),
+    ]
+
+
+class DifferenceOut(msgspec.Struct, kw_only=True):
+    """一项对账差异 One difference, open until resolved."""
+
+    id: uuid.UUID
+    kind: Annotated[
+        DifferenceName,
+        Meta(
+            description="missing_in_ledger 渠道有、台账无；missing_in_statement 台账有、渠道无；"
+            "amount_mismatch 金额不符；duplicate 重复（渠道重复记录或重复支付）"
+        ),
+    ]
+    out_trade_no: str
+    transaction_id: str | None
+    statement_fen: int | None
+    ledger_fen: int | None
+    payment_id: uuid.UUID | None
+    resolution: str | None
+    resolved_by: uuid.UUID | None
+    resolved_at: datetime | None
+
+
+class ReconciliationOut(msgspec.Struct, kw_only=True):
+    """一次对账 A day's statement matched with the ledger."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    provider: ProviderName
+    day: date
+    statement_rows: Annotated[int, Meta(description="本租户的账单笔数 The tenant's rows")]
+    matched: int
+    differences: int
+    imported_by: uuid.UUID
+    imported_at: datetime
+    items: list[DifferenceOut]

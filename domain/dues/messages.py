@@ -144,6 +144,13 @@ MESSAGES = Catalogue(
             "涉及资金的请求必须带 Idempotency-Key 请求头",
             "Requests that move money need an Idempotency-Key header",
         ),
+        "dues_statement_invalid": Message(
+            "对账单第 {line} 行无法读取（应为支付渠道的交易账单 CSV）",
+            "Line {line} of the statement cannot be read (a provider's trade bill CSV)",
+        ),
+        "dues_difference_resolved": Message(
+            "该差异已处理过，不能再次处理", "This difference has been resolved already"
+        ),
         "dues_credit_none": Message(
             "该笔支付没有可退的多交金额", "This payment has no credit to refund"
         ),

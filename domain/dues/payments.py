@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -91,6 +91,10 @@ class PaymentProvider(Protocol):
 
     async def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int) -> None:
         """Give back part or all of a paid order (once per `out_refund_no`)."""
+        ...
+
+    async def statement(self, day: date) -> str:
+        """The provider's trade bill for a day (Beijing time), CSV (see reconciliation)."""
         ...
 
     def verify(self, headers: Mapping[str, str], body: bytes, now: datetime) -> Notification:

@@ -12,7 +12,8 @@ caller's lists show; `providers` holds the payment providers behind the payment 
 Payments: `payments` (start one, bills held), `callbacks` (a provider's notification:
 verified, stored, applied), `settlement` (the one transaction that settles), `payment_query`
 (the order-query fallback job), `refunds` (a double payment's credit), `receipts` and
-`receipt_render` (HTML and PDF); `payment_services` builds the providers.
+`receipt_render` (HTML and PDF), `reconciliations` (a day's statement beside the ledger);
+`payment_services` builds the providers.
 """
 
 from infra.dues.bases import Declaration, decide_base, declare_base, list_bases
@@ -29,6 +30,13 @@ from infra.dues.providers.sandbox import SandboxPlatform, SandboxProvider
 from infra.dues.providers.sandbox_callbacks import SandboxCallbacks
 from infra.dues.receipt_render import receipt_html, receipt_pdf
 from infra.dues.receipts import receipt_of_bill
+from infra.dues.reconciliations import (
+    Reconciliation,
+    get_reconciliation,
+    import_statement,
+    list_reconciliations,
+    resolve_difference,
+)
 from infra.dues.refunds import refund_credit, refundable
 from infra.dues.reliefs import Proposal, decide_relief, list_reliefs, propose_relief
 from infra.dues.settlement import apply_transaction
@@ -44,6 +52,7 @@ from infra.dues.tables import (
     BackPaymentExceptionRow,
     DuesBaseRow,
     DuesBillRow,
+    DuesReconciliationRow,
     DuesReliefRow,
 )
 
@@ -56,10 +65,12 @@ __all__ = [
     "DuesAccount",
     "DuesBaseRow",
     "DuesBillRow",
+    "DuesReconciliationRow",
     "DuesReliefRow",
     "PaymentServices",
     "Proposal",
     "PublishedStandard",
+    "Reconciliation",
     "SandboxCallbacks",
     "SandboxPlatform",
     "SandboxProvider",
@@ -71,8 +82,11 @@ __all__ = [
     "decide_relief",
     "declare_base",
     "generate_bills",
+    "get_reconciliation",
+    "import_statement",
     "list_bases",
     "list_bills",
+    "list_reconciliations",
     "list_reliefs",
     "list_standards",
     "member_account",
@@ -91,6 +105,7 @@ __all__ = [
     "refundable",
     "register_jobs",
     "register_queries",
+    "resolve_difference",
     "standards_chain",
     "start_payment",
     "today",

@@ -199,3 +199,37 @@ class DuesReceiptRow(SQLModel, table=True):
     month: date
     amount_fen: int
     issued_at: datetime = _now()
+
+
+class DuesReconciliationRow(SQLModel, table=True):
+    """A provider's statement of a day, imported and matched with the ledger (对账)."""
+
+    __tablename__ = "dues_reconciliation"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    provider: str
+    day: date
+    statement: str
+    statement_rows: int
+    matched: int
+    differences: int
+    imported_by: uuid.UUID
+    imported_at: datetime = _now()
+
+
+class DuesReconciliationItemRow(SQLModel, table=True):
+    """One difference a reconciliation found, open until resolved with a note."""
+
+    __tablename__ = "dues_reconciliation_item"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    reconciliation_id: uuid.UUID
+    kind: str
+    out_trade_no: str
+    transaction_id: str | None = None
+    statement_fen: int | None = None
+    ledger_fen: int | None = None
+    payment_id: uuid.UUID | None = None
+    resolution: str | None = None
+    resolved_by: uuid.UUID | None = None
+    resolved_at: datetime | None = _tz()

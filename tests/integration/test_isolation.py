@@ -408,6 +408,29 @@ async def make_dues_bill(w: World) -> Resource:
     return Resource(str(bill_id), [number], f"{V1}/dues/bills/{bill_id}/receipt")
 
 
+async def make_dues_reconciliation(w: World) -> Resource:
+    """A 福田 reconciliation with one difference: a statement row the ledger lacks."""
+    order = unique("dfiso").replace("-", "")[:32]
+    statement = (
+        "交易时间,微信订单号,商户订单号,交易状态,货币种类,订单金额,商户数据包\r\n"
+        f"`2026-01-05 10:00:00,`sbx_{order},`{order},`SUCCESS,`CNY,`50.00,"
+        f"`{w.futian_tenant['id']} {w.futian_tenant['path']}\r\n"
+    )
+    made = _created(
+        await w.futian.post(
+            f"{V1}/dues/reconciliations", json={"day": "2026-01-05", "statement": statement}
+        )
+    )
+    [item] = made["items"]
+    w.made["item_id"] = Resource(item["id"], [order], f"{V1}/dues/reconciliations/{made['id']}")
+    return Resource(made["id"], [order], f"{V1}/dues/reconciliations/{made['id']}")
+
+
+async def make_dues_reconciliation_item(w: World) -> Resource:
+    await w.get("reconciliation_id")
+    return w.made["item_id"]
+
+
 async def make_dues_payment(w: World) -> Resource:
     await w.get("bill_id")
     return w.made["payment_id"]
@@ -476,6 +499,8 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "relief_id": make_dues_relief,
     "bill_id": make_dues_bill,
     "payment_id": make_dues_payment,
+    "reconciliation_id": make_dues_reconciliation,
+    "item_id": make_dues_reconciliation_item,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.

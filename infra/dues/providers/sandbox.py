@@ -13,7 +13,8 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -25,6 +26,7 @@ from domain.dues import (
     TradeState,
     Transaction,
 )
+from domain.dues.reconciliation import StatementRow, statement_csv
 from infra.dues.providers.wechatpay_v3 import (
     NONCE,
     SERIAL,
@@ -36,6 +38,7 @@ from infra.dues.providers.wechatpay_v3 import (
 )
 
 NAME = "sandbox"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -106,6 +109,24 @@ class SandboxPlatform:
                 raise ValueError(f"refunds of {out_trade_no} exceed what was paid")
             known.refunds[out_refund_no] = amount_fen
 
+    def statement(self, day: date) -> str:
+        """The day's trade bill (Beijing days), as WeChat Pay publishes it."""
+        rows = [
+            StatementRow(
+                paid_at=known.success_time.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                transaction_id=known.transaction_id or "",
+                out_trade_no=known.order.out_trade_no,
+                trade_state=known.state.value,
+                currency=known.order.currency,
+                amount_fen=known.order.amount_fen,
+                attach=known.order.attach,
+            )
+            for known in self.orders.values()
+            if known.success_time is not None
+            and known.success_time.astimezone(SHANGHAI).date() == day
+        ]
+        return statement_csv(rows)
+
     def notification(
         self, out_trade_no: str, *, now: datetime, nonce: str | None = None
     ) -> tuple[dict[str, str], bytes]:
@@ -175,6 +196,9 @@ class SandboxProvider:
 
     async def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int) -> None:
         self.platform.refund(out_trade_no, out_refund_no, amount_fen)
+
+    async def statement(self, day: date) -> str:
+        return self.platform.statement(day)
 
     def verify(
         self, headers: Mapping[str, str], body: bytes, now: datetime | None = None

@@ -12,15 +12,17 @@ import re
 import uuid
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
 import pytest
 
 from domain.dues import PaymentOrder, add_months, format_month, month_of
+from domain.dues.reconciliation import parse_statement, statement_csv
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.dues import SandboxCallbacks, SandboxPlatform, settlement, today
 from infra.dues.providers import sandbox_callbacks
@@ -411,3 +413,76 @@ async def test_payments_need_an_idempotency_key_and_the_members_own_bill(
     assert r.status_code == 400, r.text
     r = await pay(payers[1], MONTHS[0], months=6)
     assert (r.status_code, r.json()["code"]) == (409, "dues_payment_months_missing")
+
+
+async def test_reconciliation_lists_every_difference_and_corrects_nothing(
+    payers: list[Payer],
+    sandbox: SandboxCallbacks,
+    futian: Api,
+    admin_db: psycopg.Connection[Any],
+) -> None:
+    day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    payer = payers[4]
+    mine = admin_db.execute(
+        "SELECT out_trade_no FROM dues_payment WHERE member_id = %s AND status = 'paid'"
+        " ORDER BY created_at",
+        (payer.member_id,),
+    ).fetchall()
+    early, late = (r[0] for r in mine)
+    rows = parse_statement(sandbox.platform.statement(day))
+    by_order = {r.out_trade_no: r for r in rows}
+    extra = replace(by_order[late], transaction_id="sbx_extra_1", out_trade_no="f" * 32)
+    generated = [r for r in rows if r.out_trade_no not in (early, late)]
+    generated += [replace(by_order[late], amount_fen=by_order[late].amount_fen + 1), extra]
+    entries = admin_db.execute("SELECT count(*) FROM dues_ledger_entry").fetchone()
+
+    refused = await payer.unit.branch_secretary.post(
+        f"{V1}/dues/reconciliations",
+        json={"day": day.isoformat(), "statement": statement_csv(generated)},
+    )
+    assert refused.status_code == 403, refused.text
+    made = created(
+        await futian.post(
+            f"{V1}/dues/reconciliations",
+            json={"day": day.isoformat(), "statement": statement_csv(generated)},
+        )
+    )
+    found = {(i["kind"], i["out_trade_no"]): i for i in made["items"]}
+    missing = found[("missing_in_statement", early)]
+    assert missing["ledger_fen"] == 10_000
+    assert missing["statement_fen"] is None
+    mismatch = found[("amount_mismatch", late)]
+    assert (mismatch["statement_fen"], mismatch["ledger_fen"]) == (15_001, 15_000)
+    assert ("missing_in_ledger", "f" * 32) in found
+    double = admin_db.execute(
+        "SELECT out_trade_no FROM dues_payment WHERE member_id = %s AND credit_fen > 0",
+        (payers[7].member_id,),
+    ).fetchone()
+    assert double is not None
+    assert ("duplicate", double[0]) in found
+    assert made["differences"] == len(made["items"])
+    assert made["matched"] >= 1
+
+    resolved = ok(
+        await futian.post(
+            f"{V1}/dues/reconciliations/{made['id']}/items/{mismatch['id']}/resolve",
+            json={"note": "渠道确认金额为 150.00 元，账单有误"},
+        )
+    )
+    [item] = [i for i in resolved["items"] if i["id"] == mismatch["id"]]
+    assert item["resolution"] == "渠道确认金额为 150.00 元，账单有误"
+    assert item["resolved_at"] is not None
+    again = await futian.post(
+        f"{V1}/dues/reconciliations/{made['id']}/items/{mismatch['id']}/resolve",
+        json={"note": "再次处理"},
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "dues_difference_resolved")
+    assert admin_db.execute("SELECT count(*) FROM dues_ledger_entry").fetchone() == entries
+    listed = ok(await futian.get(f"{V1}/dues/reconciliations", params={"limit": "200"}))
+    assert made["id"] in {r["id"] for r in listed["items"]}
+
+    downloaded = created(await futian.post(f"{V1}/dues/reconciliations", json={"day": str(day)}))
+    assert downloaded["statement_rows"] >= 2
+    assert ("missing_in_ledger", "f" * 32) not in {
+        (i["kind"], i["out_trade_no"]) for i in downloaded["items"]
+    }
