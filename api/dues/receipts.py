@@ -11,15 +11,15 @@ from api.context import Ctx
 from api.dues import payment_schemas as ps
 from api.openapi_common import READ
 from domain.dues import format_month
-from domain.dues.receipts import amount_in_words
-from infra.dues import receipt_html, receipt_of_bill, receipt_pdf
+from domain.dues.receipts import ReceiptDocument, amount_in_words
+from infra.dues import DuesReceiptRow, receipt_html, receipt_of_bill, receipt_pdf
 from infra.offload import offload
 
 TAGS = ["Dues"]
 _WHO = "党员本人或有 `dues:read` 权限者可查看；未交纳的缴费单没有收据（404）。"
 
 
-async def _receipt(ctx: Ctx, bill_id: uuid.UUID):  # type: ignore[no-untyped-def]
+async def _receipt(ctx: Ctx, bill_id: uuid.UUID) -> tuple[DuesReceiptRow, ReceiptDocument]:
     p = ctx.principal
     async with ctx.uow() as uow:
         return await receipt_of_bill(uow, ctx, bill_id, tenant_id=p.tenant_id, user_id=p.user_id)

@@ -39,7 +39,6 @@ from infra.dues.reconciliations import (
 )
 from infra.dues.refunds import refund_credit, refundable
 from infra.dues.reliefs import Proposal, decide_relief, list_reliefs, propose_relief
-from infra.dues.settlement import apply_transaction
 from infra.dues.standards import (
     Calculation,
     PublishedStandard,
@@ -52,6 +51,7 @@ from infra.dues.tables import (
     BackPaymentExceptionRow,
     DuesBaseRow,
     DuesBillRow,
+    DuesReceiptRow,
     DuesReconciliationRow,
     DuesReliefRow,
 )
@@ -65,6 +65,7 @@ __all__ = [
     "DuesAccount",
     "DuesBaseRow",
     "DuesBillRow",
+    "DuesReceiptRow",
     "DuesReconciliationRow",
     "DuesReliefRow",
     "PaymentServices",
@@ -75,7 +76,6 @@ __all__ = [
     "SandboxPlatform",
     "SandboxProvider",
     "StartedPayment",
-    "apply_transaction",
     "bill_every_tenant",
     "calculate",
     "decide_base",

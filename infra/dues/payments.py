@@ -3,9 +3,11 @@ unpaid months at once, through a payment provider.
 
 The bills are held first (`dues_bill_hold`, one payment per bill at a time: a concurrent
 second attempt waits on the first's row and is refused once it commits), then the order
-is created with the provider, which is idempotent per order number. An order-query job is
-queued with the payment: it settles the payment if no notification arrives, and closes it
-(releasing the bills) once it expires unpaid.
+is created with the provider, which is idempotent per order number (should this
+transaction then roll back, the provider keeps an order nobody was given the parameters to
+pay, which expires there unpaid). An order-query job is queued with the payment: it
+settles the payment if no notification arrives, and closes it (releasing the bills) once
+it expires unpaid.
 """
 
 from __future__ import annotations
