@@ -93,6 +93,13 @@ DifferenceName = Literal[
 ]
 
 
+STATEMENT_EXAMPLE = (
+    "交易时间,微信订单号,商户订单号,交易状态,货币种类,订单金额,商户数据包\r\n"
+    "`2026-12-01 09:30:00,`sbx_4f1c2a,`0193e1b2c3d47a0b8c9d0e1f2a3b4c5d,`SUCCESS,`CNY,`50.00,"
+    "`0193e1b2-0000-7000-8000-000000000001 zb.440000.440300.440304\r\n"
+)
+
+
 class ReconciliationIn(Strict, kw_only=True):
     day: Annotated[
         date, Meta(description="对账日（北京时间） The statement's day", examples=["2026-12-01"])
@@ -105,6 +112,7 @@ class ReconciliationIn(Strict, kw_only=True):
                 max_length=5_000_000,
                 description="渠道交易账单 CSV；不填则向渠道下载该日账单 The statement; "
                 "omitted: downloaded from the provider",
+                examples=[STATEMENT_EXAMPLE],
             ),
         ]
         | None
