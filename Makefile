@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.transfers
 	$(BIN)/python -m bench.login_flood
 	$(BIN)/python -m bench.development_queues
+	$(BIN)/python -m bench.dues_callbacks
 
 clean:
 	rm -rf $(VENV) var

@@ -39,6 +39,7 @@ from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
 from infra.development import register_jobs as register_development_jobs
+from infra.dues import open_payments, register_queries
 from infra.dues import register_jobs as register_dues_jobs
 from infra.evidence import open_storage
 from infra.evidence import register_relay_handlers as register_evidence_handlers
@@ -110,6 +111,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         register_development_jobs(
             jobs, db=db, storage=storage, reminders_cron=settings.development_reminders_cron
         )
+        app.state.payment_providers = (payments := open_payments(settings)).providers
+        app.state.dues_sandbox = payments.sandbox
+        register_queries(jobs, providers=payments.providers, scale=settings.dues_time_scale)
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
         await jobs.start(conninfo_of(settings.app_database_url or ""))
         app.state.jobs = jobs
@@ -134,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await webhooks.stop()
             await relay.stop()
             await jobs.stop()
+            await payments.sandbox.stop()
             await rate_store.close()
             await clients.stop()
             await sessions.stop()

@@ -19,6 +19,7 @@ from litestar.di import Provide
 from litestar.params import Dependency
 
 from api.context import provide_ctx
+from domain.dues import PaymentProvider
 from infra.activities import CheckinDesk
 from infra.db.session import Database
 from infra.members import count_members
@@ -37,6 +38,7 @@ Protector = Annotated[FieldProtector, _GIVEN]
 MemberCount = Annotated[MemberCounts, _GIVEN]
 Logins = Annotated[AuthService, _GIVEN]
 SecondFactors = Annotated[MfaService, _GIVEN]
+PaymentProviders = Annotated[dict[str, PaymentProvider], _GIVEN]
 
 
 def _app_settings(state: State) -> Settings:
@@ -57,6 +59,10 @@ def _checkin_desk(state: State) -> CheckinDesk:
 
 def _protector(state: State) -> FieldProtector:
     return state.protector  # type: ignore[no-any-return]
+
+
+def _payment_providers(state: State) -> dict[str, PaymentProvider]:
+    return state.payment_providers  # type: ignore[no-any-return]
 
 
 def _second_factors(state: State) -> MfaService:
@@ -82,6 +88,7 @@ DEPENDENCIES = {
     "member_counts": Provide(_member_counts, sync_to_thread=False),
     "logins": Provide(_logins, sync_to_thread=False),
     "second_factors": Provide(_second_factors, sync_to_thread=False),
+    "payment_providers": Provide(_payment_providers, sync_to_thread=False),
 }
 
 

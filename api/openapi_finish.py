@@ -101,6 +101,7 @@ PARAMETER_CONSTRAINTS: dict[str, dict[str, Any]] = {
 }
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 _METHODS = ("get", "put", "post", "patch", "delete")
 
 
@@ -143,6 +144,8 @@ def _finish_operation(method: str, op: dict[str, Any]) -> None:
     if method == "get" and "application/json" in content:
         ok.setdefault("headers", {})["ETag"] = ETAG_HEADER
         responses["304"] = NOT_MODIFIED
+    if PDF in content:
+        content[PDF] = {"schema": {"type": "string", "format": "binary"}}
     if XLSX in content and CSV not in content:
         content[XLSX] = {"schema": {"type": "string", "format": "binary"}}
         content[CSV] = {

@@ -26,6 +26,7 @@ _GENERATED = (
     "blind_index_key",
     "checkin_secret",
     "app_db_password",
+    "dues_sandbox_key",
 )
 
 
@@ -66,6 +67,8 @@ class Settings(BaseSettings):
     blind_index_key: SecretStr | None = Field(default=None, alias="ZHIBU_BLIND_INDEX_KEY")
     checkin_secret: SecretStr | None = Field(default=None, alias="ZHIBU_CHECKIN_SECRET")
     app_db_password: SecretStr | None = Field(default=None, alias="ZHIBU_APP_DB_PASSWORD")
+    # The sandbox payment provider's API v3 key (AES-256-GCM of its notifications).
+    dues_sandbox_key: SecretStr | None = Field(default=None, alias="ZHIBU_DUES_SANDBOX_KEY")
 
     s3_endpoint: str | None = Field(default=None, alias="S3_ENDPOINT")
     s3_access_key: str | None = Field(default=None, alias="S3_ACCESS_KEY")
@@ -102,6 +105,11 @@ class Settings(BaseSettings):
     development_reminders_cron: str = Field(
         default="5 0 * * *", alias="ZHIBU_DEVELOPMENT_REMINDERS_CRON"
     )
+    # An unpaid payment order expires (and its bills may be paid again) after this long.
+    dues_payment_minutes: float = Field(default=30, gt=0, alias="ZHIBU_DUES_PAYMENT_MINUTES")
+    # Multiplies the sandbox provider's callback retry schedule and our order queries'
+    # (tests compress minutes into milliseconds).
+    dues_time_scale: float = Field(default=1.0, gt=0, alias="ZHIBU_DUES_TIME_SCALE")
     # A running job's lease: a job whose worker died is claimed again this long after its
     # last heartbeat (heartbeats come every third of it).
     job_lease_seconds: float = Field(default=60, gt=0, alias="ZHIBU_JOB_LEASE_SECONDS")

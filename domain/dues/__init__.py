@@ -1,4 +1,5 @@
-"""Party dues (党费): standards and the calculator, dues bases, reliefs, bills, the ledger."""
+"""Party dues (党费): standards and the calculator, dues bases, reliefs, bills, the ledger,
+payments and their settlement."""
 
 from domain.dues.bases import (
     ApprovedBase,
@@ -41,6 +42,17 @@ from domain.dues.reliefs import (
     check_relief,
     relief_for,
 )
+from domain.dues.settlement import (
+    MAX_MONTHS_AT_ONCE,
+    Outcome,
+    PaymentStatus,
+    bill_settles,
+    check_months,
+    check_payable,
+    payment_description,
+    receipt_number,
+    settlement,
+)
 from domain.dues.standards import (
     FIXED_CATEGORIES,
     INCOME_CATEGORIES,
@@ -66,6 +78,7 @@ __all__ = [
     "INCOME_CATEGORIES",
     "MAX_BACK_MONTHS",
     "MAX_FEN",
+    "MAX_MONTHS_AT_ONCE",
     "MESSAGES",
     "NATIONAL_2008",
     "ApprovedBase",
@@ -81,10 +94,12 @@ __all__ = [
     "EntryKind",
     "IncomeKind",
     "Notification",
+    "Outcome",
     "Payer",
     "PaymentOrder",
     "PaymentParams",
     "PaymentProvider",
+    "PaymentStatus",
     "ReliefKind",
     "ReliefStatus",
     "Rounding",
@@ -96,10 +111,13 @@ __all__ = [
     "add_months",
     "back_payment_allowed",
     "base_in_force",
+    "bill_settles",
     "charge_entries",
     "check_bill_month",
     "check_decider",
     "check_declaration",
+    "check_months",
+    "check_payable",
     "check_pending",
     "check_relief",
     "check_settles",
@@ -112,8 +130,11 @@ __all__ = [
     "months_between",
     "paid_to",
     "parse_month",
+    "payment_description",
+    "receipt_number",
     "relief_for",
     "round_fen",
     "rule_from_dict",
+    "settlement",
     "standard_from_rules",
 ]

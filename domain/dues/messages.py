@@ -116,5 +116,43 @@ MESSAGES = Catalogue(
             "支付通知的加密内容无法解密或格式不对",
             "The notification's resource cannot be decrypted or read",
         ),
+        "payment_order_unknown": Message(
+            "支付通知所指的订单不存在，未作任何变更", "The notification names no known order"
+        ),
+        "dues_payment_months": Message(
+            "一次可交 1 到 {most} 个月的党费", "A payment covers 1 to {most} months"
+        ),
+        "dues_bill_not_payable": Message(
+            "该缴费单已结清或已免交，无需再交", "This bill is paid or exempted already"
+        ),
+        "dues_payment_months_missing": Message(
+            "要交 {months} 个月，但从该月起只有 {found} 张未交的缴费单",
+            "{months} months were asked, only {found} unpaid bills follow from this one",
+        ),
+        "dues_payment_in_flight": Message(
+            "该缴费单正在支付中（订单 {payment_id}），请完成或等待其过期后再试",
+            "A payment of this bill is in flight ({payment_id}); finish or let it expire",
+        ),
+        "dues_pay_own": Message(
+            "只能由党员本人在线交纳自己的党费（不得垫交）",
+            "Members pay their own dues online; nobody pays for another",
+        ),
+        "dues_receipt_missing": Message(
+            "该缴费单尚未交纳，没有收据", "This bill is not paid; it has no receipt"
+        ),
+        "dues_idempotency_key_required": Message(
+            "涉及资金的请求必须带 Idempotency-Key 请求头",
+            "Requests that move money need an Idempotency-Key header",
+        ),
+        "dues_statement_invalid": Message(
+            "对账单第 {line} 行无法读取（应为支付渠道的交易账单 CSV）",
+            "Line {line} of the statement cannot be read (a provider's trade bill CSV)",
+        ),
+        "dues_difference_resolved": Message(
+            "该差异已处理过，不能再次处理", "This difference has been resolved already"
+        ),
+        "dues_credit_none": Message(
+            "该笔支付没有可退的多交金额", "This payment has no credit to refund"
+        ),
     },
 )

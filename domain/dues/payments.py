@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -41,6 +41,9 @@ class PaymentOrder:
     amount_fen: int
     description: str
     currency: str = CURRENCY
+    attach: str = ""
+    """Returned signed with every notification (WeChat `attach`, Alipay `passback_params`):
+    the dues context puts the tenant there, so a callback finds its tenant unaided."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,7 @@ class Transaction:
     amount_fen: int
     currency: str
     success_time: datetime | None
+    attach: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,14 @@ class PaymentProvider(Protocol):
     async def query(self, out_trade_no: str) -> Transaction | None: ...
 
     async def close(self, out_trade_no: str) -> None: ...
+
+    async def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int) -> None:
+        """Give back part or all of a paid order (once per `out_refund_no`)."""
+        ...
+
+    async def statement(self, day: date) -> str:
+        """The provider's trade bill for a day (Beijing time), CSV (see reconciliation)."""
+        ...
 
     def verify(self, headers: Mapping[str, str], body: bytes, now: datetime) -> Notification:
         """The notification, or a DomainError when its signature, serial, time or resource

@@ -8,15 +8,36 @@ next level), `bill_runs` (the monthly bills and their charges, idempotent) and `
 payment beyond six months); `seats` says where a member sits, `visibility` what a
 caller's lists show; `providers` holds the payment providers behind the payment port
 (the `sandbox`, shaped like WeChat Pay API v3).
+
+Payments: `payments` (start one, bills held), `callbacks` (a provider's notification:
+verified, stored, applied), `settlement` (the one transaction that settles), `payment_query`
+(the order-query fallback job), `refunds` (a double payment's credit), `receipts` and
+`receipt_render` (HTML and PDF), `reconciliations` (a day's statement beside the ledger);
+`payment_services` builds the providers.
 """
 
 from infra.dues.bases import Declaration, decide_base, declare_base, list_bases
 from infra.dues.bill_job import JOB_KIND, bill_every_tenant, queue_bill_run, register_jobs
 from infra.dues.bill_runs import generate_bills
 from infra.dues.bills import BillFilter, DuesAccount, list_bills, member_account
+from infra.dues.callbacks import receive_notification
 from infra.dues.clock import today
 from infra.dues.exceptions import record_exception
+from infra.dues.payment_query import register_queries
+from infra.dues.payment_services import PaymentServices, open_payments
+from infra.dues.payments import StartedPayment, payable_bill, read_payment, start_payment
 from infra.dues.providers.sandbox import SandboxPlatform, SandboxProvider
+from infra.dues.providers.sandbox_callbacks import SandboxCallbacks
+from infra.dues.receipt_render import receipt_html, receipt_pdf
+from infra.dues.receipts import receipt_of_bill
+from infra.dues.reconciliations import (
+    Reconciliation,
+    get_reconciliation,
+    import_statement,
+    list_reconciliations,
+    resolve_difference,
+)
+from infra.dues.refunds import refund_credit, refundable
 from infra.dues.reliefs import Proposal, decide_relief, list_reliefs, propose_relief
 from infra.dues.standards import (
     Calculation,
@@ -30,6 +51,8 @@ from infra.dues.tables import (
     BackPaymentExceptionRow,
     DuesBaseRow,
     DuesBillRow,
+    DuesReceiptRow,
+    DuesReconciliationRow,
     DuesReliefRow,
 )
 
@@ -42,27 +65,48 @@ __all__ = [
     "DuesAccount",
     "DuesBaseRow",
     "DuesBillRow",
+    "DuesReceiptRow",
+    "DuesReconciliationRow",
     "DuesReliefRow",
+    "PaymentServices",
     "Proposal",
     "PublishedStandard",
+    "Reconciliation",
+    "SandboxCallbacks",
     "SandboxPlatform",
     "SandboxProvider",
+    "StartedPayment",
     "bill_every_tenant",
     "calculate",
     "decide_base",
     "decide_relief",
     "declare_base",
     "generate_bills",
+    "get_reconciliation",
+    "import_statement",
     "list_bases",
     "list_bills",
+    "list_reconciliations",
     "list_reliefs",
     "list_standards",
     "member_account",
+    "open_payments",
+    "payable_bill",
     "propose_relief",
     "publish_standard",
     "queue_bill_run",
+    "read_payment",
+    "receipt_html",
+    "receipt_of_bill",
+    "receipt_pdf",
+    "receive_notification",
     "record_exception",
+    "refund_credit",
+    "refundable",
     "register_jobs",
+    "register_queries",
+    "resolve_difference",
     "standards_chain",
+    "start_payment",
     "today",
 ]

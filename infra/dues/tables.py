@@ -118,3 +118,118 @@ class DuesLedgerEntryRow(SQLModel, table=True):
     amount_fen: int
     recorded_by: uuid.UUID | None = None
     recorded_at: datetime = _now()
+
+
+class DuesPaymentRow(SQLModel, table=True):
+    """One order with a payment provider (网上缴费订单); schema from migration 0036."""
+
+    __tablename__ = "dues_payment"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    provider: str
+    out_trade_no: str
+    amount_fen: int
+    currency: str
+    status: str
+    transaction_id: str | None = None
+    credit_fen: int = 0
+    refunded_fen: int = 0
+    prepay: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    created_by: uuid.UUID
+    created_at: datetime = _now()
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    settled_at: datetime | None = _tz()
+    closed_at: datetime | None = _tz()
+
+
+class DuesPaymentBillRow(SQLModel, table=True):
+    """A bill a payment pays; `settled` False when it was paid already (a credit)."""
+
+    __tablename__ = "dues_payment_bill"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    payment_id: uuid.UUID = Field(primary_key=True)
+    bill_id: uuid.UUID = Field(primary_key=True)
+    month: date
+    amount_fen: int
+    settled: bool | None = None
+
+
+class DuesBillHoldRow(SQLModel, table=True):
+    """A bill frozen while a payment of it is in flight."""
+
+    __tablename__ = "dues_bill_hold"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    bill_id: uuid.UUID = Field(primary_key=True)
+    payment_id: uuid.UUID
+
+
+class DuesPaymentNotificationRow(SQLModel, table=True):
+    """A verified provider notification as it came, and what applying it did."""
+
+    __tablename__ = "dues_payment_notification"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    provider: str
+    notification_id: str
+    out_trade_no: str
+    transaction_id: str | None = None
+    trade_state: str
+    amount_fen: int
+    currency: str
+    headers: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    body: str
+    received_at: datetime = _now()
+    outcome: str | None = None
+    applied_at: datetime | None = _tz()
+
+
+class DuesReceiptRow(SQLModel, table=True):
+    """The receipt (党费收据) of one paid bill, numbered from `dues_receipt_number`."""
+
+    __tablename__ = "dues_receipt"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    number: str
+    bill_id: uuid.UUID
+    payment_id: uuid.UUID
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    month: date
+    amount_fen: int
+    issued_at: datetime = _now()
+
+
+class DuesReconciliationRow(SQLModel, table=True):
+    """A provider's statement of a day, imported and matched with the ledger (对账)."""
+
+    __tablename__ = "dues_reconciliation"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    provider: str
+    day: date
+    statement: str
+    statement_rows: int
+    matched: int
+    differences: int
+    imported_by: uuid.UUID
+    imported_at: datetime = _now()
+
+
+class DuesReconciliationItemRow(SQLModel, table=True):
+    """One difference a reconciliation found, open until resolved with a note."""
+
+    __tablename__ = "dues_reconciliation_item"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    reconciliation_id: uuid.UUID
+    kind: str
+    out_trade_no: str
+    transaction_id: str | None = None
+    statement_fen: int | None = None
+    ledger_fen: int | None = None
+    payment_id: uuid.UUID | None = None
+    resolution: str | None = None
+    resolved_by: uuid.UUID | None = None
+    resolved_at: datetime | None = _tz()

@@ -441,6 +441,71 @@ async def make_mobile_certificate(w: World) -> Resource:
     return Resource(made["id"], [reason, member.id], f"{V1}/mobile-certificates/{made['id']}")
 
 
+async def make_dues_bill(w: World) -> Resource:
+    """A 福田 member's bill, paid through the sandbox, with its receipt: inserted as a
+    settlement writes them (a bill run and a payment take a whole branch's setup)."""
+    member = await w.get("member_id")
+    org = await w.get("org_id")
+    tid = w.futian_tenant["id"]
+    bill_id, payment_id, receipt_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    number = unique("DFISO")
+    with psycopg.connect(conninfo_of(w.database.admin), autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO dues_bill (tenant_id, id, member_id, organization_id, month,"
+            " standard_fen, amount_fen, status, back_payment, rule) VALUES (%s, %s, %s, %s,"
+            " '2026-01-01', 5000, 5000, 'paid', false, '{}')",
+            (tid, bill_id, member.id, org.id),
+        )
+        conn.execute(
+            "INSERT INTO dues_payment (tenant_id, id, member_id, organization_id, provider,"
+            " out_trade_no, amount_fen, currency, status, transaction_id, prepay, created_by,"
+            " expires_at, settled_at) VALUES (%s, %s, %s, %s, 'sandbox', %s, 5000, 'CNY',"
+            " 'paid', %s, '{}', %s, now(), now())",
+            (tid, payment_id, member.id, org.id, payment_id.hex, number, uuid.uuid4()),
+        )
+        conn.execute(
+            "INSERT INTO dues_payment_bill (tenant_id, payment_id, bill_id, month, amount_fen,"
+            " settled) VALUES (%s, %s, %s, '2026-01-01', 5000, true)",
+            (tid, payment_id, bill_id),
+        )
+        conn.execute(
+            "INSERT INTO dues_receipt (tenant_id, id, number, bill_id, payment_id, member_id,"
+            " organization_id, month, amount_fen) VALUES (%s, %s, %s, %s, %s, %s, %s,"
+            " '2026-01-01', 5000)",
+            (tid, receipt_id, number, bill_id, payment_id, member.id, org.id),
+        )
+    w.made["payment_id"] = Resource(str(payment_id), [number], f"{V1}/dues/payments/{payment_id}")
+    return Resource(str(bill_id), [number], f"{V1}/dues/bills/{bill_id}/receipt")
+
+
+async def make_dues_reconciliation(w: World) -> Resource:
+    """A 福田 reconciliation with one difference: a statement row the ledger lacks."""
+    order = unique("dfiso").replace("-", "")[:32]
+    statement = (
+        "交易时间,微信订单号,商户订单号,交易状态,货币种类,订单金额,商户数据包\r\n"
+        f"`2026-01-05 10:00:00,`sbx_{order},`{order},`SUCCESS,`CNY,`50.00,"
+        f"`{w.futian_tenant['id']} {w.futian_tenant['path']}\r\n"
+    )
+    made = _created(
+        await w.futian.post(
+            f"{V1}/dues/reconciliations", json={"day": "2026-01-05", "statement": statement}
+        )
+    )
+    [item] = made["items"]
+    w.made["item_id"] = Resource(item["id"], [order], f"{V1}/dues/reconciliations/{made['id']}")
+    return Resource(made["id"], [order], f"{V1}/dues/reconciliations/{made['id']}")
+
+
+async def make_dues_reconciliation_item(w: World) -> Resource:
+    await w.get("reconciliation_id")
+    return w.made["item_id"]
+
+
+async def make_dues_payment(w: World) -> Resource:
+    await w.get("bill_id")
+    return w.made["payment_id"]
+
+
 PNG_1PX = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
     b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
@@ -505,6 +570,10 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "relief_id": make_dues_relief,
     "transfer_id": make_transfer,
     "certificate_id": make_mobile_certificate,
+    "bill_id": make_dues_bill,
+    "payment_id": make_dues_payment,
+    "reconciliation_id": make_dues_reconciliation,
+    "item_id": make_dues_reconciliation_item,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.

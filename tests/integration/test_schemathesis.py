@@ -37,6 +37,7 @@ PAGED = (
     "listApiClients",
     "listDuesBases",
     "listDuesBills",
+    "listDuesReconciliations",
     "listDuesReliefs",
     "listEvents",
     "listEvidence",

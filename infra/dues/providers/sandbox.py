@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -25,6 +26,7 @@ from domain.dues import (
     TradeState,
     Transaction,
 )
+from domain.dues.reconciliation import StatementRow, statement_csv
 from infra.dues.providers.wechatpay_v3 import (
     NONCE,
     SERIAL,
@@ -36,6 +38,7 @@ from infra.dues.providers.wechatpay_v3 import (
 )
 
 NAME = "sandbox"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -44,6 +47,8 @@ class _Order:
     state: TradeState = TradeState.NOTPAY
     transaction_id: str | None = None
     success_time: datetime | None = None
+    refunds: dict[str, int] = field(default_factory=dict)
+    notification_id: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
 class SandboxPlatform:
@@ -94,13 +99,43 @@ class SandboxPlatform:
         known = self.orders.get(out_trade_no)
         return self._transaction(known) if known else None
 
+    def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int) -> None:
+        """Give back part of a paid order; the same refund number again changes nothing."""
+        known = self.orders[out_trade_no]
+        if known.state is not TradeState.SUCCESS:
+            raise ValueError(f"order {out_trade_no} is not paid")
+        if out_refund_no not in known.refunds:
+            if sum(known.refunds.values()) + amount_fen > known.order.amount_fen:
+                raise ValueError(f"refunds of {out_trade_no} exceed what was paid")
+            known.refunds[out_refund_no] = amount_fen
+
+    def statement(self, day: date) -> str:
+        """The day's trade bill (Beijing days), as WeChat Pay publishes it."""
+        rows = [
+            StatementRow(
+                paid_at=known.success_time.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                transaction_id=known.transaction_id or "",
+                out_trade_no=known.order.out_trade_no,
+                trade_state=known.state.value,
+                currency=known.order.currency,
+                amount_fen=known.order.amount_fen,
+                attach=known.order.attach,
+            )
+            for known in self.orders.values()
+            if known.success_time is not None
+            and known.success_time.astimezone(SHANGHAI).date() == day
+        ]
+        return statement_csv(rows)
+
     def notification(
         self, out_trade_no: str, *, now: datetime, nonce: str | None = None
     ) -> tuple[dict[str, str], bytes]:
-        """The signed callback for an order, as headers and body."""
+        """The signed callback for an order, as headers and body; every retry of it carries
+        the same notification id, with a fresh timestamp, nonce and signature."""
         known = self.orders[out_trade_no]
         resource = {
             "out_trade_no": known.order.out_trade_no,
+            "attach": known.order.attach,
             "transaction_id": known.transaction_id,
             "trade_state": known.state.value,
             "success_time": known.success_time.isoformat() if known.success_time else None,
@@ -108,7 +143,7 @@ class SandboxPlatform:
         }
         body = json.dumps(
             {
-                "id": secrets.token_hex(16),
+                "id": known.notification_id,
                 "create_time": now.isoformat(),
                 "event_type": "TRANSACTION." + known.state.value,
                 "resource_type": "encrypt-resource",
@@ -137,6 +172,7 @@ class SandboxPlatform:
             amount_fen=known.order.amount_fen,
             currency=known.order.currency or CURRENCY,
             success_time=known.success_time,
+            attach=known.order.attach,
         )
 
 
@@ -157,6 +193,12 @@ class SandboxProvider:
 
     async def close(self, out_trade_no: str) -> None:
         self.platform.close(out_trade_no)
+
+    async def refund(self, out_trade_no: str, out_refund_no: str, amount_fen: int) -> None:
+        self.platform.refund(out_trade_no, out_refund_no, amount_fen)
+
+    async def statement(self, day: date) -> str:
+        return self.platform.statement(day)
 
     def verify(
         self, headers: Mapping[str, str], body: bytes, now: datetime | None = None

@@ -122,6 +122,7 @@ def _notification(body: bytes, api_v3_key: bytes) -> Notification:
             amount_fen=_whole(amount["total"]),
             currency=str(amount["currency"]),
             success_time=datetime.fromisoformat(success) if success else None,
+            attach=str(plain.get("attach") or ""),
         )
         return Notification(str(envelope["id"]), str(envelope["event_type"]), transaction)
     except (KeyError, TypeError, ValueError):
