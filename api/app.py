@@ -37,6 +37,7 @@ from infra.activities import CheckinDesk
 from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
+from infra.dues import register_arrears_scan
 from infra.dues import register_jobs as register_dues_jobs
 from infra.evidence import open_storage
 from infra.evidence import register_relay_handlers as register_evidence_handlers
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         register_evidence_schedules(jobs, db=db, storage=storage, cron=settings.evidence_sweep_cron)
         register_tenancy_schedules(jobs, db=db)
         register_dues_jobs(jobs, db=db, cron=settings.dues_bills_cron)
+        register_arrears_scan(jobs, db=db, cron=settings.dues_arrears_cron)
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
         await jobs.start(conninfo_of(settings.app_database_url or ""))
         app.state.jobs = jobs

@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     # Cron expression (UTC) of the monthly dues bill run: 16:10 UTC on a month's last day is
     # 00:10 on the 1st in Beijing.
     dues_bills_cron: str = Field(default="10 16 L * *", alias="ZHIBU_DUES_BILLS_CRON")
+    # Cron expression (UTC) of the daily dues arrears scan: 00:40 in Beijing.
+    dues_arrears_cron: str = Field(default="40 16 * * *", alias="ZHIBU_DUES_ARREARS_CRON")
     # A running job's lease: a job whose worker died is claimed again this long after its
     # last heartbeat (heartbeats come every third of it).
     job_lease_seconds: float = Field(default=60, gt=0, alias="ZHIBU_JOB_LEASE_SECONDS")

@@ -7,9 +7,18 @@ next level), `bill_runs` (the monthly bills and their charges, idempotent) and `
 (as a job and a schedule), `bills` (bills and a member's account), `exceptions` (back
 payment beyond six months); `seats` says where a member sits, `visibility` what a
 caller's lists show; `providers` holds the payment providers behind the payment port
-(the `sandbox`, shaped like WeChat Pay API v3).
+(the `sandbox`, shaped like WeChat Pay API v3); `arrears` (members in arrears and
+the daily scan raising warnings once per episode), `voluntary` (voluntary payments).
 """
 
+from infra.dues.arrears import (
+    ArrearsFilter,
+    MemberArrears,
+    list_arrears,
+    register_arrears_scan,
+    scan_every_tenant,
+    scan_tenant,
+)
 from infra.dues.bases import Declaration, decide_base, declare_base, list_bases
 from infra.dues.bill_job import JOB_KIND, bill_every_tenant, queue_bill_run, register_jobs
 from infra.dues.bill_runs import generate_bills
@@ -31,10 +40,13 @@ from infra.dues.tables import (
     DuesBaseRow,
     DuesBillRow,
     DuesReliefRow,
+    DuesVoluntaryPaymentRow,
 )
+from infra.dues.voluntary import VoluntaryFilter, list_voluntary, record_voluntary
 
 __all__ = [
     "JOB_KIND",
+    "ArrearsFilter",
     "BackPaymentExceptionRow",
     "BillFilter",
     "Calculation",
@@ -43,26 +55,35 @@ __all__ = [
     "DuesBaseRow",
     "DuesBillRow",
     "DuesReliefRow",
+    "DuesVoluntaryPaymentRow",
+    "MemberArrears",
     "Proposal",
     "PublishedStandard",
     "SandboxPlatform",
     "SandboxProvider",
+    "VoluntaryFilter",
     "bill_every_tenant",
     "calculate",
     "decide_base",
     "decide_relief",
     "declare_base",
     "generate_bills",
+    "list_arrears",
     "list_bases",
     "list_bills",
     "list_reliefs",
     "list_standards",
+    "list_voluntary",
     "member_account",
     "propose_relief",
     "publish_standard",
     "queue_bill_run",
     "record_exception",
+    "record_voluntary",
+    "register_arrears_scan",
     "register_jobs",
+    "scan_every_tenant",
+    "scan_tenant",
     "standards_chain",
     "today",
 ]

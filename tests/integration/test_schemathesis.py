@@ -35,6 +35,7 @@ SELF_OPERATIONS = ("login", "refreshToken", "logout", "getMe", "updateUser", "ch
 PAGED = (
     "listActivities",
     "listApiClients",
+    "listDuesArrears",
     "listDuesBases",
     "listDuesBills",
     "listDuesReliefs",
@@ -52,6 +53,7 @@ PAGED = (
     "listRoleAssignments",
     "listTenants",
     "listUsers",
+    "listVoluntaryDues",
 )
 
 
