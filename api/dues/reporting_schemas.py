@@ -123,6 +123,7 @@ class ReportOut(msgspec.Struct, kw_only=True):
 class DeferralIn(Strict, kw_only=True):
     """缓交 Defer a bill, with a reason."""
 
+    bill_id: uuid.UUID
     reason: Annotated[
         str, Meta(min_length=1, max_length=500, pattern=r"\S", examples=["外出务工，下月补交"])
     ]

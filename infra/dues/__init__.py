@@ -7,8 +7,10 @@ next level), `bill_runs` (the monthly bills and their charges, idempotent) and `
 (as a job and a schedule), `bills` (bills and a member's account), `exceptions` (back
 payment beyond six months); `seats` says where a member sits, `visibility` what a
 caller's lists show; `providers` holds the payment providers behind the payment port
-(the `sandbox`, shaped like WeChat Pay API v3); `arrears` (members in arrears and
-the daily scan raising warnings once per episode), `voluntary` (voluntary payments).
+(the `sandbox`, shaped like WeChat Pay API v3); `arrears` (members in arrears and the
+daily scan raising warnings once per episode), `voluntary` (voluntary payments), `close`
+(the monthly close; `entry_month` is the month any writer of the ledger books an entry
+in).
 """
 
 from infra.dues.arrears import (
@@ -24,6 +26,18 @@ from infra.dues.bill_job import JOB_KIND, bill_every_tenant, queue_bill_run, reg
 from infra.dues.bill_runs import generate_bills
 from infra.dues.bills import BillFilter, DuesAccount, list_bills, member_account
 from infra.dues.clock import today
+from infra.dues.close import (
+    close_month,
+    defer_bill,
+    entry_month,
+    get_month,
+    list_months,
+    list_reports,
+    month_status,
+    open_month,
+    report_month,
+    require_not_closed,
+)
 from infra.dues.exceptions import record_exception
 from infra.dues.providers.sandbox import SandboxPlatform, SandboxProvider
 from infra.dues.reliefs import Proposal, decide_relief, list_reliefs, propose_relief
@@ -39,6 +53,9 @@ from infra.dues.tables import (
     BackPaymentExceptionRow,
     DuesBaseRow,
     DuesBillRow,
+    DuesBranchReportRow,
+    DuesDeferralRow,
+    DuesMonthRow,
     DuesReliefRow,
     DuesVoluntaryPaymentRow,
 )
@@ -54,6 +71,9 @@ __all__ = [
     "DuesAccount",
     "DuesBaseRow",
     "DuesBillRow",
+    "DuesBranchReportRow",
+    "DuesDeferralRow",
+    "DuesMonthRow",
     "DuesReliefRow",
     "DuesVoluntaryPaymentRow",
     "MemberArrears",
@@ -64,17 +84,25 @@ __all__ = [
     "VoluntaryFilter",
     "bill_every_tenant",
     "calculate",
+    "close_month",
     "decide_base",
     "decide_relief",
     "declare_base",
+    "defer_bill",
+    "entry_month",
     "generate_bills",
+    "get_month",
     "list_arrears",
     "list_bases",
     "list_bills",
+    "list_months",
     "list_reliefs",
+    "list_reports",
     "list_standards",
     "list_voluntary",
     "member_account",
+    "month_status",
+    "open_month",
     "propose_relief",
     "publish_standard",
     "queue_bill_run",
@@ -82,6 +110,8 @@ __all__ = [
     "record_voluntary",
     "register_arrears_scan",
     "register_jobs",
+    "report_month",
+    "require_not_closed",
     "scan_every_tenant",
     "scan_tenant",
     "standards_chain",

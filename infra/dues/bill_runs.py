@@ -5,8 +5,9 @@ Idempotent: a bill is unique per (tenant, member, month), inserted with
 `ON CONFLICT DO NOTHING … RETURNING`, and only the bills this run inserted get ledger
 entries, so running it twice (or two at once) makes nothing twice. Citus-safe: every
 statement names the tenant; rows are written with `INSERT … VALUES`, never
-`INSERT … SELECT`. The standard is read in a transaction of its own first (its function
-reads as the owner, which Citus does not mix with the app role's writes to the same shards).
+`INSERT … SELECT`. A closed month gets no new bills. The standard is read in a
+transaction of its own first (its function reads as the owner, which Citus does not mix
+with the app role's writes to the same shards).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from domain.shared import new_id
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.dues.bases import approved_bases
 from infra.dues.clock import today
+from infra.dues.close import require_not_closed
 from infra.dues.exceptions import exceptions_from
 from infra.dues.reliefs import approved_reliefs
 from infra.dues.standards import standards_chain
@@ -55,6 +57,7 @@ async def _terms(
     db: Database, scope: Scope, actor: Actor, tenant_id: uuid.UUID, month: date, current: date
 ) -> Terms:
     async with db.unit_of_work(scope, actor) as uow:
+        await require_not_closed(uow, tenant_id, month)
         standard = in_force(await standards_chain(uow, tenant_id), month)
         settings = await effective_settings_of(uow, tenant_id)
     return Terms(

@@ -371,6 +371,18 @@ async def make_dues_relief(w: World) -> Resource:
     return Resource(relief["id"], [reason], f"{V1}/dues/reliefs?member_id={member.id}")
 
 
+async def make_dues_month(w: World) -> Resource:
+    """An open dues month of 福田, inserted as opening one writes it (opening needs bills)."""
+    month_id = uuid.uuid4()
+    with psycopg.connect(conninfo_of(w.database.admin), autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO dues_month (tenant_id, id, month, status, opened_bills,"
+            " opened_due_fen, opened_by) VALUES (%s, %s, '1999-07-01', 'open', 3, 987654, %s)",
+            (w.futian_tenant["id"], month_id, uuid.uuid4()),
+        )
+    return Resource(str(month_id), ["987654"], f"{V1}/dues/months/{month_id}")
+
+
 PNG_1PX = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
     b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe"
@@ -432,6 +444,7 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "step": make_step,
     "base_id": make_dues_base,
     "relief_id": make_dues_relief,
+    "month_id": make_dues_month,
 }
 
 # Valid bodies for writes, so that isolation, not validation, is what refuses them.
@@ -448,6 +461,7 @@ BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "updateUser": lambda w: {"display_name": "南山越权改名"},
     "updateRole": lambda w: {"display_name": "南山越权改名"},
     "recordApplicantStep": lambda w: {"occurred_on": "2026-01-05"},
+    "reportDuesMonth": lambda w: {"organization_id": w.nanshan_org["id"]},
 }
 
 

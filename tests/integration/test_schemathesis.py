@@ -38,6 +38,8 @@ PAGED = (
     "listDuesArrears",
     "listDuesBases",
     "listDuesBills",
+    "listDuesMonthReports",
+    "listDuesMonths",
     "listDuesReliefs",
     "listEvents",
     "listEvidence",
