@@ -10,7 +10,7 @@ caller's lists show; `providers` holds the payment providers behind the payment 
 (the `sandbox`, shaped like WeChat Pay API v3); `arrears` (members in arrears and the
 daily scan raising warnings once per episode), `voluntary` (voluntary payments), `close`
 (the monthly close; `entry_month` is the month any writer of the ledger books an entry
-in).
+in), `summary` and `summary_export` (figures per month and organization, and the xlsx).
 """
 
 from infra.dues.arrears import (
@@ -49,6 +49,8 @@ from infra.dues.standards import (
     publish_standard,
     standards_chain,
 )
+from infra.dues.summary import OrganizationFigures, Summary, organization_figures, summarize
+from infra.dues.summary_export import render_xlsx, summary_book
 from infra.dues.tables import (
     BackPaymentExceptionRow,
     DuesBaseRow,
@@ -77,10 +79,12 @@ __all__ = [
     "DuesReliefRow",
     "DuesVoluntaryPaymentRow",
     "MemberArrears",
+    "OrganizationFigures",
     "Proposal",
     "PublishedStandard",
     "SandboxPlatform",
     "SandboxProvider",
+    "Summary",
     "VoluntaryFilter",
     "bill_every_tenant",
     "calculate",
@@ -103,6 +107,7 @@ __all__ = [
     "member_account",
     "month_status",
     "open_month",
+    "organization_figures",
     "propose_relief",
     "publish_standard",
     "queue_bill_run",
@@ -110,10 +115,13 @@ __all__ = [
     "record_voluntary",
     "register_arrears_scan",
     "register_jobs",
+    "render_xlsx",
     "report_month",
     "require_not_closed",
     "scan_every_tenant",
     "scan_tenant",
     "standards_chain",
+    "summarize",
+    "summary_book",
     "today",
 ]

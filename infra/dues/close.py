@@ -314,11 +314,8 @@ async def _unreported(uow: UnitOfWork, month: DuesMonthRow) -> int:
     f, o = DuesMonthFigureRow, ORGANIZATIONS
     holding = await uow.session.execute(
         select(o.c.path)
-        .join_from(
-            f.__table__,  # type: ignore[attr-defined]
-            o,
-            (o.c.tenant_id == col(f.tenant_id)) & (o.c.id == col(f.organization_id)),
-        )
+        .select_from(f)
+        .join(o, (o.c.tenant_id == col(f.tenant_id)) & (o.c.id == col(f.organization_id)))
         .where(col(f.tenant_id) == month.tenant_id, col(f.month) == month.month, col(f.bills) > 0)
     )
     reported = await uow.session.execute(

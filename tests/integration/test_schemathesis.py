@@ -41,6 +41,7 @@ PAGED = (
     "listDuesMonthReports",
     "listDuesMonths",
     "listDuesReliefs",
+    "listDuesSummaryOrganizations",
     "listEvents",
     "listEvidence",
     "listAuditEvents",

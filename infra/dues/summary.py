@@ -1,0 +1,257 @@
+"""Dues summaries (党费收缴统计): per month, rolled up over a tenant's subtree or an
+organization's, and per organization; read from `dues_month_figure`, which the ledger's
+trigger keeps, so a province's year is a few thousand rows, not millions of bills.
+Collected is what the ledger received (payments less refunds), never amounts due."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import column, func, select, text, tuple_
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
+
+from domain.dues import (
+    REMITTANCE_BP,
+    Figures,
+    MonthStatus,
+    check_range,
+    remittance_due_by,
+    remittance_fen,
+)
+from domain.shared import Guard, not_found
+from domain.tenancy import TenantLevel, level_of_code, tenant_domain
+from infra.db.session import UnitOfWork
+from infra.dues.tables import DuesMonthFigureRow, DuesMonthRow, DuesVoluntaryPaymentRow
+from infra.tenancy import (
+    ORGANIZATIONS,
+    TENANT_SUBTREE_IDS,
+    OrganizationRef,
+    TenantRef,
+    organization_ids_under,
+    organization_ref,
+    tenant_ref,
+)
+
+F = DuesMonthFigureRow
+SUMS = (
+    func.sum(F.bills),
+    func.sum(F.charged_fen),
+    func.sum(F.relieved_fen),
+    func.sum(F.collected_fen),
+    func.sum(F.refunded_fen),
+    func.sum(F.open_bills),
+)
+
+
+def _figures(values: Sequence[Any]) -> Figures:
+    return Figures(*(int(v or 0) for v in values))
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """What a summary rolls up: a tenant's subtree, or an organization's."""
+
+    tenant: TenantRef
+    organization: OrganizationRef | None
+
+    def within(self, tenant_id: Any, organization_id: Any) -> ColumnElement[bool]:
+        if self.organization is not None:
+            org = self.organization
+            return tuple_(tenant_id, organization_id).in_(
+                organization_ids_under(org.tenant_id, org.path)
+            )
+        subtree = (
+            text(TENANT_SUBTREE_IDS)
+            .bindparams(subtree_tenant_path=self.tenant.path)
+            .columns(column("id", UUID(as_uuid=True)))
+        )
+        return tenant_id.in_(subtree)
+
+
+async def place_of(
+    uow: UnitOfWork,
+    guard: Guard,
+    *,
+    tenant_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+) -> Place:
+    """The subtree asked for, once the caller may read its dues."""
+    if organization_id is not None:
+        org = await organization_ref(uow, organization_id)
+        if org is None:
+            raise not_found("organization")
+        guard.require("dues", "read", org.domain)
+        tenant = await tenant_ref(uow, org.tenant_id)
+        if tenant is None:
+            raise not_found("organization")
+        return Place(tenant, org)
+    tenant = await tenant_ref(uow, tenant_id)
+    if tenant is None:
+        raise not_found("tenant")
+    guard.require("dues", "read", tenant_domain(tenant.path))
+    return Place(tenant, None)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigures:
+    month: date
+    figures: Figures
+    closed: bool
+    """Every tenant holding bills of the month has closed it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Remittance:
+    year: int
+    collected_fen: int
+    remittance_fen: int
+    voluntary_to_centre_fen: int
+    due_by: date
+    rate_bp: int = REMITTANCE_BP
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    place: Place
+    months: list[MonthFigures]
+    voluntary_fen: int
+    remittance: Remittance | None
+    total: Figures = field(default_factory=Figures)
+
+
+async def _by_month(uow: UnitOfWork, place: Place, first: date, last: date) -> list[Any]:
+    billed = func.count(func.distinct(F.tenant_id)).filter(col(F.bills) > 0)
+    stmt = (
+        select(col(F.month), *SUMS, billed)
+        .where(
+            col(F.month).between(first, last),
+            place.within(col(F.tenant_id), col(F.organization_id)),
+        )
+        .group_by(col(F.month))
+        .order_by(col(F.month))
+    )
+    return list((await uow.session.execute(stmt)).all())
+
+
+async def _closed(uow: UnitOfWork, place: Place, first: date, last: date) -> dict[date, int]:
+    m = DuesMonthRow
+    if place.organization is not None:
+        scope: ColumnElement[bool] = col(m.tenant_id) == place.organization.tenant_id
+    else:
+        scope = place.within(col(m.tenant_id), None)
+    rows = await uow.session.execute(
+        select(col(m.month), func.count())
+        .where(scope, col(m.month).between(first, last), col(m.status) == MonthStatus.CLOSED.value)
+        .group_by(col(m.month))
+    )
+    return {month: int(n) for month, n in rows.all()}
+
+
+async def _voluntary(uow: UnitOfWork, place: Place, first: date, last: date) -> tuple[int, int]:
+    v = DuesVoluntaryPaymentRow
+    row = (
+        await uow.session.execute(
+            select(
+                func.coalesce(func.sum(v.amount_fen), 0),
+                func.coalesce(func.sum(v.amount_fen).filter(col(v.to_centre)), 0),
+            ).where(
+                col(v.month).between(first, last),
+                place.within(col(v.tenant_id), col(v.organization_id)),
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def _remittance(uow: UnitOfWork, place: Place, year: int) -> Remittance | None:
+    """A province's yearly 5% to the Centre, and the voluntary payments that go wholly."""
+    if (
+        place.organization is not None
+        or level_of_code(place.tenant.code) is not TenantLevel.PROVINCE
+    ):
+        return None
+    first, last = date(year, 1, 1), date(year, 12, 1)
+    total = sum((_figures(r[1:7]) for r in await _by_month(uow, place, first, last)), Figures())
+    _, to_centre = await _voluntary(uow, place, first, last)
+    collected = total.net_collected_fen
+    return Remittance(
+        year, collected, remittance_fen(collected), to_centre, remittance_due_by(year)
+    )
+
+
+async def summarize(
+    uow: UnitOfWork,
+    guard: Guard,
+    *,
+    tenant_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+    first: date,
+    last: date,
+) -> Summary:
+    check_range(first, last)
+    place = await place_of(uow, guard, tenant_id=tenant_id, organization_id=organization_id)
+    closed = await _closed(uow, place, first, last)
+    months = [
+        MonthFigures(
+            row[0], _figures(row[1:7]), bool(row[7]) and closed.get(row[0], 0) >= int(row[7])
+        )
+        for row in await _by_month(uow, place, first, last)
+    ]
+    voluntary, _ = await _voluntary(uow, place, first, last)
+    return Summary(
+        place,
+        months,
+        voluntary,
+        await _remittance(uow, place, last.year),
+        sum((m.figures for m in months), Figures()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationFigures:
+    tenant_id: uuid.UUID
+    organization_id: uuid.UUID
+    name: str
+    kind: str
+    figures: Figures
+
+
+async def organization_figures(
+    uow: UnitOfWork,
+    guard: Guard,
+    *,
+    tenant_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+    first: date,
+    last: date,
+    limit: int,
+    after: uuid.UUID | None,
+) -> list[OrganizationFigures]:
+    """Each organization's own figures over the months (those holding any), by id."""
+    check_range(first, last)
+    place = await place_of(uow, guard, tenant_id=tenant_id, organization_id=organization_id)
+    o = ORGANIZATIONS
+    stmt = (
+        select(col(F.tenant_id), col(F.organization_id), o.c.name, o.c.kind, *SUMS)
+        .select_from(F)
+        .join(o, (o.c.tenant_id == col(F.tenant_id)) & (o.c.id == col(F.organization_id)))
+        .where(
+            col(F.month).between(first, last),
+            place.within(col(F.tenant_id), col(F.organization_id)),
+        )
+        .group_by(col(F.tenant_id), col(F.organization_id), o.c.name, o.c.kind)
+        .order_by(col(F.organization_id))
+        .limit(limit + 1)
+    )
+    if after is not None:
+        stmt = stmt.where(col(F.organization_id) > after)
+    return [
+        OrganizationFigures(r[0], r[1], r[2], r[3], _figures(r[4:10]))
+        for r in (await uow.session.execute(stmt)).all()
+    ]
