@@ -221,21 +221,36 @@ BEGIN
         FROM unnest(v_rows) e
         GROUP BY 1, 2, 3
     ), moved AS (
-        SELECT e.tenant_id, e.bill_id, sum(e.amount_fen) AS delta
+        -- A bill's charge is its first entry, written with it: a bill charged in this
+        -- set owed nothing before, and its entries name its member, organization and month.
+        SELECT e.tenant_id, e.bill_id, sum(e.amount_fen) AS delta,
+               bool_or(e.kind = 'charge') AS fresh,
+               (array_agg(e.member_id))[1] AS member_id,
+               (array_agg(e.organization_id))[1] AS organization_id,
+               (array_agg(e.month))[1] AS month
         FROM unnest(v_rows) e WHERE e.bill_id IS NOT NULL
         GROUP BY 1, 2
     ), balance AS (
-        -- Each bill's balance before: a statement's rows are in the table already.
-        SELECT m.tenant_id, m.bill_id, m.delta,
-               (SELECT coalesce(sum(l.amount_fen), 0) FROM dues_ledger_entry l
-                WHERE l.tenant_id = m.tenant_id AND l.bill_id = m.bill_id)
-               - CASE WHEN v_posted THEN m.delta ELSE 0 END AS before
+        -- Any other bill's balance before: a statement's rows are in the table already.
+        SELECT m.tenant_id, m.bill_id, m.delta, m.fresh, m.member_id, m.organization_id,
+               m.month,
+               CASE WHEN m.fresh THEN 0 ELSE
+                   (SELECT coalesce(sum(l.amount_fen), 0) FROM dues_ledger_entry l
+                    WHERE l.tenant_id = m.tenant_id AND l.bill_id = m.bill_id)
+                   - CASE WHEN v_posted THEN m.delta ELSE 0 END
+               END AS before
         FROM moved m
-    ), turned AS (
-        SELECT b.tenant_id, b.id AS bill_id, b.member_id, b.organization_id, b.month,
-               (x.before + x.delta > 0)::int - (x.before > 0)::int AS opened
-        FROM balance x JOIN dues_bill b ON b.tenant_id = x.tenant_id AND b.id = x.bill_id
+    ), flipped AS (
+        SELECT x.*, (x.before + x.delta > 0)::int - (x.before > 0)::int AS opened
+        FROM balance x
         WHERE (x.before + x.delta > 0) <> (x.before > 0)
+    ), turned AS (
+        SELECT f.tenant_id, f.bill_id, f.member_id, f.organization_id, f.month, f.opened
+        FROM flipped f WHERE f.fresh
+        UNION ALL
+        SELECT b.tenant_id, b.id, b.member_id, b.organization_id, b.month, f.opened
+        FROM flipped f JOIN dues_bill b ON b.tenant_id = f.tenant_id AND b.id = f.bill_id
+        WHERE NOT f.fresh
     ), reopened AS (
         INSERT INTO dues_open_bill (tenant_id, bill_id, member_id, organization_id, month)
         SELECT t.tenant_id, t.bill_id, t.member_id, t.organization_id, t.month
