@@ -55,6 +55,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.members_import
 	$(BIN)/python -m bench.members_search
 	$(BIN)/python -m bench.login_flood
+	$(BIN)/python -m bench.dues_bills
+	$(BIN)/python -m bench.dues_summary
 
 clean:
 	rm -rf $(VENV) var

@@ -153,36 +153,29 @@ async def _closed(uow: UnitOfWork, place: Place, first: date, last: date) -> dic
     return {month: int(n) for month, n in rows.all()}
 
 
-async def _voluntary(uow: UnitOfWork, place: Place, first: date, last: date) -> tuple[int, int]:
+async def _voluntary(
+    uow: UnitOfWork, place: Place, first: date, last: date
+) -> dict[date, tuple[int, int]]:
+    """Voluntary payments by month: all of them, and those that go to the Centre."""
     v = DuesVoluntaryPaymentRow
-    row = (
-        await uow.session.execute(
-            select(
-                func.coalesce(func.sum(v.amount_fen), 0),
-                func.coalesce(func.sum(v.amount_fen).filter(col(v.to_centre)), 0),
-            ).where(
-                col(v.month).between(first, last),
-                place.within(col(v.tenant_id), col(v.organization_id)),
-            )
+    rows = await uow.session.execute(
+        select(
+            col(v.month),
+            func.sum(v.amount_fen),
+            func.coalesce(func.sum(v.amount_fen).filter(col(v.to_centre)), 0),
         )
-    ).one()
-    return int(row[0]), int(row[1])
-
-
-async def _remittance(uow: UnitOfWork, place: Place, year: int) -> Remittance | None:
-    """A province's yearly 5% to the Centre, and the voluntary payments that go wholly."""
-    if (
-        place.organization is not None
-        or level_of_code(place.tenant.code) is not TenantLevel.PROVINCE
-    ):
-        return None
-    first, last = date(year, 1, 1), date(year, 12, 1)
-    total = sum((_figures(r[1:7]) for r in await _by_month(uow, place, first, last)), Figures())
-    _, to_centre = await _voluntary(uow, place, first, last)
-    collected = total.net_collected_fen
-    return Remittance(
-        year, collected, remittance_fen(collected), to_centre, remittance_due_by(year)
+        .where(
+            col(v.month).between(first, last),
+            place.within(col(v.tenant_id), col(v.organization_id)),
+        )
+        .group_by(col(v.month))
     )
+    return {month: (int(total), int(centre)) for month, total, centre in rows.all()}
+
+
+def _remits(place: Place) -> bool:
+    """Provinces remit to the Centre (a province's own subtree, not an organization's)."""
+    return place.organization is None and level_of_code(place.tenant.code) is TenantLevel.PROVINCE
 
 
 async def summarize(
@@ -194,21 +187,38 @@ async def summarize(
     first: date,
     last: date,
 ) -> Summary:
+    """The months asked for and, for a province, the year of the last one: read together."""
     check_range(first, last)
     place = await place_of(uow, guard, tenant_id=tenant_id, organization_id=organization_id)
+    year = (date(last.year, 1, 1), date(last.year, 12, 1))
+    remits = _remits(place)
+    low, high = (min(first, year[0]), max(last, year[1])) if remits else (first, last)
+    rows = await _by_month(uow, place, low, high)
     closed = await _closed(uow, place, first, last)
+    voluntary = await _voluntary(uow, place, low, high)
     months = [
         MonthFigures(
             row[0], _figures(row[1:7]), bool(row[7]) and closed.get(row[0], 0) >= int(row[7])
         )
-        for row in await _by_month(uow, place, first, last)
+        for row in rows
+        if first <= row[0] <= last
     ]
-    voluntary, _ = await _voluntary(uow, place, first, last)
+    remittance = None
+    if remits:
+        in_year = sum((_figures(r[1:7]) for r in rows if r[0].year == last.year), Figures())
+        collected = in_year.net_collected_fen
+        remittance = Remittance(
+            last.year,
+            collected,
+            remittance_fen(collected),
+            sum(c for m, (_, c) in voluntary.items() if m.year == last.year),
+            remittance_due_by(last.year),
+        )
     return Summary(
         place,
         months,
-        voluntary,
-        await _remittance(uow, place, last.year),
+        sum(total for m, (total, _) in voluntary.items() if first <= m <= last),
+        remittance,
         sum((m.figures for m in months), Figures()),
     )
 
