@@ -16,7 +16,7 @@ from litestar.params import Parameter, QueryParameter
 from api.context import Ctx
 from api.dues import reporting_schemas as r
 from api.dues.schemas import MONTH_PATTERN
-from api.openapi_common import READ, errors
+from api.openapi_common import errors
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from domain.dues import Figures, format_month, month_of, parse_month
 from infra.dues import (
@@ -118,7 +118,7 @@ def summary_out(s: Summary) -> r.SummaryOut:
     ),
     tags=TAGS,
     operation_id="getDuesSummary",
-    responses=READ,
+    responses=errors(400, 401, 403, 404, 422),
 )
 async def get_dues_summary(
     ctx: Ctx,
@@ -156,7 +156,7 @@ def organization_out(o: OrganizationFigures) -> r.OrganizationFiguresOut:
     description="子树中每个持有缴费单的党组织本身在这些月份的应交、实收、收缴率和未交清数。",
     tags=TAGS,
     operation_id="listDuesSummaryOrganizations",
-    responses=READ,
+    responses=errors(400, 401, 403, 404, 422),
 )
 async def list_dues_summary_organizations(
     ctx: Ctx,
@@ -198,7 +198,7 @@ async def list_dues_summary_organizations(
             media_type=XLSX,
             generate_examples=False,
         ),
-        **errors(400, 401, 403, 404),
+        **errors(400, 401, 403, 404, 422),
     },
 )
 async def export_dues_summary(

@@ -125,32 +125,49 @@ class Summary:
     total: Figures = field(default_factory=Figures)
 
 
-async def _by_month(uow: UnitOfWork, place: Place, first: date, last: date) -> list[Any]:
-    billed = func.count(func.distinct(F.tenant_id)).filter(col(F.bills) > 0)
+@dataclass
+class Month:
+    """A month's figures over the subtree, and which tenants hold bills in it."""
+
+    figures: Figures = field(default_factory=Figures)
+    billed: set[uuid.UUID] = field(default_factory=set)
+
+
+async def _by_month(uow: UnitOfWork, place: Place, first: date, last: date) -> dict[date, Month]:
+    """Summed per month and tenant by the database (a hash aggregate, no sort), per month
+    here: tenants × months rows."""
     stmt = (
-        select(col(F.month), *SUMS, billed)
+        select(col(F.month), col(F.tenant_id), *SUMS)
         .where(
             col(F.month).between(first, last),
             place.within(col(F.tenant_id), col(F.organization_id)),
         )
-        .group_by(col(F.month))
-        .order_by(col(F.month))
+        .group_by(col(F.month), col(F.tenant_id))
     )
-    return list((await uow.session.execute(stmt)).all())
+    months: dict[date, Month] = {}
+    for row in (await uow.session.execute(stmt)).all():
+        month = months.setdefault(row[0], Month())
+        figures = _figures(row[2:8])
+        month.figures += figures
+        if figures.bills:
+            month.billed.add(row[1])
+    return dict(sorted(months.items()))
 
 
-async def _closed(uow: UnitOfWork, place: Place, first: date, last: date) -> dict[date, int]:
+async def _closed(
+    uow: UnitOfWork, place: Place, first: date, last: date
+) -> set[tuple[date, uuid.UUID]]:
     m = DuesMonthRow
     if place.organization is not None:
         scope: ColumnElement[bool] = col(m.tenant_id) == place.organization.tenant_id
     else:
         scope = place.within(col(m.tenant_id), None)
     rows = await uow.session.execute(
-        select(col(m.month), func.count())
-        .where(scope, col(m.month).between(first, last), col(m.status) == MonthStatus.CLOSED.value)
-        .group_by(col(m.month))
+        select(col(m.month), col(m.tenant_id)).where(
+            scope, col(m.month).between(first, last), col(m.status) == MonthStatus.CLOSED.value
+        )
     )
-    return {month: int(n) for month, n in rows.all()}
+    return {(month, tenant) for month, tenant in rows.all()}
 
 
 async def _voluntary(
@@ -193,19 +210,24 @@ async def summarize(
     year = (date(last.year, 1, 1), date(last.year, 12, 1))
     remits = _remits(place)
     low, high = (min(first, year[0]), max(last, year[1])) if remits else (first, last)
-    rows = await _by_month(uow, place, low, high)
+    by_month = await _by_month(uow, place, low, high)
     closed = await _closed(uow, place, first, last)
     voluntary = await _voluntary(uow, place, low, high)
     months = [
         MonthFigures(
-            row[0], _figures(row[1:7]), bool(row[7]) and closed.get(row[0], 0) >= int(row[7])
+            month,
+            found.figures,
+            bool(found.billed) and all((month, t) in closed for t in found.billed),
         )
-        for row in rows
-        if first <= row[0] <= last
+        for month, found in by_month.items()
+        if first <= month <= last
     ]
     remittance = None
     if remits:
-        in_year = sum((_figures(r[1:7]) for r in rows if r[0].year == last.year), Figures())
+        in_year = sum(
+            (found.figures for month, found in by_month.items() if month.year == last.year),
+            Figures(),
+        )
         collected = in_year.net_collected_fen
         remittance = Remittance(
             last.year,
