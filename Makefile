@@ -58,6 +58,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.login_flood
 	$(BIN)/python -m bench.development_queues
 	$(BIN)/python -m bench.dues_callbacks
+	$(BIN)/python -m bench.dues_bills
+	$(BIN)/python -m bench.dues_summary
 
 clean:
 	rm -rf $(VENV) var

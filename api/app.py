@@ -39,7 +39,7 @@ from infra.authz import Authorizer, fetch_snapshot
 from infra.db.bootstrap import conninfo_of
 from infra.db.session import Database
 from infra.development import register_jobs as register_development_jobs
-from infra.dues import open_payments, register_queries
+from infra.dues import open_payments, register_arrears_scan, register_queries
 from infra.dues import register_jobs as register_dues_jobs
 from infra.evidence import open_storage
 from infra.evidence import register_relay_handlers as register_evidence_handlers
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.payment_providers = (payments := open_payments(settings)).providers
         app.state.dues_sandbox = payments.sandbox
         register_queries(jobs, providers=payments.providers, scale=settings.dues_time_scale)
+        register_arrears_scan(jobs, db=db, cron=settings.dues_arrears_cron)
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
         await jobs.start(conninfo_of(settings.app_database_url or ""))
         app.state.jobs = jobs

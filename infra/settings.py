@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     # Multiplies the sandbox provider's callback retry schedule and our order queries'
     # (tests compress minutes into milliseconds).
     dues_time_scale: float = Field(default=1.0, gt=0, alias="ZHIBU_DUES_TIME_SCALE")
+    # Cron expression (UTC) of the daily dues arrears scan: 00:40 in Beijing.
+    dues_arrears_cron: str = Field(default="40 16 * * *", alias="ZHIBU_DUES_ARREARS_CRON")
     # A running job's lease: a job whose worker died is claimed again this long after its
     # last heartbeat (heartbeats come every third of it).
     job_lease_seconds: float = Field(default=60, gt=0, alias="ZHIBU_JOB_LEASE_SECONDS")

@@ -1,7 +1,19 @@
 """HTTP endpoints of the dues context (党费): standards and the calculator, dues bases,
-reliefs, bills, payments and their callbacks, receipts, reconciliation."""
+reliefs, bills, payments and their callbacks, receipts, reconciliation, arrears and
+voluntary payments, the monthly close and summaries."""
 
-from api.dues import bases, bills, payments, receipts, reconciliations, reliefs, standards
+from api.dues import (
+    arrears,
+    bases,
+    bills,
+    close,
+    payments,
+    receipts,
+    reconciliations,
+    reliefs,
+    standards,
+    summary,
+)
 
 ROUTES = [
     *standards.ROUTES,
@@ -11,5 +23,8 @@ ROUTES = [
     *payments.ROUTES,
     *receipts.ROUTES,
     *reconciliations.ROUTES,
+    *arrears.ROUTES,
+    *close.ROUTES,
+    *summary.ROUTES,
 ]
 __all__ = ["ROUTES"]

@@ -154,5 +154,44 @@ MESSAGES = Catalogue(
         "dues_credit_none": Message(
             "该笔支付没有可退的多交金额", "This payment has no credit to refund"
         ),
+        # arrears and voluntary payments
+        "dues_voluntary_invalid": Message(
+            "自愿多交党费不符合规则，请按提示修改", "The voluntary payment is invalid"
+        ),
+        "voluntary_amount": Message("金额须至少 1 分", "The amount is at least 1 fen"),
+        # the monthly close
+        "dues_month_exists": Message(
+            "该月已开始收缴（状态：{status}）", "This month is already open ({status})"
+        ),
+        "dues_month_closed": Message(
+            "该月已结账，数字不再改变；更正记入当月",
+            "This month is closed and its figures are final; corrections go to the current month",
+        ),
+        "dues_month_not_billed": Message(
+            "该月还没有缴费单，请先生成缴费单", "This month has no bills yet; run its bills first"
+        ),
+        "dues_branch_not_ready": Message(
+            "还有 {count} 张缴费单未交清、未缓交也未免交，不能上报",
+            "{count} bills are neither paid, deferred nor exempted: the month cannot be reported",
+        ),
+        "dues_branch_reported": Message(
+            "该党组织已上报本月", "This organization has already reported the month"
+        ),
+        "dues_branch_no_bills": Message(
+            "该党组织本月没有缴费单，无须上报", "This organization has no bills this month"
+        ),
+        "dues_month_unreported": Message(
+            "还有 {count} 个党组织未上报本月，不能结账",
+            "{count} organizations have not reported the month: it cannot be closed",
+        ),
+        "dues_bill_settled": Message(
+            "该缴费单已交清或已免交，无须缓交", "This bill is settled and needs no deferral"
+        ),
+        "dues_bill_deferred": Message("该缴费单已缓交", "This bill is already deferred"),
+        # summaries
+        "dues_summary_range": Message(
+            "月份范围不对：起始月份不晚于结束月份，最多 {most} 个月",
+            "The months run forward, at most {most} of them",
+        ),
     },
 )

@@ -24,6 +24,7 @@ from domain.dues import (
 from domain.shared import Guard, new_id, not_found
 from infra.db.routing import locked
 from infra.db.session import UnitOfWork
+from infra.dues.batches import among
 from infra.dues.seats import seat_of
 from infra.dues.tables import DuesBaseRow
 from infra.dues.visibility import own_member, readable
@@ -155,21 +156,28 @@ async def approved_bases(
 ) -> dict[uuid.UUID, list[ApprovedBase]]:
     """The approved bases of these members of one tenant, by member."""
     rows = await uow.session.execute(
-        select(DuesBaseRow).where(
+        select(
+            DuesBaseRow.member_id,
+            DuesBaseRow.id,
+            DuesBaseRow.category,
+            DuesBaseRow.income_kind,
+            DuesBaseRow.monthly_income_fen,
+            DuesBaseRow.effective_from,
+        ).where(
             col(DuesBaseRow.tenant_id) == tenant_id,
-            col(DuesBaseRow.member_id).in_(list(member_ids)),
+            among(col(DuesBaseRow.member_id), member_ids),
             col(DuesBaseRow.status) == BaseStatus.APPROVED.value,
         )
     )
     found: dict[uuid.UUID, list[ApprovedBase]] = {}
-    for row in rows.scalars():
-        found.setdefault(row.member_id, []).append(
+    for member_id, base_id, category, income_kind, income, effective_from in rows.all():
+        found.setdefault(member_id, []).append(
             ApprovedBase(
-                id=row.id,
-                category=DuesCategory(row.category),
-                income_kind=IncomeKind(row.income_kind) if row.income_kind else None,
-                monthly_income_fen=row.monthly_income_fen,
-                effective_from=row.effective_from,
+                id=base_id,
+                category=DuesCategory(category),
+                income_kind=IncomeKind(income_kind) if income_kind else None,
+                monthly_income_fen=income,
+                effective_from=effective_from,
             )
         )
     return found

@@ -4,9 +4,10 @@ charge in the dues ledger, in batches of members, each batch one transaction.
 Idempotent: a bill is unique per (tenant, member, month), inserted with
 `ON CONFLICT DO NOTHING … RETURNING`, and only the bills this run inserted get ledger
 entries, so running it twice (or two at once) makes nothing twice. Citus-safe: every
-statement names the tenant; rows are written with `INSERT … VALUES`, never
-`INSERT … SELECT`. The standard is read in a transaction of its own first (its function
-reads as the owner, which Citus does not mix with the app role's writes to the same shards).
+statement names the tenant; on Citus rows are written with `INSERT … VALUES`
+(`batches`). A closed month gets no new bills. The standard is read in a
+transaction of its own first (its function reads as the owner, which Citus does not mix
+with the app role's writes to the same shards).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 
 from domain.dues import (
@@ -28,26 +28,26 @@ from domain.dues import (
     Rounding,
     Skip,
     Terms,
-    charge_entries,
     check_bill_month,
     draft_bill,
     format_month,
     in_force,
     month_of,
 )
-from domain.shared import new_id
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.dues.bases import approved_bases
+from infra.dues.batches import among, insert_bills, insert_charges
 from infra.dues.clock import today
+from infra.dues.close import require_not_closed
 from infra.dues.exceptions import exceptions_from
 from infra.dues.reliefs import approved_reliefs
 from infra.dues.standards import standards_chain
-from infra.dues.tables import DuesBillRow, DuesLedgerEntryRow
+from infra.dues.tables import DuesBillRow
 from infra.members import MemberStanding, active_members_page
 from infra.platform.outbox import emit
 from infra.tenancy import effective_settings_of
 
-BATCH = 500
+BATCH = 2000
 Progress = Callable[[int], Awaitable[None]]
 
 
@@ -55,6 +55,7 @@ async def _terms(
     db: Database, scope: Scope, actor: Actor, tenant_id: uuid.UUID, month: date, current: date
 ) -> Terms:
     async with db.unit_of_work(scope, actor) as uow:
+        await require_not_closed(uow, tenant_id, month)
         standard = in_force(await standards_chain(uow, tenant_id), month)
         settings = await effective_settings_of(uow, tenant_id)
     return Terms(
@@ -111,7 +112,7 @@ async def _already_billed(
         select(DuesBillRow.member_id).where(
             col(DuesBillRow.tenant_id) == tenant_id,
             col(DuesBillRow.month) == month,
-            col(DuesBillRow.member_id).in_(list(member_ids)),
+            among(col(DuesBillRow.member_id), member_ids),
         )
     )
     return set(found.scalars())
@@ -147,12 +148,12 @@ async def _bill_batch(
             counts[made.value] += 1
         else:
             drafts.append(made)
-    inserted = await _insert_bills(uow, tenant_id, drafts)
+    inserted = await insert_bills(uow, tenant_id, drafts)
     counts["created"] += len(inserted)
     counts["existing"] += len(drafts) - len(inserted)
     if not inserted:
         return
-    await _charge(
+    await insert_charges(
         uow, tenant_id, [(d, inserted[d.member_id]) for d in drafts if d.member_id in inserted]
     )
     uow.audit(
@@ -172,55 +173,3 @@ async def _bill_batch(
             "bill_ids": sorted(str(i) for i in inserted.values()),
         },
     )
-
-
-async def _insert_bills(
-    uow: UnitOfWork, tenant_id: uuid.UUID, drafts: Sequence[BillDraft]
-) -> dict[uuid.UUID, uuid.UUID]:
-    """Insert the drafts; the member → bill id of those this statement inserted."""
-    if not drafts:
-        return {}
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "id": new_id(),
-            "member_id": d.member_id,
-            "organization_id": d.organization_id,
-            "month": d.month,
-            "standard_fen": d.standard_fen,
-            "amount_fen": d.amount_fen,
-            "status": d.status.value,
-            "back_payment": d.back_payment,
-            "rule": d.rule,
-        }
-        for d in drafts
-    ]
-    table = DuesBillRow.__table__  # type: ignore[attr-defined]
-    statement = (
-        insert(table)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "member_id", "month"])
-        .returning(table.c.member_id, table.c.id)
-    )
-    return {member: bill for member, bill in (await uow.session.execute(statement)).all()}
-
-
-async def _charge(
-    uow: UnitOfWork, tenant_id: uuid.UUID, bills: Sequence[tuple[BillDraft, uuid.UUID]]
-) -> None:
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "id": new_id(),
-            "member_id": draft.member_id,
-            "organization_id": draft.organization_id,
-            "bill_id": bill_id,
-            "month": draft.month,
-            "kind": kind.value,
-            "amount_fen": amount,
-            "recorded_by": uow.actor.user_id if uow.actor else None,
-        }
-        for draft, bill_id in bills
-        for kind, amount in charge_entries(draft.standard_fen, draft.amount_fen)
-    ]
-    await uow.session.execute(insert(DuesLedgerEntryRow.__table__).values(rows))  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from sqlmodel import col
 from domain.dues import format_month
 from domain.shared import Guard, new_id
 from infra.db.session import UnitOfWork
+from infra.dues.batches import among
 from infra.dues.seats import seat_of
 from infra.dues.tables import BackPaymentExceptionRow
 
@@ -56,7 +57,7 @@ async def exceptions_from(
         select(BackPaymentExceptionRow.member_id, func.min(BackPaymentExceptionRow.from_month))
         .where(
             col(BackPaymentExceptionRow.tenant_id) == tenant_id,
-            col(BackPaymentExceptionRow.member_id).in_(list(member_ids)),
+            among(col(BackPaymentExceptionRow.member_id), member_ids),
         )
         .group_by(col(BackPaymentExceptionRow.member_id))
     )

@@ -25,6 +25,7 @@ from domain.dues import (
 from domain.shared import ErrorKind, Guard, new_id, not_found
 from infra.db.routing import locked
 from infra.db.session import UnitOfWork
+from infra.dues.batches import among
 from infra.dues.seats import seat_of
 from infra.dues.tables import DuesReliefRow
 from infra.dues.visibility import own_member, readable
@@ -156,7 +157,7 @@ async def approved_reliefs(
     rows = await uow.session.execute(
         select(DuesReliefRow).where(
             col(DuesReliefRow.tenant_id) == tenant_id,
-            col(DuesReliefRow.member_id).in_(list(member_ids)),
+            among(col(DuesReliefRow.member_id), member_ids),
             col(DuesReliefRow.status) == ReliefStatus.APPROVED.value,
         )
     )

@@ -1,4 +1,4 @@
-"""SQLModel mappings of the dues tables (the schema comes from migration 0033)."""
+"""SQLModel mappings of the dues tables (the schema comes from migrations 0033 and 0036–0038)."""
 
 from __future__ import annotations
 
@@ -233,3 +233,112 @@ class DuesReconciliationItemRow(SQLModel, table=True):
     resolution: str | None = None
     resolved_by: uuid.UUID | None = None
     resolved_at: datetime | None = _tz()
+
+
+class DuesMonthFigureRow(SQLModel, table=True):
+    """What the ledger says of one organization's month, kept by a trigger on the ledger
+    (migration 0038): the application only reads it."""
+
+    __tablename__ = "dues_month_figure"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    organization_id: uuid.UUID = Field(primary_key=True)
+    month: date = Field(primary_key=True)
+    bills: int
+    charged_fen: int
+    relieved_fen: int
+    collected_fen: int
+    refunded_fen: int
+    open_bills: int
+
+
+class DuesOpenBillRow(SQLModel, table=True):
+    """A bill that still owes (kept by the ledger's trigger with the figures)."""
+
+    __tablename__ = "dues_open_bill"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    bill_id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    month: date
+
+
+class DuesArrearsNoticeRow(SQLModel, table=True):
+    """An arrears level raised for a member (欠交提醒 at 3 months, flagged at 6), open
+    until the member falls below it."""
+
+    __tablename__ = "dues_arrears_notice"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    level: str
+    overdue_months: int
+    consecutive_months: int
+    first_overdue: date
+    raised_at: datetime = _now()
+    ended_at: datetime | None = _tz()
+
+
+class DuesVoluntaryPaymentRow(SQLModel, table=True):
+    """A voluntary extra payment (自愿多交党费); append-only."""
+
+    __tablename__ = "dues_voluntary_payment"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID
+    organization_id: uuid.UUID
+    month: date
+    amount_fen: int
+    to_centre: bool
+    note: str | None = None
+    recorded_by: uuid.UUID
+    recorded_at: datetime = _now()
+
+
+class DuesMonthRow(SQLModel, table=True):
+    """A tenant's dues month (月度结算): opened with its bills snapshotted, closed with its
+    figures final."""
+
+    __tablename__ = "dues_month"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    month: date
+    status: str
+    opened_bills: int
+    opened_due_fen: int
+    opened_by: uuid.UUID
+    opened_at: datetime = _now()
+    closed_bills: int | None = None
+    closed_due_fen: int | None = None
+    closed_collected_fen: int | None = None
+    closed_open_bills: int | None = None
+    closed_by: uuid.UUID | None = None
+    closed_at: datetime | None = _tz()
+
+
+class DuesBranchReportRow(SQLModel, table=True):
+    """An organization's report of a month (支部上报), with its figures then."""
+
+    __tablename__ = "dues_branch_report"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    month_id: uuid.UUID
+    organization_id: uuid.UUID
+    bills: int
+    due_fen: int
+    collected_fen: int
+    deferred_bills: int
+    reported_by: uuid.UUID
+    reported_at: datetime = _now()
+
+
+class DuesDeferralRow(SQLModel, table=True):
+    """A bill deferred with a reason (缓交), so its branch may report the month."""
+
+    __tablename__ = "dues_deferral"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    bill_id: uuid.UUID
+    reason: str
+    recorded_by: uuid.UUID
+    recorded_at: datetime = _now()

@@ -35,10 +35,15 @@ SELF_OPERATIONS = ("login", "refreshToken", "logout", "getMe", "updateUser", "ch
 PAGED = (
     "listActivities",
     "listApiClients",
+    "listApplicants",
+    "listDuesArrears",
     "listDuesBases",
     "listDuesBills",
     "listDuesReconciliations",
+    "listDuesMonthReports",
+    "listDuesMonths",
     "listDuesReliefs",
+    "listDuesSummaryOrganizations",
     "listEvents",
     "listEvidence",
     "listAuditEvents",
@@ -55,6 +60,7 @@ PAGED = (
     "listTenants",
     "listTransfers",
     "listUsers",
+    "listVoluntaryDues",
 )
 
 

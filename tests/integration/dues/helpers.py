@@ -3,11 +3,18 @@ branch's secretary and committee member, and the committee's secretary (the next
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+import psycopg
 
+from domain.tenancy import PLATFORM_PATH
+from infra.db.bootstrap import DatabaseUrls, conninfo_of
+from infra.db.session import Actor, Database, Scope
+from infra.dues import generate_bills
 from tests.conftest import Api, login, unique
 from tests.integration.members.helpers import create_member
 
@@ -116,3 +123,46 @@ async def approved_base(
         )
     )
     return ok(await approver.post(f"{V1}/dues/bases/{declared['id']}/approve"))
+
+
+def pay(database: DatabaseUrls, bill_id: str, amount_fen: int | None = None) -> None:
+    """A payment of a bill (the whole amount unless told) as the payment code writes it: a
+    negative `payment` entry of the bill's month in the ledger."""
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        conn.execute(
+            "INSERT INTO dues_ledger_entry"
+            " (tenant_id, id, member_id, organization_id, bill_id, month, kind, amount_fen)"
+            " SELECT tenant_id, gen_random_uuid(), member_id, organization_id, id, month,"
+            "  'payment', -coalesce(%s, amount_fen)"
+            " FROM dues_bill WHERE id = %s",
+            (amount_fen, bill_id),
+        )
+
+
+def refund(database: DatabaseUrls, bill_id: str, amount_fen: int) -> None:
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        conn.execute(
+            "INSERT INTO dues_ledger_entry"
+            " (tenant_id, id, member_id, organization_id, bill_id, month, kind, amount_fen)"
+            " SELECT tenant_id, gen_random_uuid(), member_id, organization_id, id, month,"
+            "  'refund', %s"
+            " FROM dues_bill WHERE id = %s",
+            (amount_fen, bill_id),
+        )
+
+
+async def bill_months(
+    db: Database, tenant_id: str, months: list[date], *, now: datetime | None = None
+) -> None:
+    """Run the bills of these months for a tenant, as the schedule's system actor."""
+    tenant = uuid.UUID(tenant_id)
+    actor = Actor(None, "test", tenant, None, None)
+    for month in months:
+        await generate_bills(
+            db,
+            Scope(PLATFORM_PATH),
+            actor,
+            tenant_id=tenant,
+            month=month,
+            now=now or datetime.now(UTC),
+        )

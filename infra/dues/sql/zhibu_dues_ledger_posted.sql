@@ -1,0 +1,105 @@
+-- Keeps the dues figures with the ledger (0038): each insert into dues_ledger_entry adds
+-- its money to dues_month_figure, per organization and month the entries name, and moves
+-- the bills it settles or reopens out of or into dues_open_bill (counted per the bill's
+-- organization and month). Every writer of the ledger keeps them without knowing, in its
+-- own transaction. Runs as the owner: the application may only read both tables.
+-- Plain PostgreSQL runs it once per statement over its transition table (a bill run's
+-- batch is one upsert per organization); Citus runs no statement triggers on distributed
+-- tables, so there it runs before each row (which sees the statement's earlier rows, not
+-- its own).
+CREATE OR REPLACE FUNCTION zhibu_dues_ledger_posted()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    v_rows dues_ledger_entry[];
+    v_posted boolean := TG_LEVEL = 'STATEMENT';
+BEGIN
+    IF v_posted THEN
+        SELECT array_agg(a) INTO v_rows FROM added a;
+    ELSE
+        v_rows := ARRAY[NEW];
+    END IF;
+    IF v_rows IS NULL THEN
+        RETURN NULL;
+    END IF;
+    WITH money AS (
+        SELECT e.tenant_id, e.organization_id, e.month,
+               count(*) FILTER (WHERE e.kind = 'charge') AS bills,
+               coalesce(sum(e.amount_fen) FILTER (WHERE e.kind = 'charge'), 0) AS charged,
+               coalesce(-sum(e.amount_fen) FILTER (WHERE e.kind = 'exemption'), 0) AS relieved,
+               coalesce(-sum(e.amount_fen)
+                   FILTER (WHERE e.kind IN ('payment', 'back_payment')), 0) AS collected,
+               coalesce(sum(e.amount_fen) FILTER (WHERE e.kind = 'refund'), 0) AS refunded,
+               0 AS opened
+        FROM unnest(v_rows) e
+        GROUP BY 1, 2, 3
+    ), moved AS (
+        -- A bill's charge is its first entry, written with it: a bill charged in this
+        -- set owed nothing before, and its entries name its member, organization and month.
+        SELECT e.tenant_id, e.bill_id, sum(e.amount_fen) AS delta,
+               bool_or(e.kind = 'charge') AS fresh,
+               (array_agg(e.member_id))[1] AS member_id,
+               (array_agg(e.organization_id))[1] AS organization_id,
+               (array_agg(e.month))[1] AS month
+        FROM unnest(v_rows) e WHERE e.bill_id IS NOT NULL
+        GROUP BY 1, 2
+    ), balance AS (
+        -- Any other bill's balance before: a statement's rows are in the table already.
+        SELECT m.tenant_id, m.bill_id, m.delta, m.fresh, m.member_id, m.organization_id,
+               m.month,
+               CASE WHEN m.fresh THEN 0 ELSE
+                   (SELECT coalesce(sum(l.amount_fen), 0) FROM dues_ledger_entry l
+                    WHERE l.tenant_id = m.tenant_id AND l.bill_id = m.bill_id)
+                   - CASE WHEN v_posted THEN m.delta ELSE 0 END
+               END AS before
+        FROM moved m
+    ), flipped AS (
+        SELECT x.*, (x.before + x.delta > 0)::int - (x.before > 0)::int AS opened
+        FROM balance x
+        WHERE (x.before + x.delta > 0) <> (x.before > 0)
+    ), turned AS (
+        SELECT f.tenant_id, f.bill_id, f.member_id, f.organization_id, f.month, f.opened
+        FROM flipped f WHERE f.fresh
+        UNION ALL
+        SELECT b.tenant_id, b.id, b.member_id, b.organization_id, b.month, f.opened
+        FROM flipped f JOIN dues_bill b ON b.tenant_id = f.tenant_id AND b.id = f.bill_id
+        WHERE NOT f.fresh
+    ), reopened AS (
+        INSERT INTO dues_open_bill (tenant_id, bill_id, member_id, organization_id, month)
+        SELECT t.tenant_id, t.bill_id, t.member_id, t.organization_id, t.month
+        FROM turned t WHERE t.opened = 1
+        ON CONFLICT DO NOTHING
+    ), settled AS (
+        DELETE FROM dues_open_bill o USING turned t
+        WHERE t.opened = -1 AND o.tenant_id = t.tenant_id AND o.bill_id = t.bill_id
+    ), posting AS (
+        SELECT * FROM money
+        UNION ALL
+        SELECT t.tenant_id, t.organization_id, t.month, 0, 0, 0, 0, 0, sum(t.opened)
+        FROM turned t GROUP BY 1, 2, 3
+    )
+    INSERT INTO dues_month_figure AS f (
+        tenant_id, organization_id, month, bills, charged_fen, relieved_fen, collected_fen,
+        refunded_fen, open_bills
+    )
+    SELECT p.tenant_id, p.organization_id, p.month, sum(p.bills), sum(p.charged),
+           sum(p.relieved), sum(p.collected), sum(p.refunded), sum(p.opened)
+    FROM posting p
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
+    ON CONFLICT (tenant_id, organization_id, month) DO UPDATE SET
+        bills = f.bills + excluded.bills,
+        charged_fen = f.charged_fen + excluded.charged_fen,
+        relieved_fen = f.relieved_fen + excluded.relieved_fen,
+        collected_fen = f.collected_fen + excluded.collected_fen,
+        refunded_fen = f.refunded_fen + excluded.refunded_fen,
+        open_bills = f.open_bills + excluded.open_bills;
+    IF v_posted THEN
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END
+$function$;
