@@ -171,7 +171,7 @@ class RemittanceOut(msgspec.Struct, kw_only=True):
     due_by: date
 
 
-class SummaryOut(msgspec.Struct, kw_only=True):
+class DuesSummaryOut(msgspec.Struct, kw_only=True):
     """党费收缴统计 Dues summary, rolled up over a subtree."""
 
     tenant_id: uuid.UUID

@@ -81,7 +81,7 @@ def _fields(out: r.FiguresOut) -> dict[str, object]:
     return {name: getattr(out, name) for name in out.__struct_fields__}
 
 
-def summary_out(s: Summary) -> r.SummaryOut:
+def summary_out(s: Summary) -> r.DuesSummaryOut:
     months = [
         r.SummaryMonthOut(
             month=format_month(m.month), closed=m.closed, **_fields(figures_out(m.figures))
@@ -89,7 +89,7 @@ def summary_out(s: Summary) -> r.SummaryOut:
         for m in s.months
     ]
     remittance = s.remittance
-    return r.SummaryOut(
+    return r.DuesSummaryOut(
         tenant_id=s.place.tenant.id,
         organization_id=s.place.organization.id if s.place.organization else None,
         months=months,
@@ -126,7 +126,7 @@ async def get_dues_summary(
     organization_id: OrganizationId = None,
     first: From = None,
     last: To = None,
-) -> r.SummaryOut:
+) -> r.DuesSummaryOut:
     start, end = _range(first, last)
     async with ctx.uow() as uow:
         found = await summarize(
