@@ -10,6 +10,7 @@ relay, and a crash between the two leaves the delivery pending, not lost.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -17,7 +18,7 @@ from sqlalchemy import text
 from domain.integration import EVENT_TYPES, webhook_data
 from domain.shared import display_time, new_id
 from infra.db.session import Database, UnitOfWork
-from infra.platform.relay import Relay, RelayedEvent, RelayHandler, Subscription
+from infra.platform.relay import Relay, RelayBatchHandler, RelayedEvent, Subscription
 
 HANDLER = "integration.webhook_deliveries"
 
@@ -27,10 +28,15 @@ _SUBSCRIBERS = (
 _INSERT = text(
     "INSERT INTO webhook_delivery (tenant_id, id, subscription_tenant_id, subscription_id,"
     " event_id, event_type, occurred_at, body)"
-    " VALUES (:tenant_id, :id, :subscription_tenant_id, :subscription_id, :event_id,"
-    " :event_type, :occurred_at, :body)"
+    " SELECT CAST(:t AS uuid), v.* FROM unnest(CAST(:ids AS uuid[]),"
+    " CAST(:subscription_tenants AS uuid[]), CAST(:subscriptions AS uuid[]),"
+    " CAST(:events AS uuid[]), CAST(:types AS text[]), CAST(:times AS timestamptz[]),"
+    " CAST(:bodies AS text[])) AS v"
     " ON CONFLICT (tenant_id, subscription_id, event_id) DO NOTHING"
 )
+
+
+_COLUMNS = ("ids", "subscription_tenants", "subscriptions", "events", "types", "times", "bodies")
 
 
 def ancestors(tenant_path: str) -> list[str]:
@@ -57,44 +63,46 @@ def webhook_body(event: RelayedEvent) -> str | None:
     )
 
 
-def fan_out(db: Database) -> RelayHandler:
-    """The handler. Subscribers are looked up on a connection of their own: on Citus a
-    definer function may not read shards that this transaction (the relay's, which has
-    recorded the event as processed) wrote as another role."""
+def fan_out(db: Database) -> RelayBatchHandler:
+    """The handler, for one tenant's events of a relay round. Subscribers are looked up on
+    a connection of their own (on Citus a definer function may not read shards that this
+    transaction, the relay's, wrote as another role), once per topic when no subscription
+    began between the batch's earliest and latest event of it, else once per event."""
 
-    async def handle(uow: UnitOfWork, event: RelayedEvent) -> None:
-        body = webhook_body(event)
-        if body is None:
-            return
-        found = await db.fetch_unscoped(
-            _SUBSCRIBERS,
-            {"paths": ancestors(event.tenant_path), "topic": event.topic, "at": event.created_at},
-        )
-        if found:
-            await _record(uow, event, body, found)
+    async def subscribers(paths: list[str], topic: str, at: datetime) -> list[Any]:
+        return await db.fetch_unscoped(_SUBSCRIBERS, {"paths": paths, "topic": topic, "at": at})
+
+    async def handle(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
+        bodies = [(e, b) for e in events if (b := webhook_body(e)) is not None]
+        by_topic: dict[tuple[str, str], list[tuple[RelayedEvent, str]]] = {}
+        for event, body in bodies:
+            by_topic.setdefault((event.tenant_path, event.topic), []).append((event, body))
+        rows: list[tuple[Any, ...]] = []
+        for (path, topic), group in by_topic.items():
+            paths = ancestors(path)
+            times = [e.created_at for e, _ in group]
+            first = {tuple(r) for r in await subscribers(paths, topic, min(times))}
+            last = (
+                first
+                if min(times) == max(times)
+                else {tuple(r) for r in await subscribers(paths, topic, max(times))}
+            )
+            for event, body in group:
+                found = (
+                    first if first == last else await subscribers(paths, topic, event.created_at)
+                )
+                rows.extend(
+                    (new_id(), *subscription, event.id, event.topic, event.created_at, body)
+                    for subscription in found
+                )
+        if rows:
+            columns = [list(c) for c in zip(*rows, strict=True)]
+            params = dict(zip(_COLUMNS, columns, strict=True))
+            await uow.session.execute(_INSERT, {"t": events[0].tenant_id, **params})
 
     return handle
 
 
-async def _record(uow: UnitOfWork, event: RelayedEvent, body: str, found: list[Any]) -> None:
-    await uow.session.execute(
-        _INSERT,
-        [
-            {
-                "tenant_id": event.tenant_id,
-                "id": new_id(),
-                "subscription_tenant_id": tenant_id,
-                "subscription_id": subscription_id,
-                "event_id": event.id,
-                "event_type": event.topic,
-                "occurred_at": event.created_at,
-                "body": body,
-            }
-            for tenant_id, subscription_id in found
-        ],
-    )
-
-
 def register_relay_handlers(relay: Relay, *, db: Database) -> None:
     """Every event a webhook may carry becomes deliveries, at least once."""
-    relay.register(HANDLER, Subscription(fan_out(db), frozenset(EVENT_TYPES)))
+    relay.register(HANDLER, Subscription(None, frozenset(EVENT_TYPES), batch=fan_out(db)))

@@ -69,14 +69,18 @@ class RelayedEvent:
 
 
 RelayHandler = Callable[[UnitOfWork, RelayedEvent], Awaitable[None]]
+RelayBatchHandler = Callable[[UnitOfWork, list[RelayedEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """What a context registers: its handler and the topics it wants (None: every one)."""
+    """What a context registers: its handler and the topics it wants (None: every one).
+    A `batch` handler gets one tenant's fresh events of a round at once, in order, so it
+    can write them in one statement."""
 
-    handler: RelayHandler
+    handler: RelayHandler | None
     topics: frozenset[str] | None = None
+    batch: RelayBatchHandler | None = None
 
     def wants(self, topic: str) -> bool:
         return self.topics is None or topic in self.topics
@@ -369,6 +373,11 @@ class Relay:
             params["ids"] = [e.id for e in events]
         result = await uow.session.execute(text(statement), params)
         fresh = set(result.scalars())
-        for event in events:
-            if event.id in fresh:
-                await sub.handler(uow, event)
+        applied = [e for e in events if e.id in fresh]
+        if sub.batch is not None:
+            if applied:
+                await sub.batch(uow, applied)
+            return
+        assert sub.handler is not None
+        for event in applied:
+            await sub.handler(uow, event)
