@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.members_search
 	$(BIN)/python -m bench.login_flood
 	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.checkin_webhooks
 
 clean:
 	rm -rf $(VENV) var

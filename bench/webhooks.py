@@ -69,8 +69,8 @@ def create_receiver() -> Any:
     return receiver_app
 
 
-def _subscribe(admin_url: str, protector: FieldProtector, url: str, endpoints: int) -> str:
-    """One client of county 440304 with `endpoints` subscriptions; the tenant's id."""
+def subscribe(admin_url: str, protector: FieldProtector, urls: list[str], event_type: str) -> str:
+    """One client of county 440304 with a subscription to each of `urls`; the tenant's id."""
     with psycopg.connect(conninfo_of(admin_url)) as conn:
         conn.execute(f"SET ROLE {OWNER_ROLE}")
         row = conn.execute("SELECT id, path::text FROM tenant WHERE code = '440304'").fetchone()
@@ -87,12 +87,12 @@ def _subscribe(admin_url: str, protector: FieldProtector, url: str, endpoints: i
             " VALUES (%s, %s, '压测客户端', %s, ARRAY['webhooks:write'], %s)",
             (tenant_id, client, account, account),
         )
-        for n in range(endpoints):
+        for url in urls:
             hook = new_id()
             conn.execute(
                 "INSERT INTO webhook_subscription (tenant_id, id, client_id, tenant_path, url,"
-                " event_types) VALUES (%s, %s, %s, %s, %s, ARRAY['member.created'])",
-                (tenant_id, hook, client, path, f"{url}/hook/{n}"),
+                " event_types) VALUES (%s, %s, %s, %s, %s, ARRAY[%s])",
+                (tenant_id, hook, client, path, url, event_type),
             )
             conn.execute(
                 "INSERT INTO webhook_secret (tenant_id, id, subscription_id, secret)"
@@ -104,10 +104,6 @@ def _subscribe(admin_url: str, protector: FieldProtector, url: str, endpoints: i
                     protector.cipher.encrypt("webhook_secret.secret", new_secret()),
                 ),
             )
-        conn.execute(
-            "CREATE TABLE bench_floor_delivery (event_id uuid NOT NULL, endpoint integer NOT"
-            " NULL, status integer NOT NULL, at timestamptz NOT NULL DEFAULT now())"
-        )
     return str(tenant_id)
 
 
@@ -168,10 +164,14 @@ async def _pipeline(
 
 async def _floor_webhooks(admin_url: str, port: int, endpoints: int, concurrency: int) -> float:
     """The least work of the same path: read, POST, record; seconds taken."""
-    started = time.monotonic()
     async with await psycopg.AsyncConnection.connect(
         conninfo_of(admin_url), autocommit=True
     ) as conn:
+        await conn.execute(
+            "CREATE TABLE bench_floor_delivery (event_id uuid NOT NULL, endpoint integer NOT"
+            " NULL, status integer NOT NULL, at timestamptz NOT NULL DEFAULT now())"
+        )
+        started = time.monotonic()
         cur = await conn.execute(
             "SELECT id, payload::text FROM outbox_event WHERE topic = 'member.created'"
             " ORDER BY xid, seq"
@@ -290,11 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     admin_url, app_url = prepare_database(settings, password, DATABASE)
     expected = args.events * args.endpoints
     with serve("bench.webhooks:create_receiver", {}) as port:
-        tenant_id = _subscribe(
-            admin_url,
-            FieldProtector.from_settings(settings),
-            f"http://127.0.0.1:{port}",
-            args.endpoints,
+        urls = [f"http://127.0.0.1:{port}/hook/{n}" for n in range(args.endpoints)]
+        tenant_id = subscribe(
+            admin_url, FieldProtector.from_settings(settings), urls, "member.created"
         )
         _emit(admin_url, tenant_id, args.events)
         print(f"floor: {args.events} events to {args.endpoints} endpoints ...", flush=True)

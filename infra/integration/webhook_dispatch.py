@@ -121,6 +121,8 @@ class WebhookDispatcher:
         self._settling: set[uuid.UUID] = set()  # endpoints with a failure not yet recorded
         self._finished: list[Finished] = []
         self._recorded_meanwhile: set[uuid.UUID] | None = None  # during a read ahead
+        self._drained: set[uuid.UUID] = set()  # endpoints that sent all they had read
+        self._read_at = 0.0
         self._paused: dict[uuid.UUID, float] = {}
         self._endpoints: dict[uuid.UUID, Endpoint] = {}
         self._paths: dict[uuid.UUID, str] = {}  # tenant id → path, which never changes
@@ -151,6 +153,7 @@ class WebhookDispatcher:
         self._sending.clear()
         self._settling.clear()
         self._finished.clear()
+        self._drained.clear()
 
     async def _run(self) -> None:
         pause = 1.0
@@ -191,30 +194,36 @@ class WebhookDispatcher:
                     await recorder
 
     async def _round(self, conn: AsyncConnection[Any], http: DeliveryClient) -> bool:
-        """Read ahead if the backlog runs low, then start an attempt for each delivery
-        whose endpoint has room; True if any started."""
+        """Read ahead when an endpoint ran out of deliveries read (or every poll), then
+        start an attempt for each delivery whose endpoint has room; True if any started."""
         now = time.monotonic()
         self._paused = {k: until for k, until in self._paused.items() if until > now}
         for endpoint in self._paused:
             for due in self._backlog.pop(endpoint, ()):
                 self._known.pop(due.id, None)
-        if sum(len(q) for q in self._backlog.values()) < self.config.max_in_flight:
+        if self._drained or not self._backlog or now - self._read_at >= self.config.poll_seconds:
+            self._read_at = now
+            self._drained.clear()
             await self._read_ahead(conn)
         return self._start(http)
 
     async def _read_ahead(self, conn: AsyncConnection[Any]) -> None:
-        """Due deliveries not yet known, up to `max_in_flight` more per endpoint (the
-        query counts those known, which are still pending, among its per-endpoint rows)."""
-        known = Counter(self._known.values())
-        more = self.config.max_in_flight
+        """Due deliveries not yet known, up to `max_in_flight` ahead per endpoint; none of
+        an endpoint with half that read already (a slow one), so that it neither fills
+        the memory nor takes the rows of the others. The query counts the deliveries known
+        (still pending) among its rows per endpoint and in all, hence the margins."""
+        ahead = self.config.max_in_flight
+        full = {e for e, q in self._backlog.items() if len(q) >= ahead // 2}
+        skip = self._paused.keys() | self._settling | full
+        known = Counter(e for e in self._known.values() if e not in skip)
         self._recorded_meanwhile = recorded = set()
         try:
             cur = await conn.execute(
                 _DUE,
                 (
-                    len(self._known) + 2 * more,
-                    max(known.values(), default=0) + more,
-                    list(self._paused.keys() | self._settling),
+                    sum(known.values()) + 2 * ahead,
+                    max(known.values(), default=0) + ahead,
+                    list(skip),
                 ),
             )
             rows = await cur.fetchall()
@@ -246,6 +255,7 @@ class WebhookDispatcher:
                 started = True
             if not queue:
                 del self._backlog[endpoint]
+                self._drained.add(endpoint)
         return started
 
     async def _path(self, conn: AsyncConnection[Any], tenant_id: uuid.UUID) -> str:
