@@ -1,10 +1,11 @@
 """The webhook dispatcher: sends pending deliveries, records the attempts, retries.
 
 One leader per deployment (a session advisory lock, as the relay), in the background of
-an API worker and never on a request. It reads due deliveries ahead (`zhibu_webhook_due`,
-none of a paused endpoint) into a backlog per endpoint and sends each in a task of its
-own, at most `endpoint_concurrency` at once per endpoint and `max_in_flight` in all, each
-within a timeout: a slow or dead receiver holds only its own slots. Ended attempts are
+an API worker and never on a request. It reads due deliveries ahead into a backlog per
+endpoint (`zhibu_webhook_due` over all endpoints but paused and well-stocked ones,
+`zhibu_webhook_due_of` for those that ran dry) and sends each in a task of its own, at
+most `endpoint_concurrency` at once per endpoint and `max_in_flight` in all, each within
+a timeout: a slow or dead receiver holds only its own slots. Ended attempts are
 recorded in batches by one recorder (infra/integration/webhook_record.py) on at most
 `DATABASE_CONNECTIONS` of the worker's connections; until its attempt is recorded a
 delivery is neither read nor sent again, and an endpoint whose attempt failed sends
@@ -48,6 +49,11 @@ _DUE = (
     "SELECT tenant_id, id, subscription_tenant_id, subscription_id, event_id, body, attempts"
     " FROM zhibu_webhook_due(%s, %s, %s::uuid[])"
 )
+_DUE_OF = (
+    "SELECT tenant_id, id, subscription_tenant_id, subscription_id, event_id, body, attempts"
+    " FROM zhibu_webhook_due_of(%s::uuid[], %s)"
+)
+DISCOVER_SECONDS = 1.0
 ENDPOINT_CACHE_SECONDS = 1.0
 DATABASE_CONNECTIONS = 2
 USER_AGENT = "Zhibu-Webhooks/1"
@@ -194,38 +200,40 @@ class WebhookDispatcher:
                     await recorder
 
     async def _round(self, conn: AsyncConnection[Any], http: DeliveryClient) -> bool:
-        """Read ahead when an endpoint ran out of deliveries read (or every poll), then
-        start an attempt for each delivery whose endpoint has room; True if any started."""
+        """Read ahead, then start an attempt for each delivery whose endpoint has room;
+        True if any started. The endpoints that sent all they had read are read for at
+        once, one by one along an index; every endpoint is looked at every poll when
+        idle, every `DISCOVER_SECONDS` when busy (that read ranks every pending delivery,
+        tens of thousands behind slow receivers)."""
         now = time.monotonic()
         self._paused = {k: until for k, until in self._paused.items() if until > now}
         for endpoint in self._paused:
             for due in self._backlog.pop(endpoint, ()):
                 self._known.pop(due.id, None)
-        if self._drained or not self._backlog or now - self._read_at >= self.config.poll_seconds:
-            self._read_at = now
-            self._drained.clear()
-            await self._read_ahead(conn)
-        return self._start(http)
-
-    async def _read_ahead(self, conn: AsyncConnection[Any]) -> None:
-        """Due deliveries not yet known, up to `max_in_flight` ahead per endpoint; none of
-        an endpoint with half that read already (a slow one), so that it neither fills
-        the memory nor takes the rows of the others. The query counts the deliveries known
-        (still pending) among its rows per endpoint and in all, hence the margins."""
         ahead = self.config.max_in_flight
         full = {e for e, q in self._backlog.items() if len(q) >= ahead // 2}
         skip = self._paused.keys() | self._settling | full
-        known = Counter(e for e in self._known.values() if e not in skip)
+        hungry, self._drained = self._drained - skip, set()
+        if hungry:
+            known = Counter(e for e in self._known.values() if e in hungry)
+            most = max(known.values(), default=0)
+            await self._read(conn, _DUE_OF, (list(hungry), most + ahead))
+        busy = bool(self._backlog or self._attempts)
+        if now - self._read_at >= (DISCOVER_SECONDS if busy else self.config.poll_seconds):
+            self._read_at = now
+            # Half a window read is enough for an endpoint (a slow one would fill the
+            # memory); the query counts the deliveries known (still pending) among its
+            # rows per endpoint and in all, hence the margins.
+            known = Counter(e for e in self._known.values() if e not in skip)
+            limits = (sum(known.values()) + 2 * ahead, max(known.values(), default=0) + ahead)
+            await self._read(conn, _DUE, (*limits, list(skip)))
+        return self._start(http)
+
+    async def _read(self, conn: AsyncConnection[Any], query: str, params: tuple[Any, ...]) -> None:
+        """Add the due deliveries the query finds that are not known yet to the backlog."""
         self._recorded_meanwhile = recorded = set()
         try:
-            cur = await conn.execute(
-                _DUE,
-                (
-                    sum(known.values()) + 2 * ahead,
-                    max(known.values(), default=0) + ahead,
-                    list(skip),
-                ),
-            )
+            cur = await conn.execute(query, params)
             rows = await cur.fetchall()
         finally:
             self._recorded_meanwhile = None
