@@ -18,6 +18,7 @@ from sqlalchemy import text
 from domain.integration import EVENT_TYPES, webhook_data
 from domain.shared import display_time, new_id
 from infra.db.session import Database, UnitOfWork
+from infra.integration.webhook_record import CHUNK, values
 from infra.platform.relay import Relay, RelayBatchHandler, RelayedEvent, Subscription
 
 HANDLER = "integration.webhook_deliveries"
@@ -25,18 +26,21 @@ HANDLER = "integration.webhook_deliveries"
 _SUBSCRIBERS = (
     "SELECT tenant_id, id FROM zhibu_webhook_subscribers(%(paths)s::text[], %(topic)s, %(at)s)"
 )
-_INSERT = text(
+_INSERT = (
     "INSERT INTO webhook_delivery (tenant_id, id, subscription_tenant_id, subscription_id,"
-    " event_id, event_type, occurred_at, body)"
-    " SELECT CAST(:t AS uuid), v.* FROM unnest(CAST(:ids AS uuid[]),"
-    " CAST(:subscription_tenants AS uuid[]), CAST(:subscriptions AS uuid[]),"
-    " CAST(:events AS uuid[]), CAST(:types AS text[]), CAST(:times AS timestamptz[]),"
-    " CAST(:bodies AS text[])) AS v"
+    " event_id, event_type, occurred_at, body) VALUES {rows}"
     " ON CONFLICT (tenant_id, subscription_id, event_id) DO NOTHING"
 )
-
-
-_COLUMNS = ("ids", "subscription_tenants", "subscriptions", "events", "types", "times", "bodies")
+_COLUMNS = (
+    ("tenant_id", "uuid"),
+    ("id", "uuid"),
+    ("subscription_tenant_id", "uuid"),
+    ("subscription_id", "uuid"),
+    ("event_id", "uuid"),
+    ("event_type", "text"),
+    ("occurred_at", "timestamptz"),
+    ("body", "text"),
+)
 
 
 def ancestors(tenant_path: str) -> list[str]:
@@ -91,14 +95,14 @@ def fan_out(db: Database) -> RelayBatchHandler:
                 found = (
                     first if first == last else await subscribers(paths, topic, event.created_at)
                 )
+                at = event.created_at
                 rows.extend(
-                    (new_id(), *subscription, event.id, event.topic, event.created_at, body)
+                    (event.tenant_id, new_id(), *subscription, event.id, event.topic, at, body)
                     for subscription in found
                 )
-        if rows:
-            columns = [list(c) for c in zip(*rows, strict=True)]
-            params = dict(zip(_COLUMNS, columns, strict=True))
-            await uow.session.execute(_INSERT, {"t": events[0].tenant_id, **params})
+        for start in range(0, len(rows), CHUNK):
+            clause, params = values(_COLUMNS, rows[start : start + CHUNK])
+            await uow.session.execute(text(_INSERT.format(rows=clause)), params)
 
     return handle
 

@@ -2,9 +2,10 @@
 
 Attempts that ended while the previous batch was being written are written together: per
 tenant of their deliveries one INSERT of the attempts and one UPDATE of the deliveries
-(each naming the tenant, so Citus routes it to one shard), then one UPDATE ending the runs
-of failures of the endpoints that answered. A failure is rarer and does more (a longer run
-of failures, a pause, disabling), one statement or three per failed attempt. A delivery
+(each naming the tenant, so Citus routes it to one shard; 500 attempts a statement at
+most), then one UPDATE ending the runs of failures of the endpoints that answered. A
+failure is rarer and does more (a longer run of failures, a pause, disabling), one
+statement or three per failed attempt. A delivery
 is updated only if it is as the attempt found it (pending, the same number of attempts):
 a redelivery queued meanwhile keeps its fresh start.
 """
@@ -12,7 +13,7 @@ a redelivery queued meanwhile keeps its fresh start.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -75,26 +76,56 @@ def not_sent(due: Due, reason: str | None) -> Finished:
     return Finished(due, datetime.now(UTC), None, None, "failed", None, reason)
 
 
-_ATTEMPTS = text(
-    "INSERT INTO webhook_attempt (tenant_id, id, delivery_id, subscription_id, attempted_at,"
-    " status_code, latency_ms, response_excerpt, error)"
-    " SELECT CAST(:t AS uuid), v.* FROM unnest(CAST(:ids AS uuid[]),"
-    " CAST(:deliveries AS uuid[]), CAST(:subscriptions AS uuid[]),"
-    " CAST(:at AS timestamptz[]), CAST(:codes AS integer[]), CAST(:latencies AS integer[]),"
-    " CAST(:excerpts AS text[]), CAST(:errors AS text[])) AS v"
+_ATTEMPT_COLUMNS = (
+    ("tenant_id", "uuid"),
+    ("id", "uuid"),
+    ("delivery_id", "uuid"),
+    ("subscription_id", "uuid"),
+    ("attempted_at", "timestamptz"),
+    ("status_code", "integer"),
+    ("latency_ms", "integer"),
+    ("response_excerpt", "text"),
+    ("error", "text"),
 )
-_DELIVERIES = text(
+_DELIVERY_COLUMNS = (
+    ("id", "uuid"),
+    ("before", "integer"),
+    ("status", "text"),
+    ("attempts", "integer"),
+    ("next", "timestamptz"),
+    ("at", "timestamptz"),
+    ("code", "integer"),
+    ("sent", "boolean"),
+)
+_DELIVERIES = (
     "UPDATE webhook_delivery d SET status = v.status, attempts = v.attempts,"
     " next_attempt_at = coalesce(v.next, d.next_attempt_at),"
     " last_attempt_at = CASE WHEN v.sent THEN v.at ELSE d.last_attempt_at END,"
     " last_status_code = CASE WHEN v.sent THEN v.code ELSE d.last_status_code END"
-    " FROM unnest(CAST(:ids AS uuid[]), CAST(:before AS integer[]), CAST(:statuses AS text[]),"
-    " CAST(:attempts AS integer[]), CAST(:next AS timestamptz[]), CAST(:at AS timestamptz[]),"
-    " CAST(:codes AS integer[]), CAST(:sent AS boolean[]))"
-    " AS v(id, before, status, attempts, next, at, code, sent)"
+    " FROM (VALUES {rows}) AS v(id, before, status, attempts, next, at, code, sent)"
     " WHERE d.tenant_id = CAST(:t AS uuid) AND d.id = v.id AND d.status = 'pending'"
     " AND d.attempts = v.before"
 )
+CHUNK = 500  # rows per statement
+
+
+def values(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
+) -> tuple[str, dict[str, Any]]:
+    """`(…), (…)` of typed placeholders for `rows`, and their parameters. VALUES rather
+    than unnest: Citus runs an INSERT … SELECT from a function as a COPY, which it refuses
+    under row-level security, and routes VALUES naming one tenant to its shard."""
+    params: dict[str, Any] = {}
+    tuples = []
+    for i, row in enumerate(rows):
+        cells = []
+        for (name, cast), value in zip(columns, row, strict=True):
+            params[f"{name}_{i}"] = value
+            cells.append(f"CAST(:{name}_{i} AS {cast})")
+        tuples.append(f"({', '.join(cells)})")
+    return ", ".join(tuples), params
+
+
 _STREAKS_END = text(
     "UPDATE webhook_subscription SET failure_streak = 0, failing_since = NULL"
     " WHERE tenant_id = :t AND id = ANY(CAST(:ids AS uuid[])) AND failure_streak <> 0"
@@ -134,42 +165,43 @@ async def record(uow: UnitOfWork, batch: list[Finished], disable: DisablePolicy)
 
 
 async def _write(uow: UnitOfWork, tenant_id: uuid.UUID, group: list[Finished]) -> None:
-    answers = [f.answer for f in group]
-    codes = [a.status_code if a else None for a in answers]
-    at = [f.at for f in group]
-    await uow.session.execute(
-        _ATTEMPTS,
-        {
-            "t": tenant_id,
-            "ids": [new_id() for _ in group],
-            "deliveries": [f.due.id for f in group],
-            "subscriptions": [f.due.subscription_id for f in group],
-            "at": at,
-            "codes": codes,
-            "latencies": [a.latency_ms if a else 0 for a in answers],
-            "excerpts": [a.excerpt if a else "" for a in answers],
-            "errors": [
-                a.error if a else f"not sent: the webhook is disabled ({f.reason})"
-                for f, a in zip(group, answers, strict=True)
-            ],
-        },
-    )
-    await uow.session.execute(
-        _DELIVERIES,
-        {
-            "t": tenant_id,
-            "ids": [f.due.id for f in group],
-            "before": [f.due.attempts for f in group],
-            "statuses": [f.status for f in group],
-            "attempts": [f.due.attempts + (1 if f.answer else 0) for f in group],
-            "next": [
-                None if f.answer is None else f.at + f.delay if f.delay else f.at for f in group
-            ],
-            "at": at,
-            "codes": codes,
-            "sent": [f.answer is not None for f in group],
-        },
-    )
+    for start in range(0, len(group), CHUNK):
+        chunk = group[start : start + CHUNK]
+        attempts = [
+            (
+                tenant_id,
+                new_id(),
+                f.due.id,
+                f.due.subscription_id,
+                f.at,
+                f.answer.status_code if f.answer else None,
+                f.answer.latency_ms if f.answer else 0,
+                f.answer.excerpt if f.answer else "",
+                f.answer.error if f.answer else f"not sent: the webhook is disabled ({f.reason})",
+            )
+            for f in chunk
+        ]
+        rows, params = values(_ATTEMPT_COLUMNS, attempts)
+        columns = ", ".join(name for name, _ in _ATTEMPT_COLUMNS)
+        await uow.session.execute(
+            text(f"INSERT INTO webhook_attempt ({columns}) VALUES {rows}"),  # noqa: S608
+            params,
+        )
+        deliveries = [
+            (
+                f.due.id,
+                f.due.attempts,
+                f.status,
+                f.due.attempts + (1 if f.answer else 0),
+                None if f.answer is None else f.at + f.delay if f.delay else f.at,
+                f.at,
+                f.answer.status_code if f.answer else None,
+                f.answer is not None,
+            )
+            for f in chunk
+        ]
+        rows, params = values(_DELIVERY_COLUMNS, deliveries)
+        await uow.session.execute(text(_DELIVERIES.format(rows=rows)), {"t": tenant_id, **params})
 
 
 async def _judge(uow: UnitOfWork, f: Finished, disable: DisablePolicy) -> None:
