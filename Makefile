@@ -60,6 +60,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.dues_callbacks
 	$(BIN)/python -m bench.dues_bills
 	$(BIN)/python -m bench.dues_summary
+	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.checkin_webhooks
 
 clean:
 	rm -rf $(VENV) var

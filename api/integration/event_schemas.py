@@ -54,7 +54,13 @@ class EventTypeOut(msgspec.Struct, kw_only=True):
     type: str
     description: str
     aggregate_type: str
-    scope: Annotated[str, Meta(description="读取所需的授权范围 The scope that reads it")]
+    scope: Annotated[
+        str | None,
+        Meta(
+            description="读取所需的授权范围（null：只有管理员可读） The scope that reads it"
+            " (null: administrators only)"
+        ),
+    ]
     personal_fields: Annotated[
         list[str],
         Meta(description="只在有敏感范围时给出的字段 Given only with the sensitive scope"),

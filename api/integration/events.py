@@ -102,8 +102,8 @@ async def list_events(
     return es.EventPage(items=[_event(e) for e in read.events], next_cursor=_cursor(read.next))
 
 
-def _scope_of(permission: str) -> str:
-    return next(s.name for s in SCOPES.values() if permission in s.permissions)
+def _scope_of(permission: str) -> str | None:
+    return next((s.name for s in SCOPES.values() if permission in s.permissions), None)
 
 
 @get(

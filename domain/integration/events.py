@@ -1,116 +1,31 @@
 """The event catalogue (事件目录): every event type third parties read, its payload, and
 what of it is personal.
 
-The payloads are what the contexts write to the outbox (`topic` = event type); these
-structs are the published contract of that JSON, shown per type in the OpenAPI document,
-listed at `GET /event-types`, and shared by the event feed and webhooks. A type is read
-only by a caller who may read its resource (`permission`); fields naming a person other
-than the event's own resource (`personal`) are given only with the sensitive scope
+The payloads are what the contexts write to the outbox (`topic` = event type); their
+structs (domain/integration/event_payloads.py) are the published contract of that JSON,
+shown per type in the OpenAPI document, listed at `GET /event-types`, and shared by the
+event feed and webhooks. A type is read only by a caller who may read its resource
+(`permission`, which names the scope too); fields naming a person other than the event's
+own resource (`personal`) are given only with the sensitive scope
 (`members:sensitive:read`), and null otherwise.
+
+Adding an event type is one line in `CATALOGUE` beside its payload struct (whose docstring
+is its description); tests/architecture/test_event_catalogue.py fails while code writes a
+type to the outbox that the catalogue lacks.
 """
 
 from __future__ import annotations
 
-import uuid
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import msgspec
-from msgspec import Meta
 
+from domain.integration import event_payloads as p
 from domain.integration.messages import MESSAGES
 from domain.shared.errors import ErrorKind, Message
-
-_PERSONAL = {"x-personal": True}
-
-
-class MemberChanged(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    member_id: uuid.UUID
-    organization_id: Annotated[
-        uuid.UUID, Meta(description="党员所在党组织 The member's organization")
-    ]
-    version: Annotated[int, Meta(ge=1, description="党员记录的版本 The record's version")]
-    fields: Annotated[
-        list[str],
-        Meta(description="改动的字段（新建时为空） Fields changed (empty on creation)"),
-    ]
-
-
-class MemberCreated(MemberChanged, kw_only=True):
-    """党员记录已建立（逐个新建或导入） A member record was created (one by one or imported)."""
-
-
-class MemberUpdated(MemberChanged, kw_only=True):
-    """党员记录已修改 A member record was changed; `fields` names what changed."""
-
-
-class MemberStatusChanged(MemberChanged, kw_only=True):
-    """党员状态已变更（转正、停止党籍等） A member's status changed."""
-
-
-class CheckinRecorded(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """已签到 A check-in was recorded (self, QR, offline sync or marked by a secretary)."""
-
-    checkin_id: uuid.UUID
-    activity_id: uuid.UUID
-    member_id: Annotated[
-        uuid.UUID | None,
-        Meta(
-            description="签到的党员（无敏感范围时为 null） The member (null without the"
-            " sensitive scope)",
-            extra_json_schema=_PERSONAL,
-        ),
-    ]
-    source: Literal["self", "self_qr", "offline_sync", "secretary"]
-    occurred_at: datetime
-
-
-class EvidenceAttached(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """佐证材料已上传并确认 Evidence was uploaded and confirmed."""
-
-    evidence_id: uuid.UUID
-    activity_id: uuid.UUID
-    kind: str
-    content_type: str
-    size_bytes: Annotated[int, Meta(ge=0)]
-    sha256: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
-    uploaded_by: Annotated[
-        uuid.UUID | None,
-        Meta(
-            description="上传的账号（无敏感范围时为 null） The uploader (null without the"
-            " sensitive scope)",
-            extra_json_schema=_PERSONAL,
-        ),
-    ]
-
-
-class EvidenceDeleted(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """佐证材料已删除 Evidence was deleted."""
-
-    evidence_id: uuid.UUID
-    activity_id: uuid.UUID
-
-
-EVENT_TYPES: dict[str, type[msgspec.Struct]] = {
-    "member.created": MemberCreated,
-    "member.updated": MemberUpdated,
-    "member.status_changed": MemberStatusChanged,
-    "checkin.recorded": CheckinRecorded,
-    "evidence.attached": EvidenceAttached,
-    "evidence.deleted": EvidenceDeleted,
-}
-"""Every event type third parties may read, and its payload."""
-
-EventTypeName = Literal[
-    "member.created",
-    "member.updated",
-    "member.status_changed",
-    "checkin.recorded",
-    "evidence.attached",
-    "evidence.deleted",
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +37,7 @@ class EventType:
     aggregate_type: str
     permission: str  # `resource:action` a reader must hold where the event happened
     personal: tuple[str, ...]  # payload fields given only with the sensitive scope
-
-    @property
-    def description(self) -> Message:
-        return MESSAGES.message(f"event:{self.name}")
+    description: Message
 
 
 def _personal(payload: type[msgspec.Struct]) -> tuple[str, ...]:
@@ -139,23 +51,50 @@ def _personal(payload: type[msgspec.Struct]) -> tuple[str, ...]:
     )
 
 
-_ABOUT = {
-    "member": ("member", "member:read"),
-    "checkin": ("activity", "checkin:read"),
-    "evidence": ("activity", "activity:read"),
-}
+_BILINGUAL = re.compile(r"^(?P<zh>.*?[^\x00-\x7f].*?)\s+(?P<en>[A-Z].*?)\.?$", re.DOTALL)
+
+
+def _described(payload: type[msgspec.Struct]) -> Message:
+    """The docstring 「中文 English.」 as a message."""
+    found = _BILINGUAL.match(" ".join((payload.__doc__ or "").split()))
+    if found is None:
+        raise ValueError(f"{payload.__name__} needs a docstring in Chinese then English")
+    return Message(found["zh"], found["en"])
+
+
+def _type(
+    name: str, payload: type[msgspec.Struct], aggregate_type: str, permission: str
+) -> EventType:
+    return EventType(
+        name, payload, aggregate_type, permission, _personal(payload), _described(payload)
+    )
+
 
 CATALOGUE: dict[str, EventType] = {
-    name: EventType(
-        name,
-        payload,
-        _ABOUT[name.partition(".")[0]][0],
-        _ABOUT[name.partition(".")[0]][1],
-        _personal(payload),
+    kind.name: kind
+    for kind in (
+        _type("member.created", p.MemberCreated, "member", "member:read"),
+        _type("member.updated", p.MemberUpdated, "member", "member:read"),
+        _type("member.status_changed", p.MemberStatusChanged, "member", "member:read"),
+        _type("checkin.recorded", p.CheckinRecorded, "activity", "checkin:read"),
+        _type("checkin.withdrawn", p.CheckinWithdrawn, "activity", "checkin:read"),
+        _type("evidence.attached", p.EvidenceAttached, "activity", "activity:read"),
+        _type("evidence.deleted", p.EvidenceDeleted, "activity", "activity:read"),
+        _type("points.awarded", p.PointsAwarded, "member", "points:read"),
+        _type("points.reversed", p.PointsReversed, "member", "points:read"),
+        _type("applicant.created", p.ApplicantCreated, "applicant", "applicant:read"),
+        _type("applicant.step_recorded", p.ApplicantStepRecorded, "applicant", "applicant:read"),
+        _type("applicant.stage_changed", p.ApplicantStageChanged, "applicant", "applicant:read"),
+        _type("dues.bills_generated", p.DuesBillsGenerated, "tenant", "dues:read"),
+        # For the tenant's administrators (no scope gives it: a client reads its own
+        # webhooks' state at `/webhooks`).
+        _type("webhook.disabled", p.WebhookDisabled, "webhook", "api_client:read"),
     )
-    for name, payload in EVENT_TYPES.items()
 }
+"""Every event type third parties may read: name, payload, aggregate, permission."""
 
+EVENT_TYPES: dict[str, type[msgspec.Struct]] = {n: k.payload for n, k in CATALOGUE.items()}
+EventTypeName: Any = Literal[tuple(CATALOGUE)]  # the names, as the OpenAPI enum
 
 _FIELDS: dict[str, tuple[str, ...]] = {
     name: tuple(f.name for f in msgspec.structs.fields(payload))

@@ -93,12 +93,6 @@ MESSAGES = Catalogue(
             "The webhook is disabled: enable it before redelivering",
         ),
         # the event feed
-        "event:member.created": Message("党员记录已建立", "A member record was created"),
-        "event:member.updated": Message("党员记录已修改", "A member record was changed"),
-        "event:member.status_changed": Message("党员状态已变更", "A member's status changed"),
-        "event:checkin.recorded": Message("已签到", "A check-in was recorded"),
-        "event:evidence.attached": Message("佐证材料已上传", "Evidence was attached"),
-        "event:evidence.deleted": Message("佐证材料已删除", "Evidence was deleted"),
         "event_types_not_readable": Message(
             "没有读取这些事件类型的权限", "You may not read these event types"
         ),

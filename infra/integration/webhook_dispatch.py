@@ -1,13 +1,17 @@
-"""The webhook dispatcher: sends pending deliveries, records each attempt, retries.
+"""The webhook dispatcher: sends pending deliveries, records the attempts, retries.
 
 One leader per deployment (a session advisory lock, as the relay), in the background of
-an API worker and never on a request. Each round asks `zhibu_webhook_due` for due
-deliveries (at most a few per endpoint, none of a paused one) and sends each in a task of
-its own, at most `endpoint_concurrency` at once per endpoint and `max_in_flight` in all,
-each within a timeout: a slow or dead receiver holds only its own slots. An attempt is
-recorded after it ends, in the subscription's scope, which covers the delivery's tenant;
-a dispatcher that dies mid-attempt recorded nothing, so its successor sends the delivery
-again with the same `webhook-id` (at least once).
+an API worker and never on a request. It reads due deliveries ahead into a backlog per
+endpoint (`zhibu_webhook_due` over all endpoints but paused and well-stocked ones,
+`zhibu_webhook_due_of` for those that ran dry) and sends each in a task of its own, at
+most `endpoint_concurrency` at once per endpoint and `max_in_flight` in all, each within
+a timeout: a slow or dead receiver holds only its own slots. Ended attempts are
+recorded in batches by one recorder (infra/integration/webhook_record.py) on at most
+`DATABASE_CONNECTIONS` of the worker's connections; until its attempt is recorded a
+delivery is neither read nor sent again, and an endpoint whose attempt failed sends
+nothing more until that failure is recorded (its run of failures, pause or disabling
+decided). A dispatcher that dies before recording an attempt recorded nothing, so its
+successor sends the delivery again with the same `webhook-id` (at least once).
 
 Deliveries are signed per Standard Webhooks v1 by the `standardwebhooks` library, once per
 live secret: during a rotation's overlap `webhook-signature` carries two.
@@ -20,23 +24,22 @@ import contextlib
 import logging
 import time
 import uuid
+from collections import Counter, deque
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from psycopg import AsyncConnection
 from psycopg.rows import namedtuple_row
 from sqlalchemy import or_, select, text
 from standardwebhooks import Webhook as Signer
 
-from domain.integration import DisablePolicy, Outcome, next_delay, outcome_of
-from domain.shared import new_id
-from infra.db.session import Database, Scope, UnitOfWork
-from infra.integration.tables import WebhookAttemptRow, WebhookSecretRow, WebhookSubscriptionRow
-from infra.integration.webhook_http import Answer, delivery_client, post
+from domain.integration import DisablePolicy, Outcome
+from infra.db.session import Database, Scope
+from infra.integration.tables import WebhookSecretRow, WebhookSubscriptionRow
+from infra.integration.webhook_http import DeliveryClient, delivery_client, post
+from infra.integration.webhook_record import Due, Finished, finished, not_sent, record
 from infra.integration.webhooks import reveal_secret
-from infra.platform.outbox import emit
 from infra.protection import FieldProtector
 from infra.settings import Settings
 
@@ -46,20 +49,11 @@ _DUE = (
     "SELECT tenant_id, id, subscription_tenant_id, subscription_id, event_id, body, attempts"
     " FROM zhibu_webhook_due(%s, %s, %s::uuid[])"
 )
-_STREAK_ENDS = text(
-    "UPDATE webhook_subscription SET failure_streak = 0, failing_since = NULL"
-    " WHERE tenant_id = :t AND id = :id AND failure_streak <> 0"
+_DUE_OF = (
+    "SELECT tenant_id, id, subscription_tenant_id, subscription_id, event_id, body, attempts"
+    " FROM zhibu_webhook_due_of(%s::uuid[], %s)"
 )
-_STREAK_GROWS = text(
-    "UPDATE webhook_subscription SET failure_streak = failure_streak + 1,"
-    " failing_since = coalesce(failing_since, CAST(:now AS timestamptz)),"
-    " paused_until = coalesce(CAST(:paused AS timestamptz), paused_until)"
-    " WHERE tenant_id = :t AND id = :id AND enabled RETURNING failure_streak, failing_since"
-)
-_DROPPED = text(
-    "UPDATE webhook_delivery SET status = 'failed'"
-    " WHERE tenant_id = :t AND id = :id AND status = 'pending' AND attempts = :before"
-)
+DISCOVER_SECONDS = 1.0
 ENDPOINT_CACHE_SECONDS = 1.0
 DATABASE_CONNECTIONS = 2
 USER_AGENT = "Zhibu-Webhooks/1"
@@ -88,18 +82,6 @@ class DispatchConfig:
             ),
             poll_seconds=settings.webhook_poll_seconds,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    tenant_id: uuid.UUID
-    id: uuid.UUID
-    subscription_tenant_id: uuid.UUID
-    subscription_id: uuid.UUID
-    event_id: uuid.UUID
-    body: str
-    attempts: int
-    scope_path: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +121,21 @@ class WebhookDispatcher:
         self.name = name
         self._task: asyncio.Task[None] | None = None
         self._attempts: set[asyncio.Task[None]] = set()
-        self._in_flight: set[uuid.UUID] = set()
-        self._per_endpoint: dict[uuid.UUID, int] = {}
+        self._backlog: dict[uuid.UUID, deque[Due]] = {}  # endpoint → deliveries read ahead
+        self._known: dict[uuid.UUID, uuid.UUID] = {}  # delivery → endpoint, until recorded
+        self._sending: dict[uuid.UUID, int] = {}  # endpoint → requests open
+        self._settling: set[uuid.UUID] = set()  # endpoints with a failure not yet recorded
+        self._finished: list[Finished] = []
+        self._recorded_meanwhile: set[uuid.UUID] | None = None  # during a read ahead
+        self._drained: set[uuid.UUID] = set()  # endpoints that sent all they had read
+        self._read_at = 0.0
         self._paused: dict[uuid.UUID, float] = {}
         self._endpoints: dict[uuid.UUID, Endpoint] = {}
         self._paths: dict[uuid.UUID, str] = {}  # tenant id → path, which never changes
-        # Attempts end in bursts; their records take at most this many of the worker's
-        # database connections, so requests never wait for a pool the dispatcher drained.
+        self._wake = asyncio.Event()  # a slot freed or a batch recorded
+        self._ended = asyncio.Event()  # attempts wait to be recorded
+        # Records and endpoint reads take at most this many of the worker's database
+        # connections, so requests never wait for a pool the dispatcher drained.
         self._connections = asyncio.Semaphore(DATABASE_CONNECTIONS)
 
     def start(self) -> None:
@@ -160,8 +150,16 @@ class WebhookDispatcher:
                 await task
         self._task = None
         self._attempts.clear()
-        self._in_flight.clear()
-        self._per_endpoint.clear()
+        self._forget()
+
+    def _forget(self) -> None:
+        """What is not recorded is forgotten: those deliveries are still pending."""
+        self._backlog.clear()
+        self._known.clear()
+        self._sending.clear()
+        self._settling.clear()
+        self._finished.clear()
+        self._drained.clear()
 
     async def _run(self) -> None:
         pause = 1.0
@@ -184,40 +182,88 @@ class WebhookDispatcher:
                 if row is not None and row[0]:
                     break
                 await asyncio.sleep(1.0)
-            async with delivery_client(
-                allow_private=self.config.allow_private,
-                timeout=self.config.timeout,
-                connections=self.config.max_in_flight,
-            ) as http:
-                while True:
-                    if not await self._round(conn, http):
-                        await asyncio.sleep(self.config.poll_seconds)
+            recorder = asyncio.create_task(self._recorder(), name=f"webhook records {self.name}")
+            try:
+                async with delivery_client(
+                    allow_private=self.config.allow_private,
+                    connections=self.config.max_in_flight,
+                ) as http:
+                    while True:
+                        self._wake.clear()
+                        if not await self._round(conn, http):
+                            with contextlib.suppress(TimeoutError):
+                                async with asyncio.timeout(self.config.poll_seconds):
+                                    await self._wake.wait()
+            finally:
+                recorder.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await recorder
 
-    async def _round(self, conn: AsyncConnection[Any], http: httpx.AsyncClient) -> bool:
-        """Start an attempt for each due delivery that has room; True if any started."""
+    async def _round(self, conn: AsyncConnection[Any], http: DeliveryClient) -> bool:
+        """Read ahead, then start an attempt for each delivery whose endpoint has room;
+        True if any started. The endpoints that sent all they had read are read for at
+        once, one by one along an index; every endpoint is looked at every poll when
+        idle, every `DISCOVER_SECONDS` when busy (that read ranks every pending delivery,
+        tens of thousands behind slow receivers)."""
         now = time.monotonic()
         self._paused = {k: until for k, until in self._paused.items() if until > now}
-        room = self.config.max_in_flight - len(self._in_flight)
-        if room <= 0:
-            return False
-        cur = await conn.execute(
-            _DUE,
-            (room + len(self._in_flight), self.config.endpoint_concurrency, list(self._paused)),
-        )
-        started = False
-        for row in await cur.fetchall():
-            due = Due(*row, await self._path(conn, row.subscription_tenant_id))
-            taken = self._per_endpoint.get(due.subscription_id, 0)
-            if due.id in self._in_flight or taken >= self.config.endpoint_concurrency:
+        for endpoint in self._paused:
+            for due in self._backlog.pop(endpoint, ()):
+                self._known.pop(due.id, None)
+        ahead = self.config.max_in_flight
+        full = {e for e, q in self._backlog.items() if len(q) >= ahead // 2}
+        skip = self._paused.keys() | self._settling | full
+        hungry, self._drained = self._drained - skip, set()
+        if hungry:
+            known = Counter(e for e in self._known.values() if e in hungry)
+            most = max(known.values(), default=0)
+            await self._read(conn, _DUE_OF, (list(hungry), most + ahead))
+        busy = bool(self._backlog or self._attempts)
+        if now - self._read_at >= (DISCOVER_SECONDS if busy else self.config.poll_seconds):
+            self._read_at = now
+            # Half a window read is enough for an endpoint (a slow one would fill the
+            # memory); the query counts the deliveries known (still pending) among its
+            # rows per endpoint and in all, hence the margins.
+            known = Counter(e for e in self._known.values() if e not in skip)
+            limits = (sum(known.values()) + 2 * ahead, max(known.values(), default=0) + ahead)
+            await self._read(conn, _DUE, (*limits, list(skip)))
+        return self._start(http)
+
+    async def _read(self, conn: AsyncConnection[Any], query: str, params: tuple[Any, ...]) -> None:
+        """Add the due deliveries the query finds that are not known yet to the backlog."""
+        self._recorded_meanwhile = recorded = set()
+        try:
+            cur = await conn.execute(query, params)
+            rows = await cur.fetchall()
+        finally:
+            self._recorded_meanwhile = None
+        for row in rows:
+            # A delivery recorded while the query ran may be in it, as it was before.
+            if row.id in self._known or row.id in recorded:
                 continue
-            if len(self._in_flight) >= self.config.max_in_flight:
-                break
-            self._in_flight.add(due.id)
-            self._per_endpoint[due.subscription_id] = taken + 1
-            task = asyncio.create_task(self._attempt(http, due))
-            self._attempts.add(task)
-            task.add_done_callback(self._attempts.discard)
-            started = True
+            due = Due(*row, await self._path(conn, row.subscription_tenant_id))
+            self._known[due.id] = due.subscription_id
+            self._backlog.setdefault(due.subscription_id, deque()).append(due)
+
+    def _start(self, http: DeliveryClient) -> bool:
+        started = False
+        for endpoint, queue in list(self._backlog.items()):
+            if endpoint in self._settling or endpoint in self._paused:
+                continue
+            while (
+                queue
+                and self._sending.get(endpoint, 0) < self.config.endpoint_concurrency
+                and len(self._attempts) < self.config.max_in_flight
+            ):
+                due = queue.popleft()
+                self._sending[endpoint] = self._sending.get(endpoint, 0) + 1
+                task = asyncio.create_task(self._attempt(http, due))
+                self._attempts.add(task)
+                task.add_done_callback(self._attempts.discard)
+                started = True
+            if not queue:
+                del self._backlog[endpoint]
+                self._drained.add(endpoint)
         return started
 
     async def _path(self, conn: AsyncConnection[Any], tenant_id: uuid.UUID) -> str:
@@ -230,11 +276,12 @@ class WebhookDispatcher:
             path = self._paths[tenant_id] = row[0] if row else ""
         return path
 
-    async def _attempt(self, http: httpx.AsyncClient, due: Due) -> None:
+    async def _attempt(self, http: DeliveryClient, due: Due) -> None:
+        done: Finished | None = None
         try:
             endpoint = await self._endpoint(due)
             if not endpoint.enabled:
-                await self._drop(due, endpoint.disabled_reason)
+                done = not_sent(due, endpoint.disabled_reason)
                 return
             now = datetime.now(UTC)
             message_id = str(due.event_id)
@@ -245,16 +292,48 @@ class WebhookDispatcher:
                 endpoint.headers(message_id, due.body, now),
                 seconds=self.config.timeout,
             )
-            await self._record(due, answer)
+            done = finished(due, answer, retry_scale=self.config.retry_scale)
+            if done.outcome is not Outcome.DELIVERED:
+                self._settling.add(due.subscription_id)
+            pause = done.pause_seconds
+            if pause is not None:
+                self._paused[due.subscription_id] = time.monotonic() + pause
         except Exception:
-            log.exception("webhook delivery %s could not be recorded; it stays pending", due.id)
+            log.exception("webhook delivery %s failed unrecorded; it stays pending", due.id)
         finally:
-            self._in_flight.discard(due.id)
-            left = self._per_endpoint.get(due.subscription_id, 1) - 1
+            left = self._sending.get(due.subscription_id, 1) - 1
             if left > 0:
-                self._per_endpoint[due.subscription_id] = left
+                self._sending[due.subscription_id] = left
             else:
-                self._per_endpoint.pop(due.subscription_id, None)
+                self._sending.pop(due.subscription_id, None)
+            if done is None:
+                self._known.pop(due.id, None)
+            else:
+                self._finished.append(done)
+                self._ended.set()
+            self._wake.set()
+
+    async def _recorder(self) -> None:
+        """Records what ended while the last batch was written, as one batch per scope."""
+        while True:
+            await self._ended.wait()
+            self._ended.clear()
+            batch, self._finished = self._finished, []
+            try:
+                for path, group in _by_scope(batch).items():
+                    async with self._connections, self.db.unit_of_work(Scope(path)) as uow:
+                        await record(uow, group, self.config.disable)
+            except Exception:
+                log.exception("%d webhook attempts could not be recorded; sent again", len(batch))
+            finally:
+                for f in batch:
+                    self._known.pop(f.due.id, None)
+                    if self._recorded_meanwhile is not None:
+                        self._recorded_meanwhile.add(f.due.id)
+                    if f.outcome is not Outcome.DELIVERED:
+                        self._settling.discard(f.due.subscription_id)
+                        self._endpoints.pop(f.due.subscription_id, None)
+                self._wake.set()
 
     async def _endpoint(self, due: Due) -> Endpoint:
         """The subscription's URL, state and signers, kept for a second per endpoint."""
@@ -288,137 +367,9 @@ class WebhookDispatcher:
         self._endpoints[due.subscription_id] = endpoint
         return endpoint
 
-    async def _record(self, due: Due, answer: Answer) -> None:
-        now = datetime.now(UTC)
-        outcome = outcome_of(answer.status_code)
-        attempts = due.attempts + 1
-        delay = None
-        if outcome in (Outcome.FAILED, Outcome.THROTTLED):
-            delay = next_delay(
-                attempts, scale=self.config.retry_scale, retry_after=answer.retry_after
-            )
-        status = "delivered" if outcome is Outcome.DELIVERED else "pending" if delay else "failed"
-        async with self._connections, self.db.unit_of_work(Scope(due.scope_path)) as uow:
-            uow.session.add(
-                WebhookAttemptRow(
-                    tenant_id=due.tenant_id,
-                    id=new_id(),
-                    delivery_id=due.id,
-                    subscription_id=due.subscription_id,
-                    attempted_at=now,
-                    status_code=answer.status_code,
-                    latency_ms=answer.latency_ms,
-                    response_excerpt=answer.excerpt,
-                    error=answer.error,
-                )
-            )
-            await uow.session.execute(
-                text(
-                    "UPDATE webhook_delivery SET status = :status, attempts = :attempts,"
-                    " next_attempt_at = :next, last_attempt_at = :now, last_status_code = :code"
-                    " WHERE tenant_id = :t AND id = :id AND status = 'pending'"
-                    " AND attempts = :before"
-                ),
-                {
-                    "status": status,
-                    "attempts": attempts,
-                    "next": now + delay if delay else now,
-                    "now": now,
-                    "code": answer.status_code,
-                    "t": due.tenant_id,
-                    "id": due.id,
-                    "before": due.attempts,
-                },
-            )
-            await self._judge_endpoint(uow, due, outcome, answer, delay, now)
 
-    async def _drop(self, due: Due, reason: str | None) -> None:
-        """A delivery of a disabled webhook fails unsent (a redelivery can queue it again)."""
-        async with self._connections, self.db.unit_of_work(Scope(due.scope_path)) as uow:
-            uow.session.add(
-                WebhookAttemptRow(
-                    tenant_id=due.tenant_id,
-                    id=new_id(),
-                    delivery_id=due.id,
-                    subscription_id=due.subscription_id,
-                    attempted_at=datetime.now(UTC),
-                    latency_ms=0,
-                    error=f"not sent: the webhook is disabled ({reason})",
-                )
-            )
-            await uow.session.execute(
-                _DROPPED, {"t": due.tenant_id, "id": due.id, "before": due.attempts}
-            )
-
-    async def _judge_endpoint(
-        self,
-        uow: UnitOfWork,
-        due: Due,
-        outcome: Outcome,
-        answer: Answer,
-        delay: timedelta | None,
-        now: datetime,
-    ) -> None:
-        """Reset its run of failures on success; on failure extend it, pause the endpoint
-        when asked to slow down, disable it on 410 or after a long run of failures."""
-        key = {"t": due.subscription_tenant_id, "id": due.subscription_id}
-        if outcome is Outcome.DELIVERED:
-            await uow.session.execute(_STREAK_ENDS, key)
-            return
-        if outcome is Outcome.GONE:
-            await self._disable(uow, due, "gone", now)
-            return
-        paused_until = None
-        if outcome is Outcome.THROTTLED:
-            wait = max(answer.retry_after or 0.0, delay.total_seconds() if delay else 0.0)
-            paused_until = now + timedelta(seconds=wait)
-            self._paused[due.subscription_id] = time.monotonic() + wait
-        found = (
-            await uow.session.execute(_STREAK_GROWS, {**key, "now": now, "paused": paused_until})
-        ).first()
-        if found is not None and self.config.disable.disables(found[0], now - found[1]):
-            await self._disable(uow, due, "failing", now)
-
-    async def _disable(self, uow: UnitOfWork, due: Due, reason: str, now: datetime) -> None:
-        """Disabled, audited, and told to the tenant's administrators through the outbox."""
-        found = (
-            await uow.session.execute(
-                text(
-                    "UPDATE webhook_subscription SET enabled = false, disabled_reason = :reason,"
-                    " disabled_at = :now, updated_at = :now"
-                    " WHERE tenant_id = :t AND id = :id AND enabled"
-                    " RETURNING client_id, url, failure_streak"
-                ),
-                {
-                    "reason": reason,
-                    "now": now,
-                    "t": due.subscription_tenant_id,
-                    "id": due.subscription_id,
-                },
-            )
-        ).first()
-        self._endpoints.pop(due.subscription_id, None)
-        if found is None:
-            return
-        detail = {
-            "webhook_id": str(due.subscription_id),
-            "client_id": str(found[0]),
-            "url": found[1],
-            "reason": reason,
-            "failure_streak": found[2],
-        }
-        uow.audit(
-            "webhook.disable",
-            "webhook",
-            due.subscription_id,
-            tenant_id=due.subscription_tenant_id,
-            detail=detail,
-        )
-        emit(
-            uow,
-            tenant_id=due.subscription_tenant_id,
-            topic="webhook.disabled",
-            aggregate_type="webhook",
-            aggregate_id=due.subscription_id,
-            payload=detail,
-        )
+def _by_scope(batch: list[Finished]) -> dict[str, list[Finished]]:
+    groups: dict[str, list[Finished]] = {}
+    for f in batch:
+        groups.setdefault(f.due.scope_path, []).append(f)
+    return groups

@@ -1,10 +1,11 @@
 """From the outbox to webhook deliveries: the integration context's relay handler.
 
-The relay hands each committed event over in the event's tenant scope, in a transaction
-that also records it as processed; this handler writes there one pending delivery per
-subscription that wants it (at most one per subscription and event, whatever the relay
-repeats). Sending happens later, in the dispatcher: a slow receiver never holds up the
-relay, and a crash between the two leaves the delivery pending, not lost.
+The relay hands a tenant's committed events of a round over at once, in the events' tenant
+scope; this handler writes there one pending delivery per subscription that wants an
+event (at most one per subscription and event, whatever the relay repeats: so the relay
+need not record the events as processed). Sending happens later, in the dispatcher: a slow
+receiver never holds up the relay, and a crash between the two leaves the delivery
+pending, not lost.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from domain.integration import EVENT_TYPES, webhook_data
 from domain.shared import display_time, new_id
 from infra.db.session import Database, UnitOfWork
+from infra.integration.webhook_record import CHUNK, values
 from infra.platform.relay import BatchHandler, BatchSubscription, Relay, RelayedEvent
 
 HANDLER = "integration.webhook_deliveries"
@@ -25,12 +27,20 @@ HANDLER = "integration.webhook_deliveries"
 _SUBSCRIBERS = (
     "SELECT tenant_id, id FROM zhibu_webhook_subscribers(%(paths)s::text[], %(topic)s, %(at)s)"
 )
-_INSERT = text(
+_INSERT = (
     "INSERT INTO webhook_delivery (tenant_id, id, subscription_tenant_id, subscription_id,"
-    " event_id, event_type, occurred_at, body)"
-    " VALUES (:tenant_id, :id, :subscription_tenant_id, :subscription_id, :event_id,"
-    " :event_type, :occurred_at, :body)"
+    " event_id, event_type, occurred_at, body) VALUES {rows}"
     " ON CONFLICT (tenant_id, subscription_id, event_id) DO NOTHING"
+)
+_COLUMNS = (
+    ("tenant_id", "uuid"),
+    ("id", "uuid"),
+    ("subscription_tenant_id", "uuid"),
+    ("subscription_id", "uuid"),
+    ("event_id", "uuid"),
+    ("event_type", "text"),
+    ("occurred_at", "timestamptz"),
+    ("body", "text"),
 )
 
 
@@ -59,53 +69,56 @@ def webhook_body(event: RelayedEvent) -> str | None:
 
 
 def fan_out(db: Database) -> BatchHandler:
-    """The handler. Subscribers are looked up on a connection of their own: on Citus a
-    definer function may not read shards that this transaction (the relay's, which has
-    recorded the event as processed) wrote as another role."""
+    """The handler, for one tenant's events of a relay round. Subscribers are looked up on
+    a connection of their own (on Citus a definer function may not read shards that this
+    transaction, the relay's, wrote as another role): once per type at its latest event
+    (nobody subscribed then, nobody was before: the usual answer, and the events' bodies
+    are never built), then once more at its earliest, and per event only when a
+    subscription began in between."""
 
-    async def subscribers(paths: list[str], topic: str, at: datetime) -> list[Any]:
-        return await db.fetch_unscoped(_SUBSCRIBERS, {"paths": paths, "topic": topic, "at": at})
+    async def subscribers(paths: list[str], topic: str, at: datetime) -> set[tuple[Any, ...]]:
+        found = await db.fetch_unscoped(_SUBSCRIBERS, {"paths": paths, "topic": topic, "at": at})
+        return {tuple(r) for r in found}
 
     async def handle(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
-        paths = ancestors(events[0].tenant_path)
-        latest: dict[str, datetime] = {}
+        by_topic: dict[tuple[str, str], list[RelayedEvent]] = {}
         for event in events:
-            latest[event.topic] = max(latest.get(event.topic, event.created_at), event.created_at)
-        # nobody subscribed by the latest event of a type: nobody was by the earlier ones
-        wanted = {topic for topic, at in latest.items() if await subscribers(paths, topic, at)}
-        for event in events:
-            if event.topic not in wanted:
+            by_topic.setdefault((event.tenant_path, event.topic), []).append(event)
+        rows: list[tuple[Any, ...]] = []
+        for (path, topic), group in by_topic.items():
+            paths = ancestors(path)
+            earliest = min(e.created_at for e in group)
+            latest = max(e.created_at for e in group)
+            last = await subscribers(paths, topic, latest)
+            if not last:
                 continue
-            body = webhook_body(event)
-            found = await subscribers(paths, event.topic, event.created_at)
-            if body is not None and found:
-                await _record(uow, event, body, found)
+            first = last if earliest == latest else await subscribers(paths, topic, earliest)
+            for event in group:
+                body = webhook_body(event)
+                if body is None:
+                    continue
+                found = (
+                    first if first == last else await subscribers(paths, topic, event.created_at)
+                )
+                rows.extend(
+                    (
+                        event.tenant_id,
+                        new_id(),
+                        *subscription,
+                        event.id,
+                        topic,
+                        event.created_at,
+                        body,
+                    )
+                    for subscription in found
+                )
+        for start in range(0, len(rows), CHUNK):
+            clause, params = values(_COLUMNS, rows[start : start + CHUNK])
+            await uow.session.execute(text(_INSERT.format(rows=clause)), params)
 
     return handle
 
 
-async def _record(uow: UnitOfWork, event: RelayedEvent, body: str, found: list[Any]) -> None:
-    await uow.session.execute(
-        _INSERT,
-        [
-            {
-                "tenant_id": event.tenant_id,
-                "id": new_id(),
-                "subscription_tenant_id": tenant_id,
-                "subscription_id": subscription_id,
-                "event_id": event.id,
-                "event_type": event.topic,
-                "occurred_at": event.created_at,
-                "body": body,
-            }
-            for tenant_id, subscription_id in found
-        ],
-    )
-
-
 def register_relay_handlers(relay: Relay, *, db: Database) -> None:
     """Every event a webhook may carry becomes deliveries, at least once."""
-    relay.register(
-        HANDLER,  # a delivery is unique per subscription and event: applying twice adds none
-        BatchSubscription(fan_out(db), frozenset(EVENT_TYPES), idempotent=True),
-    )
+    relay.register(HANDLER, BatchSubscription(fan_out(db), frozenset(EVENT_TYPES), idempotent=True))

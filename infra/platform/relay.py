@@ -22,8 +22,9 @@ order holds as on PostgreSQL. Positions per worker node were the alternative: ea
 node's own ids and snapshot, but a shard the rebalancer moves brings another node's ids,
 and each event would need stamping on its node by a trigger. What the coordinator's
 snapshot does not cover is Citus's two-phase commit, whose prepared parts the workers
-commit just after the coordinator: `zhibu_outbox_after` (infra/platform/sql/citus/) lowers
-its bound below every such transaction a node still holds prepared. Processed events are
+commit just after the coordinator: `zhibu_outbox_after` reads below the event feed's bound,
+`zhibu_outbox_bound` (infra/platform/sql/citus/), which lowers the snapshot's below every
+such transaction a node still holds prepared. Processed events are
 recorded with `INSERT … VALUES`, which Citus commits on the tenant's shard in one phase.
 """
 

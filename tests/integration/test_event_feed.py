@@ -253,7 +253,19 @@ async def test_every_type_emitted_is_what_the_document_says(
     catalogue = {t["type"]: t for t in types.json()}
     events, _ = await until(futian, "", {member["id"], meeting})
     mine = [e for e in events if e["aggregate"]["id"] in (member["id"], meeting)]
-    assert {e["type"] for e in mine} == set(catalogue)
+    # The other contexts' types are made by their own tests; their writers' payload shapes
+    # are held to the structs in tests/unit/integration/test_event_catalogue.py.
+    made_elsewhere = {
+        "checkin.withdrawn",
+        "points.awarded",
+        "points.reversed",
+        "applicant.created",
+        "applicant.step_recorded",
+        "applicant.stage_changed",
+        "dues.bills_generated",
+        "webhook.disabled",
+    }
+    assert {e["type"] for e in mine} == set(catalogue) - made_elsewhere
     envelopes = document["components"]["schemas"]["EventPage"]["properties"]["items"]["items"]
     assert len(envelopes["oneOf"]) == len(catalogue)
     for event in mine:

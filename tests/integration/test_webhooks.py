@@ -508,11 +508,11 @@ async def test_private_receivers_are_refused_when_subscribing(
 async def test_a_name_resolving_to_a_private_address_is_refused_at_delivery() -> None:
     async with receiver() as rx:
         port = rx.url.rsplit(":", 1)[1]
-        async with delivery_client(allow_private=False, timeout=2, connections=2) as http:
+        async with delivery_client(allow_private=False, connections=2) as http:
             for url in (f"http://localhost:{port}/", rx.url):
                 answer = await post(http, url, b"{}", {}, seconds=2)
                 assert answer.status_code is None
                 assert "not a public address" in (answer.error or ""), answer
-        async with delivery_client(allow_private=True, timeout=2, connections=2) as http:
+        async with delivery_client(allow_private=True, connections=2) as http:
             assert (await post(http, rx.url, b"{}", {}, seconds=2)).status_code == 204
     assert len(rx.calls) == 1

@@ -1,5 +1,6 @@
 -- The committed outbox events after a relay position, across tenants (0015); each
--- event's tenant path from tenancy's zhibu_tenant_path (0020).
+-- event's tenant path from tenancy's zhibu_tenant_path (0020); read below the bound the
+-- event feed reads below, zhibu_outbox_bound (0043).
 -- Canonical form (pg_get_functiondef); the body is as its migration wrote it.
 CREATE OR REPLACE FUNCTION zhibu_outbox_after(p_xid xid8, p_seq bigint, p_limit integer)
  RETURNS TABLE(
@@ -15,7 +16,7 @@ AS $function$
                e.payload, e.created_at, zhibu_tenant_path(e.tenant_id)
         FROM outbox_event e
         WHERE (e.xid, e.seq) > (p_xid, p_seq)
-          AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+          AND e.xid < zhibu_outbox_bound(p_xid)
         ORDER BY e.xid, e.seq
         LIMIT p_limit
     $function$;

@@ -39,7 +39,65 @@ def test_each_type_is_read_with_a_permission_some_scope_gives() -> None:
     given = {p for s in SCOPES.values() for p in s.permissions}
     for kind in CATALOGUE.values():
         assert kind.permission in PERMISSIONS
-        assert kind.permission in given, kind.name
+        # webhook.disabled is for the tenant's administrators, people only.
+        assert kind.permission in given or kind.name == "webhook.disabled", kind.name
+
+
+def test_each_type_is_described_in_both_languages() -> None:
+    for kind in CATALOGUE.values():
+        assert kind.description.zh, kind.name
+        assert kind.description.en[0].isupper(), kind.name
+
+
+WRITTEN = {
+    "points.awarded": {
+        "entry_id": str(uuid.uuid4()),
+        "member_id": str(uuid.uuid4()),
+        "points": 2,
+        "kind": "accrual",
+        "period": "2026",
+        "item_code": "attend",
+        "rule_version": 1,
+        "cause_type": "checkin",
+        "cause_id": str(uuid.uuid4()),
+    },
+    "applicant.step_recorded": {
+        "applicant_id": str(uuid.uuid4()),
+        "organization_id": str(uuid.uuid4()),
+        "status": "in_progress",
+        "stage": 2,
+        "current_step": 5,
+        "step": 5,
+        "step_code": "activist_confirmed",
+        "decision": "approved",
+        "occurred_on": "2026-05-20",
+    },
+    "applicant.stage_changed": {
+        "applicant_id": str(uuid.uuid4()),
+        "organization_id": str(uuid.uuid4()),
+        "status": "in_progress",
+        "stage": 3,
+        "current_step": 9,
+        "previous_stage": 2,
+        "previous_status": "in_progress",
+    },
+    "dues.bills_generated": {"month": "2026-05", "bill_ids": [str(uuid.uuid4())]},
+    "webhook.disabled": {
+        "webhook_id": str(uuid.uuid4()),
+        "client_id": str(uuid.uuid4()),
+        "url": "https://hooks.example.com/e",
+        "reason": "gone",
+        "failure_streak": 1,
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITTEN))
+def test_the_payloads_the_contexts_write_fit_their_structs(name: str) -> None:
+    """The shapes of infra/points/ledger.py, infra/development/steps.py,
+    infra/dues/bill_runs.py and infra/integration/webhook_record.py."""
+    msgspec.convert(WRITTEN[name], EVENT_TYPES[name], strict=False)
+    assert redact(name, WRITTEN[name], False) == WRITTEN[name]  # nothing personal
 
 
 def test_personal_fields_are_nullable_so_a_redacted_payload_keeps_its_schema() -> None:
@@ -52,7 +110,7 @@ def test_personal_fields_are_nullable_so_a_redacted_payload_keeps_its_schema() -
 
 
 def _example(name: str) -> dict[str, Any]:
-    return {"checkin.recorded": CHECKIN}.get(name) or {
+    return {"checkin.recorded": CHECKIN, "checkin.withdrawn": CHECKIN}.get(name) or {
         "evidence_id": str(uuid.uuid4()),
         "activity_id": str(uuid.uuid4()),
         "kind": "photo",

@@ -1,12 +1,8 @@
--- On Citus (0023): the committed outbox events after a relay position. Every write
--- reaches the shards through the coordinator, which evaluates the columns' defaults, so
--- `xid` counts the coordinator's transactions and the coordinator's snapshot bounds the
--- read as on PostgreSQL; the bound goes to the shards as a value (each node counts its
--- own ids). It is lowered below every transaction that committed here by two-phase
--- commit while a node still holds its part prepared: Citus commits those parts just
--- after the coordinator's own commit. pg_dist_transaction's xmin is 32 bits wide, widened
--- against the next id of the same snapshot. Tenants' paths are asked of tenancy's
--- zhibu_tenant_path here, outside the shard query.
+-- On Citus (0023, 0043): the committed outbox events after a relay position, below the
+-- bound zhibu_outbox_bound gives after it (the coordinator's snapshot, lowered below
+-- every transaction a node still holds prepared; see that function), which goes to the
+-- shards as a value. Tenants' paths are asked of tenancy's zhibu_tenant_path here,
+-- outside the shard query.
 CREATE OR REPLACE FUNCTION zhibu_outbox_after(p_xid xid8, p_seq bigint, p_limit integer)
 RETURNS TABLE (tenant_id uuid, id uuid, xid xid8, seq bigint, topic text,
                aggregate_type text, aggregate_id text, payload jsonb,
@@ -14,35 +10,14 @@ RETURNS TABLE (tenant_id uuid, id uuid, xid xid8, seq bigint, topic text,
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-    v_snapshot pg_snapshot := pg_current_snapshot();
-    v_next bigint := pg_snapshot_xmax(v_snapshot)::text::bigint;
-    v_bound bigint := pg_snapshot_xmin(v_snapshot)::text::bigint;
-    v_pending jsonb;
-    v_prepared text[];
-    v_failed bigint;
+    v_bound xid8 := zhibu_outbox_bound(p_xid);
 BEGIN
-    SELECT jsonb_object_agg(w.gid, w.xid) INTO v_pending
-    FROM (SELECT t.gid, v_next - (v_next - t.xmin::text::bigint) % 4294967296 AS xid
-          FROM pg_dist_transaction t) w
-    WHERE w.xid > p_xid::text::bigint AND w.xid < v_bound;
-    IF v_pending IS NOT NULL THEN
-        SELECT string_to_array(string_agg(nullif(n.result, ''), ' '), ' '),
-               count(*) FILTER (WHERE NOT n.success)
-        INTO v_prepared, v_failed
-        FROM run_command_on_all_nodes(
-            'SELECT coalesce(string_agg(gid, '' ''), '''') FROM pg_prepared_xacts') n;
-        IF v_failed > 0 THEN
-            RAISE EXCEPTION 'a node did not say which transactions it holds prepared';
-        END IF;
-        SELECT least(v_bound, min((v_pending ->> g)::bigint)) INTO v_bound
-        FROM unnest(v_prepared) g;
-    END IF;
     RETURN QUERY
     WITH batch AS MATERIALIZED (
         SELECT e.tenant_id, e.id, e.xid, e.seq, e.topic, e.aggregate_type, e.aggregate_id,
                e.payload, e.created_at
         FROM outbox_event e
-        WHERE (e.xid, e.seq) > (p_xid, p_seq) AND e.xid < v_bound::text::xid8
+        WHERE (e.xid, e.seq) > (p_xid, p_seq) AND e.xid < v_bound
         ORDER BY e.xid, e.seq
         LIMIT p_limit
     ), paths AS MATERIALIZED (

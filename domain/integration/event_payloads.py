@@ -1,0 +1,161 @@
+"""The payloads of the event catalogue (事件负载): what each event type's JSON holds.
+
+One struct per event type, the published contract of what a context writes to the outbox.
+Its docstring is the type's description in the catalogue, Chinese then English (「中文
+English.」). A field naming a person other than the event's own resource carries
+`extra_json_schema=PERSONAL`: it is given only with the sensitive scope, null otherwise.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+PERSONAL = {"x-personal": True}
+
+
+class MemberChanged(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    member_id: uuid.UUID
+    organization_id: Annotated[
+        uuid.UUID, Meta(description="党员所在党组织 The member's organization")
+    ]
+    version: Annotated[int, Meta(ge=1, description="党员记录的版本 The record's version")]
+    fields: Annotated[
+        list[str],
+        Meta(description="改动的字段（新建时为空） Fields changed (empty on creation)"),
+    ]
+
+
+class MemberCreated(MemberChanged, kw_only=True):
+    """党员记录已建立（逐个新建或导入） A member record was created (one by one or imported)."""
+
+
+class MemberUpdated(MemberChanged, kw_only=True):
+    """党员记录已修改 A member record was changed; `fields` names what changed."""
+
+
+class MemberStatusChanged(MemberChanged, kw_only=True):
+    """党员状态已变更（转正、停止党籍等） A member's status changed."""
+
+
+class CheckinRecorded(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """已签到 A check-in was recorded (self, QR, offline sync or marked by a secretary)."""
+
+    checkin_id: uuid.UUID
+    activity_id: uuid.UUID
+    member_id: Annotated[
+        uuid.UUID | None,
+        Meta(
+            description="签到的党员（无敏感范围时为 null） The member (null without the"
+            " sensitive scope)",
+            extra_json_schema=PERSONAL,
+        ),
+    ]
+    source: Literal["self", "self_qr", "offline_sync", "secretary"]
+    occurred_at: datetime
+
+
+class EvidenceAttached(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """佐证材料已上传并确认 Evidence was uploaded and confirmed."""
+
+    evidence_id: uuid.UUID
+    activity_id: uuid.UUID
+    kind: str
+    content_type: str
+    size_bytes: Annotated[int, Meta(ge=0)]
+    sha256: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
+    uploaded_by: Annotated[
+        uuid.UUID | None,
+        Meta(
+            description="上传的账号（无敏感范围时为 null） The uploader (null without the"
+            " sensitive scope)",
+            extra_json_schema=PERSONAL,
+        ),
+    ]
+
+
+class EvidenceDeleted(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """佐证材料已删除 Evidence was deleted."""
+
+    evidence_id: uuid.UUID
+    activity_id: uuid.UUID
+
+
+class CheckinWithdrawn(CheckinRecorded, kw_only=True):
+    """签到已撤销（登记有误的更正） A check-in was withdrawn as recorded in error."""
+
+
+class PointsChanged(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    entry_id: Annotated[uuid.UUID, Meta(description="积分流水 The ledger entry")]
+    member_id: uuid.UUID
+    points: Annotated[int, Meta(description="本条增减的分数 Points this entry adds (or takes)")]
+    kind: Annotated[
+        str,
+        Meta(
+            description="accrual 自动记分、award 奖励、deduction 扣分、reversal 冲销",
+            examples=["accrual"],
+        ),
+    ]
+    period: Annotated[str, Meta(description="积分周期 The period", examples=["2026"])]
+    item_code: str | None
+    rule_version: int | None
+    cause_type: Annotated[str, Meta(description="起因 What caused it", examples=["checkin"])]
+    cause_id: uuid.UUID
+
+
+class PointsAwarded(PointsChanged, kw_only=True):
+    """积分已记入（签到记分、奖励或扣分） Points were entered for a member (accrual, award or
+    deduction)."""
+
+
+class PointsReversed(PointsChanged, kw_only=True):
+    """积分已冲销（如签到撤销） Points were reversed (e.g. a check-in was withdrawn)."""
+
+
+class ApplicantChanged(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    applicant_id: uuid.UUID
+    organization_id: Annotated[uuid.UUID, Meta(description="培养的党支部 The branch")]
+    status: Annotated[str, Meta(examples=["in_progress"])]
+    stage: Annotated[int, Meta(ge=1, le=5, description="发展阶段 1–5 The stage of 5")]
+    current_step: Annotated[int, Meta(ge=0, description="最近完成的步骤 The last step done")]
+
+
+class ApplicantCreated(ApplicantChanged, kw_only=True):
+    """入党申请人已登记 An applicant for membership was registered."""
+
+
+class ApplicantStepRecorded(ApplicantChanged, kw_only=True):
+    """发展党员的一个步骤已记录 A step of the applicant's development was recorded."""
+
+    step: Annotated[int, Meta(ge=1, le=25, description="步骤序号 The step (1–25)")]
+    step_code: str
+    decision: Annotated[str, Meta(examples=["approved"])]
+    occurred_on: date
+
+
+class ApplicantStageChanged(ApplicantChanged, kw_only=True):
+    """申请人进入新的发展阶段 The applicant moved to another stage (or left the process)."""
+
+    previous_stage: Annotated[int, Meta(ge=1, le=5)]
+    previous_status: str
+
+
+class DuesBillsGenerated(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """党费账单已生成 Dues bills of a month were generated."""
+
+    month: Annotated[str, Meta(pattern="^[0-9]{4}-[0-9]{2}$", examples=["2026-05"])]
+    bill_ids: list[uuid.UUID]
+
+
+class WebhookDisabled(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """推送地址已停用（410 或长期失败） A webhook was disabled (410, or failing too long)."""
+
+    webhook_id: uuid.UUID
+    client_id: uuid.UUID
+    url: str
+    reason: Literal["gone", "failing"]
+    failure_streak: Annotated[int, Meta(ge=0)]

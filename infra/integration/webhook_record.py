@@ -1,0 +1,260 @@
+"""Recording webhook attempts, many in one transaction: the dispatcher's write side.
+
+Attempts that ended while the previous batch was being written are written together: per
+tenant of their deliveries one INSERT of the attempts and one UPDATE of the deliveries
+(each naming the tenant, so Citus routes it to one shard; 500 attempts a statement at
+most), then one UPDATE ending the runs of failures of the endpoints that answered. A
+failure is rarer and does more (a longer run of failures, a pause, disabling), one
+statement or three per failed attempt. A delivery
+is updated only if it is as the attempt found it (pending, the same number of attempts):
+a redelivery queued meanwhile keeps its fresh start.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+
+from domain.integration import DisablePolicy, Outcome, next_delay, outcome_of
+from domain.shared import new_id
+from infra.db.session import UnitOfWork
+from infra.integration.webhook_http import Answer
+from infra.platform.outbox import emit
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A pending delivery as the dispatcher sends it."""
+
+    tenant_id: uuid.UUID
+    id: uuid.UUID
+    subscription_tenant_id: uuid.UUID
+    subscription_id: uuid.UUID
+    event_id: uuid.UUID
+    body: str
+    attempts: int
+    scope_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """An attempt that ended: the answer and what follows from it; `answer` None when the
+    delivery was not sent (its webhook is disabled, for `reason`)."""
+
+    due: Due
+    at: datetime
+    answer: Answer | None
+    outcome: Outcome | None
+    status: str
+    delay: timedelta | None
+    reason: str | None = None
+
+    @property
+    def pause_seconds(self) -> float | None:
+        """How long the endpoint waits when it asked to be slowed down."""
+        if self.outcome is not Outcome.THROTTLED or self.answer is None:
+            return None
+        wait = self.delay.total_seconds() if self.delay else 0.0
+        return max(self.answer.retry_after or 0.0, wait)
+
+
+def finished(due: Due, answer: Answer, *, retry_scale: float) -> Finished:
+    outcome = outcome_of(answer.status_code)
+    delay = None
+    if outcome in (Outcome.FAILED, Outcome.THROTTLED):
+        delay = next_delay(due.attempts + 1, scale=retry_scale, retry_after=answer.retry_after)
+    status = "delivered" if outcome is Outcome.DELIVERED else "pending" if delay else "failed"
+    return Finished(due, datetime.now(UTC), answer, outcome, status, delay)
+
+
+def not_sent(due: Due, reason: str | None) -> Finished:
+    return Finished(due, datetime.now(UTC), None, None, "failed", None, reason)
+
+
+_ATTEMPT_COLUMNS = (
+    ("tenant_id", "uuid"),
+    ("id", "uuid"),
+    ("delivery_id", "uuid"),
+    ("subscription_id", "uuid"),
+    ("attempted_at", "timestamptz"),
+    ("status_code", "integer"),
+    ("latency_ms", "integer"),
+    ("response_excerpt", "text"),
+    ("error", "text"),
+)
+_DELIVERY_COLUMNS = (
+    ("id", "uuid"),
+    ("before", "integer"),
+    ("status", "text"),
+    ("attempts", "integer"),
+    ("next", "timestamptz"),
+    ("at", "timestamptz"),
+    ("code", "integer"),
+    ("sent", "boolean"),
+)
+_DELIVERIES = (
+    "UPDATE webhook_delivery d SET status = v.status, attempts = v.attempts,"
+    " next_attempt_at = coalesce(v.next, d.next_attempt_at),"
+    " last_attempt_at = CASE WHEN v.sent THEN v.at ELSE d.last_attempt_at END,"
+    " last_status_code = CASE WHEN v.sent THEN v.code ELSE d.last_status_code END"
+    " FROM (VALUES {rows}) AS v(id, before, status, attempts, next, at, code, sent)"
+    " WHERE d.tenant_id = CAST(:t AS uuid) AND d.id = v.id AND d.status = 'pending'"
+    " AND d.attempts = v.before"
+)
+CHUNK = 500  # rows per statement
+
+
+def values(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
+) -> tuple[str, dict[str, Any]]:
+    """`(…), (…)` of typed placeholders for `rows`, and their parameters. VALUES rather
+    than unnest: Citus runs an INSERT … SELECT from a function as a COPY, which it refuses
+    under row-level security, and routes VALUES naming one tenant to its shard."""
+    params: dict[str, Any] = {}
+    tuples = []
+    for i, row in enumerate(rows):
+        cells = []
+        for (name, cast), value in zip(columns, row, strict=True):
+            params[f"{name}_{i}"] = value
+            cells.append(f"CAST(:{name}_{i} AS {cast})")
+        tuples.append(f"({', '.join(cells)})")
+    return ", ".join(tuples), params
+
+
+_STREAKS_END = text(
+    "UPDATE webhook_subscription SET failure_streak = 0, failing_since = NULL"
+    " WHERE tenant_id = :t AND id = ANY(CAST(:ids AS uuid[])) AND failure_streak <> 0"
+)
+_STREAK_GROWS = text(
+    "UPDATE webhook_subscription SET failure_streak = failure_streak + 1,"
+    " failing_since = coalesce(failing_since, CAST(:now AS timestamptz)),"
+    " paused_until = coalesce(CAST(:paused AS timestamptz), paused_until)"
+    " WHERE tenant_id = :t AND id = :id AND enabled RETURNING failure_streak, failing_since"
+)
+_DISABLE = text(
+    "UPDATE webhook_subscription SET enabled = false, disabled_reason = :reason,"
+    " disabled_at = :now, updated_at = :now"
+    " WHERE tenant_id = :t AND id = :id AND enabled"
+    " RETURNING client_id, url, failure_streak"
+)
+
+
+def _grouped(batch: Iterable[Finished], key: Any) -> dict[Any, list[Finished]]:
+    groups: dict[Any, list[Finished]] = {}
+    for f in batch:
+        groups.setdefault(key(f), []).append(f)
+    return groups
+
+
+async def record(uow: UnitOfWork, batch: list[Finished], disable: DisablePolicy) -> None:
+    """Write `batch`, attempts all in the scope of `uow` (which covers their tenants)."""
+    for tenant_id, group in _grouped(batch, lambda f: f.due.tenant_id).items():
+        await _write(uow, tenant_id, group)
+    answered = [f for f in batch if f.outcome is Outcome.DELIVERED]
+    for tenant_id, group in _grouped(answered, lambda f: f.due.subscription_tenant_id).items():
+        ids = list({f.due.subscription_id for f in group})
+        await uow.session.execute(_STREAKS_END, {"t": tenant_id, "ids": ids})
+    for f in batch:
+        if f.outcome is not None and f.outcome is not Outcome.DELIVERED:
+            await _judge(uow, f, disable)
+
+
+async def _write(uow: UnitOfWork, tenant_id: uuid.UUID, group: list[Finished]) -> None:
+    for start in range(0, len(group), CHUNK):
+        chunk = group[start : start + CHUNK]
+        attempts = [
+            (
+                tenant_id,
+                new_id(),
+                f.due.id,
+                f.due.subscription_id,
+                f.at,
+                f.answer.status_code if f.answer else None,
+                f.answer.latency_ms if f.answer else 0,
+                f.answer.excerpt if f.answer else "",
+                f.answer.error if f.answer else f"not sent: the webhook is disabled ({f.reason})",
+            )
+            for f in chunk
+        ]
+        rows, params = values(_ATTEMPT_COLUMNS, attempts)
+        columns = ", ".join(name for name, _ in _ATTEMPT_COLUMNS)
+        await uow.session.execute(
+            text(f"INSERT INTO webhook_attempt ({columns}) VALUES {rows}"),  # noqa: S608
+            params,
+        )
+        deliveries = [
+            (
+                f.due.id,
+                f.due.attempts,
+                f.status,
+                f.due.attempts + (1 if f.answer else 0),
+                None if f.answer is None else f.at + f.delay if f.delay else f.at,
+                f.at,
+                f.answer.status_code if f.answer else None,
+                f.answer is not None,
+            )
+            for f in chunk
+        ]
+        rows, params = values(_DELIVERY_COLUMNS, deliveries)
+        await uow.session.execute(text(_DELIVERIES.format(rows=rows)), {"t": tenant_id, **params})
+
+
+async def _judge(uow: UnitOfWork, f: Finished, disable: DisablePolicy) -> None:
+    """On failure extend the endpoint's run of failures, pause it when asked to slow down,
+    disable it on 410 or after a long run of failures."""
+    due = f.due
+    key = {"t": due.subscription_tenant_id, "id": due.subscription_id}
+    if f.outcome is Outcome.GONE:
+        await _disable(uow, due, "gone", f.at)
+        return
+    pause = f.pause_seconds
+    paused_until = None if pause is None else f.at + timedelta(seconds=pause)
+    found = (
+        await uow.session.execute(_STREAK_GROWS, {**key, "now": f.at, "paused": paused_until})
+    ).first()
+    if found is not None and disable.disables(found[0], f.at - found[1]):
+        await _disable(uow, due, "failing", f.at)
+
+
+async def _disable(uow: UnitOfWork, due: Due, reason: str, now: datetime) -> None:
+    """Disabled, audited, and told to the tenant's administrators through the outbox."""
+    found = (
+        await uow.session.execute(
+            _DISABLE,
+            {
+                "reason": reason,
+                "now": now,
+                "t": due.subscription_tenant_id,
+                "id": due.subscription_id,
+            },
+        )
+    ).first()
+    if found is None:
+        return
+    detail = {
+        "webhook_id": str(due.subscription_id),
+        "client_id": str(found[0]),
+        "url": found[1],
+        "reason": reason,
+        "failure_streak": found[2],
+    }
+    uow.audit(
+        "webhook.disable",
+        "webhook",
+        due.subscription_id,
+        tenant_id=due.subscription_tenant_id,
+        detail=detail,
+    )
+    emit(
+        uow,
+        tenant_id=due.subscription_tenant_id,
+        topic="webhook.disabled",
+        aggregate_type="webhook",
+        aggregate_id=due.subscription_id,
+        payload=detail,
+    )
