@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from domain.points.messages import MESSAGES
 from domain.shared.errors import ErrorKind, FieldError
@@ -80,6 +81,33 @@ BRANCH_DEFAULT = StarScheme(
 )
 """The 110-point example of domain-rules §6: ≥ 90 with an innovation project five stars,
 80–90 four, 70–80 three, 60–70 two, below 60 one."""
+
+
+def scheme_to_json(scheme: StarScheme) -> dict[str, Any]:
+    return {
+        "method": scheme.method.value,
+        "bands": [
+            {"stars": b.stars, "min_score": b.min_score, "share": b.share} for b in scheme.bands
+        ],
+        "notice_days": scheme.notice_days,
+        "five_star_requires": scheme.five_star_requires,
+        "indicators": [
+            {"code": i.code, "weight": i.weight, "manual": i.manual} for i in scheme.indicators
+        ],
+    }
+
+
+def scheme_of_json(data: Mapping[str, Any]) -> StarScheme:
+    return StarScheme(
+        method=StarMethod(data["method"]),
+        bands=tuple(Band(b["stars"], b.get("min_score"), b.get("share")) for b in data["bands"]),
+        notice_days=data.get("notice_days", 5),
+        five_star_requires=data.get("five_star_requires"),
+        indicators=tuple(
+            Indicator(i["code"], i["weight"], i.get("manual", False))
+            for i in data.get("indicators", ())
+        ),
+    )
 
 
 def validate_scheme(

@@ -4,9 +4,15 @@ What the rest of the app may use is re-exported here: the storage it opens at st
 the housekeeping it schedules and the outbox handlers it registers.
 """
 
-from infra.evidence.attached import attached_evidence
+from infra.evidence.attached import activities_with_evidence, attached_evidence
 from infra.evidence.schedules import register_schedules
 from infra.evidence.storage import open_storage
 from infra.evidence.subscriptions import register_relay_handlers
 
-__all__ = ["attached_evidence", "open_storage", "register_relay_handlers", "register_schedules"]
+__all__ = [
+    "activities_with_evidence",
+    "attached_evidence",
+    "open_storage",
+    "register_relay_handlers",
+    "register_schedules",
+]

@@ -50,6 +50,7 @@ PAGED = (
     "listPointAwards",
     "listPointRules",
     "listRoleAssignments",
+    "listStarRatings",
     "listTenants",
     "listUsers",
 )
