@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.points.messages import MESSAGES
 from domain.shared.errors import ErrorKind, FieldError
@@ -149,15 +149,15 @@ def validate_scheme(
     return scheme
 
 
-@dataclass(frozen=True, slots=True)
-class Scored:
+class Scored(NamedTuple):
+    """A subject's score (tuples: a run grades half a million of them)."""
+
     subject_id: uuid.UUID
     score: float
     meets_requirement: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Graded:
+class Graded(NamedTuple):
     subject_id: uuid.UUID
     score: float
     stars: int
@@ -166,20 +166,25 @@ class Graded:
 
 def grade(scheme: StarScheme, scored: Sequence[Scored]) -> list[Graded]:
     """Stars and ranks for every subject, best first (see the module's tie rule)."""
-    order = sorted(scored, key=lambda s: (-s.score, s.subject_id))
+    order = sorted(scored, key=lambda s: (-s.score, s.subject_id.int))
     ranks: list[int] = []
-    for i, s in enumerate(order):
-        ranks.append(ranks[-1] if i and order[i - 1].score == s.score else i + 1)
+    previous, rank = None, 0
+    for i, s in enumerate(order, start=1):
+        if s.score != previous:
+            previous, rank = s.score, i
+        ranks.append(rank)
     if scheme.method is StarMethod.THRESHOLDS:
         stars = [_by_threshold(scheme.bands, s.score) for s in order]
     else:
-        stars = _by_share(scheme.bands, order, ranks)
-    result = []
-    for s, rank, n in zip(order, ranks, stars, strict=True):
-        if n == 5 and scheme.five_star_requires and not s.meets_requirement:
-            n = 4
-        result.append(Graded(s.subject_id, s.score, n, rank))
-    return result
+        stars = _by_share(scheme.bands, len(order), ranks)
+    if scheme.five_star_requires:
+        stars = [
+            4 if n == 5 and not s.meets_requirement else n
+            for s, n in zip(order, stars, strict=True)
+        ]
+    return [
+        Graded(s.subject_id, s.score, n, r) for s, n, r in zip(order, stars, ranks, strict=True)
+    ]
 
 
 def _by_threshold(bands: Sequence[Band], score: float) -> int:
@@ -187,10 +192,9 @@ def _by_threshold(bands: Sequence[Band], score: float) -> int:
     return max(earned, default=1)
 
 
-def _by_share(bands: Sequence[Band], order: Sequence[Scored], ranks: Sequence[int]) -> list[int]:
+def _by_share(bands: Sequence[Band], total: int, ranks: Sequence[int]) -> list[int]:
     """From five stars down, each band takes the next `n × share` places (floor), extended
     over the rest of a tie at its edge."""
-    total = len(order)
     stars = [1] * total
     placed = 0
     for band in sorted(bands, key=lambda b: -b.stars):

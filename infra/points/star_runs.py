@@ -1,8 +1,9 @@
 """Rating runs (星级评定) as durable jobs: queued by an administrator for a tenant, subject
 and period, run by `points.star_run` in the creator's scope, published as drafts.
 
-The job computes every subject's score, grades them (`domain.points.grade`), writes the
-ratings and marks the run published in one transaction, and queues
+The job stages every subject's score and breakdown in the database, grades the scores
+(`domain.points.grade`), writes the ratings in one statement and marks the run published,
+all in one transaction, and queues
 `star_rating.published`; a rerun after a crash finds the run published or writes it whole.
 The notice period (公示期) runs from `publish_at` for the scheme's `notice_days`.
 """
@@ -17,6 +18,7 @@ from sqlalchemy import select, text
 
 from domain.points import (
     MESSAGES,
+    Graded,
     StarScheme,
     Subject,
     distribution,
@@ -35,14 +37,13 @@ from infra.platform.jobs import JobContext, enqueue
 from infra.platform.outbox import emit
 from infra.platform.runner import JobRunner
 from infra.points.indicators import measurable
-from infra.points.star_scoring import Subjects, score_branches, score_members
+from infra.points.star_scoring import stage_branches, stage_members
 from infra.points.tables import StarRun
 from infra.tenancy import tenant_ref
 
 JOB_KIND = "points.star_run"
 PUBLISHED = "star_rating.published"
 RETRIES = RetryPolicy(max_attempts=3, base_seconds=10, cap_seconds=300)
-BATCH = 50_000
 
 
 async def queue_star_run(
@@ -128,19 +129,17 @@ async def run_star_job(job: JobContext) -> dict[str, Any]:
 async def _publish(uow: UnitOfWork, run: StarRun, job: JobContext) -> None:
     scheme = scheme_of_json(run.scheme)
     if run.subject == Subject.MEMBER.value:
-        subjects = await score_members(uow, run.tenant_id, run.period)
+        scored = await stage_members(uow, run.tenant_id, run.period)
     else:
         tenant = await tenant_ref(uow, run.tenant_id)
         if tenant is None:
             raise not_found("tenant")
         today = datetime.now(DISPLAY_ZONE).date()
-        subjects = await score_branches(uow, tenant, run.period, scheme, today)
-    graded = grade(scheme, subjects.scored)
+        scored = await stage_branches(uow, tenant, run.period, scheme, today)
+    graded = grade(scheme, scored)
     await job.progress(0, len(graded))
-    previous = await _previous_stars(uow, run)
-    for start in range(0, len(graded), BATCH):
-        await _insert(uow, run, subjects, graded[start : start + BATCH], previous)
-        await job.progress(min(start + BATCH, len(graded)), len(graded))
+    await _write(uow, run, graded, await _previous_run(uow, run))
+    await job.progress(len(graded), len(graded))
     run.status = "published"
     run.rated = len(graded)
     run.distribution = distribution([g.stars for g in graded])
@@ -163,9 +162,9 @@ async def _publish(uow: UnitOfWork, run: StarRun, job: JobContext) -> None:
     )
 
 
-async def _previous_stars(uow: UnitOfWork, run: StarRun) -> dict[uuid.UUID, int]:
-    """Each subject's stars in the latest earlier published run of the same subject."""
-    before = (
+async def _previous_run(uow: UnitOfWork, run: StarRun) -> uuid.UUID | None:
+    """The latest earlier published run of the same subject, whose stars a rating moves from."""
+    found: uuid.UUID | None = (
         await uow.session.execute(
             select(StarRun.id)
             .where(
@@ -178,34 +177,27 @@ async def _previous_stars(uow: UnitOfWork, run: StarRun) -> dict[uuid.UUID, int]
             .limit(1)
         )
     ).scalar_one_or_none()
-    if before is None:
-        return {}
-    rows = await uow.session.execute(
-        text("SELECT subject_id, stars FROM star_rating WHERE tenant_id = :t AND run_id = :r"),
-        {"t": run.tenant_id, "r": before},
-    )
-    return {r.subject_id: r.stars for r in rows}
+    return found
 
 
-async def _insert(
-    uow: UnitOfWork,
-    run: StarRun,
-    subjects: Subjects,
-    graded: list[Any],
-    previous: dict[uuid.UUID, int],
+async def _write(
+    uow: UnitOfWork, run: StarRun, graded: list[Graded], previous: uuid.UUID | None
 ) -> None:
-    """One statement per batch: the ratings as arrays, unnested into rows."""
+    """One statement: the grades as arrays, joined to the staged scores and breakdowns
+    and to the previous run's stars."""
     await uow.session.execute(
         text(
             "INSERT INTO star_rating (tenant_id, id, run_id, subject, subject_id,"
             " organization_id, period, score, drafted_stars, stars, rank, previous_stars,"
             " breakdown, publish_at, stands_at)"
-            " SELECT :t, u.id, :run, :subject, u.subject_id, u.org, :period, u.score, u.stars,"
-            " u.stars, u.rank, u.prev, u.breakdown::jsonb, :publish_at, :stands_at"
-            " FROM unnest(CAST(:ids AS uuid[]), CAST(:subjects AS uuid[]),"
-            " CAST(:orgs AS uuid[]), CAST(:scores AS numeric[]), CAST(:stars AS smallint[]),"
-            " CAST(:ranks AS integer[]), CAST(:prev AS smallint[]), CAST(:breakdowns AS text[]))"
-            " AS u(id, subject_id, org, score, stars, rank, prev, breakdown)"
+            " SELECT :t, gen_random_uuid(), :run, :subject, s.subject_id, s.organization_id,"
+            " :period, s.score, u.stars, u.stars, u.rank, p.stars, s.breakdown, :publish_at,"
+            " :stands_at"
+            " FROM unnest(CAST(:subjects AS uuid[]), CAST(:stars AS smallint[]),"
+            " CAST(:ranks AS integer[])) AS u(subject_id, stars, rank)"
+            " JOIN star_stage s ON s.subject_id = u.subject_id"
+            " LEFT JOIN star_rating p"
+            "   ON p.tenant_id = :t AND p.run_id = :previous AND p.subject_id = u.subject_id"
         ),
         {
             "t": run.tenant_id,
@@ -214,14 +206,10 @@ async def _insert(
             "period": run.period,
             "publish_at": run.publish_at,
             "stands_at": run.stands_at,
-            "ids": [new_id() for _ in graded],
+            "previous": previous,
             "subjects": [g.subject_id for g in graded],
-            "orgs": [subjects.organization[g.subject_id] for g in graded],
-            "scores": [g.score for g in graded],
             "stars": [g.stars for g in graded],
             "ranks": [g.rank for g in graded],
-            "prev": [previous.get(g.subject_id) for g in graded],
-            "breakdowns": [subjects.breakdown[g.subject_id] for g in graded],
         },
     )
 

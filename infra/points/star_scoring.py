@@ -1,9 +1,11 @@
-"""Scores behind star ratings: members' from their ledger, branches' from indicators.
+"""Scores behind star ratings, staged in a transaction's temporary table `star_stage`
+(subject, organization, score, breakdown), from which the ratings are written.
 
 A member's score is the scheme's base score plus the sum of their entries within the
-period, grouped by item for the breakdown, in one aggregate over the ledger (the JSON of
-the breakdown stays text on its way through, never parsed here). A branch's score weighs
-the registered indicators and the next level's manual scores (`domain.points`).
+period, grouped by item for the breakdown: one statement over the ledger and members'
+published `ACTIVE_MEMBERS`, which stays in the database; only (subject, score) pairs come
+to Python to be graded. A branch's score weighs the registered indicators and the next
+level's manual scores (`domain.points.weighted_score`), computed here and staged likewise.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import Integer, cast, column, func, insert, literal, select, table, text
+from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.points import (
     Scored,
@@ -26,57 +28,85 @@ from domain.points import (
     weighted_score,
 )
 from infra.db.session import UnitOfWork
-from infra.members import active_members_page
+from infra.members import ACTIVE_MEMBERS
 from infra.points.indicators import Branches, measure
 from infra.points.rule_sets import versions_in_force
-from infra.points.tables import StarScore
+from infra.points.tables import PointEntry, StarScore
 from infra.tenancy import TenantRef, branches_within
 
-PAGE = 20_000
+STAGE = table(
+    "star_stage",
+    column("subject_id"),
+    column("organization_id"),
+    column("score"),
+    column("breakdown"),
+)
 
 
-@dataclass(frozen=True, slots=True)
-class Subjects:
-    """What a run rates: the scored subjects, each one's organization and breakdown (JSON)."""
+async def _create_stage(uow: UnitOfWork) -> None:
+    await uow.session.execute(
+        text(
+            "CREATE TEMPORARY TABLE star_stage (subject_id uuid PRIMARY KEY,"
+            " organization_id uuid NOT NULL, score numeric(10, 2) NOT NULL,"
+            " breakdown jsonb NOT NULL) ON COMMIT DROP"
+        )
+    )
 
-    scored: list[Scored]
-    organization: dict[uuid.UUID, uuid.UUID]
-    breakdown: dict[uuid.UUID, str]
 
-
-async def score_members(uow: UnitOfWork, tenant_id: uuid.UUID, period: str) -> Subjects:
+async def stage_members(uow: UnitOfWork, tenant_id: uuid.UUID, period: str) -> list[Scored]:
     versions = await versions_in_force(uow, tenant_id)
     version = version_on([v.rules for v in versions], period_end(period))
     base = version.base_score if version else 0
-    earned: dict[uuid.UUID, tuple[int, str]] = {
-        r.member_id: (int(r.earned), r.items)
-        for r in await uow.session.execute(
-            text(
-                "SELECT member_id, sum(pts) AS earned, jsonb_object_agg(item, pts)::text AS items"
-                " FROM (SELECT tenant_id, member_id, coalesce(item_code, cause_type) AS item,"
-                "   sum(points) AS pts FROM point_entry"
-                "   WHERE tenant_id = :t AND period = ANY(:periods)"
-                "   GROUP BY tenant_id, member_id, coalesce(item_code, cause_type)) x"
-                " GROUP BY tenant_id, member_id"
-            ),
-            {"t": tenant_id, "periods": periods_within(period)},
+    item = func.coalesce(PointEntry.item_code, PointEntry.cause_type)
+    by_item = (
+        select(
+            PointEntry.tenant_id,
+            PointEntry.member_id,
+            item.label("item"),
+            func.sum(PointEntry.points).label("points"),
         )
-    }
-    subjects = Subjects([], {}, {})
-    after = None
-    while page := await active_members_page(uow, tenant_id, after=after, limit=PAGE):
-        for m in page:
-            points, items = earned.get(m.id, (0, "{}"))
-            subjects.scored.append(Scored(m.id, float(base + points)))
-            subjects.organization[m.id] = m.organization_id
-            subjects.breakdown[m.id] = f'{{"base": {base}, "items": {items}}}'
-        after = page[-1].id
-    return subjects
+        .where(
+            PointEntry.tenant_id == tenant_id,  # type: ignore[arg-type]
+            PointEntry.period.in_(periods_within(period)),  # type: ignore[attr-defined]
+        )
+        .group_by(PointEntry.tenant_id, PointEntry.member_id, item)
+        .subquery("by_item")
+    )
+    per_member = (
+        select(
+            by_item.c.member_id,
+            func.sum(by_item.c.points).label("earned"),
+            func.jsonb_object_agg(by_item.c.item, by_item.c.points).label("parts"),
+        )
+        .group_by(by_item.c.tenant_id, by_item.c.member_id)
+        .subquery("per_member")
+    )
+    m = ACTIVE_MEMBERS
+    scored = select(
+        m.c.id,
+        m.c.organization_id,
+        literal(base) + func.coalesce(per_member.c.earned, 0),
+        func.jsonb_build_object(
+            "base",
+            cast(literal(base), Integer),
+            "items",
+            func.coalesce(per_member.c.parts, cast(literal("{}"), JSONB)),
+        ),
+    ).select_from(m.outerjoin(per_member, per_member.c.member_id == m.c.id))
+    await _create_stage(uow)
+    await uow.session.execute(
+        insert(STAGE).from_select(
+            ["subject_id", "organization_id", "score", "breakdown"],
+            scored.where(m.c.tenant_id == tenant_id),
+        )
+    )
+    rows = await uow.session.execute(text("SELECT subject_id, score FROM star_stage"))
+    return [Scored(r[0], float(r[1])) for r in rows]
 
 
-async def score_branches(
+async def stage_branches(
     uow: UnitOfWork, tenant: TenantRef, period: str, scheme: StarScheme, today: date
-) -> Subjects:
+) -> list[Scored]:
     first, last = period_start(period), period_end(period)
     found = await branches_within(uow, tenant_path=tenant.path, first=first, last=last)
     orgs = [o for o in found if o.tenant_id == tenant.id]
@@ -94,13 +124,25 @@ async def score_branches(
         )
     ).scalars():
         manual[row.organization_id][row.indicator] = float(row.score)
-    subjects = Subjects([], {}, {})
+    scored, breakdowns = [], []
     needed = scheme.five_star_requires
     for org in orgs:
         values = {code: m.get(org.id, 0.0) for code, m in measured.items()}
         score, breakdown = weighted_score(scheme.indicators, values, manual[org.id])
         meets = needed is None or breakdown.get(needed, {}).get("points", 0) > 0
-        subjects.scored.append(Scored(org.id, score, meets_requirement=meets))
-        subjects.organization[org.id] = org.id
-        subjects.breakdown[org.id] = json.dumps({"indicators": breakdown}, ensure_ascii=False)
-    return subjects
+        scored.append(Scored(org.id, score, meets_requirement=meets))
+        breakdowns.append(json.dumps({"indicators": breakdown}, ensure_ascii=False))
+    await _create_stage(uow)
+    await uow.session.execute(
+        text(
+            "INSERT INTO star_stage SELECT u.id, u.id, u.score, u.breakdown::jsonb"
+            " FROM unnest(CAST(:ids AS uuid[]), CAST(:scores AS numeric[]),"
+            " CAST(:breakdowns AS text[])) AS u(id, score, breakdown)"
+        ),
+        {
+            "ids": [s.subject_id for s in scored],
+            "scores": [s.score for s in scored],
+            "breakdowns": breakdowns,
+        },
+    )
+    return scored

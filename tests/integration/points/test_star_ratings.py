@@ -29,16 +29,17 @@ async def rated(county: County, api: Api | None = None, **body: Any) -> dict[str
     run = r.json()
     assert (run["status"], run["period"]) == ("queued", body["period"])
 
-    async def probe() -> dict[str, Any]:
-        found: dict[str, Any] = (
-            await county.admin.get(f"{V1}/star-rating-runs/{run['id']}")
-        ).json()
+    async def job() -> dict[str, Any]:
+        found: dict[str, Any] = (await county.admin.get(f"{V1}/jobs/{run['job_id']}")).json()
         return found
 
-    done = await eventually(probe, lambda v: v["status"] == "published")
-    job = (await county.admin.get(f"{V1}/jobs/{run['job_id']}")).json()
-    assert job["status"] == "succeeded", job
-    return done
+    done = await eventually(job, lambda j: j["status"] not in ("queued", "running"))
+    assert done["status"] == "succeeded", done
+    published: dict[str, Any] = (
+        await county.admin.get(f"{V1}/star-rating-runs/{run['id']}")
+    ).json()
+    assert published["status"] == "published", published
+    return published
 
 
 async def ratings(api: Api, **params: Any) -> list[dict[str, Any]]:
