@@ -75,12 +75,11 @@ async def attendance_rates(
     range who checked in (organizations that held none are absent)."""
     rows = await uow.session.execute(
         text(
-            "SELECT att.organization_id, count(*) AS expected,"
-            " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM checkin c"
-            "   WHERE c.tenant_id = att.tenant_id AND c.activity_id = att.activity_id"
-            "     AND c.member_id = att.member_id)) AS present"
+            "SELECT att.organization_id, count(*) AS expected, count(c.id) AS present"
             " FROM activity a JOIN activity_attendee att"
             "   ON att.tenant_id = a.tenant_id AND att.activity_id = a.id"
+            " LEFT JOIN checkin c ON c.tenant_id = att.tenant_id"
+            "   AND c.activity_id = att.activity_id AND c.member_id = att.member_id"
             " WHERE a.tenant_id = :t AND att.tenant_id = :t"
             "   AND a.status IN ('finished', 'archived')"
             "   AND a.starts_at >= :since AND a.starts_at < :until"
