@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.members_import
 	$(BIN)/python -m bench.members_search
 	$(BIN)/python -m bench.login_flood
+	$(BIN)/python -m bench.points_stars
 
 clean:
 	rm -rf $(VENV) var
