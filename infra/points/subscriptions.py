@@ -5,7 +5,12 @@ from __future__ import annotations
 from domain.activities import CHECKIN_RECORDED, CHECKIN_WITHDRAWN
 from infra.db.session import UnitOfWork
 from infra.platform.relay import Relay, RelayedEvent, Subscription
-from infra.points.accrual import checkin_recorded, checkin_withdrawn
+from infra.points.accrual import (
+    checkin_recorded,
+    checkin_withdrawn,
+    evidence_attached,
+    evidence_deleted,
+)
 
 
 async def accrue(uow: UnitOfWork, event: RelayedEvent) -> None:
@@ -16,8 +21,24 @@ async def accrue(uow: UnitOfWork, event: RelayedEvent) -> None:
         await checkin_withdrawn(uow, event)
 
 
+EVIDENCE_ATTACHED = "evidence.attached"
+EVIDENCE_DELETED = "evidence.deleted"
+
+
+async def accrue_evidence(uow: UnitOfWork, event: RelayedEvent) -> None:
+    """Points for evidence a member uploaded (`evidence_upload` items), reversed on deletion."""
+    if event.topic == EVIDENCE_ATTACHED:
+        await evidence_attached(uow, event)
+    elif event.topic == EVIDENCE_DELETED:
+        await evidence_deleted(uow, event)
+
+
 def register_relay_handlers(relay: Relay) -> None:
     relay.register(
         "points.accrue_attendance",
         Subscription(accrue, frozenset({CHECKIN_RECORDED, CHECKIN_WITHDRAWN})),
+    )
+    relay.register(
+        "points.accrue_evidence",
+        Subscription(accrue_evidence, frozenset({EVIDENCE_ATTACHED, EVIDENCE_DELETED})),
     )
