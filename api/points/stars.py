@@ -12,6 +12,7 @@ from litestar import get, post, put
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 
+from api.admission import PERSON_ONLY
 from api.context import Ctx
 from api.openapi_common import LIST, READ, WRITE
 from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
@@ -149,7 +150,7 @@ async def get_star_rating(ctx: Ctx, star_rating_id: uuid.UUID) -> s.RatingOut:
     tags=TAGS,
     operation_id="appealStarRating",
     responses=WRITE,
-    opt={"person_only": True},
+    opt={PERSON_ONLY: True},
 )
 async def appeal_star_rating(ctx: Ctx, star_rating_id: uuid.UUID, data: s.AppealIn) -> s.AppealOut:
     async with ctx.uow() as uow:

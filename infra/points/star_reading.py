@@ -107,7 +107,22 @@ async def get_rating(
     row = (await uow.session.execute(stmt)).first()
     if row is None:
         raise not_found("star_rating")
-    return (await _seen(uow, [(row[0], row[1])], mine))[0]
+    seen = (await _seen(uow, [(row[0], row[1])], mine))[0]
+    _audit_read(uow, [seen])
+    return seen
+
+
+def _audit_read(uow: UnitOfWork, seen: list[SeenRating]) -> None:
+    """Another member's stars and breakdown are personal data: such reads are audited."""
+    others = [s.rating for s in seen if s.rating.subject == "member" and not s.own]
+    if others:
+        uow.audit(
+            "star_rating.read",
+            "star_rating",
+            others[0].id,
+            tenant_id=others[0].tenant_id,
+            detail={"ratings": len(others)},
+        )
 
 
 async def list_ratings(
@@ -136,7 +151,9 @@ async def list_ratings(
     if after is not None:
         stmt = stmt.where(StarRating.id > after)  # type: ignore[arg-type]
     rows = await uow.session.execute(stmt.order_by(StarRating.id).limit(limit + 1))  # type: ignore[arg-type]
-    return await _seen(uow, [(r[0], r[1]) for r in rows], mine)
+    seen = await _seen(uow, [(r[0], r[1]) for r in rows], mine)
+    _audit_read(uow, seen)
+    return seen
 
 
 @dataclass(frozen=True, slots=True)

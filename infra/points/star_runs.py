@@ -128,17 +128,18 @@ async def run_star_job(job: JobContext) -> dict[str, Any]:
 
 async def _publish(uow: UnitOfWork, run: StarRun, job: JobContext) -> None:
     scheme = scheme_of_json(run.scheme)
+    previous = await _previous_run(uow, run)
     if run.subject == Subject.MEMBER.value:
-        scored = await stage_members(uow, run.tenant_id, run.period)
+        scored = await stage_members(uow, run.tenant_id, run.period, previous)
     else:
         tenant = await tenant_ref(uow, run.tenant_id)
         if tenant is None:
             raise not_found("tenant")
         today = datetime.now(DISPLAY_ZONE).date()
-        scored = await stage_branches(uow, tenant, run.period, scheme, today)
+        scored = await stage_branches(uow, tenant, run.period, scheme, today, previous)
     graded = grade(scheme, scored)
     await job.progress(0, len(graded))
-    await _write(uow, run, graded, await _previous_run(uow, run))
+    await _write(uow, run, graded)
     await job.progress(len(graded), len(graded))
     run.status = "published"
     run.rated = len(graded)
@@ -180,24 +181,21 @@ async def _previous_run(uow: UnitOfWork, run: StarRun) -> uuid.UUID | None:
     return found
 
 
-async def _write(
-    uow: UnitOfWork, run: StarRun, graded: list[Graded], previous: uuid.UUID | None
-) -> None:
-    """One statement: the grades as arrays, joined to the staged scores and breakdowns
-    and to the previous run's stars."""
+async def _write(uow: UnitOfWork, run: StarRun, graded: list[Graded]) -> None:
+    """One statement: the grades as arrays, joined to the staged scores, breakdowns and
+    previous stars."""
     await uow.session.execute(
         text(
             "INSERT INTO star_rating (tenant_id, id, run_id, subject, subject_id,"
             " organization_id, period, score, drafted_stars, stars, rank, previous_stars,"
             " breakdown, publish_at, stands_at)"
             " SELECT :t, gen_random_uuid(), :run, :subject, s.subject_id, s.organization_id,"
-            " :period, s.score, u.stars, u.stars, u.rank, p.stars, s.breakdown, :publish_at,"
+            " :period, s.score, u.stars, u.stars, u.rank, s.previous_stars, s.breakdown,"
+            " :publish_at,"
             " :stands_at"
             " FROM unnest(CAST(:subjects AS uuid[]), CAST(:stars AS smallint[]),"
             " CAST(:ranks AS integer[])) AS u(subject_id, stars, rank)"
             " JOIN star_stage s ON s.subject_id = u.subject_id"
-            " LEFT JOIN star_rating p"
-            "   ON p.tenant_id = :t AND p.run_id = :previous AND p.subject_id = u.subject_id"
         ),
         {
             "t": run.tenant_id,
@@ -206,7 +204,6 @@ async def _write(
             "period": run.period,
             "publish_at": run.publish_at,
             "stands_at": run.stands_at,
-            "previous": previous,
             "subjects": [g.subject_id for g in graded],
             "stars": [g.stars for g in graded],
             "ranks": [g.rank for g in graded],

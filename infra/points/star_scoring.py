@@ -6,6 +6,8 @@ period, grouped by item for the breakdown: one statement over the ledger and mem
 published `ACTIVE_MEMBERS`, which stays in the database; only (subject, score) pairs come
 to Python to be graded. A branch's score weighs the registered indicators and the next
 level's manual scores (`domain.points.weighted_score`), computed here and staged likewise.
+Each subject's stars in the previous run are staged with it, so that writing the ratings
+joins nothing but the stage (on Citus, a temporary table joins no distributed table).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Integer, cast, column, func, insert, literal, select, table, text
+from sqlalchemy import Integer, and_, cast, column, func, insert, literal, select, table, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.points import (
@@ -31,7 +33,7 @@ from infra.db.session import UnitOfWork
 from infra.members import ACTIVE_MEMBERS
 from infra.points.indicators import Branches, measure
 from infra.points.rule_sets import versions_in_force
-from infra.points.tables import PointEntry, StarScore
+from infra.points.tables import PointEntry, StarRating, StarScore
 from infra.tenancy import TenantRef, branches_within
 
 STAGE = table(
@@ -40,6 +42,7 @@ STAGE = table(
     column("organization_id"),
     column("score"),
     column("breakdown"),
+    column("previous_stars"),
 )
 
 
@@ -48,12 +51,14 @@ async def _create_stage(uow: UnitOfWork) -> None:
         text(
             "CREATE TEMPORARY TABLE star_stage (subject_id uuid PRIMARY KEY,"
             " organization_id uuid NOT NULL, score numeric(10, 2) NOT NULL,"
-            " breakdown jsonb NOT NULL) ON COMMIT DROP"
+            " breakdown jsonb NOT NULL, previous_stars smallint) ON COMMIT DROP"
         )
     )
 
 
-async def stage_members(uow: UnitOfWork, tenant_id: uuid.UUID, period: str) -> list[Scored]:
+async def stage_members(
+    uow: UnitOfWork, tenant_id: uuid.UUID, period: str, previous: uuid.UUID | None
+) -> list[Scored]:
     versions = await versions_in_force(uow, tenant_id)
     version = version_on([v.rules for v in versions], period_end(period))
     base = version.base_score if version else 0
@@ -74,6 +79,7 @@ async def stage_members(uow: UnitOfWork, tenant_id: uuid.UUID, period: str) -> l
     )
     per_member = (
         select(
+            by_item.c.tenant_id,
             by_item.c.member_id,
             func.sum(by_item.c.points).label("earned"),
             func.jsonb_object_agg(by_item.c.item, by_item.c.points).label("parts"),
@@ -82,6 +88,14 @@ async def stage_members(uow: UnitOfWork, tenant_id: uuid.UUID, period: str) -> l
         .subquery("per_member")
     )
     m = ACTIVE_MEMBERS
+    before = (
+        select(StarRating.tenant_id, StarRating.subject_id, StarRating.stars)
+        .where(
+            StarRating.tenant_id == tenant_id,  # type: ignore[arg-type]
+            StarRating.run_id == previous,  # type: ignore[arg-type]
+        )
+        .subquery("before")
+    )
     scored = select(
         m.c.id,
         m.c.organization_id,
@@ -92,11 +106,19 @@ async def stage_members(uow: UnitOfWork, tenant_id: uuid.UUID, period: str) -> l
             "items",
             func.coalesce(per_member.c.parts, cast(literal("{}"), JSONB)),
         ),
-    ).select_from(m.outerjoin(per_member, per_member.c.member_id == m.c.id))
+        before.c.stars,
+    ).select_from(
+        m.outerjoin(
+            per_member,
+            and_(per_member.c.tenant_id == m.c.tenant_id, per_member.c.member_id == m.c.id),
+        ).outerjoin(
+            before, and_(before.c.tenant_id == m.c.tenant_id, before.c.subject_id == m.c.id)
+        )
+    )
     await _create_stage(uow)
     await uow.session.execute(
         insert(STAGE).from_select(
-            ["subject_id", "organization_id", "score", "breakdown"],
+            ["subject_id", "organization_id", "score", "breakdown", "previous_stars"],
             scored.where(m.c.tenant_id == tenant_id),
         )
     )
@@ -105,7 +127,12 @@ async def stage_members(uow: UnitOfWork, tenant_id: uuid.UUID, period: str) -> l
 
 
 async def stage_branches(
-    uow: UnitOfWork, tenant: TenantRef, period: str, scheme: StarScheme, today: date
+    uow: UnitOfWork,
+    tenant: TenantRef,
+    period: str,
+    scheme: StarScheme,
+    today: date,
+    previous: uuid.UUID | None,
 ) -> list[Scored]:
     first, last = period_start(period), period_end(period)
     found = await branches_within(uow, tenant_path=tenant.path, first=first, last=last)
@@ -132,17 +159,29 @@ async def stage_branches(
         meets = needed is None or breakdown.get(needed, {}).get("points", 0) > 0
         scored.append(Scored(org.id, score, meets_requirement=meets))
         breakdowns.append(json.dumps({"indicators": breakdown}, ensure_ascii=False))
+    stars_before = dict(
+        (
+            await uow.session.execute(
+                select(StarRating.subject_id, StarRating.stars).where(
+                    StarRating.tenant_id == tenant.id,  # type: ignore[arg-type]
+                    StarRating.run_id == previous,  # type: ignore[arg-type]
+                )
+            )
+        ).all()
+    )
     await _create_stage(uow)
     await uow.session.execute(
         text(
-            "INSERT INTO star_stage SELECT u.id, u.id, u.score, u.breakdown::jsonb"
+            "INSERT INTO star_stage SELECT u.id, u.id, u.score, u.breakdown::jsonb, u.before"
             " FROM unnest(CAST(:ids AS uuid[]), CAST(:scores AS numeric[]),"
-            " CAST(:breakdowns AS text[])) AS u(id, score, breakdown)"
+            " CAST(:breakdowns AS text[]), CAST(:before AS smallint[]))"
+            " AS u(id, score, breakdown, before)"
         ),
         {
             "ids": [s.subject_id for s in scored],
             "scores": [s.score for s in scored],
             "breakdowns": breakdowns,
+            "before": [stars_before.get(s.subject_id) for s in scored],
         },
     )
     return scored
