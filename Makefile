@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.dues_summary
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.checkin_webhooks
+	$(BIN)/python -m bench.points_stars
 
 clean:
 	rm -rf $(VENV) var

@@ -50,6 +50,7 @@ from infra.integration import register_relay_handlers as register_integration_ha
 from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay
 from infra.platform.runner import JobRunner
+from infra.points import register_jobs as register_points_jobs
 from infra.points import register_relay_handlers as register_points_handlers
 from infra.protection import FieldProtector
 from infra.rate_store import PostgresStore
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.dues_sandbox = payments.sandbox
         register_queries(jobs, providers=payments.providers, scale=settings.dues_time_scale)
         register_arrears_scan(jobs, db=db, cron=settings.dues_arrears_cron)
+        register_points_jobs(jobs)
         jobs.schedule("platform.sweep_rate_limits", "*/5 * * * *", _sweep(rate_store))
         await jobs.start(conninfo_of(settings.app_database_url or ""))
         app.state.jobs = jobs

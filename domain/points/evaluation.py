@@ -93,6 +93,24 @@ def period_end(period: str) -> date:
     return date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
 
 
+def period_start(period: str) -> date:
+    """The first day of a period written as `check_period` takes it."""
+    year = int(period[:4])
+    if len(period) == 4:
+        return date(year, 1, 1)
+    month = (int(period[-1]) - 1) * 3 + 1 if "-Q" in period else int(period[5:])
+    return date(year, month, 1)
+
+
+def periods_within(requested: str) -> list[str]:
+    """Every period an entry may carry that lies within `requested` (a year holds its
+    quarters and months, a quarter its months)."""
+    year = requested[:4]
+    months = [f"{year}-{m:02d}" for m in range(1, 13)]
+    quarters = [f"{year}-Q{q}" for q in range(1, 5)]
+    return [p for p in [year, *quarters, *months] if within(p, requested)]
+
+
 def within(period: str, requested: str) -> bool:
     """An entry's period lies within the requested one (a year holds its quarters, months)."""
     if period == requested or period.startswith(requested + "-"):

@@ -80,5 +80,67 @@ MESSAGES = Catalogue(
         "point_member_not_active": Message(
             "只能为在册党员（预备或正式）记积分", "Only probationary or full members earn points"
         ),
+        # star ratings (星级评定)
+        "star_scheme_invalid": Message(
+            "星级评定方案不符合要求，请按各字段的提示修改",
+            "The star scheme is invalid; see each field",
+        ),
+        "star_band_repeated": Message("同一星级只能定义一次", "Each star count is defined once"),
+        "star_band_min_missing": Message(
+            "按分数线评定时每一档需填写最低分", "A threshold band needs its minimum score"
+        ),
+        "star_band_share_missing": Message(
+            "按比例评定时每一档需填写比例（%）", "A share band needs its share in percent"
+        ),
+        "star_shares_over_100": Message("各档比例之和超过 100%", "The shares add up to over 100 %"),
+        "star_thresholds_not_descending": Message(
+            "星级越高，分数线应越高", "A higher star needs a higher minimum score"
+        ),
+        "star_indicators_for_members": Message(
+            "党员星级按积分评定，不设指标", "Member stars are graded on points, without indicators"
+        ),
+        "star_indicator_repeated": Message("指标重复", "The indicator is listed twice"),
+        "star_indicator_unknown": Message(
+            "未知的指标 {indicator}；人工评分的指标请标明 manual",
+            "Unknown indicator {indicator}; mark manually scored ones as manual",
+        ),
+        "star_requirement_unknown": Message(
+            "五星条件须是方案中的指标", "The five-star requirement must be one of the indicators"
+        ),
+        "star_run_exists": Message(
+            "该期间已有评定（{run}）", "This period has been rated already ({run})"
+        ),
+        "star_appeal_not_own": Message(
+            "只能对本人的星级提出申诉", "Only the rated member appeals their rating"
+        ),
+        "star_appeal_not_open": Message(
+            "公示尚未开始，暂不能申诉", "The notice period has not begun; no appeal yet"
+        ),
+        "star_appeal_closed": Message(
+            "公示期已过，评定结果已生效", "The notice period is over; the rating stands"
+        ),
+        "star_appeal_repeated": Message(
+            "该评定已提出过申诉", "This rating has been appealed already"
+        ),
+        "star_appeal_invalid": Message("申诉或决定不符合要求", "The appeal or decision is invalid"),
+        "star_reason_missing": Message("请填写理由", "Give a reason"),
+        "star_upheld_needs_stars": Message(
+            "支持申诉时请给出改定的星级", "Upholding an appeal names the new stars"
+        ),
+        "star_appeal_decide_own": Message("不能决定本人的申诉", "Nobody decides their own appeal"),
+        "star_appeal_none_open": Message("没有待决定的申诉", "There is no open appeal"),
+        "star_score_not_manual": Message(
+            "{indicator} 不是人工评分的指标", "{indicator} is not a manually scored indicator"
+        ),
+        "star_score_next_level": Message(
+            "人工评分项由上一级党组织评定", "Manual items are scored by the next level up"
+        ),
+        "star_score_over_weight": Message(
+            "评分不能超过该项分值 {weight}", "The score may not exceed the item's weight {weight}"
+        ),
+        "star_score_invalid": Message("评分不符合要求", "The score is invalid"),
+        "star_branch_only": Message(
+            "只有党支部参加星级党支部评定", "Only branches are rated as branches"
+        ),
     },
 )

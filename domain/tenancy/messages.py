@@ -363,6 +363,16 @@ MESSAGES = Catalogue(
         "permission:point_award:decide": Message(
             "审批下级提出的积分奖扣", "Decide point awards proposed one level down"
         ),
+        "permission:star_rating:read": Message(
+            "查看星级评定（他人的只在本组织范围内）", "View star ratings within one's organizations"
+        ),
+        "permission:star_rating:run": Message("发起星级评定", "Run star ratings"),
+        "permission:star_rating:decide": Message(
+            "决定党员对星级的申诉", "Decide members' appeals against their stars"
+        ),
+        "permission:star_rating:score": Message(
+            "为下级党支部的人工项评分", "Score the manual items of branches one level down"
+        ),
         "permission:api_client:read": Message("查看接口客户端", "View API clients"),
         "permission:api_client:write": Message(
             "注册、轮换和吊销接口客户端", "Register, rotate and revoke API clients"

@@ -4,7 +4,21 @@ What other contexts may use is re-exported here; they import nothing else of thi
 """
 
 from infra.activities.fast_checkin import CheckinDesk
+from infra.activities.indicators import (
+    activities_held_by,
+    attendance_rates,
+    meeting_compliance_rates,
+)
 from infra.activities.seen import SeenActivity, activity_kind, activity_seen_by
 from infra.activities.visibility import Caller
 
-__all__ = ["Caller", "CheckinDesk", "SeenActivity", "activity_kind", "activity_seen_by"]
+__all__ = [
+    "Caller",
+    "CheckinDesk",
+    "SeenActivity",
+    "activities_held_by",
+    "activity_kind",
+    "activity_seen_by",
+    "attendance_rates",
+    "meeting_compliance_rates",
+]

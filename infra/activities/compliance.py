@@ -52,7 +52,7 @@ class OrgCompliance:
     obligations: Obligations
 
 
-async def _held(
+async def held_activities_of(
     uow: UnitOfWork, org_ids: Sequence[uuid.UUID], since: datetime
 ) -> list[HeldActivity]:
     rows = (
@@ -92,7 +92,7 @@ async def _compliance_for(
     if not orgs:
         return []
     since = datetime.combine(history_start(rng), time(), tzinfo=SHANGHAI)
-    held = await _held(uow, [o.id for o in orgs], since)
+    held = await held_activities_of(uow, [o.id for o in orgs], since)
     frequencies_by_tenant: dict[uuid.UUID, dict[ActivityKind, Any]] = {}
     result = []
     for org in orgs:

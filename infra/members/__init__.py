@@ -15,6 +15,7 @@ from infra.members.import_job import register_jobs, sheet_limits
 from infra.members.import_report import ImportActor, ImportOptions, ImportReport
 from infra.members.imports import Importer, import_sheet, queue_import, today
 from infra.members.rosters import (
+    ACTIVE_MEMBERS,
     MemberPlace,
     MemberStanding,
     active_members_page,
@@ -29,6 +30,7 @@ from infra.members.seeding import add_seed_member
 from infra.members.transfer_letters import LetterFacts, letter_facts, record_transfer_out
 
 __all__ = [
+    "ACTIVE_MEMBERS",
     "Admitted",
     "ImportActor",
     "ImportOptions",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, Subquery, select, tuple_
 from sqlmodel import col
 
 from infra.db.session import UnitOfWork
@@ -46,6 +46,16 @@ def _places() -> Select[Any]:
         organization_path(col(Member.tenant_id), col(Member.organization_id)),
         Member.status,
     )
+
+
+ACTIVE_MEMBERS: Subquery = (
+    select(Member.tenant_id, Member.id, Member.organization_id)
+    .where(col(Member.status).in_(ACTIVE_STATUSES))
+    .subquery("active_member_directory")
+)
+"""(tenant_id, id, organization_id) of each active (probationary or full) member, for
+joining in another context's statement (a star run rates them all in one); PostgreSQL
+flattens it, so the plan is that of a join on the table."""
 
 
 @dataclass(frozen=True, slots=True)

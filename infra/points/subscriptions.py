@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from domain.activities import CHECKIN_RECORDED, CHECKIN_WITHDRAWN
 from infra.db.session import UnitOfWork
-from infra.platform.relay import BatchSubscription, Relay, RelayedEvent
-from infra.points.accrual import Lookups, checkin_recorded, checkin_withdrawn
+from infra.platform.relay import BatchSubscription, Relay, RelayedEvent, Subscription
+from infra.points.accrual import (
+    Lookups,
+    checkin_recorded,
+    checkin_withdrawn,
+    evidence_attached,
+    evidence_deleted,
+)
 
 
 async def accrue(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
@@ -20,10 +26,26 @@ async def accrue(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
             await checkin_withdrawn(uow, event)
 
 
+EVIDENCE_ATTACHED = "evidence.attached"
+EVIDENCE_DELETED = "evidence.deleted"
+
+
+async def accrue_evidence(uow: UnitOfWork, event: RelayedEvent) -> None:
+    """Points for evidence a member uploaded (`evidence_upload` items), reversed on deletion."""
+    if event.topic == EVIDENCE_ATTACHED:
+        await evidence_attached(uow, event)
+    elif event.topic == EVIDENCE_DELETED:
+        await evidence_deleted(uow, event)
+
+
 def register_relay_handlers(relay: Relay) -> None:
     relay.register(
         "points.accrue_attendance",
         BatchSubscription(
             accrue, frozenset({CHECKIN_RECORDED, CHECKIN_WITHDRAWN}), idempotent=True
         ),
+    )
+    relay.register(
+        "points.accrue_evidence",
+        Subscription(accrue_evidence, frozenset({EVIDENCE_ATTACHED, EVIDENCE_DELETED})),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Column, Text
@@ -106,3 +107,77 @@ class PointAward(SQLModel, table=True):
     decided_by: uuid.UUID | None = None
     decided_at: datetime | None = _tz()
     decision_reason: str | None = None
+
+
+class StarRun(SQLModel, table=True):
+    """A rating run (星级评定) of one tenant's members or branches for one period."""
+
+    __tablename__ = "star_run"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    subject: str
+    period: str
+    scheme: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    status: str
+    job_id: uuid.UUID
+    publish_at: datetime = Field(sa_type=DateTime(timezone=True))
+    stands_at: datetime = Field(sa_type=DateTime(timezone=True))
+    rated: int = 0
+    distribution: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False)
+    )
+    created_by: uuid.UUID
+    created_at: datetime = _now()
+
+
+class StarRating(SQLModel, table=True):
+    """One member's or branch's stars for a period, with the score breakdown behind them."""
+
+    __tablename__ = "star_rating"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    run_id: uuid.UUID
+    subject: str
+    subject_id: uuid.UUID
+    organization_id: uuid.UUID
+    period: str
+    score: Decimal
+    drafted_stars: int
+    stars: int
+    rank: int
+    previous_stars: int | None = None
+    breakdown: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    publish_at: datetime = Field(sa_type=DateTime(timezone=True))
+    stands_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class StarAppeal(SQLModel, table=True):
+    """A member's appeal against a draft rating (申诉), decided by the branch."""
+
+    __tablename__ = "star_appeal"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    rating_id: uuid.UUID
+    reason: str
+    filed_by: uuid.UUID
+    filed_at: datetime = _now()
+    status: str
+    stars_before: int
+    stars_after: int | None = None
+    decided_by: uuid.UUID | None = None
+    decided_at: datetime | None = _tz()
+    decision_reason: str | None = None
+
+
+class StarScore(SQLModel, table=True):
+    """A manual item of a branch's rating, scored by the next level up (上级评分)."""
+
+    __tablename__ = "star_score"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    organization_id: uuid.UUID = Field(primary_key=True)
+    period: str = Field(primary_key=True)
+    indicator: str = Field(primary_key=True)
+    score: Decimal
+    reason: str
+    scored_by: uuid.UUID
+    scored_at: datetime = _now()

@@ -556,6 +556,31 @@ async def make_point_award(w: World) -> Resource:
     return Resource(award["id"], [reason], f"{V1}/point-awards/{award['id']}")
 
 
+async def make_star_run(w: World) -> Resource:
+    """A published member rating of 福田 for a far period (one run per period)."""
+    await w.get("member_id")
+    r = await w.futian.post(
+        f"{V1}/star-ratings",
+        json={"subject": "member", "period": "2097", "tenant_id": w.futian_tenant["id"]},
+    )
+    assert r.status_code == 202, r.text
+    run_id = r.json()["id"]
+    for _ in range(600):
+        run = (await w.futian.get(f"{V1}/star-rating-runs/{run_id}")).json()
+        if run["status"] == "published":
+            break
+        await asyncio.sleep(0.1)
+    assert run["status"] == "published", run
+    return Resource(run_id, [run_id], f"{V1}/star-rating-runs/{run_id}")
+
+
+async def make_star_rating(w: World) -> Resource:
+    run = await w.get("star_run_id")
+    r = await w.futian.get(f"{V1}/star-ratings", params={"run_id": run.id})
+    rating_id = r.json()["items"][0]["id"]
+    return Resource(rating_id, [rating_id], f"{V1}/star-ratings/{rating_id}")
+
+
 FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "tenant_id": make_tenant,
     "org_id": make_org,
@@ -573,6 +598,8 @@ FIXTURES: dict[str, Callable[[World], Awaitable[Resource]]] = {
     "api_client_id": make_api_client,
     "point_rule_id": make_point_rule,
     "point_award_id": make_point_award,
+    "star_run_id": make_star_run,
+    "star_rating_id": make_star_rating,
     "webhook_id": make_webhook,
     "delivery_id": make_webhook_delivery,
     "applicant_id": make_applicant,

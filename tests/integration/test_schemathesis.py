@@ -57,6 +57,7 @@ PAGED = (
     "listPointAwards",
     "listPointRules",
     "listRoleAssignments",
+    "listStarRatings",
     "listTenants",
     "listTransfers",
     "listUsers",

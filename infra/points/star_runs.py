@@ -1,0 +1,215 @@
+"""Rating runs (星级评定) as durable jobs: queued by an administrator for a tenant, subject
+and period, run by `points.star_run` in the creator's scope, published as drafts.
+
+The job stages every subject's score and breakdown in the database, grades the scores
+(`domain.points.grade`), writes the ratings in one statement and marks the run published,
+all in one transaction, and queues
+`star_rating.published`; a rerun after a crash finds the run published or writes it whole.
+The notice period (公示期) runs from `publish_at` for the scheme's `notice_days`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, text
+
+from domain.points import (
+    MESSAGES,
+    Graded,
+    StarScheme,
+    Subject,
+    distribution,
+    grade,
+    scheme_of_json,
+    scheme_to_json,
+    validate_scheme,
+)
+from domain.shared import ErrorKind, Guard, new_id, not_found
+from domain.shared.retries import RetryPolicy
+from domain.shared.times import DISPLAY_ZONE
+from domain.tenancy import tenant_domain
+from infra.db.routing import locked
+from infra.db.session import UnitOfWork
+from infra.platform.jobs import JobContext, enqueue
+from infra.platform.outbox import emit
+from infra.platform.runner import JobRunner
+from infra.points.indicators import measurable
+from infra.points.star_scoring import stage_branches, stage_members
+from infra.points.tables import StarRun
+from infra.tenancy import tenant_ref
+
+JOB_KIND = "points.star_run"
+PUBLISHED = "star_rating.published"
+RETRIES = RetryPolicy(max_attempts=3, base_seconds=10, cap_seconds=300)
+
+
+async def queue_star_run(
+    uow: UnitOfWork,
+    guard: Guard,
+    *,
+    tenant_id: uuid.UUID,
+    subject: Subject,
+    period: str,
+    scheme: StarScheme,
+    publish_at: datetime,
+    created_by: uuid.UUID,
+    home_tenant_id: uuid.UUID,
+) -> StarRun:
+    tenant = await tenant_ref(uow, tenant_id)
+    if tenant is None:
+        raise not_found("tenant")
+    guard.require("star_rating", "run", tenant_domain(tenant.path))
+    validate_scheme(scheme, subject, measurable=measurable())
+    existing = (
+        await uow.session.execute(
+            select(StarRun.id).where(
+                StarRun.tenant_id == tenant.id,  # type: ignore[arg-type]
+                StarRun.subject == subject.value,  # type: ignore[arg-type]
+                StarRun.period == period,  # type: ignore[arg-type]
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise MESSAGES.error("star_run_exists", ErrorKind.CONFLICT, run=existing)
+    run_id = new_id()
+    job = await enqueue(
+        uow,
+        tenant_id=home_tenant_id,
+        created_by=created_by,
+        kind=JOB_KIND,
+        params={"tenant_id": str(tenant.id), "run_id": str(run_id)},
+    )
+    run = StarRun(
+        tenant_id=tenant.id,
+        id=run_id,
+        subject=subject.value,
+        period=period,
+        scheme=scheme_to_json(scheme),
+        status="queued",
+        job_id=job.id,
+        publish_at=publish_at,
+        stands_at=publish_at + timedelta(days=scheme.notice_days),
+        created_by=created_by,
+    )
+    uow.session.add(run)
+    await uow.session.flush()
+    uow.audit(
+        "star_rating.run",
+        "star_run",
+        run.id,
+        tenant_id=tenant.id,
+        detail={"subject": subject.value, "period": period},
+    )
+    return run
+
+
+async def run_star_job(job: JobContext) -> dict[str, Any]:
+    tenant_id = uuid.UUID(job.params["tenant_id"])
+    run_id = uuid.UUID(job.params["run_id"])
+    async with job.unit_of_work() as uow:
+        run = (
+            await uow.session.execute(
+                select(StarRun).where(
+                    StarRun.tenant_id == tenant_id,  # type: ignore[arg-type]
+                    StarRun.id == run_id,  # type: ignore[arg-type]
+                )
+            )
+        ).scalar_one_or_none()
+        if run is None:
+            raise not_found("star_run")
+        run = await locked(uow.session, run)
+        if run.status == "queued":
+            await _publish(uow, run, job)
+        return {"run_id": str(run.id), "rated": run.rated, "distribution": run.distribution}
+
+
+async def _publish(uow: UnitOfWork, run: StarRun, job: JobContext) -> None:
+    scheme = scheme_of_json(run.scheme)
+    previous = await _previous_run(uow, run)
+    if run.subject == Subject.MEMBER.value:
+        scored = await stage_members(uow, run.tenant_id, run.period, previous)
+    else:
+        tenant = await tenant_ref(uow, run.tenant_id)
+        if tenant is None:
+            raise not_found("tenant")
+        today = datetime.now(DISPLAY_ZONE).date()
+        scored = await stage_branches(uow, tenant, run.period, scheme, today, previous)
+    graded = grade(scheme, scored)
+    await job.progress(0, len(graded))
+    await _write(uow, run, graded)
+    await job.progress(len(graded), len(graded))
+    run.status = "published"
+    run.rated = len(graded)
+    run.distribution = distribution([g.stars for g in graded])
+    uow.session.add(run)
+    emit(
+        uow,
+        tenant_id=run.tenant_id,
+        topic=PUBLISHED,
+        aggregate_type="star_run",
+        aggregate_id=run.id,
+        payload={
+            "run_id": str(run.id),
+            "subject": run.subject,
+            "period": run.period,
+            "rated": run.rated,
+            "distribution": run.distribution,
+            "publish_at": run.publish_at.astimezone(UTC).isoformat(),
+            "stands_at": run.stands_at.astimezone(UTC).isoformat(),
+        },
+    )
+
+
+async def _previous_run(uow: UnitOfWork, run: StarRun) -> uuid.UUID | None:
+    """The latest earlier published run of the same subject, whose stars a rating moves from."""
+    found: uuid.UUID | None = (
+        await uow.session.execute(
+            select(StarRun.id)
+            .where(
+                StarRun.tenant_id == run.tenant_id,  # type: ignore[arg-type]
+                StarRun.subject == run.subject,  # type: ignore[arg-type]
+                StarRun.status == "published",  # type: ignore[arg-type]
+                StarRun.period < run.period,  # type: ignore[arg-type]
+            )
+            .order_by(StarRun.period.desc())  # type: ignore[attr-defined]
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return found
+
+
+async def _write(uow: UnitOfWork, run: StarRun, graded: list[Graded]) -> None:
+    """One statement: the grades as arrays, joined to the staged scores, breakdowns and
+    previous stars."""
+    await uow.session.execute(
+        text(
+            "INSERT INTO star_rating (tenant_id, id, run_id, subject, subject_id,"
+            " organization_id, period, score, drafted_stars, stars, rank, previous_stars,"
+            " breakdown, publish_at, stands_at)"
+            " SELECT :t, gen_random_uuid(), :run, :subject, s.subject_id, s.organization_id,"
+            " :period, s.score, u.stars, u.stars, u.rank, s.previous_stars, s.breakdown,"
+            " :publish_at,"
+            " :stands_at"
+            " FROM unnest(CAST(:subjects AS uuid[]), CAST(:stars AS smallint[]),"
+            " CAST(:ranks AS integer[])) AS u(subject_id, stars, rank)"
+            " JOIN star_stage s ON s.subject_id = u.subject_id"
+        ),
+        {
+            "t": run.tenant_id,
+            "run": run.id,
+            "subject": run.subject,
+            "period": run.period,
+            "publish_at": run.publish_at,
+            "stands_at": run.stands_at,
+            "subjects": [g.subject_id for g in graded],
+            "stars": [g.stars for g in graded],
+            "ranks": [g.rank for g in graded],
+        },
+    )
+
+
+def register_jobs(runner: JobRunner) -> None:
+    runner.register(JOB_KIND, run_star_job, RETRIES)

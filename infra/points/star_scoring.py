@@ -1,0 +1,187 @@
+"""Scores behind star ratings, staged in a transaction's temporary table `star_stage`
+(subject, organization, score, breakdown), from which the ratings are written.
+
+A member's score is the scheme's base score plus the sum of their entries within the
+period, grouped by item for the breakdown: one statement over the ledger and members'
+published `ACTIVE_MEMBERS`, which stays in the database; only (subject, score) pairs come
+to Python to be graded. A branch's score weighs the registered indicators and the next
+level's manual scores (`domain.points.weighted_score`), computed here and staged likewise.
+Each subject's stars in the previous run are staged with it, so that writing the ratings
+joins nothing but the stage (on Citus, a temporary table joins no distributed table).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import Integer, and_, cast, column, func, insert, literal, select, table, text
+from sqlalchemy.dialects.postgresql import JSONB
+
+from domain.points import (
+    Scored,
+    StarScheme,
+    period_end,
+    period_start,
+    periods_within,
+    version_on,
+    weighted_score,
+)
+from infra.db.session import UnitOfWork
+from infra.members import ACTIVE_MEMBERS
+from infra.points.indicators import Branches, measure
+from infra.points.rule_sets import versions_in_force
+from infra.points.tables import PointEntry, StarRating, StarScore
+from infra.tenancy import TenantRef, branches_within
+
+STAGE = table(
+    "star_stage",
+    column("subject_id"),
+    column("organization_id"),
+    column("score"),
+    column("breakdown"),
+    column("previous_stars"),
+)
+
+
+async def _create_stage(uow: UnitOfWork) -> None:
+    await uow.session.execute(
+        text(
+            "CREATE TEMPORARY TABLE star_stage (subject_id uuid PRIMARY KEY,"
+            " organization_id uuid NOT NULL, score numeric(10, 2) NOT NULL,"
+            " breakdown jsonb NOT NULL, previous_stars smallint) ON COMMIT DROP"
+        )
+    )
+
+
+async def stage_members(
+    uow: UnitOfWork, tenant_id: uuid.UUID, period: str, previous: uuid.UUID | None
+) -> list[Scored]:
+    versions = await versions_in_force(uow, tenant_id)
+    version = version_on([v.rules for v in versions], period_end(period))
+    base = version.base_score if version else 0
+    item = func.coalesce(PointEntry.item_code, PointEntry.cause_type)
+    by_item = (
+        select(
+            PointEntry.tenant_id,
+            PointEntry.member_id,
+            item.label("item"),
+            func.sum(PointEntry.points).label("points"),
+        )
+        .where(
+            PointEntry.tenant_id == tenant_id,  # type: ignore[arg-type]
+            PointEntry.period.in_(periods_within(period)),  # type: ignore[attr-defined]
+        )
+        .group_by(PointEntry.tenant_id, PointEntry.member_id, item)
+        .subquery("by_item")
+    )
+    per_member = (
+        select(
+            by_item.c.tenant_id,
+            by_item.c.member_id,
+            func.sum(by_item.c.points).label("earned"),
+            func.jsonb_object_agg(by_item.c.item, by_item.c.points).label("parts"),
+        )
+        .group_by(by_item.c.tenant_id, by_item.c.member_id)
+        .subquery("per_member")
+    )
+    m = ACTIVE_MEMBERS
+    before = (
+        select(StarRating.tenant_id, StarRating.subject_id, StarRating.stars)
+        .where(
+            StarRating.tenant_id == tenant_id,  # type: ignore[arg-type]
+            StarRating.run_id == previous,  # type: ignore[arg-type]
+        )
+        .subquery("before")
+    )
+    scored = select(
+        m.c.id,
+        m.c.organization_id,
+        literal(base) + func.coalesce(per_member.c.earned, 0),
+        func.jsonb_build_object(
+            "base",
+            cast(literal(base), Integer),
+            "items",
+            func.coalesce(per_member.c.parts, cast(literal("{}"), JSONB)),
+        ),
+        before.c.stars,
+    ).select_from(
+        m.outerjoin(
+            per_member,
+            and_(per_member.c.tenant_id == m.c.tenant_id, per_member.c.member_id == m.c.id),
+        ).outerjoin(
+            before, and_(before.c.tenant_id == m.c.tenant_id, before.c.subject_id == m.c.id)
+        )
+    )
+    await _create_stage(uow)
+    await uow.session.execute(
+        insert(STAGE).from_select(
+            ["subject_id", "organization_id", "score", "breakdown", "previous_stars"],
+            scored.where(m.c.tenant_id == tenant_id),
+        )
+    )
+    rows = await uow.session.execute(text("SELECT subject_id, score FROM star_stage"))
+    return [Scored(r[0], float(r[1])) for r in rows]
+
+
+async def stage_branches(
+    uow: UnitOfWork,
+    tenant: TenantRef,
+    period: str,
+    scheme: StarScheme,
+    today: date,
+    previous: uuid.UUID | None,
+) -> list[Scored]:
+    first, last = period_start(period), period_end(period)
+    found = await branches_within(uow, tenant_path=tenant.path, first=first, last=last)
+    orgs = [o for o in found if o.tenant_id == tenant.id]
+    branches = Branches(tenant.id, orgs, first, last, today)
+    measured = {
+        i.code: await measure(uow, i.code, branches) for i in scheme.indicators if not i.manual
+    }
+    manual: dict[uuid.UUID, dict[str, float]] = defaultdict(dict)
+    for row in (
+        await uow.session.execute(
+            select(StarScore).where(
+                StarScore.tenant_id == tenant.id,  # type: ignore[arg-type]
+                StarScore.period == period,  # type: ignore[arg-type]
+            )
+        )
+    ).scalars():
+        manual[row.organization_id][row.indicator] = float(row.score)
+    scored, breakdowns = [], []
+    needed = scheme.five_star_requires
+    for org in orgs:
+        values = {code: m.get(org.id, 0.0) for code, m in measured.items()}
+        score, breakdown = weighted_score(scheme.indicators, values, manual[org.id])
+        meets = needed is None or breakdown.get(needed, {}).get("points", 0) > 0
+        scored.append(Scored(org.id, score, meets_requirement=meets))
+        breakdowns.append(json.dumps({"indicators": breakdown}, ensure_ascii=False))
+    stars_before = dict(
+        (
+            await uow.session.execute(
+                select(StarRating.subject_id, StarRating.stars).where(
+                    StarRating.tenant_id == tenant.id,  # type: ignore[arg-type]
+                    StarRating.run_id == previous,  # type: ignore[arg-type]
+                )
+            )
+        ).all()
+    )
+    await _create_stage(uow)
+    await uow.session.execute(
+        text(
+            "INSERT INTO star_stage SELECT u.id, u.id, u.score, u.breakdown::jsonb, u.before"
+            " FROM unnest(CAST(:ids AS uuid[]), CAST(:scores AS numeric[]),"
+            " CAST(:breakdowns AS text[]), CAST(:before AS smallint[]))"
+            " AS u(id, score, breakdown, before)"
+        ),
+        {
+            "ids": [s.subject_id for s in scored],
+            "scores": [s.score for s in scored],
+            "breakdowns": breakdowns,
+            "before": [stars_before.get(s.subject_id) for s in scored],
+        },
+    )
+    return scored
