@@ -159,3 +159,35 @@ class WebhookDisabled(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     url: str
     reason: Literal["gone", "failing"]
     failure_streak: Annotated[int, Meta(ge=0)]
+
+
+class StarRatingPublished(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """星级评定结果已公示 A star rating run was published (drafts open to appeal)."""
+
+    run_id: uuid.UUID
+    subject: Literal["member", "branch"]
+    period: Annotated[str, Meta(description="评定周期 The period", examples=["2026"])]
+    rated: Annotated[int, Meta(ge=0, description="评定对象数 Subjects rated")]
+    distribution: Annotated[
+        dict[str, int], Meta(description="各星级数量 Count per number of stars")
+    ]
+    publish_at: datetime
+    stands_at: datetime
+
+
+class StarRatingAppealed(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """党员对星级评定提出申诉 A member appealed their star rating."""
+
+    rating_id: uuid.UUID
+    appeal_id: uuid.UUID
+    member_id: Annotated[
+        uuid.UUID | None,
+        Meta(
+            description="申诉的党员（无敏感范围时为 null） The member (null without the"
+            " sensitive scope)",
+            extra_json_schema=PERSONAL,
+        ),
+    ]
+    organization_id: uuid.UUID
+    period: str
+    stars: Annotated[int, Meta(ge=1, le=5)]

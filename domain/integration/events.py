@@ -82,6 +82,8 @@ CATALOGUE: dict[str, EventType] = {
         _type("evidence.deleted", p.EvidenceDeleted, "activity", "activity:read"),
         _type("points.awarded", p.PointsAwarded, "member", "points:read"),
         _type("points.reversed", p.PointsReversed, "member", "points:read"),
+        _type("star_rating.published", p.StarRatingPublished, "star_run", "star_rating:read"),
+        _type("star_rating.appealed", p.StarRatingAppealed, "star_rating", "star_rating:read"),
         _type("applicant.created", p.ApplicantCreated, "applicant", "applicant:read"),
         _type("applicant.step_recorded", p.ApplicantStepRecorded, "applicant", "applicant:read"),
         _type("applicant.stage_changed", p.ApplicantStageChanged, "applicant", "applicant:read"),

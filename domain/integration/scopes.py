@@ -37,7 +37,10 @@ SCOPES: dict[str, ApiScope] = {
         # A client has no member record of its own: the check-ins it writes are marked for
         # members (代签), as a secretary or a tenant administrator marks them.
         ApiScope("checkins:write", ("activity:read", "checkin:read", "checkin:manage")),
-        ApiScope("points:read", ("point_rule:read", "points:read", "point_award:read")),
+        ApiScope(
+            "points:read",
+            ("point_rule:read", "points:read", "point_award:read", "star_rating:read"),
+        ),
         ApiScope("applicants:read", ("applicant:read",)),
         ApiScope("applicants:write", ("applicant:write", "applicant:record")),
         ApiScope("applicants:sensitive:read", ("applicant:read_sensitive",), sensitive=True),

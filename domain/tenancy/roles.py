@@ -266,6 +266,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "point_rule:read",
         "points:read",
         "point_award:read",
+        "star_rating:read",
         "applicant:read",
         "applicant:write",
         "applicant:read_sensitive",

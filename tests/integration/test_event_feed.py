@@ -259,6 +259,8 @@ async def test_every_type_emitted_is_what_the_document_says(
         "checkin.withdrawn",
         "points.awarded",
         "points.reversed",
+        "star_rating.published",
+        "star_rating.appealed",
         "applicant.created",
         "applicant.step_recorded",
         "applicant.stage_changed",
