@@ -262,6 +262,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "applicant:record",
         "dues:read",
         "dues:write",
+        "transfer:read",
         "event:read",
     ),
 }
