@@ -25,6 +25,7 @@ ScopeName = Literal[
     "applicants:sensitive:read",
     "dues:read",
     "dues:write",
+    "transfers:read",
     "events:read",
     "webhooks:write",
 ]

@@ -161,6 +161,177 @@ class WebhookDisabled(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     failure_streak: Annotated[int, Meta(ge=0)]
 
 
+class ApplicantFormRecorded(ApplicantChanged, kw_only=True):
+    """发展材料已登记（入党志愿书、政治审查结论、培养考察记录） A development form was
+    recorded (application form, political review or cultivation record)."""
+
+    form: Annotated[
+        Literal["application_form", "political_review", "cultivation_record"],
+        Meta(description="材料种类 The form"),
+    ]
+    form_id: uuid.UUID
+
+
+class ApplicantStepDue(ApplicantChanged, kw_only=True):
+    """下一发展步骤一周内到期 The applicant's next step is due within a week."""
+
+    due_by: Annotated[date | None, Meta(description="期限 The deadline")]
+
+
+class ApplicantStepOverdue(ApplicantChanged, kw_only=True):
+    """下一发展步骤已超期 The applicant's next step is past its deadline."""
+
+    due_by: Annotated[date | None, Meta(description="期限 The deadline")]
+
+
+Month = Annotated[str, Meta(pattern="^[0-9]{4}-[0-9]{2}$", examples=["2026-05"])]
+
+
+class DuesPaymentSettled(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """党费网上缴费已到账 An online dues payment was settled; `credit_fen` is what it paid
+    beyond its bills (a duplicate), kept until refunded."""
+
+    payment_id: uuid.UUID
+    member_id: Annotated[
+        uuid.UUID | None,
+        Meta(
+            description="缴费的党员（无敏感范围时为 null） The member (null without the"
+            " sensitive scope)",
+            extra_json_schema=PERSONAL,
+        ),
+    ]
+    organization_id: uuid.UUID
+    amount_fen: Annotated[int, Meta(ge=0, description="金额（分） Amount in fen")]
+    months: Annotated[list[Month], Meta(description="交清的月份 Months settled")]
+    credit_fen: Annotated[int, Meta(ge=0, description="多交（分） Paid twice, in fen")]
+    credited_months: Annotated[list[Month], Meta(description="重复缴费的月份 Months paid twice")]
+    provider: Annotated[str, Meta(examples=["wechat_pay"])]
+    transaction_id: Annotated[
+        str | None, Meta(description="支付渠道的交易号 The provider's transaction")
+    ]
+
+
+class DuesPaymentRefunded(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """重复缴纳的党费已退回 What a payment paid twice was refunded."""
+
+    payment_id: uuid.UUID
+    member_id: Annotated[
+        uuid.UUID | None,
+        Meta(
+            description="缴费的党员（无敏感范围时为 null） The member (null without the"
+            " sensitive scope)",
+            extra_json_schema=PERSONAL,
+        ),
+    ]
+    amount_fen: Annotated[int, Meta(ge=0, description="退回金额（分） Refunded, in fen")]
+    months: Annotated[list[Month], Meta(description="退回的月份 Months refunded")]
+
+
+class DuesVoluntaryRecorded(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """自愿多交党费已登记 A voluntary dues payment was recorded."""
+
+    id: Annotated[uuid.UUID, Meta(description="自愿多交记录 The voluntary payment")]
+    member_id: uuid.UUID
+    month: Month
+    amount_fen: Annotated[int, Meta(ge=0, description="金额（分） Amount in fen")]
+    to_centre: Annotated[bool, Meta(description="是否全额上缴中央 Remitted in full to the Centre")]
+
+
+class DuesArrears(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    notice_id: Annotated[uuid.UUID, Meta(description="欠缴提示 The arrears notice")]
+    member_id: uuid.UUID
+    organization_id: Annotated[
+        uuid.UUID, Meta(description="最近逾期缴费单的党组织 The latest overdue bill's organization")
+    ]
+    overdue_months: Annotated[int, Meta(ge=0, description="逾期月数 Months overdue")]
+    consecutive_months: Annotated[
+        int, Meta(ge=0, description="最长连续逾期月数 Longest run of months overdue")
+    ]
+    first_overdue: Month
+    last_overdue: Month
+
+
+class DuesArrearsWarning(DuesArrears, kw_only=True):
+    """党员逾期未交党费 3 个月及以上 A member has not paid dues for three months or more."""
+
+
+class DuesArrearsFlagged(DuesArrears, kw_only=True):
+    """党员连续 6 个月未交党费 A member has not paid dues for six months in a row."""
+
+
+class TransferChanged(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    transfer_id: uuid.UUID
+
+
+class TransferStarted(TransferChanged, kw_only=True):
+    """组织关系转接已发起 A membership transfer was started."""
+
+    kind: Literal["within_tenant", "across_tenants", "outside_platform"]
+
+
+class TransferSubmitted(TransferChanged, kw_only=True):
+    """组织关系转接已提交待审批 A transfer was submitted for approval."""
+
+
+class TransferApproved(TransferChanged, kw_only=True):
+    """组织关系转接已在一级审批通过（尚待上级） A transfer was approved at one level, with
+    more levels to go."""
+
+    level: Annotated[int, Meta(ge=1, description="审批层级 The level that approved")]
+
+
+class TransferRejected(TransferChanged, kw_only=True):
+    """组织关系转接未获同意 A transfer was rejected."""
+
+
+class TransferSent(TransferChanged, kw_only=True):
+    """介绍信已开出，组织关系已转出 The letter was issued and the transfer sent."""
+
+    letter_number: Annotated[int, Meta(ge=1, description="介绍信编号 The letter's number")]
+
+
+class TransferCancelled(TransferChanged, kw_only=True):
+    """组织关系转接已撤销 A transfer was cancelled."""
+
+
+class TransferExpired(TransferChanged, kw_only=True):
+    """介绍信已过有效期 The transfer's letter expired unanswered."""
+
+
+class TransferAnswered(TransferChanged, kw_only=True):
+    member_id: Annotated[
+        uuid.UUID | None,
+        Meta(
+            description="接收方的党员记录（无敏感范围时为 null） The member's record on the"
+            " receiving side (null without the sensitive scope)",
+            extra_json_schema=PERSONAL,
+        ),
+    ] = None
+
+
+class TransferAccepted(TransferAnswered, kw_only=True):
+    """组织关系已接收（或已收到平台外的回执） A transfer was accepted (or the receipt of one
+    out of the platform recorded)."""
+
+
+class TransferReturned(TransferAnswered, kw_only=True):
+    """组织关系转接被接收方退回 A transfer was returned by the receiving side."""
+
+
+class MobileCertificateChanged(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    transfer_id: Annotated[
+        uuid.UUID, Meta(description="流动党员活动证（名为 transfer_id） The certificate")
+    ]
+
+
+class TransferMobileCertificateIssued(MobileCertificateChanged, kw_only=True):
+    """流动党员活动证已开具 A mobile member's certificate was issued."""
+
+
+class TransferMobileCertificateClosed(MobileCertificateChanged, kw_only=True):
+    """流动党员活动证已收回 A mobile member's certificate was closed."""
+
+
 class StarRatingPublished(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """星级评定结果已公示 A star rating run was published (drafts open to appeal)."""
 

@@ -42,6 +42,10 @@ MESSAGES = Catalogue(
         "scope:dues:write": Message(
             "申报党费基数、提出减免、生成缴费单", "Declare dues bases, propose reliefs, make bills"
         ),
+        "scope:transfers:read": Message(
+            "读取组织关系转接及其介绍信、流动党员活动证",
+            "Read membership transfers, their letters and mobile members' certificates",
+        ),
         "scope:events:read": Message(
             "读取本范围的事件（事件流和 Webhook）", "Read the events in scope (feed, webhooks)"
         ),

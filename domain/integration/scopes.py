@@ -46,6 +46,7 @@ SCOPES: dict[str, ApiScope] = {
         ApiScope("applicants:sensitive:read", ("applicant:read_sensitive",), sensitive=True),
         ApiScope("dues:read", ("dues:read",)),
         ApiScope("dues:write", ("dues:write",)),
+        ApiScope("transfers:read", ("transfer:read",)),
         ApiScope("events:read", ("event:read",)),
         # Webhooks (issue 13 item 5): the client's own subscriptions, checked by name.
         ApiScope("webhooks:write", ()),

@@ -273,6 +273,7 @@ _GRANTS: dict[ShippedRole, tuple[str, ...]] = {
         "applicant:record",
         "dues:read",
         "dues:write",
+        "transfer:read",
         "event:read",
     ),
 }

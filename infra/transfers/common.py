@@ -126,7 +126,8 @@ def add_step(
 def emit_transfer_event(
     uow: UnitOfWork, tenant_id: uuid.UUID, transfer_id: uuid.UUID, topic: str, **payload: Any
 ) -> None:
-    """A `transfer.*` event in the acting side's tenant; it names no personal field."""
+    """A `transfer.*` event in the acting side's tenant; only `member_id` (of an answer)
+    names a person (personal in the event catalogue)."""
     emit(
         uow,
         tenant_id=tenant_id,

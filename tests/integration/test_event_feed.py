@@ -264,7 +264,16 @@ async def test_every_type_emitted_is_what_the_document_says(
         "applicant.created",
         "applicant.step_recorded",
         "applicant.stage_changed",
+        "applicant.form_recorded",
+        "applicant.step_due",
+        "applicant.step_overdue",
         "dues.bills_generated",
+        "dues.payment_settled",
+        "dues.payment_refunded",
+        "dues.voluntary_recorded",
+        "dues.arrears_warning",
+        "dues.arrears_flagged",
+        *(name for name in catalogue if name.startswith("transfer.")),
         "webhook.disabled",
     }
     assert {e["type"] for e in mine} == set(catalogue) - made_elsewhere

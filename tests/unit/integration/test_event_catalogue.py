@@ -49,6 +49,14 @@ def test_each_type_is_described_in_both_languages() -> None:
         assert kind.description.en[0].isupper(), kind.name
 
 
+APPLICANT = {
+    "applicant_id": str(uuid.uuid4()),
+    "organization_id": str(uuid.uuid4()),
+    "status": "in_progress",
+    "stage": 2,
+    "current_step": 5,
+}
+
 WRITTEN = {
     "points.awarded": {
         "entry_id": str(uuid.uuid4()),
@@ -82,6 +90,33 @@ WRITTEN = {
         "previous_status": "in_progress",
     },
     "dues.bills_generated": {"month": "2026-05", "bill_ids": [str(uuid.uuid4())]},
+    "applicant.form_recorded": {
+        **APPLICANT,
+        "form": "political_review",
+        "form_id": str(uuid.uuid4()),
+    },
+    "applicant.step_overdue": {**APPLICANT, "due_by": "2026-06-01"},
+    "dues.voluntary_recorded": {
+        "id": str(uuid.uuid4()),
+        "month": "2026-05",
+        "member_id": str(uuid.uuid4()),
+        "amount_fen": 100000,
+        "to_centre": True,
+    },
+    "dues.arrears_warning": {
+        "notice_id": str(uuid.uuid4()),
+        "member_id": str(uuid.uuid4()),
+        "organization_id": str(uuid.uuid4()),
+        "overdue_months": 3,
+        "consecutive_months": 3,
+        "first_overdue": "2026-02",
+        "last_overdue": "2026-04",
+    },
+    "transfer.started": {"transfer_id": str(uuid.uuid4()), "kind": "across_tenants"},
+    "transfer.approved": {"transfer_id": str(uuid.uuid4()), "level": 1},
+    "transfer.sent": {"transfer_id": str(uuid.uuid4()), "letter_number": 17},
+    "transfer.accepted": {"transfer_id": str(uuid.uuid4())},  # a paper receipt
+    "transfer.mobile_certificate_issued": {"transfer_id": str(uuid.uuid4())},
     "webhook.disabled": {
         "webhook_id": str(uuid.uuid4()),
         "client_id": str(uuid.uuid4()),
@@ -100,6 +135,41 @@ def test_the_payloads_the_contexts_write_fit_their_structs(name: str) -> None:
     assert redact(name, WRITTEN[name], False) == WRITTEN[name]  # nothing personal
 
 
+# Payloads naming another person (the member of a payment, of an accepted transfer).
+WRITTEN_PERSONAL = {
+    "dues.payment_settled": {
+        "payment_id": str(uuid.uuid4()),
+        "member_id": str(uuid.uuid4()),
+        "organization_id": str(uuid.uuid4()),
+        "amount_fen": 4000,
+        "months": ["2026-05"],
+        "credit_fen": 2000,
+        "credited_months": ["2026-04"],
+        "provider": "sandbox",
+        "transaction_id": "4200000001",
+    },
+    "dues.payment_refunded": {
+        "payment_id": str(uuid.uuid4()),
+        "member_id": str(uuid.uuid4()),
+        "amount_fen": 2000,
+        "months": ["2026-04"],
+    },
+    "transfer.accepted": {"transfer_id": str(uuid.uuid4()), "member_id": str(uuid.uuid4())},
+    "transfer.returned": {"transfer_id": str(uuid.uuid4()), "member_id": None},
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITTEN_PERSONAL))
+def test_the_payloads_naming_a_person_fit_their_structs(name: str) -> None:
+    """The shapes of infra/dues/settlement.py, infra/dues/refunds.py and
+    infra/transfers/receiving.py: the member is null without the sensitive scope."""
+    written = WRITTEN_PERSONAL[name]
+    msgspec.convert(written, EVENT_TYPES[name], strict=False)
+    assert CATALOGUE[name].personal == ("member_id",)
+    assert redact(name, written, False) == {**written, "member_id": None}
+    assert redact(name, written, True) == written
+
+
 def test_personal_fields_are_nullable_so_a_redacted_payload_keeps_its_schema() -> None:
     assert CATALOGUE["checkin.recorded"].personal == ("member_id",)
     assert CATALOGUE["evidence.attached"].personal == ("uploaded_by",)
@@ -110,7 +180,8 @@ def test_personal_fields_are_nullable_so_a_redacted_payload_keeps_its_schema() -
 
 
 def _example(name: str) -> dict[str, Any]:
-    return {"checkin.recorded": CHECKIN, "checkin.withdrawn": CHECKIN}.get(name) or {
+    known = {"checkin.recorded": CHECKIN, "checkin.withdrawn": CHECKIN, **WRITTEN_PERSONAL}
+    return known.get(name) or {
         "evidence_id": str(uuid.uuid4()),
         "activity_id": str(uuid.uuid4()),
         "kind": "photo",
