@@ -156,13 +156,22 @@ WRITTEN_PERSONAL = {
     },
     "transfer.accepted": {"transfer_id": str(uuid.uuid4()), "member_id": str(uuid.uuid4())},
     "transfer.returned": {"transfer_id": str(uuid.uuid4()), "member_id": None},
+    "star_rating.appealed": {
+        "rating_id": str(uuid.uuid4()),
+        "appeal_id": str(uuid.uuid4()),
+        "member_id": str(uuid.uuid4()),
+        "organization_id": str(uuid.uuid4()),
+        "period": "2026",
+        "stars": 3,
+    },
 }
 
 
 @pytest.mark.parametrize("name", sorted(WRITTEN_PERSONAL))
 def test_the_payloads_naming_a_person_fit_their_structs(name: str) -> None:
-    """The shapes of infra/dues/settlement.py, infra/dues/refunds.py and
-    infra/transfers/receiving.py: the member is null without the sensitive scope."""
+    """The shapes of infra/dues/settlement.py, infra/dues/refunds.py,
+    infra/transfers/receiving.py and infra/points/star_appeals.py: the member is null
+    without the sensitive scope."""
     written = WRITTEN_PERSONAL[name]
     msgspec.convert(written, EVENT_TYPES[name], strict=False)
     assert CATALOGUE[name].personal == ("member_id",)
