@@ -6,7 +6,7 @@
 -- Plain PostgreSQL runs it once per statement over its transition table (a bill run's
 -- batch is one upsert per organization); Citus runs no statement triggers on distributed
 -- tables, so there it runs before each row (which sees the statement's earlier rows, not
--- its own).
+-- its own), in statements of one row each.
 CREATE OR REPLACE FUNCTION zhibu_dues_ledger_posted()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -16,12 +16,68 @@ AS $function$
 DECLARE
     v_rows dues_ledger_entry[];
     v_posted boolean := TG_LEVEL = 'STATEMENT';
+    v_before bigint;
+    v_opened integer := 0;
+    v_member uuid;
+    v_organization uuid;
+    v_month date;
 BEGIN
-    IF v_posted THEN
-        SELECT array_agg(a) INTO v_rows FROM added a;
-    ELSE
-        v_rows := ARRAY[NEW];
+    IF NOT v_posted THEN
+        -- One row, before it is written (Citus): the same bookkeeping in plain statements,
+        -- since Citus plans no correlated subquery beside a CTE.
+        v_member := NEW.member_id;
+        v_organization := NEW.organization_id;
+        v_month := NEW.month;
+        IF NEW.bill_id IS NOT NULL THEN
+            IF NEW.kind = 'charge' THEN
+                v_before := 0;
+            ELSE
+                SELECT coalesce(sum(l.amount_fen), 0) INTO v_before FROM dues_ledger_entry l
+                WHERE l.tenant_id = NEW.tenant_id AND l.bill_id = NEW.bill_id;
+                SELECT b.member_id, b.organization_id, b.month
+                INTO v_member, v_organization, v_month
+                FROM dues_bill b WHERE b.tenant_id = NEW.tenant_id AND b.id = NEW.bill_id;
+            END IF;
+            v_opened := (v_before + NEW.amount_fen > 0)::int - (v_before > 0)::int;
+            IF v_opened = 1 THEN
+                INSERT INTO dues_open_bill (tenant_id, bill_id, member_id, organization_id, month)
+                VALUES (NEW.tenant_id, NEW.bill_id, v_member, v_organization, v_month)
+                ON CONFLICT DO NOTHING;
+            ELSIF v_opened = -1 THEN
+                DELETE FROM dues_open_bill o
+                WHERE o.tenant_id = NEW.tenant_id AND o.bill_id = NEW.bill_id;
+            END IF;
+        END IF;
+        INSERT INTO dues_month_figure AS f (
+            tenant_id, organization_id, month, bills, charged_fen, relieved_fen,
+            collected_fen, refunded_fen, open_bills
+        )
+        VALUES (
+            NEW.tenant_id, NEW.organization_id, NEW.month, (NEW.kind = 'charge')::int,
+            CASE WHEN NEW.kind = 'charge' THEN NEW.amount_fen ELSE 0 END,
+            CASE WHEN NEW.kind = 'exemption' THEN -NEW.amount_fen ELSE 0 END,
+            CASE WHEN NEW.kind IN ('payment', 'back_payment') THEN -NEW.amount_fen ELSE 0 END,
+            CASE WHEN NEW.kind = 'refund' THEN NEW.amount_fen ELSE 0 END,
+            0
+        )
+        ON CONFLICT (tenant_id, organization_id, month) DO UPDATE SET
+            bills = f.bills + excluded.bills,
+            charged_fen = f.charged_fen + excluded.charged_fen,
+            relieved_fen = f.relieved_fen + excluded.relieved_fen,
+            collected_fen = f.collected_fen + excluded.collected_fen,
+            refunded_fen = f.refunded_fen + excluded.refunded_fen;
+        IF v_opened <> 0 THEN
+            INSERT INTO dues_month_figure AS f (
+                tenant_id, organization_id, month, bills, charged_fen, relieved_fen,
+                collected_fen, refunded_fen, open_bills
+            )
+            VALUES (NEW.tenant_id, v_organization, v_month, 0, 0, 0, 0, 0, v_opened)
+            ON CONFLICT (tenant_id, organization_id, month) DO UPDATE SET
+                open_bills = f.open_bills + excluded.open_bills;
+        END IF;
+        RETURN NEW;
     END IF;
+    SELECT array_agg(a) INTO v_rows FROM added a;
     IF v_rows IS NULL THEN
         RETURN NULL;
     END IF;
@@ -52,8 +108,7 @@ BEGIN
                m.month,
                CASE WHEN m.fresh THEN 0 ELSE
                    (SELECT coalesce(sum(l.amount_fen), 0) FROM dues_ledger_entry l
-                    WHERE l.tenant_id = m.tenant_id AND l.bill_id = m.bill_id)
-                   - CASE WHEN v_posted THEN m.delta ELSE 0 END
+                    WHERE l.tenant_id = m.tenant_id AND l.bill_id = m.bill_id) - m.delta
                END AS before
         FROM moved m
     ), flipped AS (
@@ -97,9 +152,6 @@ BEGIN
         collected_fen = f.collected_fen + excluded.collected_fen,
         refunded_fen = f.refunded_fen + excluded.refunded_fen,
         open_bills = f.open_bills + excluded.open_bills;
-    IF v_posted THEN
-        RETURN NULL;
-    END IF;
-    RETURN NEW;
+    RETURN NULL;
 END
 $function$;
