@@ -241,7 +241,8 @@ def check(world: World, bills: dict[tuple[int, int], uuid.UUID]) -> None:
         from_payments = world.admin.execute(
             "SELECT coalesce(sum(p.amount_fen - p.refunded_fen), 0) FROM dues_payment p"
             " WHERE p.member_id = %s AND p.status = 'paid' AND EXISTS (SELECT 1 FROM"
-            " dues_payment_bill b WHERE b.payment_id = p.id AND b.bill_id = ANY(%s))",
+            " dues_payment_bill b WHERE b.tenant_id = p.tenant_id AND b.payment_id = p.id"
+            " AND b.bill_id = ANY(%s))",
             (member_id, ids),
         ).fetchone()
         assert from_ledger == from_payments
