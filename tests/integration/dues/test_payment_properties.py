@@ -248,10 +248,13 @@ def check(world: World, bills: dict[tuple[int, int], uuid.UUID]) -> None:
         assert from_ledger == from_payments
     for bill_id in ids:
         row = world.admin.execute(
-            "SELECT b.status, (SELECT count(*) FROM dues_payment_bill pb WHERE pb.bill_id = b.id"
-            " AND pb.settled), (SELECT count(*) FROM dues_receipt r WHERE r.bill_id = b.id),"
+            "SELECT b.status, (SELECT count(*) FROM dues_payment_bill pb"
+            " WHERE pb.tenant_id = b.tenant_id AND pb.bill_id = b.id AND pb.settled),"
+            " (SELECT count(*) FROM dues_receipt r"
+            " WHERE r.tenant_id = b.tenant_id AND r.bill_id = b.id),"
             " (SELECT coalesce(sum(amount_fen), 0) FROM dues_ledger_entry e"
-            " WHERE e.bill_id = b.id) FROM dues_bill b WHERE b.id = %s",
+            " WHERE e.tenant_id = b.tenant_id AND e.bill_id = b.id)"
+            " FROM dues_bill b WHERE b.id = %s",
             (bill_id,),
         ).fetchone()
         assert row is not None
