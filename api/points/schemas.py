@@ -21,7 +21,7 @@ SourceName = Literal[
     "manual_award",
 ]
 PeriodName = Literal["yearly", "quarterly", "monthly"]
-PERIOD_PATTERN = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+PERIOD_PATTERN = r"^[12]\d{3}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 
 
 class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

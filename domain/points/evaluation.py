@@ -72,7 +72,7 @@ def period_of(kind: PeriodKind, day: date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-_PERIOD = re.compile(r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
+_PERIOD = re.compile(r"^[12]\d{3}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
 
 
 def check_period(text: str) -> str:

@@ -29,12 +29,26 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from api.development import form_schemas as forms
 from api.export_openapi import openapi_document
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from tests.conftest import Api, unique
 from tests.integration.api_clients import EVERY_SCOPE, client_api, register
+
+# what a bill stores of the rule that priced it (domain.dues.Rule.as_dict)
+BILL_RULE = Jsonb(
+    {
+        "standard_id": "00000000-0000-0000-0000-000000000001",
+        "standard_name": "测试标准",
+        "category": "student",
+        "above_fen": None,
+        "up_to_fen": None,
+        "rate_bp": None,
+        "fixed_fen": 20,
+    }
+)
 
 V1 = "/api/v1"
 DOCUMENT = openapi_document()
@@ -453,8 +467,8 @@ async def make_dues_bill(w: World) -> Resource:
         conn.execute(
             "INSERT INTO dues_bill (tenant_id, id, member_id, organization_id, month,"
             " standard_fen, amount_fen, status, back_payment, rule) VALUES (%s, %s, %s, %s,"
-            " '2026-01-01', 5000, 5000, 'paid', false, '{}')",
-            (tid, bill_id, member.id, org.id),
+            " '2026-01-01', 5000, 5000, 'paid', false, %s)",
+            (tid, bill_id, member.id, org.id, BILL_RULE),
         )
         conn.execute(
             "INSERT INTO dues_payment (tenant_id, id, member_id, organization_id, provider,"
@@ -468,6 +482,13 @@ async def make_dues_bill(w: World) -> Resource:
             " settled) VALUES (%s, %s, %s, '2026-01-01', 5000, true)",
             (tid, payment_id, bill_id),
         )
+        for kind, amount in (("charge", 5000), ("payment", -5000)):  # the ledger agrees
+            conn.execute(
+                "INSERT INTO dues_ledger_entry (tenant_id, id, member_id, organization_id,"
+                " bill_id, month, kind, amount_fen) VALUES (%s, %s, %s, %s, %s, '2026-01-01',"
+                " %s, %s)",
+                (tid, uuid.uuid4(), member.id, org.id, bill_id, kind, amount),
+            )
         conn.execute(
             "INSERT INTO dues_receipt (tenant_id, id, number, bill_id, payment_id, member_id,"
             " organization_id, month, amount_fen) VALUES (%s, %s, %s, %s, %s, %s, %s,"

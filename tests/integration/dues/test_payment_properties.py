@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from psycopg.types.json import Jsonb
 
 from domain.dues import PaymentProvider
 from domain.shared import DomainError
@@ -27,6 +28,19 @@ from infra.dues import SandboxPlatform, receive_notification, refund_credit, sta
 from infra.dues.settlement import close_payment, order_of
 from tests.conftest import Api
 from tests.integration.dues.helpers import V1, member_with_login, ok, unit
+
+# what a bill stores of the rule that priced it (domain.dues.Rule.as_dict)
+BILL_RULE = Jsonb(
+    {
+        "standard_id": "00000000-0000-0000-0000-000000000001",
+        "standard_name": "测试标准",
+        "category": "student",
+        "above_fen": None,
+        "up_to_fen": None,
+        "rate_bp": None,
+        "fixed_fen": 20,
+    }
+)
 
 MONTHS = 3
 _months = itertools.count(0, MONTHS)
@@ -107,8 +121,8 @@ def bill_months(world: World) -> dict[tuple[int, int], uuid.UUID]:
             world.admin.execute(
                 "INSERT INTO dues_bill (tenant_id, id, member_id, organization_id, month,"
                 " standard_fen, amount_fen, status, back_payment, rule)"
-                " VALUES (%s, %s, %s, %s, %s, 5000, 5000, 'unpaid', true, '{}')",
-                (world.tenant_id, bill_id, member_id, world.organization_id, month),
+                " VALUES (%s, %s, %s, %s, %s, 5000, 5000, 'unpaid', true, %s)",
+                (world.tenant_id, bill_id, member_id, world.organization_id, month, BILL_RULE),
             )
             world.admin.execute(
                 "INSERT INTO dues_ledger_entry (tenant_id, id, member_id, organization_id,"
