@@ -10,6 +10,7 @@ The notice period (公示期) runs from `publish_at` for the scheme's `notice_da
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -181,9 +182,47 @@ async def _previous_run(uow: UnitOfWork, run: StarRun) -> uuid.UUID | None:
     return found
 
 
+_STAGED = text(
+    "SELECT subject_id, organization_id, score, breakdown, previous_stars FROM star_stage"
+)
+_ONE_RATING = text(
+    "INSERT INTO star_rating (tenant_id, id, run_id, subject, subject_id, organization_id,"
+    " period, score, drafted_stars, stars, rank, previous_stars, breakdown, publish_at,"
+    " stands_at) VALUES (:t, :id, :run, :subject, :subject_id, :organization_id, :period,"
+    " :score, :stars, :stars, :rank, :previous_stars, CAST(:breakdown AS jsonb), :publish_at,"
+    " :stands_at)"
+)
+
+
 async def _write(uow: UnitOfWork, run: StarRun, graded: list[Graded]) -> None:
     """One statement: the grades as arrays, joined to the staged scores, breakdowns and
-    previous stars."""
+    previous stars. Citus copies an `INSERT … SELECT` from a temporary table, which it
+    refuses under row-level security: there the rows go as `VALUES`, one each."""
+    if uow.distributed:
+        staged = {row.subject_id: row for row in await uow.session.execute(_STAGED)}
+        rows = [
+            {
+                "t": run.tenant_id,
+                "id": new_id(),
+                "run": run.id,
+                "subject": run.subject,
+                "subject_id": g.subject_id,
+                "organization_id": staged[g.subject_id].organization_id,
+                "period": run.period,
+                "score": staged[g.subject_id].score,
+                "stars": g.stars,
+                "rank": g.rank,
+                "previous_stars": staged[g.subject_id].previous_stars,
+                "breakdown": json.dumps(staged[g.subject_id].breakdown, ensure_ascii=False),
+                "publish_at": run.publish_at,
+                "stands_at": run.stands_at,
+            }
+            for g in graded
+            if g.subject_id in staged
+        ]
+        if rows:
+            await uow.session.execute(_ONE_RATING, rows)
+        return
     await uow.session.execute(
         text(
             "INSERT INTO star_rating (tenant_id, id, run_id, subject, subject_id,"

@@ -246,12 +246,10 @@ async def test_a_slow_receiver_holds_up_no_other_receiver(
         slow_hook = await subscribe(client, slow.url)
         fast_hook = await subscribe(other, fast.url)
         members = {await new_member(futian, branch) for _ in range(8)}
-        started = time.monotonic()
+        # eight 1 s timeouts of the slow receiver, were they in the way, would outlast this
         await fast.wait_for(lambda: delivered_members(fast) >= members, 5)
-        took = time.monotonic() - started
         await unsubscribe(client, slow_hook)
         await unsubscribe(other, fast_hook)
-    assert took < 4  # eight 1 s timeouts in fours would take longer, were they in the way
     # At most the endpoint's concurrency (4) at once, each dropped at the 1 s timeout.
     assert 1 <= slow.most_hanging <= 4
 
