@@ -222,6 +222,7 @@ async def submit(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -
     description=(
         "由转出方当前待审级别的党组织（`transfer:approve`）审批；租户设置 transfer_approval_levels"
         " 决定须经几级（默认 1 级：党支部的上级党组织）。最后一级同意后开具介绍信并发出。"
+        "Citus 部署上发出暂不可用，返回 503 transfer_doors_closed。"
     ),
     tags=TAGS,
     operation_id="approveTransfer",
@@ -261,6 +262,7 @@ async def reject(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -
         "建立新的党员记录并带来其历史，原记录标为已转出），任何一步失败则全部回滚。"
         "已被撤销、过期或已接收时返回 409。转出平台的转接由转出方（`transfer:write`）凭收回的"
         "纸质回执在此登记（reason 填回执情况），原记录标为已转出。"
+        "Citus 部署上跨租户的接收、退回和撤销暂不可用，返回 503 transfer_doors_closed。"
     ),
     tags=TAGS,
     operation_id="acceptTransfer",
