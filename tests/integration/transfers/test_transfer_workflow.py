@@ -107,7 +107,6 @@ async def test_probation_ended_needs_a_decision_first(futian_place: Place) -> No
     assert (await start(futian_place.admin, recent, futian_place, kind="within_tenant"))["id"]
 
 
-@pytest.mark.doors
 async def test_each_level_approves_only_its_own(
     http: httpx.AsyncClient, futian_place: Place
 ) -> None:
@@ -126,7 +125,6 @@ async def test_each_level_approves_only_its_own(
     assert ok(await act(receiver, started["id"], "accept"))["state"] == "accepted"
 
 
-@pytest.mark.doors
 async def test_two_levels_when_the_tenant_asks(
     gansu: Api, tenant_ids: dict[str, str], futian_place: Place
 ) -> None:
@@ -179,7 +177,6 @@ async def test_a_member_starts_and_follows_their_own(
     assert ok(await act(me, started["id"], "cancel"))["state"] == "cancelled"
 
 
-@pytest.mark.doors
 async def test_an_expired_letter_cannot_be_accepted(
     db: Database, futian_place: Place, nanshan_place: Place
 ) -> None:
@@ -194,7 +191,6 @@ async def test_an_expired_letter_cannot_be_accepted(
     assert steps[-1]["action"] == "expire"
 
 
-@pytest.mark.doors
 async def test_accept_and_cancel_at_once_exactly_one_wins(
     futian_place: Place, nanshan_place: Place
 ) -> None:
@@ -214,7 +210,6 @@ async def test_accept_and_cancel_at_once_exactly_one_wins(
             assert (state, arrival, status) == ("cancelled", "cancelled", "full")
 
 
-@pytest.mark.doors
 async def test_a_failure_mid_accept_leaves_the_member_in_one_organization(
     database: DatabaseUrls, futian_place: Place, nanshan_place: Place
 ) -> None:
@@ -266,7 +261,6 @@ async def test_out_of_the_platform_closes_on_the_paper_receipt(futian_place: Pla
     assert record["status"] == "transferred_out"
 
 
-@pytest.mark.doors
 async def test_the_receipt_is_only_for_transfers_out_of_the_platform(
     futian_place: Place, nanshan_place: Place
 ) -> None:
@@ -285,7 +279,6 @@ def test_steps_are_append_only_for_the_app(database: DatabaseUrls) -> None:
             conn.execute("UPDATE transfer_arrival SET state = 'accepted'")
 
 
-@pytest.mark.doors
 async def test_queues_count_each_side_and_roll_up_for_the_city(
     city: Api, futian_place: Place, nanshan_place: Place
 ) -> None:
