@@ -20,6 +20,9 @@ DECLARE
     s transfer_step := jsonb_populate_record(NULL::transfer_step, p_step);
     t transfer%ROWTYPE;
     v_found text;
+    v_action text := 'deliver';
+    v_reason text;
+    v_audit text := 'transfer.arrived';
     v_actor jsonb := jsonb_build_object('actor_id', p_audit->0->'actor_id',
         'actor_name', p_audit->0->'actor_name', 'client_addr', p_audit->0->'client_addr',
         'request_id', p_audit->0->'request_id');
@@ -68,6 +71,10 @@ BEGIN
             sent_at = EXCLUDED.sent_at, updated_at = EXCLUDED.updated_at;
         v_found := NULL;
     ELSE
+        -- plain values, not CASE over a field: Citus deparses `CASE t.state WHEN …` wrongly
+        v_action := CASE WHEN t.state = 'cancelled' THEN 'cancel' ELSE 'expire' END;
+        v_reason := s.reason;
+        v_audit := 'transfer.' || t.state;
         SELECT state INTO v_found FROM transfer_arrival
         WHERE tenant_id = t.to_tenant_id AND id = t.id AND state IN ('sent', 'returned')
         FOR UPDATE;
@@ -79,18 +86,13 @@ BEGIN
     END IF;
     INSERT INTO transfer_step (tenant_id, id, transfer_id, side, action, from_state,
         to_state, actor_id, actor_name, reason, at)
-    VALUES (t.to_tenant_id, gen_random_uuid(), t.id, 'receiving',
-        CASE t.state WHEN 'sent' THEN 'deliver' WHEN 'cancelled' THEN 'cancel'
-            ELSE 'expire' END, v_found, t.state, s.actor_id, s.actor_name,
-        CASE WHEN t.state <> 'sent' THEN s.reason END, s.at);
+    VALUES (t.to_tenant_id, gen_random_uuid(), t.id, 'receiving', v_action, v_found, t.state,
+        s.actor_id, s.actor_name, v_reason, s.at);
     PERFORM zhibu_write_audit_events(jsonb_build_array(v_actor || jsonb_build_object(
         'tenant_id', t.to_tenant_id, 'id', gen_random_uuid(),
-        'action', CASE t.state WHEN 'sent' THEN 'transfer.arrived'
-            ELSE 'transfer.' || t.state END,
-        'resource_type', 'transfer', 'resource_id', t.id, 'outcome', 'success',
-        'detail', CASE t.state WHEN 'sent' THEN jsonb_build_object(
-                'from_tenant_id', t.tenant_id, 'letter_number', t.letter_number)
-            ELSE jsonb_build_object('from_tenant_id', t.tenant_id) END)));
+        'action', v_audit, 'resource_type', 'transfer', 'resource_id', t.id, 'outcome', 'success',
+        'detail', jsonb_strip_nulls(jsonb_build_object('from_tenant_id', t.tenant_id,
+            'letter_number', CASE WHEN t.state = 'sent' THEN t.letter_number END)))));
     RETURN t.state;
 END
 $$;
