@@ -22,6 +22,8 @@ DECLARE
     v_action text := CASE p_state WHEN 'accepted' THEN 'accept' ELSE 'return' END;
     v_member uuid;
     v_found text;
+    -- a value, not now() in a CASE: Citus evaluates no volatile function there
+    v_closed timestamptz := CASE WHEN p_state = 'accepted' THEN now() END;
 BEGIN
     IF p_state NOT IN ('accepted', 'returned')
         OR NOT p_tenant = ANY (zhibu_scope_tenant_ids()) OR jsonb_array_length(p_audit) = 0
@@ -34,7 +36,7 @@ BEGIN
         RETURN NULL;
     END IF;
     UPDATE transfer SET state = p_state, updated_at = now(), version = version + 1,
-        closed_at = CASE WHEN p_state = 'accepted' THEN now() END
+        closed_at = v_closed
     WHERE tenant_id = a.from_tenant_id AND id = p_id AND state = 'sent'
     RETURNING * INTO t;
     IF NOT FOUND THEN

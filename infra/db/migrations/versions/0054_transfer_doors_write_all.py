@@ -3,7 +3,9 @@ that the app role writes nothing in a transaction that passes one: Citus refuses
 two roles in one distributed transaction. `zhibu_transfer_advance` replaces the deliver
 and withdraw doors and also writes the sending row's transition, its step and the audit
 and outbox rows of the transaction; `zhibu_transfer_answer` now writes the receiving
-side's audit and outbox rows too. The function texts are frozen copies of their files.
+side's audit and outbox rows too; the members context's `zhibu_member_move` copies the
+history row by row (Citus refuses the INSERT … SELECT it made). The function texts are
+frozen copies of their files.
 
 Revision ID: 0054
 Revises: 0041
@@ -110,6 +112,73 @@ END
 $$;
 """
 
+# infra/members/sql/zhibu_member_move.sql
+MEMBER_MOVE = """
+CREATE OR REPLACE FUNCTION zhibu_member_move(
+    p_from_tenant uuid, p_member uuid, p_to_tenant uuid, p_to_org uuid, p_new_member uuid,
+    p_transfer uuid, p_actor_name text
+) RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    m member%ROWTYPE;
+    h member_history%ROWTYPE;
+    v_actor uuid := NULLIF(current_setting('app.user_id', true), '')::uuid;
+BEGIN
+    SELECT * INTO m FROM member WHERE tenant_id = p_from_tenant AND id = p_member FOR UPDATE;
+    IF NOT FOUND OR m.status NOT IN ('probationary', 'full') THEN
+        RAISE EXCEPTION 'member % cannot move', p_member USING ERRCODE = 'ZB409';
+    END IF;
+    IF p_from_tenant = p_to_tenant THEN
+        UPDATE member SET organization_id = p_to_org, updated_at = now(),
+            version = version + 1
+        WHERE tenant_id = p_from_tenant AND id = p_member;
+        INSERT INTO member_history (tenant_id, id, member_id, version, changed_by,
+            changed_by_name, action, changes)
+        VALUES (p_from_tenant, gen_random_uuid(), p_member, m.version + 1, v_actor,
+            p_actor_name, 'transfer', jsonb_build_object(
+                'organization_id', jsonb_build_object('old', m.organization_id, 'new', p_to_org),
+                'transfer_id', jsonb_build_object('old', NULL, 'new', p_transfer)));
+        RETURN p_member;
+    END IF;
+    INSERT INTO member (tenant_id, id, organization_id, user_id, name, name_pinyin,
+        name_initials, gender, ethnicity, birth_date, id_number_enc, id_number_bidx,
+        id_number_masked, phone_enc, phone_bidx, phone_masked, education, work_unit, post,
+        status, admitted_on, full_member_on, member_class, mobile, tags, version)
+    VALUES (p_to_tenant, p_new_member, p_to_org, NULL, m.name, m.name_pinyin,
+        m.name_initials, m.gender, m.ethnicity, m.birth_date, m.id_number_enc,
+        m.id_number_bidx, m.id_number_masked, m.phone_enc, m.phone_bidx, m.phone_masked,
+        m.education, m.work_unit, m.post, m.status, m.admitted_on, m.full_member_on,
+        m.member_class, m.mobile, m.tags, m.version + 1);
+    FOR h IN SELECT * FROM member_history
+        WHERE tenant_id = p_from_tenant AND member_id = p_member LOOP
+        INSERT INTO member_history (tenant_id, id, member_id, version, changed_at,
+            changed_by, changed_by_name, action, changes)
+        VALUES (p_to_tenant, gen_random_uuid(), p_new_member, h.version, h.changed_at,
+            h.changed_by, h.changed_by_name, h.action, h.changes);
+    END LOOP;
+    INSERT INTO member_history (tenant_id, id, member_id, version, changed_by,
+        changed_by_name, action, changes)
+    VALUES (p_to_tenant, gen_random_uuid(), p_new_member, m.version + 1, v_actor,
+        p_actor_name, 'transfer_in', jsonb_build_object(
+            'tenant_id', jsonb_build_object('old', p_from_tenant, 'new', p_to_tenant),
+            'id', jsonb_build_object('old', p_member, 'new', p_new_member),
+            'organization_id', jsonb_build_object('old', m.organization_id, 'new', p_to_org),
+            'transfer_id', jsonb_build_object('old', NULL, 'new', p_transfer))),
+           (p_from_tenant, gen_random_uuid(), p_member, m.version + 1, v_actor,
+        p_actor_name, 'transfer_out', jsonb_build_object(
+            'status', jsonb_build_object('old', m.status, 'new', 'transferred_out'),
+            'tenant_id', jsonb_build_object('old', p_from_tenant, 'new', p_to_tenant),
+            'transfer_id', jsonb_build_object('old', NULL, 'new', p_transfer)));
+    UPDATE member SET status = 'transferred_out', status_reason = '组织关系已转出',
+        updated_at = now(), version = version + 1
+    WHERE tenant_id = p_from_tenant AND id = p_member;
+    UPDATE member_identity SET tenant_id = p_to_tenant, member_id = p_new_member
+    WHERE id_number_bidx = m.id_number_bidx;
+    RETURN p_new_member;
+END
+$$;
+"""
+
 # infra/transfers/sql/zhibu_transfer_answer.sql
 ANSWER = """
 CREATE OR REPLACE FUNCTION zhibu_transfer_answer(
@@ -124,6 +193,8 @@ DECLARE
     v_action text := CASE p_state WHEN 'accepted' THEN 'accept' ELSE 'return' END;
     v_member uuid;
     v_found text;
+    -- a value, not now() in a CASE: Citus evaluates no volatile function there
+    v_closed timestamptz := CASE WHEN p_state = 'accepted' THEN now() END;
 BEGIN
     IF p_state NOT IN ('accepted', 'returned')
         OR NOT p_tenant = ANY (zhibu_scope_tenant_ids()) OR jsonb_array_length(p_audit) = 0
@@ -136,7 +207,7 @@ BEGIN
         RETURN NULL;
     END IF;
     UPDATE transfer SET state = p_state, updated_at = now(), version = version + 1,
-        closed_at = CASE WHEN p_state = 'accepted' THEN now() END
+        closed_at = v_closed
     WHERE tenant_id = a.from_tenant_id AND id = p_id AND state = 'sent'
     RETURNING * INTO t;
     IF NOT FOUND THEN
@@ -191,6 +262,7 @@ NEW = {
 def upgrade() -> None:
     for signature in OLD.values():
         op.execute(f"DROP FUNCTION {signature}")
+    op.execute(MEMBER_MOVE)
     op.execute(ADVANCE)
     op.execute(ANSWER)
     for signature in NEW.values():
@@ -213,7 +285,7 @@ def downgrade() -> None:
     for signature in NEW.values():
         op.execute(f"DROP FUNCTION {signature}")
     old = _migration_0046()
-    for text in (old.DELIVER, old.ANSWER, old.WITHDRAW):
+    for text in (old.MEMBER_MOVE, old.DELIVER, old.ANSWER, old.WITHDRAW):
         op.execute(text)
     for signature in OLD.values():
         op.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
