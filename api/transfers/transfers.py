@@ -53,7 +53,8 @@ def _now() -> datetime:
         " 中选取（本租户内或跨租户），转出平台则填写接收党组织名称（打印介绍信，凭纸质回执办结）。"
         "预备期已满未转正、停止党籍等状态不能发起（409）；已有未办结的转接返回 409"
         " transfer_open_exists。党费未交至本月时保存为草稿（draft），hold 列出欠交月份和金额，"
-        "交清后 `submit`。否则直接提交审批（或在无需审批时发出）。支持 Idempotency-Key。"
+        "交清后 `submit`。否则直接提交审批；无需审批时应答仍为草稿，随即在另一事务中发出。"
+        "支持 Idempotency-Key。"
     ),
     tags=TAGS,
     operation_id="startTransfer",

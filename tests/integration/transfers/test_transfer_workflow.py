@@ -153,6 +153,35 @@ async def test_two_levels_when_the_tenant_asks(
         )
 
 
+async def test_with_no_level_due_it_is_sent_right_after_the_start(
+    gansu: Api, futian_place: Place
+) -> None:
+    """The start answers the draft; the door sends it in a transaction of its own."""
+    gansu_id = (await gansu.get(f"{V1}/me")).json()["tenant"]["id"]
+    ok(
+        await gansu.patch(
+            f"{V1}/tenants/{gansu_id}", json={"settings": {"transfer_approval_levels": 0}}
+        )
+    )
+    try:
+        here = await place(gansu, OTHER_PROVINCE)
+        member = await here.member()
+        started = await start(gansu, member, futian_place, kind="across_tenants")
+        assert (started["state"], started["approvals_required"]) == ("draft", 0)
+        sent = ok(await gansu.get(f"{V1}/transfers/{started['id']}"))
+        assert (sent["state"], sent["letter_number"] is not None) == ("sent", True)
+        arrived = ok(await futian_place.admin.get(f"{V1}/transfers/{started['id']}"))
+        assert (arrived["side"], arrived["state"]) == ("receiving", "sent")
+        steps = ok(await gansu.get(f"{V1}/transfers/{started['id']}/steps"))
+        assert [s["action"] for s in steps] == ["start", "submit"]
+    finally:
+        ok(
+            await gansu.patch(
+                f"{V1}/tenants/{gansu_id}", json={"settings": {"transfer_approval_levels": None}}
+            )
+        )
+
+
 async def test_a_member_starts_and_follows_their_own(
     http: httpx.AsyncClient, futian_place: Place, nanshan_place: Place
 ) -> None:
