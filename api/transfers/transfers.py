@@ -53,7 +53,8 @@ def _now() -> datetime:
         " 中选取（本租户内或跨租户），转出平台则填写接收党组织名称（打印介绍信，凭纸质回执办结）。"
         "预备期已满未转正、停止党籍等状态不能发起（409）；已有未办结的转接返回 409"
         " transfer_open_exists。党费未交至本月时保存为草稿（draft），hold 列出欠交月份和金额，"
-        "交清后 `submit`。否则直接提交审批（或在无需审批时发出）。支持 Idempotency-Key。"
+        "交清后 `submit`。否则直接提交审批；无需审批时应答仍为草稿，随即在另一事务中发出。"
+        "支持 Idempotency-Key。"
     ),
     tags=TAGS,
     operation_id="startTransfer",
@@ -194,8 +195,12 @@ async def get_queue(
     )
 
 
-async def _after(ctx: Ctx, uow: UnitOfWork, transfer_id: uuid.UUID) -> s.TransferOut:
-    return transfer_out(await read_transfer(uow, ctx, who_of(ctx), transfer_id))
+async def _after(ctx: Ctx, transfer_id: uuid.UUID) -> s.TransferOut:
+    """The transfer as a step left it, read in a transaction of its own: where the step
+    went through a door, this role may not read in its transaction what the door wrote
+    (Citus refuses it)."""
+    async with ctx.uow() as uow:
+        return transfer_out(await read_transfer(uow, ctx, who_of(ctx), transfer_id))
 
 
 @post(
@@ -213,7 +218,7 @@ async def _after(ctx: Ctx, uow: UnitOfWork, transfer_id: uuid.UUID) -> s.Transfe
 async def submit(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -> s.TransferOut:
     async with ctx.uow() as uow:
         await submit_transfer(uow, ctx, who_of(ctx), transfer_id, now=_now())
-        return await _after(ctx, uow, transfer_id)
+    return await _after(ctx, transfer_id)
 
 
 @post(
@@ -222,7 +227,6 @@ async def submit(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -
     description=(
         "由转出方当前待审级别的党组织（`transfer:approve`）审批；租户设置 transfer_approval_levels"
         " 决定须经几级（默认 1 级：党支部的上级党组织）。最后一级同意后开具介绍信并发出。"
-        "Citus 部署上发出暂不可用，返回 503 transfer_doors_closed。"
     ),
     tags=TAGS,
     operation_id="approveTransfer",
@@ -234,7 +238,7 @@ async def approve(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) 
         await decide_transfer(
             uow, ctx, who_of(ctx), transfer_id, approve=True, reason=data.reason, now=_now()
         )
-        return await _after(ctx, uow, transfer_id)
+    return await _after(ctx, transfer_id)
 
 
 @post(
@@ -251,7 +255,7 @@ async def reject(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -
         await decide_transfer(
             uow, ctx, who_of(ctx), transfer_id, approve=False, reason=data.reason, now=_now()
         )
-        return await _after(ctx, uow, transfer_id)
+    return await _after(ctx, transfer_id)
 
 
 @post(
@@ -262,7 +266,6 @@ async def reject(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -
         "建立新的党员记录并带来其历史，原记录标为已转出），任何一步失败则全部回滚。"
         "已被撤销、过期或已接收时返回 409。转出平台的转接由转出方（`transfer:write`）凭收回的"
         "纸质回执在此登记（reason 填回执情况），原记录标为已转出。"
-        "Citus 部署上跨租户的接收、退回和撤销暂不可用，返回 503 transfer_doors_closed。"
     ),
     tags=TAGS,
     operation_id="acceptTransfer",
@@ -274,7 +277,7 @@ async def accept(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -
         await answer_transfer(
             uow, ctx, who_of(ctx), transfer_id, accept=True, reason=data.reason, now=_now()
         )
-        return await _after(ctx, uow, transfer_id)
+    return await _after(ctx, transfer_id)
 
 
 @post(
@@ -291,7 +294,7 @@ async def return_(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) 
         await answer_transfer(
             uow, ctx, who_of(ctx), transfer_id, accept=False, reason=data.reason, now=_now()
         )
-        return await _after(ctx, uow, transfer_id)
+    return await _after(ctx, transfer_id)
 
 
 @post(
@@ -306,7 +309,7 @@ async def return_(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) 
 async def cancel(ctx: Ctx, transfer_id: uuid.UUID, data: s.TransferDecisionIn) -> s.TransferOut:
     async with ctx.uow() as uow:
         await cancel_transfer(uow, ctx, who_of(ctx), transfer_id, reason=data.reason, now=_now())
-        return await _after(ctx, uow, transfer_id)
+    return await _after(ctx, transfer_id)
 
 
 ROUTES = [

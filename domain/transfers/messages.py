@@ -12,11 +12,6 @@ MESSAGES = Catalogue(
             "该转接已是“{state}”状态，不能{action}",
             "The transfer is already {state_en}; it cannot be {action_en}",
         ),
-        "transfer_doors_closed": Message(
-            "此部署使用 Citus 分布式数据库，组织关系转接的发出、接收和撤回暂不可用；请联系运维人员",
-            "On this Citus deployment, sending, answering and withdrawing transfers are not"
-            " available yet; contact the operators",
-        ),
         "transfer_open_exists": Message(
             "该党员已有一件未办结的组织关系转接",
             "The member already has an open transfer",

@@ -175,6 +175,13 @@ class UnitOfWork:
             )
         )
 
+    def take_audit(self) -> list[dict[str, Any]]:
+        """The audit rows recorded so far, handed to a SQL function that writes them in this
+        transaction itself (a transfer door); the unit of work then writes none of them."""
+        rows = [audit_row(self.actor, rec) for rec in self._audit]
+        self._audit.clear()
+        return rows
+
     async def flush_audit(self) -> None:
         if not self._audit:
             return

@@ -1,5 +1,5 @@
 """What every transfer use case shares: who acts, loading a side's row, the sending
-organization's levels, steps, events and the doors' SQL."""
+organization's levels, steps, events and the doors' SQL with the way through them."""
 
 from __future__ import annotations
 
@@ -7,32 +7,49 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+import msgspec
+from sqlalchemy import TextClause, select, text
 from sqlmodel import col
 
-from domain.shared import ErrorKind, new_id, not_found
+from domain.shared import new_id, not_found
 from domain.tenancy import org_domain, tenant_domain
-from domain.transfers import MESSAGES
 from infra.db.routing import locked
 from infra.db.session import UnitOfWork
-from infra.platform.outbox import emit
+from infra.platform.outbox import emit, event_row
 from infra.tenancy import OrganizationRef, organization_ref
 from infra.transfers.tables import TransferArrivalRow, TransferRow, TransferStepRow
 
-DELIVER = text("SELECT zhibu_transfer_deliver(:tenant, :id, :actor)")
-ANSWER = text("SELECT zhibu_transfer_answer(:tenant, :id, :state, :reason, :actor, :new_member)")
-WITHDRAW = text("SELECT zhibu_transfer_withdraw(:tenant, :id, :reason, :actor)")
+ADVANCE = text(
+    "SELECT zhibu_transfer_advance(:tenant, :from_state, CAST(:row AS jsonb),"
+    " CAST(:step AS jsonb), CAST(:audit AS jsonb), CAST(:outbox AS jsonb))"
+)
+ANSWER = text(
+    "SELECT zhibu_transfer_answer(:tenant, :id, :state, :reason, :actor, :new_member,"
+    " CAST(:audit AS jsonb), CAST(:outbox AS jsonb))"
+)
 REFUSED_MOVE = "ZB409"
 """SQLSTATE the move raises when the member is no longer where the letter says."""
 
 
-def through_door(uow: UnitOfWork) -> None:
-    """Refuse a step that passes a door on Citus (its transaction is rolled back): the
-    doors are definer functions writing in the transaction in which the app role writes,
-    which Citus refuses ("placements that were modified in this transaction by a different
-    user"). 503 with a reason rather than a failure midway, until they are reshaped."""
-    if uow.distributed:
-        raise MESSAGES.error("transfer_doors_closed", ErrorKind.UNAVAILABLE)
+def as_json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+async def through_door(
+    uow: UnitOfWork, door: TextClause, params: dict[str, Any], *, events: list[dict[str, Any]]
+) -> str | None:
+    """Run a door as the only writer of this transaction: it also writes the audit rows
+    recorded so far and `events` (outbox rows), as the unit of work would have. On Citus
+    a definer function may not write where the app role wrote in the same transaction,
+    nor may the app role touch what it wrote, so the caller reads before and writes
+    nothing; the answer is read in a transaction of its own. Returns the door's answer."""
+    session = uow.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a transfer door must be the only writer of its transaction")
+    audit = uow.take_audit()
+    return (
+        await session.execute(door, {**params, "audit": as_json(audit), "outbox": as_json(events)})
+    ).scalar_one()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +109,7 @@ async def sender_of(uow: UnitOfWork, row: TransferRow) -> Sender:
     return Sender(org)
 
 
-def add_step(
-    uow: UnitOfWork,
+def step_row(
     *,
     tenant_id: uuid.UUID,
     transfer_id: uuid.UUID,
@@ -104,30 +120,41 @@ def add_step(
     who: Who,
     level: int | None = None,
     reason: str | None = None,
-) -> None:
-    """Append one step of the history; steps are never changed (the app may only insert)."""
-    uow.session.add(
-        TransferStepRow(
-            tenant_id=tenant_id,
-            id=new_id(),
-            transfer_id=transfer_id,
-            side=side,
-            action=action,
-            from_state=from_state,
-            to_state=to_state,
-            level=level,
-            actor_id=who.user_id,
-            actor_name=who.name,
-            reason=reason,
-        )
+) -> TransferStepRow:
+    """One step of the history; steps are never changed (the app may only insert)."""
+    return TransferStepRow(
+        tenant_id=tenant_id,
+        id=new_id(),
+        transfer_id=transfer_id,
+        side=side,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        level=level,
+        actor_id=who.user_id,
+        actor_name=who.name,
+        reason=reason,
+    )
+
+
+def transfer_event(
+    tenant_id: uuid.UUID, transfer_id: uuid.UUID, topic: str, **payload: Any
+) -> dict[str, Any]:
+    """A `transfer.*` event's outbox row in the acting side's tenant; only `member_id` (of
+    an answer) names a person (personal in the event catalogue)."""
+    return event_row(
+        tenant_id=tenant_id,
+        topic=topic,
+        aggregate_type="transfer",
+        aggregate_id=transfer_id,
+        payload={"transfer_id": str(transfer_id), **payload},
     )
 
 
 def emit_transfer_event(
     uow: UnitOfWork, tenant_id: uuid.UUID, transfer_id: uuid.UUID, topic: str, **payload: Any
 ) -> None:
-    """A `transfer.*` event in the acting side's tenant; only `member_id` (of an answer)
-    names a person (personal in the event catalogue)."""
+    """`transfer_event`, queued in the unit of work."""
     emit(
         uow,
         tenant_id=tenant_id,

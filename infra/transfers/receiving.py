@@ -1,7 +1,8 @@
 """The receiving side (转入): accept a sent transfer, which moves the member, or return it
-with a reason. Both go through `zhibu_transfer_answer`, which changes the sending record
-only while it is still `sent` (locking it first), so an accept racing a cancel, an expiry
-or another accept changes nothing and is told the state it lost to."""
+with a reason. Both go through `zhibu_transfer_answer`, which writes the whole step (the
+audit entry and event recorded here too) and changes the sending record only while it is
+still `sent` (locking it first), so an accept racing a cancel, an expiry or another accept
+changes nothing and is told the state it lost to."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from infra.transfers.common import (
     ANSWER,
     REFUSED_MOVE,
     Who,
-    emit_transfer_event,
     find_arrival,
     through_door,
+    transfer_event,
 )
 from infra.transfers.sending import record_receipt
 
@@ -58,28 +59,6 @@ async def answer_transfer(
         TransferState(arrival.state), action, approvals_done=0, approvals_required=0, reason=reason
     ).state
     new_member = new_id() if accept and arrival.from_tenant_id != arrival.tenant_id else None
-    through_door(uow)
-    try:
-        changed = (
-            await uow.session.execute(
-                ANSWER,
-                {
-                    "tenant": arrival.tenant_id,
-                    "id": arrival.id,
-                    "state": target.value,
-                    "reason": reason,
-                    "actor": who.name,
-                    "new_member": new_member,
-                },
-            )
-        ).scalar_one()
-    except DBAPIError as error:
-        if _sqlstate(error) == REFUSED_MOVE:
-            raise MESSAGES.error("transfer_member_moved", ErrorKind.CONFLICT) from None
-        raise
-    await uow.session.refresh(arrival)
-    if not changed:
-        raise state_refused(TransferState(arrival.state), action)
     uow.audit(
         f"transfer.{action.value}",
         "transfer",
@@ -87,10 +66,29 @@ async def answer_transfer(
         tenant_id=arrival.tenant_id,
         detail={"from_tenant_id": str(arrival.from_tenant_id), "reason": reason},
     )
-    emit_transfer_event(
-        uow,
-        arrival.tenant_id,
-        arrival.id,
-        f"transfer.{target.value}",
-        member_id=str(arrival.new_member_id) if arrival.new_member_id else None,
+    # On acceptance the door puts the member's id where they now are into the event.
+    event = transfer_event(
+        arrival.tenant_id, arrival.id, f"transfer.{target.value}", member_id=None
     )
+    try:
+        found = await through_door(
+            uow,
+            ANSWER,
+            {
+                "tenant": arrival.tenant_id,
+                "id": arrival.id,
+                "state": target.value,
+                "reason": reason,
+                "actor": who.name,
+                "new_member": new_member,
+            },
+            events=[event],
+        )
+    except DBAPIError as error:
+        if _sqlstate(error) == REFUSED_MOVE:
+            raise MESSAGES.error("transfer_member_moved", ErrorKind.CONFLICT) from None
+        raise
+    if found is None:
+        raise not_found("transfer")
+    if found != target.value:
+        raise state_refused(TransferState(found), action)

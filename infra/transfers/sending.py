@@ -1,18 +1,18 @@
 """The sending side (转出): start a transfer, submit it, approve or reject it at each level
-the tenant requires, cancel it. Each transition re-reads the transfer under FOR UPDATE and
-is checked against the state the lock saw and the actor's role at that level."""
+the tenant requires, cancel it. Each checks the actor's role at that level; the transition
+itself (infra.transfers.transitions) is checked against the state it starts from."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from domain.shared import DISPLAY_ZONE, DomainError, ErrorKind, Guard, new_id, not_found
+from domain.shared import DomainError, ErrorKind, Guard, new_id, not_found
 from domain.transfers import (
     MESSAGES,
     Action,
@@ -35,20 +35,9 @@ from infra.tenancy import (
     organization_ref,
     tenant_ref,
 )
-from infra.transfers.common import (
-    DELIVER,
-    WITHDRAW,
-    Sender,
-    Who,
-    add_step,
-    emit_transfer_event,
-    find_transfer,
-    sender_of,
-    through_door,
-)
+from infra.transfers.common import Who, emit_transfer_event, find_transfer, sender_of, step_row
 from infra.transfers.tables import TransferRow
-
-_NEXT_NUMBER = text("SELECT nextval('transfer_letter_number')")
+from infra.transfers.transitions import advance, local_day, through_the_door
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +58,6 @@ class _Target:
     tenant_name: str | None
     organization_id: uuid.UUID | None
     organization_name: str
-
-
-def _local_day(now: datetime) -> Any:
-    return now.astimezone(DISPLAY_ZONE).date()
 
 
 def _own(who: Who, facts: LetterFacts) -> bool:
@@ -112,7 +97,7 @@ async def _dues(
         tenant_id=who.tenant_id or facts.tenant_id,
         user_id=who.user_id or uuid.UUID(int=0),
     )
-    this_month = _local_day(now).replace(day=1)
+    this_month = local_day(now).replace(day=1)
     return dues_hold(
         account.open_months, account.balance_fen, this_month=this_month
     ), account.paid_to
@@ -130,7 +115,7 @@ async def _points(
             guard,
             Reader(who.user_id, who.tenant_id),
             facts.id,
-            period=str(_local_day(now).year),
+            period=str(local_day(now).year),
         )
     except DomainError:
         return None
@@ -149,7 +134,7 @@ async def start_transfer(
         raise not_found("member")
     if not _own(who, facts):
         guard.require("transfer", "write", org.domain)
-    check_member(facts.status, facts.admitted_on, today=_local_day(now))
+    check_member(facts.status, facts.admitted_on, today=local_day(now))
     target = await _target(uow, req, facts)
     hold, paid_to = await _dues(uow, guard, who, facts, now)
     settings = await effective_settings_of(uow, facts.tenant_id)
@@ -192,8 +177,7 @@ async def start_transfer(
             await uow.session.flush()
     except IntegrityError:
         raise MESSAGES.error("transfer_open_exists", ErrorKind.CONFLICT) from None
-    add_step(
-        uow,
+    step = step_row(
         tenant_id=row.tenant_id,
         transfer_id=row.id,
         side="sending",
@@ -203,6 +187,7 @@ async def start_transfer(
         who=who,
         reason=req.reason_note,
     )
+    uow.session.add(step)
     uow.audit(
         "transfer.start",
         "transfer",
@@ -212,109 +197,47 @@ async def start_transfer(
     )
     emit_transfer_event(uow, row.tenant_id, row.id, "transfer.started", kind=row.kind)
     if hold is None:
-        await _submit(uow, row, who, now=now, paid_to=paid_to)
+        if through_the_door(row, Action.SUBMIT):
+            uow.keep_apart(_submitted_apart(guard, who, row.id, now=now))
+        else:
+            await advance(uow, row, Action.SUBMIT, who, now=now)
     return row
 
 
-async def _send(uow: UnitOfWork, row: TransferRow, who: Who, *, now: datetime) -> None:
-    """The last approval: the letter is numbered (once, from the sequence), dated and given
-    its validity, and the transfer is delivered to the receiving side."""
-    if row.letter_number is None:
-        row.letter_number = int((await uow.session.execute(_NEXT_NUMBER)).scalar_one())
-    row.letter_issued_on = _local_day(now)
-    row.sent_at = now
-    row.expires_at = now + timedelta(days=row.validity_days)
-    uow.session.add(row)
-    await uow.session.flush()
-    if row.to_tenant_id is not None:
-        through_door(uow)
-        await uow.session.execute(
-            DELIVER, {"tenant": row.tenant_id, "id": row.id, "actor": who.name}
-        )
-    emit_transfer_event(
-        uow, row.tenant_id, row.id, "transfer.sent", letter_number=row.letter_number
-    )
+def _submitted_apart(
+    guard: Guard, who: Who, transfer_id: uuid.UUID, *, now: datetime
+) -> Callable[[UnitOfWork], Awaitable[None]]:
+    """With no approval due, a transfer to a platform organization is sent as soon as it
+    starts, but through the door, which must be the only writer of its transaction: so
+    once the start has committed, in a transaction of its own (should that fail, the
+    draft waits to be submitted)."""
+
+    async def submit(uow: UnitOfWork) -> None:
+        await submit_transfer(uow, guard, who, transfer_id, now=now)
+
+    return submit
 
 
-async def _transition(
-    uow: UnitOfWork,
-    row: TransferRow,
-    action: Action,
-    who: Who,
-    *,
-    now: datetime,
-    level: int | None = None,
-    reason: str | None = None,
-) -> TransferState:
-    before = TransferState(row.state)
-    moved = move(
-        before,
-        action,
-        approvals_done=row.approvals_done,
-        approvals_required=row.approvals_required,
-        reason=reason,
-    )
-    row.state = moved.state.value
-    row.approvals_done = moved.approvals_done
-    row.updated_at = now
-    row.version += 1
-    if not moved.state.open:
-        row.closed_at = now
-    uow.session.add(row)
-    add_step(
-        uow,
-        tenant_id=row.tenant_id,
-        transfer_id=row.id,
-        side="sending",
-        action=action.value,
-        from_state=before.value,
-        to_state=row.state,
-        who=who,
-        level=level,
-        reason=reason,
-    )
-    uow.audit(
-        f"transfer.{action.value}",
-        "transfer",
-        row.id,
-        tenant_id=row.tenant_id,
-        detail={"from": before.value, "to": row.state, "level": level, "reason": reason},
-    )
-    return before
-
-
-async def _submit(
-    uow: UnitOfWork, row: TransferRow, who: Who, *, now: datetime, paid_to: Any
-) -> None:
-    row.hold = None
-    row.dues_paid_to = paid_to
-    await _transition(uow, row, Action.SUBMIT, who, now=now)
-    if row.state == TransferState.SENT.value:
-        await _send(uow, row, who, now=now)
-    else:
-        emit_transfer_event(uow, row.tenant_id, row.id, "transfer.submitted")
-
-
-async def _locked_for_sender(
+async def _for_sender(
     uow: UnitOfWork, guard: Guard, who: Who, transfer_id: uuid.UUID, *, own_allowed: bool
-) -> tuple[TransferRow, Sender]:
-    row = await find_transfer(uow, transfer_id, lock=True)
+) -> TransferRow:
+    row = await find_transfer(uow, transfer_id)
     if row is None:
         raise not_found("transfer")
     sender = await sender_of(uow, row)
     if own_allowed:
         facts = await letter_facts(uow, row.member_id)
         if facts is not None and _own(who, facts):
-            return row, sender
+            return row
     guard.require("transfer", "write", sender.domain)
-    return row, sender
+    return row
 
 
 async def submit_transfer(
     uow: UnitOfWork, guard: Guard, who: Who, transfer_id: uuid.UUID, *, now: datetime
 ) -> TransferRow:
     """Submit a held draft or resubmit a returned transfer: the checks run again."""
-    row, _ = await _locked_for_sender(uow, guard, who, transfer_id, own_allowed=True)
+    row = await _for_sender(uow, guard, who, transfer_id, own_allowed=True)
     move(
         TransferState(row.state),
         Action.SUBMIT,
@@ -324,12 +247,11 @@ async def submit_transfer(
     facts = await letter_facts(uow, row.member_id)
     if facts is None:
         raise not_found("transfer")
-    check_member(facts.status, facts.admitted_on, today=_local_day(now))
+    check_member(facts.status, facts.admitted_on, today=local_day(now))
     hold, paid_to = await _dues(uow, guard, who, facts, now)
     require_no_hold(hold)
-    row.member_status = facts.status
-    await _submit(uow, row, who, now=now, paid_to=paid_to)
-    return row
+    changes = {"hold": None, "dues_paid_to": paid_to, "member_status": facts.status}
+    return await advance(uow, row, Action.SUBMIT, who, now=now, changes=changes)
 
 
 async def decide_transfer(
@@ -343,7 +265,7 @@ async def decide_transfer(
     now: datetime,
 ) -> TransferRow:
     """Approve or reject at the level due: `transfer:approve` on that level's organization."""
-    row = await find_transfer(uow, transfer_id, lock=True)
+    row = await find_transfer(uow, transfer_id)
     if row is None:
         raise not_found("transfer")
     sender = await sender_of(uow, row)
@@ -359,14 +281,7 @@ async def decide_transfer(
             domain=domain,
         )
     action = Action.APPROVE if approve else Action.REJECT
-    await _transition(uow, row, action, who, now=now, level=level, reason=reason)
-    if row.state == TransferState.SENT.value:
-        await _send(uow, row, who, now=now)
-    elif not approve:
-        emit_transfer_event(uow, row.tenant_id, row.id, "transfer.rejected")
-    else:
-        emit_transfer_event(uow, row.tenant_id, row.id, "transfer.approved", level=level)
-    return row
+    return await advance(uow, row, action, who, now=now, level=level, reason=reason)
 
 
 async def cancel_transfer(
@@ -378,32 +293,19 @@ async def cancel_transfer(
     reason: str | None,
     now: datetime,
 ) -> TransferRow:
-    """Cancel while it is open; a sent one's arrival closes through the withdraw door."""
-    row, _ = await _locked_for_sender(uow, guard, who, transfer_id, own_allowed=True)
-    before = await _transition(uow, row, Action.CANCEL, who, now=now, reason=reason)
-    await uow.session.flush()
-    if before in (TransferState.SENT, TransferState.RETURNED) and row.to_tenant_id is not None:
-        through_door(uow)
-        await uow.session.execute(
-            WITHDRAW, {"tenant": row.tenant_id, "id": row.id, "reason": reason, "actor": who.name}
-        )
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.cancelled")
-    return row
+    """Cancel while it is open; a sent one's arrival closes through the door."""
+    row = await _for_sender(uow, guard, who, transfer_id, own_allowed=True)
+    return await advance(uow, row, Action.CANCEL, who, now=now, reason=reason)
 
 
 async def expire_transfer(uow: UnitOfWork, row: TransferRow, who: Who, *, now: datetime) -> None:
     """The letter's validity has run out while it was sent (the expiry schedule)."""
-    row = await find_transfer(uow, row.id, lock=True) or row
-    if row.state != TransferState.SENT.value or row.expires_at is None or row.expires_at > now:
+    found = await find_transfer(uow, row.id)
+    if found is None or found.state != TransferState.SENT.value:
         return
-    await _transition(uow, row, Action.EXPIRE, who, now=now)
-    await uow.session.flush()
-    if row.to_tenant_id is not None:
-        through_door(uow)
-        await uow.session.execute(
-            WITHDRAW, {"tenant": row.tenant_id, "id": row.id, "reason": None, "actor": who.name}
-        )
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.expired")
+    if found.expires_at is None or found.expires_at > now:
+        return
+    await advance(uow, found, Action.EXPIRE, who, now=now)
 
 
 async def record_receipt(
@@ -417,11 +319,11 @@ async def record_receipt(
 ) -> TransferRow:
     """A transfer out of the platform closes when the sending side records the paper
     receipt (回执) it got back; the member's record stays as history, transferred out."""
-    row, _ = await _locked_for_sender(uow, guard, who, transfer_id, own_allowed=False)
+    row = await _for_sender(uow, guard, who, transfer_id, own_allowed=False)
     if row.kind != TransferKind.OUTSIDE_PLATFORM.value:
         raise MESSAGES.error("transfer_receipt_outside_only", ErrorKind.CONFLICT)
-    await _transition(uow, row, Action.ACCEPT, who, now=now, reason=note)
-    row.receipt_note = note
+    row = await advance(
+        uow, row, Action.ACCEPT, who, now=now, reason=note, changes={"receipt_note": note}
+    )
     await record_transfer_out(uow, row.member_id, transfer_id=row.id, now=now)
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.accepted")
     return row

@@ -5,6 +5,8 @@
 -- account linked), the old one kept as `transferred_out` with its history, and the
 -- platform's 身份证号 directory pointed at the new one. Refuses (ZB409) a member who is
 -- no longer active where the letter says. Returns the member's id where they now are.
+-- History is copied row by row with INSERT … VALUES (0054): Citus runs an INSERT … SELECT
+-- between shards as a COPY, which it refuses on tables under row-level security.
 CREATE OR REPLACE FUNCTION zhibu_member_move(
     p_from_tenant uuid, p_member uuid, p_to_tenant uuid, p_to_org uuid, p_new_member uuid,
     p_transfer uuid, p_actor_name text
@@ -12,6 +14,7 @@ CREATE OR REPLACE FUNCTION zhibu_member_move(
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     m member%ROWTYPE;
+    h member_history%ROWTYPE;
     v_actor uuid := NULLIF(current_setting('app.user_id', true), '')::uuid;
 BEGIN
     SELECT * INTO m FROM member WHERE tenant_id = p_from_tenant AND id = p_member FOR UPDATE;
@@ -39,11 +42,13 @@ BEGIN
         m.id_number_bidx, m.id_number_masked, m.phone_enc, m.phone_bidx, m.phone_masked,
         m.education, m.work_unit, m.post, m.status, m.admitted_on, m.full_member_on,
         m.member_class, m.mobile, m.tags, m.version + 1);
-    INSERT INTO member_history (tenant_id, id, member_id, version, changed_at, changed_by,
-        changed_by_name, action, changes)
-    SELECT p_to_tenant, gen_random_uuid(), p_new_member, h.version, h.changed_at,
-        h.changed_by, h.changed_by_name, h.action, h.changes
-    FROM member_history h WHERE h.tenant_id = p_from_tenant AND h.member_id = p_member;
+    FOR h IN SELECT * FROM member_history
+        WHERE tenant_id = p_from_tenant AND member_id = p_member LOOP
+        INSERT INTO member_history (tenant_id, id, member_id, version, changed_at,
+            changed_by, changed_by_name, action, changes)
+        VALUES (p_to_tenant, gen_random_uuid(), p_new_member, h.version, h.changed_at,
+            h.changed_by, h.changed_by_name, h.action, h.changes);
+    END LOOP;
     INSERT INTO member_history (tenant_id, id, member_id, version, changed_by,
         changed_by_name, action, changes)
     VALUES (p_to_tenant, gen_random_uuid(), p_new_member, m.version + 1, v_actor,

@@ -5,29 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bench.shards import is_citus
-from infra.db.bootstrap import DatabaseUrls
 from tests.conftest import Api, login, unique
 from tests.integration.transfers.helpers import PASSWORD, V1, Place, ok, place
 
 OTHER_PROVINCE = "620000"
-
-DOORS_CLOSED = (
-    "sends, answers or withdraws a transfer, which Citus refuses until the doors across"
-    " tenants are reshaped (issue 16): tests/integration/transfers/test_doors_on_citus.py"
-    " checks the refusal instead"
-)
-
-
-@pytest.fixture(scope="session")
-def citus(database: DatabaseUrls) -> bool:
-    return is_citus(database.admin)
-
-
-@pytest.fixture(autouse=True)
-def _doors(request: pytest.FixtureRequest, citus: bool) -> None:
-    if citus and request.node.get_closest_marker("doors"):
-        pytest.skip(DOORS_CLOSED)
 
 
 @pytest.fixture(scope="session")

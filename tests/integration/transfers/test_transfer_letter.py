@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.integration.transfers.helpers import V1, Place, act, ok, refused, start
 
 
@@ -50,7 +48,6 @@ def _printed(letter: dict[str, Any], **changes: Any) -> dict[str, Any]:
     }
 
 
-@pytest.mark.doors
 async def test_the_letter_carries_the_rules_fields_on_both_sides(
     futian_place: Place, nanshan_place: Place
 ) -> None:
@@ -77,7 +74,6 @@ async def test_the_letter_carries_the_rules_fields_on_both_sides(
     }
 
 
-@pytest.mark.doors
 async def test_letters_are_numbered_from_a_sequence(
     futian_place: Place, nanshan_place: Place
 ) -> None:
@@ -88,7 +84,6 @@ async def test_letters_are_numbered_from_a_sequence(
     assert int(second["number"].split("-")[1]) > int(number)
 
 
-@pytest.mark.doors
 async def test_the_code_checks_the_printed_fields(
     futian_place: Place, nanshan_place: Place
 ) -> None:
@@ -114,7 +109,6 @@ async def test_the_code_checks_the_printed_fields(
         assert verdict == {"valid": False, "state": None}, tampered
 
 
-@pytest.mark.doors
 async def test_the_printable_letter_has_three_parts(
     futian_place: Place, nanshan_place: Place
 ) -> None:

@@ -15,7 +15,6 @@ async def _sent(sender: Place, member: str, target: Place) -> dict[str, object]:
     return ok(await act(sender.admin, str(started["id"]), "approve"))
 
 
-@pytest.mark.doors
 @pytest.mark.parametrize("target_code", ["440305", OTHER_PROVINCE])
 async def test_the_member_moves_and_each_side_sees_only_its_part(
     futian_place: Place, target_code: str, nanshan: Api, gansu: Api
@@ -67,7 +66,6 @@ async def test_the_member_moves_and_each_side_sees_only_its_part(
     assert sending_steps[-1]["reason"] == "材料齐全"
 
 
-@pytest.mark.doors
 async def test_a_third_tenant_sees_nothing_before_either(
     futian_place: Place, nanshan_place: Place, gansu: Api
 ) -> None:
@@ -80,7 +78,6 @@ async def test_a_third_tenant_sees_nothing_before_either(
     assert sent["id"] not in [t["id"] for t in listed["items"]]
 
 
-@pytest.mark.doors
 async def test_returned_then_resubmitted_then_accepted(
     futian_place: Place, nanshan_place: Place
 ) -> None:
@@ -100,7 +97,6 @@ async def test_returned_then_resubmitted_then_accepted(
     assert ok(await act(nanshan_place.admin, tid, "accept"))["state"] == "accepted"
 
 
-@pytest.mark.doors
 async def test_cancelled_after_sending_closes_the_arrival(
     futian_place: Place, nanshan_place: Place
 ) -> None:

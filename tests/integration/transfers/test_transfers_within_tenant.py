@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import Api
 from tests.integration.transfers.helpers import V1, act, ok, place, start
 
 
-@pytest.mark.doors
 async def test_within_a_county_the_member_moves_to_the_other_branch(futian: Api) -> None:
     here = await place(futian, "440304")
     member = await here.member()
