@@ -71,7 +71,7 @@ async def create(
         "按党组织（`include_descendants` 含下级）、状态、阶段和当前步骤筛选；不指定党组织时"
         "列出调用者持有 `applicant:read` 的全部范围。待办队列：`overdue=true` 列出下一步骤"
         "已逾期的，`due_by` 列出在该日前到期的（谈话、考察、审批），`notice_open=true` 列出"
-        "公示期尚未结束的。"
+        "公示期尚未结束的。`member_id` 找到一名党员的发展档案。"
     ),
     tags=TAGS,
     operation_id="listApplicants",
@@ -94,6 +94,9 @@ async def list_(
         date | None, Parameter(description="只列下一步骤在此日期前（含）到期的")
     ] = None,
     notice_open: Annotated[bool, Parameter(description="只列公示期尚未结束的")] = False,
+    member_id: Annotated[
+        uuid.UUID | None, Parameter(description="只列成为该党员的申请人（党员的发展档案）")
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[s.ApplicantOut]:
@@ -107,6 +110,7 @@ async def list_(
         overdue_on=day if overdue else None,
         due_by=due_by,
         notice_open_on=day if notice_open else None,
+        member_id=member_id,
     )
     async with ctx.uow() as uow:
         found = await list_applicants(uow, ctx, filters, after=decode_cursor(cursor), limit=limit)

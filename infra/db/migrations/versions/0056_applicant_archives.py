@@ -1,4 +1,4 @@
-"""The archives of development files (step 25) as the file's own records.
+"""The archives of development files (step 25) as the file's own records; a member's file.
 
 An archive is made by a job, and a job belongs to the tenant of the account that queued it
 (its creator is keyed within that tenant). A province administrator's archive of a county's
@@ -6,6 +6,9 @@ file was therefore the province's alone: the county whose file it is never saw i
 archive is also a row of the file's tenant, written when it is queued and kept up to date
 by its job (status, progress, the zip's key and checksum), so the file's tenant and the
 tenants above it see it, and a sibling tenant sees nothing. The id is the job's.
+
+A member's development file is found by the member (`applicants?member_id=`): an index on
+the applicant's member keeps that a lookup.
 
 Archives queued before this migration get their row from their job: on Citus only those
 queued in the file's own tenant (a join of the two tables on their distribution column).
@@ -70,8 +73,13 @@ def upgrade() -> None:
         "ALTER TABLE applicant_archive ADD FOREIGN KEY (tenant_id, applicant_id)"
         " REFERENCES applicant (tenant_id, id)"
     )
+    op.execute(
+        "CREATE INDEX applicant_member ON applicant (tenant_id, member_id)"
+        " WHERE member_id IS NOT NULL"
+    )
     op.execute(BACKFILL.format(same_tenant="AND a.tenant_id = j.tenant_id" if citus else ""))
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX applicant_member")
     op.execute("DROP TABLE applicant_archive")
