@@ -36,7 +36,9 @@ TAGS = ["Development"]
     description=(
         "在党支部登记入党申请人（申请本身是第 1 步，另行登记）。身份证号和手机号按党员信息的"
         "规则校验，加密保存，默认脱敏；同一租户内一个身份证号只登记一次（409 "
-        "`development_duplicate_applicant`）。需要该党支部的 `applicant:write` 权限。"
+        "`development_duplicate_applicant`），已是党员（本租户或其他租户）的身份证号不能登记"
+        "（409 `member_duplicate_id_number`，与党员登记相同）。"
+        "需要该党支部的 `applicant:write` 权限。"
     ),
     tags=TAGS,
     operation_id="createApplicant",
