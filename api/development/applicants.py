@@ -36,7 +36,9 @@ TAGS = ["Development"]
     description=(
         "在党支部登记入党申请人（申请本身是第 1 步，另行登记）。身份证号和手机号按党员信息的"
         "规则校验，加密保存，默认脱敏；同一租户内一个身份证号只登记一次（409 "
-        "`development_duplicate_applicant`）。需要该党支部的 `applicant:write` 权限。"
+        "`development_duplicate_applicant`），已是党员（本租户或其他租户）的身份证号不能登记"
+        "（409 `member_duplicate_id_number`，与党员登记相同）。"
+        "需要该党支部的 `applicant:write` 权限。"
     ),
     tags=TAGS,
     operation_id="createApplicant",
@@ -71,7 +73,7 @@ async def create(
         "按党组织（`include_descendants` 含下级）、状态、阶段和当前步骤筛选；不指定党组织时"
         "列出调用者持有 `applicant:read` 的全部范围。待办队列：`overdue=true` 列出下一步骤"
         "已逾期的，`due_by` 列出在该日前到期的（谈话、考察、审批），`notice_open=true` 列出"
-        "公示期尚未结束的。"
+        "公示期尚未结束的。`member_id` 找到一名党员的发展档案。"
     ),
     tags=TAGS,
     operation_id="listApplicants",
@@ -94,6 +96,9 @@ async def list_(
         date | None, Parameter(description="只列下一步骤在此日期前（含）到期的")
     ] = None,
     notice_open: Annotated[bool, Parameter(description="只列公示期尚未结束的")] = False,
+    member_id: Annotated[
+        uuid.UUID | None, Parameter(description="只列成为该党员的申请人（党员的发展档案）")
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[s.ApplicantOut]:
@@ -107,6 +112,7 @@ async def list_(
         overdue_on=day if overdue else None,
         due_by=due_by,
         notice_open_on=day if notice_open else None,
+        member_id=member_id,
     )
     async with ctx.uow() as uow:
         found = await list_applicants(uow, ctx, filters, after=decode_cursor(cursor), limit=limit)

@@ -173,13 +173,16 @@ class ArchiveLinkOut(msgspec.Struct):
 
 
 class ArchiveOut(msgspec.Struct):
-    """归档文件 The archive job of a file: its progress, and once made, the zip's link."""
+    """归档文件 An archive of a file: its progress, and once made, the zip's link."""
 
-    job_id: uuid.UUID
+    job_id: Annotated[uuid.UUID, Meta(description="归档文件 id，即生成它的任务 id")]
     applicant_id: uuid.UUID
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     progress_done: int
     progress_total: int | None
     size_bytes: int | None
     sha256: str | None
+    created_by: Annotated[uuid.UUID, Meta(description="生成者（可能是上级租户的账号）")]
+    created_at: datetime
+    finished_at: datetime | None
     download: ArchiveLinkOut | None

@@ -14,13 +14,16 @@ from litestar.params import Body
 from api.context import Ctx, absolute
 from api.deps import Storage
 from api.development import form_schemas as f
-from api.openapi_common import READ, WRITE
+from api.openapi_common import LIST, READ, WRITE, errors
+from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from api.times import ApiResponse
 from domain.development import FORM_TYPES, FormKind
 from infra.development import (
     ApplicantForm,
+    ArchiveLink,
     archive_link,
     forms_of,
+    list_archives,
     queue_archive,
     read_applicant,
     record_form,
@@ -140,16 +143,24 @@ async def forms(ctx: Ctx, applicant_id: uuid.UUID) -> f.FormListOut:
     return f.FormListOut([form_out(r) for r in rows])
 
 
-def _archive_out(applicant_id: uuid.UUID, job: Any, link: f.ArchiveLinkOut | None) -> f.ArchiveOut:
-    result = job.result or {}
+def _archive_out(found: ArchiveLink, ctx: Ctx | None = None) -> f.ArchiveOut:
+    archive, result = found.archive, found.archive.result or {}
+    link = (
+        f.ArchiveLinkOut(url=absolute(ctx, found.url), expires_at=found.expires_at)
+        if ctx is not None and found.url and found.expires_at
+        else None
+    )
     return f.ArchiveOut(
-        job_id=job.id,
-        applicant_id=applicant_id,
-        status=job.status,
-        progress_done=job.progress_done,
-        progress_total=job.progress_total,
+        job_id=archive.id,
+        applicant_id=archive.applicant_id,
+        status=found.status,  # type: ignore[arg-type]
+        progress_done=archive.progress_done,
+        progress_total=archive.progress_total,
         size_bytes=result.get("size_bytes"),
         sha256=result.get("sha256"),
+        created_by=archive.created_by,
+        created_at=archive.created_at,
+        finished_at=archive.finished_at,
         download=link,
     )
 
@@ -161,9 +172,9 @@ def _archive_out(applicant_id: uuid.UUID, job: Any, link: f.ArchiveLinkOut | Non
         "第 25 步材料归档：后台任务把档案做成一个 zip——`档案.pdf`（基本情况、发展程序、"
         "各项材料）、`scans/`（各步骤和材料引用的扫描件，按上传时核验的 SHA-256 复核）和 "
         "`manifest.json`（同样的记录和每个文件的大小、SHA-256）。进度见 "
-        "`GET /applicants/{applicant_id}/archives/{archive_id}`（即任务 id）或 `/jobs/{id}`。"
-        "需要党支部的 "
-        "`applicant:write`。"
+        "`GET /applicants/{applicant_id}/archives/{archive_id}`（即任务 id）。归档文件属于"
+        "申请人所在租户：上级管理员生成的，申请人所在租户同样看得到（任务本身在生成者的"
+        "租户，见 `/jobs/{id}`）。需要党支部的 `applicant:write`。"
     ),
     tags=TAGS,
     operation_id="createApplicantArchive",
@@ -172,14 +183,35 @@ def _archive_out(applicant_id: uuid.UUID, job: Any, link: f.ArchiveLinkOut | Non
 )
 async def make_archive(ctx: Ctx, applicant_id: uuid.UUID) -> Response[f.ArchiveOut]:
     async with ctx.uow() as uow:
-        job = await queue_archive(
+        archive = await queue_archive(
             uow,
             ctx,
             applicant_id,
             created_by=ctx.principal.user_id,
             home_tenant_id=ctx.principal.tenant_id,
         )
-    return ApiResponse(_archive_out(applicant_id, job, None), status_code=202)
+    return ApiResponse(_archive_out(ArchiveLink(archive, "queued", None, None)), status_code=202)
+
+
+@get(
+    "/applicants/{applicant_id:uuid}/archives",
+    summary="归档文件列表 The file's archives",
+    description=(
+        "申请人档案的全部归档文件，新的在前，不论由谁生成（下载链接见单个归档文件）。"
+        "需要 `applicant:read`。"
+    ),
+    tags=TAGS,
+    operation_id="listApplicantArchives",
+    responses={**LIST, **errors(404)},
+)
+async def archives(
+    ctx: Ctx, applicant_id: uuid.UUID, limit: Limit = 50, cursor: Cursor = None
+) -> Page[f.ArchiveOut]:
+    async with ctx.uow() as uow:
+        rows = await list_archives(
+            uow, ctx, applicant_id, before=decode_cursor(cursor), limit=limit
+        )
+    return page_of([_archive_out(r) for r in rows], limit, lambda a: a.job_id)
 
 
 @get(
@@ -198,12 +230,15 @@ async def archive(
 ) -> f.ArchiveOut:
     async with ctx.uow() as uow:
         found = await archive_link(uow, ctx, storage, applicant_id, archive_id)
-    link = (
-        f.ArchiveLinkOut(url=absolute(ctx, found.url), expires_at=found.expires_at)
-        if found.url and found.expires_at
-        else None
-    )
-    return _archive_out(applicant_id, found.job, link)
+    return _archive_out(found, ctx)
 
 
-ROUTES = [application_form, political_review, cultivation_record, forms, make_archive, archive]
+ROUTES = [
+    application_form,
+    political_review,
+    cultivation_record,
+    forms,
+    make_archive,
+    archives,
+    archive,
+]

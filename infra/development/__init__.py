@@ -13,7 +13,7 @@ from infra.development.applicants import (
     read_applicant,
     reveal_applicant,
 )
-from infra.development.archive import archive_link, queue_archive
+from infra.development.archive import ArchiveLink, archive_link, list_archives, queue_archive
 from infra.development.forms import forms_of, record_form
 from infra.development.jobs import register_jobs
 from infra.development.listing import ApplicantFilter, list_applicants
@@ -28,6 +28,7 @@ __all__ = [
     "ApplicantForm",
     "ApplicantRecord",
     "ApplicantStep",
+    "ArchiveLink",
     "DocumentRef",
     "Revealed",
     "StepEntry",
@@ -36,6 +37,7 @@ __all__ = [
     "file_of",
     "forms_of",
     "list_applicants",
+    "list_archives",
     "queue_archive",
     "read_applicant",
     "record_form",

@@ -28,6 +28,7 @@ from domain.tenancy import OrgKind
 from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.development.tables import Applicant
+from infra.members import refuse_registered
 from infra.platform.outbox import emit
 from infra.protection import FieldProtector
 from infra.tenancy import OrganizationRef, organization_ref
@@ -107,14 +108,12 @@ def personal_values(
 async def create_applicant(
     uow: UnitOfWork, guard: Guard, protector: FieldProtector, draft: ApplicantDraft, *, today: Any
 ) -> ApplicantRecord:
-    """Register a person who applies to a branch (the application itself is step 1)."""
+    """Register a person who applies to a branch (the application itself is step 1); a
+    member, here or in another tenant, is refused as the member registry refuses them."""
     org = await branch_of(uow, guard, draft.organization_id)
-    applicant = Applicant(
-        tenant_id=org.tenant_id,
-        id=new_id(),
-        organization_id=org.id,
-        **personal_values(draft, org, protector, today=today),
-    )
+    values = personal_values(draft, org, protector, today=today)
+    await refuse_registered(uow, guard, values["id_number_bidx"])
+    applicant = Applicant(tenant_id=org.tenant_id, id=new_id(), organization_id=org.id, **values)
     try:
         async with uow.session.begin_nested():
             uow.session.add(applicant)

@@ -1,84 +1,42 @@
 """The file's archive for step 25 (材料归档): one zip, made as a durable job.
 
-The zip holds `档案.pdf` (the particulars, the steps and the forms, readable), `scans/` (every
-file the steps and forms cite, each checked against the SHA-256 verified at its upload) and
-`manifest.json` (the same records as data, and the path, size and SHA-256 of every member of
-the zip). It is stored under the job's id, and a link to it is handed out while the job's
-creator's successors may read the applicant.
+The zip (`archive_zip`) holds `档案.pdf`, `scans/` and `manifest.json`. It is stored under
+the job's id, and a link to it is handed out to whoever may read the applicant. The job
+belongs to the tenant of whoever queued it (its creator is keyed there); the archive is a
+row of the file's tenant, which its job keeps up to date, so a province administrator's
+archive of a county's file is the county's to see, and a sibling county sees nothing of it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import tempfile
 import uuid
-import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from domain.development import STEP_BY_NUMBER, Form, FormKind
-from domain.shared import Guard, not_found
+from sqlalchemy import select, update
+
+from domain.shared import DomainError, Guard, not_found
 from domain.shared.retries import RetryPolicy
 from infra.db.session import UnitOfWork
-from infra.development.applicants import load_applicant, read_applicant
-from infra.development.archive_pdf import ArchiveDocument, Section, render_pdf
-from infra.development.forms import form_of, forms_of
-from infra.development.steps import file_of
-from infra.development.tables import Applicant, ApplicantForm, ApplicantStep
-from infra.evidence import EvidenceFile, copy_evidence, evidence_files
-from infra.offload import offload
+from infra.development.applicants import read_applicant
+from infra.development.archive_zip import make_zip
+from infra.development.tables import ApplicantArchive
 from infra.platform.jobs import JobContext, enqueue, find_job
-from infra.platform.tables import Job
 from infra.storage import ObjectStorage
-from infra.tenancy import OrganizationRef
 
 JOB_KIND = "development.archive"
 # Every attempt starts afresh in a temporary directory and replaces the stored zip.
 RETRIES = RetryPolicy(max_attempts=3, base_seconds=10, cap_seconds=300)
 LINK_TTL = timedelta(minutes=15)
 
-_DECISION_ZH = {
-    "done": "已办理",
-    "approved": "通过",
-    "rejected": "未通过",
-    "extend": "延长预备期",
-    "revoke": "取消资格",
-}
-_LABELS = {
-    "filled_on": "填写日期",
-    "native_place": "籍贯",
-    "aspiration": "入党志愿",
-    "resume": "本人经历",
-    "family": "家庭主要成员及社会关系",
-    "rewards_and_punishments": "奖惩情况",
-    "concluded_on": "结论日期",
-    "conclusion": "政审结论",
-    "methods": "审查方式",
-    "summary": "审查情况",
-    "concluded_by": "审查单位",
-    "recorded_on": "记录日期",
-    "period_from": "考察期自",
-    "period_to": "考察期至",
-    "performance": "现实表现",
-    "branch_opinion": "党支部意见",
-    "mentor_opinion": "培养联系人意见",
-}
-_VALUES_ZH = {
-    "qualified": "合格",
-    "unqualified": "不合格",
-    "talk": "同本人谈话",
-    "records": "查阅档案材料",
-    "letters": "函调",
-    "visit": "外调",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class ArchiveLink:
-    job: Job
+    """An archive as the caller sees it, with a download link only when one was asked for."""
+
+    archive: ApplicantArchive
+    status: str
     url: str | None
     expires_at: datetime | None
 
@@ -90,8 +48,9 @@ async def queue_archive(
     *,
     created_by: uuid.UUID,
     home_tenant_id: uuid.UUID,
-) -> Job:
-    """Queue the archive of one file (applicant:write in the branch)."""
+) -> ApplicantArchive:
+    """Queue the archive of one file (applicant:write in the branch): the job in the
+    caller's tenant, the archive in the file's."""
     record = await read_applicant(uow, guard, applicant_id)
     guard.require("applicant", "write", record.organization.domain)
     job = await enqueue(
@@ -99,8 +58,16 @@ async def queue_archive(
         tenant_id=home_tenant_id,
         created_by=created_by,
         kind=JOB_KIND,
-        params={"applicant_id": str(applicant_id)},
+        params={"applicant_id": str(applicant_id), "tenant_id": str(record.applicant.tenant_id)},
     )
+    archive = ApplicantArchive(
+        tenant_id=record.applicant.tenant_id,
+        id=job.id,
+        applicant_id=applicant_id,
+        created_by=created_by,
+    )
+    uow.session.add(archive)
+    await uow.session.flush()
     uow.audit(
         "applicant.archive",
         "applicant",
@@ -108,7 +75,28 @@ async def queue_archive(
         tenant_id=record.applicant.tenant_id,
         detail={"job_id": str(job.id)},
     )
-    return job
+    return archive
+
+
+async def list_archives(
+    uow: UnitOfWork,
+    guard: Guard,
+    applicant_id: uuid.UUID,
+    *,
+    before: uuid.UUID | None,
+    limit: int,
+) -> list[ArchiveLink]:
+    """The file's archives, newest first (applicant:read in the branch), limit + 1 rows."""
+    record = await read_applicant(uow, guard, applicant_id)
+    stmt = select(ApplicantArchive).where(
+        ApplicantArchive.tenant_id == record.applicant.tenant_id,  # type: ignore[arg-type]
+        ApplicantArchive.applicant_id == applicant_id,  # type: ignore[arg-type]
+    )
+    if before is not None:
+        stmt = stmt.where(ApplicantArchive.id < before)  # type: ignore[arg-type,operator]
+    stmt = stmt.order_by(ApplicantArchive.id.desc()).limit(limit + 1)  # type: ignore[attr-defined]
+    rows = list((await uow.session.execute(stmt)).scalars())
+    return [ArchiveLink(a, await _status(uow, a), None, None) for a in rows]
 
 
 async def archive_link(
@@ -116,210 +104,84 @@ async def archive_link(
     guard: Guard,
     storage: ObjectStorage,
     applicant_id: uuid.UUID,
-    job_id: uuid.UUID,
+    archive_id: uuid.UUID,
 ) -> ArchiveLink:
-    """The archive job of this applicant, with a short-lived link once the zip is made
+    """An archive of this file, with a short-lived link once the zip is made
     (applicant:read in the branch; each link handed out is audited)."""
     record = await read_applicant(uow, guard, applicant_id)
-    job = await find_job(uow, job_id, created_by=None)
-    if job is None or job.kind != JOB_KIND or job.params.get("applicant_id") != str(applicant_id):
+    archive = await uow.session.get(ApplicantArchive, (record.applicant.tenant_id, archive_id))
+    if archive is None or archive.applicant_id != applicant_id:
         raise not_found("archive")
-    if job.status != "succeeded" or not job.result:
-        return ArchiveLink(job, None, None)
+    status = await _status(uow, archive)
+    if status != "succeeded" or not archive.result:
+        return ArchiveLink(archive, status, None, None)
     expires_at = datetime.now(UTC) + LINK_TTL
     url = await storage.presign_get(
-        job.result["key"], expires=LINK_TTL, download_name=job.result["filename"]
+        archive.result["key"], expires=LINK_TTL, download_name=archive.result["filename"]
     )
     uow.audit(
         "applicant.archive_download",
         "applicant",
         applicant_id,
         tenant_id=record.applicant.tenant_id,
-        detail={"job_id": str(job.id)},
+        detail={"job_id": str(archive.id)},
     )
-    return ArchiveLink(job, url, expires_at)
+    return ArchiveLink(archive, status, url, expires_at)
 
 
-def _cited(steps: list[ApplicantStep], forms: list[ApplicantForm]) -> list[uuid.UUID]:
-    """Every evidence id the file cites, first citation first, once each."""
-    ids = [uuid.UUID(d["evidence_id"]) for s in steps for d in s.documents]
-    ids += [scan for f in forms for scan in f.scans]
-    return list(dict.fromkeys(ids))
+async def _status(uow: UnitOfWork, archive: ApplicantArchive) -> str:
+    """An unfinished archive's status as its job stands, where the caller sees the job: a
+    job an administrator cancelled, or one whose workers died every time, never reports."""
+    if archive.status in ("succeeded", "failed"):
+        return archive.status
+    job = await find_job(uow, archive.id, created_by=None)
+    if job is not None and job.status in ("failed", "cancelled"):
+        return job.status
+    return archive.status
 
 
-def _scan_path(index: int, file: EvidenceFile) -> str:
-    suffix = Path(file.filename).suffix.lower()
-    safe = suffix if suffix[1:].isalnum() and len(suffix) <= 6 else ""
-    return f"scans/{index:03d}-{file.id}{safe}"
+class _Report:
+    """Tells the file's archive (in the file's tenant) what the job tells its own row."""
 
+    def __init__(self, job: JobContext) -> None:
+        self.job = job
+        tenant = job.params.get("tenant_id")  # absent from jobs queued before 0056
+        self.tenant_id = uuid.UUID(tenant) if tenant else None
 
-def _value(value: Any) -> str:
-    if isinstance(value, tuple | list):
-        return "\n".join(_value(v) for v in value)
-    if isinstance(value, dict):
-        return "，".join(str(v) for v in value.values() if v)
-    if hasattr(value, "__dataclass_fields__"):
-        return _value(asdict(value))
-    text = str(value) if value is not None else ""
-    return _VALUES_ZH.get(text, text)
+    async def _write(self, **values: Any) -> None:
+        if self.tenant_id is None:
+            return
+        async with self.job.db.unit_of_work(self.job.scope) as uow:
+            await uow.session.execute(
+                update(ApplicantArchive)
+                .where(
+                    ApplicantArchive.tenant_id == self.tenant_id,  # type: ignore[arg-type]
+                    ApplicantArchive.id == self.job.job_id,  # type: ignore[arg-type]
+                )
+                .values(**values)
+            )
 
+    async def progress(self, done: int, total: int | None = None) -> None:
+        await self.job.progress(done, total)
+        # An attempt starts with its total: a retried archive is unfinished again.
+        extra = {} if total is None else {"progress_total": total, "finished_at": None}
+        await self._write(status="running", progress_done=done, **extra)
 
-def _form_section(kind: FormKind, form: Form) -> Section:
-    rows = [(_LABELS.get(k, k), _value(v)) for k, v in asdict(form).items() if v not in (None, ())]
-    return Section(kind.zh, rows)
-
-
-def _particulars(applicant: Applicant, org: OrganizationRef) -> Section:
-    rows = [
-        ("姓名", applicant.name),
-        ("性别", {"male": "男", "female": "女"}.get(applicant.gender, applicant.gender)),
-        ("出生日期", applicant.birth_date.isoformat()),
-        ("身份证号", applicant.id_number_masked),
-        ("民族", applicant.ethnicity or ""),
-        ("学历", applicant.education or ""),
-        ("工作单位及职务", " ".join(x for x in (applicant.work_unit, applicant.post) if x)),
-        ("所在党支部", org.name),
-        ("申请入党日期", _date(applicant.applied_on)),
-        ("接收为预备党员日期", _date(applicant.admitted_on)),
-        ("转为正式党员日期", _date(applicant.full_member_on)),
-    ]
-    return Section("基本情况", rows)
-
-
-def _date(value: Any) -> str:
-    return value.isoformat() if value else ""
-
-
-def _manifest(
-    applicant: Applicant,
-    org: OrganizationRef,
-    steps: list[ApplicantStep],
-    forms: list[tuple[ApplicantForm, Form]],
-    members: list[dict[str, Any]],
-) -> dict[str, Any]:
-    return {
-        "format": "zhibu.development-archive/1",
-        "made_at": datetime.now(UTC).isoformat(),
-        "applicant": {
-            "id": str(applicant.id),
-            "name": applicant.name,
-            "organization": {"id": str(org.id), "name": org.name},
-            "status": applicant.status,
-            "applied_on": _date(applicant.applied_on),
-            "admitted_on": _date(applicant.admitted_on),
-            "full_member_on": _date(applicant.full_member_on),
-            "member_id": str(applicant.member_id) if applicant.member_id else None,
-        },
-        "steps": [
-            {
-                "step": s.step,
-                "code": STEP_BY_NUMBER[s.step].code,
-                "occurred_on": s.occurred_on.isoformat(),
-                "decision": s.decision,
-                "documents": s.documents,
-                "vote": s.vote,
-                "opinion": s.opinion,
-            }
-            for s in steps
-        ],
-        "forms": [
-            {
-                "id": str(row.id),
-                "kind": row.kind,
-                "fields": row.fields,
-                "scans": [str(scan) for scan in row.scans],
-            }
-            for row, _ in forms
-        ],
-        "files": members,
-    }
-
-
-def _digest(path: Path) -> tuple[int, str]:
-    with path.open("rb") as handle:
-        return path.stat().st_size, hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _write_zip(target: Path, files: list[tuple[str, Path]], manifest: dict[str, Any]) -> None:
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, path in files:
-            archive.write(path, name)
-        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    async def finish(self, status: str, result: dict[str, Any] | None = None) -> None:
+        await self._write(status=status, result=result, finished_at=datetime.now(UTC))
 
 
 async def run_archive_job(job: JobContext, storage: ObjectStorage) -> dict[str, Any]:
-    applicant_id = uuid.UUID(job.params["applicant_id"])
-    async with job.unit_of_work() as uow:
-        record = await load_applicant(uow, applicant_id)
-        applicant, org = record.applicant, record.organization
-        steps = await file_of(uow, applicant)
-        rows = await forms_of(uow, applicant)
-        cited = _cited(steps, rows)
-        found = await evidence_files(uow, applicant.tenant_id, cited)
-    forms = [(row, form_of(row)) for row in rows]
-    scans = [found[i] for i in cited if i in found]
-    await job.progress(0, len(scans) + 1)
-    with tempfile.TemporaryDirectory(prefix="zhibu-archive-") as tmp:
-        root = Path(tmp)
-        entries: list[tuple[str, Path]] = []
-        members: list[dict[str, Any]] = []
-        for index, scan in enumerate(scans, start=1):
-            name = _scan_path(index, scan)
-            local = root / f"{index:03d}"
-            await copy_evidence(storage, scan, local)
-            entries.append((name, local))
-            members.append(
-                {
-                    "path": name,
-                    "evidence_id": str(scan.id),
-                    "filename": scan.filename,
-                    "content_type": scan.content_type,
-                    "size_bytes": scan.size_bytes,
-                    "sha256": scan.sha256,
-                }
-            )
-            await job.progress(index)
-        document = ArchiveDocument(
-            title=f"{applicant.name} 发展党员档案",
-            particulars=_particulars(applicant, org),
-            steps=[
-                (
-                    str(s.step),
-                    STEP_BY_NUMBER[s.step].zh,
-                    s.occurred_on.isoformat(),
-                    _DECISION_ZH.get(s.decision, s.decision),
-                    s.opinion or "",
-                )
-                for s in steps
-            ],
-            forms=[_form_section(FormKind(row.kind), form) for row, form in forms],
-            scans=[(m["path"], m["filename"], m["sha256"]) for m in members],
-        )
-        pdf = root / "archive.pdf"
-        pdf.write_bytes(await offload(render_pdf, document))
-        size, digest = await offload(_digest, pdf)
-        entries.insert(0, ("档案.pdf", pdf))
-        members.insert(
-            0,
-            {
-                "path": "档案.pdf",
-                "content_type": "application/pdf",
-                "size_bytes": size,
-                "sha256": digest,
-            },
-        )
-        manifest = _manifest(applicant, org, steps, forms, members)
-        zipped = root / "archive.zip"
-        await offload(_write_zip, zipped, entries, manifest)
-        size, digest = await offload(_digest, zipped)
-        key = f"{applicant.tenant_id}/archives/{job.job_id}.zip"
-        await storage.upload_from(zipped, key, content_type="application/zip")
-    await job.progress(len(scans) + 1)
-    return {
-        "applicant_id": str(applicant_id),
-        "key": key,
-        "filename": f"{applicant.name}-发展党员档案.zip",
-        "size_bytes": size,
-        "sha256": digest,
-        "files": len(members),
-    }
+    """Make the zip; the archive learns how it went, a failure once it is the last."""
+    report = _Report(job)
+    try:
+        result = await make_zip(job, storage, report)
+    except DomainError:
+        await report.finish("failed")
+        raise
+    except Exception:
+        if job.attempt >= RETRIES.max_attempts:
+            await report.finish("failed")
+        raise
+    await report.finish("succeeded", result)
+    return result

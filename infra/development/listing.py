@@ -38,6 +38,8 @@ class ApplicantFilter:
     """Only files whose next step is due on or before this day."""
     notice_open_on: date | None = None
     """Only files with a public notice running on this day."""
+    member_id: uuid.UUID | None = None
+    """Only the file of the person who became this member (the file stays attached)."""
 
 
 def _uuids(ids: list[uuid.UUID]) -> Any:
@@ -96,6 +98,8 @@ async def list_applicants(
         stmt = stmt.where(Applicant.due_by <= filters.due_by)  # type: ignore[operator]
     if filters.notice_open_on is not None:
         stmt = stmt.where(Applicant.notice_ends_on >= filters.notice_open_on)  # type: ignore[operator]
+    if filters.member_id is not None:
+        stmt = stmt.where(Applicant.member_id == filters.member_id)
     if after is not None:
         stmt = stmt.where(Applicant.id > after)
     rows = list((await uow.session.execute(stmt.order_by(Applicant.id).limit(limit + 1))).scalars())

@@ -1,4 +1,4 @@
-"""SQLModel mappings of member development (schema from migrations 0034 and 0045)."""
+"""SQLModel mappings of member development (schema from migrations 0034, 0045 and 0056)."""
 
 from __future__ import annotations
 
@@ -111,3 +111,20 @@ class ApplicantReminder(SQLModel, table=True):
     due_by: date = Field(primary_key=True)
     kind: str = Field(primary_key=True)
     sent_at: datetime = _now()
+
+
+class ApplicantArchive(SQLModel, table=True):
+    """An archive of the file (step 25), in the file's tenant whoever queued it; its id is
+    its job's, and its job keeps status, progress and the zip's particulars up to date."""
+
+    __tablename__ = "applicant_archive"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    applicant_id: uuid.UUID
+    status: str = "queued"
+    progress_done: int = 0
+    progress_total: int | None = None
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    created_by: uuid.UUID
+    created_at: datetime = _now()
+    finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -2,14 +2,15 @@
 other contexts import what they need from here, never from its modules.
 
 Use cases, one module each: `registry` (create, read, update, status, history), `reveal`
-(identity numbers in full), `admission` (what the development pipeline asks), `listing`,
-`statistics`, `imports` (the spreadsheet import, for the endpoint, its job and the CLI),
-`exporting`, `transfer_letters` (what a transfer letter says of a member); `import_*` are
-the import's steps.
+(identity numbers in full), `admission` and `identities.refuse_registered` (what the
+development pipeline asks), `listing`, `statistics`, `imports` (the spreadsheet import,
+for the endpoint, its job and the CLI), `exporting`, `transfer_letters` (what a transfer
+letter says of a member); `import_*` are the import's steps.
 """
 
 from infra.members.admission import Admitted, admit_member, conclude_probation
 from infra.members.counts import count_members
+from infra.members.identities import refuse_registered
 from infra.members.import_files import count_data_rows, file_kind, read_table
 from infra.members.import_job import register_jobs, sheet_limits
 from infra.members.import_report import ImportActor, ImportOptions, ImportReport
@@ -57,6 +58,7 @@ __all__ = [
     "queue_import",
     "read_table",
     "record_transfer_out",
+    "refuse_registered",
     "register_jobs",
     "sheet_limits",
     "today",

@@ -83,6 +83,14 @@ async def duplicate_id_number_error(
     )
 
 
+async def refuse_registered(uow: UnitOfWork, guard: Guard, id_number_bidx: bytes) -> None:
+    """409 when a 身份证号 is a member's anywhere on the platform (an applicant is a person
+    not yet a member), with the registry's own duplicate error, probes and budget."""
+    owner = await find_identity_owner(uow, id_number_bidx)
+    if owner is not None:
+        raise await duplicate_id_number_error(uow, guard, owner, id_number_bidx)
+
+
 async def claim_identity(uow: UnitOfWork, guard: Guard, member: Member) -> None:
     owner = await find_identity_owner(uow, member.id_number_bidx)
     if owner is not None and owner.member_id != member.id:

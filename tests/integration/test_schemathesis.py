@@ -35,6 +35,7 @@ SELF_OPERATIONS = ("login", "refreshToken", "logout", "getMe", "updateUser", "ch
 PAGED = (
     "listActivities",
     "listApiClients",
+    "listApplicantArchives",
     "listApplicants",
     "listDuesArrears",
     "listDuesBases",

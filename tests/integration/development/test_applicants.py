@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.conftest import Api
@@ -12,7 +14,7 @@ from tests.integration.development.helpers import (
     create_applicant,
     org,
 )
-from tests.integration.members.helpers import id_number
+from tests.integration.members.helpers import create_member, id_number
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -122,3 +124,18 @@ async def test_a_branch_secretary_lists_their_branch_only(futian: Api, secretary
     assert elsewhere["id"] not in {a["id"] for a in r.json()["items"]}
     r = await secretary.post(f"{V1}/applicants", json=applicant_body(branch["id"]))
     assert r.status_code == 403
+
+
+async def test_a_member_is_not_an_applicant_here_or_in_another_tenant(
+    futian: Api, nanshan: Api
+) -> None:
+    _, branch = await committee_and_branch(futian)
+    _, elsewhere = await committee_and_branch(nanshan)
+    here, there = id_number(birth=date(1985, 6, 1)), id_number(birth=date(1986, 6, 1))
+    await create_member(futian, branch["id"], id_number=here)
+    await create_member(nanshan, elsewhere["id"], id_number=there)
+    for number in (here, there):
+        body = applicant_body(branch["id"], id_number=number)
+        r = await futian.post(f"{V1}/applicants", json=body)
+        assert (r.status_code, r.json()["code"]) == (409, "member_duplicate_id_number"), r.text
+    assert elsewhere["name"] not in r.text  # 南山's member is not named to 福田

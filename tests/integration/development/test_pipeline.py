@@ -269,6 +269,8 @@ async def test_from_application_to_full_membership(branch: Branch, database: Dat
     member = (await b.api.get(f"{V1}/members/{member_id}")).json()
     assert (member["status"], member["admitted_on"]) == ("probationary", DATES[15].isoformat())
     assert (member["name"], member["organization_id"]) == (applicant["name"], b.id)
+    found = await b.api.get(f"{V1}/applicants", params={"member_id": member_id})
+    assert [a["id"] for a in found.json()["items"]] == [aid]  # the file, found from the member
 
     # 转正: not before probation ends, then vote, notice, approval, archive
     for number in (18, 19, 20, 21):
