@@ -24,7 +24,7 @@ from sqlalchemy import text
 from infra.db.rls import IS_CITUS, citus_tenant_table, tenant_table_rls
 
 revision = "0056"
-down_revision = "0041"
+down_revision = "0054"
 branch_labels = None
 depends_on = None
 
