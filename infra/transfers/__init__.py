@@ -2,14 +2,16 @@
 
 Use cases, one module each: `sending` (start, submit, approve or reject, cancel, expire,
 the paper receipt), `receiving` (accept or return, through the answer door), `reading`
-(either side's view, steps, lists), `queues` (to do, in progress, overdue per tenant),
-`letters` (the letter and its online check), `expiry` (the schedule), `mobile` (流动党员
-活动证); `common` holds what they share. README "Transfers" says who sees what.
+(either side's view, steps, lists), `marks` (转接中 on the member record), `queues` (to
+do, in progress, overdue per tenant), `letters` (the letter and its online check),
+`expiry` (the schedule), `mobile` (流动党员活动证); `common` holds what they share.
+README "Transfers" says who sees what.
 """
 
 from infra.transfers.common import Who
 from infra.transfers.expiry import expire_due, register_schedules
 from infra.transfers.letters import Letter, Verdict, letter_key, letter_of, verify_letter
+from infra.transfers.marks import TransferMark, members_in_transfer, transfer_marks
 from infra.transfers.mobile import (
     CertificateRequest,
     close_certificate,
@@ -41,6 +43,7 @@ __all__ = [
     "QueueCounts",
     "StartRequest",
     "TransferArrivalRow",
+    "TransferMark",
     "TransferRow",
     "TransferStepRow",
     "TransferView",
@@ -56,12 +59,14 @@ __all__ = [
     "letter_of",
     "list_certificates",
     "list_transfers",
+    "members_in_transfer",
     "queue_counts",
     "read_certificate",
     "read_transfer",
     "register_schedules",
     "start_transfer",
     "submit_transfer",
+    "transfer_marks",
     "transfer_steps",
     "verify_letter",
 ]
