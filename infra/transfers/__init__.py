@@ -4,12 +4,13 @@ Use cases, one module each: `sending` (start, submit, approve or reject, cancel,
 the paper receipt), `receiving` (accept or return, through the answer door), `reading`
 (either side's view, steps, lists), `marks` (转接中 on the member record), `queues` (to
 do, in progress, overdue per tenant), `letters` (the letter and its online check),
-`expiry` (the schedule), `mobile` (流动党员活动证); `common` holds what they share.
-README "Transfers" says who sees what.
+`letter_pdf` (the letter printed), `expiry` (the schedule), `mobile` (流动党员活动证);
+`common` holds what they share. README "Transfers" says who sees what.
 """
 
 from infra.transfers.common import Who
 from infra.transfers.expiry import expire_due, register_schedules
+from infra.transfers.letter_pdf import letter_pdf
 from infra.transfers.letters import Letter, Verdict, letter_key, letter_of, verify_letter
 from infra.transfers.marks import TransferMark, members_in_transfer, transfer_marks
 from infra.transfers.mobile import (
@@ -57,6 +58,7 @@ __all__ = [
     "issue_certificate",
     "letter_key",
     "letter_of",
+    "letter_pdf",
     "list_certificates",
     "list_transfers",
     "members_in_transfer",
