@@ -4,12 +4,14 @@ Use cases, one module each: `sending` (start, submit, approve or reject, cancel,
 the paper receipt), `receiving` (accept or return, through the answer door), `reading`
 (either side's view, steps, lists), `marks` (转接中 on the member record), `queues` (to
 do, in progress, overdue per tenant), `letters` (the letter and its online check),
-`letter_pdf` (the letter printed), `expiry` (the schedule), `mobile` (流动党员活动证);
-`common` holds what they share. README "Transfers" says who sees what.
+`letter_pdf` (the letter printed), `expiry` (the schedule), `mobile` (流动党员活动证),
+`hosting` (its host's records); `common` holds what they share. README "Transfers" says
+who sees what.
 """
 
 from infra.transfers.common import Who
 from infra.transfers.expiry import expire_due, register_schedules
+from infra.transfers.hosting import HostEntry, host_entries, record_host_entry
 from infra.transfers.letter_pdf import letter_pdf
 from infra.transfers.letters import Letter, Verdict, letter_key, letter_of, verify_letter
 from infra.transfers.marks import TransferMark, members_in_transfer, transfer_marks
@@ -32,6 +34,7 @@ from infra.transfers.sending import (
 )
 from infra.transfers.tables import (
     MobileCertificateRow,
+    MobileHostEntryRow,
     TransferArrivalRow,
     TransferRow,
     TransferStepRow,
@@ -39,8 +42,10 @@ from infra.transfers.tables import (
 
 __all__ = [
     "CertificateRequest",
+    "HostEntry",
     "Letter",
     "MobileCertificateRow",
+    "MobileHostEntryRow",
     "QueueCounts",
     "StartRequest",
     "TransferArrivalRow",
@@ -55,6 +60,7 @@ __all__ = [
     "close_certificate",
     "decide_transfer",
     "expire_due",
+    "host_entries",
     "issue_certificate",
     "letter_key",
     "letter_of",
@@ -65,6 +71,7 @@ __all__ = [
     "queue_counts",
     "read_certificate",
     "read_transfer",
+    "record_host_entry",
     "register_schedules",
     "start_transfer",
     "submit_transfer",
