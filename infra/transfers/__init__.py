@@ -5,8 +5,8 @@ the paper receipt), `receiving` (accept or return, through the answer door), `re
 (either side's view, steps, lists), `marks` (转接中 on the member record), `queues` (to
 do, in progress, overdue per tenant), `letters` (the letter and its online check),
 `letter_pdf` (the letter printed), `expiry` (the schedule), `mobile` (流动党员活动证),
-`hosting` (its host's records); `common` holds what they share. README "Transfers" says
-who sees what.
+`hosting` (its host's records), `subscriptions` (党费交至 to the receiving tenant's dues
+on acceptance); `common` holds what they share. README "Transfers" says who sees what.
 """
 
 from infra.transfers.common import Who
@@ -32,6 +32,7 @@ from infra.transfers.sending import (
     start_transfer,
     submit_transfer,
 )
+from infra.transfers.subscriptions import register_relay_handlers
 from infra.transfers.tables import (
     MobileCertificateRow,
     MobileHostEntryRow,
@@ -72,6 +73,7 @@ __all__ = [
     "read_certificate",
     "read_transfer",
     "record_host_entry",
+    "register_relay_handlers",
     "register_schedules",
     "start_transfer",
     "submit_transfer",
