@@ -1,4 +1,7 @@
-"""The host side of the 流动党员活动证 (issue 16): the organization a mobile member stays
+"""Transfers (issue 16): the host side of the 流动党员活动证, and covering indexes for the
+transfer queues.
+
+The organization a mobile member stays
 at sees the certificates it hosts and records the member's arrival (报到), the
 organizational life they attend, the dues they pay there and its closing opinion; the
 issuing branch sees those records.
@@ -9,6 +12,10 @@ scope (the card's fields, snapshotted at issue: name, gender, full/probationary,
 phone, the issuing tenant's and organization's names — no other member data), and the
 issuing side reads `mobile_host_entry` rows whose `from_tenant_id` is in its scope. The
 app role only inserts and reads entries (append-only).
+
+The queues (`transfer-queue`) count the open transfers and the sent arrivals of a subtree
+by state and deadline: two partial indexes holding exactly those columns let both counts
+run as index-only scans instead of visiting every open transfer's heap page.
 
 Revision ID: 0052
 Revises: 0041
@@ -91,6 +98,11 @@ INDEXES = [
     " (tenant_id, certificate_id, month) WHERE kind = 'dues'",
     "CREATE INDEX mobile_certificate_host ON mobile_certificate"
     " (host_tenant_id, host_organization_id, state) WHERE host_tenant_id IS NOT NULL",
+    "CREATE INDEX transfer_open_queue ON transfer"
+    " (tenant_id, state, updated_at, expires_at, sent_at, kind)"
+    " WHERE state IN ('draft', 'pending_approval', 'sent', 'returned')",
+    "CREATE INDEX transfer_arrival_open_queue ON transfer_arrival (tenant_id, state, expires_at)"
+    " WHERE state = 'sent'",
 ]
 
 
@@ -123,6 +135,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX transfer_arrival_open_queue")
+    op.execute("DROP INDEX transfer_open_queue")
     op.execute("DROP TABLE mobile_host_entry")
     op.execute("DROP POLICY mobile_certificate_other_side ON mobile_certificate")
     op.execute("DROP INDEX mobile_certificate_host")
