@@ -30,11 +30,13 @@ from domain.members import (
     normalize_query,
 )
 from domain.shared import decode_cursor, encode_cursor, invalid_cursor
+from infra.db.session import UnitOfWork
 from infra.members import listing, queries, registry, today
 from infra.members.loading import MemberRecord
 from infra.members.registry import Precondition
 from infra.members.reveal import reveal_member
 from infra.members.tables import Member
+from infra.transfers import TransferMark, members_in_transfer, transfer_marks
 
 MEMBERS = ["Members"]
 
@@ -100,11 +102,16 @@ def _changes(data: s.MemberPatch) -> dict[str, Any]:
     return changes
 
 
-def _masked_etag(record: MemberRecord) -> str:
-    return etag_of(encode_json(present.record_out(record, today=today())))
+def _masked_etag(record: MemberRecord, transfer: TransferMark | None) -> str:
+    return etag_of(encode_json(present.record_out(record, today=today(), transfer=transfer)))
 
 
-def _precondition(if_match: str | None) -> Precondition | None:
+async def _mark(uow: UnitOfWork, member_id: uuid.UUID) -> TransferMark | None:
+    """转接中, from the transfers context (the registry never reads its tables)."""
+    return (await transfer_marks(uow, [member_id])).get(member_id)
+
+
+def _precondition(if_match: str | None, transfer: TransferMark | None) -> Precondition | None:
     """412 unless If-Match names the current version or the current masked representation."""
     if not if_match:
         return None
@@ -113,7 +120,7 @@ def _precondition(if_match: str | None) -> Precondition | None:
     def check(record: MemberRecord) -> None:
         if "*" in candidates or f'"v{record.member.version}"' in candidates:
             return
-        if _masked_etag(record) in candidates:
+        if _masked_etag(record, transfer) in candidates:
             return
         raise ProblemError(412, "precondition_failed")
 
@@ -234,6 +241,9 @@ async def list_members(
         int | None, Parameter(ge=1921, le=2100, description="入党年份止 Admitted to year")
     ] = None,
     is_mobile: Annotated[bool | None, Parameter(description="是否流动党员")] = None,
+    in_transfer: Annotated[
+        bool | None, Parameter(description="是否转接中（有未办结的组织关系转接）")
+    ] = None,
     q: Annotated[
         str | None,
         Parameter(
@@ -254,6 +264,7 @@ async def list_members(
         admitted_to_year=admitted_to,
         is_mobile=is_mobile,
         query=normalize_query(q) if q is not None else None,
+        in_transfer=None if in_transfer is None else (in_transfer, members_in_transfer()),
     )
     async with ctx.uow() as uow:
         rows = await listing.list_members(
@@ -269,10 +280,14 @@ async def list_members(
             after=_decode_cursor(cursor, key),
             limit=limit,
         )
+        marks = await transfer_marks(uow, [r.member.id for r in rows[:limit]])
     day = today()
     next_cursor = _encode_cursor(rows[limit - 1].member, key) if len(rows) > limit else None
     return Page(
-        items=[present.record_out(r, today=day) for r in rows[:limit]], next_cursor=next_cursor
+        items=[
+            present.record_out(r, today=day, transfer=marks.get(r.member.id)) for r in rows[:limit]
+        ],
+        next_cursor=next_cursor,
     )
 
 
@@ -301,11 +316,15 @@ async def get_member(
             record, revealed = await reveal_member(uow, ctx, protector, member_id)
             # full 身份证号 and phone must not stay in any cache on the way
             return ApiResponse(
-                present.record_out(record, today=today(), revealed=revealed),
+                present.record_out(
+                    record, today=today(), revealed=revealed, transfer=await _mark(uow, member_id)
+                ),
                 headers={"Cache-Control": "no-store"},
             )
         record = await registry.read_member(uow, ctx, member_id, viewer_id=ctx.principal.user_id)
-        return ApiResponse(present.record_out(record, today=today()))
+        return ApiResponse(
+            present.record_out(record, today=today(), transfer=await _mark(uow, member_id))
+        )
 
 
 @patch(
@@ -354,6 +373,7 @@ async def update_member(
     if_match: IfMatch = None,
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
+        mark = await _mark(uow, member_id)
         record = await registry.update_member(
             uow,
             ctx,
@@ -361,9 +381,9 @@ async def update_member(
             member_id,
             _changes(data),
             today=today(),
-            precondition=_precondition(if_match),
+            precondition=_precondition(if_match, mark),
         )
-        out = present.record_out(record, today=today())
+        out = present.record_out(record, today=today(), transfer=mark)
     return _with_etag(out)
 
 
@@ -383,6 +403,7 @@ async def change_member_status(
     ctx: Ctx, protector: Protector, member_id: uuid.UUID, data: s.StatusIn, if_match: IfMatch = None
 ) -> Response[s.MemberOut]:
     async with ctx.uow() as uow:
+        mark = await _mark(uow, member_id)
         record = await registry.change_status(
             uow,
             ctx,
@@ -392,9 +413,9 @@ async def change_member_status(
             reason=data.reason,
             full_member_on=data.full_member_on,
             today=today(),
-            precondition=_precondition(if_match),
+            precondition=_precondition(if_match, mark),
         )
-        out = present.record_out(record, today=today())
+        out = present.record_out(record, today=today(), transfer=mark)
     return _with_etag(out)
 
 
@@ -435,7 +456,9 @@ async def my_member(ctx: Ctx) -> s.MemberOut:
     ctx.require("profile", "read")
     async with ctx.uow() as uow:
         record = await registry.own_member(uow, user_id=p.user_id, tenant_id=p.tenant_id)
-        return present.record_out(record, today=today())
+        return present.record_out(
+            record, today=today(), transfer=await _mark(uow, record.member.id)
+        )
 
 
 ROUTES = [

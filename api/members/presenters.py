@@ -10,6 +10,7 @@ from infra.members.loading import MemberRecord
 from infra.members.queries import MemberCounts
 from infra.members.reveal import Revealed
 from infra.members.tables import Member, MemberHistory
+from infra.transfers import TransferMark
 
 
 def member_out(
@@ -18,6 +19,7 @@ def member_out(
     today: date,
     organization_name: str | None = None,
     revealed: Revealed | None = None,
+    transfer: TransferMark | None = None,
 ) -> s.MemberOut:
     mobile = m.mobile or None
     return s.MemberOut(
@@ -63,17 +65,27 @@ def member_out(
         created_at=m.created_at,
         updated_at=m.updated_at,
         version=m.version,
+        in_transfer=(
+            s.MemberTransferOut(transfer_id=transfer.transfer_id, state=transfer.state)
+            if transfer
+            else None
+        ),
     )
 
 
 def record_out(
-    record: MemberRecord, *, today: date, revealed: Revealed | None = None
+    record: MemberRecord,
+    *,
+    today: date,
+    revealed: Revealed | None = None,
+    transfer: TransferMark | None = None,
 ) -> s.MemberOut:
     return member_out(
         record.member,
         today=today,
         organization_name=record.organization_name,
         revealed=revealed,
+        transfer=transfer,
     )
 
 

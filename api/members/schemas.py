@@ -147,6 +147,16 @@ class StatusIn(Strict):
     )
 
 
+class MemberTransferOut(msgspec.Struct):
+    """转接中: the member's open transfer (组织关系转接); the sending organization stays
+    responsible for them until the receiving side accepts."""
+
+    transfer_id: uuid.UUID
+    state: Annotated[
+        str, Meta(examples=["sent"], description="draft / pending_approval / sent / returned")
+    ]
+
+
 class MemberOut(msgspec.Struct):
     """党员信息. `id_number` and `phone` are masked unless `sensitive_revealed` is true."""
 
@@ -177,6 +187,10 @@ class MemberOut(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     version: int
+    in_transfer: Annotated[
+        MemberTransferOut | None,
+        Meta(description="转接中：未办结的组织关系转接 The open transfer, if any"),
+    ]
 
 
 class ChangeOut(msgspec.Struct):

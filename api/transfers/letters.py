@@ -6,6 +6,7 @@ import uuid
 from html import escape
 
 from litestar import MediaType, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 
 from api.context import Ctx
 from api.deps import AppSettings, Protector
@@ -13,8 +14,9 @@ from api.openapi_common import READ, WRITE
 from api.transfers import schemas as s
 from api.transfers.presenters import letter_out, who_of
 from domain.transfers import LetterFace
+from infra.offload import offload
 from infra.settings import Settings
-from infra.transfers import letter_key, letter_of, verify_letter
+from infra.transfers import letter_key, letter_of, letter_pdf, verify_letter
 
 TAGS = ["Transfers"]
 
@@ -122,6 +124,41 @@ async def print_letter(
     )
 
 
+@get(
+    "/transfers/{transfer_id:uuid}/letter/pdf",
+    summary="介绍信（PDF） The letter as a PDF",
+    description=(
+        "同 `GET /transfers/{id}/letter`，为 A4 PDF：存根、介绍信、回执联三联，以裁切线分开，"
+        "各印编号；介绍信联印核验码及在线核验所需各项（身份证号脱敏）。中文以 PDF 阅读器内置的 "
+        "STSong-Light 字体排版。"
+    ),
+    tags=TAGS,
+    operation_id="getTransferLetterPdf",
+    responses={
+        200: ResponseSpec(
+            data_container=bytes,
+            media_type="application/pdf",
+            description="介绍信 The letter",
+            generate_examples=False,
+        ),
+        **READ,
+    },
+)
+async def letter_as_pdf(
+    ctx: Ctx, app_settings: AppSettings, protector: Protector, transfer_id: uuid.UUID
+) -> Response[bytes]:
+    async with ctx.uow() as uow:
+        letter = await letter_of(uow, ctx, who_of(ctx), protector, _key(app_settings), transfer_id)
+    return Response(
+        await offload(letter_pdf, letter),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{letter.number}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @post(
     "/transfer-letters/verify",
     summary="核验介绍信 Verify a letter",
@@ -157,4 +194,4 @@ async def verify(
     return s.TransferLetterVerifyOut(valid=verdict.valid, state=verdict.state)  # type: ignore[arg-type]
 
 
-ROUTES = [get_letter, print_letter, verify]
+ROUTES = [get_letter, print_letter, letter_as_pdf, verify]

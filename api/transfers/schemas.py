@@ -246,12 +246,23 @@ class MobileCertificateIn(Strict, kw_only=True):
 
 
 class MobileCertificateOut(msgspec.Struct, kw_only=True):
-    """流动党员活动证 A certificate: where the member takes part, and for how long."""
+    """流动党员活动证 A certificate: where the member takes part, and for how long. The host
+    organization sees it too, with the card's fields only (copied at issue)."""
 
     id: uuid.UUID
+    side: Annotated[
+        Literal["issuing", "host"],
+        Meta(description="调用者是开具方（党员所在支部）还是流入地党组织"),
+    ]
     number: Annotated[str, Meta(examples=["LD-00000007"])]
     member_id: uuid.UUID
+    member_name: str
+    member_gender: str
+    member_status: str
+    member_phone: Annotated[str | None, Meta(description="手机号（脱敏） masked")]
     organization_id: uuid.UUID
+    from_tenant_name: str
+    from_organization_name: str
     host_tenant_id: uuid.UUID | None
     host_organization_id: uuid.UUID | None
     host_organization_name: str
@@ -264,3 +275,45 @@ class MobileCertificateOut(msgspec.Struct, kw_only=True):
     closed_by_name: str | None
     closed_at: datetime | None
     close_note: str | None
+
+
+HostEntryKindName = Literal["arrival", "activity", "dues", "opinion"]
+
+
+class MobileHostEntryIn(Strict, kw_only=True):
+    """流入地党组织的记录 What the host records of a mobile member: 报到 (arrival, first),
+    参加组织生活 (activity), 交纳党费 (dues, with month and amount), 鉴定意见 (opinion)."""
+
+    kind: HostEntryKindName
+    on: Annotated[date, Meta(examples=["2026-12-05"], description="报到、活动、交费或鉴定之日")]
+    month: (
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+                examples=["2026-12"],
+                description="党费所属月份（仅 dues）",
+            ),
+        ]
+        | None
+    ) = None
+    amount_fen: (
+        Annotated[int, Meta(ge=1, le=100_000_000, description="党费金额，分（仅 dues）")] | None
+    ) = None
+    note: Annotated[str, Meta(min_length=1, max_length=1000, examples=["参加主题党日"])] | None = (
+        None
+    )
+
+
+class MobileHostEntryOut(msgspec.Struct, kw_only=True):
+    """One record of the host organization, as both sides read it."""
+
+    id: uuid.UUID
+    certificate_id: uuid.UUID
+    kind: HostEntryKindName
+    on: date
+    month: Annotated[str | None, Meta(examples=["2026-12"])]
+    amount_fen: int | None
+    note: str | None
+    recorded_by_name: str
+    recorded_at: datetime

@@ -55,6 +55,8 @@ class Payer:
     organization_id: uuid.UUID
     status: str
     admitted_on: date
+    carried_paid_to: date | None = None
+    """党费交至 carried in by a transfer from another tenant: months to it were paid there."""
 
 
 class Skip(StrEnum):
@@ -64,6 +66,7 @@ class Skip(StrEnum):
     NOT_YET_ADMITTED = "not_yet_admitted"
     NO_BASE = "no_base"
     TOO_FAR_BACK = "too_far_back"
+    PAID_BEFORE_TRANSFER = "paid_before_transfer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,8 @@ def draft_bill(
         return Skip.NOT_PAYING
     if terms.month < month_of(payer.admitted_on):
         return Skip.NOT_YET_ADMITTED
+    if payer.carried_paid_to is not None and terms.month <= payer.carried_paid_to:
+        return Skip.PAID_BEFORE_TRANSFER
     if not back_payment_allowed(terms.month, terms.current, exception_from):
         return Skip.TOO_FAR_BACK
     base = base_in_force(bases, terms.month, terms.mode)

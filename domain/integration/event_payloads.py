@@ -332,6 +332,13 @@ class TransferMobileCertificateClosed(MobileCertificateChanged, kw_only=True):
     """流动党员活动证已收回 A mobile member's certificate was closed."""
 
 
+class TransferMobileHostEntryRecorded(MobileCertificateChanged, kw_only=True):
+    """流入地党组织记录了流动党员的报到、组织生活、党费或鉴定意见 The host organization
+    recorded a mobile member's arrival, activity, dues or its opinion (in the host's tenant)."""
+
+    kind: Literal["arrival", "activity", "dues", "opinion"]
+
+
 class StarRatingPublished(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """星级评定结果已公示 A star rating run was published (drafts open to appeal)."""
 

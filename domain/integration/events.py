@@ -118,6 +118,12 @@ CATALOGUE: dict[str, EventType] = {
             "transfer",
             "transfer:read",
         ),
+        _type(
+            "transfer.mobile_host_entry_recorded",
+            p.TransferMobileHostEntryRecorded,
+            "transfer",
+            "transfer:read",
+        ),
         # For the tenant's administrators (no scope gives it: a client reads its own
         # webhooks' state at `/webhooks`).
         _type("webhook.disabled", p.WebhookDisabled, "webhook", "api_client:read"),

@@ -16,7 +16,13 @@ from domain.transfers.letter import (
     verification_code,
 )
 from domain.transfers.messages import MESSAGES
-from domain.transfers.mobile import check_open, check_period, six_months_after
+from domain.transfers.mobile import (
+    HostEntryKind,
+    check_host_entry,
+    check_open,
+    check_period,
+    six_months_after,
+)
 from domain.transfers.queues import Deadlines, deadlines
 from domain.transfers.workflow import (
     OPEN_STATES,
@@ -35,11 +41,13 @@ __all__ = [
     "Action",
     "Deadlines",
     "DuesHold",
+    "HostEntryKind",
     "LetterFace",
     "Move",
     "TransferKind",
     "TransferReason",
     "TransferState",
+    "check_host_entry",
     "check_member",
     "check_open",
     "check_period",

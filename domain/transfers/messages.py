@@ -72,6 +72,21 @@ MESSAGES = Catalogue(
         "mobile_certificate_closed": Message(
             "该流动党员活动证已收回", "The certificate is already closed"
         ),
+        "mobile_host_not_arrived": Message(
+            "流入地党组织须先登记该党员报到，才能记录其组织生活、党费或鉴定意见",
+            "The host records the member's arrival before anything else",
+        ),
+        "mobile_host_entry_date": Message(
+            "记录日期须在活动证有效期内，且不晚于今天",
+            "The date must lie within the certificate's period and not after today",
+        ),
+        "mobile_host_entry_dues": Message(
+            "党费记录须填所属月份和金额，其他记录不填",
+            "A dues entry needs its month and amount; other entries have neither",
+        ),
+        "mobile_host_entry_once": Message(
+            "该活动证的这项记录已登记过", "This entry is already recorded for the certificate"
+        ),
         "transfer_member_moved": Message(
             "接收失败：该党员已不在原党组织，转接未生效",
             "Acceptance failed: the member is no longer where the letter says",

@@ -1,9 +1,12 @@
 """流动党员活动证 (domain-rules §2): a member away for at most six months takes part in
-branch life at a host organization, with no vote there, without a transfer."""
+branch life at a host organization, with no vote there, without a transfer. The host
+records their arrival first, then the organizational life they attend and the dues they
+pay there, and its opinion when they leave; the issuing branch reads those records."""
 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from domain.shared.errors import ErrorKind
 from domain.transfers.messages import MESSAGES
@@ -31,3 +34,36 @@ def check_period(valid_from: date, valid_until: date) -> None:
 def check_open(state: str) -> None:
     if state != "issued":
         raise MESSAGES.error("mobile_certificate_closed", ErrorKind.CONFLICT)
+
+
+class HostEntryKind(StrEnum):
+    """What the host organization records: 报到, 参加组织生活, 交纳党费, 鉴定意见."""
+
+    ARRIVAL = "arrival"
+    ACTIVITY = "activity"
+    DUES = "dues"
+    OPINION = "opinion"
+
+
+def check_host_entry(
+    kind: HostEntryKind,
+    on: date,
+    *,
+    state: str,
+    valid_from: date,
+    valid_until: date,
+    arrived: bool,
+    month_given: bool,
+    amount_given: bool,
+    today: date,
+) -> None:
+    """On an open certificate, within its period and not in the future, after the arrival;
+    a dues entry (and only one) names its month and amount."""
+    check_open(state)
+    if kind is not HostEntryKind.ARRIVAL and not arrived:
+        raise MESSAGES.error("mobile_host_not_arrived", ErrorKind.CONFLICT)
+    if not valid_from <= on <= min(valid_until, today):
+        raise MESSAGES.error("mobile_host_entry_date")
+    dues = kind is HostEntryKind.DUES
+    if month_given != dues or amount_given != dues:
+        raise MESSAGES.error("mobile_host_entry_dues")

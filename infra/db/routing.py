@@ -25,6 +25,11 @@ from sqlmodel import SQLModel
 SCOPE_TENANTS = "scope_tenants"
 """`session.info` key: the scope's tenant ids, or None when no filter applies."""
 
+OTHER_SIDE = "other_side"
+"""Execution option of a read that a read-only policy lets reach another tenant's rows on
+purpose (the host of a 流动党员活动证, migration 0052): not filtered, so on Citus it asks
+every shard."""
+
 REFERENCE_TABLES = ("tenant", "login_identity", "member_identity", "point_rule_version")
 """Copied to every node (migrations 0017 and 0030), tenant first (the others refer to it);
 read by every scope and before any scope exists, so never filtered."""
@@ -80,6 +85,8 @@ class RoutedSession(Session):
 def _name_the_tenants(state: ORMExecuteState) -> None:
     ids = state.session.info.get(SCOPE_TENANTS)
     if ids is None or state.is_column_load or state.is_relationship_load:
+        return
+    if state.execution_options.get(OTHER_SIDE):
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return

@@ -4,10 +4,11 @@ from here, never from its modules.
 Use cases, one module each: `standards` (versions in force, publishing, the calculator),
 `bases` (dues bases, maker–checker), `reliefs` (reductions and exemptions approved by the
 next level), `bill_runs` (the monthly bills and their charges, idempotent) and `bill_job`
-(as a job and a schedule), `bills` (bills and a member's account), `exceptions` (back
-payment beyond six months); `seats` says where a member sits, `visibility` what a
-caller's lists show; `providers` holds the payment providers behind the payment port
-(the `sandbox`, shaped like WeChat Pay API v3).
+(as a job and a schedule), `bills` (bills and a member's account), `carried` (党费交至
+brought by a transfer from another tenant), `exceptions` (back payment beyond six
+months); `seats` says where a member sits, `visibility` what a caller's lists show;
+`providers` holds the payment providers behind the payment port (the `sandbox`, shaped
+like WeChat Pay API v3).
 
 Payments: `payments` (start one, bills held), `callbacks` (a provider's notification:
 verified, stored, applied), `settlement` (the one transaction that settles), `payment_query`
@@ -34,6 +35,7 @@ from infra.dues.bill_job import JOB_KIND, bill_every_tenant, queue_bill_run, reg
 from infra.dues.bill_runs import generate_bills
 from infra.dues.bills import BillFilter, DuesAccount, list_bills, member_account
 from infra.dues.callbacks import receive_notification
+from infra.dues.carried import carry_paid_to
 from infra.dues.clock import today
 from infra.dues.close import (
     close_month,
@@ -119,6 +121,7 @@ __all__ = [
     "VoluntaryFilter",
     "bill_every_tenant",
     "calculate",
+    "carry_paid_to",
     "close_month",
     "decide_base",
     "decide_relief",

@@ -3,9 +3,10 @@ charge in the dues ledger, in batches of members, each batch one transaction.
 
 Idempotent: a bill is unique per (tenant, member, month), inserted with
 `ON CONFLICT DO NOTHING … RETURNING`, and only the bills this run inserted get ledger
-entries, so running it twice (or two at once) makes nothing twice. Citus-safe: every
-statement names the tenant; on Citus rows are written with `INSERT … VALUES`
-(`batches`). A closed month gets no new bills. The standard is read in a
+entries, so running it twice (or two at once) makes nothing twice. A member who came by
+a transfer from another tenant is billed from the month after their carried 党费交至.
+Citus-safe: every statement names the tenant; on Citus rows are written with
+`INSERT … VALUES` (`batches`). A closed month gets no new bills. The standard is read in a
 transaction of its own first (its function reads as the owner, which Citus does not mix
 with the app role's writes to the same shards).
 """
@@ -37,6 +38,7 @@ from domain.dues import (
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.dues.bases import approved_bases
 from infra.dues.batches import among, insert_bills, insert_charges
+from infra.dues.carried import carried_paid_to
 from infra.dues.clock import today
 from infra.dues.close import require_not_closed
 from infra.dues.exceptions import exceptions_from
@@ -135,10 +137,11 @@ async def _bill_batch(
     bases = await approved_bases(uow, tenant_id, todo_ids)
     reliefs = await approved_reliefs(uow, tenant_id, todo_ids)
     exceptions = await exceptions_from(uow, tenant_id, todo_ids)
+    carried = await carried_paid_to(uow, tenant_id, todo_ids)
     drafts: list[BillDraft] = []
     for p in todo:
         made = draft_bill(
-            Payer(p.id, p.organization_id, p.status, p.admitted_on),
+            Payer(p.id, p.organization_id, p.status, p.admitted_on, carried.get(p.id)),
             terms,
             bases.get(p.id, []),
             reliefs.get(p.id, []),

@@ -13,6 +13,7 @@ from sqlmodel import col
 from domain.dues import BillStatus, paid_to
 from domain.shared import Guard, not_found
 from infra.db.session import UnitOfWork
+from infra.dues.carried import carried_paid_to
 from infra.dues.seats import seat_of
 from infra.dues.tables import DuesBillRow, DuesLedgerEntryRow
 from infra.dues.visibility import own_member, readable
@@ -96,9 +97,10 @@ async def member_account(
         .group_by(col(DuesLedgerEntryRow.month))
     )
     balances = {month: int(total) for month, total in rows.all()}
+    carried = (await carried_paid_to(uow, seat.tenant_id, [seat.member_id])).get(seat.member_id)
     return DuesAccount(
         member_id=seat.member_id,
-        paid_to=paid_to(balances),
+        paid_to=max((m for m in (paid_to(balances), carried) if m is not None), default=None),
         balance_fen=sum(balances.values()),
         open_months=sorted(m for m, b in balances.items() if b > 0),
     )

@@ -1,4 +1,5 @@
-"""SQLModel mappings of the dues tables (the schema comes from migrations 0033 and 0036–0038)."""
+"""SQLModel mappings of the dues tables (the schema comes from migrations 0033, 0036–0038
+and 0053)."""
 
 from __future__ import annotations
 
@@ -341,4 +342,17 @@ class DuesDeferralRow(SQLModel, table=True):
     bill_id: uuid.UUID
     reason: str
     recorded_by: uuid.UUID
+    recorded_at: datetime = _now()
+
+
+class DuesCarriedInRow(SQLModel, table=True):
+    """党费交至 a member brought from another tenant with their transfer: the months to it
+    were paid (and stay booked) there, so this tenant bills from the month after."""
+
+    __tablename__ = "dues_carried_in"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID = Field(primary_key=True)
+    paid_to: date
+    transfer_id: uuid.UUID
+    from_tenant_id: uuid.UUID
     recorded_at: datetime = _now()

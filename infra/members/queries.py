@@ -47,6 +47,8 @@ class MemberFilter:
     admitted_to_year: int | None = None
     is_mobile: bool | None = None
     query: NormalizedQuery | None = None
+    in_transfer: tuple[bool, Any] | None = None
+    """(wanted, member ids with an open transfer as a subquery from the transfers context)"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,10 @@ def _column_filters(f: MemberFilter) -> list[Any]:
     if f.is_mobile is not None:
         mobile = Member.member_class == "mobile"
         conds.append(mobile if f.is_mobile else ~mobile)
+    if f.in_transfer is not None:
+        wanted, ids = f.in_transfer
+        in_transfer = Member.id.in_(ids)  # type: ignore[attr-defined]
+        conds.append(in_transfer if wanted else ~in_transfer)
     if f.admitted_from_year is not None:
         conds.append(Member.admitted_on >= date(f.admitted_from_year, 1, 1))
     if f.admitted_to_year is not None:

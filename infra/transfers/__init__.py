@@ -2,14 +2,19 @@
 
 Use cases, one module each: `sending` (start, submit, approve or reject, cancel, expire,
 the paper receipt), `receiving` (accept or return, through the answer door), `reading`
-(either side's view, steps, lists), `queues` (to do, in progress, overdue per tenant),
-`letters` (the letter and its online check), `expiry` (the schedule), `mobile` (流动党员
-活动证); `common` holds what they share. README "Transfers" says who sees what.
+(either side's view, steps, lists), `marks` (转接中 on the member record), `queues` (to
+do, in progress, overdue per tenant), `letters` (the letter and its online check),
+`letter_pdf` (the letter printed), `expiry` (the schedule), `mobile` (流动党员活动证),
+`hosting` (its host's records), `subscriptions` (党费交至 to the receiving tenant's dues
+on acceptance); `common` holds what they share. README "Transfers" says who sees what.
 """
 
 from infra.transfers.common import Who
 from infra.transfers.expiry import expire_due, register_schedules
+from infra.transfers.hosting import HostEntry, host_entries, record_host_entry
+from infra.transfers.letter_pdf import letter_pdf
 from infra.transfers.letters import Letter, Verdict, letter_key, letter_of, verify_letter
+from infra.transfers.marks import TransferMark, members_in_transfer, transfer_marks
 from infra.transfers.mobile import (
     CertificateRequest,
     close_certificate,
@@ -27,8 +32,10 @@ from infra.transfers.sending import (
     start_transfer,
     submit_transfer,
 )
+from infra.transfers.subscriptions import register_relay_handlers
 from infra.transfers.tables import (
     MobileCertificateRow,
+    MobileHostEntryRow,
     TransferArrivalRow,
     TransferRow,
     TransferStepRow,
@@ -36,11 +43,14 @@ from infra.transfers.tables import (
 
 __all__ = [
     "CertificateRequest",
+    "HostEntry",
     "Letter",
     "MobileCertificateRow",
+    "MobileHostEntryRow",
     "QueueCounts",
     "StartRequest",
     "TransferArrivalRow",
+    "TransferMark",
     "TransferRow",
     "TransferStepRow",
     "TransferView",
@@ -51,17 +61,23 @@ __all__ = [
     "close_certificate",
     "decide_transfer",
     "expire_due",
+    "host_entries",
     "issue_certificate",
     "letter_key",
     "letter_of",
+    "letter_pdf",
     "list_certificates",
     "list_transfers",
+    "members_in_transfer",
     "queue_counts",
     "read_certificate",
     "read_transfer",
+    "record_host_entry",
+    "register_relay_handlers",
     "register_schedules",
     "start_transfer",
     "submit_transfer",
+    "transfer_marks",
     "transfer_steps",
     "verify_letter",
 ]

@@ -1,6 +1,8 @@
 """流动党员活动证: issued by the member's branch for a stay of at most six months at a host
 organization (one on the platform from the directory, or one named), and closed when the
-member is back. The membership stays where it is; no transfer is opened."""
+member is back. The membership stays where it is; no transfer is opened. The card's
+fields are copied onto the certificate at issue, since a host on the platform reads it
+(its records: `hosting`)."""
 
 from __future__ import annotations
 
@@ -14,15 +16,16 @@ from sqlmodel import col
 
 from domain.shared import ErrorKind, Guard, new_id, not_found
 from domain.transfers import MESSAGES, check_member, check_open, check_period
-from infra.db.routing import locked
+from infra.db.routing import OTHER_SIDE, locked
 from infra.db.session import UnitOfWork
 from infra.members import letter_facts
-from infra.tenancy import branch_directory, organization_ref
+from infra.tenancy import branch_directory, organization_ref, tenant_ref
 from infra.transfers.common import Who, emit_transfer_event
 from infra.transfers.reading import readable
 from infra.transfers.tables import MobileCertificateRow
 
 _NEXT_NUMBER = text("SELECT nextval('mobile_certificate_number')")
+HOST_ACTIONS = ("read", "receive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,8 @@ async def issue_certificate(
     if facts is None:
         raise not_found("member")
     org = await organization_ref(uow, facts.organization_id, tenant_id=facts.tenant_id)
-    if org is None:
+    tenant = await tenant_ref(uow, facts.tenant_id)
+    if org is None or tenant is None:
         raise not_found("member")
     guard.require("transfer", "write", org.domain)
     check_member(facts.status, facts.admitted_on, today=today)
@@ -79,6 +83,12 @@ async def issue_certificate(
         state="issued",
         issued_by=who.user_id or uuid.UUID(int=0),
         issued_by_name=who.name,
+        member_name=facts.name,
+        member_gender=facts.gender,
+        member_status=facts.status,
+        member_phone_masked=facts.phone_masked,
+        from_tenant_name=tenant.name,
+        from_organization_name=org.name,
     )
     try:
         async with uow.session.begin_nested():
@@ -97,12 +107,13 @@ async def issue_certificate(
     return row
 
 
-async def _visible(uow: UnitOfWork, certificate_id: uuid.UUID) -> MobileCertificateRow:
-    found = (
-        await uow.session.execute(
-            select(MobileCertificateRow).where(col(MobileCertificateRow.id) == certificate_id)
-        )
-    ).scalar_one_or_none()
+async def visible_certificate(uow: UnitOfWork, certificate_id: uuid.UUID) -> MobileCertificateRow:
+    """The certificate, if the caller's scope holds its issuing side or else its host."""
+    by_id = select(MobileCertificateRow).where(col(MobileCertificateRow.id) == certificate_id)
+    found = (await uow.session.execute(by_id)).scalar_one_or_none()
+    if found is None:
+        hosted = by_id.execution_options(**{OTHER_SIDE: True})
+        found = (await uow.session.execute(hosted)).scalar_one_or_none()
     if found is None:
         raise not_found("mobile_certificate")
     return found
@@ -115,13 +126,28 @@ async def _domain(uow: UnitOfWork, row: MobileCertificateRow) -> str:
     return org.domain
 
 
+async def side_of(uow: UnitOfWork, guard: Guard, row: MobileCertificateRow) -> str | None:
+    """`issuing` when the caller reads transfers at the member's branch, `host` when they
+    read or receive them at the host organization, else None."""
+    org = await organization_ref(uow, row.organization_id, tenant_id=row.tenant_id)
+    if org is not None and guard.can("transfer", "read", org.domain):
+        return "issuing"
+    if row.host_tenant_id is None or row.host_organization_id is None:
+        return None
+    host = await organization_ref(uow, row.host_organization_id, tenant_id=row.host_tenant_id)
+    if host is not None and any(guard.can("transfer", a, host.domain) for a in HOST_ACTIONS):
+        return "host"
+    return None
+
+
 async def read_certificate(
     uow: UnitOfWork, guard: Guard, certificate_id: uuid.UUID
-) -> MobileCertificateRow:
-    row = await _visible(uow, certificate_id)
-    if not guard.can("transfer", "read", await _domain(uow, row)):
+) -> tuple[MobileCertificateRow, str]:
+    row = await visible_certificate(uow, certificate_id)
+    side = await side_of(uow, guard, row)
+    if side is None:
         raise not_found("mobile_certificate")
-    return row
+    return row, side
 
 
 async def close_certificate(
@@ -133,11 +159,12 @@ async def close_certificate(
     note: str | None,
     now: datetime,
 ) -> MobileCertificateRow:
-    row = await locked(uow.session, await _visible(uow, certificate_id))
-    domain = await _domain(uow, row)
+    row = await visible_certificate(uow, certificate_id)
+    domain = await _domain(uow, row)  # not the host's: it only reads the certificate
     if not guard.can("transfer", "write", domain):
         guard.require("transfer", "read", domain)
         guard.require("transfer", "write", domain)
+    row = await locked(uow.session, row)
     check_open(row.state)
     row.state = "closed"
     row.closed_by_name = who.name
@@ -153,14 +180,30 @@ async def list_certificates(
     uow: UnitOfWork,
     guard: Guard,
     *,
+    side: str,
     member_id: uuid.UUID | None,
     limit: int,
     after: uuid.UUID | None,
 ) -> list[MobileCertificateRow]:
+    """Those the caller's branches issued, or (`host`) those their organizations host."""
     c = MobileCertificateRow
-    stmt = select(c).where(
-        readable(guard, col(c.tenant_id), col(c.organization_id), scopes_of=("read",))
-    )
+    if side == "issuing":
+        stmt = select(c).where(
+            readable(guard, col(c.tenant_id), col(c.organization_id), scopes_of=("read",))
+        )
+    else:
+        stmt = (
+            select(c)
+            .where(
+                readable(
+                    guard,
+                    col(c.host_tenant_id),
+                    col(c.host_organization_id),
+                    scopes_of=HOST_ACTIONS,
+                )
+            )
+            .execution_options(**{OTHER_SIDE: True})
+        )
     if member_id is not None:
         stmt = stmt.where(col(c.member_id) == member_id)
     if after is not None:

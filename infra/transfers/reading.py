@@ -224,7 +224,10 @@ def readable(
     scopes_of: tuple[str, ...] = ("read", "receive"),
 ) -> ColumnElement[bool]:
     """Rows of organizations where the caller reads (or receives) transfers, or `extra`."""
-    scopes = [scope for action in scopes_of for scope in guard.scopes("transfer", action)]
+    # One clause per scope, though reading and receiving often give the same one.
+    scopes = list(
+        dict.fromkeys(scope for action in scopes_of for scope in guard.scopes("transfer", action))
+    )
     tenant_wide = [(t, o) for t, o in scopes if o is None]
     by_org = [org_domain(t, o) for t, o in scopes if o is not None]
     clauses: list[ColumnElement[bool]] = list(extra)

@@ -1,4 +1,5 @@
-"""SQLModel mappings of the transfers context (组织关系转接, schema from migration 0046).
+"""SQLModel mappings of the transfers context (组织关系转接, schema from migrations 0046
+and 0052).
 
 `transfer` is the sending tenant's record, `transfer_arrival` the receiving tenant's
 envelope (the letter's member fields only), `transfer_step` each side's append-only
@@ -127,7 +128,10 @@ class TransferStepRow(SQLModel, table=True):
 
 
 class MobileCertificateRow(SQLModel, table=True):
-    """流动党员活动证: a member away at most six months, attending at a host organization."""
+    """流动党员活动证: a member away at most six months, attending at a host organization.
+
+    The host's tenant reads the row too (a read-only policy of migration 0052), so it holds
+    of the member only what the card shows, snapshotted at issue."""
 
     __tablename__ = "mobile_certificate"
     tenant_id: uuid.UUID = Field(primary_key=True)
@@ -148,3 +152,29 @@ class MobileCertificateRow(SQLModel, table=True):
     closed_by_name: str | None = None
     closed_at: datetime | None = _tz()
     close_note: str | None = None
+    member_name: str
+    member_gender: str
+    member_status: str
+    member_phone_masked: str | None = None
+    from_tenant_name: str
+    from_organization_name: str
+
+
+class MobileHostEntryRow(SQLModel, table=True):
+    """What the host organization records of a mobile member (报到, organizational life,
+    dues paid there, its opinion), in the host's tenant; the issuing side reads it through a
+    read-only policy on `from_tenant_id`. Append-only."""
+
+    __tablename__ = "mobile_host_entry"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    certificate_id: uuid.UUID
+    from_tenant_id: uuid.UUID
+    kind: str
+    on_date: date
+    month: date | None = None
+    amount_fen: int | None = None
+    note: str | None = None
+    recorded_by: uuid.UUID | None = None
+    recorded_by_name: str
+    recorded_at: datetime = _now()

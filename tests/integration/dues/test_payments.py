@@ -6,11 +6,8 @@ order-query fallback, a double payment's credit and refund; receipts in HTML and
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import re
 import uuid
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -36,6 +33,7 @@ from tests.integration.dues.helpers import (
     ok,
     unit,
 )
+from tests.pdf_text import pdf_text
 
 THIS_MONTH = month_of(today())
 MONTHS = [format_month(add_months(THIS_MONTH, -n)) for n in range(4, -1, -1)]
@@ -179,7 +177,7 @@ async def test_a_payment_settles_once_with_a_receipt(
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
     assert b"STSong-Light" in pdf.content
-    text = _pdf_text(pdf.content)
+    text = pdf_text(pdf.content)
     assert "党 费 收 据" in text
     assert receipt["number"] in text
     assert "人民币伍拾元整" in text
@@ -189,31 +187,6 @@ async def test_a_payment_settles_once_with_a_receipt(
     assert secretary.json()["number"] == receipt["number"]
     other = await payers[1].api.get(f"{V1}/dues/bills/{payer.bills[month]}/receipt")
     assert other.status_code == 404
-
-
-_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
-_SHOWN = re.compile(rb"\(((?:\\.|[^\\)])*)\) Tj", re.S)
-_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
-_NAMED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-
-
-def _pdf_text(pdf: bytes) -> str:
-    """The text the pages show: each stream ASCII85- and Flate-decoded, each shown string
-    unescaped and read as the CID font's UTF-16."""
-    shown = []
-    for stream in _STREAM.findall(pdf):
-        content = zlib.decompress(base64.a85decode(stream.strip(), adobe=True))
-        for literal in _SHOWN.findall(content):
-            raw = _ESCAPE.sub(
-                lambda m: (
-                    bytes([int(m.group(1), 8)])
-                    if m.group(1)[:1].isdigit()
-                    else _NAMED.get(m.group(1), m.group(1))
-                ),
-                literal,
-            )
-            shown.append(raw.decode("utf-16-be"))
-    return "\n".join(shown)
 
 
 async def test_a_bill_in_flight_is_frozen_and_concurrent_attempts_charge_once(

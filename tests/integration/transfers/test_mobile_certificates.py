@@ -69,3 +69,5 @@ async def test_at_most_six_months_and_a_named_host_off_the_platform(futian_place
     fits = {**too_long, "valid_until": "2027-06-01"}
     made = ok(await futian_place.admin.post(f"{V1}/mobile-certificates", json=fits), 201)
     assert (made["host_organization_name"], made["host_tenant_id"]) == ("某省某单位党支部", None)
+    entries = f"{V1}/mobile-certificates/{made['id']}/entries"
+    assert ok(await futian_place.admin.get(entries)) == []

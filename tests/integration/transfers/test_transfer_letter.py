@@ -1,11 +1,13 @@
 """The letter: its fields (domain-rules §2), numbering from a sequence, the verification
-code that rejects a tampered letter, the printable page."""
+code that rejects a tampered letter, the printable page and the PDF."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from domain.shared import new_id
 from tests.integration.transfers.helpers import V1, Place, act, ok, refused, start
+from tests.pdf_text import pdf_text
 
 
 async def _letter_pair(
@@ -118,3 +120,28 @@ async def test_the_printable_letter_has_three_parts(
     assert r.headers["content-type"].startswith("text/html")
     for part in ("存根", "中国共产党党员组织关系介绍信", "回执联", sending["number"], "无欠缴记录"):
         assert part in r.text
+
+
+async def test_the_pdf_letter_has_three_parts_and_what_verification_needs(
+    futian_place: Place, nanshan_place: Place
+) -> None:
+    sending, receiving = await _letter_pair(futian_place, nanshan_place)
+    path = f"{V1}/transfers/{sending['transfer_id']}/letter/pdf"
+    r = await futian_place.admin.get(path)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.headers["cache-control"] == "no-store"
+    assert r.content.startswith(b"%PDF")
+    text = pdf_text(r.content)
+    for part in ("存根", "中国共产党党员组织关系介绍信", "回执联", "党费交至", "无欠缴记录"):
+        assert part in text
+    assert text.count(sending["number"]) >= 3  # on each part
+    assert sending["verification_code"] in text
+    assert sending["member"]["id_number"] in text  # in full for the sending side's officer
+    assert receiving["member"]["id_number"] in text  # masked, as typed into the check
+    assert "518000" in text
+    theirs = pdf_text((await nanshan_place.admin.get(path)).content)
+    assert receiving["verification_code"] in theirs
+    assert sending["member"]["id_number"] not in theirs
+    other = f"{V1}/transfers/{new_id()}/letter/pdf"
+    refused(await futian_place.admin.get(other), 404, "transfer_not_found")

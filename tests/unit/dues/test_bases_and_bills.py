@@ -112,6 +112,16 @@ def test_the_month_of_admission_is_billed() -> None:
     assert isinstance(bill, BillDraft)
 
 
+def test_a_member_transferred_in_is_billed_after_the_carried_paid_to_month() -> None:
+    arrived = Payer(uuid.uuid4(), uuid.uuid4(), "full", date(2010, 7, 1), date(2026, 10, 1))
+    for paid_there in (date(2026, 9, 1), date(2026, 10, 1)):
+        assert draft_bill(arrived, terms(paid_there), [MARCH], [], None) is (
+            Skip.PAID_BEFORE_TRANSFER
+        )
+    bill = draft_bill(arrived, terms(date(2026, 11, 1)), [MARCH], [], None)
+    assert isinstance(bill, BillDraft)
+
+
 def test_back_payment_reaches_six_months_or_an_exception() -> None:
     assert back_payment_allowed(date(2026, 6, 1), CURRENT, None)
     assert not back_payment_allowed(date(2026, 5, 1), CURRENT, None)
