@@ -18,7 +18,7 @@ by state and deadline: two partial indexes holding exactly those columns let bot
 run as index-only scans instead of visiting every open transfer's heap page.
 
 Revision ID: 0052
-Revises: 0041
+Revises: 0056
 Create Date: 2026-12-02
 """
 

@@ -14,7 +14,7 @@ Archives queued before this migration get their row from their job: on Citus onl
 queued in the file's own tenant (a join of the two tables on their distribution column).
 
 Revision ID: 0056
-Revises: 0041
+Revises: 0054
 Create Date: 2026-12-02
 """
 
