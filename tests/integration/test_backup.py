@@ -12,10 +12,12 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -238,6 +240,13 @@ async def test_audit_events_cannot_be_deleted_through_the_api(
     assert r.json()["items"][0]["id"] == event["id"]
 
 
+def _dated_id(days_ago: int) -> uuid.UUID:
+    """A uuid7 of that day: the kept event sorts by its time among the others (the audit
+    list is newest first by id) and does not top another test's first page."""
+    ms = int((time.time() - days_ago * 86400) * 1000)
+    return uuid.UUID(int=(ms << 80) | (0x7 << 76) | (0b10 << 62) | secrets.randbits(62))
+
+
 def test_audit_events_are_kept_six_months_even_from_the_schema_owner(
     database: DatabaseUrls,
 ) -> None:
@@ -246,7 +255,7 @@ def test_audit_events_are_kept_six_months_even_from_the_schema_owner(
         conn.execute(f"SET ROLE {OWNER_ROLE}")
         tenant = conn.execute("SELECT id FROM tenant WHERE code = '440304'").fetchone()
         assert tenant is not None
-        old, recent = uuid.uuid4(), uuid.uuid4()
+        old, recent = _dated_id(days_ago=213), _dated_id(days_ago=152)
         conn.execute(
             "INSERT INTO audit_event (tenant_id, id, occurred_at, action, resource_type, outcome)"
             " VALUES (%s, %s, now() - interval '7 months', 'test.old', 'test', 'success'),"
