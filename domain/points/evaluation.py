@@ -50,14 +50,15 @@ def items_earned(
     activity_kind: str | None = None,
     category: str | None = None,
 ) -> list[RuleItem]:
-    """The items a record of `source` earns this member on `day` (none when excluded)."""
+    """The items a record of `source` earns this member on `day` (none when excluded).
+    An item naming no activity kind counts for every kind (leave, absence)."""
     if excluded(rules, member, day):
         return []
     return [
         item
         for item in rules.items
         if item.source is source
-        and (activity_kind is None or item.activity_kind == activity_kind)
+        and (activity_kind is None or item.activity_kind in (None, activity_kind))
         and (category is None or item.category == category)
         and (not item.classes or member.member_class in item.classes)
     ]

@@ -176,3 +176,26 @@ def test_conditions_are_short_and_not_blank() -> None:
     with pytest.raises(DomainError) as e:
         check_conditions(["ok", " ", "x" * 41])
     assert [f.field for f in e.value.errors] == ["conditions[1]", "conditions[2]"]
+
+
+def test_leave_and_absence_items_name_a_kind_or_count_for_every_kind() -> None:
+    rules = validate_rule_set(
+        draft(
+            meeting(code="leave", points=-1, source=Source.EXCUSED_LEAVE, activity_kind=None),
+            meeting(code="absent", points=-5, source=Source.UNEXCUSED_ABSENCE, cap_per_period=20),
+            exclusions=(Exclusion(ExclusionKind.CONDITION, condition="long_illness"),),
+        ),
+        activity_kinds=KINDS,
+        existing=(),
+    )
+    day = date(2026, 5, 20)
+
+    def codes(source: Source, kind: str, facts: MemberFacts = MemberFacts()) -> list[str]:
+        return [i.code for i in items_earned(rules, facts, day, source, activity_kind=kind)]
+
+    assert codes(Source.EXCUSED_LEAVE, "theme_day") == ["leave"]
+    assert codes(Source.UNEXCUSED_ABSENCE, "branch_congress") == ["absent"]
+    assert codes(Source.UNEXCUSED_ABSENCE, "theme_day") == []
+    # an excluded member (long ill) is never penalised for an absence either
+    ill = MemberFacts(conditions=frozenset({"long_illness"}))
+    assert codes(Source.UNEXCUSED_ABSENCE, "branch_congress", ill) == []
