@@ -8,6 +8,7 @@ cap is applied again to what remains, so a record that was capped before may now
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,6 +40,35 @@ def excluded(rules: RuleSet, member: MemberFacts, day: date) -> bool:
         if ex.kind is ExclusionKind.CONDITION and ex.condition in member.conditions:
             return True
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class Unrated:
+    """Whom a version's exclusions leave out on a day, as a query asks it: born on or
+    before `born_by` (aged out), or with one of `conditions` (long illness …)."""
+
+    born_by: date | None
+    conditions: frozenset[str]
+
+
+def unrated(rules: RuleSet, day: date) -> Unrated:
+    """The same members `excluded` leaves out on `day`, for a run over all of them."""
+    years = [
+        ex.years
+        for ex in rules.exclusions
+        if ex.kind is ExclusionKind.AGE_AT_LEAST and ex.years is not None
+    ]
+    born_by = None
+    if years:
+        year = day.year - min(years)
+        # the 29th of February of a year that has none: born on the 28th is old enough
+        born_by = date(year, day.month, min(day.day, monthrange(year, day.month)[1]))
+    conditions = frozenset(
+        ex.condition
+        for ex in rules.exclusions
+        if ex.kind is ExclusionKind.CONDITION and ex.condition
+    )
+    return Unrated(born_by, conditions)
 
 
 def items_earned(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -16,9 +16,12 @@ from domain.points import (
     RuleSet,
     RuleSetDraft,
     Source,
+    Unrated,
     check_conditions,
+    excluded,
     items_earned,
     period_of,
+    unrated,
     validate_rule_set,
     version_on,
 )
@@ -199,3 +202,34 @@ def test_leave_and_absence_items_name_a_kind_or_count_for_every_kind() -> None:
     # an excluded member (long ill) is never penalised for an absence either
     ill = MemberFacts(conditions=frozenset({"long_illness"}))
     assert codes(Source.UNEXCUSED_ABSENCE, "branch_congress", ill) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "born_by"),
+    [
+        (date(2026, 12, 31), date(1956, 12, 31)),
+        (date(2028, 2, 29), date(1958, 2, 28)),  # 1958 has no 29 February
+        (date(2030, 2, 28), date(1960, 2, 28)),
+    ],
+)
+def test_a_run_leaves_out_whom_the_exclusions_exclude(day: date, born_by: date) -> None:
+    rules = validate_rule_set(
+        draft(
+            meeting(),
+            exclusions=(
+                Exclusion(ExclusionKind.AGE_AT_LEAST, years=75),
+                Exclusion(ExclusionKind.AGE_AT_LEAST, years=70),
+                Exclusion(ExclusionKind.CONDITION, condition="long_illness"),
+            ),
+        ),
+        activity_kinds=KINDS,
+        existing=(),
+    )
+    left_out = unrated(rules, day)
+    assert left_out == Unrated(born_by, frozenset({"long_illness"}))
+    # the same members `excluded` leaves out of accrual that day
+    for birth in (born_by, born_by + timedelta(days=1)):
+        facts = MemberFacts(birth_date=birth)
+        assert excluded(rules, facts, day) is (birth <= born_by)
+    assert unrated(validate_rule_set(draft(meeting()), activity_kinds=KINDS, existing=()),
+                   day) == Unrated(None, frozenset())  # fmt: skip
