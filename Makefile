@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.checkin_webhooks
 	$(BIN)/python -m bench.points_stars
+	$(BIN)/python -m bench.points_lag
 
 clean:
 	rm -rf $(VENV) var

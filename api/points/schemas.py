@@ -156,7 +156,10 @@ class EntryOut(msgspec.Struct, kw_only=True):
     points: int
     rule_version: int | None
     item_code: str | None
-    cause_type: Annotated[str, Meta(description="checkin or award")]
+    cause_type: Annotated[
+        str,
+        Meta(description="checkin, award, evidence, leave, absence or volunteer（起因）"),
+    ]
     cause_id: uuid.UUID
     created_at: datetime
 

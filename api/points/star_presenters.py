@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from api.points import star_schemas as s
-from domain.points import Band, Indicator, StarMethod, StarScheme, movement, rating_status
-from infra.points import SeenRating, StarAppeal, StarRun
+from domain.points import (
+    Band,
+    Indicator,
+    StarMethod,
+    StarScheme,
+    movement,
+    rating_status,
+    scheme_to_json,
+)
+from infra.points import SeenRating, StarAppeal, StarRun, StoredScheme
 
 
 def scheme_of(data: s.SchemeIn) -> StarScheme:
@@ -16,6 +24,7 @@ def scheme_of(data: s.SchemeIn) -> StarScheme:
         notice_days=data.notice_days,
         five_star_requires=data.five_star_requires,
         indicators=tuple(Indicator(i.code, i.weight, i.manual) for i in data.indicators),
+        excluded_classes=tuple(data.excluded_classes),
     )
 
 
@@ -77,4 +86,15 @@ def rating_out(seen: SeenRating, now: datetime) -> s.RatingOut:
         stands_at=r.stands_at,
         breakdown=r.breakdown,
         appeal=appeal_out(seen.appeal) if seen.appeal else None,
+    )
+
+
+def stored_scheme_out(stored: StoredScheme) -> s.StarSchemeOut:
+    return s.StarSchemeOut(
+        tenant_id=stored.tenant_id,
+        subject=stored.subject.value,
+        version=stored.version,
+        scheme=scheme_to_json(stored.scheme),
+        created_by=stored.created_by,
+        created_at=stored.created_at,
     )

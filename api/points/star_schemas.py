@@ -59,6 +59,16 @@ class SchemeIn(Strict):
             description="党支部评定的指标及分值 Branch indicators and weights",
         ),
     ] = []
+    excluded_classes: Annotated[
+        list[Code],
+        Meta(
+            max_length=20,
+            examples=[["special"]],
+            description="不参评的人员类别（仅党员星级）；积分规则排除的党员（70 岁以上、"
+            "长期患病等）和非在册党员一律不参评 Member classes not rated (members only);"
+            " members the point rules exclude and members no longer active are never rated",
+        ),
+    ] = []
 
 
 class RunIn(Strict):
@@ -73,7 +83,8 @@ class RunIn(Strict):
         Annotated[
             SchemeIn,
             Meta(
-                description="缺省见 SchemeIn Default: see SchemeIn",
+                description="缺省为租户保存的方案（/star-schemes），未保存时见 SchemeIn"
+                " Default: the tenant's stored scheme, else see SchemeIn",
                 examples=[
                     {
                         "method": "thresholds",
@@ -105,6 +116,46 @@ class RunOut(msgspec.Struct, kw_only=True):
     distribution: dict[str, int]
     scheme: dict[str, Any]
     created_at: datetime
+
+
+class StarSchemeIn(Strict):
+    """保存评定方案的新版本 Write the next version of a tenant's star scheme."""
+
+    subject: Literal["member", "branch"]
+    scheme: Annotated[
+        SchemeIn,
+        Meta(
+            examples=[
+                {
+                    "method": "shares",
+                    "bands": [{"stars": 5, "share": 10}, {"stars": 4, "share": 30}],
+                    "notice_days": 5,
+                    "excluded_classes": ["special"],
+                }
+            ]
+        ),
+    ]
+    tenant_id: Annotated[
+        uuid.UUID | None, Meta(description="默认为本租户 Default: the caller's tenant")
+    ] = None
+
+
+class StarSchemeOut(msgspec.Struct, kw_only=True):
+    """租户的评定方案 The scheme a run of this tenant and subject uses when given none."""
+
+    tenant_id: uuid.UUID
+    subject: str
+    version: Annotated[int, Meta(description="版本；0 为内置缺省方案 0: the built-in default")]
+    scheme: dict[str, Any]
+    created_by: uuid.UUID | None
+    created_at: datetime | None
+
+
+class StarSchemesOut(msgspec.Struct, kw_only=True):
+    """党员与党支部的评定方案 The member and the branch scheme in force."""
+
+    member: StarSchemeOut
+    branch: StarSchemeOut
 
 
 class AppealOut(msgspec.Struct, kw_only=True):

@@ -19,7 +19,7 @@ from api.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from api.points import star_schemas as s
 from api.points.ledger import reader_of
 from api.points.star_presenters import appeal_out, rating_out, run_out, scheme_of
-from domain.points import BRANCH_DEFAULT, MEMBER_DEFAULT, Subject, check_period
+from domain.points import Subject, check_period
 from domain.shared.times import DISPLAY_ZONE
 from infra.points import (
     decide_appeal,
@@ -57,7 +57,6 @@ PeriodParam = Annotated[
 )
 async def create_star_rating_run(ctx: Ctx, data: s.RunIn) -> s.RunOut:
     subject = Subject(data.subject)
-    default = MEMBER_DEFAULT if subject is Subject.MEMBER else BRANCH_DEFAULT
     now = datetime.now(UTC)
     async with ctx.uow() as uow:
         run = await queue_star_run(
@@ -66,7 +65,7 @@ async def create_star_rating_run(ctx: Ctx, data: s.RunIn) -> s.RunOut:
             tenant_id=data.tenant_id or ctx.principal.tenant_id,
             subject=subject,
             period=check_period(data.period),
-            scheme=scheme_of(data.scheme) if data.scheme else default,
+            scheme=scheme_of(data.scheme) if data.scheme else None,
             publish_at=data.publish_at or now,
             created_by=ctx.principal.user_id,
             home_tenant_id=ctx.principal.tenant_id,

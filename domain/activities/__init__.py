@@ -2,12 +2,15 @@
 quorum and the compliance calendar. Pure rules, no I/O."""
 
 from domain.activities.attendance import (
+    ABSENCE_RECORDED,
+    VOLUNTEER_HOURS_RECORDED,
     Attendance,
     AttendanceLine,
     AttendanceStatus,
     Quorum,
     attendance,
     quorum,
+    volunteer_hours,
 )
 from domain.activities.checkin import (
     CheckinAttempt,
@@ -42,7 +45,7 @@ from domain.activities.compliance import (
 )
 from domain.activities.geo import Geofence, GeoPoint, distance_m
 from domain.activities.kinds import ActivityKind
-from domain.activities.leave import LeaveRequest, LeaveStatus
+from domain.activities.leave import LEAVE_APPROVED, LeaveRequest, LeaveStatus
 from domain.activities.lifecycle import ActivityStatus, allowed_transitions, change_status
 from domain.activities.messages import MESSAGES
 from domain.activities.obligations import Obligations, tracked_kinds
@@ -64,12 +67,15 @@ from domain.activities.roster import (
 )
 
 __all__ = [
+    "ABSENCE_RECORDED",
     "CHECKIN_RECORDED",
     "CHECKIN_WITHDRAWN",
     "DEFAULT_FREQUENCIES",
     "EDITABLE_FIELDS",
+    "LEAVE_APPROVED",
     "MESSAGES",
     "TOKEN_STEP_SECONDS",
+    "VOLUNTEER_HOURS_RECORDED",
     "ActivityKind",
     "ActivityStatus",
     "Attendance",
@@ -121,4 +127,5 @@ __all__ = [
     "token_step",
     "tracked_kinds",
     "verify_checkin_token",
+    "volunteer_hours",
 ]

@@ -9,11 +9,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 
 from domain.activities.kinds import ActivityKind
 from domain.activities.roster import MemberStatus, RosterEntry
+
+ABSENCE_RECORDED = "attendance.absence_recorded"
+VOLUNTEER_HOURS_RECORDED = "attendance.volunteer_hours_recorded"
 
 
 class AttendanceStatus(StrEnum):
@@ -144,3 +148,9 @@ def quorum(kind: ActivityKind, result: Attendance) -> Quorum | None:
         return None
     present = sum(1 for ln in counted if ln.status is AttendanceStatus.PRESENT)
     return Quorum(base=len(counted), present=present)
+
+
+def volunteer_hours(starts_at: datetime, ends_at: datetime) -> int:
+    """志愿服务时长 of a volunteer activity: its scheduled length in whole hours (rounded
+    down), what the branch planned and closed, never time spent online in the app."""
+    return max(int((ends_at - starts_at).total_seconds()) // 3600, 0)

@@ -15,6 +15,8 @@ from domain.activities.messages import MESSAGES
 from domain.shared.errors import ErrorKind
 from domain.shared.ids import new_id
 
+LEAVE_APPROVED = "leave.approved"
+
 
 class LeaveStatus(StrEnum):
     REQUESTED = "requested"

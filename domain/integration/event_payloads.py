@@ -89,6 +89,48 @@ class CheckinWithdrawn(CheckinRecorded, kw_only=True):
     """签到已撤销（登记有误的更正） A check-in was withdrawn as recorded in error."""
 
 
+class LeaveApproved(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """请假已批准 A member's leave from an activity was approved."""
+
+    leave_id: uuid.UUID
+    activity_id: uuid.UUID
+    member_id: Annotated[
+        uuid.UUID | None,
+        Meta(
+            description="请假的党员（无敏感范围时为 null） The member (null without the"
+            " sensitive scope)",
+            extra_json_schema=PERSONAL,
+        ),
+    ]
+    activity_kind: Annotated[str, Meta(description="活动类型 The activity's kind")]
+    starts_at: Annotated[datetime, Meta(description="活动开始时间 When the activity starts")]
+
+
+class AttendanceClosed(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    activity_id: uuid.UUID
+    member_id: Annotated[
+        uuid.UUID | None,
+        Meta(
+            description="党员（无敏感范围时为 null） The member (null without the sensitive scope)",
+            extra_json_schema=PERSONAL,
+        ),
+    ]
+    activity_kind: Annotated[str, Meta(description="活动类型 The activity's kind")]
+    starts_at: Annotated[datetime, Meta(description="活动开始时间 When the activity started")]
+
+
+class AttendanceAbsenceRecorded(AttendanceClosed, kw_only=True):
+    """活动归档时记为缺席（未签到、未被代签、无批准的请假） A member was absent when the
+    activity was archived (no check-in, no mark by the secretary, no approved leave)."""
+
+
+class AttendanceVolunteerHoursRecorded(AttendanceClosed, kw_only=True):
+    """志愿服务时长已记录（活动归档时，出席的党员） Volunteer hours were recorded for a
+    member present when the volunteer activity was archived."""
+
+    hours: Annotated[int, Meta(ge=1, description="计划时长（整小时） Scheduled whole hours")]
+
+
 class PointsChanged(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     entry_id: Annotated[uuid.UUID, Meta(description="积分流水 The ledger entry")]
     member_id: uuid.UUID

@@ -80,6 +80,16 @@ CATALOGUE: dict[str, EventType] = {
         _type("checkin.withdrawn", p.CheckinWithdrawn, "activity", "checkin:read"),
         _type("evidence.attached", p.EvidenceAttached, "activity", "activity:read"),
         _type("evidence.deleted", p.EvidenceDeleted, "activity", "activity:read"),
+        _type("leave.approved", p.LeaveApproved, "activity", "checkin:read"),
+        _type(
+            "attendance.absence_recorded", p.AttendanceAbsenceRecorded, "activity", "checkin:read"
+        ),
+        _type(
+            "attendance.volunteer_hours_recorded",
+            p.AttendanceVolunteerHoursRecorded,
+            "activity",
+            "checkin:read",
+        ),
         _type("points.awarded", p.PointsAwarded, "member", "points:read"),
         _type("points.reversed", p.PointsReversed, "member", "points:read"),
         _type("star_rating.published", p.StarRatingPublished, "star_run", "star_rating:read"),

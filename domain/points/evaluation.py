@@ -8,6 +8,7 @@ cap is applied again to what remains, so a record that was capped before may now
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,6 +42,35 @@ def excluded(rules: RuleSet, member: MemberFacts, day: date) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class Unrated:
+    """Whom a version's exclusions leave out on a day, as a query asks it: born on or
+    before `born_by` (aged out), or with one of `conditions` (long illness …)."""
+
+    born_by: date | None
+    conditions: frozenset[str]
+
+
+def unrated(rules: RuleSet, day: date) -> Unrated:
+    """The same members `excluded` leaves out on `day`, for a run over all of them."""
+    years = [
+        ex.years
+        for ex in rules.exclusions
+        if ex.kind is ExclusionKind.AGE_AT_LEAST and ex.years is not None
+    ]
+    born_by = None
+    if years:
+        year = day.year - min(years)
+        # the 29th of February of a year that has none: born on the 28th is old enough
+        born_by = date(year, day.month, min(day.day, monthrange(year, day.month)[1]))
+    conditions = frozenset(
+        ex.condition
+        for ex in rules.exclusions
+        if ex.kind is ExclusionKind.CONDITION and ex.condition
+    )
+    return Unrated(born_by, conditions)
+
+
 def items_earned(
     rules: RuleSet,
     member: MemberFacts,
@@ -50,14 +80,15 @@ def items_earned(
     activity_kind: str | None = None,
     category: str | None = None,
 ) -> list[RuleItem]:
-    """The items a record of `source` earns this member on `day` (none when excluded)."""
+    """The items a record of `source` earns this member on `day` (none when excluded).
+    An item naming no activity kind counts for every kind (leave, absence)."""
     if excluded(rules, member, day):
         return []
     return [
         item
         for item in rules.items
         if item.source is source
-        and (activity_kind is None or item.activity_kind == activity_kind)
+        and (activity_kind is None or item.activity_kind in (None, activity_kind))
         and (category is None or item.category == category)
         and (not item.classes or member.member_class in item.classes)
     ]

@@ -99,6 +99,12 @@ MESSAGES = Catalogue(
         "star_indicators_for_members": Message(
             "党员星级按积分评定，不设指标", "Member stars are graded on points, without indicators"
         ),
+        "star_excluded_classes_for_branches": Message(
+            "按人员类别不参评只适用于党员星级", "Only member stars leave classes out"
+        ),
+        "star_scheme_changed": Message(
+            "评定方案刚被修改，请重新读取后再改", "The scheme just changed; read it and try again"
+        ),
         "star_indicator_repeated": Message("指标重复", "The indicator is listed twice"),
         "star_indicator_unknown": Message(
             "未知的指标 {indicator}；人工评分的指标请标明 manual",

@@ -59,6 +59,9 @@ class StarScheme:
     notice_days: int = 5
     five_star_requires: str | None = None
     indicators: tuple[Indicator, ...] = ()
+    excluded_classes: tuple[str, ...] = ()
+    """Member classes not rated at all (the tenant's own, e.g. 特殊); members the point
+    rules exclude (aged 70+, long ill) and members no longer active are never rated."""
 
 
 MEMBER_DEFAULT = StarScheme(
@@ -94,6 +97,7 @@ def scheme_to_json(scheme: StarScheme) -> dict[str, Any]:
         "indicators": [
             {"code": i.code, "weight": i.weight, "manual": i.manual} for i in scheme.indicators
         ],
+        "excluded_classes": list(scheme.excluded_classes),
     }
 
 
@@ -107,6 +111,7 @@ def scheme_of_json(data: Mapping[str, Any]) -> StarScheme:
             Indicator(i["code"], i["weight"], i.get("manual", False))
             for i in data.get("indicators", ())
         ),
+        excluded_classes=tuple(data.get("excluded_classes", ())),
     )
 
 
@@ -133,6 +138,10 @@ def validate_scheme(
     codes = [i.code for i in scheme.indicators]
     if subject is Subject.MEMBER and scheme.indicators:
         errors.append(MESSAGES.field("scheme.indicators", "star_indicators_for_members"))
+    if subject is Subject.BRANCH and scheme.excluded_classes:
+        errors.append(
+            MESSAGES.field("scheme.excluded_classes", "star_excluded_classes_for_branches")
+        )
     for i, ind in enumerate(scheme.indicators):
         if codes.index(ind.code) != i:
             errors.append(MESSAGES.field(f"scheme.indicators[{i}].code", "star_indicator_repeated"))
@@ -187,6 +196,61 @@ def grade(scheme: StarScheme, scored: Sequence[Scored]) -> list[Graded]:
     ]
 
 
+class ScoreGroup(NamedTuple):
+    """Subjects sharing a score (and whether they meet the five-star requirement): what a
+    run over half a million members grades, a few hundred groups instead of them all."""
+
+    score: float
+    meets_requirement: bool
+    subjects: int
+
+
+def grade_groups(
+    scheme: StarScheme, groups: Sequence[ScoreGroup]
+) -> dict[tuple[float, bool], tuple[int, int]]:
+    """(score, meets) → (stars, rank): the same as `grade` gives each of the subjects
+    the groups stand for, since the tie rule never looks past a subject's score (and
+    the requirement only takes a fifth star away)."""
+    by_score: dict[float, int] = {}
+    for g in groups:
+        by_score[g.score] = by_score.get(g.score, 0) + g.subjects
+    scores = sorted(by_score, reverse=True)
+    total = sum(by_score.values())
+    starts, position = [], 0
+    for score in scores:
+        starts.append(position)
+        position += by_score[score]
+    if scheme.method is StarMethod.THRESHOLDS:
+        stars = [_by_threshold(scheme.bands, score) for score in scores]
+    else:
+        stars = _share_of_groups(scheme.bands, total, starts)
+    index = {score: i for i, score in enumerate(scores)}
+    graded: dict[tuple[float, bool], tuple[int, int]] = {}
+    for g in groups:
+        i = index[g.score]
+        n = stars[i]
+        if scheme.five_star_requires and n == 5 and not g.meets_requirement:
+            n = 4
+        graded[(g.score, g.meets_requirement)] = (n, starts[i] + 1)
+    return graded
+
+
+def _share_of_groups(bands: Sequence[Band], total: int, starts: Sequence[int]) -> list[int]:
+    """`_by_share` over groups of equal score starting at `starts`: a band's edge that
+    falls inside a group moves to the group's end."""
+    stars = [1] * len(starts)
+    placed = 0
+    for band in sorted(bands, key=lambda b: -b.stars):
+        until = min(total, placed + int(total * (band.share or 0) / 100))
+        for i, start in enumerate(starts):
+            if placed <= start < until:
+                stars[i] = band.stars
+                end = starts[i + 1] if i + 1 < len(starts) else total
+                until = max(until, end)
+        placed = max(placed, until)
+    return stars
+
+
 def _by_threshold(bands: Sequence[Band], score: float) -> int:
     earned = [b.stars for b in bands if b.min_score is not None and score >= b.min_score]
     return max(earned, default=1)
@@ -205,14 +269,6 @@ def _by_share(bands: Sequence[Band], total: int, ranks: Sequence[int]) -> list[i
             stars[i] = band.stars
         placed = max(placed, until)
     return stars
-
-
-def distribution(stars: Sequence[int]) -> dict[str, int]:
-    """How many of each star count, "1" to "5"."""
-    counts = {str(n): 0 for n in range(1, 6)}
-    for n in stars:
-        counts[str(n)] += 1
-    return counts
 
 
 def weighted_score(

@@ -23,6 +23,7 @@ from domain.activities import (
     expected_attendees,
 )
 from domain.shared import ErrorKind, display_time, new_id
+from infra.activities.closing import announce_attendance
 from infra.activities.roster import (
     attendee_row,
     roster,
@@ -339,6 +340,8 @@ async def transition(
         activity.started_at = now
     if target is ActivityStatus.FINISHED:
         activity.finished_at = now
+    if target is ActivityStatus.ARCHIVED:
+        await announce_attendance(uow, activity)
     activity.version += 1
     activity.updated_at = now
     uow.session.add(activity)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from domain.activities import (
+    LEAVE_APPROVED,
     MESSAGES,
     ActivityStatus,
     LeaveRequest,
@@ -25,6 +26,7 @@ from infra.activities.visibility import (
     require_marking,
 )
 from infra.db.session import UnitOfWork
+from infra.platform.outbox import emit
 
 
 def _leave_domain(row: LeaveRequestRow) -> LeaveRequest:
@@ -157,4 +159,19 @@ async def decide_leave(
         tenant_id=row.tenant_id,
         detail={"activity_id": str(row.activity_id), "member_id": str(row.member_id)},
     )
+    if leave.status is LeaveStatus.APPROVED:
+        emit(
+            uow,
+            tenant_id=row.tenant_id,
+            topic=LEAVE_APPROVED,
+            aggregate_type="activity",
+            aggregate_id=row.activity_id,
+            payload={
+                "leave_id": str(row.id),
+                "activity_id": str(row.activity_id),
+                "member_id": str(row.member_id),
+                "activity_kind": access.activity.kind,
+                "starts_at": access.activity.starts_at.isoformat(),
+            },
+        )
     return row

@@ -49,13 +49,14 @@ def _places() -> Select[Any]:
 
 
 ACTIVE_MEMBERS: Subquery = (
-    select(Member.tenant_id, Member.id, Member.organization_id)
+    select(Member.tenant_id, Member.id, Member.organization_id, Member.birth_date)
     .where(col(Member.status).in_(ACTIVE_STATUSES))
     .subquery("active_member_directory")
 )
-"""(tenant_id, id, organization_id) of each active (probationary or full) member, for
-joining in another context's statement (a star run rates them all in one); PostgreSQL
-flattens it, so the plan is that of a join on the table."""
+"""(tenant_id, id, organization_id, birth_date) of each active (probationary or full)
+member, for joining in another context's statement (a star run rates them all in one, but
+for those the point rules exclude by age); PostgreSQL flattens it, so the plan is that of
+a join on the table."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ cases, one module each: `rule_sets`, `accrual` (relay handlers, registered by
 `subscriptions`), `ledger` (the one writer of entries and balances), `reading`,
 `balances` (recompute and compare), `awards`, `profiles`; star ratings: `star_runs` (the
 job), `star_scoring`, `indicators` (the registry other contexts plug into),
-`star_reading` (who sees what), `star_appeals`, `star_scores` (manual items).
+`star_reading` (who sees what), `star_appeals`, `star_scores` (manual items),
+`star_schemes` (each tenant's versioned scheme).
 """
 
 from infra.points.awards import decide, get_award, list_awards, propose
@@ -24,6 +25,7 @@ from infra.points.star_reading import (
     star_distribution,
 )
 from infra.points.star_runs import queue_star_run, register_jobs
+from infra.points.star_schemes import StoredScheme, read_scheme, set_scheme
 from infra.points.star_scores import set_star_score
 from infra.points.subscriptions import register_relay_handlers
 from infra.points.tables import (
@@ -52,6 +54,7 @@ __all__ = [
     "StarRun",
     "StarScore",
     "StoredRuleSet",
+    "StoredScheme",
     "Summary",
     "create_version",
     "decide",
@@ -68,11 +71,13 @@ __all__ = [
     "member_summary",
     "propose",
     "queue_star_run",
+    "read_scheme",
     "recompute",
     "register_indicator",
     "register_jobs",
     "register_relay_handlers",
     "set_profile",
+    "set_scheme",
     "set_star_score",
     "star_distribution",
 ]

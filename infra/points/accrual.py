@@ -5,7 +5,13 @@ outbox events.
 day; `checkin.withdrawn` reverses those entries and re-applies the caps. Likewise
 `evidence.attached` books the `evidence_upload` items for the member whose account
 uploaded the file (an uploader with no member record earns nothing), and
-`evidence.deleted` reverses them. Nothing is written on the records' own paths; the relay
+`evidence.deleted` reverses them. An approved leave (`leave.approved`) earns the
+`excused_leave` items, an absence on the closed attendance list
+(`attendance.absence_recorded`: no check-in, no mark by the secretary, no approved leave)
+the `unexcused_absence` items, and a volunteer activity's hours
+(`attendance.volunteer_hours_recorded`) the `volunteer_hours` items, points per hour; each
+under the version in force on the activity's day, an item naming a kind only for that kind.
+Nothing is written on the records' own paths; the relay
 applies each event once, and settling a cap group is idempotent besides, so a replayed
 event, sync batch or period adds nothing. The relay hands over a tenant's check-in events
 in batches, which share their lookups (`Lookups`): a tenant with no rule set costs one
@@ -124,3 +130,49 @@ async def evidence_deleted(uow: UnitOfWork, event: RelayedEvent) -> None:
         await settle_group(
             uow, group, cause_type="evidence", withdraw=evidence_id, event_id=event.id
         )
+
+
+async def _book_activity_record(
+    uow: UnitOfWork,
+    event: RelayedEvent,
+    lookups: Lookups,
+    source: Source,
+    cause_type: str,
+    cause_id: uuid.UUID,
+    units: int = 1,
+) -> None:
+    """Book what a member's record of an activity earns under the items of `source`."""
+    payload = event.payload
+    member_id = uuid.UUID(payload["member_id"])
+    day = datetime.fromisoformat(payload["starts_at"]).astimezone(DISPLAY_ZONE).date()
+    version = version_on_day(await lookups.versions(), day)
+    facts = await lookups.facts(member_id)
+    if version is None or facts is None:
+        return
+    rules = version.rules
+    period = period_of(rules.period, day)
+    kind = payload["activity_kind"]
+    for item in items_earned(rules, facts, day, source, activity_kind=kind):
+        group = Group.of(event.tenant_id, member_id, period, version.id, rules.version, item, units)
+        await settle_group(uow, group, cause_type=cause_type, add=cause_id, event_id=event.id)
+
+
+async def leave_approved(uow: UnitOfWork, event: RelayedEvent, lookups: Lookups) -> None:
+    leave_id = uuid.UUID(event.payload["leave_id"])
+    await _book_activity_record(uow, event, lookups, Source.EXCUSED_LEAVE, "leave", leave_id)
+
+
+async def absence_recorded(uow: UnitOfWork, event: RelayedEvent, lookups: Lookups) -> None:
+    """The activity is the cause: a member is absent from it at most once."""
+    activity_id = uuid.UUID(event.payload["activity_id"])
+    await _book_activity_record(
+        uow, event, lookups, Source.UNEXCUSED_ABSENCE, "absence", activity_id
+    )
+
+
+async def volunteer_hours_recorded(uow: UnitOfWork, event: RelayedEvent, lookups: Lookups) -> None:
+    activity_id = uuid.UUID(event.payload["activity_id"])
+    hours = int(event.payload["hours"])
+    await _book_activity_record(
+        uow, event, lookups, Source.VOLUNTEER_HOURS, "volunteer", activity_id, hours
+    )

@@ -47,7 +47,10 @@ class Group:
         version_id: uuid.UUID,
         version: int,
         item: RuleItem,
+        units: int = 1,
     ) -> Group:
+        """`units` for items earned per unit (volunteer hours): the record earns
+        `points × units` before the cap."""
         return cls(
             tenant_id,
             member_id,
@@ -55,7 +58,7 @@ class Group:
             version_id,
             version,
             item.code,
-            item.points,
+            item.points * units,
             item.cap_per_period,
         )
 
@@ -141,7 +144,7 @@ async def settle_group(
     await hold_balance(uow, group.tenant_id, group.member_id, group.period)
     rows = (
         await uow.session.execute(
-            select(PointEntry.cause_id, PointEntry.kind, PointEntry.points)
+            select(PointEntry.cause_id, PointEntry.kind, PointEntry.points, PointEntry.item_points)
             .where(
                 PointEntry.tenant_id == group.tenant_id,  # type: ignore[arg-type]
                 PointEntry.member_id == group.member_id,  # type: ignore[arg-type]
@@ -153,11 +156,13 @@ async def settle_group(
         )
     ).all()
     order: list[uuid.UUID] = []
+    uncapped: dict[uuid.UUID, int] = {}
     booked: dict[str, int] = {}
     withdrawn: set[uuid.UUID] = set()
-    for cause_id, kind, points in rows:
+    for cause_id, kind, points, item_points in rows:
         if cause_id not in order:
             order.append(cause_id)
+            uncapped[cause_id] = group.item_points if item_points is None else item_points
         booked[str(cause_id)] = booked.get(str(cause_id), 0) + points
         if kind == "reversal":
             withdrawn.add(cause_id)
@@ -166,7 +171,8 @@ async def settle_group(
         withdrawn.add(newly_withdrawn)
     if add is not None and add not in order:
         order.append(add)
-    causes = [Cause(str(c), group.item_points, c in withdrawn) for c in order]
+        uncapped[add] = group.item_points
+    causes = [Cause(str(c), uncapped[c], c in withdrawn) for c in order]
     changes = settle(causes, booked, group.item_cap)
     if newly_withdrawn is not None:
         changes.setdefault(str(newly_withdrawn), 0)
@@ -179,7 +185,7 @@ async def settle_group(
             kind = "accrual"
         else:
             kind = "adjustment"
-        entries.append(_entry(group, cause_type, cause, kind, delta, event_id))
+        entries.append(_entry(group, cause_type, cause, kind, delta, event_id, uncapped[cause]))
     await append(uow, entries)
     return entries
 
@@ -191,6 +197,7 @@ def _entry(
     kind: str,
     points: int,
     event_id: uuid.UUID | None,
+    item_points: int,
 ) -> PointEntry:
     return PointEntry(
         tenant_id=group.tenant_id,
@@ -202,7 +209,7 @@ def _entry(
         rule_version_id=group.rule_version_id,
         rule_version=group.rule_version,
         item_code=group.item_code,
-        item_points=group.item_points,
+        item_points=item_points,
         item_cap=group.item_cap,
         cause_type=cause_type,
         cause_id=cause,

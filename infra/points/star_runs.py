@@ -2,8 +2,8 @@
 and period, run by `points.star_run` in the creator's scope, published as drafts.
 
 The job stages every subject's score and breakdown in the database, grades the scores
-(`domain.points.grade`), writes the ratings in one statement and marks the run published,
-all in one transaction, and queues
+counted by value (`domain.points.grade_groups`: the tie rule needs no more), writes the
+ratings in one statement and marks the run published, all in one transaction, and queues
 `star_rating.published`; a rerun after a crash finds the run published or writes it whole.
 The notice period (公示期) runs from `publish_at` for the scheme's `notice_days`.
 """
@@ -19,11 +19,9 @@ from sqlalchemy import select, text
 
 from domain.points import (
     MESSAGES,
-    Graded,
     StarScheme,
     Subject,
-    distribution,
-    grade,
+    grade_groups,
     scheme_of_json,
     scheme_to_json,
     validate_scheme,
@@ -38,11 +36,13 @@ from infra.platform.jobs import JobContext, enqueue
 from infra.platform.outbox import emit
 from infra.platform.runner import JobRunner
 from infra.points.indicators import measurable
-from infra.points.star_scoring import stage_branches, stage_members
+from infra.points.star_schemes import scheme_in_force
+from infra.points.star_scoring import StagedGroup, stage_branches, stage_members
 from infra.points.tables import StarRun
 from infra.tenancy import tenant_ref
 
 JOB_KIND = "points.star_run"
+Grades = dict[tuple[float, bool], tuple[int, int]]
 PUBLISHED = "star_rating.published"
 RETRIES = RetryPolicy(max_attempts=3, base_seconds=10, cap_seconds=300)
 
@@ -54,7 +54,7 @@ async def queue_star_run(
     tenant_id: uuid.UUID,
     subject: Subject,
     period: str,
-    scheme: StarScheme,
+    scheme: StarScheme | None,
     publish_at: datetime,
     created_by: uuid.UUID,
     home_tenant_id: uuid.UUID,
@@ -63,6 +63,8 @@ async def queue_star_run(
     if tenant is None:
         raise not_found("tenant")
     guard.require("star_rating", "run", tenant_domain(tenant.path))
+    if scheme is None:
+        scheme = (await scheme_in_force(uow, tenant.id, subject)).scheme
     validate_scheme(scheme, subject, measurable=measurable())
     existing = (
         await uow.session.execute(
@@ -131,20 +133,24 @@ async def _publish(uow: UnitOfWork, run: StarRun, job: JobContext) -> None:
     scheme = scheme_of_json(run.scheme)
     previous = await _previous_run(uow, run)
     if run.subject == Subject.MEMBER.value:
-        scored = await stage_members(uow, run.tenant_id, run.period, previous)
+        staged = await stage_members(uow, run.tenant_id, run.period, scheme, previous)
     else:
         tenant = await tenant_ref(uow, run.tenant_id)
         if tenant is None:
             raise not_found("tenant")
         today = datetime.now(DISPLAY_ZONE).date()
-        scored = await stage_branches(uow, tenant, run.period, scheme, today, previous)
-    graded = grade(scheme, scored)
-    await job.progress(0, len(graded))
-    await _write(uow, run, graded)
-    await job.progress(len(graded), len(graded))
+        staged = await stage_branches(uow, tenant, run.period, scheme, today, previous)
+    graded = grade_groups(scheme, [s.group for s in staged])
+    rated = sum(s.group.subjects for s in staged)
+    await job.progress(0, rated)
+    await _write(uow, run, staged, graded)
+    await job.progress(rated, rated)
+    counts = {str(n): 0 for n in range(1, 6)}
+    for s in staged:
+        counts[str(graded[s.group.score, s.group.meets_requirement][0])] += s.group.subjects
     run.status = "published"
-    run.rated = len(graded)
-    run.distribution = distribution([g.stars for g in graded])
+    run.rated = rated
+    run.distribution = counts
     uow.session.add(run)
     emit(
         uow,
@@ -183,7 +189,7 @@ async def _previous_run(uow: UnitOfWork, run: StarRun) -> uuid.UUID | None:
 
 
 _STAGED = text(
-    "SELECT subject_id, organization_id, score, breakdown, previous_stars FROM star_stage"
+    "SELECT subject_id, organization_id, score, breakdown, previous_stars, meets FROM star_stage"
 )
 _ONE_RATING = text(
     "INSERT INTO star_rating (tenant_id, id, run_id, subject, subject_id, organization_id,"
@@ -194,47 +200,46 @@ _ONE_RATING = text(
 )
 
 
-async def _write(uow: UnitOfWork, run: StarRun, graded: list[Graded]) -> None:
-    """One statement: the grades as arrays, joined to the staged scores, breakdowns and
-    previous stars. Citus copies an `INSERT … SELECT` from a temporary table, which it
-    refuses under row-level security: there the rows go as `VALUES`, one each."""
+async def _write(uow: UnitOfWork, run: StarRun, staged: list[StagedGroup], graded: Grades) -> None:
+    """One statement: the stars and rank of each (score, meets) group, a few hundred rows,
+    joined to the staged scores, breakdowns and previous stars. Citus copies an
+    `INSERT … SELECT` from a temporary table, which it refuses under row-level security:
+    there the rows go as `VALUES`, one each."""
     if uow.distributed:
-        staged = {row.subject_id: row for row in await uow.session.execute(_STAGED)}
         rows = [
             {
                 "t": run.tenant_id,
                 "id": new_id(),
                 "run": run.id,
                 "subject": run.subject,
-                "subject_id": g.subject_id,
-                "organization_id": staged[g.subject_id].organization_id,
+                "subject_id": row.subject_id,
+                "organization_id": row.organization_id,
                 "period": run.period,
-                "score": staged[g.subject_id].score,
-                "stars": g.stars,
-                "rank": g.rank,
-                "previous_stars": staged[g.subject_id].previous_stars,
-                "breakdown": json.dumps(staged[g.subject_id].breakdown, ensure_ascii=False),
+                "score": row.score,
+                "stars": graded[float(row.score), row.meets][0],
+                "rank": graded[float(row.score), row.meets][1],
+                "previous_stars": row.previous_stars,
+                "breakdown": json.dumps(row.breakdown, ensure_ascii=False),
                 "publish_at": run.publish_at,
                 "stands_at": run.stands_at,
             }
-            for g in graded
-            if g.subject_id in staged
+            for row in await uow.session.execute(_STAGED)
         ]
         if rows:
             await uow.session.execute(_ONE_RATING, rows)
         return
+    grades = [graded[s.group.score, s.group.meets_requirement] for s in staged]
     await uow.session.execute(
         text(
             "INSERT INTO star_rating (tenant_id, id, run_id, subject, subject_id,"
             " organization_id, period, score, drafted_stars, stars, rank, previous_stars,"
             " breakdown, publish_at, stands_at)"
             " SELECT :t, gen_random_uuid(), :run, :subject, s.subject_id, s.organization_id,"
-            " :period, s.score, u.stars, u.stars, u.rank, s.previous_stars, s.breakdown,"
-            " :publish_at,"
-            " :stands_at"
-            " FROM unnest(CAST(:subjects AS uuid[]), CAST(:stars AS smallint[]),"
-            " CAST(:ranks AS integer[])) AS u(subject_id, stars, rank)"
-            " JOIN star_stage s ON s.subject_id = u.subject_id"
+            " :period, s.score, g.stars, g.stars, g.rank, s.previous_stars, s.breakdown,"
+            " :publish_at, :stands_at"
+            " FROM star_stage s JOIN unnest(CAST(:scores AS numeric[]),"
+            " CAST(:meets AS boolean[]), CAST(:stars AS smallint[]), CAST(:ranks AS integer[]))"
+            " AS g(score, meets, stars, rank) ON g.score = s.score AND g.meets = s.meets"
         ),
         {
             "t": run.tenant_id,
@@ -243,9 +248,10 @@ async def _write(uow: UnitOfWork, run: StarRun, graded: list[Graded]) -> None:
             "period": run.period,
             "publish_at": run.publish_at,
             "stands_at": run.stands_at,
-            "subjects": [g.subject_id for g in graded],
-            "stars": [g.stars for g in graded],
-            "ranks": [g.rank for g in graded],
+            "scores": [s.score for s in staged],
+            "meets": [s.group.meets_requirement for s in staged],
+            "stars": [g[0] for g in grades],
+            "ranks": [g[1] for g in grades],
         },
     )
 

@@ -1,10 +1,11 @@
 """Scores behind star ratings, staged in a transaction's temporary table `star_stage`
 (subject, organization, score, breakdown), from which the ratings are written.
 
-A member's score is the scheme's base score plus the sum of their entries within the
-period, grouped by item for the breakdown: one statement over the ledger and members'
-published `ACTIVE_MEMBERS`, which stays in the database; only (subject, score) pairs come
-to Python to be graded. A branch's score weighs the registered indicators and the next
+A member's score is the rule version's base score plus the sum of their entries within
+the period, grouped by item for the breakdown: one statement over the ledger and members'
+published `ACTIVE_MEMBERS`, which stays in the database; only the count of subjects of
+each score comes to Python to be graded. Members the rules or the scheme leave out are not
+rated at all (`_rated`). A branch's score weighs the registered indicators and the next
 level's manual scores (`domain.points.weighted_score`), computed here and staged likewise.
 Each subject's stars in the previous run are staged with it, so that writing the ratings
 joins nothing but the stage (on Citus, a temporary table joins no distributed table).
@@ -16,16 +17,37 @@ import json
 import uuid
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, and_, cast, column, func, insert, literal, select, table, text
+from sqlalchemy import (
+    Integer,
+    and_,
+    cast,
+    column,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+    true,
+)
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.elements import ColumnElement
 
 from domain.points import (
+    RuleSet,
     Scored,
+    ScoreGroup,
     StarScheme,
+    Unrated,
     period_end,
     period_start,
     periods_within,
+    unrated,
     version_on,
     weighted_score,
 )
@@ -33,7 +55,7 @@ from infra.db.session import UnitOfWork
 from infra.members import ACTIVE_MEMBERS
 from infra.points.indicators import Branches, measure
 from infra.points.rule_sets import versions_in_force
-from infra.points.tables import PointEntry, StarRating, StarScore
+from infra.points.tables import PointEntry, PointMemberProfile, StarRating, StarScore
 from infra.tenancy import TenantRef, branches_within
 
 STAGE = table(
@@ -46,21 +68,62 @@ STAGE = table(
 )
 
 
+class StagedGroup(NamedTuple):
+    """A group as the stage holds its score (exact, to join on) and as it is graded."""
+
+    score: Decimal
+    group: ScoreGroup
+
+
 async def _create_stage(uow: UnitOfWork) -> None:
     await uow.session.execute(
         text(
-            "CREATE TEMPORARY TABLE star_stage (subject_id uuid PRIMARY KEY,"
+            "CREATE TEMPORARY TABLE star_stage (subject_id uuid NOT NULL,"
             " organization_id uuid NOT NULL, score numeric(10, 2) NOT NULL,"
-            " breakdown jsonb NOT NULL, previous_stars smallint) ON COMMIT DROP"
+            " breakdown jsonb NOT NULL, previous_stars smallint,"
+            " meets boolean NOT NULL DEFAULT true) ON COMMIT DROP"
         )
     )
 
 
+def _rated(m: Any, version: RuleSet | None, end: date, scheme: StarScheme) -> ColumnElement[bool]:
+    """Who is rated: active members (``ACTIVE_MEMBERS``), less those the rule version in
+    force at the period's end excludes (aged out on its last day, a listed condition) and
+    those of a class the scheme leaves out."""
+    left_out = unrated(version, end) if version else Unrated(None, frozenset())
+    keep: list[ColumnElement[bool]] = []
+    if left_out.born_by is not None:
+        keep.append(or_(m.c.birth_date.is_(None), m.c.birth_date > left_out.born_by))
+    profile_excludes: list[ColumnElement[bool]] = []
+    if left_out.conditions:
+        profile_excludes.append(
+            PointMemberProfile.conditions.overlap(sorted(left_out.conditions))  # type: ignore[attr-defined]
+        )
+    if scheme.excluded_classes:
+        profile_excludes.append(
+            PointMemberProfile.member_class.in_(scheme.excluded_classes)  # type: ignore[union-attr]
+        )
+    if profile_excludes:
+        keep.append(
+            ~exists().where(
+                PointMemberProfile.tenant_id == m.c.tenant_id,  # type: ignore[arg-type]
+                PointMemberProfile.member_id == m.c.id,  # type: ignore[arg-type]
+                or_(*profile_excludes),
+            )
+        )
+    return and_(true(), *keep)
+
+
 async def stage_members(
-    uow: UnitOfWork, tenant_id: uuid.UUID, period: str, previous: uuid.UUID | None
-) -> list[Scored]:
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    period: str,
+    scheme: StarScheme,
+    previous: uuid.UUID | None,
+) -> list[StagedGroup]:
     versions = await versions_in_force(uow, tenant_id)
-    version = version_on([v.rules for v in versions], period_end(period))
+    end = period_end(period)
+    version = version_on([v.rules for v in versions], end)
     base = version.base_score if version else 0
     item = func.coalesce(PointEntry.item_code, PointEntry.cause_type)
     by_item = (
@@ -119,11 +182,18 @@ async def stage_members(
     await uow.session.execute(
         insert(STAGE).from_select(
             ["subject_id", "organization_id", "score", "breakdown", "previous_stars"],
-            scored.where(m.c.tenant_id == tenant_id),
+            scored.where(m.c.tenant_id == tenant_id, _rated(m, version, end, scheme)),
         )
     )
-    rows = await uow.session.execute(text("SELECT subject_id, score FROM star_stage"))
-    return [Scored(r[0], float(r[1])) for r in rows]
+    return await staged_groups(uow)
+
+
+async def staged_groups(uow: UnitOfWork) -> list[StagedGroup]:
+    """The stage's subjects counted by (score, meets): grading needs no more than that."""
+    rows = await uow.session.execute(
+        text("SELECT score, meets, count(*) FROM star_stage GROUP BY score, meets")
+    )
+    return [StagedGroup(r[0], ScoreGroup(float(r[0]), r[1], r[2])) for r in rows]
 
 
 async def stage_branches(
@@ -133,7 +203,7 @@ async def stage_branches(
     scheme: StarScheme,
     today: date,
     previous: uuid.UUID | None,
-) -> list[Scored]:
+) -> list[StagedGroup]:
     first, last = period_start(period), period_end(period)
     found = await branches_within(uow, tenant_path=tenant.path, first=first, last=last)
     orgs = [o for o in found if o.tenant_id == tenant.id]
@@ -172,16 +242,17 @@ async def stage_branches(
     await _create_stage(uow)
     await uow.session.execute(
         text(
-            "INSERT INTO star_stage SELECT u.id, u.id, u.score, u.breakdown::jsonb, u.before"
-            " FROM unnest(CAST(:ids AS uuid[]), CAST(:scores AS numeric[]),"
-            " CAST(:breakdowns AS text[]), CAST(:before AS smallint[]))"
-            " AS u(id, score, breakdown, before)"
+            "INSERT INTO star_stage SELECT u.id, u.id, u.score, u.breakdown::jsonb, u.before,"
+            " u.meets FROM unnest(CAST(:ids AS uuid[]), CAST(:scores AS numeric[]),"
+            " CAST(:breakdowns AS text[]), CAST(:before AS smallint[]),"
+            " CAST(:meets AS boolean[])) AS u(id, score, breakdown, before, meets)"
         ),
         {
             "ids": [s.subject_id for s in scored],
             "scores": [s.score for s in scored],
             "breakdowns": breakdowns,
             "before": [stars_before.get(s.subject_id) for s in scored],
+            "meets": [s.meets_requirement for s in scored],
         },
     )
-    return scored
+    return await staged_groups(uow)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from domain.activities import CHECKIN_RECORDED, CHECKIN_WITHDRAWN
+from domain.activities import (
+    ABSENCE_RECORDED,
+    CHECKIN_RECORDED,
+    CHECKIN_WITHDRAWN,
+    LEAVE_APPROVED,
+    VOLUNTEER_HOURS_RECORDED,
+)
 from infra.db.session import UnitOfWork
 from infra.platform.relay import BatchSubscription, Relay, RelayedEvent, Subscription
 from infra.points.accrual import (
     Lookups,
+    absence_recorded,
     checkin_recorded,
     checkin_withdrawn,
     evidence_attached,
     evidence_deleted,
+    leave_approved,
+    volunteer_hours_recorded,
 )
 
 
@@ -24,6 +33,19 @@ async def accrue(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
             await checkin_recorded(uow, event, lookups)
         elif event.topic == CHECKIN_WITHDRAWN:
             await checkin_withdrawn(uow, event)
+
+
+async def accrue_attendance_records(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
+    """Points from approved leave, absences and volunteer hours, a tenant's batch at a
+    time; settling is idempotent as for check-ins."""
+    lookups = Lookups(uow, events[0].tenant_id)
+    for event in events:
+        if event.topic == LEAVE_APPROVED:
+            await leave_approved(uow, event, lookups)
+        elif event.topic == ABSENCE_RECORDED:
+            await absence_recorded(uow, event, lookups)
+        elif event.topic == VOLUNTEER_HOURS_RECORDED:
+            await volunteer_hours_recorded(uow, event, lookups)
 
 
 EVIDENCE_ATTACHED = "evidence.attached"
@@ -43,6 +65,14 @@ def register_relay_handlers(relay: Relay) -> None:
         "points.accrue_attendance",
         BatchSubscription(
             accrue, frozenset({CHECKIN_RECORDED, CHECKIN_WITHDRAWN}), idempotent=True
+        ),
+    )
+    relay.register(
+        "points.accrue_leave_absence_volunteer",
+        BatchSubscription(
+            accrue_attendance_records,
+            frozenset({LEAVE_APPROVED, ABSENCE_RECORDED, VOLUNTEER_HOURS_RECORDED}),
+            idempotent=True,
         ),
     )
     relay.register(

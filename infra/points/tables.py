@@ -181,3 +181,16 @@ class StarScore(SQLModel, table=True):
     reason: str
     scored_by: uuid.UUID
     scored_at: datetime = _now()
+
+
+class StarSchemeVersion(SQLModel, table=True):
+    """One version of a tenant's star scheme for members or branches; never changed."""
+
+    __tablename__ = "star_scheme"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: uuid.UUID = Field(primary_key=True)
+    subject: str
+    version: int
+    scheme: dict[str, Any] = _json()
+    created_by: uuid.UUID
+    created_at: datetime = _now()

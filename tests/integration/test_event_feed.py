@@ -257,6 +257,9 @@ async def test_every_type_emitted_is_what_the_document_says(
     # are held to the structs in tests/unit/integration/test_event_catalogue.py.
     made_elsewhere = {
         "checkin.withdrawn",
+        "leave.approved",
+        "attendance.absence_recorded",
+        "attendance.volunteer_hours_recorded",
         "points.awarded",
         "points.reversed",
         "star_rating.published",

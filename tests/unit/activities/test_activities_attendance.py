@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import pytest
@@ -12,6 +13,7 @@ from domain.activities import (
     attendance,
     expected_attendees,
     quorum,
+    volunteer_hours,
 )
 from domain.shared import ErrorKind
 from domain.shared.errors import DomainError
@@ -178,3 +180,9 @@ def test_meetings_without_a_quorum_rule_and_empty_meetings() -> None:
     assert empty is not None
     assert empty.base == 0
     assert not empty.met
+
+
+def test_volunteer_hours_are_the_scheduled_whole_hours() -> None:
+    start = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    assert volunteer_hours(start, start + timedelta(hours=3, minutes=59)) == 3
+    assert volunteer_hours(start, start + timedelta(minutes=59)) == 0

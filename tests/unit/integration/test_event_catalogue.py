@@ -156,6 +156,26 @@ WRITTEN_PERSONAL = {
     },
     "transfer.accepted": {"transfer_id": str(uuid.uuid4()), "member_id": str(uuid.uuid4())},
     "transfer.returned": {"transfer_id": str(uuid.uuid4()), "member_id": None},
+    "leave.approved": {
+        "leave_id": str(uuid.uuid4()),
+        "activity_id": str(uuid.uuid4()),
+        "member_id": str(uuid.uuid4()),
+        "activity_kind": "branch_congress",
+        "starts_at": "2026-05-10T09:00:00+08:00",
+    },
+    "attendance.absence_recorded": {
+        "activity_id": str(uuid.uuid4()),
+        "activity_kind": "branch_congress",
+        "starts_at": "2026-05-10T09:00:00+08:00",
+        "member_id": str(uuid.uuid4()),
+    },
+    "attendance.volunteer_hours_recorded": {
+        "activity_id": str(uuid.uuid4()),
+        "activity_kind": "volunteer",
+        "starts_at": "2026-05-10T09:00:00+08:00",
+        "member_id": str(uuid.uuid4()),
+        "hours": 3,
+    },
     "star_rating.appealed": {
         "rating_id": str(uuid.uuid4()),
         "appeal_id": str(uuid.uuid4()),
@@ -170,8 +190,8 @@ WRITTEN_PERSONAL = {
 @pytest.mark.parametrize("name", sorted(WRITTEN_PERSONAL))
 def test_the_payloads_naming_a_person_fit_their_structs(name: str) -> None:
     """The shapes of infra/dues/settlement.py, infra/dues/refunds.py,
-    infra/transfers/receiving.py and infra/points/star_appeals.py: the member is null
-    without the sensitive scope."""
+    infra/transfers/receiving.py, infra/points/star_appeals.py, infra/activities/leave.py
+    and infra/activities/closing.py: the member is null without the sensitive scope."""
     written = WRITTEN_PERSONAL[name]
     msgspec.convert(written, EVENT_TYPES[name], strict=False)
     assert CATALOGUE[name].personal == ("member_id",)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -16,9 +16,12 @@ from domain.points import (
     RuleSet,
     RuleSetDraft,
     Source,
+    Unrated,
     check_conditions,
+    excluded,
     items_earned,
     period_of,
+    unrated,
     validate_rule_set,
     version_on,
 )
@@ -176,3 +179,57 @@ def test_conditions_are_short_and_not_blank() -> None:
     with pytest.raises(DomainError) as e:
         check_conditions(["ok", " ", "x" * 41])
     assert [f.field for f in e.value.errors] == ["conditions[1]", "conditions[2]"]
+
+
+def test_leave_and_absence_items_name_a_kind_or_count_for_every_kind() -> None:
+    rules = validate_rule_set(
+        draft(
+            meeting(code="leave", points=-1, source=Source.EXCUSED_LEAVE, activity_kind=None),
+            meeting(code="absent", points=-5, source=Source.UNEXCUSED_ABSENCE, cap_per_period=20),
+            exclusions=(Exclusion(ExclusionKind.CONDITION, condition="long_illness"),),
+        ),
+        activity_kinds=KINDS,
+        existing=(),
+    )
+    day = date(2026, 5, 20)
+
+    def codes(source: Source, kind: str, facts: MemberFacts = MemberFacts()) -> list[str]:
+        return [i.code for i in items_earned(rules, facts, day, source, activity_kind=kind)]
+
+    assert codes(Source.EXCUSED_LEAVE, "theme_day") == ["leave"]
+    assert codes(Source.UNEXCUSED_ABSENCE, "branch_congress") == ["absent"]
+    assert codes(Source.UNEXCUSED_ABSENCE, "theme_day") == []
+    # an excluded member (long ill) is never penalised for an absence either
+    ill = MemberFacts(conditions=frozenset({"long_illness"}))
+    assert codes(Source.UNEXCUSED_ABSENCE, "branch_congress", ill) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "born_by"),
+    [
+        (date(2026, 12, 31), date(1956, 12, 31)),
+        (date(2028, 2, 29), date(1958, 2, 28)),  # 1958 has no 29 February
+        (date(2030, 2, 28), date(1960, 2, 28)),
+    ],
+)
+def test_a_run_leaves_out_whom_the_exclusions_exclude(day: date, born_by: date) -> None:
+    rules = validate_rule_set(
+        draft(
+            meeting(),
+            exclusions=(
+                Exclusion(ExclusionKind.AGE_AT_LEAST, years=75),
+                Exclusion(ExclusionKind.AGE_AT_LEAST, years=70),
+                Exclusion(ExclusionKind.CONDITION, condition="long_illness"),
+            ),
+        ),
+        activity_kinds=KINDS,
+        existing=(),
+    )
+    left_out = unrated(rules, day)
+    assert left_out == Unrated(born_by, frozenset({"long_illness"}))
+    # the same members `excluded` leaves out of accrual that day
+    for birth in (born_by, born_by + timedelta(days=1)):
+        facts = MemberFacts(birth_date=birth)
+        assert excluded(rules, facts, day) is (birth <= born_by)
+    assert unrated(validate_rule_set(draft(meeting()), activity_kinds=KINDS, existing=()),
+                   day) == Unrated(None, frozenset())  # fmt: skip

@@ -16,14 +16,18 @@ from domain.points import (
     Indicator,
     RatingStatus,
     Scored,
+    ScoreGroup,
     StarMethod,
     StarScheme,
     Subject,
     check_appeal,
     check_decision,
     grade,
+    grade_groups,
     movement,
     rating_status,
+    scheme_of_json,
+    scheme_to_json,
     validate_scheme,
     weighted_score,
 )
@@ -109,6 +113,13 @@ def test_scheme_validation_names_each_field() -> None:
         )
     assert [e.code for e in caught.value.errors] == ["star_shares_over_100"]
     assert validate_scheme(MEMBER_DEFAULT, Subject.MEMBER, measurable=()) is MEMBER_DEFAULT
+    leaving_out = StarScheme(StarMethod.SHARES, (Band(5, share=10),), excluded_classes=("special",))
+    assert validate_scheme(leaving_out, Subject.MEMBER, measurable=()) is leaving_out
+    with pytest.raises(DomainError) as caught:
+        validate_scheme(leaving_out, Subject.BRANCH, measurable=())
+    assert [e.field for e in caught.value.errors] == ["scheme.excluded_classes"]
+    assert scheme_of_json(scheme_to_json(leaving_out)) == leaving_out
+    assert scheme_of_json({"method": "shares", "bands": []}).excluded_classes == ()
 
 
 def test_weighted_score_caps_manual_items_at_their_weight() -> None:
@@ -167,3 +178,31 @@ def test_movement_between_periods() -> None:
         "down",
         "same",
     ]
+
+
+SCHEMES = (
+    MEMBER_DEFAULT,
+    BRANCH_DEFAULT,
+    StarScheme(StarMethod.SHARES, (Band(5, share=20), Band(4, share=0), Band(3, share=35))),
+    StarScheme(StarMethod.SHARES, (Band(5, share=10),), five_star_requires="x"),
+)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=12), st.booleans()), min_size=1, max_size=80
+    )
+)
+def test_grading_groups_of_equal_scores_gives_each_subject_what_grade_gives(
+    subjects: list[tuple[int, bool]],
+) -> None:
+    scored = [Scored(uuid.uuid4(), float(s * 10), meets) for s, meets in subjects]
+    counts: dict[tuple[float, bool], int] = {}
+    for s in scored:
+        counts[(s.score, s.meets_requirement)] = counts.get((s.score, s.meets_requirement), 0) + 1
+    groups = [ScoreGroup(score, meets, n) for (score, meets), n in counts.items()]
+    for scheme in SCHEMES:
+        by_group = grade_groups(scheme, groups)
+        meets = {s.subject_id: s.meets_requirement for s in scored}
+        for g in grade(scheme, scored):
+            assert by_group[(g.score, meets[g.subject_id])] == (g.stars, g.rank)
