@@ -4,14 +4,14 @@ a volunteer. The activity is the cause of every absent member's entry, so a reco
 booking is unique per member.
 
 Revision ID: 0048
-Revises: 0041
+Revises: 0053
 Create Date: 2026-12-02
 """
 
 from alembic import op
 
 revision = "0048"
-down_revision = "0041"
+down_revision = "0053"
 branch_labels = None
 depends_on = None
 
