@@ -88,7 +88,10 @@ def payment_out(started: StartedPayment) -> ps.PaymentOut:
     summary="网上交纳党费 Pay a bill online",
     description=(
         "党员本人交纳自己的缴费单（不得垫交）：`months` 大于 1 时连同其后未交的月份一并交纳"
-        "（补交或按季交纳）。返回拉起支付所需的参数；支付结果以渠道的签名通知或订单查询为准。"
+        "（补交或按季交纳）；超出已有缴费单的月份按需生成后预交，最多到本月之后租户设置 "
+        "`dues_months_ahead` 个月（经支部同意，默认 0 即不预交；超出答复 409 "
+        "`dues_prepay_too_far`），以后的月度生成不再重复出单。"
+        "返回拉起支付所需的参数；支付结果以渠道的签名通知或订单查询为准。"
         "支付进行中缴费单被冻结，再次发起返回 409 `dues_payment_in_flight`；"
         "订单过期未付则自动关闭，缴费单可重新交纳。必须带 Idempotency-Key。"
     ),
@@ -170,7 +173,13 @@ async def refund_dues_payment(
 
     async def work(uow: Any) -> ps.PaymentOut:
         started = await refund_credit(
-            uow, ctx, payment_providers, payment_id, tenant_id=p.tenant_id, user_id=p.user_id
+            uow,
+            ctx,
+            payment_providers,
+            payment_id,
+            tenant_id=p.tenant_id,
+            user_id=p.user_id,
+            now=datetime.now(UTC),
         )
         return payment_out(started)
 

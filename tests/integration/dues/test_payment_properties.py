@@ -202,6 +202,7 @@ async def refund(world: World, m: int, out_trade_no: str) -> None:
                 found.id,
                 tenant_id=world.tenant_id,
                 user_id=world.members[m][1],
+                now=datetime.now(UTC),
             )
 
 
