@@ -26,6 +26,7 @@ from infra.dues import (
     receive_notification,
     refund_credit,
     refundable,
+    standards_chain,
     start_payment,
 )
 
@@ -114,6 +115,11 @@ async def pay_dues_bill(
             await payable_bill(uow, bill_id, tenant_id=p.tenant_id, user_id=p.user_id)
         raise key_required()
 
+    standards = None
+    if data.months > 1:  # months beyond the last bill may be billed: read ahead (Citus)
+        async with ctx.uow() as uow:
+            standards = await standards_chain(uow, p.tenant_id)
+
     async def work(uow: Any) -> ps.PaymentOut:
         started = await start_payment(
             uow,
@@ -125,6 +131,7 @@ async def pay_dues_bill(
             now=datetime.now(UTC),
             expires_in=timedelta(minutes=app_settings.dues_payment_minutes),
             query_scale=app_settings.dues_time_scale,
+            standards=standards,
         )
         return payment_out(started)
 

@@ -34,7 +34,7 @@ from domain.dues import (
 from domain.shared import ErrorKind, Guard, new_id, not_found
 from infra.db.session import UnitOfWork
 from infra.dues.payment_query import queue_query
-from infra.dues.prepay import bill_ahead
+from infra.dues.prepay import Chain, bill_ahead
 from infra.dues.settlement import payment_bills
 from infra.dues.tables import DuesBillHoldRow, DuesBillRow, DuesPaymentBillRow, DuesPaymentRow
 from infra.dues.visibility import own_member, readable
@@ -78,12 +78,16 @@ async def start_payment(
     now: datetime,
     expires_in: timedelta,
     query_scale: float,
+    standards: Chain | None = None,
 ) -> StartedPayment:
+    """`standards` (the tenant's chain, read in a transaction of its own before this one)
+    bills the months paid beyond the member's last bill; without it none are."""
     check_months(months)
     bill = await payable_bill(uow, bill_id, tenant_id=tenant_id, user_id=user_id)
     bills = await _unpaid_from(uow, bill, months)
-    if bills and bills[0].id == bill.id and len(bills) < months:
-        await bill_ahead(uow, bill.tenant_id, bill.member_id, months - len(bills), now)
+    ahead = months - len(bills)
+    if standards is not None and bills and bills[0].id == bill.id and ahead > 0:
+        await bill_ahead(uow, bill.tenant_id, bill.member_id, ahead, chain=standards, now=now)
         bills = await _unpaid_from(uow, bill, months)
     check_payable(bill.month, months, [b.month for b in bills])
     payment_id = new_id()

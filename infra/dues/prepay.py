@@ -4,13 +4,15 @@ them (the standard in force that month, their base and reliefs), within the mont
 the branch allows (`dues_months_ahead`). The run later finds them made and bills nothing
 again (a bill is unique per member and month).
 
-The standards chain is read first: its function reads as another role, which Citus
-accepts only before this transaction's writes to the member's shards (see `standards`).
+The caller reads the standards chain (`standards.standards_chain`) in a transaction of its
+own first: its function reads as another role, which Citus refuses after this
+transaction's writes (the idempotency key's) to the same shards.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -19,6 +21,7 @@ from sqlmodel import col
 from domain.dues import (
     MESSAGES,
     BaseMode,
+    DuesStandard,
     Payer,
     Rounding,
     Skip,
@@ -36,17 +39,24 @@ from infra.dues.batches import insert_bills, insert_charges, made_now
 from infra.dues.clock import today
 from infra.dues.exceptions import exceptions_from
 from infra.dues.reliefs import approved_reliefs
-from infra.dues.standards import standards_chain
 from infra.dues.tables import DuesBillRow
 from infra.members import member_standing
 from infra.tenancy import effective_settings_of
 
+Chain = Sequence[Sequence[DuesStandard]]
+"""The standards of a tenant and its ancestors, nearest first (`standards_chain`)."""
+
 
 async def bill_ahead(
-    uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID, count: int, now: datetime
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    member_id: uuid.UUID,
+    count: int,
+    *,
+    chain: Chain,
+    now: datetime,
 ) -> None:
     """Make the member's bills of the `count` months after their last bill."""
-    chain = await standards_chain(uow, tenant_id)
     settings = await effective_settings_of(uow, tenant_id)
     current = month_of(today(now))
     last = (
