@@ -17,6 +17,7 @@ import pytest
 
 from domain.dues import add_months, format_month, month_of
 from domain.tenancy import PLATFORM_PATH
+from infra.db.bootstrap import DatabaseUrls
 from infra.db.session import Actor, Database, Scope
 from infra.dues import SandboxCallbacks, generate_bills, refund_credit, today
 from infra.dues.settlement import order_of
@@ -32,6 +33,7 @@ from tests.integration.dues.helpers import (
     ok,
     unit,
 )
+from tests.integration.dues.helpers import pay as pay_directly
 from tests.integration.dues.test_payment_properties import AllowAll
 from tests.integration.dues.test_payments import Payer, pay, settled
 
@@ -152,6 +154,7 @@ async def test_a_credit_counts_as_collected_until_refunded_after_the_close(
     sandbox: SandboxCallbacks,
     admin_db: psycopg.Connection[Any],
     db: Database,
+    database: DatabaseUrls,
 ) -> None:
     payer = county.twice
     before = await summary_month(county, NOW)
@@ -210,3 +213,12 @@ async def test_a_credit_counts_as_collected_until_refunded_after_the_close(
     assert (await summary_month(county, NOW))["collected_fen"] == figures["collected_fen"]
     later = await summary_month(county, AHEAD[1])
     assert later["collected_fen"] == 5_000 - 5_000  # paid ahead that month, less the refund
+
+    # The member's account counts the refund in its bill's month, not the month booked.
+    pay_directly(database, (await _bills(payer))[AHEAD[1]])
+    account = ok(await payer.api.get(f"{V1}/dues/members/{payer.member_id}/account"))
+    assert (account["paid_to"], account["open_months"], account["balance_fen"]) == (
+        AHEAD[1],
+        [],
+        0,
+    )
