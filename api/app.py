@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         register_development_jobs(
             jobs, db=db, storage=storage, reminders_cron=settings.development_reminders_cron
         )
-        app.state.payment_providers = (payments := open_payments(settings)).providers
+        app.state.payment_providers = (payments := await open_payments(settings)).providers
         app.state.dues_sandbox = payments.sandbox
         register_queries(jobs, providers=payments.providers, scale=settings.dues_time_scale)
         register_arrears_scan(jobs, db=db, cron=settings.dues_arrears_cron)

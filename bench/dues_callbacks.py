@@ -6,7 +6,7 @@ every bill exactly once; callbacks per second beside a raw-SQL floor.
 A fresh database (embedded under var/bench unless DATABASE_URL) gets one unpaid bill per
 distinct payment for the demo county's members, and for each a pending sandbox payment
 holding it (inserted as `start_payment` leaves them). The API runs in this process under
-uvicorn (the sandbox platform, which signs the notifications, lives in the API process);
+uvicorn (the sandbox platform signs the notifications with its key kept in PostgreSQL);
 every notification is signed and encrypted before the clock starts, then all callbacks
 (`--duplicates` of them a second delivery of another's notification, shuffled) are sent
 at once over `--connections` keep-alive connections. Each is verified, stored apart and
@@ -166,11 +166,11 @@ async def _callbacks(
         signed = {}
         for p in payments:
             order_no = p["id"].hex
-            sandbox.platform.create(
+            await sandbox.platform.create(
                 PaymentOrder(order_no, AMOUNT, "党费", attach=attach_of(tenant_id, path))
             )
-            sandbox.platform.pay(order_no, now=now)
-            signed[p["id"]] = sandbox.platform.notification(order_no, now=now)
+            await sandbox.platform.pay(order_no, now=now)
+            signed[p["id"]] = await sandbox.platform.notification(order_no, now=now)
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60

@@ -26,6 +26,7 @@ from infra.dues import (
     receive_notification,
     refund_credit,
     refundable,
+    standards_chain,
     start_payment,
 )
 
@@ -88,7 +89,10 @@ def payment_out(started: StartedPayment) -> ps.PaymentOut:
     summary="网上交纳党费 Pay a bill online",
     description=(
         "党员本人交纳自己的缴费单（不得垫交）：`months` 大于 1 时连同其后未交的月份一并交纳"
-        "（补交或按季交纳）。返回拉起支付所需的参数；支付结果以渠道的签名通知或订单查询为准。"
+        "（补交或按季交纳）；超出已有缴费单的月份按需生成后预交，最多到本月之后租户设置 "
+        "`dues_months_ahead` 个月（经支部同意，默认 0 即不预交；超出答复 409 "
+        "`dues_prepay_too_far`），以后的月度生成不再重复出单。"
+        "返回拉起支付所需的参数；支付结果以渠道的签名通知或订单查询为准。"
         "支付进行中缴费单被冻结，再次发起返回 409 `dues_payment_in_flight`；"
         "订单过期未付则自动关闭，缴费单可重新交纳。必须带 Idempotency-Key。"
     ),
@@ -111,6 +115,11 @@ async def pay_dues_bill(
             await payable_bill(uow, bill_id, tenant_id=p.tenant_id, user_id=p.user_id)
         raise key_required()
 
+    standards = None
+    if data.months > 1:  # months beyond the last bill may be billed: read ahead (Citus)
+        async with ctx.uow() as uow:
+            standards = await standards_chain(uow, p.tenant_id)
+
     async def work(uow: Any) -> ps.PaymentOut:
         started = await start_payment(
             uow,
@@ -122,6 +131,7 @@ async def pay_dues_bill(
             now=datetime.now(UTC),
             expires_in=timedelta(minutes=app_settings.dues_payment_minutes),
             query_scale=app_settings.dues_time_scale,
+            standards=standards,
         )
         return payment_out(started)
 
@@ -170,7 +180,13 @@ async def refund_dues_payment(
 
     async def work(uow: Any) -> ps.PaymentOut:
         started = await refund_credit(
-            uow, ctx, payment_providers, payment_id, tenant_id=p.tenant_id, user_id=p.user_id
+            uow,
+            ctx,
+            payment_providers,
+            payment_id,
+            tenant_id=p.tenant_id,
+            user_id=p.user_id,
+            now=datetime.now(UTC),
         )
         return payment_out(started)
 

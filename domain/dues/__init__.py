@@ -34,6 +34,7 @@ from domain.dues.bills import (
     back_payment_allowed,
     check_bill_month,
     draft_bill,
+    prepay_months,
 )
 from domain.dues.close import (
     MonthStatus,
@@ -180,6 +181,7 @@ __all__ = [
     "parse_month",
     "payment_description",
     "plan_notices",
+    "prepay_months",
     "receipt_number",
     "relief_for",
     "remittance_due_by",

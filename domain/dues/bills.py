@@ -17,9 +17,10 @@ from typing import Any
 
 from domain.dues.bases import ApprovedBase, BaseMode, base_in_force
 from domain.dues.messages import MESSAGES
-from domain.dues.months import add_months, month_of
+from domain.dues.months import add_months, format_month, month_of
 from domain.dues.reliefs import ApprovedRelief, relief_for
 from domain.dues.standards import DuesStandard, Rounding, monthly_dues
+from domain.shared.errors import ErrorKind
 
 MAX_BACK_MONTHS = 6
 PAYING_STATUSES = frozenset({"probationary", "full"})
@@ -45,6 +46,22 @@ def back_payment_allowed(month: date, current: date, exception_from: date | None
     if month >= add_months(current, -MAX_BACK_MONTHS):
         return True
     return exception_from is not None and exception_from <= month
+
+
+def prepay_months(last_billed: date | None, current: date, count: int, ahead: int) -> list[date]:
+    """The `count` months to bill now for a member paying beyond their last bill (预交):
+    those after it, none before this month (earlier ones are the bill run's), none more
+    than `ahead` months after this one (the branch's consent, `dues_months_ahead`)."""
+    start = current if last_billed is None else max(add_months(last_billed, 1), current)
+    months = [add_months(start, i) for i in range(count)]
+    last = add_months(current, ahead)
+    if months and months[-1] > last:
+        raise MESSAGES.error(
+            "dues_prepay_too_far",
+            ErrorKind.CONFLICT,
+            last=format_month(last),
+        )
+    return months
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,14 @@ MESSAGES = Catalogue(
         "dues_bill_month_future": Message(
             "不能为以后的月份生成缴费单", "Bills are not made for future months"
         ),
+        "dues_prepay_too_far": Message(
+            "最多可预交到 {last}（经支部同意可预交的月数见租户设置 dues_months_ahead）",
+            "Dues may be paid ahead up to {last} (the tenant's dues_months_ahead)",
+        ),
+        "dues_prepay_not_billable": Message(
+            "{month} 无法预先生成缴费单（{reason}）",
+            "No bill can be made ahead for {month} ({reason})",
+        ),
         # payments
         "payment_mismatch": Message(
             "支付结果与订单不符（{fields}），未作任何变更",

@@ -30,6 +30,14 @@ DuesBaseMode = Annotated[
     Literal["from_month_paid", "fixed_yearly"],
     Field(description="党费基数：自新工资发放当月起调整（2008规定第十条），或年初核定全年不变"),
 ]
+DuesMonthsAhead = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=11,
+        description="经支部同意可预交本月之后几个月的党费（0 即按月交纳，2 即按季交纳）",
+    ),
+]
 TransferLetterValidityDays = Annotated[
     int, Field(ge=1, le=180, description="组织关系介绍信有效期（天）")
 ]
@@ -115,6 +123,7 @@ class TenantSettings(BaseModel):
     self_checkin_required: SelfCheckinRequired = False
     dues_rounding: DuesRounding = "half_up"
     dues_base_mode: DuesBaseMode = "from_month_paid"
+    dues_months_ahead: DuesMonthsAhead = 0
     transfer_letter_validity_days: TransferLetterValidityDays = 90
     transfer_approval_levels: TransferApprovalLevels = 1
     transfer_approval_overdue_days: TransferApprovalOverdueDays = 15
@@ -151,6 +160,7 @@ class TenantSettingsOverride(BaseModel):
     self_checkin_required: SelfCheckinRequired | None = None
     dues_rounding: DuesRounding | None = None
     dues_base_mode: DuesBaseMode | None = None
+    dues_months_ahead: DuesMonthsAhead | None = None
     transfer_letter_validity_days: TransferLetterValidityDays | None = None
     transfer_approval_levels: TransferApprovalLevels | None = None
     transfer_approval_overdue_days: TransferApprovalOverdueDays | None = None

@@ -10,9 +10,10 @@ months); `seats` says where a member sits, `visibility` what a caller's lists sh
 `providers` holds the payment providers behind the payment port (the `sandbox`, shaped
 like WeChat Pay API v3).
 
-Payments: `payments` (start one, bills held), `callbacks` (a provider's notification:
-verified, stored, applied), `settlement` (the one transaction that settles), `payment_query`
-(the order-query fallback job), `refunds` (a double payment's credit), `receipts` and
+Payments: `payments` (start one, bills held), `prepay` (bills of months paid ahead),
+`callbacks` (a provider's notification: verified, stored, applied), `settlement` (the one
+transaction that settles), `payment_query` (the order-query fallback job), `refunds` (a
+double payment's credit, booked by `entry_month`), `receipts` and
 `receipt_render` (HTML and PDF), `reconciliations` (a day's statement beside the ledger);
 `payment_services` builds the providers.
 

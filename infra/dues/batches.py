@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import any_, bindparam, text
@@ -46,7 +47,7 @@ FROM ROWS FROM (
 ) AS r(id, member_id, organization_id, month, standard_fen, amount_fen, status,
        back_payment, rule)
 ON CONFLICT (tenant_id, member_id, month) DO NOTHING
-RETURNING member_id, id
+RETURNING member_id, month, id
 """)
 
 _CHARGES = text("""
@@ -61,10 +62,14 @@ FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[]), CAST(:orgs AS uuid[]
 """)
 
 
+BillKey = tuple[uuid.UUID, date]
+"""A bill's member and month (unique per tenant)."""
+
+
 async def insert_bills(
     uow: UnitOfWork, tenant_id: uuid.UUID, drafts: Sequence[BillDraft]
-) -> dict[uuid.UUID, uuid.UUID]:
-    """Insert the drafts; the member → bill id of those this statement inserted."""
+) -> dict[BillKey, uuid.UUID]:
+    """Insert the drafts; the (member, month) → bill id of those this statement inserted."""
     if not drafts:
         return {}
     if uow.distributed:
@@ -84,12 +89,12 @@ async def insert_bills(
             "rules": json.dumps([d.rule for d in drafts], ensure_ascii=False),
         },
     )
-    return {member: bill for member, bill in found.all()}
+    return {(member, month): bill for member, month, bill in found.all()}
 
 
 async def _bills_as_values(
     uow: UnitOfWork, tenant_id: uuid.UUID, drafts: Sequence[BillDraft]
-) -> dict[uuid.UUID, uuid.UUID]:
+) -> dict[BillKey, uuid.UUID]:
     rows = [
         {
             "tenant_id": tenant_id,
@@ -110,9 +115,19 @@ async def _bills_as_values(
         insert(table)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["tenant_id", "member_id", "month"])
-        .returning(table.c.member_id, table.c.id)
+        .returning(table.c.member_id, table.c.month, table.c.id)
     )
-    return {member: bill for member, bill in (await uow.session.execute(statement)).all()}
+    found = await uow.session.execute(statement)
+    return {(member, month): bill for member, month, bill in found.all()}
+
+
+def made_now(
+    drafts: Sequence[BillDraft], inserted: dict[BillKey, uuid.UUID]
+) -> list[tuple[BillDraft, uuid.UUID]]:
+    """The drafts this statement inserted, with their bill ids (the others existed)."""
+    return [
+        (d, inserted[(d.member_id, d.month)]) for d in drafts if (d.member_id, d.month) in inserted
+    ]
 
 
 async def insert_charges(

@@ -37,7 +37,7 @@ from domain.dues import (
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.dues.bases import approved_bases
-from infra.dues.batches import among, insert_bills, insert_charges
+from infra.dues.batches import among, insert_bills, insert_charges, made_now
 from infra.dues.carried import carried_paid_to
 from infra.dues.clock import today
 from infra.dues.close import require_not_closed
@@ -156,9 +156,7 @@ async def _bill_batch(
     counts["existing"] += len(drafts) - len(inserted)
     if not inserted:
         return
-    await insert_charges(
-        uow, tenant_id, [(d, inserted[d.member_id]) for d in drafts if d.member_id in inserted]
-    )
+    await insert_charges(uow, tenant_id, made_now(drafts, inserted))
     uow.audit(
         "dues_bill.generate",
         "dues_bill",

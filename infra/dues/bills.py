@@ -88,13 +88,22 @@ async def member_account(
     seat = await seat_of(uow, member_id)
     if seat.member_id != await own_member(uow, tenant_id, user_id):
         guard.require("dues", "read", seat.domain)
+    # A bill's entries count in its month, wherever `entry_month` booked them (a refund
+    # of a closed month's credit is booked in the current one).
+    month = func.coalesce(col(DuesBillRow.month), col(DuesLedgerEntryRow.month))
     rows = await uow.session.execute(
-        select(DuesLedgerEntryRow.month, func.sum(DuesLedgerEntryRow.amount_fen))
+        select(month, func.sum(DuesLedgerEntryRow.amount_fen))
+        .select_from(DuesLedgerEntryRow)
+        .outerjoin(
+            DuesBillRow,
+            (col(DuesBillRow.tenant_id) == col(DuesLedgerEntryRow.tenant_id))
+            & (col(DuesBillRow.id) == col(DuesLedgerEntryRow.bill_id)),
+        )
         .where(
             col(DuesLedgerEntryRow.tenant_id) == seat.tenant_id,
             col(DuesLedgerEntryRow.member_id) == seat.member_id,
         )
-        .group_by(col(DuesLedgerEntryRow.month))
+        .group_by(month)
     )
     balances = {month: int(total) for month, total in rows.all()}
     carried = (await carried_paid_to(uow, seat.tenant_id, [seat.member_id])).get(seat.member_id)

@@ -1,11 +1,12 @@
 """The payment providers a worker runs with, built once by the composition root: today
-the sandbox (its platform in this process, with its notifier)."""
+the sandbox (its platform's side in PostgreSQL, shared by every worker, and its notifier)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from domain.dues import PaymentProvider
+from infra.db.bootstrap import conninfo_of
 from infra.dues.providers.sandbox import SandboxPlatform, SandboxProvider
 from infra.dues.providers.sandbox_callbacks import SandboxCallbacks
 from infra.settings import Settings
@@ -17,8 +18,11 @@ class PaymentServices:
     sandbox: SandboxCallbacks
 
 
-def open_payments(settings: Settings) -> PaymentServices:
-    platform = SandboxPlatform(settings.secret_bytes("dues_sandbox_key"))
+async def open_payments(settings: Settings) -> PaymentServices:
+    platform = SandboxPlatform(
+        settings.secret_bytes("dues_sandbox_key"), conninfo_of(settings.app_database_url or "")
+    )
+    await platform.open()
     sandbox = SandboxProvider(platform)
     return PaymentServices(
         providers={sandbox.name: sandbox},

@@ -1,5 +1,6 @@
 """Starting a payment (网上缴费): a member pays their own bill, or it and the following
-unpaid months at once, through a payment provider.
+unpaid months at once, through a payment provider; months beyond their last bill are
+billed on demand first (`prepay`, paying ahead as far as the branch allows).
 
 The bills are held first (`dues_bill_hold`, one payment per bill at a time: a concurrent
 second attempt waits on the first's row and is refused once it commits), then the order
@@ -33,6 +34,7 @@ from domain.dues import (
 from domain.shared import ErrorKind, Guard, new_id, not_found
 from infra.db.session import UnitOfWork
 from infra.dues.payment_query import queue_query
+from infra.dues.prepay import Chain, bill_ahead
 from infra.dues.settlement import payment_bills
 from infra.dues.tables import DuesBillHoldRow, DuesBillRow, DuesPaymentBillRow, DuesPaymentRow
 from infra.dues.visibility import own_member, readable
@@ -76,24 +78,17 @@ async def start_payment(
     now: datetime,
     expires_in: timedelta,
     query_scale: float,
+    standards: Chain | None = None,
 ) -> StartedPayment:
+    """`standards` (the tenant's chain, read in a transaction of its own before this one)
+    bills the months paid beyond the member's last bill; without it none are."""
     check_months(months)
     bill = await payable_bill(uow, bill_id, tenant_id=tenant_id, user_id=user_id)
-    bills = list(
-        (
-            await uow.session.execute(
-                select(DuesBillRow)
-                .where(
-                    col(DuesBillRow.tenant_id) == bill.tenant_id,
-                    col(DuesBillRow.member_id) == bill.member_id,
-                    col(DuesBillRow.month) >= bill.month,
-                    col(DuesBillRow.status) == BillStatus.UNPAID.value,
-                )
-                .order_by(col(DuesBillRow.month))
-                .limit(months)
-            )
-        ).scalars()
-    )
+    bills = await _unpaid_from(uow, bill, months)
+    ahead = months - len(bills)
+    if standards is not None and bills and bills[0].id == bill.id and ahead > 0:
+        await bill_ahead(uow, bill.tenant_id, bill.member_id, ahead, chain=standards, now=now)
+        bills = await _unpaid_from(uow, bill, months)
     check_payable(bill.month, months, [b.month for b in bills])
     payment_id = new_id()
     await _hold(uow, bill.tenant_id, payment_id, bills)
@@ -143,6 +138,22 @@ async def start_payment(
         detail={"amount_fen": order.amount_fen, "bills": [str(b.id) for b in bills]},
     )
     return StartedPayment(payment, paid)
+
+
+async def _unpaid_from(uow: UnitOfWork, bill: DuesBillRow, months: int) -> list[DuesBillRow]:
+    """The member's first `months` unpaid bills from `bill`'s month."""
+    found = await uow.session.execute(
+        select(DuesBillRow)
+        .where(
+            col(DuesBillRow.tenant_id) == bill.tenant_id,
+            col(DuesBillRow.member_id) == bill.member_id,
+            col(DuesBillRow.month) >= bill.month,
+            col(DuesBillRow.status) == BillStatus.UNPAID.value,
+        )
+        .order_by(col(DuesBillRow.month))
+        .limit(months)
+    )
+    return list(found.scalars())
 
 
 async def _hold(

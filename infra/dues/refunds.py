@@ -1,11 +1,15 @@
 """Refunding what a payment paid twice (退还多交党费): the credit a settlement found goes back
 to the member through the provider, and the ledger records it as `refund` entries (giving
-back, so positive) in the months it was paid for. Branch staff with `dues:write` decide it.
+back, so positive) against the bills it was paid for, each in the month `entry_month`
+gives: the bill's month while it is open, the current one once it is closed (a closed
+month's figures are final). Until then the credit counts as collected. Branch staff with
+`dues:write` decide it.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import insert, update
 from sqlmodel import col
@@ -14,6 +18,7 @@ from domain.dues import MESSAGES, EntryKind, PaymentProvider, format_month
 from domain.shared import ErrorKind, Guard, new_id
 from infra.db.routing import locked
 from infra.db.session import UnitOfWork
+from infra.dues.close import entry_month
 from infra.dues.payments import StartedPayment, read_payment
 from infra.dues.seats import seat_of
 from infra.dues.settlement import payment_bills
@@ -43,6 +48,7 @@ async def refund_credit(
     *,
     tenant_id: uuid.UUID,
     user_id: uuid.UUID,
+    now: datetime,
 ) -> StartedPayment:
     seen = await refundable(uow, guard, payment_id, tenant_id=tenant_id, user_id=user_id)
     payment = await locked(uow.session, seen.payment)
@@ -52,6 +58,12 @@ async def refund_credit(
     await providers[payment.provider].refund(
         payment.out_trade_no, f"{payment.out_trade_no}-R", payment.credit_fen
     )
+    booked = {
+        b.bill_id: await entry_month(
+            uow, tenant_id=payment.tenant_id, kind=EntryKind.REFUND, bill_month=b.month, now=now
+        )
+        for b in credited
+    }
     await uow.session.execute(
         insert(DuesLedgerEntryRow),
         [
@@ -61,7 +73,7 @@ async def refund_credit(
                 "member_id": payment.member_id,
                 "organization_id": payment.organization_id,
                 "bill_id": b.bill_id,
-                "month": b.month,
+                "month": booked[b.bill_id],
                 "kind": EntryKind.REFUND.value,
                 "amount_fen": b.amount_fen,
                 "recorded_by": user_id,

@@ -26,6 +26,7 @@ from infra.members.rosters import (
     member_names,
     member_of_user,
     member_place,
+    member_standing,
 )
 from infra.members.seeding import add_seed_member
 from infra.members.transfer_letters import LetterFacts, letter_facts, record_transfer_out
@@ -55,6 +56,7 @@ __all__ = [
     "member_names",
     "member_of_user",
     "member_place",
+    "member_standing",
     "queue_import",
     "read_table",
     "record_transfer_out",

@@ -84,6 +84,17 @@ async def active_members_page(
     return [MemberStanding(*r) for r in (await uow.session.execute(query)).all()]
 
 
+async def member_standing(
+    uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
+) -> MemberStanding | None:
+    """One member's standing (a member paying dues ahead is billed on demand), any status."""
+    query = select(Member.id, Member.organization_id, Member.status, Member.admitted_on).where(
+        col(Member.tenant_id) == tenant_id, col(Member.id) == member_id
+    )
+    row = (await uow.session.execute(query)).first()
+    return MemberStanding(*row) if row else None
+
+
 async def member_of_user(
     uow: UnitOfWork, tenant_id: uuid.UUID, user_id: uuid.UUID
 ) -> MemberPlace | None:

@@ -2,8 +2,9 @@
 as WeChat Pay does — at once, then after 15 s, 15 s, 30 s, 3 min, 10 min, 20 min, 30 min
 (three times), 1 h, 3 h (three times) and 6 h (twice) — until it gets a 2xx.
 
-It runs in the API process beside the sandbox platform (the platform's orders live in
-memory), scaled by `ZHIBU_DUES_TIME_SCALE` so tests run the schedule in milliseconds. Like
+It runs in whichever API process the member "paid" through (the platform's orders and key
+are in PostgreSQL, so any worker may receive the notification), scaled by
+`ZHIBU_DUES_TIME_SCALE` so tests run the schedule in milliseconds. Like
 a real provider it may also call twice after a success (`twice`), or late (`delay`).
 """
 
@@ -51,8 +52,7 @@ class SandboxCallbacks:
     def pay(
         self, out_trade_no: str, *, delay: float = 0.0, twice: bool = False
     ) -> asyncio.Task[int]:
-        """The member pays; the platform starts notifying (after `delay` seconds)."""
-        self.platform.pay(out_trade_no, now=datetime.now(UTC))
+        """The member pays; the platform then notifies (after `delay` seconds)."""
         task = asyncio.create_task(self._notify(out_trade_no, delay, twice))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -60,7 +60,7 @@ class SandboxCallbacks:
 
     async def deliver(self, out_trade_no: str) -> int:
         """One call of the notify URL, freshly signed; its status (0: no answer)."""
-        headers, body = self.platform.notification(out_trade_no, now=datetime.now(UTC))
+        headers, body = await self.platform.notification(out_trade_no, now=datetime.now(UTC))
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=10)
         try:
@@ -72,7 +72,8 @@ class SandboxCallbacks:
         return response.status_code
 
     async def _notify(self, out_trade_no: str, delay: float, twice: bool) -> int:
-        """Call until a 2xx or the schedule ends; the attempts made."""
+        """Pay, then call until a 2xx or the schedule ends; the attempts made."""
+        await self.platform.pay(out_trade_no, now=datetime.now(UTC))
         await asyncio.sleep(delay)
         for attempt, wait in enumerate((0, *RETRY_SECONDS), start=1):
             await asyncio.sleep(wait * self.scale)
@@ -90,3 +91,4 @@ class SandboxCallbacks:
                 await task
         if self._client is not None:
             await self._client.aclose()
+        await self.platform.stop()

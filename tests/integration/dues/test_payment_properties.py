@@ -175,8 +175,8 @@ def who(world: World, m: int) -> tuple[Scope, Actor]:
 async def notify(world: World, out_trade_no: str) -> None:
     """The member pays at the provider (if not yet) and the notification is delivered."""
     now = datetime.now(UTC)
-    world.platform.pay(out_trade_no, now=now)
-    headers, body = world.platform.notification(out_trade_no, now=now)
+    await world.platform.pay(out_trade_no, now=now)
+    headers, body = await world.platform.notification(out_trade_no, now=now)
     await receive_notification(
         world.db, world.provider, headers, body, now=now, client_addr=None, request_id=None
     )
@@ -202,6 +202,7 @@ async def refund(world: World, m: int, out_trade_no: str) -> None:
                 found.id,
                 tenant_id=world.tenant_id,
                 user_id=world.members[m][1],
+                now=datetime.now(UTC),
             )
 
 

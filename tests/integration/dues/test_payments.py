@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,10 +16,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import psycopg
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from domain.dues import PaymentOrder, add_months, format_month, month_of
+from domain.dues import add_months, format_month, month_of
 from domain.dues.reconciliation import parse_statement, statement_csv
-from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.dues import SandboxCallbacks, SandboxPlatform, settlement, today
 from infra.dues.providers import sandbox_callbacks
 from tests.conftest import Api
@@ -45,13 +44,6 @@ class Payer:
     member_id: str
     api: Api
     bills: dict[str, str]  # month → bill id
-
-
-@pytest.fixture(scope="module")
-def sandbox(app: Any, server: str) -> SandboxCallbacks:
-    callbacks: SandboxCallbacks = app.state.dues_sandbox
-    callbacks.url = server + sandbox_callbacks.PATH
-    return callbacks
 
 
 async def run_bills(api: Api, month: str) -> None:
@@ -85,12 +77,6 @@ async def payers(http: httpx.AsyncClient, futian: Api) -> list[Payer]:
         payer.bills = {b["month"]: b["id"] for b in page["items"]}
         assert set(MONTHS) <= set(payer.bills)
     return made
-
-
-@pytest.fixture
-def admin_db(database: DatabaseUrls) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(conninfo_of(database.admin), autocommit=True) as conn:
-        yield conn
 
 
 async def pay(payer: Payer, month: str, key: str | None = None, **body: Any) -> httpx.Response:
@@ -216,22 +202,31 @@ async def test_forged_tampered_and_replayed_callbacks_change_nothing(
 ) -> None:
     payer, month = payers[2], MONTHS[-1]
     body = created(await pay(payer, month))
-    order = sandbox.platform.orders[body["out_trade_no"]].order
-    forger = SandboxPlatform(sandbox.platform.api_v3_key, serial=sandbox.platform.serial)
-    forger.create(order)
-    forger.pay(order.out_trade_no, now=datetime.now(UTC))
-    headers, forged = forger.notification(order.out_trade_no, now=datetime.now(UTC))
+    known = await sandbox.platform.order(body["out_trade_no"])
+    assert known is not None
+    order = known.order
+    forger = SandboxPlatform(
+        sandbox.platform.api_v3_key,
+        sandbox.platform.conninfo,
+        serial=sandbox.platform.serial,
+        key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    )
+    await forger.open()
+    headers, forged = await forger.notification(order.out_trade_no, now=datetime.now(UTC))
+    await forger.stop()
     r = await http.post(sandbox_callbacks.PATH, content=forged, headers=headers)
     assert (r.status_code, r.json()["code"]) == (403, "payment_signature_invalid")
 
-    sandbox.platform.pay(order.out_trade_no, now=datetime.now(UTC))
-    headers, genuine = sandbox.platform.notification(order.out_trade_no, now=datetime.now(UTC))
+    await sandbox.platform.pay(order.out_trade_no, now=datetime.now(UTC))
+    headers, genuine = await sandbox.platform.notification(
+        order.out_trade_no, now=datetime.now(UTC)
+    )
     envelope = json.loads(genuine)
     envelope["create_time"] = "2020-01-01T00:00:00+08:00"
     r = await http.post(sandbox_callbacks.PATH, content=json.dumps(envelope), headers=headers)
     assert (r.status_code, r.json()["code"]) == (403, "payment_signature_invalid")
     late = datetime.now(UTC) - timedelta(minutes=10)
-    headers, stale = sandbox.platform.notification(order.out_trade_no, now=late)
+    headers, stale = await sandbox.platform.notification(order.out_trade_no, now=late)
     r = await http.post(sandbox_callbacks.PATH, content=stale, headers=headers)
     assert (r.status_code, r.json()["code"]) == (403, "payment_callback_stale")
     assert notifications(admin_db, order.out_trade_no) == []
@@ -248,15 +243,12 @@ async def test_an_authentic_notification_for_another_amount_settles_nothing(
 ) -> None:
     payer, month = payers[3], MONTHS[-1]
     body = created(await pay(payer, month))
-    known = sandbox.platform.orders[body["out_trade_no"]]
-    known.order = PaymentOrder(
-        out_trade_no=known.order.out_trade_no,
-        amount_fen=1,
-        description=known.order.description,
-        attach=known.order.attach,
+    admin_db.execute(  # the provider's side charged another amount
+        "UPDATE sandbox_order SET amount_fen = 1 WHERE out_trade_no = %s", (body["out_trade_no"],)
     )
-    sandbox.platform.pay(body["out_trade_no"], now=datetime.now(UTC))
-    headers, note = sandbox.platform.notification(body["out_trade_no"], now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    await sandbox.platform.pay(body["out_trade_no"], now=now)
+    headers, note = await sandbox.platform.notification(body["out_trade_no"], now=now)
     r = await http.post(sandbox_callbacks.PATH, content=note, headers=headers)
     assert (r.status_code, r.json()["code"]) == (409, "payment_mismatch")
     r = await http.post(sandbox_callbacks.PATH, content=note, headers=headers)
@@ -276,7 +268,7 @@ async def test_callbacks_out_of_order_and_late_each_settle_their_own_months(
     assert [b["month"] for b in late["bills"]] == MONTHS[2:]
     assert late["amount_fen"] == 15_000
     for body in (early, late):
-        sandbox.platform.pay(body["out_trade_no"], now=datetime.now(UTC))
+        await sandbox.platform.pay(body["out_trade_no"], now=datetime.now(UTC))
     assert await sandbox.deliver(late["out_trade_no"]) == 204
     assert await sandbox.deliver(early["out_trade_no"]) == 204
     assert await sandbox.deliver(late["out_trade_no"]) == 204
@@ -320,7 +312,7 @@ async def test_the_order_query_settles_a_payment_no_notification_reached(
 ) -> None:
     payer, month = payers[6], MONTHS[-1]
     body = created(await pay(payer, month))
-    sandbox.platform.pay(body["out_trade_no"], now=datetime.now(UTC))
+    await sandbox.platform.pay(body["out_trade_no"], now=datetime.now(UTC))
     paid = await settled(payer, body["id"])
     assert paid["bills"][0]["settled"] is True
     assert notifications(admin_db, body["out_trade_no"]) == []
@@ -384,8 +376,8 @@ async def test_payments_need_an_idempotency_key_and_the_members_own_bill(
     assert (r.status_code, r.json()["code"]) == (403, "dues_pay_own")
     r = await pay(payer, month, months=13)
     assert r.status_code == 400, r.text
-    r = await pay(payers[1], MONTHS[0], months=6)
-    assert (r.status_code, r.json()["code"]) == (409, "dues_payment_months_missing")
+    r = await pay(payers[1], MONTHS[0], months=6)  # beyond this month, unless the branch allows
+    assert (r.status_code, r.json()["code"]) == (409, "dues_prepay_too_far")
 
 
 async def test_reconciliation_lists_every_difference_and_corrects_nothing(
@@ -402,7 +394,7 @@ async def test_reconciliation_lists_every_difference_and_corrects_nothing(
         (payer.member_id,),
     ).fetchall()
     early, late = (r[0] for r in mine)
-    rows = parse_statement(sandbox.platform.statement(day))
+    rows = parse_statement(await sandbox.platform.statement(day))
     by_order = {r.out_trade_no: r for r in rows}
     extra = replace(by_order[late], transaction_id="sbx_extra_1", out_trade_no="f" * 32)
     generated = [r for r in rows if r.out_trade_no not in (early, late)]

@@ -7,24 +7,44 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from domain.dues import PaymentOrder, TradeState, check_settles
 from domain.shared import DomainError
+from infra.db.bootstrap import conninfo_of
 from infra.dues import SandboxPlatform, SandboxProvider
+from infra.settings import Settings
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 KEY = secrets.token_bytes(32)
 ORDER = PaymentOrder(
-    out_trade_no="DUES202612000001", amount_fen=5_000, description="2026年12月党费"
+    out_trade_no=secrets.token_hex(16), amount_fen=5_000, description="2026年12月党费"
 )
 
 
 @pytest.fixture(scope="module")
-def platform() -> SandboxPlatform:
-    return SandboxPlatform(KEY)
+async def platform(settings: Settings) -> AsyncIterator[SandboxPlatform]:
+    made = SandboxPlatform(KEY, conninfo_of(settings.app_database_url or ""))
+    await made.open()
+    yield made
+    await made.stop()
+
+
+async def another(
+    platform: SandboxPlatform, api_v3_key: bytes, key: rsa.RSAPrivateKey
+) -> SandboxPlatform:
+    """A platform of the same serial over the same orders with other keys (a forger's)."""
+    made = SandboxPlatform(api_v3_key, platform.conninfo, serial=platform.serial, key=key)
+    await made.open()
+    return made
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +68,8 @@ async def test_a_paid_order_notifies_and_settles(
     unpaid = await provider.query(ORDER.out_trade_no)
     assert unpaid is not None
     assert unpaid.trade_state is TradeState.NOTPAY
-    platform.pay(ORDER.out_trade_no, now=NOW)
-    headers, body = platform.notification(ORDER.out_trade_no, now=NOW + timedelta(seconds=2))
+    await platform.pay(ORDER.out_trade_no, now=NOW)
+    headers, body = await platform.notification(ORDER.out_trade_no, now=NOW + timedelta(seconds=2))
     note = provider.verify(headers, body, NOW + timedelta(seconds=30))
     assert note.event_type == "TRANSACTION.SUCCESS"
     assert note.transaction.trade_state is TradeState.SUCCESS
@@ -63,15 +83,14 @@ async def test_a_tampered_body_or_a_forged_signature_is_refused(
     platform: SandboxPlatform, provider: SandboxProvider
 ) -> None:
     await provider.create(ORDER)
-    platform.pay(ORDER.out_trade_no, now=NOW)
-    headers, body = platform.notification(ORDER.out_trade_no, now=NOW)
+    await platform.pay(ORDER.out_trade_no, now=NOW)
+    headers, body = await platform.notification(ORDER.out_trade_no, now=NOW)
     envelope = json.loads(body)
     envelope["event_type"] = "TRANSACTION.REFUND"
     assert refused(provider, headers, json.dumps(envelope).encode()) == "payment_signature_invalid"
-    forger = SandboxPlatform(KEY, serial=platform.serial)
-    forger.create(ORDER)
-    forger.pay(ORDER.out_trade_no, now=NOW)
-    forged_headers, forged_body = forger.notification(ORDER.out_trade_no, now=NOW)
+    forger = await another(platform, KEY, new_key())
+    forged_headers, forged_body = await forger.notification(ORDER.out_trade_no, now=NOW)
+    await forger.stop()
     assert refused(provider, forged_headers, forged_body) == "payment_signature_invalid"
     garbage = {**headers, "Wechatpay-Signature": "not base64!"}
     assert refused(provider, garbage, body) == "payment_signature_invalid"
@@ -81,7 +100,7 @@ async def test_unknown_serials_and_stale_timestamps_are_refused(
     platform: SandboxPlatform, provider: SandboxProvider
 ) -> None:
     await provider.create(ORDER)
-    headers, body = platform.notification(ORDER.out_trade_no, now=NOW)
+    headers, body = await platform.notification(ORDER.out_trade_no, now=NOW)
     assert refused(provider, {**headers, "Wechatpay-Serial": "OTHER"}, body) == (
         "payment_serial_unknown"
     )
@@ -93,19 +112,20 @@ async def test_unknown_serials_and_stale_timestamps_are_refused(
 
 
 async def test_a_resource_under_another_key_is_refused(platform: SandboxPlatform) -> None:
-    other_key = SandboxPlatform(secrets.token_bytes(32), serial=platform.serial, key=platform.key)
-    other_key.create(ORDER)
-    headers, body = other_key.notification(ORDER.out_trade_no, now=NOW)
+    other_key = await another(platform, secrets.token_bytes(32), platform.key)
+    await other_key.create(ORDER)
+    headers, body = await other_key.notification(ORDER.out_trade_no, now=NOW)
+    await other_key.stop()
     assert refused(SandboxProvider(platform), headers, body) == "payment_resource_invalid"
 
 
 async def test_an_authentic_notification_for_another_amount_settles_nothing(
     platform: SandboxPlatform, provider: SandboxProvider
 ) -> None:
-    cheaper = PaymentOrder(out_trade_no="DUES202612000002", amount_fen=1, description="党费")
+    cheaper = PaymentOrder(out_trade_no=secrets.token_hex(16), amount_fen=1, description="党费")
     await provider.create(cheaper)
-    platform.pay(cheaper.out_trade_no, now=NOW)
-    headers, body = platform.notification(cheaper.out_trade_no, now=NOW)
+    await platform.pay(cheaper.out_trade_no, now=NOW)
+    headers, body = await platform.notification(cheaper.out_trade_no, now=NOW)
     note = provider.verify(headers, body, NOW)
     bill = PaymentOrder(out_trade_no=cheaper.out_trade_no, amount_fen=5_000, description="党费")
     with pytest.raises(DomainError) as caught:
@@ -119,11 +139,11 @@ async def test_an_authentic_notification_for_another_amount_settles_nothing(
 
 
 async def test_an_unpaid_order_closes(platform: SandboxPlatform, provider: SandboxProvider) -> None:
-    order = PaymentOrder(out_trade_no="DUES202612000003", amount_fen=20, description="党费")
+    order = PaymentOrder(out_trade_no=secrets.token_hex(16), amount_fen=20, description="党费")
     await provider.create(order)
     await provider.close(order.out_trade_no)
     closed = await provider.query(order.out_trade_no)
     assert closed is not None
     assert closed.trade_state is TradeState.CLOSED
-    assert platform.pay(order.out_trade_no, now=NOW).trade_state is TradeState.CLOSED
+    assert (await platform.pay(order.out_trade_no, now=NOW)).trade_state is TradeState.CLOSED
     assert await provider.query("NEVER-MADE") is None

@@ -28,6 +28,7 @@ from domain.dues import (
     check_declaration,
     draft_bill,
     paid_to,
+    prepay_months,
 )
 from domain.dues.ledger import EntryKind
 from domain.shared import DomainError
@@ -168,3 +169,26 @@ def test_paid_to_is_the_end_of_the_settled_run() -> None:
     assert paid_to({jan: 0, feb: 0, mar: 1_500}) == feb
     assert paid_to({jan: 0, feb: 1_500, mar: 0}) == jan
     assert paid_to({jan: 0, feb: 0}) == feb
+
+
+@pytest.mark.parametrize(
+    ("last", "count", "ahead", "months"),
+    [
+        (date(2026, 5, 1), 2, 2, [date(2026, 6, 1), date(2026, 7, 1)]),
+        (None, 1, 0, [date(2026, 5, 1)]),  # this month's bill not made yet
+        (date(2026, 2, 1), 2, 1, [date(2026, 5, 1), date(2026, 6, 1)]),  # the gap is the run's
+        (date(2026, 6, 1), 1, 2, [date(2026, 7, 1)]),
+    ],
+)
+def test_months_paid_ahead_are_billed_up_to_the_branchs_limit(
+    last: date | None, count: int, ahead: int, months: list[date]
+) -> None:
+    assert prepay_months(last, date(2026, 5, 1), count, ahead) == months
+
+
+@pytest.mark.parametrize(("last", "count", "ahead"), [(date(2026, 5, 1), 1, 0), (None, 4, 2)])
+def test_paying_beyond_the_limit_is_refused(last: date | None, count: int, ahead: int) -> None:
+    with pytest.raises(DomainError) as refused:
+        prepay_months(last, date(2026, 5, 1), count, ahead)
+    assert refused.value.code == "dues_prepay_too_far"
+    assert "2026-0" in refused.value.message.zh
