@@ -18,8 +18,11 @@ def emit(
     aggregate_type: str,
     aggregate_id: object,
     payload: dict[str, Any],
+    organization_id: uuid.UUID | None,
 ) -> None:
-    """Queue an event; nothing is published for a change that rolls back."""
+    """Queue an event; nothing is published for a change that rolls back. `organization_id`
+    places it in the tree for clients confined to an organization's subtree (None: a
+    tenant-level event, which only clients of the whole tenant read)."""
     uow.session.add(
         OutboxEvent(
             **event_row(
@@ -28,6 +31,7 @@ def emit(
                 aggregate_type=aggregate_type,
                 aggregate_id=aggregate_id,
                 payload=payload,
+                organization_id=organization_id,
             )
         )
     )
@@ -40,6 +44,7 @@ def event_row(
     aggregate_type: str,
     aggregate_id: object,
     payload: dict[str, Any],
+    organization_id: uuid.UUID | None,
 ) -> dict[str, Any]:
     """The outbox_event columns of an event: `emit`'s and the hot path's writes."""
     return {
@@ -49,4 +54,5 @@ def event_row(
         "aggregate_type": aggregate_type,
         "aggregate_id": str(aggregate_id),
         "payload": payload,
+        "organization_id": organization_id,
     }

@@ -124,10 +124,15 @@ def add_step(
 
 
 def emit_transfer_event(
-    uow: UnitOfWork, tenant_id: uuid.UUID, transfer_id: uuid.UUID, topic: str, **payload: Any
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    transfer_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    topic: str,
+    **payload: Any,
 ) -> None:
-    """A `transfer.*` event in the acting side's tenant; only `member_id` (of an answer)
-    names a person (personal in the event catalogue)."""
+    """A `transfer.*` event in the acting side's tenant, placed at that side's organization;
+    only `member_id` (of an answer) names a person (personal in the event catalogue)."""
     emit(
         uow,
         tenant_id=tenant_id,
@@ -135,4 +140,5 @@ def emit_transfer_event(
         aggregate_type="transfer",
         aggregate_id=transfer_id,
         payload={"transfer_id": str(transfer_id), **payload},
+        organization_id=organization_id,
     )

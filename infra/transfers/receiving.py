@@ -91,6 +91,7 @@ async def answer_transfer(
         uow,
         arrival.tenant_id,
         arrival.id,
+        arrival.to_organization_id,
         f"transfer.{target.value}",
         member_id=str(arrival.new_member_id) if arrival.new_member_id else None,
     )

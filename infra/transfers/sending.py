@@ -210,7 +210,9 @@ async def start_transfer(
         tenant_id=row.tenant_id,
         detail={"member_id": str(row.member_id), "kind": row.kind, "held": hold is not None},
     )
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.started", kind=row.kind)
+    emit_transfer_event(
+        uow, row.tenant_id, row.id, row.from_organization_id, "transfer.started", kind=row.kind
+    )
     if hold is None:
         await _submit(uow, row, who, now=now, paid_to=paid_to)
     return row
@@ -232,7 +234,12 @@ async def _send(uow: UnitOfWork, row: TransferRow, who: Who, *, now: datetime) -
             DELIVER, {"tenant": row.tenant_id, "id": row.id, "actor": who.name}
         )
     emit_transfer_event(
-        uow, row.tenant_id, row.id, "transfer.sent", letter_number=row.letter_number
+        uow,
+        row.tenant_id,
+        row.id,
+        row.from_organization_id,
+        "transfer.sent",
+        letter_number=row.letter_number,
     )
 
 
@@ -292,7 +299,9 @@ async def _submit(
     if row.state == TransferState.SENT.value:
         await _send(uow, row, who, now=now)
     else:
-        emit_transfer_event(uow, row.tenant_id, row.id, "transfer.submitted")
+        emit_transfer_event(
+            uow, row.tenant_id, row.id, row.from_organization_id, "transfer.submitted"
+        )
 
 
 async def _locked_for_sender(
@@ -363,9 +372,13 @@ async def decide_transfer(
     if row.state == TransferState.SENT.value:
         await _send(uow, row, who, now=now)
     elif not approve:
-        emit_transfer_event(uow, row.tenant_id, row.id, "transfer.rejected")
+        emit_transfer_event(
+            uow, row.tenant_id, row.id, row.from_organization_id, "transfer.rejected"
+        )
     else:
-        emit_transfer_event(uow, row.tenant_id, row.id, "transfer.approved", level=level)
+        emit_transfer_event(
+            uow, row.tenant_id, row.id, row.from_organization_id, "transfer.approved", level=level
+        )
     return row
 
 
@@ -387,7 +400,7 @@ async def cancel_transfer(
         await uow.session.execute(
             WITHDRAW, {"tenant": row.tenant_id, "id": row.id, "reason": reason, "actor": who.name}
         )
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.cancelled")
+    emit_transfer_event(uow, row.tenant_id, row.id, row.from_organization_id, "transfer.cancelled")
     return row
 
 
@@ -403,7 +416,7 @@ async def expire_transfer(uow: UnitOfWork, row: TransferRow, who: Who, *, now: d
         await uow.session.execute(
             WITHDRAW, {"tenant": row.tenant_id, "id": row.id, "reason": None, "actor": who.name}
         )
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.expired")
+    emit_transfer_event(uow, row.tenant_id, row.id, row.from_organization_id, "transfer.expired")
 
 
 async def record_receipt(
@@ -423,5 +436,5 @@ async def record_receipt(
     await _transition(uow, row, Action.ACCEPT, who, now=now, reason=note)
     row.receipt_note = note
     await record_transfer_out(uow, row.member_id, transfer_id=row.id, now=now)
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.accepted")
+    emit_transfer_event(uow, row.tenant_id, row.id, row.from_organization_id, "transfer.accepted")
     return row
