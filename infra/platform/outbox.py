@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import text
+
 from domain.shared import new_id
 from infra.db.session import UnitOfWork
 from infra.platform.tables import OutboxEvent
@@ -56,3 +58,17 @@ def event_row(
         "payload": payload,
         "organization_id": organization_id,
     }
+
+
+async def event_organizations(
+    uow: UnitOfWork, tenant_id: uuid.UUID, event_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Where each of a tenant's events was placed (None: tenant-level), for a relay handler
+    that hands events to clients confined to an organization's subtree."""
+    rows = await uow.session.execute(
+        text(
+            "SELECT id, organization_id FROM outbox_event WHERE tenant_id = :t AND id = ANY(:ids)"
+        ),
+        {"t": tenant_id, "ids": event_ids},
+    )
+    return dict(rows.tuples())
