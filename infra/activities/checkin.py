@@ -326,16 +326,13 @@ async def _insert_checkins(uow: UnitOfWork, rows: Sequence[Checkin]) -> set[uuid
     inserted = {r[0] for r in result}
     if not inserted:
         return inserted
-    organizers = dict(
-        (
-            await uow.session.execute(
-                select(Activity.id, Activity.organization_id).where(
-                    Activity.tenant_id == rows[0].tenant_id,  # type: ignore[arg-type]
-                    col(Activity.id).in_({r.activity_id for r in rows}),
-                )
-            )
-        ).tuples()
+    found = await uow.session.execute(
+        select(Activity.id, Activity.organization_id).where(
+            Activity.tenant_id == rows[0].tenant_id,  # type: ignore[arg-type]
+            col(Activity.id).in_({r.activity_id for r in rows}),
+        )
     )
+    organizers = {activity_id: organizer for activity_id, organizer in found}
     for r in rows:
         if r.id in inserted:
             checkin_records.emit_recorded(uow, r, organizers[r.activity_id])

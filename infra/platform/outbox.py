@@ -71,4 +71,4 @@ async def event_organizations(
         ),
         {"t": tenant_id, "ids": event_ids},
     )
-    return dict(rows.tuples())
+    return {event_id: organization_id for event_id, organization_id in rows}
