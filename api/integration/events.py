@@ -17,7 +17,7 @@ from api.openapi_common import errors
 from domain.integration import CATALOGUE, SCOPES, EventTypeName
 from domain.shared import cursor as codec
 from domain.shared import invalid_cursor
-from infra.integration import ShownEvent, feed_types, read_feed
+from infra.integration import Confinement, ShownEvent, feed_types, read_feed
 
 TAGS = ["Events"]
 _START = (0, 0)
@@ -60,7 +60,9 @@ def _event(shown: ShownEvent) -> Any:
     "/events",
     summary="事件流 Event feed",
     description=(
-        "本范围（接口客户端的租户子树，或管理员的租户子树）的事件，按提交的先后稳定排序。"
+        "本范围（接口客户端的租户子树或党组织子树，或管理员的租户子树）的事件，按提交的先后"
+        "稳定排序。限于一个党组织子树的客户端只读记在该子树内党组织下的事件，"
+        "不读租户级事件（如整月账单生成）。"
         "首次不带 `after` 从头读起；之后把返回的 `next_cursor` 作为 `after` 轮询，"
         "没有新事件时 `items` 为空、`next_cursor` 可照旧使用。晚提交的事件不会被跳过："
         "只返回比所有仍在运行的事务都早的事务写下的事件。`types` 可重复，只读这些类型；"
@@ -93,12 +95,17 @@ async def list_events(
 ) -> es.EventPage:
     p = ctx.principal
     client = ctx.acting_client()
-    readable = feed_types(
-        ctx, types, confined=client is not None and client.domain != p.home_domain
+    confined = (
+        Confinement(p.tenant_id, client.domain)
+        if client is not None and client.domain != p.home_domain
+        else None
     )
+    readable = feed_types(ctx, types, confined=confined)
     position = _position(after)
     async with ctx.uow() as uow:
-        read = await read_feed(uow, ctx, types=readable, after=position, limit=limit)
+        read = await read_feed(
+            uow, ctx, types=readable, after=position, limit=limit, confined=confined
+        )
     return es.EventPage(items=[_event(e) for e in read.events], next_cursor=_cursor(read.next))
 
 

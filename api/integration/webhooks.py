@@ -53,9 +53,9 @@ def caller_of(ctx: Ctx) -> WebhookCaller:
     if p.client is not None:
         if SCOPE not in p.client.scopes:
             raise MESSAGES.error("webhook_clients_only", ErrorKind.FORBIDDEN)
-        return WebhookCaller(ctx, p.client.client_id)
+        return WebhookCaller(ctx, p.client.client_id, p.client.domain)
     require_scopes(ctx, "api_client", "read")
-    return WebhookCaller(ctx, None)
+    return WebhookCaller(ctx, None, None)
 
 
 def webhook_out(hook: Webhook) -> s.WebhookOut:

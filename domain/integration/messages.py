@@ -83,11 +83,6 @@ MESSAGES = Catalogue(
             "只有持有 webhooks:write 授权范围的接口客户端才能管理 Webhook",
             "Only an API client with the webhooks:write scope manages webhooks",
         ),
-        "webhook_client_confined": Message(
-            "限于单个党组织范围的接口客户端暂不能订阅 Webhook，请用整个租户范围的客户端",
-            "A client confined to one organization cannot subscribe to webhooks yet;"
-            " use a tenant-wide client",
-        ),
         "webhook_redeliver_range": Message(
             "请给出 event_id，或 since 与 until（until 晚于 since，跨度不超过 {days} 天）",
             "Give event_id, or since and until (until after since, at most {days} days apart)",
@@ -107,10 +102,6 @@ MESSAGES = Catalogue(
         "event_types_none_readable": Message(
             "你的授权范围不能读取任何事件类型（如 members:read、activities:read）",
             "Your scopes read no event type (e.g. members:read, activities:read)",
-        ),
-        "events_tenant_wide": Message(
-            "事件流按租户提供；只限于某党组织的接口客户端不能读取",
-            "The event feed is per tenant; a client confined to one organization cannot read it",
         ),
         # OAuth2 token endpoint (RFC 6749 §5.2 error_description)
         "oauth_invalid_request": Message(

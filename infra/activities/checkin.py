@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
@@ -35,7 +35,7 @@ from domain.activities import (
 from domain.shared import DomainError, ErrorKind, Message, new_id
 from domain.tenancy import TenantSettings, effective_settings, org_ids_on_path
 from infra.activities import checkin_records
-from infra.activities.tables import Checkin
+from infra.activities.tables import Activity, Checkin
 from infra.activities.visibility import (
     Caller,
     Guard,
@@ -310,8 +310,8 @@ _CHECKIN_COLUMNS = (
 async def _insert_checkins(uow: UnitOfWork, rows: Sequence[Checkin]) -> set[uuid.UUID]:
     """Insert; a row clashing with an existing check-in (member or client id) is skipped.
 
-    Each accepted check-in gets its `checkin.recorded` outbox event in the same transaction.
-    Returns the ids actually inserted.
+    Each accepted check-in gets its `checkin.recorded` outbox event in the same transaction,
+    placed at its activity's organizer. Returns the ids actually inserted.
     """
     if not rows:
         return set()
@@ -324,9 +324,18 @@ async def _insert_checkins(uow: UnitOfWork, rows: Sequence[Checkin]) -> set[uuid
     )
     result = await uow.session.execute(statement)
     inserted = {r[0] for r in result}
+    if not inserted:
+        return inserted
+    found = await uow.session.execute(
+        select(Activity.id, Activity.organization_id).where(
+            Activity.tenant_id == rows[0].tenant_id,  # type: ignore[arg-type]
+            col(Activity.id).in_({r.activity_id for r in rows}),
+        )
+    )
+    organizers = {activity_id: organizer for activity_id, organizer in found}
     for r in rows:
         if r.id in inserted:
-            checkin_records.emit_recorded(uow, r)
+            checkin_records.emit_recorded(uow, r, organizers[r.activity_id])
     return inserted
 
 

@@ -9,6 +9,7 @@ them. tests/integration/activities/test_checkin_paths.py compares what both writ
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from domain.activities.checkin_records import (
@@ -33,17 +34,18 @@ def recorded(row: Checkin) -> RecordedCheckin:
     )
 
 
-def emit_recorded(uow: UnitOfWork, row: Checkin) -> None:
-    """Queue the check-in's `checkin.recorded` event in the unit of work."""
-    _emit(uow, row, recorded_event(recorded(row)))
+def emit_recorded(uow: UnitOfWork, row: Checkin, organizer: uuid.UUID) -> None:
+    """Queue the check-in's `checkin.recorded` event in the unit of work, placed at the
+    activity's organizer."""
+    _emit(uow, row, recorded_event(recorded(row)), organizer)
 
 
-def emit_withdrawn(uow: UnitOfWork, row: Checkin) -> None:
+def emit_withdrawn(uow: UnitOfWork, row: Checkin, organizer: uuid.UUID) -> None:
     """Queue `checkin.withdrawn` for a check-in removed in error."""
-    _emit(uow, row, withdrawn_event(recorded(row)))
+    _emit(uow, row, withdrawn_event(recorded(row)), organizer)
 
 
-def _emit(uow: UnitOfWork, row: Checkin, event: DomainEvent) -> None:
+def _emit(uow: UnitOfWork, row: Checkin, event: DomainEvent, organizer: uuid.UUID) -> None:
     outbox.emit(
         uow,
         tenant_id=row.tenant_id,
@@ -51,6 +53,7 @@ def _emit(uow: UnitOfWork, row: Checkin, event: DomainEvent) -> None:
         aggregate_type=event.aggregate_type,
         aggregate_id=event.aggregate_id,
         payload=event.payload,
+        organization_id=organizer,
     )
 
 
@@ -91,6 +94,7 @@ def hot_path_item(
             aggregate_type=event.aggregate_type,
             aggregate_id=event.aggregate_id,
             payload=event.payload,
+            organization_id=None,  # the activity's organizer, set by the SQL function
         ),
         "audit": audit_row(
             actor,

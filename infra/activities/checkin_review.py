@@ -61,7 +61,7 @@ async def delete_checkin(
         raise not_found("checkin")
     await uow.session.delete(row)
     await uow.session.flush()
-    emit_withdrawn(uow, row)
+    emit_withdrawn(uow, row, access.activity.organization_id)
     if row.client_id is not None:
         # the phone may upload it again: keep its client id, to answer "withdrawn"
         await uow.session.execute(

@@ -68,4 +68,5 @@ async def announce_attendance(uow: UnitOfWork, activity: Activity) -> None:
             aggregate_type="activity",
             aggregate_id=activity.id,
             payload={**base, "member_id": str(line.member_id), **extra},
+            organization_id=activity.organization_id,
         )

@@ -173,5 +173,6 @@ async def decide_leave(
                 "activity_kind": access.activity.kind,
                 "starts_at": access.activity.starts_at.isoformat(),
             },
+            organization_id=access.activity.organization_id,
         )
     return row

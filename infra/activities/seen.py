@@ -33,6 +33,8 @@ class SeenActivity:
     place: str | None
     latitude: float | None
     longitude: float | None
+    organizer_id: uuid.UUID
+    """The organizing organization: events about the activity are placed there."""
     organizer_domain: str
     domains: tuple[str, ...]
     """Casbin domains of the organizations it counts for, the organizer's first."""
@@ -66,6 +68,7 @@ async def activity_seen_by(
         place=activity.place,
         latitude=activity.latitude,
         longitude=activity.longitude,
+        organizer_id=activity.organization_id,
         organizer_domain=access.view.organizer.domain,
         domains=tuple(o.domain for o in access.view.organizations),
         member_visible=access.member_visible,

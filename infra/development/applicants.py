@@ -149,6 +149,7 @@ def emit_applicant_event(
             "current_step": applicant.current_step,
             **payload,
         },
+        organization_id=applicant.organization_id,
     )
 
 

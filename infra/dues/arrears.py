@@ -259,6 +259,7 @@ async def _raise(
                 "first_overdue": format_month(arrears.first_overdue),
                 "last_overdue": format_month(arrears.last_overdue),
             },
+            organization_id=organization_id,
         )
         count += 1
     return count

@@ -173,4 +173,5 @@ async def _bill_batch(
             "month": format_month(terms.month),
             "bill_ids": sorted(str(i) for i in inserted.values()),
         },
+        organization_id=None,  # a month's bills of the whole tenant
     )

@@ -101,6 +101,7 @@ async def refund_credit(
             "amount_fen": payment.credit_fen,
             "months": [format_month(b.month) for b in credited],
         },
+        organization_id=payment.organization_id,
     )
     uow.audit(
         "dues_payment.refund",

@@ -239,6 +239,7 @@ async def _settle(
             "provider": payment.provider,
             "transaction_id": transaction.transaction_id,
         },
+        organization_id=payment.organization_id,
     )
     uow.audit(
         "dues_payment.settle",

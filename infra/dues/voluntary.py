@@ -64,6 +64,7 @@ async def record_voluntary(
         aggregate_type="member",
         aggregate_id=row.member_id,
         payload={"id": str(row.id), "month": format_month(row.month), **detail},
+        organization_id=row.organization_id,
     )
     return row
 

@@ -126,5 +126,6 @@ async def confirm(
             "sha256": row.sha256,
             "uploaded_by": str(row.uploaded_by),
         },
+        organization_id=access.activity.organizer_id,
     )
     return row, access.activity

@@ -63,6 +63,7 @@ async def delete(
             aggregate_type="activity",
             aggregate_id=row.activity_id,
             payload={"evidence_id": str(row.id), "activity_id": str(row.activity_id)},
+            organization_id=access.activity.organizer_id,
         )
     return row
 

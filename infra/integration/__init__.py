@@ -11,7 +11,13 @@ from infra.integration.clients import (
     revoke_client,
     rotate_secret,
 )
-from infra.integration.event_feed import FeedRead, ShownEvent, feed_types, read_feed
+from infra.integration.event_feed import (
+    Confinement,
+    FeedRead,
+    ShownEvent,
+    feed_types,
+    read_feed,
+)
 from infra.integration.liveness import ClientLiveness
 from infra.integration.tokens import IssuedToken, client_credentials
 from infra.integration.webhook_dispatch import DispatchConfig, WebhookDispatcher
@@ -35,6 +41,7 @@ from infra.integration.webhooks import (
 __all__ = [
     "ApiClient",
     "ClientLiveness",
+    "Confinement",
     "DeliveryFilter",
     "DispatchConfig",
     "FeedRead",

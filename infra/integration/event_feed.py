@@ -1,20 +1,24 @@
 """The event feed (事件流) of the caller's subtree: the types its permissions read, personal
 fields only with the sensitive permission, and every read of them audited.
 
-Per tenant: a client confined to one organization's subtree has no feed (events name
-their tenant, not always an organization).
+A client confined to one organization's subtree reads the events placed in it (the
+organization each was written with, as the tree stands now); tenant-level events, placed
+in no organization, only clients of the whole tenant read.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from domain.integration import MESSAGES, readable_types, redact, reveals
-from domain.shared import ErrorKind, Guard
+from domain.integration import readable_types, redact, reveals
+from domain.shared import Guard
+from domain.tenancy import parse_domain
 from infra.db.session import UnitOfWork
-from infra.platform.feed import FeedEvent, Position, events_after
+from infra.platform.feed import FeedEvent, Position, Within, events_after
+from infra.tenancy import ORGANIZATION_SUBTREE_IDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +33,32 @@ class FeedRead:
     next: Position
 
 
-def feed_types(guard: Guard, asked: Sequence[str] | None, *, confined: bool) -> tuple[str, ...]:
-    """The types the caller reads; refused before any row is read."""
-    if confined:
-        raise MESSAGES.error("events_tenant_wide", ErrorKind.FORBIDDEN)
-    guard.require("event", "read")
-    return readable_types(asked, lambda permission: guard.can(*permission.split(":")))
+@dataclass(frozen=True, slots=True)
+class Confinement:
+    """An API client's organization: `domain` its Casbin domain, where its rights hold."""
+
+    tenant_id: uuid.UUID
+    domain: str
+
+
+def feed_types(
+    guard: Guard, asked: Sequence[str] | None, *, confined: Confinement | None
+) -> tuple[str, ...]:
+    """The types the caller reads (where a confined client's rights hold); refused before
+    any row is read."""
+    domain = confined.domain if confined else None
+    guard.require("event", "read", domain)
+    return readable_types(asked, lambda permission: guard.can(*permission.split(":"), domain))
+
+
+def _within(confined: Confinement) -> Within:
+    org_path = parse_domain(confined.domain)[1]
+    assert org_path is not None  # a confined client's domain names its organization
+    return Within(
+        confined.tenant_id,
+        ORGANIZATION_SUBTREE_IDS,
+        {"subtree_tenant_id": confined.tenant_id, "subtree_org_path": org_path},
+    )
 
 
 async def read_feed(
@@ -44,9 +68,16 @@ async def read_feed(
     types: Sequence[str],
     after: Position,
     limit: int,
+    confined: Confinement | None,
 ) -> FeedRead:
-    sensitive = guard.can("member", "read_sensitive")
-    page = await events_after(uow, after=after, topics=types, limit=limit)
+    sensitive = guard.can("member", "read_sensitive", confined.domain if confined else None)
+    page = await events_after(
+        uow,
+        after=after,
+        topics=types,
+        limit=limit,
+        within=_within(confined) if confined else None,
+    )
     revealed: dict[Any, list[str]] = {}
     for e in page.events:
         if sensitive and reveals(e.topic, e.payload):

@@ -56,6 +56,7 @@ class WebhookSubscriptionRow(SQLModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     client_id: uuid.UUID
     tenant_path: str
+    organization_id: uuid.UUID | None = None  # the client's, when confined to one (0047)
     url: str
     event_types: list[str] = Field(sa_column=Column(ARRAY(Text), nullable=False))
     description: str = ""

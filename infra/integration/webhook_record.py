@@ -257,4 +257,5 @@ async def _disable(uow: UnitOfWork, due: Due, reason: str, now: datetime) -> Non
         aggregate_type="webhook",
         aggregate_id=due.subscription_id,
         payload=detail,
+        organization_id=None,  # for the tenant's administrators
     )

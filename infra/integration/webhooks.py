@@ -2,8 +2,9 @@
 owns them; read by it, and by administrators who may read that client.
 
 A subscription lives in its client's tenant and receives the events of the client's
-subtree. Its signing secrets (`whsec_…`, Standard Webhooks) are sealed with the field key
-because every delivery signs with them; the secret is shown once, when made or rotated.
+subtree (of its organization's, for a client confined to one). Its signing secrets
+(`whsec_…`, Standard Webhooks) are sealed with the field key because every delivery signs
+with them; the secret is shown once, when made or rotated.
 """
 
 from __future__ import annotations
@@ -42,15 +43,19 @@ class Webhook:
 
 @dataclass(frozen=True, slots=True)
 class WebhookCaller:
-    """Who asks: the calling API client (None for a person) and the caller's guard."""
+    """Who asks: the calling API client (None for a person) with the domain its rights
+    hold in (its tenant's or its organization's), and the caller's guard."""
 
     guard: Guard
     client_id: uuid.UUID | None
+    domain: str | None
 
 
 def _readable(caller: WebhookCaller, types: list[str]) -> list[str]:
     """A webhook carries only the types the feed would give its client (403 otherwise)."""
-    readable_types(types, lambda p: caller.guard.can(*p.split(":")), field="event_types")
+    readable_types(
+        types, lambda p: caller.guard.can(*p.split(":"), caller.domain), field="event_types"
+    )
     return types
 
 
@@ -92,8 +97,8 @@ async def _secrets(
 
 
 async def _owner(uow: UnitOfWork, caller: WebhookCaller) -> ApiClientRow:
-    """The calling client, which must act for its whole tenant: events carry no
-    organization yet, so a client confined to one organization's subtree cannot subscribe."""
+    """The calling client; one confined to an organization's subtree receives the events
+    placed there only (the subscription keeps its organization)."""
     if caller.client_id is None:
         raise MESSAGES.error("webhook_clients_only", ErrorKind.FORBIDDEN)
     row = (
@@ -106,8 +111,6 @@ async def _owner(uow: UnitOfWork, caller: WebhookCaller) -> ApiClientRow:
     ).scalar_one_or_none()
     if row is None:
         raise MESSAGES.error("webhook_clients_only", ErrorKind.FORBIDDEN)
-    if row.organization_id is not None:
-        raise MESSAGES.error("webhook_client_confined", ErrorKind.FORBIDDEN)
     return row
 
 
@@ -131,6 +134,7 @@ async def create_webhook(
         id=new_id(),
         client_id=client.id,
         tenant_path=tenant_path,
+        organization_id=client.organization_id,
         url=url,
         event_types=types,
         description=description,

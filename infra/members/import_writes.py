@@ -348,7 +348,7 @@ _MOVE_CREATED = (
         "SELECT tenant_id, 'member.created' AS topic, 'member' AS aggregate_type,"
         " id::text AS aggregate_id,"
         " jsonb_build_object('member_id', id, 'organization_id', organization_id,"
-        "   'version', version, 'fields', '[]'::jsonb) AS payload"
+        "   'version', version, 'fields', '[]'::jsonb) AS payload, organization_id"
         " FROM zhibu_import_member"
     )
 )

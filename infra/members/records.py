@@ -197,6 +197,7 @@ def emit_member_event(uow: UnitOfWork, member: Member, topic: str, fields: list[
             "version": member.version,
             "fields": fields,
         },
+        organization_id=member.organization_id,
     )
 
 

@@ -51,21 +51,41 @@ _PAGE = (
     " WHERE {tenants}"
     " AND (xid, seq) > (CAST(CAST(:xid AS text) AS xid8), :seq)"
     " AND xid < CAST(:bound AS xid8)"
-    " AND topic = ANY(:topics)"
+    " AND topic = ANY(:topics){within}"
     " ORDER BY xid, seq LIMIT :limit"
 )
+_WITHIN = " AND tenant_id = :within_tenant_id AND organization_id IN ({organizations})"
+
+
+@dataclass(frozen=True, slots=True)
+class Within:
+    """One organization's subtree: the events placed there, tenant-level ones left out.
+    `organizations` is SQL selecting the subtree's ids (the tenancy context's), binding
+    `params`."""
+
+    tenant_id: uuid.UUID
+    organizations: str
+    params: dict[str, Any]
 
 
 async def events_after(
-    uow: UnitOfWork, *, after: Position, topics: Sequence[str], limit: int
+    uow: UnitOfWork,
+    *,
+    after: Position,
+    topics: Sequence[str],
+    limit: int,
+    within: Within | None = None,
 ) -> FeedPage:
     """The visible events of `topics` after `after` (row-level security keeps them to the
-    caller's subtree), at most `limit`."""
+    caller's subtree; `within` to one organization's), at most `limit`."""
     bound = (await uow.session.execute(_BOUND, {"after": after[0]})).scalar_one()
     tenants, params = tenant_filter(uow.session)
+    narrowed = "" if within is None else _WITHIN.format(organizations=within.organizations)
+    if within is not None:
+        params = {**params, **within.params, "within_tenant_id": within.tenant_id}
     rows = (
         await uow.session.execute(
-            text(_PAGE.format(tenants=tenants)),
+            text(_PAGE.format(tenants=tenants, within=narrowed)),
             {
                 **params,
                 "xid": after[0],

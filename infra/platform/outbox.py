@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import text
+
 from domain.shared import new_id
 from infra.db.session import UnitOfWork
 from infra.platform.tables import OutboxEvent
@@ -18,8 +20,11 @@ def emit(
     aggregate_type: str,
     aggregate_id: object,
     payload: dict[str, Any],
+    organization_id: uuid.UUID | None,
 ) -> None:
-    """Queue an event; nothing is published for a change that rolls back."""
+    """Queue an event; nothing is published for a change that rolls back. `organization_id`
+    places it in the tree for clients confined to an organization's subtree (None: a
+    tenant-level event, which only clients of the whole tenant read)."""
     uow.session.add(
         OutboxEvent(
             **event_row(
@@ -28,6 +33,7 @@ def emit(
                 aggregate_type=aggregate_type,
                 aggregate_id=aggregate_id,
                 payload=payload,
+                organization_id=organization_id,
             )
         )
     )
@@ -40,6 +46,7 @@ def event_row(
     aggregate_type: str,
     aggregate_id: object,
     payload: dict[str, Any],
+    organization_id: uuid.UUID | None,
 ) -> dict[str, Any]:
     """The outbox_event columns of an event: `emit`'s and the hot path's writes."""
     return {
@@ -49,4 +56,19 @@ def event_row(
         "aggregate_type": aggregate_type,
         "aggregate_id": str(aggregate_id),
         "payload": payload,
+        "organization_id": organization_id,
     }
+
+
+async def event_organizations(
+    uow: UnitOfWork, tenant_id: uuid.UUID, event_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Where each of a tenant's events was placed (None: tenant-level), for a relay handler
+    that hands events to clients confined to an organization's subtree."""
+    rows = await uow.session.execute(
+        text(
+            "SELECT id, organization_id FROM outbox_event WHERE tenant_id = :t AND id = ANY(:ids)"
+        ),
+        {"t": tenant_id, "ids": event_ids},
+    )
+    return {event_id: organization_id for event_id, organization_id in rows}

@@ -65,6 +65,9 @@ class OutboxEvent(SQLModel, table=True):
     aggregate_type: str
     aggregate_id: str
     payload: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    organization_id: uuid.UUID | None = (
+        None  # where in the tenant's tree (0047); None: tenant-level
+    )
     created_at: datetime = Field(
         default_factory=lambda: datetime.now(UTC), sa_type=DateTime(timezone=True)
     )

@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from domain.points import Cause, RuleItem, settle
 from domain.shared import new_id
 from infra.db.session import UnitOfWork
+from infra.members import member_place
 from infra.platform.outbox import emit
 from infra.points.tables import PointEntry
 
@@ -104,12 +105,15 @@ async def append(uow: UnitOfWork, entries: Sequence[PointEntry]) -> None:
             "p": first.period,
         },
     )
-    for entry in entries:
-        if entry.points or entry.kind == "reversal":
-            _announce(uow, entry)
+    announced = [e for e in entries if e.points or e.kind == "reversal"]
+    if not announced:
+        return
+    place = await member_place(uow, first.tenant_id, first.member_id)
+    for entry in announced:
+        _announce(uow, entry, place.organization_id if place else None)
 
 
-def _announce(uow: UnitOfWork, entry: PointEntry) -> None:
+def _announce(uow: UnitOfWork, entry: PointEntry, organization_id: uuid.UUID | None) -> None:
     emit(
         uow,
         tenant_id=entry.tenant_id,
@@ -127,6 +131,7 @@ def _announce(uow: UnitOfWork, entry: PointEntry) -> None:
             "cause_type": entry.cause_type,
             "cause_id": str(entry.cause_id),
         },
+        organization_id=organization_id,
     )
 
 

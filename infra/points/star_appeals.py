@@ -71,6 +71,7 @@ async def file_appeal(
             "period": rating.period,
             "stars": rating.stars,
         },
+        organization_id=rating.organization_id,
     )
     return appeal
 

@@ -167,6 +167,7 @@ async def _publish(uow: UnitOfWork, run: StarRun, job: JobContext) -> None:
             "publish_at": run.publish_at.astimezone(UTC).isoformat(),
             "stands_at": run.stands_at.astimezone(UTC).isoformat(),
         },
+        organization_id=None,  # a run rates the whole tenant
     )
 
 

@@ -138,21 +138,32 @@ def step_row(
 
 
 def transfer_event(
-    tenant_id: uuid.UUID, transfer_id: uuid.UUID, topic: str, **payload: Any
+    tenant_id: uuid.UUID,
+    transfer_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    topic: str,
+    **payload: Any,
 ) -> dict[str, Any]:
-    """A `transfer.*` event's outbox row in the acting side's tenant; only `member_id` (of
-    an answer) names a person (personal in the event catalogue)."""
+    """A `transfer.*` event's outbox row in the acting side's tenant, placed at that side's
+    organization; only `member_id` (of an answer) names a person (personal in the event
+    catalogue)."""
     return event_row(
         tenant_id=tenant_id,
         topic=topic,
         aggregate_type="transfer",
         aggregate_id=transfer_id,
         payload={"transfer_id": str(transfer_id), **payload},
+        organization_id=organization_id,
     )
 
 
 def emit_transfer_event(
-    uow: UnitOfWork, tenant_id: uuid.UUID, transfer_id: uuid.UUID, topic: str, **payload: Any
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    transfer_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    topic: str,
+    **payload: Any,
 ) -> None:
     """`transfer_event`, queued in the unit of work."""
     emit(
@@ -162,4 +173,5 @@ def emit_transfer_event(
         aggregate_type="transfer",
         aggregate_id=transfer_id,
         payload={"transfer_id": str(transfer_id), **payload},
+        organization_id=organization_id,
     )

@@ -105,7 +105,12 @@ async def record_host_entry(
         detail={"kind": added.kind, "on": added.on_date.isoformat()},
     )
     emit_transfer_event(
-        uow, host.tenant_id, row.id, "transfer.mobile_host_entry_recorded", kind=added.kind
+        uow,
+        host.tenant_id,
+        row.id,
+        host.id,
+        "transfer.mobile_host_entry_recorded",
+        kind=added.kind,
     )
     return added
 

@@ -103,7 +103,9 @@ async def issue_certificate(
         tenant_id=row.tenant_id,
         detail={"member_id": str(row.member_id), "host": host_name},
     )
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.mobile_certificate_issued")
+    emit_transfer_event(
+        uow, row.tenant_id, row.id, row.organization_id, "transfer.mobile_certificate_issued"
+    )
     return row
 
 
@@ -172,7 +174,9 @@ async def close_certificate(
     row.close_note = note
     uow.session.add(row)
     uow.audit("mobile_certificate.close", "mobile_certificate", row.id, tenant_id=row.tenant_id)
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.mobile_certificate_closed")
+    emit_transfer_event(
+        uow, row.tenant_id, row.id, row.organization_id, "transfer.mobile_certificate_closed"
+    )
     return row
 
 

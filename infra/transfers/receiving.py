@@ -68,7 +68,11 @@ async def answer_transfer(
     )
     # On acceptance the door puts the member's id where they now are into the event.
     event = transfer_event(
-        arrival.tenant_id, arrival.id, f"transfer.{target.value}", member_id=None
+        arrival.tenant_id,
+        arrival.id,
+        arrival.to_organization_id,
+        f"transfer.{target.value}",
+        member_id=None,
     )
     try:
         found = await through_door(

@@ -195,7 +195,9 @@ async def start_transfer(
         tenant_id=row.tenant_id,
         detail={"member_id": str(row.member_id), "kind": row.kind, "held": hold is not None},
     )
-    emit_transfer_event(uow, row.tenant_id, row.id, "transfer.started", kind=row.kind)
+    emit_transfer_event(
+        uow, row.tenant_id, row.id, row.from_organization_id, "transfer.started", kind=row.kind
+    )
     if hold is None:
         if through_the_door(row, Action.SUBMIT):
             uow.keep_apart(_submitted_apart(guard, who, row.id, now=now))

@@ -107,7 +107,9 @@ async def advance(
                 "row": as_json({name: getattr(row, name) for name in _CHANGED}),
                 "step": as_json(step.model_dump()),
             },
-            events=[transfer_event(row.tenant_id, row.id, topic, **payload)],
+            events=[
+                transfer_event(row.tenant_id, row.id, row.from_organization_id, topic, **payload)
+            ],
         )
         if found is None:
             raise not_found("transfer")
@@ -122,7 +124,7 @@ async def advance(
     uow.session.add(row)
     uow.session.add(step)
     topic, payload = _event(row, action, level)
-    emit_transfer_event(uow, row.tenant_id, row.id, topic, **payload)
+    emit_transfer_event(uow, row.tenant_id, row.id, row.from_organization_id, topic, **payload)
     return row
 
 

@@ -133,6 +133,7 @@ def _emit(uow: UnitOfWork, tenant_id: uuid.UUID, aggregate: str, n: str) -> None
         aggregate_type="test",
         aggregate_id=aggregate,
         payload={"n": n},
+        organization_id=None,
     )
 
 

@@ -423,15 +423,51 @@ async def test_a_client_sees_only_its_own_webhooks(
     await unsubscribe(client, hook)
 
 
-async def test_a_client_confined_to_an_organization_cannot_subscribe(
-    futian: Api, branch: str
+async def test_a_client_confined_to_an_organization_receives_its_subtree_only(
+    futian: Api, database: DatabaseUrls, tenant_ids: dict[str, str]
 ) -> None:
-    confined = await hook_client(futian, organization_id=branch)
-    r = await confined.post(
-        f"{V1}/webhooks",
-        json={"url": "https://hooks.example.com/c", "event_types": ["member.created"]},
+    from tests.integration.test_event_feed import tenant_level_event
+
+    committees = []
+    for _ in range(2):
+        r = await futian.post(
+            f"{V1}/organizations", json={"kind": "party_committee", "name": unique("推送子树")}
+        )
+        assert r.status_code == 201, r.text
+        committees.append(r.json()["id"])
+    inside = await futian.post(
+        f"{V1}/organizations",
+        json={"kind": "branch", "name": unique("子树支部"), "parent_id": committees[0]},
     )
-    problem(r, 403, "webhook_client_confined")
+    sibling = await futian.post(
+        f"{V1}/organizations",
+        json={"kind": "branch", "name": unique("兄弟支部"), "parent_id": committees[1]},
+    )
+    assert inside.status_code == sibling.status_code == 201
+    confined = await hook_client(futian, organization_id=committees[0])
+    wide = await hook_client(futian)
+    async with receiver(always(200)) as narrow_rx, receiver(always(200)) as wide_rx:
+        narrow_hook = await subscribe(confined, narrow_rx.url, ("member.created", "member.updated"))
+        wide_hook = await subscribe(wide, wide_rx.url, ("member.created", "member.updated"))
+        ours = await new_member(futian, inside.json()["id"])
+        theirs = await new_member(futian, sibling.json()["id"])
+        tenant_level = await tenant_level_event(database, tenant_ids["440304"])
+        everything = {ours, theirs, tenant_level}
+        await wide_rx.wait_for(lambda: delivered_members(wide_rx) >= everything, 30)
+        await narrow_rx.wait_for(lambda: ours in delivered_members(narrow_rx), 30)
+        for call in narrow_rx.calls:
+            verify(narrow_hook["secret"], call)
+        r = await confined.get(
+            f"{V1}/webhooks/{narrow_hook['id']}/deliveries", params={"limit": 200}
+        )
+        assert r.status_code == 200, r.text
+        await unsubscribe(confined, narrow_hook)
+        await unsubscribe(wide, wide_hook)
+    # The deliveries of one relay round are written together: the wide client's arrived,
+    # so the confined one's log holds every delivery it will ever get of these events.
+    logged = r.json()["items"]
+    assert delivered_members(narrow_rx) == {ours}
+    assert [d["event_id"] for d in logged] == [c.webhook_id for c in narrow_rx.delivered()]
 
 
 async def test_a_webhook_carries_only_the_types_its_client_reads(futian: Api) -> None:

@@ -4,8 +4,9 @@
 -- it, `outbox` (its event), `audit` (its audit event) and `idempotency` (the stored
 -- response, or null). This function decides nothing: it inserts the check-ins, and for
 -- those written hands the other rows to the functions of the contexts that own those
--- tables. An item whose member is already checked in (a concurrent check-in won the
--- unique key) writes nothing. Returns the ids of the check-ins written. A key stored
+-- tables, the event placed at the activity's organizer (`organization_id`, 0047). An
+-- item whose member is already checked in (a concurrent check-in won the unique key)
+-- writes nothing. Returns the ids of the check-ins written. A key stored
 -- meanwhile by another request fails the group, which the API then writes item by item.
 --
 -- Runs as the caller (SECURITY INVOKER): row-level security checks every row.
@@ -34,10 +35,13 @@ BEGIN
         ON CONFLICT DO NOTHING
         RETURNING checkin.id
     )
-    SELECT array_agg(r.id), jsonb_agg(r.outbox), jsonb_agg(r.audit),
+    SELECT array_agg(r.id),
+           jsonb_agg(r.outbox || jsonb_build_object('organization_id', a.organization_id)),
+           jsonb_agg(r.audit),
            jsonb_agg(r.idempotency) FILTER (WHERE r.idempotency IS NOT NULL)
     INTO written, events, audits, responses
-    FROM r JOIN c ON c.id = r.id;
+    FROM r JOIN c ON c.id = r.id
+    JOIN activity a ON a.tenant_id = r.tenant_id AND a.id = r.activity_id;
     IF written IS NULL THEN
         RETURN;
     END IF;

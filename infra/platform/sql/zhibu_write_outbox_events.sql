@@ -5,8 +5,10 @@ CREATE OR REPLACE FUNCTION zhibu_write_outbox_events(p_rows jsonb) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp
 SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
-    INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload)
-    SELECT e.tenant_id, e.id, e.topic, e.aggregate_type, e.aggregate_id, e.payload
+    INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload,
+        organization_id)
+    SELECT e.tenant_id, e.id, e.topic, e.aggregate_type, e.aggregate_id, e.payload,
+        e.organization_id
     FROM jsonb_populate_recordset(NULL::outbox_event, p_rows) e;
 END
 $$;

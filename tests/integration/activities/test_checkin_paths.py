@@ -189,6 +189,7 @@ async def test_a_self_checkin_writes_the_same_rows_on_both_paths(
     assert written["fast"] == written["unit_of_work"]
     assert len(written["fast"]["idempotency"]) == 1
     assert written["fast"]["checkin"][0]["source"] == "self_qr"
+    assert written["fast"]["outbox"][0]["organization_id"] == str(b.id)  # the organizer
 
 
 async def test_marked_and_synced_checkins_write_the_defined_records(

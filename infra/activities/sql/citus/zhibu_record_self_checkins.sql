@@ -1,13 +1,15 @@
 -- On Citus (migration 0021): what ../zhibu_record_self_checkins.sql does, item by item:
 -- each check-in inserted with INSERT … VALUES on its tenant's shard (an INSERT … SELECT
 -- from the JSON would run as a COPY, which Citus refuses under row-level security), and
--- the rows that commit with it handed to the functions of the contexts that own them.
+-- the rows that commit with it handed to the functions of the contexts that own them,
+-- the event placed at the activity's organizer (`organization_id`, 0047).
 CREATE OR REPLACE FUNCTION zhibu_record_self_checkins(p_items jsonb) RETURNS SETOF uuid
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     i record;
     c checkin;
     v_id uuid;
+    v_organization uuid;
 BEGIN
     FOR i IN
         SELECT * FROM jsonb_to_recordset(p_items)
@@ -23,7 +25,10 @@ BEGIN
         ON CONFLICT DO NOTHING
         RETURNING checkin.id INTO v_id;
         CONTINUE WHEN NOT FOUND;
-        PERFORM zhibu_write_outbox_events(jsonb_build_array(i.outbox));
+        SELECT a.organization_id INTO v_organization FROM activity a
+        WHERE a.tenant_id = c.tenant_id AND a.id = c.activity_id;
+        PERFORM zhibu_write_outbox_events(jsonb_build_array(
+            i.outbox || jsonb_build_object('organization_id', v_organization)));
         PERFORM zhibu_write_audit_events(jsonb_build_array(i.audit));
         IF i.idempotency IS NOT NULL AND i.idempotency <> 'null'::jsonb THEN
             PERFORM zhibu_store_responses(jsonb_build_array(i.idempotency));

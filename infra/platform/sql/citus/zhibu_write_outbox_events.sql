@@ -7,8 +7,10 @@ DECLARE
     e outbox_event;
 BEGIN
     FOR e IN SELECT * FROM jsonb_populate_recordset(NULL::outbox_event, p_rows) LOOP
-        INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload)
-        VALUES (e.tenant_id, e.id, e.topic, e.aggregate_type, e.aggregate_id, e.payload);
+        INSERT INTO outbox_event (tenant_id, id, topic, aggregate_type, aggregate_id, payload,
+            organization_id)
+        VALUES (e.tenant_id, e.id, e.topic, e.aggregate_type, e.aggregate_id, e.payload,
+            e.organization_id);
     END LOOP;
 END
 $$;
