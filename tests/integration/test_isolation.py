@@ -529,10 +529,10 @@ async def make_dues_month(w: World) -> Resource:
     with psycopg.connect(conninfo_of(w.database.admin), autocommit=True) as conn:
         conn.execute(
             "INSERT INTO dues_month (tenant_id, id, month, status, opened_bills,"
-            " opened_due_fen, opened_by) VALUES (%s, %s, '1999-07-01', 'open', 3, 987654, %s)",
+            " opened_due_fen, opened_by) VALUES (%s, %s, '1999-07-01', 'open', 3, 987654321, %s)",
             (w.futian_tenant["id"], month_id, uuid.uuid4()),
         )
-    return Resource(str(month_id), ["987654"], f"{V1}/dues/months/{month_id}")
+    return Resource(str(month_id), ["987654321"], f"{V1}/dues/months/{month_id}")
 
 
 PNG_1PX = (
