@@ -221,6 +221,8 @@ def prepare(settings: Settings, password: str, n_members: int, n_activities: int
             " member_id uuid NOT NULL, token text NOT NULL, occurred_at timestamptz NOT NULL)"
         )
         conn.commit()
+        conn.execute("ANALYZE")  # statistics as a running database has them (see bench.run)
+        conn.commit()
     return World(
         admin,
         app_url_for(admin, settings.app_db_password_value),
