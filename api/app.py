@@ -59,7 +59,6 @@ from infra.security import AccessTokenVerifier
 from infra.settings import Settings
 from infra.tenancy import SessionLiveness
 from infra.tenancy import register_schedules as register_tenancy_schedules
-from infra.transfers import register_relay_handlers as register_transfers_handlers
 from infra.transfers import register_schedules as register_transfer_schedules
 
 
@@ -127,7 +126,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         register_evidence_handlers(relay, storage=storage)
         register_points_handlers(relay)
         register_integration_handlers(relay, db=db)
-        register_transfers_handlers(relay)
         relay.start()
         app.state.relay = relay
         webhooks = WebhookDispatcher(

@@ -36,7 +36,6 @@ from infra.dues.bill_job import JOB_KIND, bill_every_tenant, queue_bill_run, reg
 from infra.dues.bill_runs import generate_bills
 from infra.dues.bills import BillFilter, DuesAccount, list_bills, member_account
 from infra.dues.callbacks import receive_notification
-from infra.dues.carried import carry_paid_to
 from infra.dues.clock import today
 from infra.dues.close import (
     close_month,
@@ -122,7 +121,6 @@ __all__ = [
     "VoluntaryFilter",
     "bill_every_tenant",
     "calculate",
-    "carry_paid_to",
     "close_month",
     "decide_base",
     "decide_relief",

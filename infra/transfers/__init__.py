@@ -32,7 +32,6 @@ from infra.transfers.sending import (
     start_transfer,
     submit_transfer,
 )
-from infra.transfers.subscriptions import register_relay_handlers
 from infra.transfers.tables import (
     MobileCertificateRow,
     MobileHostEntryRow,
@@ -73,7 +72,6 @@ __all__ = [
     "read_certificate",
     "read_transfer",
     "record_host_entry",
-    "register_relay_handlers",
     "register_schedules",
     "start_transfer",
     "submit_transfer",

@@ -1,4 +1,4 @@
--- The receiving side's door back to the sending tenant (0054): accept or return a `sent`
+-- The receiving side's door back to the sending tenant (0054, 0057): accept or return a `sent`
 -- transfer. The arrival must be in the caller's scope; the sending record changes only
 -- while it is still `sent`, and it is locked first (before the arrival), the order every
 -- transition keeps, so an accept racing a cancel or an expiry finds the state the winner
@@ -7,8 +7,9 @@
 -- outbox rows as the unit of work would have written them (each in the caller's scope;
 -- on acceptance the events learn the member's id where they now are), and the sending
 -- tenant's audit with the actor columns of the caller's first audit row. On acceptance
--- the members context moves the member in this transaction (`zhibu_member_move`), and the
--- arrival learns the member's new id and the points carried. Returns the arrival's state:
+-- the members context moves the member in this transaction (`zhibu_member_move`), the
+-- dues context records the 党费交至 carried in across tenants (`zhibu_dues_carry_in`), and
+-- the arrival learns the member's new id and the points carried. Returns the arrival's state:
 -- `p_state` when it changed, the one found otherwise.
 CREATE OR REPLACE FUNCTION zhibu_transfer_answer(
     p_tenant uuid, p_id uuid, p_state text, p_reason text, p_actor_name text,
@@ -48,6 +49,10 @@ BEGIN
             a.to_organization_id, p_new_member, p_id, p_actor_name);
         UPDATE transfer SET new_member_id = v_member
         WHERE tenant_id = t.tenant_id AND id = p_id;
+        IF a.from_tenant_id <> a.tenant_id AND a.dues_paid_to IS NOT NULL THEN
+            PERFORM zhibu_dues_carry_in(a.tenant_id, v_member, a.dues_paid_to, p_id,
+                a.from_tenant_id, p_audit->0);
+        END IF;
         p_outbox := (SELECT jsonb_agg(jsonb_set(e, '{payload,member_id}', to_jsonb(v_member)))
             FROM jsonb_array_elements(p_outbox) e);
     END IF;
