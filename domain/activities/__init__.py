@@ -3,6 +3,7 @@ quorum and the compliance calendar. Pure rules, no I/O."""
 
 from domain.activities.attendance import (
     ABSENCE_RECORDED,
+    LEAVE_RECORDED,
     VOLUNTEER_HOURS_RECORDED,
     Attendance,
     AttendanceLine,
@@ -73,6 +74,7 @@ __all__ = [
     "DEFAULT_FREQUENCIES",
     "EDITABLE_FIELDS",
     "LEAVE_APPROVED",
+    "LEAVE_RECORDED",
     "MESSAGES",
     "TOKEN_STEP_SECONDS",
     "VOLUNTEER_HOURS_RECORDED",

@@ -17,6 +17,7 @@ from domain.activities.kinds import ActivityKind
 from domain.activities.roster import MemberStatus, RosterEntry
 
 ABSENCE_RECORDED = "attendance.absence_recorded"
+LEAVE_RECORDED = "attendance.leave_recorded"
 VOLUNTEER_HOURS_RECORDED = "attendance.volunteer_hours_recorded"
 
 

@@ -124,6 +124,13 @@ class AttendanceAbsenceRecorded(AttendanceClosed, kw_only=True):
     activity was archived (no check-in, no mark by the secretary, no approved leave)."""
 
 
+class AttendanceLeaveRecorded(AttendanceClosed, kw_only=True):
+    """活动归档时记为请假（请假已批准，且未签到、未被代签） A member was on approved leave
+    when the activity was archived, and neither checked in nor was marked present."""
+
+    leave_id: uuid.UUID
+
+
 class AttendanceVolunteerHoursRecorded(AttendanceClosed, kw_only=True):
     """志愿服务时长已记录（活动归档时，出席的党员） Volunteer hours were recorded for a
     member present when the volunteer activity was archived."""

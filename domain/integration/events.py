@@ -84,6 +84,7 @@ CATALOGUE: dict[str, EventType] = {
         _type(
             "attendance.absence_recorded", p.AttendanceAbsenceRecorded, "activity", "checkin:read"
         ),
+        _type("attendance.leave_recorded", p.AttendanceLeaveRecorded, "activity", "checkin:read"),
         _type(
             "attendance.volunteer_hours_recorded",
             p.AttendanceVolunteerHoursRecorded,

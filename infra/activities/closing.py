@@ -1,10 +1,12 @@
 """What an archived activity tells the rest of the system: its final attendance.
 
 Archiving closes the attendance list (no check-in, mark or withdrawal after it), so only
-then is an absence final: each expected member neither present (a self check-in or the
-secretary's mark, which count the same) nor on approved leave gets
-`attendance.absence_recorded`, and each member present at a volunteer activity gets
-`attendance.volunteer_hours_recorded` with its scheduled hours. Points accrues from them.
+then are absence and leave final: each expected member neither present (a self check-in or
+the secretary's mark, which count the same) nor on approved leave gets
+`attendance.absence_recorded`, each one on approved leave who was not present after all
+gets `attendance.leave_recorded` (a member who came anyway is present, not on leave), and
+each member present at a volunteer activity gets `attendance.volunteer_hours_recorded`
+with its scheduled hours. Points accrues from them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy import text
 
 from domain.activities import (
     ABSENCE_RECORDED,
+    LEAVE_RECORDED,
     VOLUNTEER_HOURS_RECORDED,
     ActivityKind,
     AttendanceStatus,
@@ -34,16 +37,15 @@ async def announce_attendance(uow: UnitOfWork, activity: Activity) -> None:
             params,
         )
     ).scalars()
-    on_leave = (
-        await uow.session.execute(
-            text(
-                "SELECT member_id FROM leave_request WHERE tenant_id = :t AND activity_id = :a"
-                " AND status = 'approved'"
-            ),
-            params,
-        )
-    ).scalars()
-    result = attendance(roster_entries(await attendees_of(uow, activity)), present, on_leave)
+    rows = await uow.session.execute(
+        text(
+            "SELECT member_id, id FROM leave_request WHERE tenant_id = :t AND activity_id = :a"
+            " AND status = 'approved'"
+        ),
+        params,
+    )
+    leaves = {member_id: leave_id for member_id, leave_id in rows}
+    result = attendance(roster_entries(await attendees_of(uow, activity)), present, leaves)
     hours = (
         volunteer_hours(activity.starts_at, activity.ends_at)
         if activity.kind == ActivityKind.VOLUNTEER.value
@@ -57,6 +59,8 @@ async def announce_attendance(uow: UnitOfWork, activity: Activity) -> None:
     for line in result.lines:
         if line.status is AttendanceStatus.ABSENT:
             topic, extra = ABSENCE_RECORDED, {}
+        elif line.status is AttendanceStatus.ON_LEAVE:
+            topic, extra = LEAVE_RECORDED, {"leave_id": str(leaves[line.member_id])}
         elif line.status is AttendanceStatus.PRESENT and hours:
             topic, extra = VOLUNTEER_HOURS_RECORDED, {"hours": hours}
         else:

@@ -5,10 +5,10 @@ outbox events.
 day; `checkin.withdrawn` reverses those entries and re-applies the caps. Likewise
 `evidence.attached` books the `evidence_upload` items for the member whose account
 uploaded the file (an uploader with no member record earns nothing), and
-`evidence.deleted` reverses them. An approved leave (`leave.approved`) earns the
-`excused_leave` items, an absence on the closed attendance list
-(`attendance.absence_recorded`: no check-in, no mark by the secretary, no approved leave)
-the `unexcused_absence` items, and a volunteer activity's hours
+`evidence.deleted` reverses them. When an archived activity's attendance list closes, an
+approved leave of a member who did not come after all (`attendance.leave_recorded`) earns
+the `excused_leave` items, an absence (`attendance.absence_recorded`: no check-in, no mark
+by the secretary, no approved leave) the `unexcused_absence` items, and a volunteer activity's hours
 (`attendance.volunteer_hours_recorded`) the `volunteer_hours` items, points per hour; each
 under the version in force on the activity's day, an item naming a kind only for that kind.
 Nothing is written on the records' own paths; the relay
@@ -157,7 +157,9 @@ async def _book_activity_record(
         await settle_group(uow, group, cause_type=cause_type, add=cause_id, event_id=event.id)
 
 
-async def leave_approved(uow: UnitOfWork, event: RelayedEvent, lookups: Lookups) -> None:
+async def leave_recorded(uow: UnitOfWork, event: RelayedEvent, lookups: Lookups) -> None:
+    """Leave earns only once the attendance list closes: a member who came after all is
+    present there and earns the attendance items alone."""
     leave_id = uuid.UUID(event.payload["leave_id"])
     await _book_activity_record(uow, event, lookups, Source.EXCUSED_LEAVE, "leave", leave_id)
 

@@ -6,7 +6,7 @@ from domain.activities import (
     ABSENCE_RECORDED,
     CHECKIN_RECORDED,
     CHECKIN_WITHDRAWN,
-    LEAVE_APPROVED,
+    LEAVE_RECORDED,
     VOLUNTEER_HOURS_RECORDED,
 )
 from infra.db.session import UnitOfWork
@@ -18,7 +18,7 @@ from infra.points.accrual import (
     checkin_withdrawn,
     evidence_attached,
     evidence_deleted,
-    leave_approved,
+    leave_recorded,
     volunteer_hours_recorded,
 )
 
@@ -36,12 +36,13 @@ async def accrue(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
 
 
 async def accrue_attendance_records(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
-    """Points from approved leave, absences and volunteer hours, a tenant's batch at a
-    time; settling is idempotent as for check-ins."""
+    """Points from leave, absences and volunteer hours as the archived activity's closed
+    attendance list records them, a tenant's batch at a time; settling is idempotent as
+    for check-ins."""
     lookups = Lookups(uow, events[0].tenant_id)
     for event in events:
-        if event.topic == LEAVE_APPROVED:
-            await leave_approved(uow, event, lookups)
+        if event.topic == LEAVE_RECORDED:
+            await leave_recorded(uow, event, lookups)
         elif event.topic == ABSENCE_RECORDED:
             await absence_recorded(uow, event, lookups)
         elif event.topic == VOLUNTEER_HOURS_RECORDED:
@@ -71,7 +72,7 @@ def register_relay_handlers(relay: Relay) -> None:
         "points.accrue_leave_absence_volunteer",
         BatchSubscription(
             accrue_attendance_records,
-            frozenset({LEAVE_APPROVED, ABSENCE_RECORDED, VOLUNTEER_HOURS_RECORDED}),
+            frozenset({LEAVE_RECORDED, ABSENCE_RECORDED, VOLUNTEER_HOURS_RECORDED}),
             idempotent=True,
         ),
     )

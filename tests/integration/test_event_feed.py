@@ -328,6 +328,7 @@ async def test_every_type_emitted_is_what_the_document_says(
         "checkin.withdrawn",
         "leave.approved",
         "attendance.absence_recorded",
+        "attendance.leave_recorded",
         "attendance.volunteer_hours_recorded",
         "points.awarded",
         "points.reversed",

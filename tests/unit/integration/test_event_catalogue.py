@@ -169,6 +169,13 @@ WRITTEN_PERSONAL = {
         "starts_at": "2026-05-10T09:00:00+08:00",
         "member_id": str(uuid.uuid4()),
     },
+    "attendance.leave_recorded": {
+        "activity_id": str(uuid.uuid4()),
+        "activity_kind": "branch_congress",
+        "starts_at": "2026-05-10T09:00:00+08:00",
+        "member_id": str(uuid.uuid4()),
+        "leave_id": str(uuid.uuid4()),
+    },
     "attendance.volunteer_hours_recorded": {
         "activity_id": str(uuid.uuid4()),
         "activity_kind": "volunteer",
