@@ -143,7 +143,13 @@ class StarSchemeIn(Strict):
 class StarSchemeOut(msgspec.Struct, kw_only=True):
     """租户的评定方案 The scheme a run of this tenant and subject uses when given none."""
 
-    tenant_id: uuid.UUID
+    tenant_id: Annotated[
+        uuid.UUID,
+        Meta(
+            description="保存该方案的租户：本租户或其最近的上级 The tenant holding it: this"
+            " one or its nearest ancestor"
+        ),
+    ]
     subject: str
     version: Annotated[int, Meta(description="版本；0 为内置缺省方案 0: the built-in default")]
     scheme: dict[str, Any]

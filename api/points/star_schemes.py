@@ -22,8 +22,9 @@ TAGS = ["Points"]
     "/star-schemes",
     summary="租户的星级评定方案 The tenant's star schemes",
     description=(
-        "未指定方案的评定所用的方案，党员与党支部各一：租户保存的最新版本，未保存时为内置缺省"
-        "方案（version 0）。需要 `star_rating:read`。"
+        "未指定方案的评定所用的方案，党员与党支部各一：租户保存的最新版本；未保存时沿用最近的"
+        "上级租户保存的方案（`tenant_id` 为该上级）；都没有时为内置缺省方案（version 0）。"
+        "需要 `star_rating:read`。"
     ),
     tags=TAGS,
     operation_id="getStarSchemes",

@@ -1,8 +1,10 @@
 """Star schemes (星级评定方案) stored per tenant and subject, versioned.
 
 A tenant writes the next version of its member or branch scheme (audited); a star run
-queued without a scheme takes the latest version, or the built-in default when the tenant
-has none, and keeps a copy on the run, so a later change never moves a published rating.
+queued without a scheme takes the latest version, or its nearest ancestor's when the tenant
+has none (a city's scheme holds for its counties until one writes its own), or the
+built-in default, and keeps a copy on the run, so a later change never moves a published
+rating.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.points import (
@@ -45,17 +47,14 @@ class StoredScheme:
 
 
 async def scheme_in_force(uow: UnitOfWork, tenant_id: uuid.UUID, subject: Subject) -> StoredScheme:
+    """The tenant's latest version, or else its nearest ancestor's (`tenant_id` names the
+    holder), or else the built-in default."""
     row = (
         await uow.session.execute(
-            select(StarSchemeVersion)
-            .where(
-                StarSchemeVersion.tenant_id == tenant_id,  # type: ignore[arg-type]
-                StarSchemeVersion.subject == subject.value,  # type: ignore[arg-type]
-            )
-            .order_by(StarSchemeVersion.version.desc())  # type: ignore[attr-defined]
-            .limit(1)
+            text("SELECT * FROM zhibu_star_scheme_in_force(:t, :s)"),
+            {"t": tenant_id, "s": subject.value},
         )
-    ).scalar_one_or_none()
+    ).first()
     if row is None:
         default = MEMBER_DEFAULT if subject is Subject.MEMBER else BRANCH_DEFAULT
         return StoredScheme(tenant_id, subject, 0, default)
@@ -67,6 +66,17 @@ async def scheme_in_force(uow: UnitOfWork, tenant_id: uuid.UUID, subject: Subjec
         row.created_by,
         row.created_at,
     )
+
+
+async def _own_latest(uow: UnitOfWork, tenant_id: uuid.UUID, subject: Subject) -> int:
+    """The tenant's own latest version number (0: none), which the next one follows."""
+    found = await uow.session.execute(
+        select(func.max(StarSchemeVersion.version)).where(
+            StarSchemeVersion.tenant_id == tenant_id,  # type: ignore[arg-type]
+            StarSchemeVersion.subject == subject.value,  # type: ignore[arg-type]
+        )
+    )
+    return int(found.scalar_one() or 0)
 
 
 async def _tenant(uow: UnitOfWork, tenant_id: uuid.UUID) -> TenantRef:
@@ -97,12 +107,11 @@ async def set_scheme(
     tenant = await _tenant(uow, tenant_id)
     guard.require("star_rating", "run", tenant_domain(tenant.path))
     validate_scheme(scheme, subject, measurable=measurable())
-    current = await scheme_in_force(uow, tenant.id, subject)
     row = StarSchemeVersion(
         tenant_id=tenant.id,
         id=new_id(),
         subject=subject.value,
-        version=current.version + 1,
+        version=await _own_latest(uow, tenant.id, subject) + 1,
         scheme=scheme_to_json(scheme),
         created_by=by,
     )

@@ -83,6 +83,14 @@ class Place:
         self.city_id: str | None = None
         self._numbers = itertools.count(1)
 
+    async def tenant(self, code: str, name: str, parent_id: str | None = None) -> tuple[str, Api]:
+        """A tenant of the province's (under `parent_id` if given) and its administrator."""
+        body = {"code": code, "name": name, **({"parent_id": parent_id} if parent_id else {})}
+        r = await self.province.post(f"{V1}/tenants", json=body)
+        assert r.status_code == 201, r.text
+        tenant_id = str(r.json()["id"])
+        return tenant_id, await self._admin_of(tenant_id)
+
     async def _admin_of(self, tenant_id: str) -> Api:
         username = unique("pa")
         r = await self.province.post(

@@ -55,6 +55,31 @@ async def test_the_stored_scheme_is_versioned_audited_and_used_by_a_run(place: P
     assert (run["scheme"]["notice_days"], run["scheme"]["method"]) == (3, "thresholds")
 
 
+async def test_a_tenant_without_a_scheme_rates_under_its_nearest_ancestors(
+    place: Place,
+) -> None:
+    """Its own city, so no other test's county inherits what this one writes."""
+    city_id, city = await place.tenant("445300", "汕尾测试")
+    county_id, county = await place.tenant("445301", "汕尾测试县", parent_id=city_id)
+    url = f"{V1}/star-schemes"
+    r = await city.post(url, json={"subject": "member", "scheme": THRESHOLDS})
+    assert r.status_code == 201, r.text
+    inherited = (await county.get(url)).json()
+    assert (inherited["member"]["tenant_id"], inherited["member"]["version"]) == (city_id, 1)
+    assert inherited["member"]["scheme"]["method"] == "thresholds"
+    assert (inherited["branch"]["tenant_id"], inherited["branch"]["version"]) == (county_id, 0)
+    # its own first version is its own 1, and from then on its own holds
+    own = {**THRESHOLDS, "notice_days": 3}
+    r = await county.post(url, json={"subject": "member", "scheme": own})
+    assert (r.json()["tenant_id"], r.json()["version"]) == (county_id, 1), r.text
+    mine = (await county.get(url)).json()["member"]
+    assert (mine["tenant_id"], mine["scheme"]["notice_days"]) == (county_id, 3)
+    # the city's own is unchanged, and a county under another city does not see it
+    assert (await city.get(url)).json()["member"]["tenant_id"] == city_id
+    elsewhere = await place.county()
+    assert (await elsewhere.admin.get(url)).json()["member"]["version"] == 0
+
+
 def _set_member(place: Place, tenant_id: str, member_id: str, **columns: Any) -> None:
     sets = ", ".join(f"{c} = %s" for c in columns)
     with psycopg.connect(conninfo_of(place.database.admin), autocommit=True) as conn:
