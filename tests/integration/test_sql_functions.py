@@ -21,6 +21,7 @@ from types import ModuleType
 import psycopg
 import pytest
 
+from domain.shared import new_id
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,3 +103,18 @@ def test_the_migrated_database_runs_the_function_as_its_file_says(
     assert not changed, (
         f"{path.name} differs from the migrated {changed}: add a migration with its text"
     )
+
+
+def test_ids_made_in_sql_are_version_7_in_time_order(database: DatabaseUrls) -> None:
+    """The audit trail is paged by id: an id a SQL function makes sorts by its time among
+    the application's own."""
+    before = new_id()
+    with psycopg.connect(conninfo_of(database.admin)) as conn:
+        row = conn.execute("SELECT zhibu_uuid7(), zhibu_uuid7()").fetchone()
+    after = new_id()
+    assert row is not None
+    first, second = row
+    assert (first.version, second.version) == (7, 7)
+    # their milliseconds (the first 48 bits) lie between those of ids made around them
+    ms = [u.int >> 80 for u in (before, first, second, after)]
+    assert ms == sorted(ms)

@@ -18,7 +18,7 @@ BEGIN
         RETURN;
     END IF;
     PERFORM zhibu_write_audit_events(jsonb_build_array(jsonb_build_object(
-        'tenant_id', p_tenant, 'id', gen_random_uuid(),
+        'tenant_id', p_tenant, 'id', zhibu_uuid7(),
         'actor_id', p_actor->'actor_id', 'actor_name', p_actor->'actor_name',
         'client_addr', p_actor->'client_addr', 'request_id', p_actor->'request_id',
         'action', 'dues.paid_to_carried_in', 'resource_type', 'member', 'resource_id', p_member,

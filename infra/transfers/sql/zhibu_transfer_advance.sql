@@ -86,10 +86,10 @@ BEGIN
     END IF;
     INSERT INTO transfer_step (tenant_id, id, transfer_id, side, action, from_state,
         to_state, actor_id, actor_name, reason, at)
-    VALUES (t.to_tenant_id, gen_random_uuid(), t.id, 'receiving', v_action, v_found, t.state,
+    VALUES (t.to_tenant_id, zhibu_uuid7(), t.id, 'receiving', v_action, v_found, t.state,
         s.actor_id, s.actor_name, v_reason, s.at);
     PERFORM zhibu_write_audit_events(jsonb_build_array(v_actor || jsonb_build_object(
-        'tenant_id', t.to_tenant_id, 'id', gen_random_uuid(),
+        'tenant_id', t.to_tenant_id, 'id', zhibu_uuid7(),
         'action', v_audit, 'resource_type', 'transfer', 'resource_id', t.id, 'outcome', 'success',
         'detail', jsonb_strip_nulls(jsonb_build_object('from_tenant_id', t.tenant_id,
             'letter_number', CASE WHEN t.state = 'sent' THEN t.letter_number END)))));

@@ -64,14 +64,14 @@ BEGIN
     END IF;
     INSERT INTO transfer_step (tenant_id, id, transfer_id, side, action, from_state,
         to_state, actor_id, actor_name, reason)
-    VALUES (a.tenant_id, gen_random_uuid(), p_id, 'receiving', v_action, 'sent', p_state,
+    VALUES (a.tenant_id, zhibu_uuid7(), p_id, 'receiving', v_action, 'sent', p_state,
             v_actor, p_actor_name, p_reason),
-           (t.tenant_id, gen_random_uuid(), p_id, 'sending', v_action, 'sent', p_state,
+           (t.tenant_id, zhibu_uuid7(), p_id, 'sending', v_action, 'sent', p_state,
             v_actor, p_actor_name, p_reason);
     PERFORM zhibu_write_audit_events(p_audit);
     PERFORM zhibu_write_outbox_events(p_outbox);
     PERFORM zhibu_write_audit_events(jsonb_build_array(jsonb_build_object(
-        'tenant_id', t.tenant_id, 'id', gen_random_uuid(),
+        'tenant_id', t.tenant_id, 'id', zhibu_uuid7(),
         'actor_id', p_audit->0->'actor_id', 'actor_name', p_audit->0->'actor_name',
         'client_addr', p_audit->0->'client_addr', 'request_id', p_audit->0->'request_id',
         'action', 'transfer.' || p_state, 'resource_type', 'transfer', 'resource_id', p_id,
