@@ -26,3 +26,20 @@ def insert_rows(target: str, columns: Sequence[str], select: str) -> str:
         f" {each} INSERT INTO {target} ({names}) VALUES ({values}); END LOOP;"
         " END $insert_rows$;"
     )
+
+
+def values(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[object]]
+) -> tuple[str, dict[str, object]]:
+    """`(…), (…)` of typed placeholders for `rows` (columns as name and SQL type), and
+    their parameters: for an `INSERT … VALUES` naming one tenant, which Citus routes to its
+    shard, or a `FROM (VALUES …)` beside one."""
+    params: dict[str, object] = {}
+    tuples = []
+    for i, row in enumerate(rows):
+        cells = []
+        for (name, cast), value in zip(columns, row, strict=True):
+            params[f"{name}_{i}"] = value
+            cells.append(f"CAST(:{name}_{i} AS {cast})")
+        tuples.append(f"({', '.join(cells)})")
+    return ", ".join(tuples), params
