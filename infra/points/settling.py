@@ -24,14 +24,12 @@ from typing import Any
 from sqlalchemy import text
 
 from domain.points import Booked, CapGroup, Change, MemberFacts, Source, items_earned, period_of
-from domain.shared import new_id
 from infra.db.bulk import values
 from infra.db.session import UnitOfWork
 from infra.members import MemberSeat, member_seats
-from infra.points.ledger import append_many, hold_balances
+from infra.points.ledger import Entry, append_many, hold_balances
 from infra.points.profiles import profiles_of
 from infra.points.rule_sets import StoredRuleSet, version_on_day, versions_in_force
-from infra.points.tables import PointEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,11 +231,10 @@ async def _read_groups(
     return {k: CapGroup.of(g.item_cap, g.item_points, entries[k]) for k, g in groups.items()}
 
 
-def _entry(tenant_id: uuid.UUID, group: Group, record: Record, change: Change) -> PointEntry:
+def _entry(tenant_id: uuid.UUID, group: Group, record: Record, change: Change) -> Entry:
     member_id, period, version_id, item_code = group.key
-    return PointEntry(
+    return Entry(
         tenant_id=tenant_id,
-        id=new_id(),
         member_id=member_id,
         period=period,
         kind=change.kind,

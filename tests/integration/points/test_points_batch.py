@@ -1,8 +1,9 @@
 """A relay round of mixed check-in events, booked at once: several members, a cap reached
 inside the round, withdrawals after their check-ins in the same round.
 
-The county's check-ins and withdrawals are made over HTTP while it has no rules (the app's
-relay books nothing for them); then the rules are written, and a second relay, beside the
+The county's check-ins and withdrawals are made over HTTP while its rules earn nothing for
+them (the app's relay books nothing); then a version that does is written, in force since
+before them, and a second relay, beside the
 app's and registered before the events, hands the points handler every one of them in one
 round. Expectations are worked out by hand from the order of the events.
 """
@@ -22,6 +23,9 @@ from tests.integration.points.conftest import V1, County, Place, eventually, mee
 from tests.integration.points.test_point_ledger import _caught_up, owner_rows
 from tests.integration.test_outbox_relay import running
 
+UPLOADS = {"effective_from": "2020-01-01", "base_score": 60,
+           "items": [{"code": "upload", "name": "上传材料", "points": 1,
+                      "source": "evidence_upload"}]}  # fmt: skip
 THEME_DAY = {"code": "theme_day", "name": "参加主题党日", "points": 2, "source": "attendance",
              "activity_kind": "theme_day"}  # fmt: skip
 
@@ -59,6 +63,7 @@ async def test_a_round_of_mixed_events_caps_and_reverses_in_event_order(
     register_relay_handlers(relay)  # its position: before the events below
     handler = f"{relay.name}/points.accrue_attendance"
     county = await place.county()
+    assert (await county.rules(**UPLOADS)).status_code == 201
     branch = await county.world.branch(3)
     a, b, c = (m.member_id for m in branch.members)
     meetings = [await county.activity(branch.id) for _ in range(5)]
@@ -72,12 +77,12 @@ async def test_a_round_of_mixed_events_caps_and_reverses_in_event_order(
     c_theme = await county.mark(theme_day, c)
     await withdraw(county, meetings[1], a2)
     await withdraw(county, theme_day, c_theme)
-    # the app's relay has seen every one of them with no rules in force: nothing booked
+    # the app's relay has seen every one of them under rules that earn nothing for them
     await eventually(
         lambda: _caught_up(database, county.id, "points.accrue_attendance"), lambda done: done
     )
     assert ledger(database, county.id) == {}
-    rules = meeting_rules()
+    rules = meeting_rules("2020-01-02")
     rules["items"].append(THEME_DAY)
     assert (await county.rules(**rules)).status_code == 201
 
