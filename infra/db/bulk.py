@@ -63,6 +63,7 @@ async def insert_values(
     placeholders SQLAlchemy's `text` would pass it. Types come from the target's columns."""
     if not rows:
         return
+    await uow.session.flush()  # what the session holds goes first, as it would in order
     connection = await uow.session.connection()
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection

@@ -148,8 +148,21 @@ async def append_many(
             ),
             params,
         )
-    announced = [e for e in entries if e.points or e.kind == "reversal"]
-    await emit_all(uow, [_announcement(e, organizations.get(e.member_id)) for e in announced])
+    await emit_all(
+        uow,
+        [
+            event_row(
+                tenant_id=e.tenant_id,
+                topic=REVERSED if e.kind == "reversal" else AWARDED,
+                aggregate_type="member",
+                aggregate_id=e.member_id,
+                payload=_payload(e),
+                organization_id=organizations.get(e.member_id),
+            )
+            for e in entries
+            if e.points or e.kind == "reversal"
+        ],
+    )
 
 
 def _row(entry: Entry, created: datetime) -> tuple[object, ...]:
@@ -172,22 +185,15 @@ def _row(entry: Entry, created: datetime) -> tuple[object, ...]:
     )
 
 
-def _announcement(entry: Entry, organization_id: uuid.UUID | None) -> dict[str, Any]:
-    return event_row(
-        tenant_id=entry.tenant_id,
-        topic=REVERSED if entry.kind == "reversal" else AWARDED,
-        aggregate_type="member",
-        aggregate_id=entry.member_id,
-        payload={
-            "entry_id": str(entry.id),
-            "member_id": str(entry.member_id),
-            "points": entry.points,
-            "kind": entry.kind,
-            "period": entry.period,
-            "item_code": entry.item_code,
-            "rule_version": entry.rule_version,
-            "cause_type": entry.cause_type,
-            "cause_id": str(entry.cause_id),
-        },
-        organization_id=organization_id,
-    )
+def _payload(entry: Entry) -> dict[str, Any]:
+    return {
+        "entry_id": str(entry.id),
+        "member_id": str(entry.member_id),
+        "points": entry.points,
+        "kind": entry.kind,
+        "period": entry.period,
+        "item_code": entry.item_code,
+        "rule_version": entry.rule_version,
+        "cause_type": entry.cause_type,
+        "cause_id": str(entry.cause_id),
+    }

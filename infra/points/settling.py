@@ -73,7 +73,7 @@ class Group:
     rule_version: int
     item_cap: int | None
     item_points: int
-    """What a record earns uncapped, for entries written before entries said so."""
+    """What a record earns uncapped, for entries older than their `item_points` column."""
 
 
 _GROUP_COLUMNS = (
