@@ -2,6 +2,7 @@
 awards with maker–checker. Pure rules, no I/O."""
 
 from domain.points.awards import AwardStatus, check_decider, check_proposal
+from domain.points.cap_groups import Booked, CapGroup, Change
 from domain.points.evaluation import (
     Cause,
     MemberFacts,
@@ -64,7 +65,10 @@ __all__ = [
     "MESSAGES",
     "AwardStatus",
     "Band",
+    "Booked",
+    "CapGroup",
     "Cause",
+    "Change",
     "Exclusion",
     "ExclusionKind",
     "Graded",

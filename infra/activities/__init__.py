@@ -9,7 +9,7 @@ from infra.activities.indicators import (
     attendance_rates,
     meeting_compliance_rates,
 )
-from infra.activities.seen import SeenActivity, activity_kind, activity_seen_by
+from infra.activities.seen import SeenActivity, activity_kinds, activity_seen_by
 from infra.activities.visibility import Caller
 
 __all__ = [
@@ -17,7 +17,7 @@ __all__ = [
     "CheckinDesk",
     "SeenActivity",
     "activities_held_by",
-    "activity_kind",
+    "activity_kinds",
     "activity_seen_by",
     "attendance_rates",
     "meeting_compliance_rates",

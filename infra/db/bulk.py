@@ -4,12 +4,16 @@ Citus runs an `INSERT … SELECT` it cannot push down to the shards (one reading
 table or a function) as a COPY, which it refuses on tables under row-level security. The
 statement built here checks once which engine it runs on: PostgreSQL runs the
 `INSERT … SELECT` as it is; Citus inserts row by row with VALUES, each on its tenant's
-shard.
+shard. Rows the caller holds in Python go as VALUES in the first place (`values`,
+`insert_values`): one statement naming one tenant, which Citus routes to its shard.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from infra.db.session import UnitOfWork
 
 
 def insert_rows(target: str, columns: Sequence[str], select: str) -> str:
@@ -26,3 +30,49 @@ def insert_rows(target: str, columns: Sequence[str], select: str) -> str:
         f" {each} INSERT INTO {target} ({names}) VALUES ({values}); END LOOP;"
         " END $insert_rows$;"
     )
+
+
+def values(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[object]]
+) -> tuple[str, dict[str, object]]:
+    """`(…), (…)` of typed placeholders for `rows` (columns as name and SQL type), and
+    their parameters: for an `INSERT … VALUES` naming one tenant, which Citus routes to its
+    shard, or a `FROM (VALUES …)` beside one."""
+    params: dict[str, object] = {}
+    tuples = []
+    for i, row in enumerate(rows):
+        cells = []
+        for (name, cast), value in zip(columns, row, strict=True):
+            params[f"{name}_{i}"] = value
+            cells.append(f"CAST(:{name}_{i} AS {cast})")
+        tuples.append(f"({', '.join(cells)})")
+    return ", ".join(tuples), params
+
+
+async def insert_values(
+    uow: UnitOfWork,
+    target: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    chunk: int = 500,
+) -> None:
+    """INSERT … VALUES of many rows, `chunk` to a statement, in the unit of work's
+    transaction. Positional placeholders on the driver's connection: a round of points
+    accrual writes thousands of values, and psycopg reads `%s` far faster than the named
+    placeholders SQLAlchemy's `text` would pass it. Types come from the target's columns."""
+    if not rows:
+        return
+    await uow.session.flush()  # what the session holds goes first, as it would in order
+    connection = await uow.session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    row = f"({', '.join(['%s'] * len(columns))})"
+    async with driver.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            await cursor.execute(
+                f"INSERT INTO {target} ({', '.join(columns)}) VALUES "  # noqa: S608 - our own names
+                + ", ".join([row] * len(part)),
+                [value for values_of_row in part for value in values_of_row],
+            )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import text
 
 from domain.shared import new_id
+from infra.db.bulk import insert_values
 from infra.db.session import UnitOfWork
 from infra.platform.tables import OutboxEvent
 
@@ -37,6 +41,38 @@ def emit(
             )
         )
     )
+
+
+async def emit_all(uow: UnitOfWork, events: Sequence[dict[str, Any]]) -> None:
+    """Queue many events (`event_row`'s, each naming its organization or None) with
+    INSERT … VALUES, for a handler that writes hundreds at once (points accrual)."""
+    now = datetime.now(UTC)
+    rows = [
+        (
+            e["tenant_id"],
+            e["id"],
+            e["topic"],
+            e["aggregate_type"],
+            e["aggregate_id"],
+            Jsonb(e["payload"]),
+            e["organization_id"],
+            now,
+        )
+        for e in events
+    ]
+    await insert_values(uow, "outbox_event", _COLUMNS, rows)
+
+
+_COLUMNS = (
+    "tenant_id",
+    "id",
+    "topic",
+    "aggregate_type",
+    "aggregate_id",
+    "payload",
+    "organization_id",
+    "created_at",
+)
 
 
 def event_row(

@@ -1,8 +1,9 @@
 """Points adapters (积分): rule sets, the ledger fed by check-in events, manual awards.
 
 The public face of the context's infrastructure: other modules import from here. Use
-cases, one module each: `rule_sets`, `accrual` (relay handlers, registered by
-`subscriptions`), `ledger` (the one writer of entries and balances), `reading`,
+cases, one module each: `rule_sets`, `accrual` (what the relayed events record,
+handled by `subscriptions`), `settling` (a relay round's records into the ledger, in
+bulk), `ledger` (the one writer of entries and balances), `reading`,
 `balances` (recompute and compare), `awards`, `profiles`; star ratings: `star_runs` (the
 job), `star_scoring`, `indicators` (the registry other contexts plug into),
 `star_reading` (who sees what), `star_appeals`, `star_scores` (manual items),

@@ -22,9 +22,9 @@ from domain.tenancy import org_domain, tenant_domain
 from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.members import find_member_place, member_of_user
-from infra.points.ledger import append, hold_balance
+from infra.points.ledger import Entry, append, hold_balance
 from infra.points.rule_sets import version_on_day, versions_in_force
-from infra.points.tables import PointAward, PointEntry
+from infra.points.tables import PointAward
 from infra.points.visibility import Reader
 from infra.tenancy import OrganizationRef, organization_ids_in_domains, organization_ref
 
@@ -132,9 +132,8 @@ async def _book(uow: UnitOfWork, award: PointAward, now: datetime) -> None:
     version = version_on_day(await versions_in_force(uow, award.tenant_id), day)
     period = period_of(version.rules.period if version else PeriodKind.YEARLY, day)
     await hold_balance(uow, award.tenant_id, award.member_id, period)
-    entry = PointEntry(
+    entry = Entry(
         tenant_id=award.tenant_id,
-        id=new_id(),
         member_id=award.member_id,
         period=period,
         kind="award" if award.points > 0 else "deduction",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from domain.points import MESSAGES, check_conditions
 from domain.shared import Guard, not_found
@@ -26,6 +28,21 @@ async def profile_of(
         )
     )
     return found.scalar_one_or_none()
+
+
+async def profiles_of(
+    uow: UnitOfWork, tenant_id: uuid.UUID, member_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, PointMemberProfile]:
+    """Members' profiles, by member, in one read (a member with none is left out)."""
+    if not member_ids:
+        return {}
+    found = await uow.session.execute(
+        select(PointMemberProfile).where(
+            PointMemberProfile.tenant_id == tenant_id,  # type: ignore[arg-type]
+            col(PointMemberProfile.member_id).in_(list(member_ids)),
+        )
+    )
+    return {p.member_id: p for p in found.scalars()}
 
 
 async def set_profile(

@@ -12,53 +12,31 @@ from domain.activities import (
 from infra.db.session import UnitOfWork
 from infra.platform.relay import BatchSubscription, Relay, RelayedEvent, Subscription
 from infra.points.accrual import (
-    Lookups,
-    absence_recorded,
-    checkin_recorded,
-    checkin_withdrawn,
-    evidence_attached,
-    evidence_deleted,
-    leave_recorded,
-    volunteer_hours_recorded,
+    EVIDENCE_ATTACHED,
+    EVIDENCE_DELETED,
+    attendance_records,
+    checkin_records,
+    evidence_records,
 )
+from infra.points.settling import settle_records
 
 
 async def accrue(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
-    """Points from attendance, in the order the relay hands the check-ins' events on.
-    Settling a cap group books only what is missing, so an event applied twice adds
-    nothing (`idempotent`)."""
-    lookups = Lookups(uow, events[0].tenant_id)
-    for event in events:
-        if event.topic == CHECKIN_RECORDED:
-            await checkin_recorded(uow, event, lookups)
-        elif event.topic == CHECKIN_WITHDRAWN:
-            await checkin_withdrawn(uow, event)
+    """Points from attendance: a tenant's check-ins and withdrawals of a relay round,
+    booked together in event order. Settling books only what is missing, so an event
+    applied twice adds nothing (`idempotent`)."""
+    await settle_records(uow, events[0].tenant_id, await checkin_records(uow, events))
 
 
 async def accrue_attendance_records(uow: UnitOfWork, events: list[RelayedEvent]) -> None:
     """Points from leave, absences and volunteer hours as the archived activity's closed
-    attendance list records them, a tenant's batch at a time; settling is idempotent as
-    for check-ins."""
-    lookups = Lookups(uow, events[0].tenant_id)
-    for event in events:
-        if event.topic == LEAVE_RECORDED:
-            await leave_recorded(uow, event, lookups)
-        elif event.topic == ABSENCE_RECORDED:
-            await absence_recorded(uow, event, lookups)
-        elif event.topic == VOLUNTEER_HOURS_RECORDED:
-            await volunteer_hours_recorded(uow, event, lookups)
-
-
-EVIDENCE_ATTACHED = "evidence.attached"
-EVIDENCE_DELETED = "evidence.deleted"
+    attendance list records them, a tenant's batch at a time; idempotent as for check-ins."""
+    await settle_records(uow, events[0].tenant_id, attendance_records(events))
 
 
 async def accrue_evidence(uow: UnitOfWork, event: RelayedEvent) -> None:
     """Points for evidence a member uploaded (`evidence_upload` items), reversed on deletion."""
-    if event.topic == EVIDENCE_ATTACHED:
-        await evidence_attached(uow, event)
-    elif event.topic == EVIDENCE_DELETED:
-        await evidence_deleted(uow, event)
+    await settle_records(uow, event.tenant_id, await evidence_records(uow, event))
 
 
 def register_relay_handlers(relay: Relay) -> None:
