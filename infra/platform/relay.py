@@ -240,10 +240,15 @@ class Relay:
     async def relay_once(self, conn: AsyncConnection[Any]) -> bool:
         """One round over every handler; True when a handler's batch was full, so more
         events wait. Otherwise the leader pauses a poll interval even while events keep
-        coming: under a stream of check-ins the batches grow instead of the rounds."""
+        coming: under a stream of check-ins the batches grow instead of the rounds.
+        Handlers at the same position (the usual case) share one read of the outbox."""
         busy = False
+        read: dict[tuple[str, int], list[RelayedEvent]] = {}
         for name, sub in self.handlers.items():
-            events = await self._next_events(conn, name)
+            position = await self._position(conn, name)
+            events = read.get(position)
+            if events is None:
+                events = read[position] = await self._events_after(conn, position)
             if events:
                 busy = busy or len(events) >= self.batch
                 await self._deliver(conn, name, sub, events)
@@ -252,7 +257,7 @@ class Relay:
             await self._retry_due(conn, name, sub)
         return busy
 
-    async def _next_events(self, conn: AsyncConnection[Any], name: str) -> list[RelayedEvent]:
+    async def _position(self, conn: AsyncConnection[Any], name: str) -> tuple[str, int]:
         position = self._positions.get(name)
         if position is None:
             await conn.execute(
@@ -267,6 +272,11 @@ class Relay:
             row = await cur.fetchone()
             assert row is not None
             position = self._positions[name] = (row.xid, row.seq)
+        return position
+
+    async def _events_after(
+        self, conn: AsyncConnection[Any], position: tuple[str, int]
+    ) -> list[RelayedEvent]:
         cur = await conn.execute(_NEXT_EVENTS, (*position, self.batch))
         return [_event(row) for row in await cur.fetchall()]
 
