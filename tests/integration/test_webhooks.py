@@ -271,18 +271,18 @@ async def test_a_dispatcher_crash_mid_delivery_loses_nothing(
     assert verify(hook["secret"], first) == verify(hook["secret"], again)
 
 
-async def test_events_made_while_the_relay_is_down_all_arrive(
+async def test_events_made_while_the_dispatcher_is_down_all_arrive(
     futian: Api, branch: str, client: Api, app: Any
 ) -> None:
     async with receiver() as rx:
         hook = await subscribe(client, rx.url)
-        await app.state.relay.stop()
+        await app.state.webhooks.stop()
         try:
             members = {await new_member(futian, branch) for _ in range(3)}
             await asyncio.sleep(0.3)
             assert not rx.calls
         finally:
-            app.state.relay.start()
+            app.state.webhooks.start()
         await rx.wait_for(lambda: delivered_members(rx) >= members)
         await unsubscribe(client, hook)
     assert len({c.webhook_id for c in rx.calls}) == 3
