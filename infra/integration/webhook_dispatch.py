@@ -139,6 +139,7 @@ class WebhookDispatcher:
         self._read_at = 0.0
         self._paused: dict[uuid.UUID, float] = {}
         self._endpoints: dict[uuid.UUID, Endpoint] = {}
+        self._loading: dict[uuid.UUID, asyncio.Future[Endpoint]] = {}
         self._paths: dict[uuid.UUID, str] = {}  # tenant id → path, which never changes
         self._streams: dict[uuid.UUID, Stream] = {}  # endpoint → its cursor and window
         self._wake = asyncio.Event()  # a slot freed or a batch recorded
@@ -425,10 +426,20 @@ class WebhookDispatcher:
                 self._wake.set()
 
     async def _endpoint(self, due: Due) -> Endpoint:
-        """The subscription's URL, state and signers, kept for a second per endpoint."""
+        """The subscription's URL, state and signers, kept for a second per endpoint; the
+        attempts that find it stale together wait for one read (the endpoint's slots
+        mostly free up together)."""
         cached = self._endpoints.get(due.subscription_id)
         if cached is not None and time.monotonic() - cached.loaded < ENDPOINT_CACHE_SECONDS:
             return cached
+        loading = self._loading.get(due.subscription_id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load_endpoint(due))
+            self._loading[due.subscription_id] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(due.subscription_id, None))
+        return await asyncio.shield(loading)
+
+    async def _load_endpoint(self, due: Due) -> Endpoint:
         async with self._connections, self.db.unit_of_work(Scope(due.scope_path)) as uow:
             row = await uow.session.get(
                 WebhookSubscriptionRow, (due.subscription_tenant_id, due.subscription_id)
