@@ -62,6 +62,7 @@ _DUE_OF = (
 DISCOVER_SECONDS = 1.0
 ENDPOINT_CACHE_SECONDS = 1.0
 DATABASE_CONNECTIONS = 2
+RECORD_SECONDS = 0.05
 CURSOR_SAVE_SECONDS = 10.0  # a cursor moved by no delivery (nothing of its types) waits
 USER_AGENT = "Zhibu-Webhooks/1"
 _T = TypeVar("_T")
@@ -397,9 +398,17 @@ class WebhookDispatcher:
             self._wake.set()
 
     async def _recorder(self) -> None:
-        """Records what ended while the last batch was written, as one batch per scope."""
+        """Records what ended while the last batch was written, as one batch per scope,
+        at most one batch every `RECORD_SECONDS`: a fast endpoint's attempts end a few
+        milliseconds apart, and a transaction (and its commit's flush) per handful of them
+        cost the database more than their rows."""
+        began = 0.0
         while True:
             await self._ended.wait()
+            wait = began + RECORD_SECONDS - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            began = time.monotonic()
             self._ended.clear()
             batch, self._finished = self._finished, []
             try:

@@ -156,9 +156,14 @@ async def test_every_event_arrives_signed_through_failures_timeouts_and_throttli
     assert len(by_id) == len(members)
     assert {c.status for c in ours} >= {500, None, 429, 502, 200}
 
-    r = await client.get(f"{V1}/webhooks/{hook['id']}/deliveries", params={"limit": 200})
-    assert r.status_code == 200, r.text
-    log = r.json()["items"]
+    async def all_delivered() -> list[dict[str, Any]] | None:
+        r = await client.get(f"{V1}/webhooks/{hook['id']}/deliveries", params={"limit": 200})
+        assert r.status_code == 200, r.text
+        items: list[dict[str, Any]] = r.json()["items"]
+        done = len(items) == 5 and {d["status"] for d in items} == {"delivered"}
+        return items if done else None
+
+    log = await until(all_delivered)  # each recorded a moment after its answer
     assert len(log) == 5
     assert {d["status"] for d in log} == {"delivered"}
     assert {d["event_id"] for d in log} == set(by_id)
@@ -327,7 +332,7 @@ async def test_redelivery_of_one_event_and_of_a_time_range(
         hook = await subscribe(client, rx.url)
         members = {await new_member(futian, branch) for _ in range(2)}
         await rx.wait_for(lambda: delivered_members(rx) >= members)
-        log = (await client.get(f"{V1}/webhooks/{hook['id']}/deliveries")).json()["items"]
+        log = await until(lambda: _log_of(client, hook, 2))  # recorded after being sent
         one = log[0]
         r = await client.post(
             f"{V1}/webhooks/{hook['id']}/redeliver", json={"event_id": one["event_id"]}
@@ -351,6 +356,12 @@ async def test_redelivery_of_one_event_and_of_a_time_range(
         await rx.wait_for(lambda: len(rx.calls) == 5)
         await unsubscribe(client, hook)
     assert {c.webhook_id for c in rx.calls[3:]} == {d["event_id"] for d in log}
+
+
+async def _log_of(api: Api, hook: dict[str, Any], count: int) -> list[dict[str, Any]] | None:
+    r = await api.get(f"{V1}/webhooks/{hook['id']}/deliveries")
+    items: list[dict[str, Any]] = r.json()["items"]
+    return items if len(items) >= count else None
 
 
 def _later(moment: str) -> str:
