@@ -7,15 +7,15 @@ events when its endpoint has room, so events cost an endpoint nothing until it t
 them. Deliveries that have a row and are due again (retries, redeliveries) are read ahead
 too (`zhibu_webhook_due` over all endpoints but paused and well-stocked ones,
 `zhibu_webhook_due_of` for those that ran dry). Both go into a backlog per endpoint,
-each sent in a task of its own, at
-most `endpoint_concurrency` at once per endpoint and `max_in_flight` in all, each within
-a timeout: a slow or dead receiver holds only its own slots. Ended attempts are
-recorded in batches by one recorder (infra/integration/webhook_record.py) on at most
-`DATABASE_CONNECTIONS` of the worker's connections; until its attempt is recorded a
-delivery is neither read nor sent again, and an endpoint whose attempt failed sends
-nothing more until that failure is recorded (its run of failures, pause or disabling
-decided). A dispatcher that dies before recording an attempt recorded nothing, so its
-successor sends the delivery again with the same `webhook-id` (at least once).
+each sent in a task of its own, at most `endpoint_concurrency` at once per endpoint and
+`max_in_flight` in all, each within a timeout: a slow or dead receiver holds only its own
+slots. Ended attempts are recorded in batches by one recorder
+(infra/integration/webhook_record.py) on at most `DATABASE_CONNECTIONS` of the worker's
+connections; until its attempt is recorded a delivery is neither read nor sent again, and
+an endpoint whose attempt failed sends nothing more until that failure is recorded (its
+run of failures, pause or disabling decided). A dispatcher that dies before recording an
+attempt recorded nothing (nor moved the stream's cursor), so its successor sends the
+event again with the same `webhook-id` (at least once).
 
 Deliveries are signed per Standard Webhooks v1 by the `standardwebhooks` library, once per
 live secret: during a rotation's overlap `webhook-signature` carries two.
