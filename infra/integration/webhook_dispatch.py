@@ -59,6 +59,7 @@ _DUE_OF = (
     "SELECT tenant_id, id, subscription_tenant_id, subscription_id, event_id, body, attempts"
     " FROM zhibu_webhook_due_of(%s::uuid[], %s)"
 )
+_BOUND = "SELECT zhibu_outbox_bound(%s::xid8)::text"
 DISCOVER_SECONDS = 1.0
 ENDPOINT_CACHE_SECONDS = 1.0
 DATABASE_CONNECTIONS = 2
@@ -239,7 +240,7 @@ class WebhookDispatcher:
             limits = (sum(known.values()) + 2 * ahead, max(known.values(), default=0) + ahead)
             await self._read(conn, _DUE, (*limits, list(skip)))
             await self._discover(conn)
-        await self._read_streams(skip)
+        await self._read_streams(conn, skip)
         return self._start(http)
 
     def _unread(self, endpoint: uuid.UUID) -> None:
@@ -278,20 +279,32 @@ class WebhookDispatcher:
                 moved = await save(uow, streams)
             self._saved(moved)
 
-    async def _read_streams(self, skip: set[uuid.UUID]) -> None:
+    async def _read_streams(self, conn: AsyncConnection[Any], skip: set[uuid.UUID]) -> None:
         """The next events of each stream whose endpoint has room, half a window at a
-        time; a stream that read all there was waits a poll."""
+        time; a stream that read all there was waits a poll, and reads again only once
+        the outbox's bound has moved past where it read to (nothing was committed since,
+        the usual answer when idle: one statement for all the streams)."""
         now = time.monotonic()
         ahead = self.config.max_in_flight
-        for stream in list(self._streams.values()):
-            queued = len(self._backlog.get(stream.id, ()))
+        ready = []
+        for stream in self._streams.values():
             stream.cursor()
-            if (
+            if not (
                 stream.id in skip
                 or now < stream.idle_until
-                or queued >= self.config.endpoint_concurrency
+                or len(self._backlog.get(stream.id, ())) >= self.config.endpoint_concurrency
                 or len(stream.window) >= ahead
             ):
+                ready.append(stream)
+        if not ready:
+            return
+        after = min(s.read_to for s in ready)
+        cur = await conn.execute(_BOUND, (str(after[0]),))
+        row = await cur.fetchone()
+        bound = (int(row[0]), 0) if row else after
+        for stream in ready:
+            if stream.read_to >= bound:
+                stream.idle_until = now + self.config.poll_seconds
                 continue
             dues = await read(self.db, stream, limit=ahead // 2, poll=self.config.poll_seconds)
             if dues and self._streams.get(stream.id) is stream:
