@@ -266,6 +266,7 @@ class WebhookDispatcher:
                 self._streams[row.id] = Stream.of(row)
             else:
                 stream.types = tuple(row.event_types)
+                stream.within = None  # the organization's subtree as the tree stands now
         for endpoint in [e for e in self._streams if e not in seen]:
             self._drop(self._streams[endpoint])
         now = time.monotonic()

@@ -7,8 +7,8 @@ pace its endpoint takes them, so a check-in costs a slow endpoint nothing until 
 A delivery row is written only when an event is sent (or found not sendable); the cursor
 moves past an event only once its row is written, in the same transaction, so a crash
 sends the events past the cursor again (same `webhook-id`), and an event read again that
-already has its row is not sent twice. Where the tree of a confined client's organization
-stands is read when the stream starts.
+already has its row is not sent twice. Where a confined client's organization stands in
+the tree is read again each second (at the dispatcher's look at the subscriptions).
 """
 
 from __future__ import annotations
