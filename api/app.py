@@ -47,7 +47,6 @@ from infra.evidence import register_relay_handlers as register_evidence_handlers
 from infra.evidence import register_schedules as register_evidence_schedules
 from infra.hashing import PASSWORD_HASHING, hashing_bounds
 from infra.integration import ClientLiveness, DispatchConfig, WebhookDispatcher
-from infra.integration import register_relay_handlers as register_integration_handlers
 from infra.members import register_jobs as register_member_jobs
 from infra.platform.relay import Relay
 from infra.platform.runner import JobRunner
@@ -125,7 +124,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         relay = Relay(db, conninfo_of(settings.app_database_url or ""))
         register_evidence_handlers(relay, storage=storage)
         register_points_handlers(relay)
-        register_integration_handlers(relay, db=db)
         relay.start()
         app.state.relay = relay
         webhooks = WebhookDispatcher(

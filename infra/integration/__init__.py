@@ -21,7 +21,6 @@ from infra.integration.event_feed import (
 from infra.integration.liveness import ClientLiveness
 from infra.integration.tokens import IssuedToken, client_credentials
 from infra.integration.webhook_dispatch import DispatchConfig, WebhookDispatcher
-from infra.integration.webhook_fanout import register_relay_handlers
 from infra.integration.webhook_log import (
     DeliveryFilter,
     get_delivery,
@@ -62,7 +61,6 @@ __all__ = [
     "read_feed",
     "redeliver",
     "register_client",
-    "register_relay_handlers",
     "revoke_client",
     "rotate_secret",
     "rotate_webhook_secret",

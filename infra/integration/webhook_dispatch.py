@@ -1,17 +1,21 @@
-"""The webhook dispatcher: sends pending deliveries, records the attempts, retries.
+"""The webhook dispatcher: sends each subscription its events, records the attempts, retries.
 
 One leader per deployment (a session advisory lock, as the relay), in the background of
-an API worker and never on a request. It reads due deliveries ahead into a backlog per
-endpoint (`zhibu_webhook_due` over all endpoints but paused and well-stocked ones,
-`zhibu_webhook_due_of` for those that ran dry) and sends each in a task of its own, at
-most `endpoint_concurrency` at once per endpoint and `max_in_flight` in all, each within
-a timeout: a slow or dead receiver holds only its own slots. Ended attempts are
-recorded in batches by one recorder (infra/integration/webhook_record.py) on at most
-`DATABASE_CONNECTIONS` of the worker's connections; until its attempt is recorded a
-delivery is neither read nor sent again, and an endpoint whose attempt failed sends
-nothing more until that failure is recorded (its run of failures, pause or disabling
-decided). A dispatcher that dies before recording an attempt recorded nothing, so its
-successor sends the delivery again with the same `webhook-id` (at least once).
+an API worker and never on a request. Each enabled subscription has a stream, a cursor
+over the outbox (infra/integration/webhook_stream.py): the dispatcher reads its next
+events when its endpoint has room, so events cost an endpoint nothing until it takes
+them. Deliveries that have a row and are due again (retries, redeliveries) are read ahead
+too (`zhibu_webhook_due` over all endpoints but paused and well-stocked ones,
+`zhibu_webhook_due_of` for those that ran dry). Both go into a backlog per endpoint,
+each sent in a task of its own, at most `endpoint_concurrency` at once per endpoint and
+`max_in_flight` in all, each within a timeout: a slow or dead receiver holds only its own
+slots. Ended attempts are recorded in batches by one recorder
+(infra/integration/webhook_record.py) on at most `DATABASE_CONNECTIONS` of the worker's
+connections; until its attempt is recorded a delivery is neither read nor sent again, and
+an endpoint whose attempt failed sends nothing more until that failure is recorded (its
+run of failures, pause or disabling decided). A dispatcher that dies before recording an
+attempt recorded nothing (nor moved the stream's cursor), so its successor sends the
+event again with the same `webhook-id` (at least once).
 
 Deliveries are signed per Standard Webhooks v1 by the `standardwebhooks` library, once per
 live secret: during a rotation's overlap `webhook-signature` carries two.
@@ -25,9 +29,10 @@ import logging
 import time
 import uuid
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from psycopg import AsyncConnection
 from psycopg.rows import namedtuple_row
@@ -39,6 +44,7 @@ from infra.db.session import Database, Scope
 from infra.integration.tables import WebhookSecretRow, WebhookSubscriptionRow
 from infra.integration.webhook_http import DeliveryClient, delivery_client, post
 from infra.integration.webhook_record import Due, Finished, finished, not_sent, record
+from infra.integration.webhook_stream import STREAMS, Stream, read, save
 from infra.integration.webhooks import reveal_secret
 from infra.protection import FieldProtector
 from infra.settings import Settings
@@ -53,10 +59,14 @@ _DUE_OF = (
     "SELECT tenant_id, id, subscription_tenant_id, subscription_id, event_id, body, attempts"
     " FROM zhibu_webhook_due_of(%s::uuid[], %s)"
 )
+_BOUND = "SELECT zhibu_outbox_bound(%s::xid8)::text"
 DISCOVER_SECONDS = 1.0
 ENDPOINT_CACHE_SECONDS = 1.0
 DATABASE_CONNECTIONS = 2
+RECORD_SECONDS = 0.05
+CURSOR_SAVE_SECONDS = 10.0  # a cursor moved by no delivery (nothing of its types) waits
 USER_AGENT = "Zhibu-Webhooks/1"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +141,9 @@ class WebhookDispatcher:
         self._read_at = 0.0
         self._paused: dict[uuid.UUID, float] = {}
         self._endpoints: dict[uuid.UUID, Endpoint] = {}
+        self._loading: dict[uuid.UUID, asyncio.Future[Endpoint]] = {}
         self._paths: dict[uuid.UUID, str] = {}  # tenant id → path, which never changes
+        self._streams: dict[uuid.UUID, Stream] = {}  # endpoint → its cursor and window
         self._wake = asyncio.Event()  # a slot freed or a batch recorded
         self._ended = asyncio.Event()  # attempts wait to be recorded
         # Records and endpoint reads take at most this many of the worker's database
@@ -160,6 +172,7 @@ class WebhookDispatcher:
         self._settling.clear()
         self._finished.clear()
         self._drained.clear()
+        self._streams.clear()
 
     async def _run(self) -> None:
         pause = 1.0
@@ -208,8 +221,7 @@ class WebhookDispatcher:
         now = time.monotonic()
         self._paused = {k: until for k, until in self._paused.items() if until > now}
         for endpoint in self._paused:
-            for due in self._backlog.pop(endpoint, ()):
-                self._known.pop(due.id, None)
+            self._unread(endpoint)
         ahead = self.config.max_in_flight
         full = {e for e, q in self._backlog.items() if len(q) >= ahead // 2}
         skip = self._paused.keys() | self._settling | full
@@ -227,7 +239,91 @@ class WebhookDispatcher:
             known = Counter(e for e in self._known.values() if e not in skip)
             limits = (sum(known.values()) + 2 * ahead, max(known.values(), default=0) + ahead)
             await self._read(conn, _DUE, (*limits, list(skip)))
+            await self._discover(conn)
+        await self._read_streams(conn, skip)
         return self._start(http)
+
+    def _unread(self, endpoint: uuid.UUID) -> None:
+        """A paused endpoint's pending rows are read again when it resumes; the events of
+        its stream stay in its backlog (the stream's window waits for them)."""
+        queue = self._backlog.pop(endpoint, ())
+        kept = deque(d for d in queue if d.fresh is not None)
+        for due in queue:
+            if due.fresh is None:
+                self._known.pop(due.id, None)
+        if kept:
+            self._backlog[endpoint] = kept
+
+    async def _discover(self, conn: AsyncConnection[Any]) -> None:
+        """Start a stream per enabled subscription, end those of the others, and save the
+        cursors that moved past events of no interest a while ago."""
+        cur = await conn.execute(STREAMS)
+        seen = set()
+        for row in await cur.fetchall():
+            seen.add(row.id)
+            stream = self._streams.get(row.id)
+            if stream is None:
+                self._streams[row.id] = Stream.of(row)
+            else:
+                stream.types = tuple(row.event_types)
+                stream.within = None  # the organization's subtree as the tree stands now
+        for endpoint in [e for e in self._streams if e not in seen]:
+            self._drop(self._streams[endpoint])
+        now = time.monotonic()
+        idle = [
+            s
+            for s in self._streams.values()
+            if not s.window and s.read_to > s.saved and now - s.saved_at >= CURSOR_SAVE_SECONDS
+        ]
+        for path, streams in _grouped(idle, lambda s: s.tenant_path).items():
+            async with self._connections, self.db.unit_of_work(Scope(path)) as uow:
+                moved = await save(uow, streams)
+            self._saved(moved)
+
+    async def _read_streams(self, conn: AsyncConnection[Any], skip: set[uuid.UUID]) -> None:
+        """The next events of each stream whose endpoint has room, half a window at a
+        time; a stream that read all there was waits a poll, and reads again only once
+        the outbox's bound has moved past where it read to (nothing was committed since,
+        the usual answer when idle: one statement for all the streams)."""
+        now = time.monotonic()
+        ahead = self.config.max_in_flight
+        ready = []
+        for stream in self._streams.values():
+            stream.cursor()
+            if not (
+                stream.id in skip
+                or now < stream.idle_until
+                or len(self._backlog.get(stream.id, ())) >= self.config.endpoint_concurrency
+                or len(stream.window) >= ahead
+            ):
+                ready.append(stream)
+        if not ready:
+            return
+        after = min(s.read_to for s in ready)
+        cur = await conn.execute(_BOUND, (str(after[0]),))
+        row = await cur.fetchone()
+        bound = (int(row[0]), 0) if row else after
+        for stream in ready:
+            if stream.read_to >= bound:
+                stream.idle_until = now + self.config.poll_seconds
+                continue
+            dues = await read(self.db, stream, limit=ahead // 2, poll=self.config.poll_seconds)
+            if dues and self._streams.get(stream.id) is stream:
+                self._backlog.setdefault(stream.id, deque()).extend(dues)
+
+    def _drop(self, stream: Stream) -> None:
+        """Forget a stream and the events it read: a new one starts at the saved cursor."""
+        if self._streams.get(stream.id) is stream:
+            del self._streams[stream.id]
+        queue = self._backlog.pop(stream.id, ())
+        kept = deque(d for d in queue if d.fresh is None or d.fresh.stream is not stream)
+        if kept:
+            self._backlog[stream.id] = kept
+
+    def _saved(self, moved: list[tuple[Stream, tuple[int, int]]]) -> None:
+        now = time.monotonic()
+        for stream, at in moved:
+            stream.saved, stream.saved_at = at, now
 
     async def _read(self, conn: AsyncConnection[Any], query: str, params: tuple[Any, ...]) -> None:
         """Add the due deliveries the query finds that are not known yet to the backlog."""
@@ -308,23 +404,40 @@ class WebhookDispatcher:
                 self._sending.pop(due.subscription_id, None)
             if done is None:
                 self._known.pop(due.id, None)
+                if due.fresh is not None:
+                    self._drop(due.fresh.stream)
             else:
                 self._finished.append(done)
                 self._ended.set()
             self._wake.set()
 
     async def _recorder(self) -> None:
-        """Records what ended while the last batch was written, as one batch per scope."""
+        """Records what ended while the last batch was written, as one batch per scope,
+        at most one batch every `RECORD_SECONDS`: a fast endpoint's attempts end a few
+        milliseconds apart, and a transaction (and its commit's flush) per handful of them
+        cost the database more than their rows."""
+        began = 0.0
         while True:
             await self._ended.wait()
+            wait = began + RECORD_SECONDS - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            began = time.monotonic()
             self._ended.clear()
             batch, self._finished = self._finished, []
             try:
-                for path, group in _by_scope(batch).items():
+                for path, group in _grouped(batch, lambda f: f.due.scope_path).items():
+                    streams = {f.due.fresh.stream for f in group if f.due.fresh is not None}
                     async with self._connections, self.db.unit_of_work(Scope(path)) as uow:
                         await record(uow, group, self.config.disable)
+                        live = [s for s in streams if self._streams.get(s.id) is s]
+                        moved = await save(uow, live)
+                    self._saved(moved)
             except Exception:
                 log.exception("%d webhook attempts could not be recorded; sent again", len(batch))
+                for f in batch:
+                    if f.due.fresh is not None:
+                        self._drop(f.due.fresh.stream)
             finally:
                 for f in batch:
                     self._known.pop(f.due.id, None)
@@ -336,10 +449,20 @@ class WebhookDispatcher:
                 self._wake.set()
 
     async def _endpoint(self, due: Due) -> Endpoint:
-        """The subscription's URL, state and signers, kept for a second per endpoint."""
+        """The subscription's URL, state and signers, kept for a second per endpoint; the
+        attempts that find it stale together wait for one read (the endpoint's slots
+        mostly free up together)."""
         cached = self._endpoints.get(due.subscription_id)
         if cached is not None and time.monotonic() - cached.loaded < ENDPOINT_CACHE_SECONDS:
             return cached
+        loading = self._loading.get(due.subscription_id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load_endpoint(due))
+            self._loading[due.subscription_id] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(due.subscription_id, None))
+        return await asyncio.shield(loading)
+
+    async def _load_endpoint(self, due: Due) -> Endpoint:
         async with self._connections, self.db.unit_of_work(Scope(due.scope_path)) as uow:
             row = await uow.session.get(
                 WebhookSubscriptionRow, (due.subscription_tenant_id, due.subscription_id)
@@ -368,8 +491,8 @@ class WebhookDispatcher:
         return endpoint
 
 
-def _by_scope(batch: list[Finished]) -> dict[str, list[Finished]]:
-    groups: dict[str, list[Finished]] = {}
-    for f in batch:
-        groups.setdefault(f.due.scope_path, []).append(f)
+def _grouped(items: list[_T], key: Callable[[_T], str]) -> dict[str, list[_T]]:
+    groups: dict[str, list[_T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
     return groups

@@ -1,13 +1,14 @@
 """Recording webhook attempts, many in one transaction: the dispatcher's write side.
 
 Attempts that ended while the previous batch was being written are written together: per
-tenant of their deliveries one INSERT of the attempts and one UPDATE of the deliveries
-(each naming the tenant, so Citus routes it to one shard; 500 attempts a statement at
-most), then one UPDATE ending the runs of failures of the endpoints that answered. A
-failure is rarer and does more (a longer run of failures, a pause, disabling), one
-statement or three per failed attempt. A delivery
-is updated only if it is as the attempt found it (pending, the same number of attempts):
-a redelivery queued meanwhile keeps its fresh start.
+tenant of their deliveries one INSERT of the deliveries of fresh events (read from a
+subscription's stream, with no row until sent), one INSERT of the attempts and one
+UPDATE of the deliveries that had a row (each naming the tenant, so Citus routes it to
+one shard; 500 attempts a statement at most), then one UPDATE ending the runs of failures
+of the endpoints that answered. A failure is rarer and does more (a longer run of
+failures, a pause, disabling), one statement or three per failed attempt. A delivery is
+updated only if it is as the attempt found it (pending, the same number of attempts): a
+redelivery queued meanwhile keeps its fresh start.
 """
 
 from __future__ import annotations
@@ -28,8 +29,19 @@ from infra.platform.outbox import emit
 
 
 @dataclass(frozen=True, slots=True)
+class Fresh:
+    """An event read from a subscription's stream, with no delivery row yet: `entry` is
+    its place in the stream's window, marked written once its row is."""
+
+    stream: Any
+    entry: list[Any]
+    event_type: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Due:
-    """A pending delivery as the dispatcher sends it."""
+    """A delivery as the dispatcher sends it: a pending row, or a fresh event."""
 
     tenant_id: uuid.UUID
     id: uuid.UUID
@@ -39,6 +51,7 @@ class Due:
     body: str
     attempts: int
     scope_path: str
+    fresh: Fresh | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +100,25 @@ _ATTEMPT_COLUMNS = (
     ("response_excerpt", "text"),
     ("error", "text"),
 )
+_FRESH_COLUMNS = (
+    ("tenant_id", "uuid"),
+    ("id", "uuid"),
+    ("subscription_tenant_id", "uuid"),
+    ("subscription_id", "uuid"),
+    ("event_id", "uuid"),
+    ("event_type", "text"),
+    ("occurred_at", "timestamptz"),
+    ("body", "text"),
+    ("status", "text"),
+    ("attempts", "integer"),
+    ("next_attempt_at", "timestamptz"),
+    ("last_attempt_at", "timestamptz"),
+    ("last_status_code", "integer"),
+)
+_FRESH = (
+    "INSERT INTO webhook_delivery ({columns}) VALUES {rows}"
+    " ON CONFLICT (tenant_id, subscription_id, event_id) DO NOTHING RETURNING id"
+)
 _DELIVERY_COLUMNS = (
     ("id", "uuid"),
     ("before", "integer"),
@@ -103,7 +135,7 @@ _DELIVERIES = (
     " last_attempt_at = CASE WHEN v.sent THEN v.at ELSE d.last_attempt_at END,"
     " last_status_code = CASE WHEN v.sent THEN v.code ELSE d.last_status_code END"
     " FROM (VALUES {rows}) AS v(id, before, status, attempts, next, at, code, sent)"
-    " WHERE d.tenant_id = CAST(:t AS uuid) AND d.id = v.id AND d.status = 'pending'"
+    " WHERE d.tenant_id = %s::uuid AND d.id = v.id AND d.status = 'pending'"
     " AND d.attempts = v.before"
 )
 CHUNK = 500  # rows per statement
@@ -111,19 +143,24 @@ CHUNK = 500  # rows per statement
 
 def values(
     columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, list[Any]]:
     """`(…), (…)` of typed placeholders for `rows`, and their parameters. VALUES rather
     than unnest: Citus runs an INSERT … SELECT from a function as a COPY, which it refuses
     under row-level security, and routes VALUES naming one tenant to its shard."""
-    params: dict[str, Any] = {}
-    tuples = []
-    for i, row in enumerate(rows):
-        cells = []
-        for (name, cast), value in zip(columns, row, strict=True):
-            params[f"{name}_{i}"] = value
-            cells.append(f"CAST(:{name}_{i} AS {cast})")
-        tuples.append(f"({', '.join(cells)})")
-    return ", ".join(tuples), params
+    row = "(" + ", ".join(f"%s::{cast}" for _, cast in columns) + ")"
+    return ", ".join([row] * len(rows)), [value for r in rows for value in r]
+
+
+async def _execute(uow: UnitOfWork, sql: str, params: list[Any]) -> list[Any]:
+    """`sql` with psycopg's placeholders on the unit of work's connection: a statement of
+    thousands of parameters costs SQLAlchemy's text() more CPU to compile than the
+    database takes to run it, on the API worker that also serves requests."""
+    connection = await uow.session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    async with driver.cursor() as cursor:
+        await cursor.execute(sql, params)
+        return await cursor.fetchall() if cursor.description else []
 
 
 _STREAKS_END = text(
@@ -167,41 +204,89 @@ async def record(uow: UnitOfWork, batch: list[Finished], disable: DisablePolicy)
 async def _write(uow: UnitOfWork, tenant_id: uuid.UUID, group: list[Finished]) -> None:
     for start in range(0, len(group), CHUNK):
         chunk = group[start : start + CHUNK]
-        attempts = [
+        fresh = [f for f in chunk if f.due.fresh is not None]
+        written = await _insert(uow, fresh) if fresh else set()
+        # An event sent again after a restart already has its row: its attempt is dropped.
+        kept = [f for f in chunk if f.due.fresh is None or f.due.id in written]
+        if kept:
+            await _attempts(uow, tenant_id, kept)
+        old = [f for f in chunk if f.due.fresh is None]
+        if old:
+            await _update(uow, tenant_id, old)
+        for f in fresh:
+            assert f.due.fresh is not None
+            f.due.fresh.entry[1] = True
+
+
+def _next(f: Finished) -> datetime | None:
+    return None if f.answer is None else f.at + f.delay if f.delay else f.at
+
+
+async def _insert(uow: UnitOfWork, chunk: list[Finished]) -> set[uuid.UUID]:
+    """The rows of fresh events' deliveries, as their first attempt left them."""
+    rows = []
+    for f in chunk:
+        due, fresh = f.due, f.due.fresh
+        assert fresh is not None
+        rows.append(
             (
-                tenant_id,
-                new_id(),
-                f.due.id,
-                f.due.subscription_id,
-                f.at,
-                f.answer.status_code if f.answer else None,
-                f.answer.latency_ms if f.answer else 0,
-                f.answer.excerpt if f.answer else "",
-                f.answer.error if f.answer else f"not sent: the webhook is disabled ({f.reason})",
-            )
-            for f in chunk
-        ]
-        rows, params = values(_ATTEMPT_COLUMNS, attempts)
-        columns = ", ".join(name for name, _ in _ATTEMPT_COLUMNS)
-        await uow.session.execute(
-            text(f"INSERT INTO webhook_attempt ({columns}) VALUES {rows}"),  # noqa: S608
-            params,
-        )
-        deliveries = [
-            (
-                f.due.id,
-                f.due.attempts,
+                due.tenant_id,
+                due.id,
+                due.subscription_tenant_id,
+                due.subscription_id,
+                due.event_id,
+                fresh.event_type,
+                fresh.occurred_at,
+                due.body,
                 f.status,
-                f.due.attempts + (1 if f.answer else 0),
-                None if f.answer is None else f.at + f.delay if f.delay else f.at,
-                f.at,
+                1 if f.answer else 0,
+                _next(f) or f.at,
+                f.at if f.answer else None,
                 f.answer.status_code if f.answer else None,
-                f.answer is not None,
             )
-            for f in chunk
-        ]
-        rows, params = values(_DELIVERY_COLUMNS, deliveries)
-        await uow.session.execute(text(_DELIVERIES.format(rows=rows)), {"t": tenant_id, **params})
+        )
+    clause, params = values(_FRESH_COLUMNS, rows)
+    columns = ", ".join(name for name, _ in _FRESH_COLUMNS)
+    found = await _execute(uow, _FRESH.format(columns=columns, rows=clause), params)
+    return {r[0] for r in found}
+
+
+async def _attempts(uow: UnitOfWork, tenant_id: uuid.UUID, chunk: list[Finished]) -> None:
+    attempts = [
+        (
+            tenant_id,
+            new_id(),
+            f.due.id,
+            f.due.subscription_id,
+            f.at,
+            f.answer.status_code if f.answer else None,
+            f.answer.latency_ms if f.answer else 0,
+            f.answer.excerpt if f.answer else "",
+            f.answer.error if f.answer else f"not sent: the webhook is disabled ({f.reason})",
+        )
+        for f in chunk
+    ]
+    rows, params = values(_ATTEMPT_COLUMNS, attempts)
+    columns = ", ".join(name for name, _ in _ATTEMPT_COLUMNS)
+    await _execute(uow, f"INSERT INTO webhook_attempt ({columns}) VALUES {rows}", params)  # noqa: S608
+
+
+async def _update(uow: UnitOfWork, tenant_id: uuid.UUID, chunk: list[Finished]) -> None:
+    deliveries = [
+        (
+            f.due.id,
+            f.due.attempts,
+            f.status,
+            f.due.attempts + (1 if f.answer else 0),
+            _next(f),
+            f.at,
+            f.answer.status_code if f.answer else None,
+            f.answer is not None,
+        )
+        for f in chunk
+    ]
+    rows, params = values(_DELIVERY_COLUMNS, deliveries)
+    await _execute(uow, _DELIVERIES.format(rows=rows), [*params, tenant_id])
 
 
 async def _judge(uow: UnitOfWork, f: Finished, disable: DisablePolicy) -> None:

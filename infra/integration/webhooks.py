@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select, text, tuple_
 
 from domain.integration import (
     check_event_types,
@@ -30,9 +30,14 @@ from infra.db.routing import locked
 from infra.db.session import UnitOfWork
 from infra.integration.clients import visible_clients
 from infra.integration.tables import ApiClientRow, WebhookSecretRow, WebhookSubscriptionRow
+from infra.platform.feed import bound_position
 from infra.protection import FieldProtector
 
 SECRET_COLUMN = "webhook_secret.secret"  # noqa: S105 - a column name, sealed into every secret
+_START = text(
+    "UPDATE webhook_subscription SET cursor_xid = CAST(CAST(:x AS text) AS xid8), cursor_seq = 0"
+    " WHERE tenant_id = :t AND id = :id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,13 @@ def seal_secret(protector: FieldProtector, secret: str) -> bytes:
 
 def reveal_secret(protector: FieldProtector, sealed: bytes) -> str:
     return protector.cipher.decrypt(SECRET_COLUMN, sealed)
+
+
+async def _start_now(uow: UnitOfWork, row: WebhookSubscriptionRow) -> None:
+    """The subscription's cursor over the outbox starts at the present: it receives the
+    events of transactions running or yet to come (made after it, by `created_at`)."""
+    at = await bound_position(uow)
+    await uow.session.execute(_START, {"x": at[0], "t": row.tenant_id, "id": row.id})
 
 
 def visible_webhooks(caller: WebhookCaller, stmt: Select[Any]) -> Select[Any]:
@@ -141,6 +153,7 @@ async def create_webhook(
     )
     uow.session.add(row)
     await uow.session.flush()
+    await _start_now(uow, row)
     secret = new_secret()
     kept = WebhookSecretRow(
         tenant_id=row.tenant_id,
@@ -214,6 +227,7 @@ async def update_webhook(
         if name in changes:
             setattr(row, name, changes[name])
     enabled = changes.get("enabled")
+    restarted = not row.enabled
     if enabled is True and not row.enabled:
         row.enabled, row.disabled_reason, row.disabled_at = True, None, None
         row.failure_streak, row.failing_since, row.paused_until = 0, None, None
@@ -221,6 +235,8 @@ async def update_webhook(
         row.enabled, row.disabled_reason, row.disabled_at = False, "manual", now
     row.updated_at = now
     await uow.session.flush()
+    if enabled is True and restarted:
+        await _start_now(uow, row)  # what happened while it was off is not sent
     uow.audit(
         "webhook.update",
         "webhook",

@@ -68,6 +68,13 @@ class Within:
     params: dict[str, Any]
 
 
+async def bound_position(uow: UnitOfWork) -> Position:
+    """Where a reader starting now begins: after every event of a transaction already
+    ended, before any of a transaction still running (a webhook subscription's start)."""
+    bound = (await uow.session.execute(_BOUND, {"after": 0})).scalar_one()
+    return (int(bound), 0)
+
+
 async def events_after(
     uow: UnitOfWork,
     *,
