@@ -49,6 +49,28 @@ def values(
     return ", ".join(tuples), params
 
 
+def positional_values(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
+) -> tuple[str, list[Any]]:
+    """`values` with psycopg's positional placeholders, for `execute`."""
+    row = "(" + ", ".join(f"%s::{cast}" for _, cast in columns) + ")"
+    return ", ".join([row] * len(rows)), [value for r in rows for value in r]
+
+
+async def execute(uow: UnitOfWork, sql: str, params: Sequence[Any]) -> list[Any]:
+    """`sql` with psycopg's `%s` placeholders on the unit of work's connection, in its
+    transaction: a statement of thousands of parameters costs SQLAlchemy's `text()` more
+    CPU to compile than the database takes to run it, on an API worker that also serves
+    requests."""
+    await uow.session.flush()  # what the session holds goes first, as it would in order
+    connection = await uow.session.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    async with driver.cursor() as cursor:
+        await cursor.execute(sql, list(params))
+        return list(await cursor.fetchall()) if cursor.description else []
+
+
 async def insert_values(
     uow: UnitOfWork,
     target: str,
@@ -57,22 +79,14 @@ async def insert_values(
     *,
     chunk: int = 500,
 ) -> None:
-    """INSERT … VALUES of many rows, `chunk` to a statement, in the unit of work's
-    transaction. Positional placeholders on the driver's connection: a round of points
-    accrual writes thousands of values, and psycopg reads `%s` far faster than the named
-    placeholders SQLAlchemy's `text` would pass it. Types come from the target's columns."""
-    if not rows:
-        return
-    await uow.session.flush()  # what the session holds goes first, as it would in order
-    connection = await uow.session.connection()
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
+    """INSERT … VALUES of many rows, `chunk` to a statement, through `execute` (a round of
+    points accrual writes thousands of values). Types come from the target's columns."""
     row = f"({', '.join(['%s'] * len(columns))})"
-    async with driver.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            await cursor.execute(
-                f"INSERT INTO {target} ({', '.join(columns)}) VALUES "  # noqa: S608 - our own names
-                + ", ".join([row] * len(part)),
-                [value for values_of_row in part for value in values_of_row],
-            )
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        await execute(
+            uow,
+            f"INSERT INTO {target} ({', '.join(columns)}) VALUES "  # noqa: S608 - our own names
+            + ", ".join([row] * len(part)),
+            [value for values_of_row in part for value in values_of_row],
+        )

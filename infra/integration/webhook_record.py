@@ -14,7 +14,7 @@ redelivery queued meanwhile keeps its fresh start.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy import text
 
 from domain.integration import DisablePolicy, Outcome, next_delay, outcome_of
 from domain.shared import new_id
+from infra.db.bulk import execute, positional_values
 from infra.db.session import UnitOfWork
 from infra.integration.webhook_http import Answer
 from infra.platform.outbox import emit
@@ -141,28 +142,6 @@ _DELIVERIES = (
 CHUNK = 500  # rows per statement
 
 
-def values(
-    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
-) -> tuple[str, list[Any]]:
-    """`(…), (…)` of typed placeholders for `rows`, and their parameters. VALUES rather
-    than unnest: Citus runs an INSERT … SELECT from a function as a COPY, which it refuses
-    under row-level security, and routes VALUES naming one tenant to its shard."""
-    row = "(" + ", ".join(f"%s::{cast}" for _, cast in columns) + ")"
-    return ", ".join([row] * len(rows)), [value for r in rows for value in r]
-
-
-async def _execute(uow: UnitOfWork, sql: str, params: list[Any]) -> list[Any]:
-    """`sql` with psycopg's placeholders on the unit of work's connection: a statement of
-    thousands of parameters costs SQLAlchemy's text() more CPU to compile than the
-    database takes to run it, on the API worker that also serves requests."""
-    connection = await uow.session.connection()
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
-    async with driver.cursor() as cursor:
-        await cursor.execute(sql, params)
-        return await cursor.fetchall() if cursor.description else []
-
-
 _STREAKS_END = text(
     "UPDATE webhook_subscription SET failure_streak = 0, failing_since = NULL"
     " WHERE tenant_id = :t AND id = ANY(CAST(:ids AS uuid[])) AND failure_streak <> 0"
@@ -245,9 +224,9 @@ async def _insert(uow: UnitOfWork, chunk: list[Finished]) -> set[uuid.UUID]:
                 f.answer.status_code if f.answer else None,
             )
         )
-    clause, params = values(_FRESH_COLUMNS, rows)
+    clause, params = positional_values(_FRESH_COLUMNS, rows)
     columns = ", ".join(name for name, _ in _FRESH_COLUMNS)
-    found = await _execute(uow, _FRESH.format(columns=columns, rows=clause), params)
+    found = await execute(uow, _FRESH.format(columns=columns, rows=clause), params)
     return {r[0] for r in found}
 
 
@@ -266,9 +245,9 @@ async def _attempts(uow: UnitOfWork, tenant_id: uuid.UUID, chunk: list[Finished]
         )
         for f in chunk
     ]
-    rows, params = values(_ATTEMPT_COLUMNS, attempts)
+    rows, params = positional_values(_ATTEMPT_COLUMNS, attempts)
     columns = ", ".join(name for name, _ in _ATTEMPT_COLUMNS)
-    await _execute(uow, f"INSERT INTO webhook_attempt ({columns}) VALUES {rows}", params)  # noqa: S608
+    await execute(uow, f"INSERT INTO webhook_attempt ({columns}) VALUES {rows}", params)  # noqa: S608
 
 
 async def _update(uow: UnitOfWork, tenant_id: uuid.UUID, chunk: list[Finished]) -> None:
@@ -285,8 +264,8 @@ async def _update(uow: UnitOfWork, tenant_id: uuid.UUID, chunk: list[Finished]) 
         )
         for f in chunk
     ]
-    rows, params = values(_DELIVERY_COLUMNS, deliveries)
-    await _execute(uow, _DELIVERIES.format(rows=rows), [*params, tenant_id])
+    rows, params = positional_values(_DELIVERY_COLUMNS, deliveries)
+    await execute(uow, _DELIVERIES.format(rows=rows), [*params, tenant_id])
 
 
 async def _judge(uow: UnitOfWork, f: Finished, disable: DisablePolicy) -> None:
