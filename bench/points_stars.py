@@ -3,11 +3,15 @@
     python -m bench.points_stars [--members 500000] [--branches 20000] [--activities 11]
 
 A fresh database holds one province tenant with `branches` branches under a committee
-and `members` members spread over them (COPY, as `bench.members_search` loads them).
-Every branch held `activities` meetings last year (a complete year), each member is on
-the roster of their branch's meetings and checked in to nine in ten, and every check-in
-earned one ledger entry (三会一课 +3, 主题党日 +2 …): at the defaults 5,500,000 roster
-rows, about 4,950,000 check-ins and as many entries; half the meetings carry evidence.
+(most established years ago, one in twenty during last year) and `members` members spread
+over them (COPY, as `bench.members_search` loads them). Every branch held `activities`
+meetings last year (a complete year), each member is on the roster of their branch's
+meetings and checked in to nine in ten, and every check-in earned one ledger entry
+(三会一课 +3, 主题党日 +2 …): at the defaults 5,500,000 roster rows, about 4,950,000
+check-ins and as many entries; half the meetings carry evidence, a third of the branches
+have each manual item scored. The records are made by one SQL statement per table, in
+the order a live system writes them (rosters and check-ins meeting by meeting), with
+foreign-key triggers off and the big tables' indexes built after the load.
 
 Measured, each once: the member star run through its job handler (`points.star_run`:
 scores from the ledger, grading by shares in Python, ratings written and published) as
@@ -28,7 +32,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +68,13 @@ class AllowAll:
         return []
 
 
+def established(i: int) -> date:
+    """Most branches owe the whole year's meetings; one in twenty was set up during it."""
+    if i % 20 == 0:
+        return date(YEAR, 1 + i % 12, 1 + i % 28)
+    return date(YEAR - 1 - i % 30, 1 + i % 12, 1)
+
+
 def build_branches(db: BenchDb, count: int) -> tuple[uuid.UUID, str, list[OrgRef]]:
     with psycopg.connect(conninfo_of(db.admin)) as conn:
         row = conn.execute("SELECT id, path::text FROM tenant WHERE code = '440000'").fetchone()
@@ -78,13 +89,14 @@ def build_branches(db: BenchDb, count: int) -> tuple[uuid.UUID, str, list[OrgRef
         )
         branches = []
         with conn.cursor().copy(
-            "COPY organization (tenant_id, id, parent_id, kind, name, path) FROM STDIN"
+            "COPY organization (tenant_id, id, parent_id, kind, name, path, established_on)"
+            " FROM STDIN"
         ) as copy:
             for i in range(count):
                 oid = uuid.uuid4()
                 path = org_child_path(root_path, oid)
                 name = f"基准测试第{i + 1}党支部"
-                copy.write_row((tenant_id, oid, root_id, "branch", name, path))
+                copy.write_row((tenant_id, oid, root_id, "branch", name, path, established(i)))
                 branches.append(OrgRef(oid, tenant_id, name, "branch", path, tenant_path))
         conn.commit()
     return tenant_id, tenant_path, branches
@@ -152,7 +164,7 @@ def build_records(db: BenchDb, tenant_id: uuid.UUID, activities: int) -> dict[st
             " member_status) SELECT a.tenant_id, a.id, m.id, m.organization_id, m.status"
             " FROM activity a JOIN member m"
             "   ON m.tenant_id = a.tenant_id AND m.organization_id = a.organization_id"
-            " WHERE a.tenant_id = %(t)s"
+            " WHERE a.tenant_id = %(t)s ORDER BY a.id, m.id"
         ),
         (
             "INSERT INTO checkin (tenant_id, id, activity_id, member_id, source, occurred_at,"
@@ -162,6 +174,7 @@ def build_records(db: BenchDb, tenant_id: uuid.UUID, activities: int) -> dict[st
             "   ON a.tenant_id = att.tenant_id AND a.id = att.activity_id"
             " WHERE att.tenant_id = %(t)s"
             "   AND abs(hashtext(att.member_id::text || att.activity_id::text)) %% 10 <> 0"
+            " ORDER BY att.activity_id, att.member_id"
         ),
         (
             "INSERT INTO evidence (tenant_id, id, activity_id, kind, filename, content_type,"
@@ -178,9 +191,16 @@ def build_records(db: BenchDb, tenant_id: uuid.UUID, activities: int) -> dict[st
             " CASE a.kind WHEN 'theme_day' THEN 2 ELSE 3 END, %(v)s, 1, a.kind,"
             " CASE a.kind WHEN 'theme_day' THEN 2 ELSE 3 END, 'checkin', c.id"
             " FROM checkin c JOIN activity a ON a.tenant_id = c.tenant_id AND a.id = c.activity_id"
-            " WHERE c.tenant_id = %(t)s"
+            " WHERE c.tenant_id = %(t)s ORDER BY c.id"
         ),
     ]
+    steps.append(
+        "INSERT INTO star_score (tenant_id, organization_id, period, indicator, score, reason,"
+        " scored_by) SELECT tenant_id, id, %(year)s::text, item, CASE item WHEN 'innovation'"
+        " THEN 10 ELSE 8 END, '基准评分', %(v)s FROM organization"
+        " CROSS JOIN unnest(ARRAY['innovation', 'conduct']) AS item"
+        " WHERE tenant_id = %(t)s AND kind = 'branch' AND abs(hashtext(id::text || item)) %% 3 = 0"
+    )
     params = {"t": tenant_id, "v": version_id, "items": items, "year": YEAR, "a": activities}
     with psycopg.connect(conninfo_of(db.admin), autocommit=True) as conn:
         conn.execute("SET session_replication_role = replica")

@@ -23,6 +23,7 @@ from domain.activities import (
 )
 from infra.activities.tables import Activity, ActivityOrganization
 from infra.activities.visibility import SHANGHAI
+from infra.db.planner import planner_without
 from infra.db.session import UnitOfWork
 from infra.tenancy import OrganizationRef, effective_settings_of
 
@@ -122,8 +123,9 @@ async def meeting_compliance_rates(
 
 
 # The roster and the check-ins merge in the order of their keys (activity, member), the
-# check-ins from their unique index alone: linear in the rows, where a hash of a
-# province's five million check-ins spills to disk in batches.
+# check-ins from their unique index alone: linear in the rows and in little memory, where
+# a hash of a province's five million check-ins spills to disk in batches (and, with
+# hash joins off, the planner may probe the check-in index once per roster row).
 _ATTENDANCE = text(
     "SELECT att.organization_id, count(*) AS expected, count(c.member_id) AS present"
     " FROM activity a JOIN activity_attendee att"
@@ -143,13 +145,10 @@ async def attendance_rates(
 ) -> dict[uuid.UUID, float]:
     """Per organization: the share of its members on the rosters of activities held in the
     range who checked in (organizations that held none are absent)."""
-    await uow.session.execute(text("SET LOCAL enable_hashjoin = off"))
-    try:
+    async with planner_without(uow.session, "enable_hashjoin", "enable_nestloop"):
         rows = await uow.session.execute(
             _ATTENDANCE, {"t": tenant_id, "orgs": list(org_ids), **_bounds(first, last)}
         )
-    finally:
-        await uow.session.execute(text("SET LOCAL enable_hashjoin TO DEFAULT"))
     return {r.organization_id: r.present / r.expected for r in rows if r.expected}
 
 
