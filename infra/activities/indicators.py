@@ -66,7 +66,7 @@ _COMPLIANCE = text(
     "  FROM activity a JOIN activity_organization ao"
     "    ON ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
     "  WHERE a.tenant_id = :t AND ao.tenant_id = :t AND a.status IN ('finished', 'archived')"
-    "    AND a.starts_at >= :since"
+    "    AND a.starts_at >= :since AND a.starts_at < :until"
     "), per_kind AS ("
     "  SELECT s.id, s.current_period - s.first_period + 1 AS periods,"
     "         count(DISTINCT h.month / s.months) AS held,"
@@ -89,6 +89,7 @@ async def meeting_compliance_rates(
     for all of `orgs` (of one tenant), the calendar's periods counted in SQL."""
     if not orgs:
         return {}
+    end = min(last, today)
     settings = await effective_settings_of(uow, orgs[0].tenant_id)
     frequencies = frequencies_from_settings(settings.meeting_frequencies.model_dump())
     tracked = [
@@ -102,13 +103,15 @@ async def meeting_compliance_rates(
         {
             "t": orgs[0].tenant_id,
             "since": _bounds(first, last)["since"],
+            # no period runs past the end of the calendar year holding the current one
+            "until": datetime.combine(date(end.year + 1, 1, 1), time(), tzinfo=SHANGHAI),
             "ids": [o.id for o in orgs],
             "org_kinds": [o.kind for o in orgs],
             "since_months": [
                 _month(max(first, Obligations.of(o.established_on, o.created_on).since))
                 for o in orgs
             ],
-            "end_month": _month(min(last, today)),
+            "end_month": _month(end),
             "tracked_org_kinds": [t[0] for t in tracked],
             "kinds": [t[1] for t in tracked],
             "months": [t[2] for t in tracked],

@@ -218,15 +218,13 @@ async def stage_branches(
         i.code: await measure(uow, i.code, branches) for i in scheme.indicators if not i.manual
     }
     manual: dict[uuid.UUID, dict[str, float]] = defaultdict(dict)
-    for row in (
-        await uow.session.execute(
-            select(StarScore).where(
-                StarScore.tenant_id == tenant.id,  # type: ignore[arg-type]
-                StarScore.period == period,  # type: ignore[arg-type]
-            )
+    for org_id, indicator, value in await uow.session.execute(
+        select(StarScore.organization_id, StarScore.indicator, StarScore.score).where(
+            StarScore.tenant_id == tenant.id,  # type: ignore[arg-type]
+            StarScore.period == period,  # type: ignore[arg-type]
         )
-    ).scalars():
-        manual[row.organization_id][row.indicator] = float(row.score)
+    ):
+        manual[org_id][indicator] = float(value)
     scored, breakdowns = [], []
     needed = scheme.five_star_requires
     for org in orgs:
