@@ -182,8 +182,9 @@ async def stage_members(
     await _create_stage(uow)
     # All of a tenant's entries share the leading column of the ledger's (tenant, member)
     # indexes, so the planner prices walking one in member order as a sequential read; it
-    # is a random read of the whole heap (entries lie in the order they were earned), ten
-    # times slower than a scan with the aggregate hashed.
+    # is a random read of the whole heap (entries lie in the order they were earned): at
+    # 2.5 million entries 12 s of the statement's 14, against 4 s for all of it with the
+    # entries scanned and the aggregate hashed.
     async with planner_without(uow.session, "enable_indexscan"):
         await uow.session.execute(
             insert(STAGE).from_select(
