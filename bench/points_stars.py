@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -333,14 +334,20 @@ def main() -> None:
         counts = build_records(db, tenant_id, args.activities)
         setup = time.perf_counter() - started
         print(f"setup {setup:.0f} s: {counts}", flush=True)
+        load_before = os.getloadavg()
         floor = floor_run(db, tenant_id)
         print(f"floor (one SQL statement): {floor:.2f} s", flush=True)
         members, report = asyncio.run(rate(db, tenant_id, tenant_path, Subject.MEMBER))
         print(f"member star run: {members:.2f} s, {report['distribution']}", flush=True)
         branch, report_b = asyncio.run(rate(db, tenant_id, tenant_path, Subject.BRANCH))
         print(f"branch star run: {branch:.2f} s, {report_b['distribution']}", flush=True)
+        load_after = os.getloadavg()
         result = {
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_average_1_5_15": {
+                "before": [round(x, 2) for x in load_before],
+                "after": [round(x, 2) for x in load_after],
+            },
             "members": args.members,
             "branches": args.branches,
             **counts,
