@@ -26,8 +26,8 @@ async def planner_without(session: AsyncSession, *methods: str) -> AsyncIterator
         raise ValueError(f"not a planner method switch: {sorted(unknown)}")
     for method in methods:
         await session.execute(text(f"SET LOCAL {method} = off"))
-    try:
-        yield
-    finally:
-        for method in methods:
-            await session.execute(text(f"SET LOCAL {method} TO DEFAULT"))
+    # Not in a `finally`: after an error the transaction is aborted, takes no more
+    # statements, and its rollback ends the setting anyway.
+    yield
+    for method in methods:
+        await session.execute(text(f"SET LOCAL {method} TO DEFAULT"))
