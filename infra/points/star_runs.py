@@ -241,6 +241,7 @@ async def _write(uow: UnitOfWork, run: StarRun, staged: list[StagedGroup], grade
             " FROM star_stage s JOIN unnest(CAST(:scores AS numeric[]),"
             " CAST(:meets AS boolean[]), CAST(:stars AS smallint[]), CAST(:ranks AS integer[]))"
             " AS g(score, meets, stars, rank) ON g.score = s.score AND g.meets = s.meets"
+            " ORDER BY s.subject_id"
         ),
         {
             "t": run.tenant_id,
