@@ -5,8 +5,8 @@ What other contexts may use is re-exported here; they import nothing else of thi
 
 from infra.activities.fast_checkin import CheckinDesk
 from infra.activities.indicators import (
-    activities_held_by,
     attendance_rates,
+    held_activities,
     meeting_compliance_rates,
 )
 from infra.activities.seen import SeenActivity, activity_kinds, activity_seen_by
@@ -16,9 +16,9 @@ __all__ = [
     "Caller",
     "CheckinDesk",
     "SeenActivity",
-    "activities_held_by",
     "activity_kinds",
     "activity_seen_by",
     "attendance_rates",
+    "held_activities",
     "meeting_compliance_rates",
 ]

@@ -4,7 +4,7 @@ What the rest of the app may use is re-exported here: the storage it opens at st
 the housekeeping it schedules and the outbox handlers it registers.
 """
 
-from infra.evidence.attached import activities_with_evidence, attached_evidence
+from infra.evidence.attached import attached_evidence, documented_activities
 from infra.evidence.files import EvidenceFile, copy_evidence, evidence_files
 from infra.evidence.schedules import register_schedules
 from infra.evidence.storage import open_storage
@@ -12,9 +12,9 @@ from infra.evidence.subscriptions import register_relay_handlers
 
 __all__ = [
     "EvidenceFile",
-    "activities_with_evidence",
     "attached_evidence",
     "copy_evidence",
+    "documented_activities",
     "evidence_files",
     "open_storage",
     "register_relay_handlers",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select, text
+from sqlalchemy import Subquery, select
 from sqlmodel import col
 
 from domain.evidence import EvidenceStatus
@@ -34,18 +34,16 @@ async def attached_evidence(
     return set(rows.scalars())
 
 
-async def activities_with_evidence(
-    uow: UnitOfWork, tenant_id: uuid.UUID, activity_ids: Sequence[uuid.UUID]
-) -> set[uuid.UUID]:
-    """Those of `activity_ids` with at least one attached file (evidence completeness);
-    one array parameter, so any number of ids is one statement."""
-    if not activity_ids:
-        return set()
-    rows = await uow.session.execute(
-        text(
-            "SELECT DISTINCT activity_id FROM evidence"
-            " WHERE tenant_id = :t AND status = :attached AND activity_id = ANY(:ids)"
-        ),
-        {"t": tenant_id, "attached": EvidenceStatus.ATTACHED.value, "ids": list(activity_ids)},
+def documented_activities(tenant_id: uuid.UUID) -> Subquery:
+    """(activity_id) of each activity of the tenant with at least one attached file, for
+    joining in another context's statement (evidence completeness of a star run counts
+    them over all of a province's branches in one)."""
+    return (
+        select(col(Evidence.activity_id))
+        .where(
+            col(Evidence.tenant_id) == tenant_id,
+            col(Evidence.status) == EvidenceStatus.ATTACHED.value,
+        )
+        .distinct()
+        .subquery("documented_activity")
     )
-    return set(rows.scalars())

@@ -14,9 +14,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from infra.activities import activities_held_by, attendance_rates, meeting_compliance_rates
+from sqlalchemy import any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+
+from infra.activities import attendance_rates, held_activities, meeting_compliance_rates
 from infra.db.session import UnitOfWork
-from infra.evidence import activities_with_evidence
+from infra.evidence import documented_activities
 from infra.tenancy import OrganizationRef
 
 
@@ -64,11 +67,22 @@ async def _attendance(uow: UnitOfWork, b: Branches) -> Mapping[uuid.UUID, float]
 
 
 async def _evidence_completeness(uow: UnitOfWork, b: Branches) -> Mapping[uuid.UUID, float]:
-    """The share of the activities a branch held that have evidence attached."""
-    held = await activities_held_by(uow, b.tenant_id, b.ids, b.first, b.last)
-    every = [a for ids in held.values() for a in ids]
-    documented = await activities_with_evidence(uow, b.tenant_id, every)
-    return {org: sum(a in documented for a in ids) / len(ids) for org, ids in held.items() if ids}
+    """The share of the activities a branch held that have evidence attached: one count
+    of activities held and of those documented, per branch, joining what activities and
+    evidence publish."""
+    held = held_activities(b.tenant_id, b.first, b.last)
+    documented = documented_activities(b.tenant_id)
+    rows = await uow.session.execute(
+        select(
+            held.c.organization_id,
+            func.count().label("held"),
+            func.count(documented.c.activity_id).label("documented"),
+        )
+        .select_from(held.outerjoin(documented, documented.c.activity_id == held.c.activity_id))
+        .where(held.c.organization_id == any_(bindparam("ids", b.ids, ARRAY(UUID))))
+        .group_by(held.c.organization_id)
+    )
+    return {r.organization_id: r.documented / r.held for r in rows}
 
 
 register_indicator("meeting_compliance", _meeting_compliance)

@@ -235,12 +235,13 @@ async def _write(uow: UnitOfWork, run: StarRun, staged: list[StagedGroup], grade
             "INSERT INTO star_rating (tenant_id, id, run_id, subject, subject_id,"
             " organization_id, period, score, drafted_stars, stars, rank, previous_stars,"
             " breakdown, publish_at, stands_at)"
-            " SELECT :t, gen_random_uuid(), :run, :subject, s.subject_id, s.organization_id,"
+            " SELECT :t, zhibu_uuid7(), :run, :subject, s.subject_id, s.organization_id,"
             " :period, s.score, g.stars, g.stars, g.rank, s.previous_stars, s.breakdown,"
             " :publish_at, :stands_at"
             " FROM star_stage s JOIN unnest(CAST(:scores AS numeric[]),"
             " CAST(:meets AS boolean[]), CAST(:stars AS smallint[]), CAST(:ranks AS integer[]))"
             " AS g(score, meets, stars, rank) ON g.score = s.score AND g.meets = s.meets"
+            " ORDER BY s.subject_id"
         ),
         {
             "t": run.tenant_id,

@@ -51,6 +51,7 @@ from domain.points import (
     version_on,
     weighted_score,
 )
+from infra.db.planner import planner_without
 from infra.db.session import UnitOfWork
 from infra.members import ACTIVE_MEMBERS
 from infra.points.indicators import Branches, measure
@@ -145,7 +146,9 @@ async def stage_members(
             by_item.c.tenant_id,
             by_item.c.member_id,
             func.sum(by_item.c.points).label("earned"),
-            func.jsonb_object_agg(by_item.c.item, by_item.c.points).label("parts"),
+            # built as text and cast once per member: a tenth faster than jsonb_object_agg
+            # over a province, whose per-member state spills to disk
+            cast(func.json_object_agg(by_item.c.item, by_item.c.points), JSONB).label("parts"),
         )
         .group_by(by_item.c.tenant_id, by_item.c.member_id)
         .subquery("per_member")
@@ -179,12 +182,18 @@ async def stage_members(
         )
     )
     await _create_stage(uow)
-    await uow.session.execute(
-        insert(STAGE).from_select(
-            ["subject_id", "organization_id", "score", "breakdown", "previous_stars"],
-            scored.where(m.c.tenant_id == tenant_id, _rated(m, version, end, scheme)),
+    # All of a tenant's entries share the leading column of the ledger's (tenant, member)
+    # indexes, so the planner prices walking one in member order as a sequential read; it
+    # is a random read of the whole heap (entries lie in the order they were earned): at
+    # 2.5 million entries 12 s of the statement's 14, against 4 s for all of it with the
+    # entries scanned and the aggregate hashed.
+    async with planner_without(uow.session, "enable_indexscan"):
+        await uow.session.execute(
+            insert(STAGE).from_select(
+                ["subject_id", "organization_id", "score", "breakdown", "previous_stars"],
+                scored.where(m.c.tenant_id == tenant_id, _rated(m, version, end, scheme)),
+            )
         )
-    )
     return await staged_groups(uow)
 
 
@@ -212,15 +221,13 @@ async def stage_branches(
         i.code: await measure(uow, i.code, branches) for i in scheme.indicators if not i.manual
     }
     manual: dict[uuid.UUID, dict[str, float]] = defaultdict(dict)
-    for row in (
-        await uow.session.execute(
-            select(StarScore).where(
-                StarScore.tenant_id == tenant.id,  # type: ignore[arg-type]
-                StarScore.period == period,  # type: ignore[arg-type]
-            )
+    for org_id, indicator, value in await uow.session.execute(
+        select(StarScore.organization_id, StarScore.indicator, StarScore.score).where(
+            StarScore.tenant_id == tenant.id,  # type: ignore[arg-type]
+            StarScore.period == period,  # type: ignore[arg-type]
         )
-    ).scalars():
-        manual[row.organization_id][row.indicator] = float(row.score)
+    ):
+        manual[org_id][indicator] = float(value)
     scored, breakdowns = [], []
     needed = scheme.five_star_requires
     for org in orgs:
