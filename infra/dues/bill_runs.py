@@ -37,7 +37,7 @@ from domain.dues import (
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.dues.bases import approved_bases
-from infra.dues.batches import among, insert_bills, insert_charges, made_now
+from infra.dues.batches import among, insert_bills
 from infra.dues.carried import carried_paid_to
 from infra.dues.clock import today
 from infra.dues.close import require_not_closed
@@ -110,14 +110,17 @@ async def generate_bills(
 async def _already_billed(
     uow: UnitOfWork, tenant_id: uuid.UUID, month: date, member_ids: Sequence[uuid.UUID]
 ) -> set[uuid.UUID]:
+    """Which of these members have the month's bill: the range of the batch's ids in
+    (tenant_id, month, member_id), so a batch reads its own bills only (0063)."""
+    b = DuesBillRow
     found = await uow.session.execute(
-        select(DuesBillRow.member_id).where(
-            col(DuesBillRow.tenant_id) == tenant_id,
-            col(DuesBillRow.month) == month,
-            among(col(DuesBillRow.member_id), member_ids),
+        select(b.member_id).where(
+            col(b.tenant_id) == tenant_id,
+            col(b.month) == month,
+            among(col(b.member_id), member_ids),
         )
     )
-    return set(found.scalars())
+    return set(found.scalars()).intersection(member_ids)
 
 
 async def _bill_batch(
@@ -156,7 +159,6 @@ async def _bill_batch(
     counts["existing"] += len(drafts) - len(inserted)
     if not inserted:
         return
-    await insert_charges(uow, tenant_id, made_now(drafts, inserted))
     uow.audit(
         "dues_bill.generate",
         "dues_bill",
