@@ -18,7 +18,6 @@ CREATE OR REPLACE FUNCTION zhibu_dues_ledger_posted()
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 DECLARE
-    v_rows dues_ledger_entry[];
     v_figures dues_month_figure[];
     v_posted boolean := TG_LEVEL = 'STATEMENT';
     v_before bigint;
@@ -111,8 +110,7 @@ BEGIN
         END IF;
         RETURN NEW;
     END IF;
-    SELECT array_agg(a) INTO v_rows FROM added a;
-    IF v_rows IS NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM added) THEN
         RETURN NULL;
     END IF;
     WITH money AS (
@@ -124,22 +122,20 @@ BEGIN
                    FILTER (WHERE e.kind IN ('payment', 'back_payment')), 0) AS collected,
                coalesce(sum(e.amount_fen) FILTER (WHERE e.kind = 'refund'), 0) AS refunded,
                0 AS opened
-        FROM unnest(v_rows) e
+        FROM added e
         GROUP BY 1, 2, 3
     ), moved AS (
         -- A bill's charge is its first entry, written with it: a bill charged in this
-        -- set owed nothing before, and its entries name its member, organization and month.
+        -- set owed nothing before, and its charge names its member, organization and
+        -- month. The transition table is read as it is (0063: collecting it into an array
+        -- first, and the fresh bills' names with array_agg, were a third of the trigger).
         SELECT e.tenant_id, e.bill_id, sum(e.amount_fen) AS delta,
-               bool_or(e.kind = 'charge') AS fresh,
-               (array_agg(e.member_id))[1] AS member_id,
-               (array_agg(e.organization_id))[1] AS organization_id,
-               (array_agg(e.month))[1] AS month
-        FROM unnest(v_rows) e WHERE e.bill_id IS NOT NULL
+               bool_or(e.kind = 'charge') AS fresh
+        FROM added e WHERE e.bill_id IS NOT NULL
         GROUP BY 1, 2
     ), balance AS (
         -- Any other bill's balance before: a statement's rows are in the table already.
-        SELECT m.tenant_id, m.bill_id, m.delta, m.fresh, m.member_id, m.organization_id,
-               m.month,
+        SELECT m.tenant_id, m.bill_id, m.delta, m.fresh,
                CASE WHEN m.fresh THEN 0 ELSE
                    (SELECT coalesce(sum(l.amount_fen), 0) FROM dues_ledger_entry l
                     WHERE l.tenant_id = m.tenant_id AND l.bill_id = m.bill_id) - m.delta
@@ -150,8 +146,11 @@ BEGIN
         FROM balance x
         WHERE (x.before + x.delta > 0) <> (x.before > 0)
     ), turned AS (
-        SELECT f.tenant_id, f.bill_id, f.member_id, f.organization_id, f.month, f.opened
-        FROM flipped f WHERE f.fresh
+        SELECT c.tenant_id, c.bill_id, c.member_id, c.organization_id, c.month, f.opened
+        FROM flipped f
+        JOIN added c ON c.tenant_id = f.tenant_id AND c.bill_id = f.bill_id
+                    AND c.kind = 'charge'
+        WHERE f.fresh
         UNION ALL
         SELECT b.tenant_id, b.id, b.member_id, b.organization_id, b.month, f.opened
         FROM flipped f JOIN dues_bill b ON b.tenant_id = f.tenant_id AND b.id = f.bill_id
