@@ -84,7 +84,7 @@ BillKey = tuple[uuid.UUID, date]
 """A bill's member and month (unique per tenant)."""
 
 
-async def insert_bills(
+async def insert_bills_and_charges(
     uow: UnitOfWork, tenant_id: uuid.UUID, drafts: Sequence[BillDraft]
 ) -> dict[BillKey, uuid.UUID]:
     """Insert the drafts and the charge (and any relief) entries of those this statement

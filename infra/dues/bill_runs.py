@@ -38,7 +38,7 @@ from domain.dues import (
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.dues.bases import approved_bases
-from infra.dues.batches import among, insert_bills
+from infra.dues.batches import among, insert_bills_and_charges
 from infra.dues.carried import carried_paid_to
 from infra.dues.clock import today
 from infra.dues.close import require_not_closed
@@ -175,7 +175,7 @@ async def _bill_batch(
             counts[made.value] += 1
         else:
             drafts.append(made)
-    inserted = await insert_bills(uow, tenant_id, drafts)
+    inserted = await insert_bills_and_charges(uow, tenant_id, drafts)
     counts["created"] += len(inserted)
     counts["existing"] += len(drafts) - len(inserted)
     if not inserted:
