@@ -4,10 +4,10 @@
 
 Loads the province (`bench.dues_setup`), then bills this month with the bill run itself
 (`infra.dues.generate_bills`, tenant by tenant as the monthly schedule does: batches of
-members, one transaction each, bills and their charges, audit and outbox events) and last
-month with the floor (`FLOOR_BILLS` and `FLOOR_CHARGES`, one statement each per tenant),
-checks that both made the same bills (count, amount and rule of every member), and runs
-the bill run again to time a rerun that makes nothing. Results go to
+members, one transaction each and two in flight, bills and their charges, audit and outbox
+events) and last month with the floor (`FLOOR_BILLS` and `FLOOR_CHARGES`, one statement
+each per tenant), checks that both made the same bills (count, amount and rule of every
+member), and runs the bill run again to time a rerun that makes nothing. Results go to
 bench/results-dues-bills.json; the targets are under 60 s and within 2× of the floor.
 """
 

@@ -270,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         "database": "DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded (var/bench)",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
     }
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(

@@ -1,5 +1,5 @@
 """The bill run (生成缴费单): one bill per paying member of a tenant for a month, and its
-charge in the dues ledger, in batches of members, each batch one transaction.
+charge in the dues ledger, in batches of members, each batch one transaction (two in flight).
 
 Idempotent: a bill is unique per (tenant, member, month), inserted with
 `ON CONFLICT DO NOTHING … RETURNING`, and only the bills this run inserted get ledger
@@ -13,6 +13,7 @@ with the app role's writes to the same shards).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -37,7 +38,7 @@ from domain.dues import (
 )
 from infra.db.session import Actor, Database, Scope, UnitOfWork
 from infra.dues.bases import approved_bases
-from infra.dues.batches import among, insert_bills, insert_charges, made_now
+from infra.dues.batches import among, insert_bills_and_charges
 from infra.dues.carried import carried_paid_to
 from infra.dues.clock import today
 from infra.dues.close import require_not_closed
@@ -50,6 +51,9 @@ from infra.platform.outbox import emit
 from infra.tenancy import effective_settings_of
 
 BATCH = 2000
+AT_ONCE = 2
+"""Batches in flight, each its own transaction: one drafts in Python while the database
+writes the other (a batch's time was about a third Python, two thirds database)."""
 Progress = Callable[[int], Awaitable[None]]
 
 
@@ -85,18 +89,35 @@ async def generate_bills(
     check_bill_month(month, current)
     terms = await _terms(db, scope, actor, tenant_id, month, current)
     counts: Counter[str] = Counter()
+
+    async def bill(payers: Sequence[MemberStanding]) -> int:
+        async with db.unit_of_work(scope, actor) as uow:
+            await _bill_batch(uow, tenant_id, terms, payers, counts)
+        return len(payers)
+
     after: uuid.UUID | None = None
     seen = 0
-    while True:
-        async with db.unit_of_work(scope, actor) as uow:
-            payers = await active_members_page(uow, tenant_id, after=after, limit=batch)
+    running: list[asyncio.Task[int]] = []
+    try:
+        while True:
+            async with db.unit_of_work(scope, actor) as uow:
+                payers = await active_members_page(uow, tenant_id, after=after, limit=batch)
             if not payers:
                 break
-            await _bill_batch(uow, tenant_id, terms, payers, counts)
-        after = payers[-1].id
-        seen += len(payers)
-        if progress is not None:
-            await progress(seen)
+            after = payers[-1].id
+            running.append(asyncio.create_task(bill(payers)))
+            while len(running) >= AT_ONCE:
+                seen += await running.pop(0)
+                if progress is not None:
+                    await progress(seen)
+        while running:
+            seen += await running.pop(0)
+            if progress is not None:
+                await progress(seen)
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
     return {
         "tenant_id": str(tenant_id),
         "month": format_month(month),
@@ -110,14 +131,17 @@ async def generate_bills(
 async def _already_billed(
     uow: UnitOfWork, tenant_id: uuid.UUID, month: date, member_ids: Sequence[uuid.UUID]
 ) -> set[uuid.UUID]:
+    """Which of these members have the month's bill: the range of the batch's ids in
+    (tenant_id, month, member_id), so a batch reads its own bills only (0063)."""
+    b = DuesBillRow
     found = await uow.session.execute(
-        select(DuesBillRow.member_id).where(
-            col(DuesBillRow.tenant_id) == tenant_id,
-            col(DuesBillRow.month) == month,
-            among(col(DuesBillRow.member_id), member_ids),
+        select(b.member_id).where(
+            col(b.tenant_id) == tenant_id,
+            col(b.month) == month,
+            among(col(b.member_id), member_ids),
         )
     )
-    return set(found.scalars())
+    return set(found.scalars()).intersection(member_ids)
 
 
 async def _bill_batch(
@@ -151,12 +175,11 @@ async def _bill_batch(
             counts[made.value] += 1
         else:
             drafts.append(made)
-    inserted = await insert_bills(uow, tenant_id, drafts)
+    inserted = await insert_bills_and_charges(uow, tenant_id, drafts)
     counts["created"] += len(inserted)
     counts["existing"] += len(drafts) - len(inserted)
     if not inserted:
         return
-    await insert_charges(uow, tenant_id, made_now(drafts, inserted))
     uow.audit(
         "dues_bill.generate",
         "dues_bill",

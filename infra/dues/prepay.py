@@ -35,7 +35,7 @@ from domain.dues import (
 from domain.shared import ErrorKind
 from infra.db.session import UnitOfWork
 from infra.dues.bases import approved_bases
-from infra.dues.batches import insert_bills, insert_charges, made_now
+from infra.dues.batches import insert_bills_and_charges
 from infra.dues.clock import today
 from infra.dues.exceptions import exceptions_from
 from infra.dues.reliefs import approved_reliefs
@@ -92,8 +92,7 @@ async def bill_ahead(
                 reason=made.value,
             )
         drafts.append(made)
-    inserted = await insert_bills(uow, tenant_id, drafts)
-    await insert_charges(uow, tenant_id, made_now(drafts, inserted))
+    await insert_bills_and_charges(uow, tenant_id, drafts)
     uow.audit(
         "dues_bill.prepay",
         "dues_bill",

@@ -1,7 +1,9 @@
 """Dues summaries (党费收缴统计): per month, rolled up over a tenant's subtree or an
-organization's, and per organization; read from `dues_month_figure`, which the ledger's
-trigger keeps, so a province's year is a few thousand rows, not millions of bills.
-Collected is what the ledger received (payments less refunds), never amounts due."""
+organization's, and per organization; read from what the ledger's trigger keeps:
+`dues_tenant_month_figure` for a tenant's subtree (sixteen rows per tenant and month, so a
+province's year is a few hundred rows) and `dues_month_figure` for an organization's
+subtree and per organization, never from millions of bills. Collected is what the ledger
+received (payments less refunds), never amounts due."""
 
 from __future__ import annotations
 
@@ -27,7 +29,12 @@ from domain.dues import (
 from domain.shared import Guard, not_found
 from domain.tenancy import TenantLevel, level_of_code, tenant_domain
 from infra.db.session import UnitOfWork
-from infra.dues.tables import DuesMonthFigureRow, DuesMonthRow, DuesVoluntaryPaymentRow
+from infra.dues.tables import (
+    DuesMonthFigureRow,
+    DuesMonthRow,
+    DuesTenantMonthFigureRow,
+    DuesVoluntaryPaymentRow,
+)
 from infra.tenancy import (
     ORGANIZATIONS,
     TENANT_SUBTREE_IDS,
@@ -39,14 +46,21 @@ from infra.tenancy import (
 )
 
 F = DuesMonthFigureRow
-SUMS = (
-    func.sum(F.bills),
-    func.sum(F.charged_fen),
-    func.sum(F.relieved_fen),
-    func.sum(F.collected_fen),
-    func.sum(F.refunded_fen),
-    func.sum(F.open_bills),
-)
+T = DuesTenantMonthFigureRow
+
+
+def _sums(table: type[DuesMonthFigureRow] | type[DuesTenantMonthFigureRow]) -> tuple[Any, ...]:
+    return (
+        func.sum(table.bills),
+        func.sum(table.charged_fen),
+        func.sum(table.relieved_fen),
+        func.sum(table.collected_fen),
+        func.sum(table.refunded_fen),
+        func.sum(table.open_bills),
+    )
+
+
+SUMS = _sums(F)
 
 
 def _figures(values: Sequence[Any]) -> Figures:
@@ -135,15 +149,22 @@ class Month:
 
 async def _by_month(uow: UnitOfWork, place: Place, first: date, last: date) -> dict[date, Month]:
     """Summed per month and tenant by the database (a hash aggregate, no sort), per month
-    here: tenants × months rows."""
-    stmt = (
-        select(col(F.month), col(F.tenant_id), *SUMS)
-        .where(
-            col(F.month).between(first, last),
-            place.within(col(F.tenant_id), col(F.organization_id)),
+    here: tenants × months rows. A tenant's subtree reads the tenant figures."""
+    if place.organization is None:
+        stmt = (
+            select(col(T.month), col(T.tenant_id), *_sums(T))
+            .where(col(T.month).between(first, last), place.within(col(T.tenant_id), None))
+            .group_by(col(T.month), col(T.tenant_id))
         )
-        .group_by(col(F.month), col(F.tenant_id))
-    )
+    else:
+        stmt = (
+            select(col(F.month), col(F.tenant_id), *SUMS)
+            .where(
+                col(F.month).between(first, last),
+                place.within(col(F.tenant_id), col(F.organization_id)),
+            )
+            .group_by(col(F.month), col(F.tenant_id))
+        )
     months: dict[date, Month] = {}
     for row in (await uow.session.execute(stmt)).all():
         month = months.setdefault(row[0], Month())

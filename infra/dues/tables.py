@@ -252,6 +252,22 @@ class DuesMonthFigureRow(SQLModel, table=True):
     open_bills: int
 
 
+class DuesTenantMonthFigureRow(SQLModel, table=True):
+    """The same figures per tenant and month, in sixteen stripes by organization, kept by
+    the same trigger (migration 0063): a tenant subtree's summary reads these."""
+
+    __tablename__ = "dues_tenant_month_figure"
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    month: date = Field(primary_key=True)
+    stripe: int = Field(primary_key=True)
+    bills: int
+    charged_fen: int
+    relieved_fen: int
+    collected_fen: int
+    refunded_fen: int
+    open_bills: int
+
+
 class DuesOpenBillRow(SQLModel, table=True):
     """A bill that still owes (kept by the ledger's trigger with the figures)."""
 

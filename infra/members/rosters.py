@@ -72,15 +72,17 @@ class MemberStanding:
 async def active_members_page(
     uow: UnitOfWork, tenant_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
 ) -> list[MemberStanding]:
-    """A tenant's active members in id order, `limit` at a time after `after` (keyset)."""
+    """A tenant's active members in id order, `limit` at a time after `after` (keyset).
+    Selected from the table, not the model: pages of thousands skip the ORM's row loading."""
+    m = Member.__table__.c  # type: ignore[attr-defined]
     query = (
-        select(Member.id, Member.organization_id, Member.status, Member.admitted_on)
-        .where(col(Member.tenant_id) == tenant_id, col(Member.status).in_(ACTIVE_STATUSES))
-        .order_by(col(Member.id))
+        select(m.id, m.organization_id, m.status, m.admitted_on)
+        .where(m.tenant_id == tenant_id, m.status.in_(ACTIVE_STATUSES))
+        .order_by(m.id)
         .limit(limit)
     )
     if after is not None:
-        query = query.where(col(Member.id) > after)
+        query = query.where(m.id > after)
     return [MemberStanding(*r) for r in (await uow.session.execute(query)).all()]
 
 

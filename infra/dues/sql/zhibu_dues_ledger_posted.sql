@@ -1,8 +1,12 @@
 -- Keeps the dues figures with the ledger (0038): each insert into dues_ledger_entry adds
 -- its money to dues_month_figure, per organization and month the entries name, and moves
 -- the bills it settles or reopens out of or into dues_open_bill (counted per the bill's
--- organization and month). Every writer of the ledger keeps them without knowing, in its
--- own transaction. Runs as the owner: the application may only read both tables.
+-- organization and month). The same sums go to dues_tenant_month_figure (0063), per tenant
+-- and month in sixteen stripes chosen by the organization (the last byte of its id), so a
+-- tenant's summary reads a few rows a month and payments in one tenant do not queue on one
+-- row. Every writer of the ledger keeps them without knowing, in its own transaction; the
+-- organization rows first, then the tenant's. Runs as the owner: the application may only
+-- read these tables.
 -- Plain PostgreSQL runs it once per statement over its transition table (a bill run's
 -- batch is one upsert per organization); Citus runs no statement triggers on distributed
 -- tables, so there it runs before each row (which sees the statement's earlier rows, not
@@ -14,7 +18,7 @@ CREATE OR REPLACE FUNCTION zhibu_dues_ledger_posted()
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 DECLARE
-    v_rows dues_ledger_entry[];
+    v_figures dues_month_figure[];
     v_posted boolean := TG_LEVEL = 'STATEMENT';
     v_before bigint;
     v_opened integer := 0;
@@ -75,10 +79,38 @@ BEGIN
             ON CONFLICT (tenant_id, organization_id, month) DO UPDATE SET
                 open_bills = f.open_bills + excluded.open_bills;
         END IF;
+        INSERT INTO dues_tenant_month_figure AS f (
+            tenant_id, month, stripe, bills, charged_fen, relieved_fen, collected_fen,
+            refunded_fen, open_bills
+        )
+        VALUES (
+            NEW.tenant_id, NEW.month, get_byte(uuid_send(NEW.organization_id), 15) % 16,
+            (NEW.kind = 'charge')::int,
+            CASE WHEN NEW.kind = 'charge' THEN NEW.amount_fen ELSE 0 END,
+            CASE WHEN NEW.kind = 'exemption' THEN -NEW.amount_fen ELSE 0 END,
+            CASE WHEN NEW.kind IN ('payment', 'back_payment') THEN -NEW.amount_fen ELSE 0 END,
+            CASE WHEN NEW.kind = 'refund' THEN NEW.amount_fen ELSE 0 END,
+            0
+        )
+        ON CONFLICT (tenant_id, month, stripe) DO UPDATE SET
+            bills = f.bills + excluded.bills,
+            charged_fen = f.charged_fen + excluded.charged_fen,
+            relieved_fen = f.relieved_fen + excluded.relieved_fen,
+            collected_fen = f.collected_fen + excluded.collected_fen,
+            refunded_fen = f.refunded_fen + excluded.refunded_fen;
+        IF v_opened <> 0 THEN
+            INSERT INTO dues_tenant_month_figure AS f (
+                tenant_id, month, stripe, bills, charged_fen, relieved_fen, collected_fen,
+                refunded_fen, open_bills
+            )
+            VALUES (NEW.tenant_id, v_month, get_byte(uuid_send(v_organization), 15) % 16,
+                    0, 0, 0, 0, 0, v_opened)
+            ON CONFLICT (tenant_id, month, stripe) DO UPDATE SET
+                open_bills = f.open_bills + excluded.open_bills;
+        END IF;
         RETURN NEW;
     END IF;
-    SELECT array_agg(a) INTO v_rows FROM added a;
-    IF v_rows IS NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM added) THEN
         RETURN NULL;
     END IF;
     WITH money AS (
@@ -90,22 +122,20 @@ BEGIN
                    FILTER (WHERE e.kind IN ('payment', 'back_payment')), 0) AS collected,
                coalesce(sum(e.amount_fen) FILTER (WHERE e.kind = 'refund'), 0) AS refunded,
                0 AS opened
-        FROM unnest(v_rows) e
+        FROM added e
         GROUP BY 1, 2, 3
     ), moved AS (
         -- A bill's charge is its first entry, written with it: a bill charged in this
-        -- set owed nothing before, and its entries name its member, organization and month.
+        -- set owed nothing before, and its charge names its member, organization and
+        -- month. The transition table is read as it is (0063: collecting it into an array
+        -- first, and the fresh bills' names with array_agg, were a third of the trigger).
         SELECT e.tenant_id, e.bill_id, sum(e.amount_fen) AS delta,
-               bool_or(e.kind = 'charge') AS fresh,
-               (array_agg(e.member_id))[1] AS member_id,
-               (array_agg(e.organization_id))[1] AS organization_id,
-               (array_agg(e.month))[1] AS month
-        FROM unnest(v_rows) e WHERE e.bill_id IS NOT NULL
+               bool_or(e.kind = 'charge') AS fresh
+        FROM added e WHERE e.bill_id IS NOT NULL
         GROUP BY 1, 2
     ), balance AS (
         -- Any other bill's balance before: a statement's rows are in the table already.
-        SELECT m.tenant_id, m.bill_id, m.delta, m.fresh, m.member_id, m.organization_id,
-               m.month,
+        SELECT m.tenant_id, m.bill_id, m.delta, m.fresh,
                CASE WHEN m.fresh THEN 0 ELSE
                    (SELECT coalesce(sum(l.amount_fen), 0) FROM dues_ledger_entry l
                     WHERE l.tenant_id = m.tenant_id AND l.bill_id = m.bill_id) - m.delta
@@ -116,8 +146,11 @@ BEGIN
         FROM balance x
         WHERE (x.before + x.delta > 0) <> (x.before > 0)
     ), turned AS (
-        SELECT f.tenant_id, f.bill_id, f.member_id, f.organization_id, f.month, f.opened
-        FROM flipped f WHERE f.fresh
+        SELECT c.tenant_id, c.bill_id, c.member_id, c.organization_id, c.month, f.opened
+        FROM flipped f
+        JOIN added c ON c.tenant_id = f.tenant_id AND c.bill_id = f.bill_id
+                    AND c.kind = 'charge'
+        WHERE f.fresh
         UNION ALL
         SELECT b.tenant_id, b.id, b.member_id, b.organization_id, b.month, f.opened
         FROM flipped f JOIN dues_bill b ON b.tenant_id = f.tenant_id AND b.id = f.bill_id
@@ -136,16 +169,33 @@ BEGIN
         SELECT t.tenant_id, t.organization_id, t.month, 0, 0, 0, 0, 0, sum(t.opened)
         FROM turned t GROUP BY 1, 2, 3
     )
-    INSERT INTO dues_month_figure AS f (
-        tenant_id, organization_id, month, bills, charged_fen, relieved_fen, collected_fen,
+    SELECT array_agg(ROW(s.*)::dues_month_figure) INTO v_figures FROM (
+        SELECT p.tenant_id, p.organization_id, p.month, sum(p.bills)::int,
+               sum(p.charged)::bigint, sum(p.relieved)::bigint, sum(p.collected)::bigint,
+               sum(p.refunded)::bigint, sum(p.opened)::int
+        FROM posting p
+        GROUP BY 1, 2, 3
+    ) s;
+    INSERT INTO dues_month_figure AS f
+    SELECT * FROM unnest(v_figures) ORDER BY 1, 2, 3
+    ON CONFLICT (tenant_id, organization_id, month) DO UPDATE SET
+        bills = f.bills + excluded.bills,
+        charged_fen = f.charged_fen + excluded.charged_fen,
+        relieved_fen = f.relieved_fen + excluded.relieved_fen,
+        collected_fen = f.collected_fen + excluded.collected_fen,
+        refunded_fen = f.refunded_fen + excluded.refunded_fen,
+        open_bills = f.open_bills + excluded.open_bills;
+    INSERT INTO dues_tenant_month_figure AS f (
+        tenant_id, month, stripe, bills, charged_fen, relieved_fen, collected_fen,
         refunded_fen, open_bills
     )
-    SELECT p.tenant_id, p.organization_id, p.month, sum(p.bills), sum(p.charged),
-           sum(p.relieved), sum(p.collected), sum(p.refunded), sum(p.opened)
-    FROM posting p
+    SELECT g.tenant_id, g.month, get_byte(uuid_send(g.organization_id), 15) % 16,
+           sum(g.bills), sum(g.charged_fen), sum(g.relieved_fen), sum(g.collected_fen),
+           sum(g.refunded_fen), sum(g.open_bills)
+    FROM unnest(v_figures) g
     GROUP BY 1, 2, 3
     ORDER BY 1, 2, 3
-    ON CONFLICT (tenant_id, organization_id, month) DO UPDATE SET
+    ON CONFLICT (tenant_id, month, stripe) DO UPDATE SET
         bills = f.bills + excluded.bills,
         charged_fen = f.charged_fen + excluded.charged_fen,
         relieved_fen = f.relieved_fen + excluded.relieved_fen,

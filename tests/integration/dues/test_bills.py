@@ -244,6 +244,8 @@ async def test_racing_runs_make_each_bill_and_charge_once(
             (tenant, month),
         ).fetchall()
     assert per_member
+    # Runs of several batches, two in flight each: every bill made is counted by one run.
+    assert sum(r["created"] for r in reports) == len(per_member)
     for _member, bill_count, charges, charged, standard in per_member:
         assert (bill_count, charges, charged) == (1, 1, standard)
 

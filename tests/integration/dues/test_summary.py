@@ -200,6 +200,15 @@ FROM money m FULL JOIN (
 """
 
 
+TENANT_RECOMPUTED = f"""
+SELECT tenant_id, month, get_byte(uuid_send(organization_id), 15) % 16, sum(bills),
+       sum(charged), sum(relieved), sum(collected), sum(refunded), sum(open_bills)
+FROM ({RECOMPUTED}) AS r(tenant_id, organization_id, month, bills, charged, relieved,
+                         collected, refunded, open_bills)
+GROUP BY 1, 2, 3
+"""
+
+
 def _rows(conn: psycopg.Connection, sql: str) -> set[tuple[Any, ...]]:
     return {tuple(r) for r in conn.execute(sql).fetchall()}
 
@@ -212,6 +221,13 @@ async def test_the_stored_figures_are_the_ledgers(county: County, database: Data
             " collected_fen, refunded_fen, open_bills FROM dues_month_figure",
         )
         assert stored == _rows(conn, RECOMPUTED)
+        by_tenant = _rows(
+            conn,
+            "SELECT tenant_id, month, stripe, bills, charged_fen, relieved_fen, collected_fen,"
+            " refunded_fen, open_bills FROM dues_tenant_month_figure",
+        )
+        assert by_tenant == _rows(conn, TENANT_RECOMPUTED)
+        assert {(t, m) for t, m, *_ in by_tenant} == {(t, m) for t, _, m, *_ in stored}
         open_bills = _rows(
             conn,
             "SELECT b.tenant_id, b.id FROM dues_bill b JOIN dues_ledger_entry e"
