@@ -19,7 +19,7 @@
   trigger also reads its transition table as it is, no longer collected into an array.
 
 Revision ID: 0063
-Revises: 0059
+Revises: 0062
 Create Date: 2026-12-03
 """
 
@@ -33,7 +33,7 @@ from sqlalchemy import text
 from infra.db.rls import IS_CITUS, citus_tenant_table, tenant_table_rls
 
 revision = "0063"
-down_revision = "0059"
+down_revision = "0062"
 branch_labels = None
 depends_on = None
 
