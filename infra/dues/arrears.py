@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, extract, func, or_, select, tuple_, update
+from sqlalchemy import extract, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 
@@ -37,6 +37,10 @@ from infra.platform.runner import JobRunner
 from infra.tenancy import organization_ids_under, organization_ref, visible_tenants
 
 log = logging.getLogger(__name__)
+
+CHUNK = 1000
+"""Notices to a statement: a province raises tens of thousands at once, and one statement
+takes at most 65,535 parameters."""
 
 SYSTEM = Actor(user_id=None, name="system", tenant_id=None, client_addr=None, request_id=None)
 TOPICS = {
@@ -188,17 +192,14 @@ async def scan_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, *, now: datetime) -
         [(m, ArrearsLevel(level)) for m, level in held.all()],
     )
     raised = await _raise(uow, tenant_id, [(found[m], level) for m, level in plan.open])
-    if plan.close:
+    for start in range(0, len(plan.close), CHUNK):
         await uow.session.execute(
             update(notice)
             .where(
                 col(notice.tenant_id) == tenant_id,
                 col(notice.ended_at).is_(None),
-                or_(
-                    *(
-                        and_(col(notice.member_id) == m, col(notice.level) == level.value)
-                        for m, level in plan.close
-                    )
+                tuple_(col(notice.member_id), col(notice.level)).in_(
+                    [(m, level.value) for m, level in plan.close[start : start + CHUNK]]
                 ),
             )
             .values(ended_at=now)
@@ -231,18 +232,21 @@ async def _raise(
         }
         for found, level in raising
     ]
-    inserted = await uow.session.execute(
-        insert(table)
-        .values(rows)
-        .on_conflict_do_nothing(
-            index_elements=["tenant_id", "member_id", "level"],
-            index_where=table.c.ended_at.is_(None),
+    inserted = []
+    for start in range(0, len(rows), CHUNK):
+        result = await uow.session.execute(
+            insert(table)
+            .values(rows[start : start + CHUNK])
+            .on_conflict_do_nothing(
+                index_elements=["tenant_id", "member_id", "level"],
+                index_where=table.c.ended_at.is_(None),
+            )
+            .returning(table.c.id, table.c.member_id, table.c.organization_id, table.c.level)
         )
-        .returning(table.c.id, table.c.member_id, table.c.organization_id, table.c.level)
-    )
+        inserted.extend(result.all())
     count = 0
     by_member = {found.member_id: found.arrears for found, _ in raising}
-    for notice_id, member_id, organization_id, level in inserted.all():
+    for notice_id, member_id, organization_id, level in inserted:
         arrears = by_member[member_id]
         emit(
             uow,

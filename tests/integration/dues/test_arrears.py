@@ -15,6 +15,7 @@ import pytest
 from domain.dues import add_months, format_month, month_of
 from infra.db.bootstrap import DatabaseUrls, conninfo_of
 from infra.db.session import Database
+from infra.dues import arrears as arrears_scan
 from infra.dues import scan_every_tenant, today
 from tests.conftest import Api
 from tests.integration.dues.helpers import (
@@ -118,8 +119,10 @@ def _events(database: DatabaseUrls, member_id: str) -> list[tuple[str, dict[str,
 
 
 async def test_the_scan_warns_once_per_episode(
-    branch: Branch, database: DatabaseUrls, db: Database
+    branch: Branch, database: DatabaseUrls, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # One notice to a statement: a province's tens of thousands go in chunks, none lost.
+    monkeypatch.setattr(arrears_scan, "CHUNK", 1)
     _pay_months(database, branch, branch.three_unpaid, [PAST[1], PAST[3], PAST[5]])
     now = datetime.now(UTC)
     await scan_every_tenant(db, now=now)
