@@ -11,7 +11,10 @@ shard. Rows the caller holds in Python go as VALUES in the first place (`values`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
+
+from psycopg import AsyncRawCursor
 
 from infra.db.session import UnitOfWork
 
@@ -49,24 +52,38 @@ def values(
     return ", ".join(tuples), params
 
 
+@lru_cache(maxsize=256)
+def _placeholders(casts: tuple[str, ...], count: int, first: int) -> str:
+    width = len(casts)
+    return ", ".join(
+        "("
+        + ", ".join(
+            f"${first + i * width + j}" + (f"::{cast}" if cast else "")
+            for j, cast in enumerate(casts)
+        )
+        + ")"
+        for i in range(count)
+    )
+
+
 def positional_values(
-    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], *, first: int = 1
 ) -> tuple[str, list[Any]]:
-    """`values` with psycopg's positional placeholders, for `execute`."""
-    row = "(" + ", ".join(f"%s::{cast}" for _, cast in columns) + ")"
-    return ", ".join([row] * len(rows)), [value for r in rows for value in r]
+    """`values` with PostgreSQL's own numbered placeholders (`$first`, …), for `execute`."""
+    casts = tuple(cast for _, cast in columns)
+    return _placeholders(casts, len(rows), first), [value for r in rows for value in r]
 
 
 async def execute(uow: UnitOfWork, sql: str, params: Sequence[Any]) -> list[Any]:
-    """`sql` with psycopg's `%s` placeholders on the unit of work's connection, in its
-    transaction: a statement of thousands of parameters costs SQLAlchemy's `text()` more
-    CPU to compile than the database takes to run it, on an API worker that also serves
-    requests."""
+    """`sql` with PostgreSQL's own `$n` placeholders on the unit of work's connection, in
+    its transaction, through a raw cursor: neither SQLAlchemy's `text()` nor psycopg parses
+    it. For a statement of thousands of parameters, either parse cost more CPU than the
+    database took to run it (psycopg caches no statement that long), on an API worker that
+    also serves requests."""
     await uow.session.flush()  # what the session holds goes first, as it would in order
     connection = await uow.session.connection()
     raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
-    async with driver.cursor() as cursor:
+    async with AsyncRawCursor(raw.driver_connection) as cursor:
         await cursor.execute(sql, list(params))
         return list(await cursor.fetchall()) if cursor.description else []
 
@@ -81,12 +98,12 @@ async def insert_values(
 ) -> None:
     """INSERT … VALUES of many rows, `chunk` to a statement, through `execute` (a round of
     points accrual writes thousands of values). Types come from the target's columns."""
-    row = f"({', '.join(['%s'] * len(columns))})"
+    untyped = ("",) * len(columns)
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         await execute(
             uow,
             f"INSERT INTO {target} ({', '.join(columns)}) VALUES "  # noqa: S608 - our own names
-            + ", ".join([row] * len(part)),
+            + _placeholders(untyped, len(part), 1),
             [value for values_of_row in part for value in values_of_row],
         )

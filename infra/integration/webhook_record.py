@@ -136,7 +136,7 @@ _DELIVERIES = (
     " last_attempt_at = CASE WHEN v.sent THEN v.at ELSE d.last_attempt_at END,"
     " last_status_code = CASE WHEN v.sent THEN v.code ELSE d.last_status_code END"
     " FROM (VALUES {rows}) AS v(id, before, status, attempts, next, at, code, sent)"
-    " WHERE d.tenant_id = %s::uuid AND d.id = v.id AND d.status = 'pending'"
+    " WHERE d.tenant_id = {tenant}::uuid AND d.id = v.id AND d.status = 'pending'"
     " AND d.attempts = v.before"
 )
 CHUNK = 500  # rows per statement
@@ -265,7 +265,8 @@ async def _update(uow: UnitOfWork, tenant_id: uuid.UUID, chunk: list[Finished]) 
         for f in chunk
     ]
     rows, params = positional_values(_DELIVERY_COLUMNS, deliveries)
-    await execute(uow, _DELIVERIES.format(rows=rows), [*params, tenant_id])
+    tenant = f"${len(params) + 1}"
+    await execute(uow, _DELIVERIES.format(rows=rows, tenant=tenant), [*params, tenant_id])
 
 
 async def _judge(uow: UnitOfWork, f: Finished, disable: DisablePolicy) -> None:
