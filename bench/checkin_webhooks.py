@@ -4,11 +4,11 @@ without them.
     python -m bench.checkin_webhooks [--requests 4800] [--concurrency 32] [--rounds 2]
                                      [--receivers 10] [--delay 2.0]
 
-bench.checkin's world, API and floor (its docstring says what each does). Three phases of
-`--rounds` rounds of floor then API each: with no webhook; with `--receivers` webhooks of
-one client subscribed to `checkin.recorded`, each to a receiver that answers after
-`--delay` seconds (issue 13's condition); then with one more subscription to a receiver
-that answers at once, which must be sent every check-in. The API's own workers deliver,
+bench.checkin's world, API and floor (its docstring says what each does), in three phases
+taken in turn in each of `--rounds` rounds (floor, then API, in each): with no webhook;
+with `--receivers` webhooks of one client subscribed to `checkin.recorded`, each to a
+receiver that answers after `--delay` seconds (issue 13's condition); then with one more
+subscription to a receiver that answers at once, which must be sent every check-in. The API's own workers deliver,
 as in production (loopback receivers allowed). Reports each phase's ratio (API over
 floor, best round each), the quotient of the slow phase over the first, which issue 13
 wants ≥ 0.9, the same quotient of the third phase, what the slow receivers were sent,
@@ -47,12 +47,18 @@ from bench.checkin import (
 )
 from bench.run import UNLIMITED, serve
 from bench.webhooks import subscribe
-from infra.db.bootstrap import conninfo_of
+from infra.db.bootstrap import OWNER_ROLE, conninfo_of
 from infra.protection import FieldProtector
 from infra.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results-checkin-webhooks.json"
 TARGET = 0.9
+PHASES = (("without", False, False), ("with_slow", True, False), ("with_fast_too", True, True))
+"""Each round runs the phases in turn, so a trend over the run (the tables grow) weighs on
+each phase alike: the subscriptions are switched on and off between them."""
+SWITCH_SECONDS = 2.5
+"""Time for the dispatcher to see a switch (it looks for subscriptions every second) and
+for the slow receivers' last deliveries to end."""
 
 
 async def slow_receiver_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -116,6 +122,20 @@ def _delivered(admin_url: str, prefix: str, since: datetime) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def _switch(admin_url: str, prefix: str, *, on: bool) -> None:
+    """Enable or disable the bench's subscriptions to receivers whose URL starts with
+    `prefix`; an enabled one starts at the present, as the API's re-enabling does."""
+    with psycopg.connect(conninfo_of(admin_url)) as conn:
+        conn.execute(f"SET ROLE {OWNER_ROLE}")
+        conn.execute(
+            "UPDATE webhook_subscription SET enabled = %s,"
+            " cursor_xid = CASE WHEN %s THEN zhibu_outbox_bound('0') ELSE cursor_xid END,"
+            " cursor_seq = CASE WHEN %s THEN 0 ELSE cursor_seq END"
+            " WHERE url LIKE %s AND enabled <> %s",
+            (on, on, on, prefix + "%", on),
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=4_800)
@@ -126,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     per_client = max(args.requests // args.concurrency, 1)
     warmup = max(per_client // 10, 10)
-    needed = 3 * args.rounds * per_client + warmup
+    needed = len(PHASES) * args.rounds * per_client + warmup
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     settings = Settings(ZHIBU_DATA_DIR=DATA_DIR)
@@ -155,24 +175,32 @@ def main(argv: list[str] | None = None) -> int:
         warm = plan.take(warmup)
         asyncio.run(_load(api_port, api_requests(api_port, tokens, warm, qr), 201))
         asyncio.run(_load(floor_port, floor_requests(floor_port, member_ids, warm, qr), 201))
-        run = {"rounds": args.rounds, "per_client": per_client}
-        print("measuring without webhooks ...", flush=True)
-        without = _rounds(api_port, floor_port, tokens, member_ids, plan, qr, **run)
         base = f"http://127.0.0.1:{rx_port}"
-        urls = [f"{base}/slow/{n}" for n in range(args.receivers)]
+        slow, fast_url = f"{base}/slow/", f"{base}/fast/0"
         protector = FieldProtector.from_settings(settings)
-        subscribe(world.admin_url, protector, urls, "checkin.recorded")
-        since = datetime.now(UTC)
-        print(f"measuring with {args.receivers} receivers of {args.delay:g} s ...", flush=True)
-        with_slow = _rounds(api_port, floor_port, tokens, member_ids, plan, qr, **run)
-        _, slow_sent = _delivered(world.admin_url, f"{base}/slow/", since)
-        subscribe(world.admin_url, protector, [f"{base}/fast/0"], "checkin.recorded")
-        since = datetime.now(UTC)
-        print("measuring with one instant receiver more ...", flush=True)
-        with_fast = _rounds(api_port, floor_port, tokens, member_ids, plan, qr, **run)
+        urls = [f"{slow}{n}" for n in range(args.receivers)]
+        subscribe(world.admin_url, protector, [*urls, fast_url], "checkin.recorded")
+        phases: dict[str, dict[str, list[Measurement]]] = {}
+        slow_sent = 0
+        for n in range(args.rounds):
+            for phase, slow_on, fast_on in PHASES:
+                _switch(world.admin_url, slow, on=slow_on)
+                _switch(world.admin_url, fast_url, on=fast_on)
+                time.sleep(SWITCH_SECONDS)
+                since = datetime.now(UTC)
+                print(f"round {n + 1}: {phase} ...", flush=True)
+                one = _rounds(
+                    api_port, floor_port, tokens, member_ids, plan, qr, rounds=1,
+                    per_client=per_client,
+                )  # fmt: skip
+                for side, measured in one.items():
+                    phases.setdefault(phase, {}).setdefault(side, []).extend(measured)
+                if slow_on:
+                    slow_sent += _delivered(world.admin_url, slow, since)[1]
+        without, with_slow, with_fast = (phases[p] for p, _, _ in PHASES)
         ended = time.monotonic()
         while True:
-            made, fast = _delivered(world.admin_url, f"{base}/fast/", since)
+            made, fast = _delivered(world.admin_url, fast_url, since)
             caught_up = round(time.monotonic() - ended, 1)
             if fast >= made or caught_up > 60:
                 break
