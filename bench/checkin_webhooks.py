@@ -8,12 +8,12 @@ bench.checkin's world, API and floor (its docstring says what each does), in thr
 taken in turn in each of `--rounds` rounds (floor, then API, in each): with no webhook;
 with `--receivers` webhooks of one client subscribed to `checkin.recorded`, each to a
 receiver that answers after `--delay` seconds (issue 13's condition); then with one more
-subscription to a receiver that answers at once, which must be sent every check-in. The API's own workers deliver,
-as in production (loopback receivers allowed). Reports each phase's ratio (API over
-floor, best round each), the quotient of the slow phase over the first, which issue 13
-wants ≥ 0.9, the same quotient of the third phase, what the slow receivers were sent,
-and how long after the load the fast receiver had been sent every check-in of the third
-phase (at most a minute is waited). Writes bench/results-checkin-webhooks.json.
+subscription to a receiver that answers at once, which must be sent every check-in. The
+API's own workers deliver, as in production (loopback receivers allowed). Reports each
+phase's ratio (API over floor, best round each), the quotient of the slow phase over the
+first, which issue 13 wants ≥ 0.9, the same quotient of the third phase, what the slow
+receivers were sent, and how long after the last round the fast receiver had been sent
+every check-in of it (at most a minute is waited). Writes bench/results-checkin-webhooks.json.
 """
 
 from __future__ import annotations
