@@ -41,6 +41,7 @@ from bench.checkin import (
     _load,
     _login,
     _summarize,
+    analyze,
     api_requests,
     floor_requests,
     prepare,
@@ -175,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         warm = plan.take(warmup)
         asyncio.run(_load(api_port, api_requests(api_port, tokens, warm, qr), 201))
         asyncio.run(_load(floor_port, floor_requests(floor_port, member_ids, warm, qr), 201))
+        analyze(world.admin_url)
         base = f"http://127.0.0.1:{rx_port}"
         slow, fast_url = f"{base}/slow/", f"{base}/fast/0"
         protector = FieldProtector.from_settings(settings)

@@ -40,6 +40,7 @@ from bench.checkin import (
     _load,
     _login,
     _summarize,
+    analyze,
     api_requests,
     floor_requests,
     prepare,
@@ -136,8 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         plan = Plan(world.activities)
         qr = QrCodes(secret)
         warm = plan.take(warmup)
+        warm_since = datetime.now(UTC)
         asyncio.run(_load(api_port, api_requests(api_port, tokens, warm, qr), 201))
         asyncio.run(_load(floor_port, floor_requests(floor_port, member_ids, warm, qr), 201))
+        ledger_lags(world.admin_url, world.tenant_id, warm_since)  # the warm-up's entries in
+        analyze(world.admin_url)
         since = datetime.now(UTC)
         for _ in range(args.rounds):
             print("measuring floor ...", flush=True)
