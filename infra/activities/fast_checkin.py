@@ -83,10 +83,9 @@ class CheckinDesk:
 
     At most `max_in_flight` groups of a tenant path are written at once per worker;
     whatever arrives meanwhile waits and forms the next group. One measured best on
-    bench.checkin once its tables carry statistics (session 11: ratio 0.69–0.81 against
-    0.59 with two): each group's fixed cost (scope, two round trips, a commit) is shared
-    by twice the check-ins. Two had measured best while stale plans scanned the stored
-    keys, when PostgreSQL, not the groups, was the bottleneck.
+    bench.checkin once its tables carry statistics (session 11: ratio 0.66–0.81 against
+    0.59 with two, groups of eight either way): half the transactions contend for two
+    cores. Two had measured best while stale plans scanned the stored keys.
     """
 
     def __init__(
