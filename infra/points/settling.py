@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import text
 
 from domain.points import Booked, CapGroup, Change, MemberFacts, Source, items_earned, period_of
-from infra.db.bulk import values
 from infra.db.session import UnitOfWork
 from infra.members import MemberSeat, member_seats
 from infra.points.ledger import Entry, append_many, hold_balances
@@ -76,12 +75,6 @@ class Group:
     """What a record earns uncapped, for entries older than their `item_points` column."""
 
 
-_GROUP_COLUMNS = (
-    ("member_id", "uuid"),
-    ("period", "text"),
-    ("rule_version_id", "uuid"),
-    ("item_code", "text"),
-)
 _ENTRIES = (
     "SELECT member_id, period, rule_version_id, item_code, cause_id, kind, points, item_points"
     " FROM point_entry WHERE tenant_id = :t AND ({where}) ORDER BY id"
@@ -219,10 +212,14 @@ async def _read_groups(
     if len(capped) < len(groups):
         where.append("cause_id = ANY(:causes)")
         params["causes"] = causes
-    if capped:
-        rows, keys = values(_GROUP_COLUMNS, capped)
-        where.append(f"(member_id, period, rule_version_id, item_code) IN ({rows})")
-        params.update(keys)
+    if capped:  # as four arrays: a round may touch more groups than a statement has parameters
+        where.append(
+            "(member_id, period, rule_version_id, item_code) IN (SELECT * FROM unnest("
+            "CAST(:g_member AS uuid[]), CAST(:g_period AS text[]),"
+            " CAST(:g_version AS uuid[]), CAST(:g_item AS text[])))"
+        )
+        members, periods, versions, items = (list(c) for c in zip(*capped, strict=True))
+        params.update(g_member=members, g_period=periods, g_version=versions, g_item=items)
     entries: dict[GroupKey, list[Booked]] = {k: [] for k in groups}
     for r in await uow.session.execute(text(_ENTRIES.format(where=" OR ".join(where))), params):
         key = (r.member_id, r.period, r.rule_version_id, r.item_code)
