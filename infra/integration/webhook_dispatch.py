@@ -29,10 +29,9 @@ import logging
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg.rows import namedtuple_row
@@ -43,7 +42,14 @@ from domain.integration import DisablePolicy, Outcome
 from infra.db.session import Database, Scope
 from infra.integration.tables import WebhookSecretRow, WebhookSubscriptionRow
 from infra.integration.webhook_http import DeliveryClient, delivery_client, post
-from infra.integration.webhook_record import Due, Finished, finished, not_sent, record
+from infra.integration.webhook_record import (
+    Due,
+    Finished,
+    finished,
+    grouped,
+    not_sent,
+    record,
+)
 from infra.integration.webhook_stream import STREAMS, Stream, read, save
 from infra.integration.webhooks import reveal_secret
 from infra.protection import FieldProtector
@@ -66,7 +72,6 @@ DATABASE_CONNECTIONS = 2
 RECORD_SECONDS = 0.05
 CURSOR_SAVE_SECONDS = 10.0  # a cursor moved by no delivery (nothing of its types) waits
 USER_AGENT = "Zhibu-Webhooks/1"
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +280,7 @@ class WebhookDispatcher:
             for s in self._streams.values()
             if not s.window and s.read_to > s.saved and now - s.saved_at >= CURSOR_SAVE_SECONDS
         ]
-        for path, streams in _grouped(idle, lambda s: s.tenant_path).items():
+        for path, streams in grouped(idle, lambda s: s.tenant_path).items():
             async with self._connections, self.db.unit_of_work(Scope(path)) as uow:
                 moved = await save(uow, streams)
             self._saved(moved)
@@ -307,7 +312,8 @@ class WebhookDispatcher:
             if stream.read_to >= bound:
                 stream.idle_until = now + self.config.poll_seconds
                 continue
-            dues = await read(self.db, stream, limit=ahead // 2, poll=self.config.poll_seconds)
+            async with self._connections:
+                dues = await read(self.db, stream, limit=ahead // 2, poll=self.config.poll_seconds)
             if dues and self._streams.get(stream.id) is stream:
                 self._backlog.setdefault(stream.id, deque()).extend(dues)
 
@@ -426,7 +432,7 @@ class WebhookDispatcher:
             self._ended.clear()
             batch, self._finished = self._finished, []
             try:
-                for path, group in _grouped(batch, lambda f: f.due.scope_path).items():
+                for path, group in grouped(batch, lambda f: f.due.scope_path).items():
                     streams = {f.due.fresh.stream for f in group if f.due.fresh is not None}
                     async with self._connections, self.db.unit_of_work(Scope(path)) as uow:
                         await record(uow, group, self.config.disable)
@@ -489,10 +495,3 @@ class WebhookDispatcher:
         )
         self._endpoints[due.subscription_id] = endpoint
         return endpoint
-
-
-def _grouped(items: list[_T], key: Callable[[_T], str]) -> dict[str, list[_T]]:
-    groups: dict[str, list[_T]] = {}
-    for item in items:
-        groups.setdefault(key(item), []).append(item)
-    return groups

@@ -14,10 +14,10 @@ redelivery queued meanwhile keeps its fresh start.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 
@@ -27,6 +27,9 @@ from infra.db.bulk import execute, positional_values
 from infra.db.session import UnitOfWork
 from infra.integration.webhook_http import Answer
 from infra.platform.outbox import emit
+
+_T = TypeVar("_T")
+_K = TypeVar("_K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,19 +163,20 @@ _DISABLE = text(
 )
 
 
-def _grouped(batch: Iterable[Finished], key: Any) -> dict[Any, list[Finished]]:
-    groups: dict[Any, list[Finished]] = {}
-    for f in batch:
-        groups.setdefault(key(f), []).append(f)
+def grouped(items: Iterable[_T], key: Callable[[_T], _K]) -> dict[_K, list[_T]]:
+    """`items` by `key`, each group in the items' order."""
+    groups: dict[_K, list[_T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
     return groups
 
 
 async def record(uow: UnitOfWork, batch: list[Finished], disable: DisablePolicy) -> None:
     """Write `batch`, attempts all in the scope of `uow` (which covers their tenants)."""
-    for tenant_id, group in _grouped(batch, lambda f: f.due.tenant_id).items():
+    for tenant_id, group in grouped(batch, lambda f: f.due.tenant_id).items():
         await _write(uow, tenant_id, group)
     answered = [f for f in batch if f.outcome is Outcome.DELIVERED]
-    for tenant_id, group in _grouped(answered, lambda f: f.due.subscription_tenant_id).items():
+    for tenant_id, group in grouped(answered, lambda f: f.due.subscription_tenant_id).items():
         ids = list({f.due.subscription_id for f in group})
         await uow.session.execute(_STREAKS_END, {"t": tenant_id, "ids": ids})
     for f in batch:
