@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import text
 
 from domain.shared import new_id
 from infra.db.bulk import insert_values
@@ -94,17 +93,3 @@ def event_row(
         "payload": payload,
         "organization_id": organization_id,
     }
-
-
-async def event_organizations(
-    uow: UnitOfWork, tenant_id: uuid.UUID, event_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, uuid.UUID | None]:
-    """Where each of a tenant's events was placed (None: tenant-level), for a relay handler
-    that hands events to clients confined to an organization's subtree."""
-    rows = await uow.session.execute(
-        text(
-            "SELECT id, organization_id FROM outbox_event WHERE tenant_id = :t AND id = ANY(:ids)"
-        ),
-        {"t": tenant_id, "ids": event_ids},
-    )
-    return {event_id: organization_id for event_id, organization_id in rows}
