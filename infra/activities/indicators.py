@@ -17,6 +17,7 @@ from sqlalchemy import Subquery, select, text
 from sqlmodel import col
 
 from domain.activities import (
+    ActivityStatus,
     Obligations,
     frequencies_from_settings,
     tracked_kinds,
@@ -27,7 +28,8 @@ from infra.db.planner import planner_without
 from infra.db.session import UnitOfWork
 from infra.tenancy import OrganizationRef, effective_settings_of
 
-HELD = ("finished", "archived")
+HELD = tuple(s.value for s in ActivityStatus if s.counts_as_held)
+_HELD_SQL = ", ".join(f"'{status}'" for status in HELD)  # the domain's statuses, as literals
 
 
 def _bounds(first: date, last: date) -> dict[str, datetime]:
@@ -48,7 +50,7 @@ def _month(day: date) -> int:
 # in which a finished or archived activity of the kind listing the branch started (local
 # date, from `first` on). A period is owed unless it is the current one and not yet held.
 _COMPLIANCE = text(
-    "WITH branch AS ("
+    "WITH branch AS ("  # noqa: S608 - the domain's statuses, no input
     "  SELECT b.id, b.org_kind, b.since_month"
     "  FROM unnest(CAST(:ids AS uuid[]), CAST(:org_kinds AS text[]),"
     "              CAST(:since_months AS integer[])) AS b(id, org_kind, since_month)"
@@ -65,7 +67,8 @@ _COMPLIANCE = text(
     "              AS integer) AS month"
     "  FROM activity a JOIN activity_organization ao"
     "    ON ao.tenant_id = a.tenant_id AND ao.activity_id = a.id"
-    "  WHERE a.tenant_id = :t AND ao.tenant_id = :t AND a.status IN ('finished', 'archived')"
+    "  WHERE a.tenant_id = :t AND ao.tenant_id = :t"
+    f"    AND a.status IN ({_HELD_SQL})"
     "    AND a.starts_at >= :since AND a.starts_at < :until"
     "), per_kind AS ("
     "  SELECT s.id, s.current_period - s.first_period + 1 AS periods,"
@@ -130,13 +133,13 @@ async def meeting_compliance_rates(
 # a hash of a province's five million check-ins spills to disk in batches (and, with
 # hash joins off, the planner may probe the check-in index once per roster row).
 _ATTENDANCE = text(
-    "SELECT att.organization_id, count(*) AS expected, count(c.member_id) AS present"
+    "SELECT att.organization_id, count(*) AS expected, count(c.member_id) AS present"  # noqa: S608
     " FROM activity a JOIN activity_attendee att"
     "   ON att.tenant_id = a.tenant_id AND att.activity_id = a.id"
     " LEFT JOIN checkin c ON c.tenant_id = att.tenant_id"
     "   AND c.activity_id = att.activity_id AND c.member_id = att.member_id"
     " WHERE a.tenant_id = :t AND att.tenant_id = :t"
-    "   AND a.status IN ('finished', 'archived')"
+    f"   AND a.status IN ({_HELD_SQL})"
     "   AND a.starts_at >= :since AND a.starts_at < :until"
     "   AND att.organization_id = ANY(:orgs)"
     " GROUP BY att.tenant_id, att.organization_id"
