@@ -39,6 +39,7 @@ from bench.checkin import (
     _load,
     _login,
     _summarize,
+    analyze,
     api_requests,
     floor_requests,
     prepare,
@@ -124,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         warm = plan.take(warmup)
         asyncio.run(_load(api_port, api_requests(api_port, tokens, warm, qr), 201))
         asyncio.run(_load(floor_port, floor_requests(floor_port, member_ids, warm, qr), 201))
+        analyze(world.admin_url)
         spawn = multiprocessing.get_context("spawn")
         stop, out = spawn.Event(), spawn.Queue()
         expected = args.rounds * per_client * len(tokens)
