@@ -172,19 +172,23 @@ def grouped(items: Iterable[_T], key: Callable[[_T], _K]) -> dict[_K, list[_T]]:
 
 
 async def record(uow: UnitOfWork, batch: list[Finished], disable: DisablePolicy) -> None:
-    """Write `batch`, attempts all in the scope of `uow` (which covers their tenants)."""
+    """Write `batch`, attempts all in the scope of `uow` (which covers their tenants).
+    Only attempts written count towards an endpoint's failure run, as its log shows it."""
+    logged: list[Finished] = []
     for tenant_id, group in grouped(batch, lambda f: f.due.tenant_id).items():
-        await _write(uow, tenant_id, group)
-    answered = [f for f in batch if f.outcome is Outcome.DELIVERED]
+        logged += await _write(uow, tenant_id, group)
+    answered = [f for f in logged if f.outcome is Outcome.DELIVERED]
     for tenant_id, group in grouped(answered, lambda f: f.due.subscription_tenant_id).items():
         ids = list({f.due.subscription_id for f in group})
         await uow.session.execute(_STREAKS_END, {"t": tenant_id, "ids": ids})
-    for f in batch:
+    for f in logged:
         if f.outcome is not None and f.outcome is not Outcome.DELIVERED:
             await _judge(uow, f, disable)
 
 
-async def _write(uow: UnitOfWork, tenant_id: uuid.UUID, group: list[Finished]) -> None:
+async def _write(uow: UnitOfWork, tenant_id: uuid.UUID, group: list[Finished]) -> list[Finished]:
+    """Write the group's attempts; the attempts written."""
+    logged: list[Finished] = []
     for start in range(0, len(group), CHUNK):
         chunk = group[start : start + CHUNK]
         fresh = [f for f in chunk if f.due.fresh is not None]
@@ -193,12 +197,14 @@ async def _write(uow: UnitOfWork, tenant_id: uuid.UUID, group: list[Finished]) -
         kept = [f for f in chunk if f.due.fresh is None or f.due.id in written]
         if kept:
             await _attempts(uow, tenant_id, kept)
+            logged += kept
         old = [f for f in chunk if f.due.fresh is None]
         if old:
             await _update(uow, tenant_id, old)
         for f in fresh:
             assert f.due.fresh is not None
             f.due.fresh.entry[1] = True
+    return logged
 
 
 def _next(f: Finished) -> datetime | None:
