@@ -4,7 +4,7 @@ Citus runs an `INSERT … SELECT` it cannot push down to the shards (one reading
 table or a function) as a COPY, which it refuses on tables under row-level security. The
 statement built here checks once which engine it runs on: PostgreSQL runs the
 `INSERT … SELECT` as it is; Citus inserts row by row with VALUES, each on its tenant's
-shard. Rows the caller holds in Python go as VALUES in the first place (`values`,
+shard. Rows the caller holds in Python go as VALUES in the first place (`positional_values`,
 `insert_values`): one statement naming one tenant, which Citus routes to its shard.
 """
 
@@ -35,23 +35,6 @@ def insert_rows(target: str, columns: Sequence[str], select: str) -> str:
     )
 
 
-def values(
-    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[object]]
-) -> tuple[str, dict[str, object]]:
-    """`(…), (…)` of typed placeholders for `rows` (columns as name and SQL type), and
-    their parameters: for an `INSERT … VALUES` naming one tenant, which Citus routes to its
-    shard, or a `FROM (VALUES …)` beside one."""
-    params: dict[str, object] = {}
-    tuples = []
-    for i, row in enumerate(rows):
-        cells = []
-        for (name, cast), value in zip(columns, row, strict=True):
-            params[f"{name}_{i}"] = value
-            cells.append(f"CAST(:{name}_{i} AS {cast})")
-        tuples.append(f"({', '.join(cells)})")
-    return ", ".join(tuples), params
-
-
 @lru_cache(maxsize=256)
 def _placeholders(casts: tuple[str, ...], count: int, first: int) -> str:
     width = len(casts)
@@ -69,7 +52,10 @@ def _placeholders(casts: tuple[str, ...], count: int, first: int) -> str:
 def positional_values(
     columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]], *, first: int = 1
 ) -> tuple[str, list[Any]]:
-    """`values` with PostgreSQL's own numbered placeholders (`$first`, …), for `execute`."""
+    """`(…), (…)` of typed placeholders for `rows` (columns as name and SQL type) in
+    PostgreSQL's own numbering from `$first` (a statement's other parameters before them),
+    and the rows' values in that order, for `execute`: for an `INSERT … VALUES` naming one
+    tenant, which Citus routes to its shard, or a `FROM (VALUES …)` beside one."""
     casts = tuple(cast for _, cast in columns)
     return _placeholders(casts, len(rows), first), [value for r in rows for value in r]
 

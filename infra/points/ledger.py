@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
-
 from domain.shared import new_id
-from infra.db.bulk import insert_values, values
+from infra.db.bulk import execute, insert_values, positional_values
 from infra.db.session import UnitOfWork
 from infra.members import member_place
 from infra.platform.outbox import emit_all, event_row
@@ -88,23 +86,20 @@ async def hold_balances(uow: UnitOfWork, tenant_id: uuid.UUID, keys: Sequence[Ba
     ordered = sorted(set(keys))
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
-        rows, params = values(_BALANCE_KEYS, [(tenant_id, *key) for key in chunk])
-        await uow.session.execute(
-            text(
-                "INSERT INTO point_balance (tenant_id, member_id, period)"  # noqa: S608 - placeholders
-                f" VALUES {rows} ON CONFLICT DO NOTHING"
-            ),
+        rows, params = positional_values(_BALANCE_KEYS, [(tenant_id, *key) for key in chunk])
+        await execute(
+            uow,
+            f"INSERT INTO point_balance (tenant_id, member_id, period) VALUES {rows}"  # noqa: S608 - placeholders
+            " ON CONFLICT DO NOTHING",
             params,
         )
-        rows, params = values(_KEYS, chunk)
-        params["t"] = tenant_id
-        await uow.session.execute(
-            text(
-                "SELECT 1 FROM point_balance WHERE tenant_id = :t"  # noqa: S608 - placeholders
-                f" AND (member_id, period) IN ({rows})"
-                ' ORDER BY member_id, period COLLATE "C" FOR UPDATE'
-            ),
-            params,
+        rows, params = positional_values(_KEYS, chunk, first=2)
+        await execute(
+            uow,
+            "SELECT 1 FROM point_balance WHERE tenant_id = $1"  # noqa: S608 - placeholders
+            f" AND (member_id, period) IN ({rows})"
+            ' ORDER BY member_id, period COLLATE "C" FOR UPDATE',
+            [tenant_id, *params],
         )
 
 
@@ -137,16 +132,15 @@ async def append_many(
         moves[(entry.member_id, entry.period)] = (points + entry.points, n + 1)
     ordered = sorted(moves.items())
     for start in range(0, len(ordered), CHUNK):
-        rows, params = values(_MOVES, [(*k, *v) for k, v in ordered[start : start + CHUNK]])
-        params["t"] = tenant_id
-        await uow.session.execute(
-            text(
-                "UPDATE point_balance AS b SET points = b.points + v.points,"  # noqa: S608 - placeholders
-                " entries = b.entries + v.n, updated_at = now()"
-                f" FROM (VALUES {rows}) AS v (member_id, period, points, n)"
-                " WHERE b.tenant_id = :t AND b.member_id = v.member_id AND b.period = v.period"
-            ),
-            params,
+        part = [(*k, *v) for k, v in ordered[start : start + CHUNK]]
+        rows, params = positional_values(_MOVES, part, first=2)
+        await execute(
+            uow,
+            "UPDATE point_balance AS b SET points = b.points + v.points,"  # noqa: S608 - placeholders
+            " entries = b.entries + v.n, updated_at = now()"
+            f" FROM (VALUES {rows}) AS v (member_id, period, points, n)"
+            " WHERE b.tenant_id = $1 AND b.member_id = v.member_id AND b.period = v.period",
+            [tenant_id, *params],
         )
     await emit_all(
         uow,
