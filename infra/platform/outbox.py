@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from psycopg.types.json import Jsonb
 
 from domain.shared import new_id
@@ -53,7 +54,7 @@ async def emit_all(uow: UnitOfWork, events: Sequence[dict[str, Any]]) -> None:
             e["topic"],
             e["aggregate_type"],
             e["aggregate_id"],
-            Jsonb(e["payload"]),
+            Jsonb(e["payload"], msgspec.json.encode),
             e["organization_id"],
             now,
         )

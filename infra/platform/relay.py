@@ -41,8 +41,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from psycopg import AsyncConnection
 from psycopg.rows import namedtuple_row
+from psycopg.types.json import set_json_loads
 from sqlalchemy import text
 
 from infra.db.session import Database, Scope, UnitOfWork
@@ -219,6 +221,9 @@ class Relay:
         async with await AsyncConnection.connect(
             self.conninfo, autocommit=True, row_factory=namedtuple_row
         ) as conn:
+            # Every event's payload is parsed here, most of them twice a round (a check-in's
+            # and the entry it earned): msgspec's parser, not the standard library's.
+            set_json_loads(msgspec.json.decode, conn)
             key = f"zhibu.outbox_relay:{self.name}"
             while True:
                 cur = await conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,))
