@@ -221,8 +221,8 @@ class Relay:
         async with await AsyncConnection.connect(
             self.conninfo, autocommit=True, row_factory=namedtuple_row
         ) as conn:
-            # Every event's payload is parsed here, most of them twice a round (a check-in's
-            # and the entry it earned): msgspec's parser, not the standard library's.
+            # Every event's payload is parsed here, two per check-in under accrual (its own
+            # and its entry's): msgspec's parser, not the standard library's.
             set_json_loads(msgspec.json.decode, conn)
             key = f"zhibu.outbox_relay:{self.name}"
             while True:
