@@ -6,6 +6,7 @@ from domain.shared.catalogue import Catalogue
 from domain.shared.cursor import decode_cursor, encode_cursor, invalid_cursor
 from domain.shared.errors import DomainError, ErrorKind, FieldError, Message
 from domain.shared.formulas import neutralise_formula, restore_formula
+from domain.shared.grouping import grouped
 from domain.shared.ids import new_id
 from domain.shared.times import DISPLAY_ZONE, display_time
 
@@ -21,6 +22,7 @@ __all__ = [
     "decode_cursor",
     "display_time",
     "encode_cursor",
+    "grouped",
     "invalid_cursor",
     "neutralise_formula",
     "new_id",

@@ -39,6 +39,7 @@ from sqlalchemy import or_, select, text
 from standardwebhooks import Webhook as Signer
 
 from domain.integration import DisablePolicy, Outcome
+from domain.shared import grouped
 from infra.db.session import Database, Scope
 from infra.integration.tables import WebhookSecretRow, WebhookSubscriptionRow
 from infra.integration.webhook_http import DeliveryClient, delivery_client, post
@@ -46,7 +47,6 @@ from infra.integration.webhook_record import (
     Due,
     Finished,
     finished,
-    grouped,
     not_sent,
     record,
 )

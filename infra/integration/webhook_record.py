@@ -14,22 +14,18 @@ redelivery queued meanwhile keeps its fresh start.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import text
 
 from domain.integration import DisablePolicy, Outcome, next_delay, outcome_of
-from domain.shared import new_id
+from domain.shared import grouped, new_id
 from infra.db.bulk import execute, positional_values
 from infra.db.session import UnitOfWork
 from infra.integration.webhook_http import Answer
 from infra.platform.outbox import emit
-
-_T = TypeVar("_T")
-_K = TypeVar("_K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,14 +157,6 @@ _DISABLE = text(
     " WHERE tenant_id = :t AND id = :id AND enabled"
     " RETURNING client_id, url, failure_streak"
 )
-
-
-def grouped(items: Iterable[_T], key: Callable[[_T], _K]) -> dict[_K, list[_T]]:
-    """`items` by `key`, each group in the items' order."""
-    groups: dict[_K, list[_T]] = {}
-    for item in items:
-        groups.setdefault(key(item), []).append(item)
-    return groups
 
 
 async def record(uow: UnitOfWork, batch: list[Finished], disable: DisablePolicy) -> None:

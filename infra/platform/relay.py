@@ -35,7 +35,7 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,6 +47,7 @@ from psycopg.rows import namedtuple_row
 from psycopg.types.json import set_json_loads
 from sqlalchemy import text
 
+from domain.shared import grouped
 from infra.db.session import Database, Scope, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -151,13 +152,6 @@ def _event(row: Any) -> RelayedEvent:
         xid=row.xid,
         seq=row.seq,
     )
-
-
-def _by_tenant(events: Iterable[RelayedEvent]) -> dict[uuid.UUID, list[RelayedEvent]]:
-    groups: dict[uuid.UUID, list[RelayedEvent]] = {}
-    for event in events:
-        groups.setdefault(event.tenant_id, []).append(event)
-    return groups
 
 
 class Relay:
@@ -310,7 +304,7 @@ class Relay:
             "SELECT tenant_id, aggregate_type, aggregate_id FROM zhibu_outbox_parked(%s)", (name,)
         )
         parked = {tuple(row) for row in await cur.fetchall()}
-        for tenant_events in _by_tenant(wanted).values():
+        for tenant_events in grouped(wanted, lambda e: e.tenant_id).values():
             waiting = [e for e in tenant_events if e.aggregate in parked]
             ready = [e for e in tenant_events if e.aggregate not in parked]
             if ready:
